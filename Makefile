@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh machine: `make site` and `make test`.
+# Each creates the virtual environment and installs what it needs on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: site test serve check bench lighthouse schemas screenshots clean deps
+
+site: deps  ## build the site into _site/
+	$(PY) build.py build
+
+test: deps  ## run the whole test suite (installs Chromium and Java if missing)
+	./scripts/install-system-deps.sh
+	$(PY) -m pytest
+
+serve: deps  ## live preview on http://127.0.0.1:8000/
+	$(PY) build.py serve
+
+check: deps  ## validate content without writing anything
+	$(PY) build.py check
+
+bench: deps  ## build benchmarks (median of several cold runs)
+	$(PY) bench/build_bench.py
+
+lighthouse: deps  ## Lighthouse 12 scores for every page (mobile preset)
+	./scripts/install-system-deps.sh
+	$(PY) scripts/lighthouse.py
+
+schemas: deps  ## regenerate schemas/*.schema.json from the content model
+	$(PY) build.py schema
+
+deps: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf _site .pytest_cache

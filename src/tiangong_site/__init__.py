@@ -1,0 +1,3 @@
+"""tiangong-site: YAML content, validated and rendered into a static data-journalism site."""
+
+__version__ = "0.1.0"

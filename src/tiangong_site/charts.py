@@ -1,0 +1,272 @@
+"""A chart spec + the content -> Plotly figure JSON, its table and its downloads, in one house style.
+
+The figure is built with the `plotly` package (so it is valid Plotly JSON by
+construction); the table and the CSV/JSON downloads are made from the very rows
+that were plotted, so a reader who cannot see the chart gets the same numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+
+from .content import Content
+from .errors import Problem
+from .models import Chart, text
+from .tables import dataset_rows, matches
+
+ACCENT = "#b4432a"
+MUTED = "#9a9a9a"
+PALETTE = ["#b4432a", "#2a6f97", "#7a7a7a", "#c98b1a", "#4f7f3a"]
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+
+HOUSE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT, "size": 14, "color": "#1f1f1f"},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        colorway=PALETTE,
+        margin={"l": 8, "r": 16, "t": 16, "b": 8},
+        hoverlabel={"font": {"family": FONT}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        xaxis={"automargin": True, "showgrid": False, "linecolor": "#8a8a8a", "ticks": "outside", "tickcolor": "#8a8a8a", "zeroline": False},
+        yaxis={"automargin": True, "gridcolor": "#e3e3e3", "zeroline": False, "rangemode": "tozero"},
+    )
+)
+"""The house style. Colours of text and grid are re-applied in the browser from the page's
+CSS variables, so charts follow light and dark mode exactly as the text does."""
+
+KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
+"""Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
+
+HEADERS = {
+    "en": {
+        "region_name": "Region",
+        "metric_name": "Measure",
+        "period": "Period",
+        "period_kind_name": "Kind of period",
+        "value": "Value",
+        "rank": "Rank in province",
+        "ceremony_year": "Ceremony",
+        "ceremony": "Ceremony",
+        "evaluation_year": "Evaluation year",
+        "tier_name": "Tier",
+        "status_name": "Status",
+        "name": "Name",
+        "winners": "Winners a year",
+        "pool": "Competing",
+        "level_name": "Level",
+        "industry": "Industry",
+        "year": "Year",
+        "date": "Date",
+        "title": "Event",
+        "count": "Count",
+        "highlight": "Marked",
+    }
+}
+
+
+@dataclass
+class ChartOutput:
+    """Everything the pages need about one chart."""
+
+    spec: Chart
+    figure: dict[str, Any]
+    columns: list[tuple[str, str]]
+    rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    def table(self) -> list[list[str]]:
+        return [[_cell(row.get(key)) for key, _ in self.columns] for row in self.rows]
+
+    def csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([header for _, header in self.columns])
+        for row in self.rows:
+            writer.writerow(["" if row.get(k) is None else row.get(k) for k, _ in self.columns])
+        return buffer.getvalue()
+
+    def json(self, lang: str = "en") -> str:
+        payload = {
+            "chart": self.spec.id,
+            "title": text(self.spec.title, lang),
+            "sources": self.spec.sources,
+            "columns": [{"key": k, "header": h} for k, h in self.columns],
+            "rows": [{k: row.get(k) for k, _ in self.columns} for row in self.rows],
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+    def figure_json(self) -> str:
+        return json.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _header(key: str, lang: str, spec: Chart) -> str:
+    if key == "value" and spec.y_title:
+        return text(spec.y_title, lang)
+    return HEADERS.get(lang, HEADERS["en"]).get(key, key.replace("_", " ").capitalize())
+
+
+def check_charts(content: Content) -> list[Problem]:
+    """Every column a chart names must exist in its dataset, and the selection must not be empty."""
+    problems = []
+    for i, spec in enumerate(content.datasets["charts"]):
+        if spec is None:
+            continue
+        rows = dataset_rows(content, spec.data)
+        columns = set(rows[0]) if rows else set()
+        named = [("x", spec.x), ("y", spec.y), ("series", spec.series)]
+        named += [(("where", k), k) for k in spec.where] + [(("highlight", k), k) for k in (spec.highlight or {})]
+        for key, column in named:
+            if column is None or (key == "y" and column == "count") or not rows:
+                continue
+            if column not in columns:
+                loc = key if isinstance(key, tuple) else (key,)
+                public = sorted(c for c in columns if not c.startswith("_"))
+                problems.append(content.problem_at("charts", i, loc, f"column '{column}' is not in the {spec.data} data", f"use one of: {', '.join(public)}"))
+        if spec.kind in ("grouped-column", "stacked-column") and not spec.series:
+            problems.append(content.problem_at("charts", i, ("kind",), f"a {spec.kind} chart needs `series:`", "name the column that splits the bars"))
+        if not problems and not [r for r in rows if matches(r, spec.where)]:
+            problems.append(content.problem_at("charts", i, ("where",), "no rows match this chart's `where:`", "check the values against the data file"))
+    return problems
+
+
+def _select(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
+    rows = [r for r in dataset_rows(content, spec.data, lang) if matches(r, spec.where)]
+    if spec.y == "count":
+        rows = _count(rows, spec)
+    rows = [r for r in rows if r.get(spec.y) is not None] if spec.kind != "timeline" else rows
+    if spec.sort == "value":
+        rows.sort(key=lambda r: r[spec.y], reverse=spec.kind != "bar")
+    elif spec.sort == "x" or spec.kind == "line":
+        rows.sort(key=lambda r: r.get("_sort", r[spec.x]))
+    return rows
+
+
+def _count(rows: list[dict[str, Any]], spec: Chart) -> list[dict[str, Any]]:
+    keys = [spec.x] + ([spec.series] if spec.series else [])
+    counted: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        group = tuple(row[k] for k in keys)
+        if group not in counted:
+            counted[group] = {k: row[k] for k in keys} | {"count": 0}
+        counted[group]["count"] += 1
+    return list(counted.values())
+
+
+def _hover(spec: Chart, lang: str) -> str:
+    return "%{customdata}<extra></extra>"
+
+
+def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
+    rows = _select(content, spec, lang)
+    columns = [spec.x] + ([spec.series] if spec.series and spec.series != spec.x else []) + [spec.y]
+    if spec.data == "figures" and spec.y == "value":
+        columns += ["rank"] if any(r.get("rank") for r in rows) else []
+    if spec.data == "events":
+        columns = ["date", "title"] + (["region_name"] if any(r.get("region_name") for r in rows) else [])
+    highlighted = [matches(r, spec.highlight) for r in rows] if spec.highlight else None
+    if highlighted is not None:
+        for row, flag in zip(rows, highlighted):
+            row["highlight"] = text(spec.highlight_label, lang) if flag else ""
+        columns.append("highlight")
+    if any(not r.get("certain", True) for r in rows):
+        columns.append("uncertain")
+    figure = go.Figure(layout={"template": HOUSE, "height": spec.height})
+    _draw(figure, spec, rows, highlighted, lang)
+    figure.update_layout(
+        xaxis_title_text=text(spec.x_title, lang) or None,
+        yaxis_title_text=text(spec.y_title, lang) or None,
+        showlegend=bool(spec.series) or highlighted is not None,
+    )
+    header = {key: _header(key, lang, spec) for key in columns}
+    return ChartOutput(spec, figure.to_plotly_json(), [(k, header[k]) for k in columns], rows)
+
+
+def _value_text(row: dict[str, Any], spec: Chart) -> str:
+    return str(row.get("value_text") or _cell(row[spec.y]))
+
+
+def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str) -> None:
+    if spec.kind == "timeline":
+        fig.add_scatter(
+            x=[r["date"] for r in rows],
+            y=[r.get(spec.y, "") for r in rows],
+            mode="markers",
+            marker={"size": 12, "color": ACCENT, "symbol": ["circle" if r.get("certain", True) else "circle-open" for r in rows]},
+            customdata=[f"{r['date']}: {r['title']}" for r in rows],
+            hovertemplate=_hover(spec, lang),
+            showlegend=False,
+        )
+        fig.update_layout(xaxis={"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"}, yaxis={"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"})
+        return
+    groups: dict[Any, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(row[spec.series] if spec.series else None, []).append(i)
+    horizontal = spec.kind == "bar"
+    for n, (name, idx) in enumerate(groups.items()):
+        sub = [rows[i] for i in idx]
+        cats = [r["period_end"] if spec.kind == "line" and spec.x == "period" else r[spec.x] for r in sub]
+        values = [r[spec.y] for r in sub]
+        hover = [f"{r[spec.x]}: {_value_text(r, spec)}" + (f" ({r['series_name']})" if r.get("series_name") else "") for r in sub]
+        if spec.kind == "line":
+            connected = name in spec.connect
+            fig.add_scatter(
+                x=cats,
+                y=values,
+                name=str(name) if name is not None else text(spec.title, lang),
+                mode="lines+markers" if connected else "markers",
+                line={"dash": "dot", "width": 2} if connected else None,
+                marker={"size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2}, "color": PALETTE[n % len(PALETTE)]},
+                customdata=hover,
+                hovertemplate=_hover(spec, lang),
+            )
+            continue
+        colors: Any = PALETTE[n % len(PALETTE)]
+        if highlighted is not None:
+            colors = [ACCENT if highlighted[i] else MUTED for i in idx]
+        fig.add_bar(
+            x=values if horizontal else cats,
+            y=cats if horizontal else values,
+            orientation="h" if horizontal else "v",
+            name=str(name) if name is not None else "",
+            marker={"color": colors},
+            text=[_value_text(r, spec) for r in sub],
+            textposition="outside" if spec.kind != "stacked-column" else "inside",
+            cliponaxis=False,
+            customdata=hover,
+            hovertemplate=_hover(spec, lang),
+        )
+    if spec.kind == "line":
+        fig.update_layout(xaxis={"type": "date", "tickformat": "%Y"})
+    if horizontal:
+        fig.update_layout(yaxis={"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"}, xaxis={"showgrid": True, "gridcolor": "#e3e3e3", "rangemode": "tozero"})
+    else:
+        fig.update_layout(xaxis={"type": "category"})
+    if spec.kind == "grouped-column":
+        fig.update_layout(barmode="group")
+    if spec.kind == "stacked-column":
+        fig.update_layout(barmode="stack")
+    if highlighted is not None and spec.highlight_label:
+        # A legend entry that explains the accent colour.
+        fig.add_bar(x=[None], y=[None], name=text(spec.highlight_label, lang), marker={"color": ACCENT}, showlegend=True, hoverinfo="skip")
+        fig.data[0].showlegend = False
+
+
+def build_charts(content: Content, lang: str = "en") -> dict[str, ChartOutput]:
+    return {spec.id: build_chart(content, spec, lang) for spec in content.datasets["charts"]}

@@ -1,0 +1,39 @@
+"""`check`: everything a build validates, without writing a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ContentError, Problem
+from .site import Project, load_and_check
+
+
+def unused_records(content) -> list[Problem]:  # type: ignore[no-untyped-def]
+    """Warnings for records nothing shows: a source no record cites, a chart no page places."""
+    problems = []
+    cited = set()
+    for records in content.datasets.values():
+        for record in records:
+            for fld, target in type(record).references.items():
+                if target == "sources":
+                    value = getattr(record, fld)
+                    cited.update(value if isinstance(value, list) else [value])
+    for i, source in enumerate(content.datasets["sources"]):
+        if source.id not in cited:
+            problems.append(content.problem_at("sources", i, ("id",), f"source '{source.id}' is not cited by any record", "cite it or remove it", "warning"))
+    placed = set()
+    for page in content.pages:
+        placed.update(line.split()[-1] for line in page.body.splitlines() if line.startswith("::: chart"))
+    for i, chart in enumerate(content.datasets["charts"]):
+        if chart.id not in placed:
+            problems.append(content.problem_at("charts", i, ("id",), f"chart '{chart.id}' is not placed on any page", f"add `::: chart {chart.id}` to a page, or remove it", "warning"))
+    return problems
+
+
+def check(project_dir: Path, content_dir: Path | None = None, strict: bool = False) -> list[Problem]:
+    """Validate; return warnings. Raises ContentError on errors (and on warnings when strict)."""
+    content = load_and_check(Project.at(project_dir, content_dir))
+    warnings = content.warnings + unused_records(content)
+    if strict and warnings:
+        raise ContentError([Problem(w.path, w.line, w.column, w.message, w.hint) for w in warnings])
+    return warnings

@@ -1,0 +1,127 @@
+"""Command line: `tiangong-site build | serve | check | new | schema`.
+
+Exit codes: 0 ok, 1 content errors, 2 usage errors. A traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", type=Path, default=Path("."), metavar="DIR", help="project folder holding content/, templates/ and static/ (default: .)")
+    parser.add_argument("--content", type=Path, default=None, metavar="DIR", help="content folder (default: PROJECT/content)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    parser.add_argument("--debug", action="store_true", help="show a full traceback on failure")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tiangong-site",
+        description="Build a static data-journalism site from YAML content, Markdown pages, Jinja templates and Plotly charts.",
+        epilog="Exit codes: 0 ok, 1 content errors (each printed as path:line:col: message (hint)), 2 usage errors.",
+    )
+    parser.add_argument("--version", action="version", version=f"tiangong-site {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = commands.add_parser("build", help="build the site into the output folder", description="Validate content and build the site. The previous output is replaced only when the build succeeds.")
+    _common(build)
+    build.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: output_dir in content/site.yaml, i.e. _site)")
+    build.add_argument("--base-url", default=os.environ.get("TIANGONG_BASE_URL"), metavar="URL", help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: TIANGONG_BASE_URL)")
+
+    serve = commands.add_parser("serve", help="preview the site with live reload", description="Build, serve on 127.0.0.1 and rebuild on every change.")
+    _common(serve)
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: from site.yaml)")
+
+    check = commands.add_parser("check", help="validate content without writing anything", description="Validate every content file and chart; print every problem; write nothing.")
+    _common(check)
+    check.add_argument("--strict", action="store_true", help="treat warnings (e.g. a record no page uses) as errors")
+
+    schema = commands.add_parser("schema", help="write the JSON Schema of every content file to schemas/", description="Regenerate schemas/*.schema.json from the content model, for editors' YAML plugins.")
+    _common(schema)
+    return parser
+
+
+def _print_problems(exc: ContentError) -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    errors = sum(1 for p in exc.problems if p.severity == "error")
+    print(f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written.", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .site import Project, build
+
+    progress = None if args.quiet else (lambda message: print(f"... {message}", file=sys.stderr))
+    report = build(Project.at(args.project, args.content), args.output, args.base_url, progress)
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    if not args.quiet:
+        print(report.summary())
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check
+
+    warnings = check(args.project, args.content, strict=args.strict)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    if not args.quiet:
+        print(f"Content is valid ({len(warnings)} warning{'s' if len(warnings) != 1 else ''}).")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import write_schemas
+
+    written = write_schemas(args.project.resolve() / "schemas")
+    if not args.quiet:
+        print(f"Wrote {len(written)} schemas to schemas/")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    return serve(args)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
+        return int(exc.code or 0)
+    try:
+        return COMMANDS[args.command](args)
+    except ContentError as exc:
+        if args.debug:
+            traceback.print_exc()
+        _print_problems(exc)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # an unexpected failure: say what, not where, unless asked
+        if args.debug:
+            raise
+        print(f"error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

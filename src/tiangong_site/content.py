@@ -1,0 +1,272 @@
+"""Load the whole content folder into one validated, cross-checked `Content` object.
+
+Every problem of a run is collected (not only the first) and located at
+file:line:col, so an editor can fix them all in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .errors import ContentError, Problem, display_path
+from .loader import LoadedFile, load_yaml_file, split_front_matter
+from .models import DATASETS, PageMeta, Site, Strict
+
+
+@dataclass
+class Page:
+    """A Markdown page: its validated front matter and its body."""
+
+    meta: PageMeta
+    body: str
+    path: str
+    body_line: int
+    source: LoadedFile
+
+
+@dataclass
+class Content:
+    """Everything under content/, validated. Records keep their YAML positions for later checks."""
+
+    root: Path
+    site: Site
+    datasets: dict[str, list[Any]]
+    pages: list[Page]
+    files: dict[str, LoadedFile] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def index(self, dataset: str) -> dict[str, Any]:
+        return {r.id: r for r in self.datasets[dataset] if getattr(r, "id", None)}
+
+    def problem_at(self, dataset: str, index: int, key: tuple = (), message: str = "", hint: str = "", severity: str = "error") -> Problem:
+        return self.files[dataset].problem((index, *key), message, hint, severity)
+
+
+# --- pydantic errors -> editor messages --------------------------------------
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list (lines starting with `- `)",
+    "dict_type": "a mapping (`name: value` lines)",
+    "model_type": "a mapping (`name: value` lines)",
+    "model_attributes_type": "a mapping (`name: value` lines)",
+}
+
+
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The fields allowed at `loc` (for did-you-mean hints), following nested models."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            break
+        annotation = info.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union-branch labels (e.g. 'str', 'Localised', 'function-after[...]')."""
+    return tuple(p for p in loc if isinstance(p, int) or not (p[:1].isupper() or "[" in p or p in ("str", "int", "float", "bool", "list[...]", "dict[...]")))
+
+
+def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
+    """Translate pydantic's errors into located problems, one per distinct place."""
+    problems: dict[tuple, Problem] = {}
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(tuple(err["loc"]))
+        kind = err["type"]
+        data_loc = prefix + loc
+        name = next((p for p in reversed(loc) if isinstance(p, str)), "value")
+        if kind == "missing":
+            message = f"missing field '{name}'"
+            hint = f"add `{name}:` to this record"
+            at = data_loc[:-1]
+        elif kind == "extra_forbidden":
+            allowed = _field_names(model, loc[:-1] if not prefix else loc[1:-1])
+            close = difflib.get_close_matches(name, allowed, n=1)
+            message = f"unknown field '{name}'"
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+            at = data_loc
+        elif kind in _EXPECTED:
+            message = f"'{name}' must be {_EXPECTED[kind]}, not {err['input']!r}"
+            hint = "fix the value's type"
+            at = data_loc
+        elif kind == "literal_error":
+            message = f"'{name}' is {err['input']!r}, which is not allowed"
+            hint = f"use {err['ctx']['expected']}"
+            at = data_loc
+        elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+            message = f"'{name}' is {err['input']!r}: {err['msg'].lower()}"
+            hint = "counts and years cannot be negative or out of range" if "greater" in kind else "check the number"
+            at = data_loc
+        elif kind == "string_pattern_mismatch":
+            message = f"'{name}' is {err['input']!r}, which has the wrong form"
+            hint = {
+                "id": "ids use lower-case letters, digits and hyphens",
+                "url": "a URL starts with http:// or https://",
+            }.get(name, f"it must match {err['ctx']['pattern']}")
+            at = data_loc
+        elif kind == "value_error":
+            message = err["msg"].removeprefix("Value error, ")
+            hint = "correct the value"
+            at = data_loc
+        else:
+            message = f"'{name}': {err['msg']}"
+            hint = "correct the value"
+            at = data_loc
+        key = (at, message)
+        if key in problems:
+            continue
+        # A value that is neither a string nor a {en:, zh:} mapping fails both branches;
+        # report it once.
+        if any(k[0] == at for k in problems) and kind in _EXPECTED:
+            continue
+        problems[key] = source.problem(at, message, hint)
+    return list(problems.values())
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def _read(path: Path, root: Path, problems: list[Problem]) -> LoadedFile | None:
+    shown = display_path(path, root.parent)
+    if not path.exists():
+        problems.append(Problem(shown, 1, 1, "file is missing", f"create {shown} (an empty list `[]` is fine)"))
+        return None
+    try:
+        return load_yaml_file(path, shown)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _validate_list(loaded: LoadedFile, model: type[Strict], problems: list[Problem]) -> list[Any]:
+    if loaded.data is None:
+        return []
+    if not isinstance(loaded.data, list):
+        problems.append(loaded.problem((), "this file must be a list of records", "start each record with `- `"))
+        return []
+    records = []
+    for i, item in enumerate(loaded.data):
+        try:
+            records.append(model.model_validate(item))
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(exc, loaded, model, prefix=(i,)))
+            records.append(None)
+    return records
+
+
+def load_site(root: Path, problems: list[Problem]) -> tuple[Site | None, LoadedFile | None]:
+    loaded = _read(root / "site.yaml", root, problems)
+    if loaded is None:
+        return None, None
+    try:
+        return Site.model_validate(loaded.data), loaded
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(exc, loaded, Site))
+        return None, loaded
+
+
+def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
+    pages = []
+    for path in sorted((root / "pages").glob("*.md")):
+        shown = display_path(path, root.parent)
+        try:
+            front, body, body_line = split_front_matter(path.read_text(encoding="utf-8"), shown)
+            meta = PageMeta.model_validate(front.data or {})
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(exc, front, PageMeta))
+            continue
+        pages.append(Page(meta, body, shown, body_line, front))
+    slugs: dict[str, str] = {}
+    for page in pages:
+        if page.meta.slug in slugs:
+            problems.append(page.source.problem(("slug",), f"slug '{page.meta.slug}' is also used by {slugs[page.meta.slug]}", "give each page its own slug"))
+        slugs[page.meta.slug] = page.path
+    return pages
+
+
+def check_references(content: Content) -> list[Problem]:
+    """Every id a record names must exist; ids must be unique within a dataset."""
+    problems: list[Problem] = []
+    ids: dict[str, set[str]] = {}
+    for name, records in content.datasets.items():
+        seen: dict[str, int] = {}
+        for i, record in enumerate(records):
+            rid = getattr(record, "id", None) if record is not None else None
+            if rid is None:
+                continue
+            if rid in seen:
+                problems.append(content.problem_at(name, i, ("id",), f"id '{rid}' is used twice (also record {seen[rid] + 1})", "give each record its own id"))
+            seen[rid] = i
+        ids[name] = set(seen)
+    for name, records in content.datasets.items():
+        for i, record in enumerate(records):
+            if record is None:  # failed validation; already reported
+                continue
+            for fld, target in type(record).references.items():
+                value = getattr(record, fld)
+                values = value if isinstance(value, list) else [value]
+                for j, ref in enumerate(values):
+                    if ref is None or ref in ids.get(target, ()):
+                        continue
+                    key = (fld, j) if isinstance(value, list) else (fld,)
+                    close = difflib.get_close_matches(ref, sorted(ids.get(target, ())), n=1)
+                    hint = f"did you mean '{close[0]}'?" if close else f"add a record with id '{ref}' to {DATASETS[target][0]}"
+                    problems.append(content.problem_at(name, i, key, f"{fld} '{ref}' is not an id in {DATASETS[target][0]}", hint))
+    return problems
+
+
+def load_content(root: Path) -> Content:
+    """Read, validate and cross-check everything under `root` (the content folder).
+
+    Raises ContentError listing every problem found.
+    """
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise ContentError([Problem(str(root), 1, 1, "content folder not found", "run from the project folder or pass --content")])
+    site, site_file = load_site(root, problems)
+    files: dict[str, LoadedFile] = {}
+    datasets: dict[str, list[Any]] = {}
+    for name, (relpath, model) in DATASETS.items():
+        loaded = _read(root / relpath, root, problems)
+        if loaded is None:
+            datasets[name] = []
+            continue
+        files[name] = loaded
+        datasets[name] = _validate_list(loaded, model, problems)
+    pages = load_pages(root, problems)
+    if site_file is not None:
+        files["site"] = site_file
+    content = Content(root=root, site=site, datasets=datasets, pages=pages, files=files)  # type: ignore[arg-type]
+    problems.extend(check_references(content))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContentError(problems)
+    content.warnings = [p for p in problems if p.severity == "warning"]
+    return content
+
+
+def schema_adapter(dataset: str) -> TypeAdapter:
+    return TypeAdapter(list[DATASETS[dataset][1]])  # type: ignore[valid-type]

@@ -1,0 +1,198 @@
+"""Read YAML strictly, keeping the file/line/column of every value.
+
+Why a loader of our own on top of PyYAML's SafeLoader:
+- duplicate keys are silently merged by PyYAML; editors need to hear about them;
+- aliases make "billion laughs" bombs possible and are never needed in content;
+- YAML 1.1 turns `no` into False and `2024-05-24` into a date object; we keep
+  dates as text (validated later, with a clear message) and accept only
+  true/false as booleans;
+- every value keeps its position so a validation error can name file:line:col.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ContentError, Problem
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""Content files above this size are refused: a sane dataset is far smaller."""
+
+Position = tuple[int, int]
+PathKey = tuple[str | int, ...]
+
+
+class _StrictResolver(yaml.resolver.Resolver):
+    """YAML 1.1 resolver without timestamps and with only true/false booleans."""
+
+
+_StrictResolver.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class _StrictLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.SafeConstructor,
+    _StrictResolver,
+):
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _StrictResolver.__init__(self)
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(
+                event.start_mark,
+                f"aliases (*{event.anchor}) are not allowed in content",
+                "write the value out in full instead of referring to an anchor",
+            )
+        return super().compose_node(parent, index)
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark, message: str, hint: str):
+        self.mark, self.message, self.hint = mark, message, hint
+
+
+@dataclass
+class LoadedFile:
+    """A YAML document as plain Python data, plus where each value came from."""
+
+    path: str
+    data: Any
+    positions: dict[PathKey, Position] = field(default_factory=dict)
+
+    def position(self, key: PathKey) -> Position:
+        """The position of `key`, or of its nearest located ancestor."""
+        while key not in self.positions and key:
+            key = key[:-1]
+        return self.positions.get(key, (1, 1))
+
+    def problem(self, key: PathKey, message: str, hint: str = "", severity: str = "error") -> Problem:
+        line, col = self.position(key)
+        return Problem(self.path, line, col, message, hint, severity)
+
+
+def _pos(node: Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(loader: _StrictLoader, node: Node, key: PathKey, out: LoadedFile) -> Any:
+    out.positions.setdefault(key, _pos(node))
+    if isinstance(node, ScalarNode):
+        if node.tag.startswith("tag:yaml.org,2002:") or node.tag == "!":
+            try:
+                return loader.construct_object(node, deep=True)
+            except yaml.constructor.ConstructorError as exc:
+                raise _Refused(node.start_mark, f"cannot read value: {exc.problem}", "write a plain value") from exc
+        raise _Refused(node.start_mark, f"YAML tags such as {node.tag} are not allowed", "remove the tag and write a plain value")
+    if isinstance(node, SequenceNode):
+        if node.tag != "tag:yaml.org,2002:seq":
+            raise _Refused(node.start_mark, f"YAML tags such as {node.tag} are not allowed", "remove the tag")
+        return [_convert(loader, item, key + (i,), out) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        if node.tag != "tag:yaml.org,2002:map":
+            raise _Refused(node.start_mark, f"YAML tags such as {node.tag} are not allowed", "remove the tag")
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused(key_node.start_mark, "a key must be a plain word", "use `name: value`")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(key_node.start_mark, "merge keys (<<) are not allowed", "write the fields out in full")
+            name = str(key_node.value)
+            if name in result:
+                first = out.positions[key + (name,)]
+                raise _Refused(
+                    key_node.start_mark,
+                    f"duplicate key '{name}' (first given on line {first[0]})",
+                    "keep one of the two and delete the other",
+                )
+            out.positions[key + (name,)] = _pos(key_node)
+            result[name] = _convert(loader, value_node, key + (name,), out)
+        return result
+    raise _Refused(node.start_mark, "unsupported YAML node", "write plain YAML")  # pragma: no cover
+
+
+def load_yaml_text(text: str, path: str) -> LoadedFile:
+    """Parse one YAML document strictly. Raises ContentError with a located problem."""
+    out = LoadedFile(path=path, data=None)
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        out.data = None if node is None else _convert(loader, node, (), out)
+    except _Refused as exc:
+        line, col = exc.mark.line + 1, exc.mark.column + 1
+        raise ContentError([Problem(path, line, col, exc.message, exc.hint)]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or "malformed YAML"
+        if exc.context:
+            what = f"{exc.context}, {what}"
+        raise ContentError(
+            [Problem(path, line, col, f"malformed YAML: {what}", "check indentation, colons and quotes on this line and the one above")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([Problem(path, 1, 1, f"malformed YAML: {exc}", "check the file's encoding and syntax")]) from None
+    finally:
+        loader.dispose()
+    return out
+
+
+def load_yaml_file(path: Path, shown_as: str) -> LoadedFile:
+    """Read and parse a YAML file, refusing files that are too large or not UTF-8."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ContentError(
+            [Problem(shown_as, 1, 1, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit", "split the dataset or remove stray content")]
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError([Problem(shown_as, line, 1, "file is not valid UTF-8", "save the file as UTF-8")]) from None
+    return load_yaml_text(text, shown_as)
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
+
+
+def split_front_matter(text: str, path: str) -> tuple[LoadedFile, str, int]:
+    """Split a Markdown file into its YAML front matter and body.
+
+    Returns the parsed front matter, the body, and the line number the body starts on.
+    """
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise ContentError([Problem(path, 1, 1, "page has no front matter", "start the file with `---`, a `title:` line, and `---`")])
+    try:
+        front = load_yaml_text(match.group(1) or "", path)
+    except ContentError as exc:  # front matter starts on line 2 of the file
+        raise ContentError([replace(p, line=p.line + 1) for p in exc.problems]) from None
+    front.positions = {k: (line + 1, col) for k, (line, col) in front.positions.items()}
+    body_line = text[: match.end()].count("\n") + 1
+    return front, text[match.end():], body_line

@@ -1,0 +1,114 @@
+"""Markdown prose -> HTML, with the few block and inline forms that place data in the prose.
+
+- `::: chart CHART-ID` on a line of its own places a chart (with its table, notes,
+  source line and downloads).
+- `::: callout FIGURE-ID` on a line of its own shows a key figure as a large callout.
+- `{fig:FIGURE-ID}` inside a sentence prints a figure from the data, linked to its source,
+  so prose never states a number the data does not hold.
+
+Raw HTML in a page is shown as text unless the page sets `allow_html: true`; then it is
+kept but sanitised (no script, no event handlers, no javascript: URLs).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import markdown as md
+import nh3
+
+from .errors import Problem
+
+BLOCK = re.compile(r"^:::[ \t]*(chart|callout)[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*$", re.M)
+BAD_BLOCK = re.compile(r"^:::.*$", re.M)
+INLINE = re.compile(r"\{fig:([a-z0-9][a-z0-9-]*)\}")
+TOKEN = re.compile(r"(?:<p>)?TGBLOCK(chart|callout|fig)X([a-z0-9-]+)XEND(?:</p>)?")
+
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "aside", "section", "details", "summary", "mark"}
+
+
+@dataclass
+class Rendered:
+    html: str
+    charts: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
+    headings: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _converter() -> md.Markdown:
+    converter = md.Markdown(
+        extensions=["tables", "footnotes", "sane_lists", "smarty", "toc"],
+        extension_configs={"toc": {"permalink": False}, "footnotes": {"BACKLINK_TITLE": "Back to the text"}},
+        output_format="html",
+    )
+    return converter
+
+
+def _escape_raw_html(converter: md.Markdown) -> None:
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+
+
+def render_markdown(
+    body: str,
+    *,
+    path: str,
+    first_line: int,
+    allow_html: bool,
+    place: Callable[[str, str], str | None],
+) -> tuple[Rendered, list[Problem]]:
+    """Render a page body. `place(kind, id)` returns the HTML for a chart, callout or figure,
+    or None when the id is unknown (reported as a problem at the line it appears on)."""
+    problems: list[Problem] = []
+    result = Rendered(html="")
+
+    def line_of(offset: int) -> int:
+        return first_line + body.count("\n", 0, offset)
+
+    def block(match: re.Match[str]) -> str:
+        kind, ident = match.group(1), match.group(2)
+        (result.charts if kind == "chart" else result.figures).append(ident)
+        return f"\nTGBLOCK{kind}X{ident}XEND\n"
+
+    for bad in BAD_BLOCK.finditer(body):
+        if not BLOCK.match(bad.group(0)):
+            problems.append(Problem(path, line_of(bad.start()), 1, f"cannot read block '{bad.group(0).strip()}'", "write `::: chart CHART-ID` or `::: callout FIGURE-ID`"))
+
+    def inline(match: re.Match[str]) -> str:
+        result.figures.append(match.group(1))
+        return f"TGBLOCKfigX{match.group(1)}XEND"
+
+    positions = {m.group(2): line_of(m.start()) for m in BLOCK.finditer(body)}
+    positions.update({m.group(1): line_of(m.start()) for m in INLINE.finditer(body)})
+    text = INLINE.sub(inline, BLOCK.sub(block, body))
+
+    converter = _converter()
+    if not allow_html:
+        _escape_raw_html(converter)
+    html = converter.convert(text)
+    if allow_html:
+        html = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"*": {"class", "id", "title", "lang"}, "a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}, link_rel="noopener")
+    result.headings = [(item["id"], item["name"]) for item in _flatten(converter.toc_tokens)]
+
+    def replace(match: re.Match[str]) -> str:
+        kind, ident = match.group(1), match.group(2)
+        placed = place(kind, ident)
+        if placed is None:
+            what = {"chart": "chart", "callout": "figure", "fig": "figure"}[kind]
+            where = "content/charts.yaml" if kind == "chart" else "content/data/figures.yaml"
+            problems.append(Problem(path, positions.get(ident, first_line), 1, f"{what} '{ident}' is not defined", f"add a record with id '{ident}' to {where}, or fix the id"))
+            return ""
+        return placed
+
+    result.html = TOKEN.sub(replace, html)
+    return result, problems
+
+
+def _flatten(tokens: list[dict]) -> list[dict]:
+    out = []
+    for token in tokens:
+        out.append(token)
+        out.extend(_flatten(token.get("children", [])))
+    return out

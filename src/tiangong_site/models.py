@@ -1,0 +1,382 @@
+"""The content model: one pydantic class per record kind, the single source of truth.
+
+Why pydantic: the same classes validate the YAML (with messages we can map to
+file:line), type the rest of the build, and generate the JSON Schema that
+editors' YAML plugins use. A hand-written JSON Schema would need a second,
+drifting copy of the rules in Python.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Lang = Literal["en", "zh"]
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
+    Field(description="Lower-case letters, digits and hyphens, e.g. `shaoxing-city`."),
+]
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _check_date(value: str) -> str:
+    match = _DATE.match(value)
+    if not match:
+        raise ValueError("a date is written YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"impossible date {value}: there is no month {month}")
+    if day is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"impossible date {value}: {calendar.month_name[month]} {year} has {last} days")
+    return value
+
+
+PartialDate = Annotated[
+    str,
+    AfterValidator(_check_date),
+    Field(description="A date as precise as the source: YYYY-MM-DD, YYYY-MM or YYYY.", examples=["2024-05-24"]),
+]
+
+
+class Strict(BaseModel):
+    """Base for every content record: unknown fields are typos, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # field name -> dataset its value (or each item of its list) must name an id in
+    references: ClassVar[dict[str, str]] = {}
+
+
+class Localised(Strict):
+    """Text in each language. English is required; Chinese arrives with the bilingual edition."""
+
+    en: str = Field(min_length=1)
+    zh: str | None = Field(default=None, min_length=1)
+
+
+LocalText = Annotated[
+    str | Localised,
+    Field(description="Text readers see: a plain string (English) or `{en: …, zh: …}`."),
+]
+
+
+def text(value: LocalText | None, lang: str = "en") -> str:
+    """The reader-facing text of a localisable value in `lang` (English as fallback)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return getattr(value, lang, None) or value.en
+
+
+# --- site -------------------------------------------------------------------
+
+
+class Author(Strict):
+    name: LocalText
+    url: str | None = Field(default=None, pattern=r"^https?://")
+
+
+class Site(Strict):
+    """`content/site.yaml`: settings for the whole site."""
+
+    title: LocalText
+    description: LocalText
+    base_url: str = Field(
+        pattern=r"^https?://[^/]+(/.*)?$",
+        description="Where the site is published, e.g. https://org.github.io/repo/ (its path is the base path of every URL).",
+    )
+    languages: list[Lang] = Field(default_factory=lambda: ["en"], min_length=1)
+    default_language: Lang = "en"
+    authors: list[Author] = Field(min_length=1)
+    publisher: LocalText
+    published: PartialDate
+    updated: PartialDate | None = None
+    output_dir: str = Field(default="_site", pattern=r"^[^/].*$")
+
+    @model_validator(mode="after")
+    def _default_is_published(self) -> Site:
+        if self.default_language not in self.languages:
+            raise ValueError(f"default_language '{self.default_language}' is not one of languages {self.languages}")
+        return self
+
+
+# --- datasets ---------------------------------------------------------------
+
+
+class Source(Strict):
+    """A document a figure was read in."""
+
+    id: Id
+    title: LocalText
+    publisher: LocalText
+    date: PartialDate | None = Field(default=None, description="Publication date, as precise as known.")
+    url: str = Field(pattern=r"^https?://\S+$")
+    kind: Literal["official", "press", "mirror", "secondary", "article"] = Field(
+        description="official page, press report, mirror of an official page, secondary write-up, or the starting article"
+    )
+    language: Lang
+    note: LocalText | None = None
+
+
+class Region(Strict):
+    """A province, prefecture-level city or county-level division."""
+
+    references: ClassVar[dict[str, str]] = {"parent": "regions", "sources": "sources"}
+
+    id: Id
+    name: LocalText
+    kind: Literal["province", "city", "district", "county-level-city", "county", "new-area"]
+    parent: Id | None = None
+    mountainous: bool = Field(default=False, description="One of the province's 26 mountainous counties.")
+    summary: LocalText | None = None
+    sources: list[Id] = Field(default_factory=list, description="Sources of what the summary states.")
+
+
+class Metric(Strict):
+    """What a figure measures, and in which unit."""
+
+    id: Id
+    name: LocalText
+    unit: Literal["percent", "100m-yuan", "count", "mu", "rank"]
+    description: LocalText | None = None
+
+
+class Period(Strict):
+    """The span a figure covers. Half-years and quarters are never mixed up with whole years."""
+
+    kind: Literal["year", "half-year", "quarter", "year-to-date"]
+    year: int = Field(ge=1949, le=2100)
+    part: int | None = Field(default=None, ge=1, le=4, description="1 or 2 for a half-year, 1-4 for a quarter.")
+    through_month: int | None = Field(default=None, ge=1, le=12, description="Last month of a year-to-date figure.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Period:
+        if self.kind == "half-year" and self.part not in (1, 2):
+            raise ValueError("a half-year needs `part: 1` or `part: 2`")
+        if self.kind == "quarter" and self.part is None:
+            raise ValueError("a quarter needs `part: 1` to `part: 4`")
+        if self.kind == "year-to-date" and self.through_month is None:
+            raise ValueError("a year-to-date figure needs `through_month: 1` to `12`")
+        if self.kind == "year" and (self.part or self.through_month):
+            raise ValueError("a whole year takes neither `part` nor `through_month`")
+        return self
+
+    @property
+    def end_month(self) -> int:
+        if self.kind == "half-year":
+            return 6 * (self.part or 1)
+        if self.kind == "quarter":
+            return 3 * (self.part or 1)
+        if self.kind == "year-to-date":
+            return self.through_month or 12
+        return 12
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.end_month, {"year": 3, "year-to-date": 2}.get(self.kind, 1))
+
+
+class Figure(Strict):
+    """One number as printed in a source."""
+
+    references: ClassVar[dict[str, str]] = {
+        "metric": "metrics",
+        "region": "regions",
+        "source": "sources",
+        "cluster": "clusters",
+    }
+
+    id: Id | None = Field(default=None, description="Needed only to quote the figure in prose or a callout.")
+    metric: Id
+    region: Id
+    cluster: Id | None = None
+    period: Period
+    value: float | None = Field(description="The figure as printed; null when the source says it is not known.")
+    qualifier: Literal["exact", "over", "about"] = Field(default="exact", description="`over` for 突破/超, `about` for approximations.")
+    rank: int | None = Field(default=None, ge=1, description="Rank in the province, where the source gives one.")
+    source: Id
+    note: LocalText | None = None
+    uncertain: LocalText | None = Field(default=None, description="Why the figure is uncertain; shown next to it.")
+
+
+class AwardTier(Strict):
+    """One of the award's three tiers and how many winners it has each year."""
+
+    references: ClassVar[dict[str, str]] = {"source": "sources"}
+
+    id: Id
+    name: LocalText
+    winners: int = Field(ge=0, description="Winners in this tier each year.")
+    pool: LocalText
+    source: Id
+
+
+class Award(Strict):
+    """One Tiangong award won by one region at one ceremony."""
+
+    references: ClassVar[dict[str, str]] = {"region": "regions", "tier": "award-tiers", "source": "sources"}
+
+    ceremony_year: int = Field(ge=2023, le=2100)
+    ceremony_date: PartialDate | None = None
+    evaluation_year: int = Field(ge=2020, le=2100)
+    region: Id
+    tier: Id
+    status: Literal["first-time", "returning", "unknown"]
+    golden: bool = Field(default=False, description="The golden award, for three wins in a row.")
+    source: Id
+    note: LocalText | None = None
+    uncertain: LocalText | None = None
+
+    @model_validator(mode="after")
+    def _years(self) -> Award:
+        if self.evaluation_year >= self.ceremony_year:
+            raise ValueError(
+                f"evaluation_year {self.evaluation_year} must be before ceremony_year {self.ceremony_year} "
+                "(the May 2024 ceremony honoured the 2023 evaluation year)"
+            )
+        if self.ceremony_date and not self.ceremony_date.startswith(str(self.ceremony_year)):
+            raise ValueError(f"ceremony_date {self.ceremony_date} is not in ceremony_year {self.ceremony_year}")
+        return self
+
+
+class Cluster(Strict):
+    """An industrial cluster and the recognition it holds."""
+
+    references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
+
+    id: Id
+    name: LocalText
+    industry: LocalText
+    region: Id
+    level: Literal[
+        "national-advanced-manufacturing",
+        "national-sme",
+        "provincial-core",
+        "provincial-collaborative",
+        "provincial-platform",
+    ]
+    recognition: LocalText
+    year: int | None = Field(default=None, ge=1949, le=2100)
+    summary: LocalText | None = None
+    source: Id
+    uncertain: LocalText | None = None
+
+
+class Company(Strict):
+    references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
+
+    id: Id
+    name: LocalText
+    region: Id | None = None
+    sector: LocalText
+    source: Id
+    uncertain: LocalText | None = None
+
+
+class Event(Strict):
+    references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
+
+    id: Id
+    date: PartialDate
+    title: LocalText
+    kind: Literal["ceremony", "policy", "launch", "recognition", "relocation", "other"]
+    region: Id | None = None
+    source: Id
+    uncertain: LocalText | None = None
+
+
+# --- charts and pages --------------------------------------------------------
+
+Scalar = str | int | float | bool
+
+
+class Chart(Strict):
+    """A chart is data: which rows, which fields, and the words around it."""
+
+    references: ClassVar[dict[str, str]] = {"sources": "sources"}
+
+    id: Id
+    kind: Literal["bar", "column", "grouped-column", "stacked-column", "line", "timeline"] = Field(
+        description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by `series`; "
+        "line: values over periods; timeline: dated events."
+    )
+    data: Literal["figures", "awards", "award-tiers", "clusters", "events", "companies"]
+    where: dict[str, Scalar | list[Scalar]] = Field(
+        default_factory=dict, description="Keep only rows whose column equals the value (or one of the list)."
+    )
+    x: str = Field(description="Column for the category or time axis.")
+    y: str = Field(description="Column for the value axis, or `count` to count rows.")
+    series: str | None = Field(default=None, description="Column that splits rows into coloured series.")
+    highlight: dict[str, Scalar | list[Scalar]] | None = Field(
+        default=None, description="Rows matching this are drawn in the accent colour, the rest in grey."
+    )
+    highlight_label: LocalText | None = Field(default=None, description="Legend text for the highlighted rows.")
+    connect: list[Scalar] = Field(
+        default_factory=list, description="line: series drawn as connected lines; other series are dots only."
+    )
+    sort: Literal["data", "value", "x"] = "data"
+    x_title: LocalText | None = None
+    y_title: LocalText | None = None
+    title: LocalText
+    subtitle: LocalText | None = None
+    notes: list[LocalText] = Field(default_factory=list)
+    sources: list[Id] = Field(min_length=1)
+    alt: LocalText = Field(description="What the chart shows, in words, for screen readers.")
+    height: int = Field(default=380, ge=200, le=900)
+
+
+class PageMeta(Strict):
+    """Front matter of a Markdown page."""
+
+    title: LocalText
+    description: LocalText
+    slug: str = Field(default="", pattern=r"^([a-z0-9-]+(/[a-z0-9-]+)*)?$", description="URL path; empty for the home page.")
+    kicker: LocalText | None = None
+    dek: LocalText | None = Field(default=None, description="The standfirst under the headline.")
+    nav_title: LocalText | None = None
+    nav_order: int | None = None
+    layout: Literal["story", "page", "sources", "data"] = Field(
+        default="page", description="story: the feature; sources / data: the prose is followed by every source / every dataset."
+    )
+    allow_html: bool = Field(default=False, description="Keep raw HTML (sanitised). Off: raw HTML is shown as text.")
+    published: PartialDate | None = None
+    updated: PartialDate | None = None
+
+
+DATASETS: dict[str, tuple[str, type[Strict]]] = {
+    "sources": ("data/sources.yaml", Source),
+    "regions": ("data/regions.yaml", Region),
+    "metrics": ("data/metrics.yaml", Metric),
+    "figures": ("data/figures.yaml", Figure),
+    "award-tiers": ("data/award-tiers.yaml", AwardTier),
+    "awards": ("data/awards.yaml", Award),
+    "clusters": ("data/clusters.yaml", Cluster),
+    "companies": ("data/companies.yaml", Company),
+    "events": ("data/events.yaml", Event),
+    "charts": ("charts.yaml", Chart),
+}
+"""Every data file: dataset name -> (path under content/, record class). Each holds a list."""
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schema for site.yaml, each data file and page front matter, for editors' YAML plugins."""
+    from pydantic import TypeAdapter
+
+    schemas: dict[str, dict[str, Any]] = {"site": Site.model_json_schema(), "page": PageMeta.model_json_schema()}
+    for name, (_, model) in DATASETS.items():
+        schema = TypeAdapter(list[model]).json_schema()  # type: ignore[valid-type]
+        schema["title"] = f"tiangong-site {name}"
+        schemas[name] = schema
+    for schema in schemas.values():
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schemas

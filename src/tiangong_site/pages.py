@@ -1,0 +1,426 @@
+"""Plan the site: every page and file to write, with the plain data its template needs.
+
+Templates hold markup only; everything they show is prepared here as plain dicts
+and lists, so no data wrangling happens in Jinja.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import jinja2
+
+from .charts import ChartOutput
+from .content import Content, Page
+from .errors import ContentError, Problem
+from .markdown import render_markdown
+from .models import DATASETS, text
+from .render import Urls
+from .tables import dataset_rows, format_value, label, period_label
+
+RenderResult = tuple[str, list[Problem]]
+
+
+@dataclass
+class Job:
+    """One HTML page to write: its path in the output, and how to render it."""
+
+    path: str
+    template: str
+    context: Callable[[jinja2.Environment], dict[str, Any]]
+    depends: frozenset[str] = frozenset()
+    url_path: str = ""
+    title: str = ""
+    in_sitemap: bool = True
+
+    def render(self, env: jinja2.Environment, plan: SitePlan) -> RenderResult:
+        problems: list[Problem] = []
+        context = self.context(env)
+        problems.extend(context.pop("_problems", []))
+        context.setdefault("canonical", plan.urls.absolute(self.url_path))
+        context.setdefault("nav", plan.nav)
+        context.setdefault("current", self.url_path)
+        return env.get_template(self.template).render(**context), problems
+
+
+@dataclass
+class SitePlan:
+    urls: Urls
+    jobs: list[Job] = field(default_factory=list)
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    nav: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.jobs)
+
+
+class Citations:
+    """Numbers the sources a page cites, in the order it first cites them."""
+
+    def __init__(self, content: Content, urls: Urls, lang: str):
+        self.sources = content.index("sources")
+        self.urls, self.lang = urls, lang
+        self.order: list[str] = []
+
+    def cite(self, source_id: str) -> dict[str, Any]:
+        if source_id not in self.order:
+            self.order.append(source_id)
+        return {"n": self.order.index(source_id) + 1, "id": source_id, "href": f"#cite-{source_id}"}
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [source_view(self.sources[sid], self.lang) | {"n": i + 1} for i, sid in enumerate(self.order)]
+
+
+def source_view(source: Any, lang: str) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "title": text(source.title, lang),
+        "publisher": text(source.publisher, lang),
+        "date": source.date or "",
+        "url": source.url,
+        "kind": source.kind,
+        "language": source.language,
+        "note": text(source.note, lang),
+    }
+
+
+def chart_view(chart: ChartOutput, content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+    spec = chart.spec
+    sources = content.index("sources")
+    base = f"charts/{spec.id}/"
+    return {
+        "id": spec.id,
+        "title": text(spec.title, lang),
+        "subtitle": text(spec.subtitle, lang),
+        "notes": [text(n, lang) for n in spec.notes],
+        "alt": text(spec.alt, lang),
+        "height": spec.height,
+        "sources": [source_view(sources[s], lang) for s in spec.sources],
+        "headers": [h for _, h in chart.columns],
+        "table": chart.table(),
+        "figure_url": urls.url(base + "figure.json"),
+        "csv_url": urls.url(base + "data.csv"),
+        "json_url": urls.url(base + "data.json"),
+        "permalink": urls.absolute(base),
+        "embed_url": urls.absolute(base),
+    }
+
+
+def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
+    metric = content.index("metrics")[fig.metric]
+    region = content.index("regions")[fig.region]
+    return {
+        "id": fig.id,
+        "value": format_value(fig.value, metric.unit, fig.qualifier, lang),
+        "metric": text(metric.name, lang),
+        "region": text(region.name, lang),
+        "period": period_label(fig.period, lang),
+        "period_kind": fig.period.kind,
+        "rank": fig.rank,
+        "note": text(fig.note, lang),
+        "uncertain": text(fig.uncertain, lang),
+        "source": fig.source,
+    }
+
+
+def plan_site(content: Content, charts: dict[str, ChartOutput], urls: Urls, lang: str) -> SitePlan:
+    plan = SitePlan(urls)
+    views = {cid: chart_view(c, content, urls, lang) for cid, c in charts.items()}
+    _plan_markdown_pages(plan, content, charts, views, urls, lang)
+    _plan_regions(plan, content, urls, lang)
+    _plan_clusters(plan, content, urls, lang)
+    _plan_charts(plan, content, charts, views, urls, lang)
+    _plan_data(plan, content, urls, lang)
+    _plan_publishing(plan, content, urls)
+    return plan
+
+
+def _page_path(slug: str) -> str:
+    return f"{slug}/index.html" if slug else "index.html"
+
+
+def _plan_markdown_pages(plan: SitePlan, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> None:
+    pages = sorted(content.pages, key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug))
+    for page in pages:
+        if page.meta.nav_title:
+            plan.nav.append({"title": text(page.meta.nav_title, lang), "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""), "path": page.meta.slug + "/" if page.meta.slug else ""})
+    for page in pages:
+        url_path = page.meta.slug + "/" if page.meta.slug else ""
+        plan.jobs.append(
+            Job(
+                path=_page_path(page.meta.slug),
+                template=f"{page.meta.layout}.html",
+                context=_markdown_context(page, content, charts, views, urls, lang),
+                depends=frozenset({page.path, "charts", "figures", "sources"}),
+                url_path=url_path,
+                title=text(page.meta.title, lang),
+            )
+        )
+
+
+def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> Callable[[jinja2.Environment], dict[str, Any]]:
+    def context(env: jinja2.Environment) -> dict[str, Any]:
+        citations = Citations(content, urls, lang)
+        figures = content.index("figures")
+        used_charts: list[str] = []
+
+        def place(kind: str, ident: str) -> str | None:
+            if kind == "chart":
+                if ident not in charts:
+                    return None
+                used_charts.append(ident)
+                view = views[ident] | {"cites": [citations.cite(s) for s in charts[ident].spec.sources]}
+                return env.get_template("partials/chart.html").render(chart=view)
+            fig = figures.get(ident)
+            if fig is None:
+                return None
+            view = figure_view(fig, content, lang) | {"cite": citations.cite(fig.source)}
+            template = "partials/callout.html" if kind == "callout" else "partials/fig.html"
+            return env.get_template(template).render(fig=view).strip()
+
+        rendered, problems = render_markdown(page.body, path=page.path, first_line=page.body_line, allow_html=page.meta.allow_html, place=place)
+        meta = page.meta
+        return {
+            "page": {
+                "title": text(meta.title, lang),
+                "description": text(meta.description, lang),
+                "kicker": text(meta.kicker, lang),
+                "dek": text(meta.dek, lang),
+                "published": meta.published or content.site.published,
+                "updated": meta.updated or content.site.updated or "",
+                "body": rendered.html,
+                "headings": rendered.headings,
+                "has_charts": bool(used_charts),
+            },
+            "authors": [text(a.name, lang) for a in content.site.authors],
+            "citations": citations.listing(),
+            "listing": LISTINGS[meta.layout](content, urls, lang) if meta.layout in LISTINGS else {},
+            "_problems": problems,
+        }
+
+    return context
+
+
+def _records_for(content: Content, dataset: str, **match: Any) -> list[Any]:
+    return [r for r in content.datasets[dataset] if all(getattr(r, k) == v for k, v in match.items())]
+
+
+def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
+    regions = content.datasets["regions"]
+    by_id = content.index("regions")
+    tiers = content.index("award-tiers")
+    for region in regions:
+        if region.kind == "province":
+            continue
+
+        def context(env: jinja2.Environment, region: Any = region) -> dict[str, Any]:
+            citations = Citations(content, urls, lang)
+            awards = [
+                {
+                    "ceremony_year": a.ceremony_year,
+                    "evaluation_year": a.evaluation_year,
+                    "tier": text(tiers[a.tier].name, lang),
+                    "status": label(a.status, lang),
+                    "golden": a.golden,
+                    "uncertain": text(a.uncertain, lang),
+                    "cite": citations.cite(a.source),
+                }
+                for a in sorted(_records_for(content, "awards", region=region.id), key=lambda a: a.ceremony_year)
+            ]
+            figures = [
+                figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
+                for f in sorted(_records_for(content, "figures", region=region.id), key=lambda f: (f.metric, f.period.sort_key))
+            ]
+            clusters = [
+                {"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang), "cite": citations.cite(c.source)}
+                for c in _records_for(content, "clusters", region=region.id)
+            ]
+            children = [
+                {"name": text(r.name, lang), "href": urls.url(f"regions/{r.id}/")}
+                for r in regions
+                if r.parent == region.id
+            ]
+            for sid in region.sources:
+                citations.cite(sid)
+            parent = by_id.get(region.parent) if region.parent else None
+            return {
+                "region": {
+                    "id": region.id,
+                    "name": text(region.name, lang),
+                    "name_zh": region.name.zh if not isinstance(region.name, str) else "",
+                    "kind": region.kind.replace("-", " "),
+                    "summary": text(region.summary, lang),
+                    "mountainous": region.mountainous,
+                    "parent": {"name": text(parent.name, lang), "href": urls.url(f"regions/{parent.id}/") if parent.kind != "province" else ""} if parent else None,
+                },
+                "awards": awards,
+                "figures": figures,
+                "clusters": clusters,
+                "children": children,
+                "citations": citations.listing(),
+            }
+
+        plan.jobs.append(
+            Job(
+                path=f"regions/{region.id}/index.html",
+                template="region.html",
+                context=context,
+                depends=frozenset({"regions", "awards", "figures", "clusters", "sources", "metrics", "award-tiers"}),
+                url_path=f"regions/{region.id}/",
+                title=text(region.name, lang),
+            )
+        )
+
+
+def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
+    regions = content.index("regions")
+    for cluster in content.datasets["clusters"]:
+
+        def context(env: jinja2.Environment, cluster: Any = cluster) -> dict[str, Any]:
+            citations = Citations(content, urls, lang)
+            region = regions[cluster.region]
+            figures = [
+                figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
+                for f in content.datasets["figures"]
+                if f.cluster == cluster.id
+            ]
+            return {
+                "cluster": {
+                    "name": text(cluster.name, lang),
+                    "name_zh": cluster.name.zh if not isinstance(cluster.name, str) else "",
+                    "industry": text(cluster.industry, lang),
+                    "level": label(cluster.level, lang),
+                    "recognition": text(cluster.recognition, lang),
+                    "year": cluster.year,
+                    "summary": text(cluster.summary, lang),
+                    "uncertain": text(cluster.uncertain, lang),
+                    "region": {"name": text(region.name, lang), "href": urls.url(f"regions/{region.id}/")},
+                    "cite": citations.cite(cluster.source),
+                },
+                "figures": figures,
+                "citations": citations.listing(),
+            }
+
+        plan.jobs.append(
+            Job(
+                path=f"clusters/{cluster.id}/index.html",
+                template="cluster.html",
+                context=context,
+                depends=frozenset({"clusters", "regions", "figures", "sources", "metrics"}),
+                url_path=f"clusters/{cluster.id}/",
+                title=text(cluster.name, lang),
+            )
+        )
+
+
+def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> None:
+    for cid, chart in charts.items():
+        base = f"charts/{cid}/"
+        plan.files[base + "figure.json"] = chart.figure_json()
+        plan.files[base + "data.csv"] = chart.csv()
+        plan.files[base + "data.json"] = chart.json(lang)
+        plan.jobs.append(
+            Job(
+                path=base + "index.html",
+                template="chart-embed.html",
+                context=lambda env, view=views[cid]: {"chart": view},
+                depends=frozenset({"charts", "sources"}),
+                url_path=base,
+                title=views[cid]["title"],
+            )
+        )
+
+
+DATASET_DESCRIPTIONS = {
+    "sources": "Every document a figure was read in: title, publisher, date and address.",
+    "regions": "The province, its cities and Shaoxing's six county-level divisions.",
+    "metrics": "What each figure measures and in which unit.",
+    "figures": "Every figure on the site as printed in its source, with period, rank and source.",
+    "award-tiers": "The award's three tiers and how many winners each has a year.",
+    "awards": "Tiangong awards won, by ceremony, region, tier and status.",
+    "clusters": "Industrial clusters and the recognition each holds.",
+    "companies": "Companies named in the story.",
+    "events": "Dated events in the story.",
+}
+
+
+def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, int]:
+    rows = [{k: v for k, v in row.items() if not k.startswith("_")} for row in dataset_rows(content, name, lang)] if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies") else [
+        r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]
+    ]
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
+    return buffer.getvalue(), json.dumps(rows, ensure_ascii=False, indent=1) + "\n", len(rows)
+
+
+def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
+    for name in DATASETS:
+        if name == "charts":
+            continue
+        csv_text, json_text, _ = _dataset_files(content, name, lang)
+        plan.files[f"data/{name}.csv"] = csv_text
+        plan.files[f"data/{name}.json"] = json_text
+
+
+def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+    return {
+        "datasets": [
+            {
+                "name": name,
+                "file": f"content/{DATASETS[name][0]}",
+                "description": DATASET_DESCRIPTIONS[name],
+                "count": len(content.datasets[name]),
+                "csv": urls.url(f"data/{name}.csv"),
+                "json": urls.url(f"data/{name}.json"),
+            }
+            for name in DATASETS
+            if name != "charts"
+        ],
+        "regions": [
+            {"name": text(r.name, lang), "href": urls.url(f"regions/{r.id}/"), "kind": r.kind.replace("-", " ")}
+            for r in content.datasets["regions"]
+            if r.kind != "province"
+        ],
+        "clusters": [{"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang)} for c in content.datasets["clusters"]],
+        "charts": [{"title": text(c.title, lang), "href": urls.url(f"charts/{c.id}/")} for c in content.datasets["charts"]],
+    }
+
+
+def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+    cited: dict[str, int] = {}
+    for name, records in content.datasets.items():
+        for record in records:
+            for fld, target in type(record).references.items():
+                if target != "sources":
+                    continue
+                value = getattr(record, fld)
+                for sid in value if isinstance(value, list) else [value]:
+                    if sid:
+                        cited[sid] = cited.get(sid, 0) + 1
+    return {"sources": [source_view(s, lang) | {"records": cited.get(s.id, 0)} for s in content.datasets["sources"]]}
+
+
+LISTINGS = {"data": _data_listing, "sources": _sources_listing}
+
+
+def _plan_publishing(plan: SitePlan, content: Content, urls: Urls) -> None:
+    plan.jobs.append(Job(path="404.html", template="404.html", context=lambda env: {"canonical": ""}, in_sitemap=False, url_path="404.html", title="Not found"))
+    plan.files[".nojekyll"] = ""
+    locs = [urls.absolute(job.url_path) for job in plan.jobs if job.in_sitemap]
+    lastmod = content.site.updated or content.site.published
+    sitemap = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    sitemap += [f"  <url><loc>{loc}</loc><lastmod>{lastmod}</lastmod></url>" for loc in sorted(locs)]
+    sitemap.append("</urlset>")
+    plan.files["sitemap.xml"] = "\n".join(sitemap) + "\n"
+    plan.files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute('sitemap.xml')}\n"

@@ -1,0 +1,88 @@
+"""The Jinja environment: autoescaping, StrictUndefined, and the URL and asset helpers.
+
+Every URL in every template goes through `url()` or `asset()`, so the whole site
+follows the base path (e.g. `/REPO/` on GitHub Pages) from one setting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from .models import text
+
+
+def base_path_of(base_url: str) -> str:
+    """'https://org.github.io/repo' -> '/repo/'; 'https://example.org/' -> '/'."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+@dataclass
+class Urls:
+    """Builds every link of the site from the base URL."""
+
+    base_url: str
+    assets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        return base_path_of(self.base_url)
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def url(self, path: str = "") -> str:
+        """A site path ('regions/zhuji/') -> a root-relative URL under the base path."""
+        return self.base_path + path.lstrip("/")
+
+    def absolute(self, path: str = "") -> str:
+        return self.origin + self.url(path)
+
+    def asset(self, name: str) -> str:
+        """The content-hashed URL of a static file, e.g. 'style.css' -> '/repo/assets/style.3f2a1b9c0d.css'."""
+        try:
+            return self.url(self.assets[name])
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in static/ (known: {', '.join(sorted(self.assets))})") from None
+
+
+def hashed_name(name: str, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    stem, dot, ext = name.rpartition(".")
+    return f"assets/{stem}.{digest}.{ext}" if dot else f"assets/{name}.{digest}"
+
+
+def copy_hashed(source: Path, name: str, out: Path) -> str:
+    """Copy a file into out/assets/ under a content-hashed name; returns its site path."""
+    data = source.read_bytes()
+    target = hashed_name(name, data)
+    (out / target).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, out / target)
+    return target
+
+
+def make_environment(templates: Path, urls: Urls, lang: str = "en") -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(url=urls.url, absolute=urls.absolute, asset=urls.asset, lang=lang, base_path=urls.base_path)
+    env.filters["t"] = lambda value: text(value, lang)
+    return env
+
+
+def render(env: jinja2.Environment, template: str, **context: Any) -> str:
+    return env.get_template(template).render(**context)

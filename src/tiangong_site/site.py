@@ -1,0 +1,195 @@
+"""The build: load -> validate -> model -> charts -> render -> write, into a temporary
+folder that replaces the output folder only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from . import __version__
+from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
+from .content import Content, load_content
+from .errors import ContentError, Problem, display_path
+from .linkcheck import check_links
+from .markdown import render_markdown
+from .models import DATASETS, text
+from .pages import SitePlan, plan_site
+from .render import Urls, copy_hashed, make_environment
+
+
+@dataclass
+class Project:
+    """Where things are: the project folder and its content, templates and static folders."""
+
+    root: Path
+    content: Path
+    templates: Path
+    static: Path
+
+    @classmethod
+    def at(cls, root: Path, content: Path | None = None) -> Project:
+        root = root.resolve()
+        return cls(root, (content or root / "content").resolve(), root / "templates", root / "static")
+
+
+@dataclass
+class BuildReport:
+    pages: int
+    charts: int
+    files: int
+    seconds: float
+    output: Path
+    warnings: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"Built {self.pages} pages, {self.charts} charts, {self.files} files in {self.seconds:.2f} s -> {self.output}"
+
+
+Progress = Callable[[str], None]
+
+
+class _Ticker:
+    """Reports progress only once a build has taken longer than a second."""
+
+    def __init__(self, report: Progress | None):
+        self.report, self.start, self.last = report, time.perf_counter(), 0.0
+
+    def __call__(self, message: str) -> None:
+        now = time.perf_counter()
+        if self.report and now - self.start > 1.0 and now - self.last > 0.5:
+            self.last = now
+            self.report(message)
+
+
+def plotly_bundle(project: Project, kinds: set[str]) -> tuple[Path, str]:
+    """The smallest installed plotly.js bundle that draws every chart kind used.
+
+    plotly.js-basic (bar, scatter, pie; 0.39 MB gzipped) comes from npm (`npm ci`);
+    the full bundle shipped inside the `plotly` Python package (1.47 MB gzipped) is
+    the fallback when basic is not installed or a chart needs more.
+    """
+    basic = project.root / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
+    if kinds <= KINDS_BUNDLE and basic.is_file():
+        return basic, "plotly-basic.min.js"
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js", "plotly.min.js"
+
+
+def template_problem(exc: Exception, project: Project) -> Problem:
+    """A located problem for a broken template (syntax error or an error while rendering)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        path = display_path(Path(exc.filename), project.root) if exc.filename else f"templates/{exc.name}"
+        return Problem(path, exc.lineno or 1, 1, f"template error: {exc.message}", "fix the Jinja syntax on this line")
+    frame = exc.__traceback__
+    location = ("templates", 1)
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if filename.startswith(str(project.templates)):
+            location = (display_path(Path(filename), project.root), frame.tb_lineno)
+        frame = frame.tb_next
+    return Problem(location[0], location[1], 1, f"template error: {exc}", "check the names this template uses")
+
+
+def load_and_check(project: Project) -> Content:
+    """Everything `check` does: load and validate content, then check the charts against the data."""
+    content = load_content(project.content)
+    problems = check_charts(content)
+    if problems:
+        raise ContentError(problems)
+    return content
+
+
+def _swap_in(tmp: Path, output: Path) -> None:
+    """Replace output with tmp, so readers (and the preview) never see a half-written site."""
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        output.rename(old)
+    tmp.rename(output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(
+    project: Project,
+    output: Path | None = None,
+    base_url: str | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the whole site. Raises ContentError; the previous output is then untouched."""
+    started = time.perf_counter()
+    tick = _Ticker(progress)
+    content = load_and_check(project)
+    tick("content loaded")
+    output = (output or project.root / content.site.output_dir).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+    try:
+        count = write_site(project, content, tmp, base_url or content.site.base_url, tick)
+        tmp.chmod(0o755)
+        _swap_in(tmp, output)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    seconds = time.perf_counter() - started
+    return BuildReport(count["pages"], count["charts"], count["files"], seconds, output, content.warnings)
+
+
+def write_site(project: Project, content: Content, out: Path, base_url: str, tick: Progress) -> dict[str, int]:
+    urls = Urls(base_url)
+    lang = content.site.default_language
+    kinds = {spec.kind for spec in content.datasets["charts"]}
+    plotly_path, plotly_name = plotly_bundle(project, kinds)
+    urls.assets[plotly_name] = copy_hashed(plotly_path, plotly_name, out)
+    for path in sorted(project.static.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(project.static).as_posix()
+            urls.assets[name] = copy_hashed(path, name, out)
+    env = make_environment(project.templates, urls, lang)
+    env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}")
+    charts = build_charts(content, lang)
+    tick("charts built")
+    plan = plan_site(content, charts, urls, lang)
+    problems: list[Problem] = []
+    written = 0
+    for i, job in enumerate(plan.jobs):
+        try:
+            html, page_problems = job.render(env, plan)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        except jinja2.TemplateError as exc:
+            problems.append(template_problem(exc, project))
+            continue
+        problems.extend(page_problems)
+        _write(out / job.path, html)
+        written += 1
+        if i % 50 == 0:
+            tick(f"rendered {i}/{len(plan.jobs)} pages")
+    for path, data in plan.files.items():
+        _write(out / path, data)
+    if problems:
+        raise ContentError(problems)
+    problems = check_links(out, urls.base_path)
+    if problems:
+        raise ContentError(problems)
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    return {"pages": plan.page_count, "charts": len(charts), "files": files}
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
