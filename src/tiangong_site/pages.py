@@ -20,7 +20,8 @@ from .errors import ContentError, Problem
 from .markdown import render_markdown
 from .models import DATASETS, text
 from .render import Urls
-from .tables import dataset_rows, format_value, label, period_label
+from .markdown import BLOCK
+from .tables import ROWS_READ, dataset_rows, format_value, label, period_label
 
 RenderResult = tuple[str, list[Problem]]
 
@@ -156,11 +157,27 @@ def _plan_markdown_pages(plan: SitePlan, content: Content, charts: dict[str, Cha
                 path=_page_path(page.meta.slug),
                 template=f"{page.meta.layout}.html",
                 context=_markdown_context(page, content, charts, views, urls, lang),
-                depends=frozenset({page.path, "charts", "figures", "sources"}),
+                depends=_markdown_depends(page, charts),
                 url_path=url_path,
                 title=text(page.meta.title, lang),
             )
         )
+
+
+PROSE_DATA = {"figures", "metrics", "regions", "sources", "charts"}
+PROSE_TEMPLATES = {"partials/chart.html", "partials/callout.html", "partials/fig.html", "partials/cite.html"}
+LISTING_DATA = {"sources": set(DATASETS), "data": set(DATASETS)}
+
+
+def _markdown_depends(page: Page, charts: dict[str, ChartOutput]) -> frozenset[str]:
+    """What a Markdown page's HTML is made from: its file, the data its charts and figures
+    read, its listing, and the partials the prose renders."""
+    placed = [m.group(2) for m in BLOCK.finditer(page.body) if m.group(1) == "chart"]
+    data = set(PROSE_DATA) | LISTING_DATA.get(page.meta.layout, set())
+    for cid in placed:
+        if cid in charts:
+            data |= ROWS_READ[charts[cid].spec.data]
+    return frozenset({page.path, "site", *data, *PROSE_TEMPLATES})
 
 
 def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> Callable[[jinja2.Environment], dict[str, Any]]:
@@ -270,7 +287,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 path=f"regions/{region.id}/index.html",
                 template="region.html",
                 context=context,
-                depends=frozenset({"regions", "awards", "figures", "clusters", "sources", "metrics", "award-tiers"}),
+                depends=frozenset({"site", "regions", "awards", "figures", "clusters", "sources", "metrics", "award-tiers", "partials/cite.html"}),
                 url_path=f"regions/{region.id}/",
                 title=text(region.name, lang),
             )
@@ -311,7 +328,7 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                 path=f"clusters/{cluster.id}/index.html",
                 template="cluster.html",
                 context=context,
-                depends=frozenset({"clusters", "regions", "figures", "sources", "metrics"}),
+                depends=frozenset({"site", "clusters", "regions", "figures", "sources", "metrics", "partials/cite.html"}),
                 url_path=f"clusters/{cluster.id}/",
                 title=text(cluster.name, lang),
             )
@@ -329,7 +346,7 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
                 path=base + "index.html",
                 template="chart-embed.html",
                 context=lambda env, view=views[cid]: {"chart": view},
-                depends=frozenset({"charts", "sources"}),
+                depends=frozenset({"site", "charts", "sources", *ROWS_READ[chart.spec.data], *PROSE_TEMPLATES}),
                 url_path=base,
                 title=views[cid]["title"],
             )

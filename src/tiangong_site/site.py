@@ -4,10 +4,8 @@ folder that replaces the output folder only when everything succeeded.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -21,9 +19,7 @@ from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
 from .linkcheck import check_links
-from .markdown import render_markdown
-from .models import DATASETS, text
-from .pages import SitePlan, plan_site
+from .pages import Job, SitePlan, plan_site
 from .render import Urls, copy_hashed, make_environment
 
 
@@ -50,6 +46,8 @@ class BuildReport:
     seconds: float
     output: Path
     warnings: list[Problem] = field(default_factory=list)
+    assets: dict[str, str] = field(default_factory=dict)
+    plotly_name: str = ""
 
     def summary(self) -> str:
         return f"Built {self.pages} pages, {self.charts} charts, {self.files} files in {self.seconds:.2f} s -> {self.output}"
@@ -143,12 +141,21 @@ def build(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     seconds = time.perf_counter() - started
-    return BuildReport(count["pages"], count["charts"], count["files"], seconds, output, content.warnings)
+    return BuildReport(count["pages"], count["charts"], count["files"], seconds, output, content.warnings, count["assets"], count["plotly_name"])
 
 
-def write_site(project: Project, content: Content, out: Path, base_url: str, tick: Progress) -> dict[str, int]:
-    urls = Urls(base_url)
-    lang = content.site.default_language
+@dataclass
+class Prepared:
+    """Everything rendering needs, made once per build: URLs, Jinja environment, charts, the plan."""
+
+    urls: Urls
+    env: jinja2.Environment
+    charts: dict[str, ChartOutput]
+    plan: SitePlan
+
+
+def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> str:
+    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the bundle's name."""
     kinds = {spec.kind for spec in content.datasets["charts"]}
     plotly_path, plotly_name = plotly_bundle(project, kinds)
     urls.assets[plotly_name] = copy_hashed(plotly_path, plotly_name, out)
@@ -156,16 +163,26 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
         if path.is_file():
             name = path.relative_to(project.static).as_posix()
             urls.assets[name] = copy_hashed(path, name, out)
-    env = make_environment(project.templates, urls, lang)
+    return plotly_name
+
+
+def prepare(project: Project, content: Content, urls: Urls, plotly_name: str, env: jinja2.Environment | None = None) -> Prepared:
+    """Charts and plan for `content`. Pass the previous `env` to reuse its compiled templates
+    (Jinja recompiles only template files that changed on disk)."""
+    lang = content.site.default_language
+    env = env or make_environment(project.templates, urls, lang)
     env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}")
     charts = build_charts(content, lang)
-    tick("charts built")
-    plan = plan_site(content, charts, urls, lang)
+    return Prepared(urls, env, charts, plan_site(content, charts, urls, lang))
+
+
+def render_jobs(project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None) -> dict[str, str]:
+    """Render pages to memory. Raises ContentError listing every page and template problem."""
     problems: list[Problem] = []
-    written = 0
-    for i, job in enumerate(plan.jobs):
+    rendered: dict[str, str] = {}
+    for i, job in enumerate(jobs):
         try:
-            html, page_problems = job.render(env, plan)
+            html, page_problems = job.render(prepared.env, prepared.plan)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
@@ -173,19 +190,28 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
             problems.append(template_problem(exc, project))
             continue
         problems.extend(page_problems)
-        _write(out / job.path, html)
-        written += 1
-        if i % 50 == 0:
-            tick(f"rendered {i}/{len(plan.jobs)} pages")
-    for path, data in plan.files.items():
-        _write(out / path, data)
+        rendered[job.path] = html
+        if tick and i % 50 == 0:
+            tick(f"rendered {i}/{len(jobs)} pages")
     if problems:
         raise ContentError(problems)
+    return rendered
+
+
+def write_site(project: Project, content: Content, out: Path, base_url: str, tick: Progress) -> dict[str, Any]:
+    urls = Urls(base_url)
+    plotly_name = copy_assets(project, content, out, urls)
+    prepared = prepare(project, content, urls, plotly_name)
+    tick("charts built")
+    for path, html in render_jobs(project, prepared, prepared.plan.jobs, tick).items():
+        _write(out / path, html)
+    for path, data in prepared.plan.files.items():
+        _write(out / path, data)
     problems = check_links(out, urls.base_path)
     if problems:
         raise ContentError(problems)
     files = sum(1 for p in out.rglob("*") if p.is_file())
-    return {"pages": plan.page_count, "charts": len(charts), "files": files}
+    return {"pages": prepared.plan.page_count, "charts": len(prepared.charts), "files": files, "assets": dict(urls.assets), "plotly_name": plotly_name}
 
 
 def _write(path: Path, data: str | bytes) -> None:

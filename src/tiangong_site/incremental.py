@@ -1,0 +1,195 @@
+"""Incremental rebuilds for the preview: re-render only what a change touches.
+
+After a full build the builder remembers a hash of every input file and of every
+output file. On the next update it finds which inputs changed, maps them to
+dependency keys (a dataset name, a page's path, a template's name), re-renders the
+jobs that depend on one of those keys, and writes only files whose bytes changed.
+If the content or a template is broken, nothing is written and the last good site
+stays served; the problems are returned for the error overlay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from .content import Content
+from .errors import ContentError, Problem, display_path
+from .linkcheck import check_links
+from .models import DATASETS
+from .render import Urls
+from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, render_jobs
+
+DATASET_OF_FILE = {relpath: name for name, (relpath, _) in DATASETS.items()}
+
+
+@dataclass
+class Update:
+    """What one update did."""
+
+    changed: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    full: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class IncrementalBuilder:
+    """Keeps a built site up to date with its sources, one change at a time."""
+
+    def __init__(self, project: Project, output: Path | None = None, base_url: str | None = None):
+        self.project = project
+        self.output = output
+        self.base_url = base_url
+        self.inputs: dict[str, str] = {}
+        self.outputs: dict[str, str] = {}
+        self.prepared: Prepared | None = None
+        self.nav: list = []
+        self.last_problems: list[Problem] = []
+        self._closures: dict[str, set[str]] = {}
+
+    # -- inputs ---------------------------------------------------------------
+
+    def _scan(self) -> dict[str, str]:
+        found = {}
+        for folder in (self.project.content, self.project.templates, self.project.static):
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.name.startswith((".", "#")) and not path.name.endswith("~"):
+                    found[display_path(path, self.project.root)] = _digest(path)
+        return found
+
+    def _keys(self, changed: set[str]) -> tuple[set[str], bool]:
+        """Dependency keys for changed input files, and whether a full build is needed."""
+        keys: set[str] = set()
+        content_prefix = display_path(self.project.content, self.project.root) + "/"
+        templates_prefix = display_path(self.project.templates, self.project.root) + "/"
+        for path in changed:
+            if path.startswith(content_prefix):
+                rel = path[len(content_prefix):]
+                if rel == "site.yaml":
+                    return keys, True
+                keys.add(DATASET_OF_FILE.get(rel, path))
+            elif path.startswith(templates_prefix):
+                keys.add(path[len(templates_prefix):])
+            else:  # static/: every page links hashed assets
+                return keys, True
+        return keys, False
+
+    # -- templates ------------------------------------------------------------
+
+    def _template_closure(self, env: jinja2.Environment, name: str) -> set[str]:
+        """`name` and every template it extends or includes, transitively (cached per update)."""
+        if name not in self._closures:
+            found, todo = set(), [name]
+            while todo:
+                current = todo.pop()
+                if current in found:
+                    continue
+                found.add(current)
+                source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+                todo.extend(c for c in jinja2.meta.find_referenced_templates(env.parse(source)) if c)
+            self._closures[name] = found
+        return self._closures[name]
+
+    # -- builds ---------------------------------------------------------------
+
+    def full_build(self) -> BuildReport:
+        report = build(self.project, self.output, self.base_url)
+        self.output = report.output
+        self.inputs = self._scan()
+        self.outputs = {p.relative_to(report.output).as_posix(): _digest(p) for p in report.output.rglob("*") if p.is_file()}
+        content = load_and_check(self.project)
+        self.urls = Urls(self.base_url or content.site.base_url, dict(report.assets))
+        self.plotly_name = report.plotly_name
+        self._prepare(content)
+        return report
+
+    def update(self) -> Update:
+        """Bring the output up to date; never raises for content or template errors."""
+        started = time.perf_counter()
+        update = Update()
+        current = self._scan()
+        changed = {p for p in current.keys() | self.inputs.keys() if current.get(p) != self.inputs.get(p)}
+        if not changed:  # the sources are back to the last good state: nothing to report
+            self.last_problems = []
+            return update
+        update.changed = sorted(changed)
+        keys, full = self._keys(changed)
+        if any(p.startswith(display_path(self.project.templates, self.project.root)) for p in changed):
+            self._closures.clear()
+        try:
+            if full or not self.outputs:
+                self._full(update)
+            else:
+                self._partial(update, keys)
+        except ContentError as exc:
+            update.problems = exc.problems
+        if update.ok:
+            self.inputs = current
+        self.last_problems = update.problems
+        update.seconds = time.perf_counter() - started
+        return update
+
+    def _full(self, update: Update) -> None:
+        update.full = True
+        before = dict(self.outputs)
+        self.full_build()
+        update.written = sorted(p for p, h in self.outputs.items() if before.get(p) != h)
+        assert self.prepared is not None
+        update.rendered = [job.path for job in self.prepared.plan.jobs]
+
+    def _prepare(self, content: Content) -> Prepared:
+        env = self.prepared.env if self.prepared else None
+        prepared = prepare(self.project, content, self.urls, self.plotly_name, env)
+        self.prepared = prepared
+        return prepared
+
+    def _partial(self, update: Update, keys: set[str]) -> None:
+        content = load_and_check(self.project)
+        assert self.prepared is not None
+        old_jobs = {job.path for job in self.prepared.plan.jobs}
+        old_nav = self.prepared.plan.nav
+        prepared = self._prepare(content)
+        nav_changed = old_nav != prepared.plan.nav
+        affected = []
+        for job in prepared.plan.jobs:
+            templates = self._template_closure(prepared.env, job.template)
+            if nav_changed or job.path not in old_jobs or keys & (job.depends | templates):
+                affected.append(job)
+        rendered = render_jobs(self.project, prepared, affected)
+        update.rendered = sorted(rendered)
+        files: dict[str, str | bytes] = {**rendered, **prepared.plan.files}
+        assert self.output is not None
+        for path, data in sorted(files.items()):
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            digest = hashlib.sha256(raw).hexdigest()
+            if self.outputs.get(path) == digest:
+                continue
+            target = self.output / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_bytes(raw)
+            tmp.replace(target)  # readers never see a half-written page
+            self.outputs[path] = digest
+            update.written.append(path)
+        gone = old_jobs - {job.path for job in prepared.plan.jobs}
+        for path in sorted(gone):
+            (self.output / path).unlink(missing_ok=True)
+            self.outputs.pop(path, None)
+            update.removed.append(path)
+        update.problems = check_links(self.output, self.urls.base_path)
