@@ -12,7 +12,7 @@ Why a loader of our own on top of PyYAML's SafeLoader:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -206,10 +206,8 @@ def split_front_matter(text: str, path: str) -> tuple[LoadedFile, str, int]:
     match = FRONT_MATTER.match(text)
     if not match:
         raise ContentError([Problem(path, 1, 1, "page has no front matter", "start the file with `---`, a `title:` line, and `---`")])
-    try:
-        front = load_yaml_text(match.group(1) or "", path)
-    except ContentError as exc:  # front matter starts on line 2 of the file
-        raise ContentError([replace(p, line=p.line + 1) for p in exc.problems]) from None
-    front.positions = {k: (line + 1, col) for k, (line, col) in front.positions.items()}
+    # The front matter starts on line 2: parse it after an empty line in place of the opening
+    # `---`, so positions and messages ("first given on line N") use the file's line numbers.
+    front = load_yaml_text("\n" + (match.group(1) or ""), path)
     body_line = text[: match.end()].count("\n") + 1
     return front, text[match.end():], body_line

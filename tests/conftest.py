@@ -1,0 +1,295 @@
+"""Shared fixtures: a copy of the real project to build and break, a small made-up content
+folder for unit tests, and helpers to run the command line and fingerprint a folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tiangong_site import cli
+
+REPO = Path(__file__).resolve().parent.parent
+"""The project folder holding content/, templates/, static/ and build.py."""
+
+PROBLEM_LINE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+) \((?P<hint>[^()]+(?:\([^()]*\)[^()]*)*)\)$")
+"""`path:line:col: message (hint)`, the form every content problem is printed in."""
+
+
+# --- running the command line ----------------------------------------------------------
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def problems(self) -> list[re.Match[str]]:
+        """Every stderr line in the `path:line:col: message (hint)` form."""
+        return [m for m in map(PROBLEM_LINE.match, self.err.splitlines()) if m]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]):
+    """Run `tiangong-site ARGS...` in this process (fast); returns exit code, stdout, stderr."""
+
+    def run(*args: str | Path) -> Run:
+        capsys.readouterr()
+        code = cli.main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def run_build_py(*args: str | Path, cwd: Path = REPO) -> Run:
+    """Run `python build.py ARGS...` as a separate process, the way editors run it."""
+    env = {k: v for k, v in os.environ.items() if k != "TIANGONG_BASE_URL"}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+# --- folders ------------------------------------------------------------------------------
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file under `folder` (empty when it does not exist)."""
+    if not folder.exists():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary build or swap folders left beside the output (there must be none)."""
+    return sorted(p.name for p in folder.iterdir() if ".build-" in p.name or ".old-" in p.name)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of the real project (content, templates, static; node_modules linked)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("content", "templates", "static"):
+        shutil.copytree(REPO / name, root / name)
+    if (REPO / "node_modules").is_dir():
+        (root / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)
+    return root
+
+
+# --- a small made-up content folder ---------------------------------------------------------
+
+MINI: dict[str, str] = {
+    "site.yaml": """
+        title: "Test site"
+        description: "A site made up for the tests."
+        base_url: "https://example.org/sub/"
+        authors:
+          - name: "Test desk"
+        publisher: "Test publisher"
+        published: "2024-01-01"
+        """,
+    "data/sources.yaml": """
+        - id: src-a
+          title: "Source A"
+          publisher: "Publisher A"
+          date: "2024-05-01"
+          url: "https://example.org/a"
+          kind: press
+          language: en
+        - id: src-b
+          title: "Source B"
+          publisher: "Publisher B"
+          url: "https://example.org/b"
+          kind: official
+          language: zh
+        """,
+    "data/regions.yaml": """
+        - id: prov
+          name: Province
+          kind: province
+        - id: alpha
+          name: {en: Alpha, zh: 甲}
+          kind: city
+          parent: prov
+        - id: beta
+          name: Beta
+          kind: city
+          parent: prov
+        - id: gamma
+          name: Gamma
+          kind: city
+          parent: prov
+        """,
+    "data/metrics.yaml": """
+        - id: growth
+          name: "Growth"
+          unit: percent
+        - id: output
+          name: "Output"
+          unit: 100m-yuan
+        """,
+    "data/figures.yaml": """
+        - id: alpha-growth
+          metric: growth
+          region: alpha
+          period: {kind: year, year: 2023}
+          value: 10.8
+          rank: 2
+          source: src-a
+        - metric: growth
+          region: beta
+          period: {kind: year, year: 2023}
+          value: 7.5
+          source: src-a
+        - metric: growth
+          region: gamma
+          period: {kind: year, year: 2023}
+          value: 9.25
+          source: src-b
+        - metric: growth
+          region: gamma
+          period: {kind: year, year: 2022}
+          value: null
+          source: src-b
+        - id: alpha-output
+          metric: output
+          region: alpha
+          period: {kind: half-year, year: 2023, part: 1}
+          value: 1234
+          source: src-b
+        """,
+    "data/award-tiers.yaml": """
+        - id: city
+          name: "Cities"
+          winners: 6
+          pool: "the cities"
+          source: src-a
+        - id: county
+          name: "Counties"
+          winners: 20
+          pool: "the counties"
+          source: src-a
+        """,
+    "data/awards.yaml": """
+        - ceremony_year: 2024
+          evaluation_year: 2023
+          region: alpha
+          tier: city
+          status: returning
+          source: src-a
+        - ceremony_year: 2025
+          evaluation_year: 2024
+          region: alpha
+          tier: city
+          status: returning
+          source: src-a
+        - ceremony_year: 2024
+          evaluation_year: 2023
+          region: beta
+          tier: city
+          status: first-time
+          source: src-a
+        """,
+    "data/clusters.yaml": "[]\n",
+    "data/companies.yaml": "[]\n",
+    "data/events.yaml": "[]\n",
+    "charts.yaml": """
+        - id: growth-2023
+          kind: bar
+          data: figures
+          where: {metric: growth, year: 2023}
+          x: region_name
+          y: value
+          sort: value
+          highlight: {region: alpha}
+          highlight_label: "Alpha"
+          title: "Growth in 2023"
+          sources: [src-a, src-b]
+          alt: "Bar chart of growth by city."
+        - id: wins
+          kind: column
+          data: awards
+          x: region_name
+          y: count
+          title: "Awards won"
+          sources: [src-a]
+          alt: "Column chart of awards by city."
+        """,
+    "pages/index.md": """
+        ---
+        title: "Test story"
+        description: "The story."
+        layout: story
+        ---
+        Alpha grew {fig:alpha-growth}.
+
+        ::: chart growth-2023
+
+        ::: chart wins
+        """,
+    "pages/data.md": """
+        ---
+        title: "Data"
+        description: "Every dataset."
+        slug: data
+        layout: data
+        nav_title: Data
+        ---
+        Download everything.
+        """,
+    "pages/sources.md": """
+        ---
+        title: "Sources"
+        description: "Every source."
+        slug: sources
+        layout: sources
+        nav_title: Sources
+        ---
+        How the figures were compiled.
+        """,
+}
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def write_content(root: Path, overrides: dict[str, str] | None = None) -> Path:
+    """Write the made-up content folder under `root`/content, with some files replaced."""
+    content = root / "content"
+    for rel, body in (MINI | (overrides or {})).items():
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dedent(body), encoding="utf-8")
+    return content
+
+
+@pytest.fixture
+def mini(tmp_path: Path):
+    """`mini(overrides)` -> path of a small, valid, made-up content folder (with files replaced)."""
+
+    def make(overrides: dict[str, str] | None = None) -> Path:
+        folder = tmp_path / f"mini-{len(list(tmp_path.glob('mini-*')))}"
+        return write_content(folder, overrides)
+
+    return make
