@@ -90,9 +90,14 @@ def _clean_loc(loc: tuple) -> tuple:
 def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
     """Translate pydantic's errors into located problems, one per distinct place."""
     problems: dict[tuple, Problem] = {}
-    for err in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(err["loc"]))
+    errors = exc.errors(include_url=False)
+    locs = [_clean_loc(tuple(err["loc"])) for err in errors]
+    for err, loc in zip(errors, locs):
         kind = err["type"]
+        # A {en:, zh:} mapping with a mistake inside also fails the plain-text branch of its
+        # union; report only the mistake inside.
+        if kind in _EXPECTED and any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
+            continue
         data_loc = prefix + loc
         name = next((p for p in reversed(loc) if isinstance(p, str)), "value")
         if kind == "missing":
@@ -100,7 +105,7 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             hint = f"add `{name}:` to this record"
             at = data_loc[:-1]
         elif kind == "extra_forbidden":
-            allowed = _field_names(model, loc[:-1] if not prefix else loc[1:-1])
+            allowed = _field_names(model, loc[:-1])
             close = difflib.get_close_matches(name, allowed, n=1)
             message = f"unknown field '{name}'"
             hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
@@ -233,8 +238,8 @@ def check_references(content: Content) -> list[Problem]:
                         continue
                     key = (fld, j) if isinstance(value, list) else (fld,)
                     close = difflib.get_close_matches(ref, sorted(ids.get(target, ())), n=1)
-                    hint = f"did you mean '{close[0]}'?" if close else f"add a record with id '{ref}' to {DATASETS[target][0]}"
-                    problems.append(content.problem_at(name, i, key, f"{fld} '{ref}' is not an id in {DATASETS[target][0]}", hint))
+                    hint = f"did you mean '{close[0]}'?" if close else f"add a record with id '{ref}' to content/{DATASETS[target][0]}"
+                    problems.append(content.problem_at(name, i, key, f"{fld} '{ref}' is not an id in content/{DATASETS[target][0]}", hint))
     return problems
 
 
