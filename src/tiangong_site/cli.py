@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError
+from .scaffold import KINDS, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +48,24 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate content without writing anything", description="Validate every content file and chart; print every problem; write nothing.")
     _common(check)
     check.add_argument("--strict", action="store_true", help="treat warnings (e.g. a record no page uses) as errors")
+
+    new = commands.add_parser(
+        "new",
+        help="add a record or a page, every field explained",
+        description="Append a record to its data file (or create a page), with a comment explaining every field. "
+        "Give each required field as --FIELD VALUE; the content is validated afterwards and the file restored if anything is wrong.",
+        epilog="Examples:\n"
+        "  tiangong-site new award --ceremony-year 2025 --evaluation-year 2024 --region zhuji --tier county --status returning --source SOURCE-ID\n"
+        "  tiangong-site new source --id my-source --title '...' --publisher '...' --url https://... --kind press --language zh\n"
+        "  tiangong-site new page how-we-did-it --title 'How we did it' --description '...'\n"
+        "Run `tiangong-site new KIND` alone to list the fields KIND needs.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(new)
+    new.add_argument("kind", choices=["page", *KINDS], help="what to add")
+    new.add_argument("slug", nargs="?", help="for a page: its address, e.g. how-we-did-it")
+    new.add_argument("--title", help="for a page: its headline")
+    new.add_argument("--description", help="for a page: one or two sentences for link previews")
 
     schema = commands.add_parser("schema", help="write the JSON Schema of every content file to schemas/", description="Regenerate schemas/*.schema.json from the content model, for editors' YAML plugins.")
     _common(schema)
@@ -98,16 +117,74 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
+def _pairs(extra: list[str]) -> dict[str, str]:
+    """['--ceremony-year', '2025', '--tier=county'] -> {'ceremony_year': '2025', 'tier': 'county'}."""
+    given: dict[str, str] = {}
+    items = iter(extra)
+    for item in items:
+        if not item.startswith("--"):
+            raise UsageError(f"unexpected '{item}': give fields as --FIELD VALUE")
+        name, eq, value = item[2:].partition("=")
+        if not eq:
+            value = next(items, None)  # type: ignore[assignment]
+            if value is None:
+                raise UsageError(f"--{name} needs a value")
+        given[name.replace("-", "_")] = value
+    return given
+
+
+def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
+    from pydantic import ValidationError
+
+    from .scaffold import new_page, new_record
+    from .site import Project, load_and_check
+
+    project = Project.at(args.project, args.content)
+
+    def validate() -> None:
+        load_and_check(project)
+
+    try:
+        if args.kind == "page":
+            if extra or not (args.slug and args.title and args.description):
+                raise UsageError("a page needs a slug, --title and --description, e.g. new page how-we-did-it --title 'How we did it' --description '...'")
+            created = new_page(project.content, args.slug, args.title, args.description, validate)
+        else:
+            given = _pairs(extra)
+            for name in ("title", "description"):
+                if getattr(args, name) is not None:
+                    given[name] = getattr(args, name)
+            if args.slug:
+                raise UsageError(f"'{args.slug}': give fields of a {args.kind} as --FIELD VALUE")
+            created = new_record(project.content, args.kind, given, validate)
+    except UsageError as exc:
+        print(f"tiangong-site new {args.kind}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            field = ".".join(str(p) for p in err["loc"] if isinstance(p, str) and not p[:1].isupper())
+            print(f"tiangong-site new {args.kind}: --{field.replace('_', '-')}: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.quiet:
+        shown = created.path.relative_to(project.root) if created.path.is_relative_to(project.root) else created.path
+        print(f"Added to {shown}:{created.line}:\n{created.text}", end="")
+    return EXIT_OK
+
+
 COMMANDS = {"build": cmd_build, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra and args.command != "new":
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
         return int(exc.code or 0)
     try:
+        if args.command == "new":
+            return cmd_new(args, extra)
         return COMMANDS[args.command](args)
     except ContentError as exc:
         if args.debug:

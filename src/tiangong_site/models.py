@@ -226,16 +226,16 @@ class Award(Strict):
 
     references: ClassVar[dict[str, str]] = {"region": "regions", "tier": "award-tiers", "source": "sources"}
 
-    ceremony_year: int = Field(ge=2023, le=2100)
-    ceremony_date: PartialDate | None = None
-    evaluation_year: int = Field(ge=2020, le=2100)
+    ceremony_year: int = Field(ge=2023, le=2100, description="Year of the ceremony that presented the award, e.g. 2024 for May 2024")
+    ceremony_date: PartialDate | None = Field(default=None, description="Date of the ceremony, YYYY-MM-DD")
+    evaluation_year: int = Field(ge=2020, le=2100, description="Year the award judged, e.g. 2023 for the May 2024 ceremony")
     region: Id
     tier: Id
-    status: Literal["first-time", "returning", "unknown"]
+    status: Literal["first-time", "returning", "unknown"] = Field(description="Whether the region had won before, as the source says")
     golden: bool = Field(default=False, description="The golden award, for three wins in a row.")
     source: Id
-    note: LocalText | None = None
-    uncertain: LocalText | None = None
+    note: LocalText | None = Field(default=None, description="Shown next to the record on its pages")
+    uncertain: LocalText | None = Field(default=None, description="Why this is uncertain, in a sentence; shown next to it")
 
     @model_validator(mode="after")
     def _years(self) -> Award:

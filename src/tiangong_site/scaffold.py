@@ -1,0 +1,179 @@
+"""`new`: add a record or a page, with a comment on every field, valid as written.
+
+A record is appended to its data file only if the whole content still validates
+afterwards; otherwise the file is restored and the problems are printed. Nothing is
+filled in by guesswork: every required fact comes from the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from .errors import ContentError, Problem
+from .loader import load_yaml_text, split_front_matter
+from .models import DATASETS, PageMeta
+
+KINDS = {
+    "award": "awards",
+    "figure": "figures",
+    "source": "sources",
+    "region": "regions",
+    "cluster": "clusters",
+    "company": "companies",
+    "event": "events",
+    "metric": "metrics",
+    "chart": "charts",
+}
+"""Record kinds `new` can add, and the dataset each goes into. Plus `page`."""
+
+
+class UsageError(Exception):
+    """Wrong or missing command-line values: exit code 2."""
+
+
+@dataclass
+class Created:
+    path: Path
+    text: str
+    line: int
+
+
+def _describe(info: FieldInfo, target: str | None = None) -> str:
+    """A one-line comment for a field: its description and allowed values."""
+    parts = []
+    if target:
+        parts.append(f"id of a record in content/{DATASETS[target][0]}")
+    elif info.description:
+        parts.append(info.description.rstrip("."))
+    annotation = info.annotation
+    allowed = getattr(annotation, "__args__", ())
+    literals = [a for a in allowed if isinstance(a, str)]
+    if literals:
+        parts.append("one of: " + ", ".join(literals))
+    parts.append("required" if info.is_required() else "optional")
+    return "; ".join(parts)
+
+
+def _parse_value(raw: str) -> Any:
+    """Command-line text -> a YAML value, so `--year 2025` is a number and `--sources [a, b]` a list."""
+    value = load_yaml_text(raw, "<command line>").data
+    return raw if value is None else value
+
+
+def _field_values(model: type[BaseModel], given: dict[str, str]) -> dict[str, Any]:
+    fields = model.model_fields
+    unknown = [k for k in given if k not in fields]
+    if unknown:
+        raise UsageError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join('--' + k.replace('_', '-') for k in unknown)} (fields: {', '.join('--' + f.replace('_', '-') for f in fields)})")
+    missing = [name for name, info in fields.items() if info.is_required() and name not in given]
+    if missing:
+        refs = getattr(model, "references", {})
+        lines = "\n".join(f"  --{name.replace('_', '-'):<18} {_describe(fields[name], refs.get(name))}" for name in missing)
+        raise UsageError(f"give these fields:\n{lines}")
+    return {name: _parse_value(given[name]) for name in fields if name in given}
+
+
+def _yaml_scalar(value: Any) -> str:
+    """One YAML value on one line (flow style), quoted where YAML would misread it."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip().removesuffix("...").strip()
+
+
+def record_yaml(model: type[BaseModel], values: dict[str, Any]) -> str:
+    """A list item with the given fields, then every optional field commented out, each explained."""
+    lines = []
+    fields = model.model_fields
+    refs = getattr(model, "references", {})
+    first = True
+    for name, info in fields.items():
+        prefix = "- " if first else "  "
+        comment = _describe(info, refs.get(name))
+        if name in values:
+            lines.append(f"{prefix}{name}: {_yaml_scalar(values[name])}  # {comment}")
+            first = False
+    for name, info in fields.items():
+        if name not in values:
+            lines.append(f"  # {name}:  # {_describe(info, refs.get(name))}")
+    return "\n".join(lines) + "\n"
+
+
+def _already_valid(validate: Any) -> None:
+    """Refuse to add to content that is already broken: the new record would be blamed."""
+    try:
+        validate()
+    except ContentError as exc:
+        raise ContentError([*exc.problems, Problem("content", 1, 1, "the content has problems already, so nothing was added", "fix the problems above first (run `check`)")]) from None
+
+
+def new_record(content_dir: Path, kind: str, given: dict[str, str], validate: Any) -> Created:
+    """Append a record to its data file; keep it only if the content still validates."""
+    dataset = KINDS[kind]
+    relpath, model = DATASETS[dataset]
+    path = content_dir / relpath
+    values = _field_values(model, given)
+    model.model_validate(values)  # the record alone: wrong types fail here, before any file is touched
+    _already_valid(validate)
+    before = path.read_text(encoding="utf-8")
+    body = before.replace("\n[]\n", "\n").rstrip("\n") + "\n" if before.strip() else ""
+    if body.strip() == "[]":
+        body = ""
+    addition = ("\n" if body and not body.endswith("\n\n") else "") + record_yaml(model, values)
+    line = (body + ("\n" if body and not body.endswith("\n\n") else "")).count("\n") + 1
+    path.write_text(body + addition, encoding="utf-8")
+    try:
+        validate()
+    except ContentError:
+        path.write_text(before, encoding="utf-8")
+        raise
+    return Created(path, addition, line)
+
+
+PAGE_TEMPLATE = """---
+# Front matter: everything between the two --- lines. Each field is explained on its line.
+title: {title}  # the headline; required
+description: {description}  # one or two sentences for search engines and link previews; required
+slug: {slug}  # the page's address: SITE/{slug}/ ; lower-case words joined by hyphens
+layout: page  # page, story (the feature), sources or data
+# kicker: ""  # a short label above the headline
+# dek: ""  # the standfirst under the headline
+# nav_title: ""  # set to list the page in the site's navigation
+# nav_order: 10  # position in the navigation
+# allow_html: false  # true keeps raw HTML in the text (sanitised); otherwise it is shown as text
+---
+Write the page here in Markdown.
+
+To place a chart on its own line:  ::: chart CHART-ID
+To show a key figure large:        ::: callout FIGURE-ID
+To quote a figure in a sentence:   {{fig:FIGURE-ID}}
+"""
+
+
+def new_page(content_dir: Path, slug: str, title: str, description: str, validate: Any) -> Created:
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        raise UsageError(f"page slug '{slug}' must be lower-case words joined by hyphens, e.g. 'how-we-did-it'")
+    path = content_dir / "pages" / f"{slug}.md"
+    if path.exists():
+        raise UsageError(f"{path} already exists; edit it, or choose another slug")
+    text = PAGE_TEMPLATE.format(title=json.dumps(title, ensure_ascii=False), description=json.dumps(description, ensure_ascii=False), slug=slug)
+    PageMeta.model_validate(split_front_matter(text, str(path))[0].data)
+    _already_valid(validate)
+    path.write_text(text, encoding="utf-8")
+    try:
+        validate()
+    except ContentError:
+        path.unlink()
+        raise
+    return Created(path, text, 1)
+
+
+def problems_for(exc: Exception, shown: str) -> list[Problem]:
+    return [Problem(shown, 1, 1, str(exc), "check the values given on the command line")]
