@@ -218,8 +218,15 @@ def check_references(content: Content) -> list[Problem]:
     ids: dict[str, set[str]] = {}
     for name, records in content.datasets.items():
         seen: dict[str, int] = {}
+        loaded = content.files.get(name)
+        if loaded is None or not isinstance(loaded.data, (list, type(None))):
+            continue  # the file could not be read (already reported): its ids are unknown
+        raw = loaded.data or []
         for i, record in enumerate(records):
-            rid = getattr(record, "id", None) if record is not None else None
+            if record is None:  # failed validation (already reported); its id still exists
+                rid = raw[i].get("id") if isinstance(raw[i], dict) and isinstance(raw[i].get("id"), str) else None
+            else:
+                rid = getattr(record, "id", None)
             if rid is None:
                 continue
             if rid in seen:
@@ -234,7 +241,7 @@ def check_references(content: Content) -> list[Problem]:
                 value = getattr(record, fld)
                 values = value if isinstance(value, list) else [value]
                 for j, ref in enumerate(values):
-                    if ref is None or ref in ids.get(target, ()):
+                    if ref is None or target not in ids or ref in ids[target]:
                         continue
                     key = (fld, j) if isinstance(value, list) else (fld,)
                     close = difflib.get_close_matches(ref, sorted(ids.get(target, ())), n=1)
