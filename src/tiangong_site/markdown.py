@@ -24,7 +24,8 @@ from .errors import Problem
 BLOCK = re.compile(r"^:::[ \t]*(chart|callout)[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*$", re.M)
 BAD_BLOCK = re.compile(r"^:::.*$", re.M)
 INLINE = re.compile(r"\{fig:([a-z0-9][a-z0-9-]*)\}")
-TOKEN = re.compile(r"(?:<p>)?TGBLOCK(chart|callout|fig)X([a-z0-9-]+)XEND(?:</p>)?")
+TOKEN = re.compile(r"(<p>)?TGBLOCK(chart|callout|fig)X([a-z0-9-]+)XEND(?(1)</p>)")
+"""A placeholder, with the paragraph around it only when the placeholder is the whole paragraph."""
 
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "aside", "section", "details", "summary", "mark"}
 
@@ -80,25 +81,38 @@ def render_markdown(
         result.figures.append(match.group(1))
         return f"TGBLOCKfigX{match.group(1)}XEND"
 
-    positions = {m.group(2): line_of(m.start()) for m in BLOCK.finditer(body)}
-    positions.update({m.group(1): line_of(m.start()) for m in INLINE.finditer(body)})
+    # The lines each (kind, id) is used on, in order: each use is reported at its own line.
+    positions: dict[tuple[str, str], list[int]] = {}
+    for m in BLOCK.finditer(body):
+        positions.setdefault((m.group(1), m.group(2)), []).append(line_of(m.start()))
+    for m in INLINE.finditer(body):
+        positions.setdefault(("fig", m.group(1)), []).append(line_of(m.start()))
     text = INLINE.sub(inline, BLOCK.sub(block, body))
 
     converter = _converter()
     if not allow_html:
         _escape_raw_html(converter)
     html = converter.convert(text)
-    if allow_html:
-        html = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"*": {"class", "id", "title", "lang"}, "a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}, link_rel="noopener")
+    # Sanitised in both modes: even with raw HTML shown as text, a Markdown link such as
+    # [text](javascript:...) would otherwise reach the page.
+    html = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"*": {"class", "id", "title", "lang"}, "a": {"href", "title"}, "img": {"src", "alt", "width", "height"}, "th": {"style"}, "td": {"style"}},
+        filter_style_properties={"text-align"},  # the alignment of Markdown table columns
+        link_rel="noopener",
+    )
     result.headings = [(item["id"], item["name"]) for item in _flatten(converter.toc_tokens)]
 
     def replace(match: re.Match[str]) -> str:
-        kind, ident = match.group(1), match.group(2)
+        kind, ident = match.group(2), match.group(3)
+        lines = positions.get((kind, ident))
+        line = lines.pop(0) if lines else first_line
         placed = place(kind, ident)
         if placed is None:
             what = {"chart": "chart", "callout": "figure", "fig": "figure"}[kind]
             where = "content/charts.yaml" if kind == "chart" else "content/data/figures.yaml"
-            problems.append(Problem(path, positions.get(ident, first_line), 1, f"{what} '{ident}' is not defined", f"add a record with id '{ident}' to {where}, or fix the id"))
+            problems.append(Problem(path, line, 1, f"{what} '{ident}' is not defined", f"add a record with id '{ident}' to {where}, or fix the id"))
             return ""
         return placed
 
