@@ -19,9 +19,9 @@ from .models import text
 
 
 def base_path_of(base_url: str) -> str:
-    """'https://org.github.io/repo' -> '/repo/'; 'https://example.org/' -> '/'."""
-    path = urlsplit(base_url).path or "/"
-    return path if path.endswith("/") else path + "/"
+    """'https://org.github.io/repo' (or 'repo/', 'repo//') -> '/repo/'; 'https://example.org' -> '/'."""
+    path = urlsplit(base_url).path.rstrip("/")
+    return path + "/"
 
 
 @dataclass
@@ -46,6 +46,10 @@ class Urls:
 
     def absolute(self, path: str = "") -> str:
         return self.origin + self.url(path)
+
+    def absolute_asset(self, name: str) -> str:
+        """The full URL of a static file, for places that need one (og:image, JSON-LD)."""
+        return self.origin + self.asset(name)
 
     def asset(self, name: str) -> str:
         """The content-hashed URL of a static file, e.g. 'style.css' -> '/repo/assets/style.3f2a1b9c0d.css'."""
@@ -79,7 +83,7 @@ def make_environment(templates: Path, urls: Urls, lang: str = "en") -> jinja2.En
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(url=urls.url, absolute=urls.absolute, asset=urls.asset, lang=lang, base_path=urls.base_path)
+    env.globals.update(url=urls.url, absolute=urls.absolute, asset=urls.asset, absolute_asset=urls.absolute_asset, lang=lang, base_path=urls.base_path)
     env.filters["t"] = lambda value: text(value, lang)
     return env
 
