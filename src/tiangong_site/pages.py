@@ -37,6 +37,7 @@ class Job:
     url_path: str = ""
     title: str = ""
     in_sitemap: bool = True
+    og_type: str = "website"
 
     def render(self, env: jinja2.Environment, plan: SitePlan) -> RenderResult:
         problems: list[Problem] = []
@@ -45,6 +46,8 @@ class Job:
         context.setdefault("canonical", plan.urls.absolute(self.url_path))
         context.setdefault("nav", plan.nav)
         context.setdefault("current", self.url_path)
+        context.setdefault("share", {"title": self.title, "type": self.og_type})
+        context.setdefault("json_ld", None)
         return env.get_template(self.template).render(**context), problems
 
 
@@ -160,6 +163,7 @@ def _plan_markdown_pages(plan: SitePlan, content: Content, charts: dict[str, Cha
                 depends=_markdown_depends(page, charts),
                 url_path=url_path,
                 title=text(page.meta.title, lang),
+                og_type="article" if page.meta.layout == "story" else "website",
             )
         )
 
@@ -217,10 +221,45 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
             "authors": [text(a.name, lang) for a in content.site.authors],
             "citations": citations.listing(),
             "listing": LISTINGS[meta.layout](content, urls, lang) if meta.layout in LISTINGS else {},
+            "json_ld": story_json_ld(page, content, urls, lang) if meta.layout == "story" else None,
             "_problems": problems,
         }
 
     return context
+
+
+SHARE_IMAGE = "share.png"
+"""The 1200x630 card link previews show (static/share.png; redraw it with scripts/share-image.py)."""
+
+
+def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+    """schema.org NewsArticle for the story, rendered with Jinja's `tojson` in base.html.
+
+    Dates come from the page's front matter or content/site.yaml, never from the clock, so
+    two builds of the same content are identical.
+    """
+    meta, site = page.meta, content.site
+    canonical = urls.absolute(meta.slug + "/" if meta.slug else "")
+    published = meta.published or site.published
+    authors = [
+        # Author has no person/organisation field; the byline names a desk, so Organization.
+        {"@type": "Organization", "name": text(a.name, lang)} | ({"url": a.url} if a.url else {})
+        for a in site.authors
+    ]
+    return {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": text(meta.title, lang),
+        "description": text(meta.description, lang),
+        "url": canonical,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+        "inLanguage": lang,
+        "datePublished": published,
+        "dateModified": meta.updated or site.updated or published,
+        "author": authors,
+        "publisher": {"@type": "Organization", "name": text(site.publisher, lang), "url": urls.absolute()},
+        "image": [urls.absolute_asset(SHARE_IMAGE)],
+    }
 
 
 def _records_for(content: Content, dataset: str, **match: Any) -> list[Any]:

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Draw static/share.png, the 1200x630 card that link previews (og:image, twitter:image and
+the story's JSON-LD image) show, from the story's headline in content/.
+
+Run it again when the headline changes: `.venv/bin/python scripts/share-image.py`.
+It drives Debian's Chromium through Playwright (both are installed by `make test`).
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+from pathlib import Path
+
+import yaml
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+WIDTH, HEIGHT = 1200, 630
+
+
+def text(value: object) -> str:
+    return str(value.get("en", next(iter(value.values())))) if isinstance(value, dict) else str(value)
+
+
+def story_front_matter() -> dict:
+    for page in sorted((ROOT / "content" / "pages").glob("*.md")):
+        _, front, _ = page.read_text(encoding="utf-8").split("---", 2)
+        meta = yaml.safe_load(front)
+        if meta.get("layout") == "story":
+            return meta
+    raise SystemExit("no page with layout: story in content/pages/")
+
+
+def card_html(site: dict, story: dict) -> str:
+    e = lambda value: html.escape(text(value))  # noqa: E731
+    medals = "<i></i>" * 5  # one for each award: decoration, not data
+    return f"""<!doctype html><meta charset="utf-8"><style>
+  html, body {{ margin: 0; width: {WIDTH}px; height: {HEIGHT}px; }}
+  body {{ box-sizing: border-box; padding: 72px 80px; background: #fdfcfa; color: #1f1f1f;
+         font-family: "DejaVu Sans", "Liberation Sans", sans-serif; display: flex; flex-direction: column;
+         border-top: 18px solid #b4432a; }}
+  .kicker {{ font-size: 26px; font-weight: 700; letter-spacing: .08em; text-transform: uppercase; color: #b4432a; margin: 0 0 28px; }}
+  h1 {{ font-size: 66px; line-height: 1.08; letter-spacing: -.01em; margin: 0; max-width: 820px; }}
+  .dek {{ font-family: "DejaVu Serif", serif; font-size: 27px; line-height: 1.4; color: #5f5f5f; margin: 28px 0 0; max-width: 800px; }}
+  .foot {{ margin-top: auto; display: flex; align-items: center; gap: 18px; font-size: 24px; color: #5f5f5f; }}
+  .mark {{ width: 44px; height: 44px; border-radius: 9px; background: #b4432a; color: #fff; font-weight: 700; font-size: 30px;
+          display: grid; place-items: center; }}
+  .medals {{ position: absolute; right: 80px; bottom: 80px; display: flex; gap: 14px; }}
+  .medals i {{ width: 34px; height: 34px; border-radius: 50%; background: #b4432a; box-shadow: 0 0 0 5px #f7ebe6; }}
+</style>
+<p class="kicker">{e(site["title"])}</p>
+<h1>{e(story["title"])}</h1>
+<p class="dek">{e(story.get("dek") or story["description"])}</p>
+<p class="foot"><span class="mark">T</span>{e(site["publisher"])}</p>
+<div class="medals" aria-hidden="true">{medals}</div>
+"""
+
+
+def main() -> int:
+    site = yaml.safe_load((ROOT / "content" / "site.yaml").read_text(encoding="utf-8"))
+    out = ROOT / "static" / "share.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1)
+        page.set_content(card_html(site, story_front_matter()))
+        page.screenshot(path=str(out), full_page=False)
+        browser.close()
+    print(f"wrote {out.relative_to(ROOT)} ({WIDTH}x{HEIGHT})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
