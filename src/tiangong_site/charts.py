@@ -130,6 +130,7 @@ def check_charts(content: Content) -> list[Problem]:
             continue
         rows = dataset_rows(content, spec.data)
         columns = set(rows[0]) if rows else set()
+        found = len(problems)  # problems of earlier charts
         named = [("x", spec.x), ("y", spec.y), ("series", spec.series)]
         named += [(("where", k), k) for k in spec.where] + [(("highlight", k), k) for k in (spec.highlight or {})]
         for key, column in named:
@@ -141,7 +142,7 @@ def check_charts(content: Content) -> list[Problem]:
                 problems.append(content.problem_at("charts", i, loc, f"column '{column}' is not in the {spec.data} data", f"use one of: {', '.join(public)}"))
         if spec.kind in ("grouped-column", "stacked-column") and not spec.series:
             problems.append(content.problem_at("charts", i, ("kind",), f"a {spec.kind} chart needs `series:`", "name the column that splits the bars"))
-        if not problems and not [r for r in rows if matches(r, spec.where)]:
+        if len(problems) == found and not [r for r in rows if matches(r, spec.where)]:
             problems.append(content.problem_at("charts", i, ("where",), "no rows match this chart's `where:`", "check the values against the data file"))
     return problems
 

@@ -1,0 +1,84 @@
+"""Rendering: every URL follows the base path, assets are named by their content, templates escape."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from tiangong_site.render import Urls, base_path_of, copy_hashed, hashed_name, make_environment
+
+
+@pytest.mark.parametrize(
+    ("base_url", "base_path"),
+    [
+        ("https://org.github.io/repo/", "/repo/"),
+        ("https://org.github.io/repo", "/repo/"),
+        ("https://org.github.io/a/b/", "/a/b/"),
+        ("https://example.org/", "/"),
+        ("https://example.org", "/"),
+    ],
+)
+def test_base_path_is_the_path_of_the_base_url_with_one_slash_at_each_end(base_url: str, base_path: str):
+    assert base_path_of(base_url) == base_path
+
+
+def test_url_puts_every_site_path_under_the_base_path():
+    urls = Urls("https://org.github.io/repo/")
+    assert urls.url() == "/repo/"
+    assert urls.url("data/") == "/repo/data/"
+    assert urls.url("/regions/zhuji/") == "/repo/regions/zhuji/"
+    assert urls.url("charts/tiers/data.csv") == "/repo/charts/tiers/data.csv"
+
+
+def test_url_at_the_root_of_a_domain():
+    urls = Urls("https://example.org/")
+    assert urls.url("data/") == "/data/"
+    assert urls.absolute("data/") == "https://example.org/data/"
+
+
+def test_absolute_url_keeps_origin_and_base_path():
+    urls = Urls("https://org.github.io/repo/")
+    assert urls.absolute("charts/tiers/") == "https://org.github.io/repo/charts/tiers/"
+    assert urls.absolute() == "https://org.github.io/repo/"
+
+
+def test_asset_url_is_the_hashed_file_under_the_base_path(tmp_path: Path):
+    source = tmp_path / "style.css"
+    source.write_bytes(b"body { color: black }\n")
+    urls = Urls("https://org.github.io/repo/")
+    urls.assets["style.css"] = copy_hashed(source, "style.css", tmp_path / "out")
+    url = urls.asset("style.css")
+    assert url.startswith("/repo/assets/style.") and url.endswith(".css")
+    assert (tmp_path / "out" / url.removeprefix("/repo/")).read_bytes() == source.read_bytes()
+
+
+def test_unknown_asset_is_a_template_error_naming_it():
+    urls = Urls("https://example.org/", {"style.css": "assets/style.0123456789.css"})
+    with pytest.raises(jinja2.TemplateRuntimeError, match="asset 'missing.js'.*style.css"):
+        urls.asset("missing.js")
+
+
+def test_hashed_name_depends_on_content_only():
+    first = hashed_name("charts.js", b"console.log(1)")
+    assert first == hashed_name("charts.js", b"console.log(1)")
+    assert first != hashed_name("charts.js", b"console.log(2)")
+    assert first == f"assets/charts.{hashlib.sha256(b'console.log(1)').hexdigest()[:10]}.js"
+
+
+def test_hashed_name_keeps_folders_and_extension():
+    assert hashed_name("fonts/serif.woff2", b"x").startswith("assets/fonts/serif.")
+    assert hashed_name("fonts/serif.woff2", b"x").endswith(".woff2")
+    assert hashed_name("LICENSE", b"x").startswith("assets/LICENSE.")
+
+
+def test_templates_autoescape_and_refuse_undefined_names(tmp_path: Path):
+    (tmp_path / "t.html").write_text("<p>{{ value }}</p><a href=\"{{ url('data/') }}\">d</a>", encoding="utf-8")
+    (tmp_path / "broken.html").write_text("{{ no_such_name }}", encoding="utf-8")
+    env = make_environment(tmp_path, Urls("https://org.github.io/repo/"))
+    html = env.get_template("t.html").render(value="<script>x</script>")
+    assert html == '<p>&lt;script&gt;x&lt;/script&gt;</p><a href="/repo/data/">d</a>'
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("broken.html").render()
