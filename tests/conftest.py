@@ -3,7 +3,9 @@ folder for unit tests, and helpers to run the command line and fingerprint a fol
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -84,15 +86,42 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if ".build-" in p.name or ".old-" in p.name)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A private copy of the real project (content, templates, static; node_modules linked)."""
-    root = tmp_path / "project"
-    root.mkdir()
+def copy_project(root: Path) -> Path:
+    """Copy the real project's content, templates and static files to `root` (node_modules linked)."""
+    root.mkdir(parents=True)
     for name in ("content", "templates", "static"):
         shutil.copytree(REPO / name, root / name)
     if (REPO / "node_modules").is_dir():
         (root / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of the real project, not built yet."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the real project built successfully with the command line, into its `_site/`.
+
+    Built once per test session; `built_project` hands each test its own copy of it.
+    """
+    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["build", "--project", str(root)])
+    assert code == 0, f"the real content does not build:\n{err.getvalue()}"
+    assert out.getvalue().startswith("Built ")
+    return root
+
+
+@pytest.fixture
+def built_project(built_once: Path, tmp_path: Path) -> Path:
+    """A private copy of the real project with a published `_site/` from a successful build."""
+    root = tmp_path / "project"
+    shutil.copytree(built_once, root, symlinks=True)
     return root
 
 

@@ -39,7 +39,7 @@ class ContentError(Exception):
     """Raised when content is invalid; carries every problem found, not only the first."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        self.problems = sorted(set(problems))  # one mistake met by many pages is one problem
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
