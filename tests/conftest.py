@@ -53,9 +53,9 @@ def run_cli(capsys: pytest.CaptureFixture[str]):
     return run
 
 
-def run_build_py(*args: str | Path, cwd: Path = REPO) -> Run:
+def run_build_py(*args: str | Path, cwd: Path = REPO, env: dict[str, str] | None = None) -> Run:
     """Run `python build.py ARGS...` as a separate process, the way editors run it."""
-    env = {k: v for k, v in os.environ.items() if k != "TIANGONG_BASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k != "TIANGONG_BASE_URL"} | (env or {})
     done = subprocess.run(
         [sys.executable, str(REPO / "build.py"), *map(str, args)],
         cwd=cwd,
