@@ -226,3 +226,13 @@ def test_every_content_file_declares_its_schema():
         schema = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
         assert schema, f"{path.name} does not start with its schema line"
         assert (path.parent / schema.group(1)).resolve() == (REPO / "schemas" / f"{path.stem}.schema.json").resolve()
+
+
+@pytest.mark.parametrize("output", [".", "..", "content", "templates", "static/site", "content/data/out"])
+def test_build_refuses_an_output_folder_that_would_replace_the_project(run_cli, project: Path, output: str):
+    before = tree_digest(project)
+    run = run_cli("build", "--project", project, "--output", project / output)
+    assert run.code == 1
+    assert "refusing" in run.err and "Traceback" not in run.err
+    assert tree_digest(project) == before
+    assert leftovers(project) == [] and leftovers(project.parent) == []

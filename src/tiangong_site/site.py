@@ -108,6 +108,15 @@ def load_and_check(project: Project) -> Content:
     return content
 
 
+def _refuse_unsafe_output(project: Project, output: Path) -> None:
+    """The output folder is replaced whole: it must not hold, or be inside, the project's sources."""
+    sources = [project.content, project.templates, project.static]
+    if any(folder.is_relative_to(output) for folder in [project.root, *sources]) or any(output.is_relative_to(folder) for folder in sources):
+        raise ContentError(
+            [Problem(str(output), 1, 1, "refusing to build here: replacing this folder would delete or overwrite the project's own files", "choose a folder of its own, e.g. _site")]
+        )
+
+
 def _swap_in(tmp: Path, output: Path) -> None:
     """Replace output with tmp, so readers (and the preview) never see a half-written site."""
     old = None
@@ -131,6 +140,7 @@ def build(
     content = load_and_check(project)
     tick("content loaded")
     output = (output or project.root / content.site.output_dir).resolve()
+    _refuse_unsafe_output(project, output)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
     try:
