@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import tiangong_site
-from conftest import REPO, leftovers, run_build_py, tree_digest
+from conftest import MINI, REPO, leftovers, run_build_py, tree_digest
 from tiangong_site import cli, site
 from tiangong_site.loader import load_yaml_file
 from tiangong_site.schema import schema_texts
@@ -236,3 +236,18 @@ def test_build_refuses_an_output_folder_that_would_replace_the_project(run_cli, 
     assert "refusing" in run.err and "Traceback" not in run.err
     assert tree_digest(project) == before
     assert leftovers(project) == [] and leftovers(project.parent) == []
+
+
+def test_check_counts_every_form_of_chart_placement(run_cli, mini, tmp_path: Path):
+    index = MINI["pages/index.md"].replace("::: chart wins", ":::chart wins").replace("::: chart growth-2023", "::: chart   growth-2023  ")
+    run = run_cli("check", "--project", tmp_path, "--content", mini({"pages/index.md": index}), "--strict")
+    assert run.code == 0, run.err
+
+
+def test_check_warns_about_a_chart_no_page_places(run_cli, mini, tmp_path: Path):
+    index = MINI["pages/index.md"].replace("::: chart wins", "")
+    run = run_cli("check", "--project", tmp_path, "--content", mini({"pages/index.md": index}))
+    assert run.code == 0
+    (warning,) = [m for m in run.problems() if "warning:" in m["message"]]
+    assert warning["path"] == "content/charts.yaml"
+    assert "chart 'wins' is not placed on any page" in warning["message"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ContentError, Problem
+from .markdown import BLOCK
 from .site import Project, load_and_check
 
 
@@ -23,7 +24,7 @@ def unused_records(content) -> list[Problem]:  # type: ignore[no-untyped-def]
             problems.append(content.problem_at("sources", i, ("id",), f"source '{source.id}' is not cited by any record", "cite it or remove it", "warning"))
     placed = set()
     for page in content.pages:
-        placed.update(line.split()[-1] for line in page.body.splitlines() if line.startswith("::: chart"))
+        placed.update(ident for kind, ident in BLOCK.findall(page.body) if kind == "chart")  # as the build places them
     for i, chart in enumerate(content.datasets["charts"]):
         if chart.id not in placed:
             problems.append(content.problem_at("charts", i, ("id",), f"chart '{chart.id}' is not placed on any page", f"add `::: chart {chart.id}` to a page, or remove it", "warning"))
