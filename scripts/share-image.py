@@ -35,26 +35,27 @@ def story_front_matter() -> dict:
 
 def card_html(site: dict, story: dict) -> str:
     e = lambda value: html.escape(text(value))  # noqa: E731
+    dek = text(story.get("dek") or story["description"]).split(". ")[0].rstrip(".") + "."
     medals = "<i></i>" * 5  # one for each award: decoration, not data
     return f"""<!doctype html><meta charset="utf-8"><style>
-  html, body {{ margin: 0; width: {WIDTH}px; height: {HEIGHT}px; }}
-  body {{ box-sizing: border-box; padding: 72px 80px; background: #fdfcfa; color: #1f1f1f;
+  html, body {{ margin: 0; width: {WIDTH}px; height: {HEIGHT}px; overflow: hidden; }}
+  body {{ box-sizing: border-box; padding: 64px 80px 56px; background: #fdfcfa; color: #1f1f1f;
          font-family: "DejaVu Sans", "Liberation Sans", sans-serif; display: flex; flex-direction: column;
          border-top: 18px solid #b4432a; }}
-  .kicker {{ font-size: 26px; font-weight: 700; letter-spacing: .08em; text-transform: uppercase; color: #b4432a; margin: 0 0 28px; }}
-  h1 {{ font-size: 66px; line-height: 1.08; letter-spacing: -.01em; margin: 0; max-width: 820px; }}
-  .dek {{ font-family: "DejaVu Serif", serif; font-size: 27px; line-height: 1.4; color: #5f5f5f; margin: 28px 0 0; max-width: 800px; }}
-  .foot {{ margin-top: auto; display: flex; align-items: center; gap: 18px; font-size: 24px; color: #5f5f5f; }}
+  .kicker {{ font-size: 24px; font-weight: 700; letter-spacing: .08em; text-transform: uppercase; color: #b4432a; margin: 0 0 24px; }}
+  h1 {{ font-size: 58px; line-height: 1.1; letter-spacing: -.01em; margin: 0; max-width: 1040px; }}
+  .dek {{ font-family: "DejaVu Serif", serif; font-size: 26px; line-height: 1.4; color: #5f5f5f; margin: 24px 0 0; max-width: 980px;
+         display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }}
+  .foot {{ margin: auto 0 0; display: flex; align-items: center; gap: 18px; font-size: 24px; color: #5f5f5f; }}
   .mark {{ width: 44px; height: 44px; border-radius: 9px; background: #b4432a; color: #fff; font-weight: 700; font-size: 30px;
           display: grid; place-items: center; }}
-  .medals {{ position: absolute; right: 80px; bottom: 80px; display: flex; gap: 14px; }}
-  .medals i {{ width: 34px; height: 34px; border-radius: 50%; background: #b4432a; box-shadow: 0 0 0 5px #f7ebe6; }}
+  .medals {{ margin-left: auto; display: flex; gap: 14px; }}
+  .medals i {{ width: 30px; height: 30px; border-radius: 50%; background: #b4432a; box-shadow: 0 0 0 5px #f7ebe6; }}
 </style>
-<p class="kicker">{e(site["title"])}</p>
+<p class="kicker">{e(story.get("kicker") or site["title"])}</p>
 <h1>{e(story["title"])}</h1>
-<p class="dek">{e(story.get("dek") or story["description"])}</p>
-<p class="foot"><span class="mark">T</span>{e(site["publisher"])}</p>
-<div class="medals" aria-hidden="true">{medals}</div>
+<p class="dek">{html.escape(dek)}</p>
+<p class="foot"><span class="mark">T</span>{e(site["title"])} · {e(site["publisher"])}<span class="medals" aria-hidden="true">{medals}</span></p>
 """
 
 
