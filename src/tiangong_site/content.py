@@ -40,8 +40,25 @@ class Content:
     files: dict[str, LoadedFile] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
 
+    _cache: dict[tuple[str, str], dict[Any, Any]] = field(default_factory=dict, repr=False)
+
     def index(self, dataset: str) -> dict[str, Any]:
-        return {r.id: r for r in self.datasets[dataset] if getattr(r, "id", None)}
+        """Records of `dataset` by id (computed once: content does not change after loading)."""
+        key = (dataset, "")
+        if key not in self._cache:
+            self._cache[key] = {r.id: r for r in self.datasets[dataset] if r is not None and getattr(r, "id", None)}
+        return self._cache[key]
+
+    def by(self, dataset: str, field_name: str) -> dict[Any, list[Any]]:
+        """Records of `dataset` grouped by the value of one field, e.g. awards by region."""
+        key = (dataset, field_name)
+        if key not in self._cache:
+            groups: dict[Any, list[Any]] = {}
+            for record in self.datasets[dataset]:
+                if record is not None:
+                    groups.setdefault(getattr(record, field_name), []).append(record)
+            self._cache[key] = groups
+        return self._cache[key]
 
     def problem_at(self, dataset: str, index: int, key: tuple = (), message: str = "", hint: str = "", severity: str = "error") -> Problem:
         return self.files[dataset].problem((index, *key), message, hint, severity)

@@ -46,13 +46,31 @@ _StrictResolver.add_implicit_resolver(
 )
 
 
+class _MemoResolver(_StrictResolver):
+    """Remembers how each plain scalar resolved: content repeats the same few values
+    (ids, units, years) thousands of times, and resolving is a loop of regexes."""
+
+    _memo: dict[tuple[str, bool], str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:  # type: ignore[override]
+        if kind is ScalarNode and implicit[0] and len(value) < 64:
+            key = (value, implicit[1])
+            tag = self._memo.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._memo) < 100_000:
+                    self._memo[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
 class _PyStrictLoader(
     yaml.reader.Reader,
     yaml.scanner.Scanner,
     yaml.parser.Parser,
     yaml.composer.Composer,
     yaml.constructor.SafeConstructor,
-    _StrictResolver,
+    _MemoResolver,
 ):
     """Pure-Python fallback, used where PyYAML was built without libyaml."""
 
@@ -67,7 +85,7 @@ class _PyStrictLoader(
 
 if getattr(yaml, "__with_libyaml__", False):
 
-    class _CStrictLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, _StrictResolver):  # type: ignore[name-defined, misc]
+    class _CStrictLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, _MemoResolver):  # type: ignore[name-defined, misc]
         """libyaml's parser (about ten times faster), with our resolver and constructor."""
 
         def __init__(self, stream: str) -> None:

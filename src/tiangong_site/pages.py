@@ -262,10 +262,6 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
     }
 
 
-def _records_for(content: Content, dataset: str, **match: Any) -> list[Any]:
-    return [r for r in content.datasets[dataset] if all(getattr(r, k) == v for k, v in match.items())]
-
-
 def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
     regions = content.datasets["regions"]
     by_id = content.index("regions")
@@ -286,20 +282,19 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     "uncertain": text(a.uncertain, lang),
                     "cite": citations.cite(a.source),
                 }
-                for a in sorted(_records_for(content, "awards", region=region.id), key=lambda a: a.ceremony_year)
+                for a in sorted(content.by("awards", "region").get(region.id, []), key=lambda a: a.ceremony_year)
             ]
             figures = [
                 figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
-                for f in sorted(_records_for(content, "figures", region=region.id), key=lambda f: (f.metric, f.period.sort_key))
+                for f in sorted(content.by("figures", "region").get(region.id, []), key=lambda f: (f.metric, f.period.sort_key))
             ]
             clusters = [
                 {"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang), "cite": citations.cite(c.source)}
-                for c in _records_for(content, "clusters", region=region.id)
+                for c in content.by("clusters", "region").get(region.id, [])
             ]
             children = [
                 {"name": text(r.name, lang), "href": urls.url(f"regions/{r.id}/")}
-                for r in regions
-                if r.parent == region.id
+                for r in content.by("regions", "parent").get(region.id, [])
             ]
             for sid in region.sources:
                 citations.cite(sid)
@@ -342,8 +337,7 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
             region = regions[cluster.region]
             figures = [
                 figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
-                for f in content.datasets["figures"]
-                if f.cluster == cluster.id
+                for f in content.by("figures", "cluster").get(cluster.id, [])
             ]
             return {
                 "cluster": {

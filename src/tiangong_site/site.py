@@ -213,19 +213,22 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
     plotly_name = copy_assets(project, content, out, urls)
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
-    for path, html in render_jobs(project, prepared, prepared.plan.jobs, tick).items():
-        _write(out / path, html)
-    for path, data in prepared.plan.files.items():
-        _write(out / path, data)
-    problems = check_links(out, urls.base_path)
+    pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
+    folders: set[Path] = set()
+    for path, data in [*pages.items(), *prepared.plan.files.items()]:
+        _write(out / path, data, folders)
+    problems = check_links(out, urls.base_path, pages)
     if problems:
         raise ContentError(problems)
-    files = sum(1 for p in out.rglob("*") if p.is_file())
+    files = len(pages) + len(prepared.plan.files) + len(urls.assets)
     return {"pages": prepared.plan.page_count, "charts": len(prepared.charts), "files": files, "assets": dict(urls.assets), "plotly_name": plotly_name}
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write(path: Path, data: str | bytes, folders: set[Path] | None = None) -> None:
+    if folders is None or path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(path.parent)
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.write_bytes(data)
