@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from .content import Content
 from .errors import Problem
 from .models import Chart, text
-from .tables import dataset_rows, matches
+from .tables import dataset_rows, label, matches
 
 ACCENT = "#b4432a"
 MUTED = "#9a9a9a"
@@ -150,22 +150,25 @@ def check_charts(content: Content) -> list[Problem]:
 def _select(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
     rows = [r for r in dataset_rows(content, spec.data, lang) if matches(r, spec.where)]
     if spec.y == "count":
-        rows = _count(rows, spec)
+        rows = _count(rows, spec, lang)
     rows = [r for r in rows if r.get(spec.y) is not None] if spec.kind != "timeline" else rows
-    if spec.sort == "value":
-        rows.sort(key=lambda r: r[spec.y], reverse=spec.kind != "bar")
+    if spec.sort == "value":  # largest first: leftmost column, or top bar (the bar axis runs top-down)
+        rows.sort(key=lambda r: r[spec.y], reverse=True)
     elif spec.sort == "x" or spec.kind == "line":
         rows.sort(key=lambda r: r.get("_sort", r[spec.x]))
     return rows
 
 
-def _count(rows: list[dict[str, Any]], spec: Chart) -> list[dict[str, Any]]:
+def _count(rows: list[dict[str, Any]], spec: Chart, lang: str = "en") -> list[dict[str, Any]]:
+    """Rows counted by x (and series). Uncertain records are counted apart, so the chart
+    can hatch them and the table can say so."""
     keys = [spec.x] + ([spec.series] if spec.series else [])
     counted: dict[tuple, dict[str, Any]] = {}
     for row in rows:
-        group = tuple(row[k] for k in keys)
+        certain = row.get("certain", True)
+        group = (*(row[k] for k in keys), certain)
         if group not in counted:
-            counted[group] = {k: row[k] for k in keys} | {"count": 0}
+            counted[group] = {k: row[k] for k in keys} | {"count": 0, "certain": certain, "uncertain": "" if certain else label("uncertain-count", lang)}
         counted[group]["count"] += 1
     return list(counted.values())
 
@@ -190,10 +193,13 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
         columns.append("uncertain")
     figure = go.Figure(layout={"template": HOUSE, "height": spec.height})
     _draw(figure, spec, rows, highlighted, lang)
+    category_title, value_title = text(spec.x_title, lang) or None, text(spec.y_title, lang) or None
+    if spec.kind == "bar":  # horizontal: categories run down the y axis
+        category_title, value_title = value_title, category_title
     figure.update_layout(
-        xaxis_title_text=text(spec.x_title, lang) or None,
-        yaxis_title_text=text(spec.y_title, lang) or None,
-        showlegend=bool(spec.series) or highlighted is not None,
+        xaxis_title_text=category_title,
+        yaxis_title_text=value_title,
+        showlegend=bool(spec.series) or highlighted is not None or any(not r.get("certain", True) for r in rows),
     )
     header = {key: _header(key, lang, spec) for key in columns}
     return ChartOutput(spec, figure.to_plotly_json(), [(k, header[k]) for k in columns], rows)
@@ -241,12 +247,13 @@ def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: 
         colors: Any = PALETTE[n % len(PALETTE)]
         if highlighted is not None:
             colors = [ACCENT if highlighted[i] else MUTED for i in idx]
+        hatch = ["" if r.get("certain", True) else "/" for r in sub]
         fig.add_bar(
             x=values if horizontal else cats,
             y=cats if horizontal else values,
             orientation="h" if horizontal else "v",
             name=str(name) if name is not None else "",
-            marker={"color": colors},
+            marker={"color": colors, "pattern": {"shape": hatch, "solidity": 0.45}} if any(hatch) else {"color": colors},
             text=[_value_text(r, spec) for r in sub],
             textposition="outside" if spec.kind != "stacked-column" else "inside",
             cliponaxis=False,
@@ -255,18 +262,37 @@ def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: 
         )
     if spec.kind == "line":
         fig.update_layout(xaxis={"type": "date", "tickformat": "%Y"})
+        return
+    value_axis = {"range": _headroom(rows, spec)} if _headroom(rows, spec) else {}
     if horizontal:
-        fig.update_layout(yaxis={"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"}, xaxis={"showgrid": True, "gridcolor": "#e3e3e3", "rangemode": "tozero"})
+        fig.update_layout(yaxis={"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"}, xaxis={"showgrid": True, "gridcolor": "#e3e3e3", "rangemode": "tozero", **value_axis})
     else:
-        fig.update_layout(xaxis={"type": "category"})
+        fig.update_layout(xaxis={"type": "category"}, yaxis=value_axis)
     if spec.kind == "grouped-column":
         fig.update_layout(barmode="group")
-    if spec.kind == "stacked-column":
+    else:  # counted rows split by certainty share a category: stack them
         fig.update_layout(barmode="stack")
     if highlighted is not None and spec.highlight_label:
         # A legend entry that explains the accent colour.
         fig.add_bar(x=[None], y=[None], name=text(spec.highlight_label, lang), marker={"color": ACCENT}, showlegend=True, hoverinfo="skip")
         fig.data[0].showlegend = False
+    if any(not r.get("certain", True) for r in rows):
+        fig.add_bar(x=[None], y=[None], name=label("hatched", lang), marker={"color": MUTED, "pattern": {"shape": "/", "solidity": 0.45}}, showlegend=True, hoverinfo="skip")
+        if not spec.series and highlighted is None:
+            fig.data[0].showlegend = False
+
+
+def _headroom(rows: list[dict[str, Any]], spec: Chart) -> list[float] | None:
+    """A value axis 15% longer than the longest bar, so the number printed past its end fits."""
+    if spec.kind == "stacked-column" or not rows:
+        return None
+    totals: dict[Any, float] = {}
+    for row in rows:
+        totals[row[spec.x]] = totals.get(row[spec.x], 0) + row[spec.y] if spec.y == "count" else max(totals.get(row[spec.x], 0), row[spec.y])
+    values = [r[spec.y] for r in rows]
+    if min(values) < 0:
+        return None
+    return [0, max(totals.values()) * 1.15 or 1]
 
 
 def build_charts(content: Content, lang: str = "en") -> dict[str, ChartOutput]:

@@ -5,6 +5,8 @@
 - `::: callout FIGURE-ID` on a line of its own shows a key figure as a large callout.
 - `{fig:FIGURE-ID}` inside a sentence prints a figure from the data, linked to its source,
   so prose never states a number the data does not hold.
+- `{src:SOURCE-ID}` after a claim cites a source (a numbered note linking to the list of
+  sources at the end of the page).
 
 Raw HTML in a page is shown as text unless the page sets `allow_html: true`; then it is
 kept but sanitised (no script, no event handlers, no javascript: URLs).
@@ -23,8 +25,8 @@ from .errors import Problem
 
 BLOCK = re.compile(r"^:::[ \t]*(chart|callout)[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*$", re.M)
 BAD_BLOCK = re.compile(r"^:::.*$", re.M)
-INLINE = re.compile(r"\{fig:([a-z0-9][a-z0-9-]*)\}")
-TOKEN = re.compile(r"(<p>)?TGBLOCK(chart|callout|fig)X([a-z0-9-]+)XEND(?(1)</p>)")
+INLINE = re.compile(r"\{(fig|src):([a-z0-9][a-z0-9-]*)\}")
+TOKEN = re.compile(r"(<p>)?TGBLOCK(chart|callout|fig|src)X([a-z0-9-]+)XEND(?(1)</p>)")
 """A placeholder, with the paragraph around it only when the placeholder is the whole paragraph."""
 
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "aside", "section", "details", "summary", "mark"}
@@ -78,15 +80,17 @@ def render_markdown(
             problems.append(Problem(path, line_of(bad.start()), 1, f"cannot read block '{bad.group(0).strip()}'", "write `::: chart CHART-ID` or `::: callout FIGURE-ID`"))
 
     def inline(match: re.Match[str]) -> str:
-        result.figures.append(match.group(1))
-        return f"TGBLOCKfigX{match.group(1)}XEND"
+        kind, ident = match.group(1), match.group(2)
+        if kind == "fig":
+            result.figures.append(ident)
+        return f"TGBLOCK{kind}X{ident}XEND"
 
     # The lines each (kind, id) is used on, in order: each use is reported at its own line.
     positions: dict[tuple[str, str], list[int]] = {}
     for m in BLOCK.finditer(body):
         positions.setdefault((m.group(1), m.group(2)), []).append(line_of(m.start()))
     for m in INLINE.finditer(body):
-        positions.setdefault(("fig", m.group(1)), []).append(line_of(m.start()))
+        positions.setdefault((m.group(1), m.group(2)), []).append(line_of(m.start()))
     text = INLINE.sub(inline, BLOCK.sub(block, body))
 
     converter = _converter()
@@ -110,8 +114,8 @@ def render_markdown(
         line = lines.pop(0) if lines else first_line
         placed = place(kind, ident)
         if placed is None:
-            what = {"chart": "chart", "callout": "figure", "fig": "figure"}[kind]
-            where = "content/charts.yaml" if kind == "chart" else "content/data/figures.yaml"
+            what = {"chart": "chart", "callout": "figure", "fig": "figure", "src": "source"}[kind]
+            where = {"chart": "content/charts.yaml", "src": "content/data/sources.yaml"}.get(kind, "content/data/figures.yaml")
             problems.append(Problem(path, line, 1, f"{what} '{ident}' is not defined", f"add a record with id '{ident}' to {where}, or fix the id"))
             return ""
         return placed

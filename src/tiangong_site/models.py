@@ -147,7 +147,9 @@ class Metric(Strict):
 
     id: Id
     name: LocalText
-    unit: Literal["percent", "100m-yuan", "count", "mu", "rank"]
+    unit: Literal["percent", "points", "100m-yuan", "count", "mu", "rank"] = Field(
+        description="percent (%), points (percentage points, for gaps between rates), 100m-yuan (亿元; shown as bn yuan in English), count, mu, rank"
+    )
     description: LocalText | None = None
 
 

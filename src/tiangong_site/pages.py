@@ -197,6 +197,10 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
                 used_charts.append(ident)
                 view = views[ident] | {"cites": [citations.cite(s) for s in charts[ident].spec.sources]}
                 return env.get_template("partials/chart.html").render(chart=view)
+            if kind == "src":
+                if ident not in citations.sources:
+                    return None
+                return env.get_template("partials/cite.html").render(cite=citations.cite(ident)).strip()
             fig = figures.get(ident)
             if fig is None:
                 return None
@@ -289,7 +293,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 for f in sorted(content.by("figures", "region").get(region.id, []), key=lambda f: (f.metric, f.period.sort_key))
             ]
             clusters = [
-                {"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang), "cite": citations.cite(c.source)}
+                {"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang), "uncertain": text(c.uncertain, lang), "cite": citations.cite(c.source)}
                 for c in content.by("clusters", "region").get(region.id, [])
             ]
             children = [

@@ -34,6 +34,9 @@ LABELS: dict[str, dict[str, str]] = {
         "mu": "mu",
         "rank": "",
         "not-known": "not known",
+        "uncertain-count": "uncertain: inferred or unconfirmed (see notes)",
+        "hatched": "Hatched: uncertain (see notes)",
+        "points": "points",
     },
 }
 
@@ -74,6 +77,8 @@ def format_value(value: float | None, unit: str, qualifier: str = "exact", lang:
     number = f"{shown:,.2f}".rstrip("0").rstrip(".") if shown != int(shown) else f"{int(shown):,}"
     if unit == "percent":
         body = f"{number}%"
+    elif unit == "points":
+        body = f"{number} percentage points"
     elif unit in ("100m-yuan", "mu"):
         body = f"{number} {label(unit, lang)}"
     else:
