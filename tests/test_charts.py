@@ -81,7 +81,10 @@ def test_yuan_figures_are_shown_in_billions_everywhere(content: Content):
     assert plotted(out.figure) == [("Alpha", 123.4)]
     assert out.table()[0][1] == "123.4"
     assert csv_rows(out)[0]["Value"] == "123.4"
-    assert out.figure["data"][0]["text"] == ["123.4 bn yuan"]
+    # The label at the bar's end is the number alone (the unit is in the axis title, so it
+    # stays legible on a phone); the hover text gives the unit.
+    assert out.figure["data"][0]["text"] == ["123.4"]
+    assert "123.4 bn yuan" in out.figure["data"][0]["customdata"][0]
 
 
 def test_figure_json_is_valid_plotly(content: Content):

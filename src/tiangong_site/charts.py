@@ -206,7 +206,20 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
 
 
 def _value_text(row: dict[str, Any], spec: Chart) -> str:
+    """The figure as a reader reads it, unit included: for hover text."""
     return str(row.get("value_text") or _cell(row[spec.y]))
+
+
+def _bar_label(row: dict[str, Any], spec: Chart) -> str:
+    """The short label printed at a bar's end: the number (with % for rates); the unit is
+    in the axis title. Long labels would be shrunk to illegibility on a phone."""
+    value = row[spec.y]
+    if isinstance(value, float):
+        number = f"{value:,.1f}" if row.get("unit") == "%" else f"{value:,.1f}".removesuffix(".0")
+    else:
+        number = _cell(value)
+    qualifier = {"over": ">", "about": "~"}.get(row.get("qualifier", ""), "")
+    return qualifier + number + ("%" if row.get("unit") == "%" else "")
 
 
 def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str) -> None:
@@ -228,7 +241,7 @@ def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: 
     horizontal = spec.kind == "bar"
     for n, (name, idx) in enumerate(groups.items()):
         sub = [rows[i] for i in idx]
-        cats = [r["period_end"] if spec.kind == "line" and spec.x == "period" else r[spec.x] for r in sub]
+        cats = [r["period_mid"] if spec.kind == "line" and spec.x == "period" else r[spec.x] for r in sub]
         values = [r[spec.y] for r in sub]
         hover = [f"{r[spec.x]}: {_value_text(r, spec)}" + (f" ({r['series_name']})" if r.get("series_name") else "") for r in sub]
         if spec.kind == "line":
@@ -254,8 +267,8 @@ def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: 
             orientation="h" if horizontal else "v",
             name=str(name) if name is not None else "",
             marker={"color": colors, "pattern": {"shape": hatch, "solidity": 0.45}} if any(hatch) else {"color": colors},
-            text=[_value_text(r, spec) for r in sub],
-            textposition="outside" if spec.kind != "stacked-column" else "inside",
+            text=[_bar_label(r, spec) for r in sub] if spec.kind != "stacked-column" else None,
+            textposition="outside" if spec.kind != "stacked-column" else "none",
             cliponaxis=False,
             customdata=hover,
             hovertemplate=_hover(spec, lang),
@@ -272,6 +285,13 @@ def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: 
         fig.update_layout(barmode="group")
     else:  # counted rows split by certainty share a category: stack them
         fig.update_layout(barmode="stack")
+    if spec.kind == "stacked-column":  # one total above each column; the parts are in the hover and the table
+        totals: dict[Any, float] = {}
+        for row in rows:
+            totals[row[spec.x]] = totals.get(row[spec.x], 0) + row[spec.y]
+        for category, total in totals.items():
+            fig.add_annotation(x=category, y=total, text=_cell(total), showarrow=False, yanchor="bottom", yshift=2)
+    fig.update_layout(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
     if highlighted is not None and spec.highlight_label:
         # A legend entry that explains the accent colour.
         fig.add_bar(x=[None], y=[None], name=text(spec.highlight_label, lang), marker={"color": ACCENT}, showlegend=True, hoverinfo="skip")
@@ -284,11 +304,12 @@ def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: 
 
 def _headroom(rows: list[dict[str, Any]], spec: Chart) -> list[float] | None:
     """A value axis 15% longer than the longest bar, so the number printed past its end fits."""
-    if spec.kind == "stacked-column" or not rows:
+    if not rows:
         return None
+    stacked = spec.y == "count" or spec.kind == "stacked-column"
     totals: dict[Any, float] = {}
     for row in rows:
-        totals[row[spec.x]] = totals.get(row[spec.x], 0) + row[spec.y] if spec.y == "count" else max(totals.get(row[spec.x], 0), row[spec.y])
+        totals[row[spec.x]] = totals.get(row[spec.x], 0) + row[spec.y] if stacked else max(totals.get(row[spec.x], 0), row[spec.y])
     values = [r[spec.y] for r in rows]
     if min(values) < 0:
         return None

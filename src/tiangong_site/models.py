@@ -184,6 +184,22 @@ class Period(Strict):
         return 12
 
     @property
+    def start_month(self) -> int:
+        if self.kind == "half-year":
+            return 6 * (self.part or 1) - 5
+        if self.kind == "quarter":
+            return 3 * (self.part or 1) - 2
+        return 1
+
+    @property
+    def midpoint(self) -> str:
+        """The middle of the span as a date, where a chart on a time axis places the figure
+        (a whole year at the start of July, the first half of a year at the start of April)."""
+        months = self.start_month - 1 + (self.end_month - self.start_month + 1) / 2
+        month, fraction = int(months) + 1, months % 1
+        return f"{self.year}-{month:02d}-{1 + int(fraction * 30):02d}"
+
+    @property
     def sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.end_month, {"year": 3, "year-to-date": 2}.get(self.kind, 1))
 

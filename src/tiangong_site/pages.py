@@ -283,6 +283,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     "tier": text(tiers[a.tier].name, lang),
                     "status": label(a.status, lang),
                     "golden": a.golden,
+                    "note": text(a.note, lang),
                     "uncertain": text(a.uncertain, lang),
                     "cite": citations.cite(a.source),
                 }

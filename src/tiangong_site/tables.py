@@ -16,7 +16,7 @@ MONTHS_EN = [calendar.month_abbr[m] for m in range(13)]
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "year": "Year",
+        "year": "Whole year",
         "half-year": "Half-year",
         "quarter": "Quarter",
         "year-to-date": "Year to date",
@@ -37,6 +37,12 @@ LABELS: dict[str, dict[str, str]] = {
         "uncertain-count": "uncertain: inferred or unconfirmed (see notes)",
         "hatched": "Hatched: uncertain (see notes)",
         "points": "points",
+        "event-ceremony": "Award ceremony",
+        "event-policy": "Policy",
+        "event-launch": "Launch",
+        "event-recognition": "Recognition",
+        "event-relocation": "Relocation",
+        "event-other": "Other",
     },
 }
 
@@ -119,7 +125,7 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
                 "region_name": _region_name(content, fig.region, lang),
                 "cluster": fig.cluster or "",
                 "period": period_label(fig.period, lang),
-                "period_end": f"{fig.period.year}-{fig.period.end_month:02d}-15",
+                "period_mid": fig.period.midpoint,
                 "period_kind": fig.period.kind,
                 "period_kind_name": label(fig.period.kind, lang),
                 "year": fig.period.year,
@@ -197,6 +203,7 @@ def event_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
             "date": e.date,
             "title": text(e.title, lang),
             "kind": e.kind,
+            "kind_name": label(f"event-{e.kind}", lang),
             "region_name": _region_name(content, e.region, lang),
             "certain": e.uncertain is None,
             "uncertain": text(e.uncertain, lang),
