@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import Problem
 
-LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
+LINK = re.compile(r'\s(?:href|src|data-figure|data-plotly)="([^"]*)"')
 ID = re.compile(r'\sid="([^"]*)"')
 OUTSIDE = "../"  # marks a target outside the site
 
