@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Full-page screenshots of every page, at 360x740 and 1440x900, in light and dark mode.
+
+    .venv/bin/python scripts/screenshots.py                # build into a temp folder first
+    .venv/bin/python scripts/screenshots.py --site _site   # use an existing build
+
+The build is served over HTTP under the path its sitemap names (e.g. /tiangong-site/), each
+page is scrolled through until its charts are drawn, and the PNGs go to screenshots/
+(gitignored) as PAGE--WIDTHxHEIGHT--SCHEME.png. Uses Debian's Chromium (/usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+
+from browser_support import (  # noqa: E402
+    DRAW_ALL_CHARTS_JS,
+    PREFIX,
+    ROOT,
+    SiteServer,
+    sitemap_base,
+    build_site,
+    discover_pages,
+    launch_chromium,
+)
+
+VIEWPORTS = [(360, 740), (1440, 900)]
+SCHEMES = ["light", "dark"]
+
+
+def slug(path: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", path.strip("/")).strip("-") or "home"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, help="an existing build to serve instead of building one")
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots", help="where to write the PNGs (default: screenshots/)")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="tiangong-shots-") as tmp:
+        if args.site:
+            site_dir = args.site.resolve()
+            if not (site_dir / "index.html").is_file():
+                parser.error(f"{site_dir} holds no built site (no index.html)")
+            base = sitemap_base(site_dir) or PREFIX
+            server = SiteServer(urlsplit(base).path or "/")
+        else:
+            server = SiteServer()
+            site_dir = Path(tmp) / "site"
+            print(f"Building the site for {server.base_url} ...", file=sys.stderr)
+            build_site(site_dir, server.base_url)
+        server.start(site_dir)
+        pages = discover_pages(site_dir, base if args.site else server.base_url)
+        args.out.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        started = time.perf_counter()
+        try:
+            with sync_playwright() as p:
+                browser = launch_chromium(p)
+                for width, height in VIEWPORTS:
+                    for scheme in SCHEMES:
+                        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme, reduced_motion="reduce")
+                        for page_info in pages:
+                            page = context.new_page()
+                            page.goto(server.url(page_info.path), wait_until="load")
+                            states = page.evaluate(DRAW_ALL_CHARTS_JS, 20_000)
+                            not_drawn = [s for s in states if s != "drawn"]
+                            if not_drawn:
+                                print(f"warning: {page_info.test_id}: {len(not_drawn)} chart(s) not drawn ({not_drawn})", file=sys.stderr)
+                            page.wait_for_timeout(150)
+                            target = args.out / f"{slug(page_info.path)}--{width}x{height}--{scheme}.png"
+                            page.screenshot(path=str(target), full_page=True)
+                            written.append(target)
+                            page.close()
+                        context.close()
+                browser.close()
+        finally:
+            server.stop()
+    for path in written:
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    print(f"{len(written)} screenshots of {len(pages)} pages in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Charts: drawn by plotly.js once they near the viewport, which loads plotly.js only then;
+and without JavaScript, each chart's table and its CSV and JSON downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_chart_is_drawn(visitor, chart_info, scheme):
+    v = visitor.visit(chart_info.page, scheme)
+    assert len(v.charts) > chart_info.index, f"{v.url}: chart {chart_info.figure} not found on the page"
+    c = v.charts[chart_info.index]
+    assert c["figure"] == chart_info.figure
+    context = f"{v.url} ({scheme}), chart {chart_info.name}"
+    assert c["state"] == "drawn", f"{context}: data-state={c['state']!r}, not 'drawn'. Page errors:" + "".join(f"\n  {e}" for e in v.errors())
+    assert c["svg"] > 0, f"{context}: no svg.main-svg was drawn"
+    assert c["marks"] > 0, f"{context}: the plot has no bars, points, slices or lines ({c['traces']} traces)"
+
+
+def test_plotly_loads_only_when_a_chart_nears_the_viewport(visitor, chart_page):
+    """At 360x740 before any scrolling: plotly.js must not be requested while every chart is
+    more than a screen below the fold, and must be when a chart is in view. After scrolling
+    through the page it has been requested, once."""
+    v = visitor.visit(chart_page.path, "light")
+    bundles = v.facts["plotly"]
+    assert len(bundles) == 1, f"{v.url}: expected one chart script naming the plotly.js bundle (data-plotly), found {bundles}"
+    bundle = bundles[0]
+    at_load = bundle in v.requests_at_load
+    first = min(v.chart_tops)
+    vh = v.viewport_height
+    if first >= 2 * vh:
+        assert not at_load, f"{v.url}: plotly.js was requested at load, but the first chart is {first:.0f}px down a {vh}px viewport"
+    elif first < vh:
+        assert at_load, f"{v.url}: a chart is in view at load ({first:.0f}px from the top) but plotly.js was not requested"
+    assert v.requests.count(bundle) == 1, f"{v.url}: plotly.js was requested {v.requests.count(bundle)} times after scrolling through the page"
+
+
+class _Loads(HTMLParser):
+    """What an HTML file loads by itself: script src, link href, and data-plotly values."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.loads: list[str] = []
+        self.bundles: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.loads.append(a["src"])
+        if tag == "link" and a.get("href"):
+            self.loads.append(a["href"])
+        if a.get("data-plotly"):
+            self.bundles.append(a["data-plotly"])
+
+
+def test_plotly_is_not_in_the_initial_html(site, chart_page):
+    """The bundle is named only in charts.js's data-plotly, never loaded by a <script src>
+    or preloaded by a <link>."""
+    parser = _Loads()
+    parser.feed(chart_page.file.read_text(encoding="utf-8"))
+    assert parser.bundles, f"{chart_page.test_id} has charts but no script names the plotly.js bundle (data-plotly)"
+    eager = [u for u in parser.loads if u in parser.bundles or "plotly" in u.lower()]
+    assert not eager, f"{chart_page.test_id} loads plotly.js up front: {eager}"
+
+
+def _rows(payload):
+    if isinstance(payload, dict):
+        for key in ("rows", "data", "records"):
+            if isinstance(payload.get(key), list):
+                return payload[key]
+    if isinstance(payload, list):
+        return payload
+    raise AssertionError(f"the JSON download holds no list of rows: keys {list(payload) if isinstance(payload, dict) else type(payload)}")
+
+
+def test_chart_table_and_downloads_without_javascript(visitor, chart_info):
+    nojs = visitor.visit_without_js(chart_info.page)
+    assert nojs["status"] == 200
+    assert len(nojs["charts"]) > chart_info.index, f"{chart_info.test_id}: chart not found with JavaScript off"
+    c = nojs["charts"][chart_info.index]
+    where = f"{chart_info.test_id} (JavaScript off)"
+    assert c["state"] is None, f"{where}: charts.js ran (data-state={c['state']!r})"
+    assert c["tables"] >= 1, f"{where}: the chart has no data table"
+    assert c["headers"], f"{where}: the table has no header row"
+    assert c["rows"] > 0, f"{where}: the table has no rows"
+
+    assert c["csv"], f"{where}: no CSV download link"
+    d = nojs["downloads"][c["csv"]]
+    assert d["status"] == 200, f"{where}: {c['csv']} answered HTTP {d['status']}"
+    table = list(csv.reader(io.StringIO(d["body"])))
+    assert table, f"{where}: {c['csv']} is empty"
+    assert table[0] == c["headers"], f"{where}: CSV header {table[0]} differs from the table header {c['headers']}"
+    body = [r for r in table[1:] if r]
+    assert len(body) == c["rows"], f"{where}: CSV has {len(body)} rows, the table {c['rows']}"
+
+    assert c["json"], f"{where}: no JSON download link"
+    d = nojs["downloads"][c["json"]]
+    assert d["status"] == 200, f"{where}: {c['json']} answered HTTP {d['status']}"
+    payload = json.loads(d["body"])
+    rows = _rows(payload)
+    assert len(rows) == c["rows"], f"{where}: JSON has {len(rows)} rows, the table {c['rows']}"
+    if isinstance(payload, dict) and isinstance(payload.get("columns"), list):
+        headers = [col.get("header") for col in payload["columns"] if isinstance(col, dict)]
+        assert headers == c["headers"], f"{where}: JSON column headers {headers} differ from the table header {c['headers']}"
