@@ -23,7 +23,7 @@ from .errors import ContentError, Problem, display_path
 from .linkcheck import check_links
 from .models import DATASETS
 from .render import Urls
-from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, render_jobs
+from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, render_jobs, template_problem
 
 DATASET_OF_FILE = {relpath: name for name, (relpath, _) in DATASETS.items()}
 
@@ -101,8 +101,8 @@ class IncrementalBuilder:
                 if current in found:
                     continue
                 found.add(current)
-                source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
-                todo.extend(c for c in jinja2.meta.find_referenced_templates(env.parse(source)) if c)
+                source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+                todo.extend(c for c in jinja2.meta.find_referenced_templates(env.parse(source, current, filename)) if c)
             self._closures[name] = found
         return self._closures[name]
 
@@ -139,6 +139,10 @@ class IncrementalBuilder:
                 self._partial(update, keys)
         except ContentError as exc:
             update.problems = exc.problems
+        except jinja2.TemplateError as exc:
+            update.problems = [template_problem(exc, self.project)]
+        except Exception as exc:  # never let a surprise stop the preview; say what happened
+            update.problems = [Problem("(build)", 1, 1, f"unexpected error: {type(exc).__name__}: {exc}", "run `tiangong-site build --debug` for the traceback")]
         if update.ok:
             self.inputs = current
         self.last_problems = update.problems

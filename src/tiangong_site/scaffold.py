@@ -78,7 +78,15 @@ def _field_values(model: type[BaseModel], given: dict[str, str]) -> dict[str, An
         refs = getattr(model, "references", {})
         lines = "\n".join(f"  --{name.replace('_', '-'):<18} {_describe(fields[name], refs.get(name))}" for name in missing)
         raise UsageError(f"give these fields:\n{lines}")
-    return {name: _parse_value(given[name]) for name in fields if name in given}
+    return {name: given[name] if _takes_text(fields[name]) else _parse_value(given[name]) for name in fields if name in given}
+
+
+def _takes_text(info: FieldInfo) -> bool:
+    """Whether a field accepts plain text: then the command-line value is kept as typed,
+    so a title such as "[Example]" is not read as a YAML list."""
+    annotation = info.annotation
+    options = getattr(annotation, "__args__", ()) or (annotation,)
+    return str in options or annotation is str
 
 
 def _yaml_scalar(value: Any) -> str:

@@ -47,6 +47,10 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+UNITS_AS_PRINTED = {"percent": "%", "points": "percentage points", "100m-yuan": "亿元", "count": "", "mu": "亩", "rank": ""}
+"""Units as the (Chinese) sources print them, for the downloads."""
+
+
 def label(key: str, lang: str = "en") -> str:
     return LABELS.get(lang, LABELS["en"]).get(key, LABELS["en"].get(key, key))
 
@@ -132,6 +136,8 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
                 "value": display_value(fig.value, metric.unit),
                 "unit": label(metric.unit, lang),
                 "value_text": format_value(fig.value, metric.unit, fig.qualifier, lang),
+                "value_as_printed": fig.value,
+                "unit_as_printed": UNITS_AS_PRINTED[metric.unit],
                 "qualifier": fig.qualifier,
                 "rank": fig.rank if fig.rank is not None else "",
                 "certain": fig.uncertain is None,

@@ -1,0 +1,111 @@
+"""The preview re-renders only what a change touches, writes only what changed, and keeps
+the last good site when a change is broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import tree_digest
+from tiangong_site.incremental import IncrementalBuilder
+from tiangong_site.site import Project
+
+
+@pytest.fixture
+def builder(project: Path) -> IncrementalBuilder:
+    b = IncrementalBuilder(Project.at(project), project / "_site")
+    b.full_build()
+    return b
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_nothing_changed_renders_nothing(builder: IncrementalBuilder):
+    update = builder.update()
+    assert update.changed == [] and update.rendered == [] and update.written == []
+
+
+def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(builder: IncrementalBuilder, project: Path):
+    path = project / "content/data/events.yaml"
+    text = path.read_text(encoding="utf-8")
+    first_title = next(line for line in text.splitlines() if line.strip().startswith("title:"))
+    path.write_text(text.replace(first_title, first_title.replace("title: ", "title: Edited ", 1) if '"' not in first_title else first_title.replace('title: "', 'title: "Edited ', 1), 1), encoding="utf-8")
+    update = builder.update()
+    assert update.ok, update.problems
+    assert update.changed == ["content/data/events.yaml"]
+    # Pages built from events (the page placing the timeline, its embed page, the data and
+    # sources listings) are re-rendered; place and cluster pages are not.
+    assert "charts/timeline/index.html" in update.rendered
+    assert not [p for p in update.rendered if p.startswith(("regions/", "clusters/"))]
+    assert "charts/timeline/data.csv" in update.written
+    assert "Edited" in (project / "_site/charts/timeline/data.csv").read_text(encoding="utf-8")
+    assert len(update.rendered) < len(list((project / "_site").rglob("*.html"))) / 2
+
+
+def test_a_template_edit_rerenders_the_pages_that_use_it(builder: IncrementalBuilder, project: Path):
+    edit(project / "templates/cluster.html", "<dt>Industry</dt>", "<dt>Sector</dt>")
+    update = builder.update()
+    assert update.ok, update.problems
+    clusters = sorted(str(p.relative_to(project / "_site")) for p in (project / "_site/clusters").rglob("index.html"))
+    assert sorted(update.rendered) == clusters
+    assert "<dt>Sector</dt>" in (project / "_site" / clusters[0]).read_text(encoding="utf-8")
+
+
+def test_the_base_template_rerenders_every_page_that_extends_it(builder: IncrementalBuilder, project: Path):
+    edit(project / "templates/base.html", "Skip to content", "Skip to the story")
+    update = builder.update()
+    site = project / "_site"
+    pages = {str(p.relative_to(site)) for p in site.rglob("*.html")}
+    embeds = {p for p in pages if p.startswith("charts/")}  # standalone chart pages have their own layout
+    assert embeds and set(update.rendered) == pages - embeds
+
+
+def test_a_broken_edit_writes_nothing_and_reports_file_and_line(builder: IncrementalBuilder, project: Path):
+    before = tree_digest(project / "_site")
+    path = project / "content/data/regions.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    target = next(i for i, line in enumerate(lines) if line.startswith("  kind: "))
+    lines[target] = "  kind: [oops\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    update = builder.update()
+    assert not update.ok
+    assert update.written == []
+    assert [(p.path, p.line) for p in update.problems][0][0] == "content/data/regions.yaml"
+    assert any(p.line in (target + 1, target + 2) for p in update.problems)
+    assert tree_digest(project / "_site") == before
+
+
+def test_a_broken_template_is_reported_and_the_site_kept(builder: IncrementalBuilder, project: Path):
+    before = tree_digest(project / "_site")
+    edit(project / "templates/region.html", "{% block main %}", "{% block main %}{% if %}")
+    update = builder.update()
+    assert not update.ok
+    assert update.problems[0].path == "templates/region.html"
+    assert tree_digest(project / "_site") == before
+
+
+def test_fixing_a_broken_edit_recovers(builder: IncrementalBuilder, project: Path):
+    path = project / "content/data/figures.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "\n- metric: [\n", encoding="utf-8")
+    assert not builder.update().ok
+    path.write_text(good.replace("value: 660.06", "value: 661.06"), encoding="utf-8")
+    update = builder.update()
+    assert update.ok and builder.last_problems == []
+    assert "661.06" in (project / "_site/data/figures.csv").read_text(encoding="utf-8")
+
+
+def test_a_new_page_is_written_and_a_removed_page_deleted(builder: IncrementalBuilder, project: Path):
+    page = project / "content/pages/extra.md"
+    page.write_text('---\ntitle: "Extra"\ndescription: "An extra page."\nslug: extra\n---\nHello.\n', encoding="utf-8")
+    update = builder.update()
+    assert update.ok and "extra/index.html" in update.written
+    page.unlink()
+    update = builder.update()
+    assert update.ok and update.removed == ["extra/index.html"]
+    assert not (project / "_site/extra/index.html").exists()

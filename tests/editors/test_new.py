@@ -1,0 +1,84 @@
+"""`new` adds a record or a page with every field explained, valid as written, and never
+leaves the content broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tiangong_site.content import load_content
+from tiangong_site.loader import load_yaml_file
+
+AWARD = ["--ceremony-year", "2026", "--evaluation-year", "2025", "--region", "zhuji", "--tier", "county", "--status", "returning", "--source", "zistic-2024"]
+
+
+def test_new_award_appends_a_commented_record_that_validates(project: Path, run_cli):
+    before = len(load_content(project / "content").datasets["awards"])
+    result = run_cli("new", "award", "--project", str(project), *AWARD)
+    assert result.code == 0, result.err
+    text = (project / "content/data/awards.yaml").read_text(encoding="utf-8")
+    added = text[text.rindex("- ceremony_year: 2026"):]
+    # Every field of an award is there, given or commented out, each with an explanation.
+    for field in ("ceremony_year", "evaluation_year", "region", "tier", "status", "source", "ceremony_date", "golden", "note", "uncertain"):
+        line = next(ln for ln in added.splitlines() if f"{field}:" in ln)
+        assert "  # " in line and len(line.split("  # ", 1)[1]) > 5, line
+    awards = load_content(project / "content").datasets["awards"]
+    assert len(awards) == before + 1
+    assert (awards[-1].region, awards[-1].ceremony_year, awards[-1].status) == ("zhuji", 2026, "returning")
+
+
+def test_new_award_without_facts_lists_what_to_give_and_writes_nothing(project: Path, run_cli):
+    path = project / "content/data/awards.yaml"
+    before = path.read_bytes()
+    result = run_cli("new", "award", "--project", str(project), "--region", "zhuji")
+    assert result.code == 2
+    for flag in ("--ceremony-year", "--evaluation-year", "--tier", "--status", "--source"):
+        assert flag in result.err
+    assert "--region " not in result.err.split("give these fields:")[1]
+    assert path.read_bytes() == before
+
+
+def test_new_record_that_would_break_the_content_is_not_kept(project: Path, run_cli):
+    path = project / "content/data/awards.yaml"
+    before = path.read_bytes()
+    args = [a if a != "zhuji" else "zhuji-city" for a in AWARD]
+    result = run_cli("new", "award", "--project", str(project), *args)
+    assert result.code == 1
+    assert "content/data/awards.yaml:" in result.err and "did you mean 'zhuji'?" in result.err
+    assert path.read_bytes() == before
+
+
+def test_new_page_creates_a_page_that_builds(project: Path, run_cli):
+    result = run_cli("new", "page", "how-we-did-it", "--project", str(project), "--title", "How we did it", "--description", "Our method.")
+    assert result.code == 0, result.err
+    page = project / "content/pages/how-we-did-it.md"
+    assert "# Front matter" in page.read_text(encoding="utf-8")
+    assert run_cli("build", "--project", str(project), "-q").code == 0
+    html = (project / "_site/how-we-did-it/index.html").read_text(encoding="utf-8")
+    assert "<h1>How we did it</h1>" in html
+
+
+def test_new_page_refuses_an_existing_slug_and_a_bad_one(project: Path, run_cli):
+    assert run_cli("new", "page", "sources", "--project", str(project), "--title", "x", "--description", "y").code == 2
+    assert run_cli("new", "page", "Bad Slug", "--project", str(project), "--title", "x", "--description", "y").code == 2
+
+
+def test_new_chart_is_valid_as_written(project: Path, run_cli):
+    result = run_cli(
+        "new", "chart", "--project", str(project), "--id", "tiers-again", "--kind", "column", "--data", "award-tiers",
+        "--x", "name", "--y", "winners", "--title", "Tiers", "--sources", "[zistic-2024]", "--alt", "Columns of winners per tier.",
+    )
+    assert result.code == 0, result.err
+    chart = load_yaml_file(project / "content/charts.yaml", "charts.yaml").data[-1]
+    assert chart["id"] == "tiers-again" and chart["sources"] == ["zistic-2024"]
+    assert run_cli("build", "--project", str(project), "-q").code == 0
+    assert (project / "_site/charts/tiers-again/data.csv").is_file()
+
+
+def test_text_values_are_kept_as_typed(project: Path, run_cli):
+    result = run_cli(
+        "new", "source", "--project", str(project), "--id", "bracketed", "--title", "[A title in brackets]",
+        "--publisher", "Someone", "--url", "https://example.org/a", "--kind", "press", "--language", "en",
+    )
+    assert result.code == 0, result.err
+    sources = load_content(project / "content").index("sources")
+    assert sources["bracketed"].title == "[A title in brackets]"
