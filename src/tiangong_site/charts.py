@@ -41,6 +41,8 @@ HOUSE = go.layout.Template(
 """The house style. Colours of text and grid are re-applied in the browser from the page's
 CSS variables, so charts follow light and dark mode exactly as the text does."""
 
+HOUSE_JSON = HOUSE.to_plotly_json()
+
 KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
 
@@ -191,18 +193,32 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
         columns.append("highlight")
     if any(not r.get("certain", True) for r in rows):
         columns.append("uncertain")
-    figure = go.Figure(layout={"template": HOUSE, "height": spec.height})
-    _draw(figure, spec, rows, highlighted, lang)
+    traces, layout = _draw(spec, rows, highlighted, lang)
     category_title, value_title = text(spec.x_title, lang) or None, text(spec.y_title, lang) or None
     if spec.kind == "bar":  # horizontal: categories run down the y axis
         category_title, value_title = value_title, category_title
-    figure.update_layout(
-        xaxis_title_text=category_title,
-        yaxis_title_text=value_title,
-        showlegend=bool(spec.series) or highlighted is not None or any(not r.get("certain", True) for r in rows),
-    )
+    _merge(layout, {
+        "height": spec.height,
+        "xaxis": {"title": {"text": category_title}},
+        "yaxis": {"title": {"text": value_title}},
+        "showlegend": bool(spec.series) or highlighted is not None or any(not r.get("certain", True) for r in rows),
+    })
+    # One validated construction by the plotly package (updating a Figure step by step
+    # re-validates it each time, and cost most of a build's time).
+    figure = go.Figure(data=traces, layout=layout).to_plotly_json()
+    figure["layout"]["template"] = HOUSE_JSON  # validated once, when the module loads
     header = {key: _header(key, lang, spec) for key in columns}
-    return ChartOutput(spec, figure.to_plotly_json(), [(k, header[k]) for k in columns], rows)
+    return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows)
+
+
+def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Merge nested dicts (like Plotly's update_layout), in place."""
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+    return target
 
 
 def _value_text(row: dict[str, Any], spec: Chart) -> str:
@@ -222,19 +238,22 @@ def _bar_label(row: dict[str, Any], spec: Chart) -> str:
     return qualifier + number + ("%" if row.get("unit") == "%" else "")
 
 
-def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str) -> None:
+def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Plotly traces and layout (plain dicts) for one chart."""
     if spec.kind == "timeline":
-        fig.add_scatter(
-            x=[r["date"] for r in rows],
-            y=[r.get(spec.y, "") for r in rows],
-            mode="markers",
-            marker={"size": 12, "color": ACCENT, "symbol": ["circle" if r.get("certain", True) else "circle-open" for r in rows]},
-            customdata=[f"{r['date']}: {r['title']}" for r in rows],
-            hovertemplate=_hover(spec, lang),
-            showlegend=False,
-        )
-        fig.update_layout(xaxis={"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"}, yaxis={"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"})
-        return
+        trace = {
+            "type": "scatter",
+            "x": [r["date"] for r in rows],
+            "y": [r.get(spec.y, "") for r in rows],
+            "mode": "markers",
+            "marker": {"size": 12, "color": ACCENT, "symbol": ["circle" if r.get("certain", True) else "circle-open" for r in rows]},
+            "customdata": [f"{r['date']}: {r['title']}" for r in rows],
+            "hovertemplate": _hover(spec, lang),
+            "showlegend": False,
+        }
+        layout = {"xaxis": {"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"}, "yaxis": {"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"}}
+        return [trace], layout
+    traces: list[dict[str, Any]] = []
     groups: dict[Any, list[int]] = {}
     for i, row in enumerate(rows):
         groups.setdefault(row[spec.series] if spec.series else None, []).append(i)
@@ -246,60 +265,66 @@ def _draw(fig: go.Figure, spec: Chart, rows: list[dict[str, Any]], highlighted: 
         hover = [f"{r[spec.x]}: {_value_text(r, spec)}" + (f" ({r['series_name']})" if r.get("series_name") else "") for r in sub]
         if spec.kind == "line":
             connected = name in spec.connect
-            fig.add_scatter(
-                x=cats,
-                y=values,
-                name=str(name) if name is not None else text(spec.title, lang),
-                mode="lines+markers" if connected else "markers",
-                line={"dash": "dot", "width": 2} if connected else None,
-                marker={"size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2}, "color": PALETTE[n % len(PALETTE)]},
-                customdata=hover,
-                hovertemplate=_hover(spec, lang),
-            )
+            trace = {
+                "type": "scatter",
+                "x": cats,
+                "y": values,
+                "name": str(name) if name is not None else text(spec.title, lang),
+                "mode": "lines+markers" if connected else "markers",
+                "marker": {"size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2}, "color": PALETTE[n % len(PALETTE)]},
+                "customdata": hover,
+                "hovertemplate": _hover(spec, lang),
+            }
+            if connected:
+                trace["line"] = {"dash": "dot", "width": 2}
+            traces.append(trace)
             continue
         colors: Any = PALETTE[n % len(PALETTE)]
         if highlighted is not None:
             colors = [ACCENT if highlighted[i] else MUTED for i in idx]
         hatch = ["" if r.get("certain", True) else "/" for r in sub]
-        fig.add_bar(
-            x=values if horizontal else cats,
-            y=cats if horizontal else values,
-            orientation="h" if horizontal else "v",
-            name=str(name) if name is not None else "",
-            marker={"color": colors, "pattern": {"shape": hatch, "solidity": 0.45}} if any(hatch) else {"color": colors},
-            text=[_bar_label(r, spec) for r in sub] if spec.kind != "stacked-column" else None,
-            textposition="outside" if spec.kind != "stacked-column" else "none",
-            cliponaxis=False,
-            customdata=hover,
-            hovertemplate=_hover(spec, lang),
-        )
+        trace = {
+            "type": "bar",
+            "x": values if horizontal else cats,
+            "y": cats if horizontal else values,
+            "orientation": "h" if horizontal else "v",
+            "name": str(name) if name is not None else "",
+            "marker": {"color": colors, "pattern": {"shape": hatch, "solidity": 0.45}} if any(hatch) else {"color": colors},
+            "textposition": "outside" if spec.kind != "stacked-column" else "none",
+            "cliponaxis": False,
+            "customdata": hover,
+            "hovertemplate": _hover(spec, lang),
+        }
+        if spec.kind != "stacked-column":
+            trace["text"] = [_bar_label(r, spec) for r in sub]
+        traces.append(trace)
     if spec.kind == "line":
-        fig.update_layout(xaxis={"type": "date", "tickformat": "%Y"})
-        return
-    value_axis = {"range": _headroom(rows, spec)} if _headroom(rows, spec) else {}
+        return traces, {"xaxis": {"type": "date", "tickformat": "%Y"}}
+    headroom = _headroom(rows, spec)
+    value_axis = {"range": headroom} if headroom else {}
     if horizontal:
-        fig.update_layout(yaxis={"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"}, xaxis={"showgrid": True, "gridcolor": "#e3e3e3", "rangemode": "tozero", **value_axis})
+        layout = {"yaxis": {"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"}, "xaxis": {"showgrid": True, "gridcolor": "#e3e3e3", "rangemode": "tozero", **value_axis}}
     else:
-        fig.update_layout(xaxis={"type": "category"}, yaxis=value_axis)
-    if spec.kind == "grouped-column":
-        fig.update_layout(barmode="group")
-    else:  # counted rows split by certainty share a category: stack them
-        fig.update_layout(barmode="stack")
+        layout = {"xaxis": {"type": "category"}, "yaxis": value_axis}
+    # Counted rows split by certainty share a category: stack them.
+    layout["barmode"] = "group" if spec.kind == "grouped-column" else "stack"
     if spec.kind == "stacked-column":  # one total above each column; the parts are in the hover and the table
         totals: dict[Any, float] = {}
         for row in rows:
             totals[row[spec.x]] = totals.get(row[spec.x], 0) + row[spec.y]
-        for category, total in totals.items():
-            fig.add_annotation(x=category, y=total, text=_cell(total), showarrow=False, yanchor="bottom", yshift=2)
-    fig.update_layout(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
+        layout["annotations"] = [
+            {"x": category, "y": total, "text": _cell(total), "showarrow": False, "yanchor": "bottom", "yshift": 2} for category, total in totals.items()
+        ]
+    layout.update(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
     if highlighted is not None and spec.highlight_label:
         # A legend entry that explains the accent colour.
-        fig.add_bar(x=[None], y=[None], name=text(spec.highlight_label, lang), marker={"color": ACCENT}, showlegend=True, hoverinfo="skip")
-        fig.data[0].showlegend = False
+        traces.append({"type": "bar", "x": [None], "y": [None], "name": text(spec.highlight_label, lang), "marker": {"color": ACCENT}, "showlegend": True, "hoverinfo": "skip"})
+        traces[0]["showlegend"] = False
     if any(not r.get("certain", True) for r in rows):
-        fig.add_bar(x=[None], y=[None], name=label("hatched", lang), marker={"color": MUTED, "pattern": {"shape": "/", "solidity": 0.45}}, showlegend=True, hoverinfo="skip")
+        traces.append({"type": "bar", "x": [None], "y": [None], "name": label("hatched", lang), "marker": {"color": MUTED, "pattern": {"shape": "/", "solidity": 0.45}}, "showlegend": True, "hoverinfo": "skip"})
         if not spec.series and highlighted is None:
-            fig.data[0].showlegend = False
+            traces[0]["showlegend"] = False
+    return traces, layout
 
 
 def _headroom(rows: list[dict[str, Any]], spec: Chart) -> list[float] | None:

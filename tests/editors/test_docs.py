@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import REPO, copy_project
+from conftest import REPO, copy_project
 
 GUIDE = REPO / "docs" / "editing.md"
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```\s*$", re.M | re.S)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import tree_digest
+from conftest import tree_digest
 from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.site import Project
 

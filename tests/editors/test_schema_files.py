@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import REPO
+from conftest import REPO
 from tiangong_site.loader import load_yaml_file, split_front_matter
 from tiangong_site.models import DATASETS
 
