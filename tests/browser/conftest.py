@@ -20,6 +20,7 @@ import atexit
 import concurrent.futures
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ from typing import Any
 
 import pytest
 
-from browser_support import (
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # whatever pytest's import mode
+
+from browser_support import (  # noqa: E402
     AXE_JS,
     DRAW_ALL_CHARTS_JS,
     Chart,
