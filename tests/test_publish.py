@@ -429,7 +429,7 @@ def test_served_site_has_no_broken_url(tmp_path: Path, prefix: str) -> None:
     status = result["status"]
     assert len(status) > 10 and set(status.values()) == {200}
     kinds = {urlsplit(u).path.rsplit(".", 1)[-1] for u in status}
-    assert {"css", "js", "svg", "png", "json", "csv"} <= kinds, f"the crawl reached too little: {sorted(kinds)}"
+    assert {"js", "svg", "png", "json", "csv"} <= kinds, f"the crawl reached too little: {sorted(kinds)}"
     # sitemap.xml lists exactly the pages (404.html is not a page to index).
     pages = {u for u in result["pages"] if not u.endswith("/404.html")}
     assert set(result["sitemap"]) == pages
