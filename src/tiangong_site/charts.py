@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 from .content import Content
 from .errors import Problem
 from .models import Chart, text
+from . import i18n
+from .i18n import N_, gettext
 from .tables import dataset_rows, label, matches
 
 ACCENT = "#b4432a"
@@ -47,30 +49,31 @@ KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "ti
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
 
 HEADERS = {
-    "en": {
-        "region_name": "Region",
-        "metric_name": "Measure",
-        "period": "Period",
-        "period_kind_name": "Kind of period",
-        "value": "Value",
-        "rank": "Rank in province",
-        "ceremony_year": "Ceremony",
-        "ceremony": "Ceremony",
-        "evaluation_year": "Evaluation year",
-        "tier_name": "Tier",
-        "status_name": "Status",
-        "name": "Name",
-        "winners": "Winners a year",
-        "pool": "Competing",
-        "level_name": "Level",
-        "industry": "Industry",
-        "year": "Year",
-        "date": "Date",
-        "title": "Event",
-        "count": "Count",
-        "highlight": "Marked",
-    }
+    "region_name": N_("Region"),
+    "metric_name": N_("Measure"),
+    "period": N_("Period"),
+    "period_kind_name": N_("Kind of period"),
+    "value": N_("Value"),
+    "rank": N_("Rank in province"),
+    "ceremony_year": N_("Ceremony"),
+    "ceremony": N_("Ceremony"),
+    "evaluation_year": N_("Evaluation year"),
+    "tier_name": N_("Tier"),
+    "status_name": N_("Status"),
+    "name": N_("Name"),
+    "winners": N_("Winners a year"),
+    "pool": N_("Competing"),
+    "level_name": N_("Level"),
+    "industry": N_("Industry"),
+    "year": N_("Year"),
+    "date": N_("Date"),
+    "title": N_("Event"),
+    "kind_name": N_("Kind"),
+    "count": N_("Count"),
+    "highlight": N_("Marked"),
+    "uncertain": N_("Uncertain"),
 }
+"""Table and download headers, in English; other languages come from their catalogue."""
 
 
 @dataclass
@@ -81,10 +84,10 @@ class ChartOutput:
     figure: dict[str, Any]
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)
+    lang: str = "en"
 
     def table(self) -> list[list[str]]:
-        return [[_cell(row.get(key)) for key, _ in self.columns] for row in self.rows]
+        return [[_cell(row.get(key), self.lang) for key, _ in self.columns] for row in self.rows]
 
     def csv(self) -> str:
         buffer = io.StringIO()
@@ -94,10 +97,11 @@ class ChartOutput:
             writer.writerow(["" if row.get(k) is None else row.get(k) for k, _ in self.columns])
         return buffer.getvalue()
 
-    def json(self, lang: str = "en") -> str:
+    def json(self) -> str:
         payload = {
             "chart": self.spec.id,
-            "title": text(self.spec.title, lang),
+            "language": self.lang,
+            "title": text(self.spec.title, self.lang),
             "sources": self.spec.sources,
             "columns": [{"key": k, "header": h} for k, h in self.columns],
             "rows": [{k: row.get(k) for k, _ in self.columns} for row in self.rows],
@@ -108,20 +112,20 @@ class ChartOutput:
         return json.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, lang: str = "en") -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext(lang, N_("yes") if value else N_("no"))
     if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return i18n.number(value, lang)
     return str(value)
 
 
 def _header(key: str, lang: str, spec: Chart) -> str:
     if key == "value" and spec.y_title:
         return text(spec.y_title, lang)
-    return HEADERS.get(lang, HEADERS["en"]).get(key, key.replace("_", " ").capitalize())
+    return gettext(lang, HEADERS.get(key, key.replace("_", " ").capitalize()))
 
 
 def check_charts(content: Content) -> list[Problem]:
@@ -208,7 +212,7 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
     figure = go.Figure(data=traces, layout=layout).to_plotly_json()
     figure["layout"]["template"] = HOUSE_JSON  # validated once, when the module loads
     header = {key: _header(key, lang, spec) for key in columns}
-    return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows)
+    return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang)
 
 
 def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -221,19 +225,21 @@ def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
-def _value_text(row: dict[str, Any], spec: Chart) -> str:
+def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
     """The figure as a reader reads it, unit included: for hover text."""
-    return str(row.get("value_text") or _cell(row[spec.y]))
+    return str(row.get("value_text") or _cell(row[spec.y], lang))
 
 
-def _bar_label(row: dict[str, Any], spec: Chart) -> str:
+def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
     """The short label printed at a bar's end: the number (with % for rates); the unit is
     in the axis title. Long labels would be shrunk to illegibility on a phone."""
     value = row[spec.y]
     if isinstance(value, float):
-        number = f"{value:,.1f}" if row.get("unit") == "%" else f"{value:,.1f}".removesuffix(".0")
+        number = f"{value:.1f}" if row.get("unit") == "%" else i18n.number(value, lang, 1)
+        if row.get("unit") == "%" and lang == "en":
+            number = f"{value:,.1f}"
     else:
-        number = _cell(value)
+        number = _cell(value, lang)
     qualifier = {"over": ">", "about": "~"}.get(row.get("qualifier", ""), "")
     return qualifier + number + ("%" if row.get("unit") == "%" else "")
 
@@ -262,7 +268,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         sub = [rows[i] for i in idx]
         cats = [r["period_mid"] if spec.kind == "line" and spec.x == "period" else r[spec.x] for r in sub]
         values = [r[spec.y] for r in sub]
-        hover = [f"{r[spec.x]}: {_value_text(r, spec)}" + (f" ({r['series_name']})" if r.get("series_name") else "") for r in sub]
+        hover = [f"{r[spec.x]}: {_value_text(r, spec, lang)}" + (f" ({r['series_name']})" if r.get("series_name") else "") for r in sub]
         if spec.kind == "line":
             connected = name in spec.connect
             trace = {
@@ -296,7 +302,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "hovertemplate": _hover(spec, lang),
         }
         if spec.kind != "stacked-column":
-            trace["text"] = [_bar_label(r, spec) for r in sub]
+            trace["text"] = [_bar_label(r, spec, lang) for r in sub]
         traces.append(trace)
     if spec.kind == "line":
         return traces, {"xaxis": {"type": "date", "tickformat": "%Y"}}
@@ -313,7 +319,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         for row in rows:
             totals[row[spec.x]] = totals.get(row[spec.x], 0) + row[spec.y]
         layout["annotations"] = [
-            {"x": category, "y": total, "text": _cell(total), "showarrow": False, "yanchor": "bottom", "yshift": 2} for category, total in totals.items()
+            {"x": category, "y": total, "text": _cell(total, lang), "showarrow": False, "yanchor": "bottom", "yshift": 2} for category, total in totals.items()
         ]
     layout.update(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
     if highlighted is not None and spec.highlight_label:

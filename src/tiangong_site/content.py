@@ -9,13 +9,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import ContentError, Problem, display_path
 from .loader import LoadedFile, load_yaml_file, split_front_matter
-from .models import DATASETS, PageMeta, Site, Strict
+from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
+from .models import DATASETS, LANGUAGES, Localised, PageMeta, Site, Strict
 
 
 @dataclass
@@ -27,6 +28,14 @@ class Page:
     path: str
     body_line: int
     source: LoadedFile
+    lang: str = SOURCE_LANGUAGE
+    """'en' for NAME.md; 'zh' for its Chinese edition NAME.zh.md."""
+
+    @property
+    def key(self) -> str:
+        """The page whatever its language: its file name without the language suffix."""
+        name = self.path.rsplit("/", 1)[-1].removesuffix(".md")
+        return name.removesuffix(f".{self.lang}") if self.lang != SOURCE_LANGUAGE else name
 
 
 @dataclass
@@ -211,6 +220,10 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
     pages = []
     for path in sorted((root / "pages").glob("*.md")):
         shown = display_path(path, root.parent)
+        suffix = path.stem.rsplit(".", 1)[-1] if "." in path.stem else SOURCE_LANGUAGE
+        if suffix not in LANGUAGES:
+            problems.append(Problem(shown, 1, 1, f"'{suffix}' is not a language this site knows", f"name the file NAME.md (English) or NAME.{'/'.join(LANGUAGES[1:])}.md"))
+            continue
         try:
             front, body, body_line = split_front_matter(path.read_text(encoding="utf-8"), shown)
             meta = PageMeta.model_validate(front.data or {})
@@ -220,13 +233,65 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, front, PageMeta))
             continue
-        pages.append(Page(meta, body, shown, body_line, front))
-    slugs: dict[str, str] = {}
+        pages.append(Page(meta, body, shown, body_line, front, suffix))
+    slugs: dict[tuple[str, str], str] = {}
     for page in pages:
-        if page.meta.slug in slugs:
-            problems.append(page.source.problem(("slug",), f"slug '{page.meta.slug}' is also used by {slugs[page.meta.slug]}", "give each page its own slug"))
-        slugs[page.meta.slug] = page.path
+        if (page.lang, page.meta.slug) in slugs:
+            problems.append(page.source.problem(("slug",), f"slug '{page.meta.slug}' is also used by {slugs[page.lang, page.meta.slug]}", "give each page its own slug"))
+        slugs[page.lang, page.meta.slug] = page.path
     return pages
+
+
+def check_languages(content: Content) -> list[Problem]:
+    """On a site of several languages, every page and every reader-facing text has each one."""
+    languages = [lang for lang in content.site.languages if lang != SOURCE_LANGUAGE]
+    if not languages:
+        return []
+    problems: list[Problem] = []
+    editions = {(page.key, page.lang): page for page in content.pages}
+    for page in content.pages:
+        if page.lang != SOURCE_LANGUAGE:
+            source = editions.get((page.key, SOURCE_LANGUAGE))
+            if source is None:
+                problems.append(Problem(page.path, 1, 1, f"no English edition of this page (content/pages/{page.key}.md)", "create it, or rename this file"))
+            elif source.meta.slug != page.meta.slug:
+                problems.append(page.source.problem(("slug",), f"slug '{page.meta.slug}' differs from the English edition's '{source.meta.slug}'", "give both editions the same slug"))
+            continue
+        for lang in languages:
+            if (page.key, lang) not in editions:
+                twin = page.path.removesuffix(".md") + f".{lang}.md"
+                problems.append(Problem(page.path, 1, 1, f"no {LANGUAGE_ENGLISH[lang]} edition of this page", f"create {twin}"))
+    site_file = content.files.get("site")
+    if site_file is not None:
+        problems.extend(_missing_texts(content.site, site_file, (), languages))
+    for name, records in content.datasets.items():
+        loaded = content.files.get(name)
+        for i, record in enumerate(records):
+            if record is not None and loaded is not None:
+                problems.extend(_missing_texts(record, loaded, (i,), languages))
+    return problems
+
+
+def _is_local(annotation: Any) -> bool:
+    return annotation is Localised or any(_is_local(arg) for arg in get_args(annotation))
+
+
+def _missing_texts(record: BaseModel, loaded: LoadedFile, key: tuple, languages: list[str]) -> list[Problem]:
+    """A problem for each reader-facing text of `record` (nested records too) lacking a language."""
+    problems = []
+    for name, info in type(record).model_fields.items():
+        value = getattr(record, name)
+        values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in values:
+            where = key + ((name, index) if index is not None else (name,))
+            if isinstance(item, BaseModel) and not isinstance(item, Localised):
+                problems.extend(_missing_texts(item, loaded, where, languages))
+            elif item is not None and _is_local(info.annotation):
+                for lang in languages:
+                    if isinstance(item, str) or getattr(item, lang, None) is None:
+                        label = f"{name}[{index}]" if index is not None else name
+                        problems.append(loaded.problem(where, f"'{label}' has no {LANGUAGE_ENGLISH[lang]} text", f"write it as {{en: \"...\", {lang}: \"...\"}}"))
+    return problems
 
 
 def check_references(content: Content) -> list[Problem]:
@@ -290,6 +355,8 @@ def load_content(root: Path) -> Content:
         files["site"] = site_file
     content = Content(root=root, site=site, datasets=datasets, pages=pages, files=files)  # type: ignore[arg-type]
     problems.extend(check_references(content))
+    if site is not None:
+        problems.extend(check_languages(content))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError(problems)

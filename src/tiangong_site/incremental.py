@@ -67,7 +67,7 @@ class IncrementalBuilder:
 
     def _scan(self) -> dict[str, str]:
         found = {}
-        for folder in (self.project.content, self.project.templates, self.project.static):
+        for folder in (self.project.content, self.project.templates, self.project.static, self.project.root / "locales"):
             for path in folder.rglob("*"):
                 if path.is_file() and not path.name.startswith((".", "#")) and not path.name.endswith("~"):
                     found[display_path(path, self.project.root)] = _digest(path)
@@ -86,7 +86,7 @@ class IncrementalBuilder:
                 keys.add(DATASET_OF_FILE.get(rel, path))
             elif path.startswith(templates_prefix):
                 keys.add(path[len(templates_prefix):])
-            else:  # static/: every page links hashed assets
+            else:  # static/ (every page links hashed assets) or a catalogue of translations
                 return keys, True
         return keys, False
 
@@ -116,6 +116,7 @@ class IncrementalBuilder:
         content = load_and_check(self.project)
         self.urls = Urls(self.base_url or content.site.base_url, dict(report.assets))
         self.plotly_name = report.plotly_name
+        self.prepared = None  # fresh Jinja environments: templates or translations may have changed
         self._prepare(content)
         return report
 
@@ -132,6 +133,8 @@ class IncrementalBuilder:
         keys, full = self._keys(changed)
         if any(p.startswith(display_path(self.project.templates, self.project.root)) for p in changed):
             self._closures.clear()
+        if any(p.startswith("locales/") for p in changed):
+            full = True  # new translations: every page, with fresh environments
         try:
             if full or not self.outputs:
                 self._full(update)
@@ -158,8 +161,8 @@ class IncrementalBuilder:
         update.rendered = [job.path for job in self.prepared.plan.jobs]
 
     def _prepare(self, content: Content) -> Prepared:
-        env = self.prepared.env if self.prepared else None
-        prepared = prepare(self.project, content, self.urls, self.plotly_name, env)
+        envs = self.prepared.envs if self.prepared else None
+        prepared = prepare(self.project, content, self.urls, self.plotly_name, envs)
         self.prepared = prepared
         return prepared
 

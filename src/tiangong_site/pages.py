@@ -16,12 +16,13 @@ import jinja2
 
 from .charts import ChartOutput
 from .content import Content, Page
-from .errors import ContentError, Problem
+from .errors import Problem
 from .markdown import render_markdown
 from .models import DATASETS, text
+from .i18n import HTML_LANG, LANGUAGE_NAMES
 from .render import Urls
 from .markdown import BLOCK
-from .tables import ROWS_READ, dataset_rows, format_value, label, period_label
+from .tables import ROWS_READ, dataset_rows, format_value, label, ordinal, period_label
 
 RenderResult = tuple[str, list[Problem]]
 
@@ -38,13 +39,19 @@ class Job:
     title: str = ""
     in_sitemap: bool = True
     og_type: str = "website"
+    lang: str = "en"
+    canonical: str = ""
+    nav: list[dict[str, Any]] = field(default_factory=list)
+    alternates: list[dict[str, Any]] = field(default_factory=list)
+    """The same page in each language: {lang, hreflang, name, href, current}."""
 
     def render(self, env: jinja2.Environment, plan: SitePlan) -> RenderResult:
         problems: list[Problem] = []
         context = self.context(env)
         problems.extend(context.pop("_problems", []))
-        context.setdefault("canonical", plan.urls.absolute(self.url_path))
-        context.setdefault("nav", plan.nav)
+        context.setdefault("canonical", self.canonical)
+        context.setdefault("nav", self.nav)
+        context.setdefault("alternates", self.alternates)
         context.setdefault("current", self.url_path)
         context.setdefault("share", {"title": self.title, "type": self.og_type})
         context.setdefault("json_ld", None)
@@ -57,6 +64,7 @@ class SitePlan:
     jobs: list[Job] = field(default_factory=list)
     files: dict[str, str | bytes] = field(default_factory=dict)
     nav: list[dict[str, Any]] = field(default_factory=list)
+    navs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def page_count(self) -> int:
@@ -80,15 +88,33 @@ class Citations:
         return [source_view(self.sources[sid], self.lang) | {"n": i + 1} for i, sid in enumerate(self.order)]
 
 
+def _mostly_chinese(value: str) -> bool:
+    han = sum(1 for ch in value if "\u4e00" <= ch <= "\u9fff")
+    return han * 2 > len(value.strip("[] "))
+
+
+def _other_name(name: Any, lang: str) -> dict[str, str]:
+    """A place's or cluster's name in the other language, shown beside its own (新昌县 · Xinchang)."""
+    if isinstance(name, str):
+        return {"other_name": "", "other_lang": ""}
+    other = "zh" if lang != "zh" else "en"
+    value = getattr(name, other, None) or ""
+    return {"other_name": value if value != text(name, lang) else "", "other_lang": HTML_LANG[other]}
+
+
 def source_view(source: Any, lang: str) -> dict[str, Any]:
+    title = text(source.title, lang)
     return {
         "id": source.id,
-        "title": text(source.title, lang),
+        "title": title,
+        "title_lang": "zh-Hans" if lang != "zh" and _mostly_chinese(title) else "",
         "publisher": text(source.publisher, lang),
         "date": source.date or "",
         "url": source.url,
         "kind": source.kind,
+        "kind_name": label(f"source-{source.kind}", lang),
         "language": source.language,
+        "language_name": label(f"in-{source.language}", lang),
         "note": text(source.note, lang),
     }
 
@@ -126,13 +152,15 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
         "period": period_label(fig.period, lang),
         "period_kind": fig.period.kind,
         "rank": fig.rank,
+        "rank_text": label("rank-in-province", lang) % ordinal(fig.rank, lang) if fig.rank else "",
         "note": text(fig.note, lang),
         "uncertain": text(fig.uncertain, lang),
         "source": fig.source,
     }
 
 
-def plan_site(content: Content, charts: dict[str, ChartOutput], urls: Urls, lang: str) -> SitePlan:
+def plan_language(content: Content, charts: dict[str, ChartOutput], urls: Urls, lang: str) -> SitePlan:
+    """Every page and file of one language's edition, under its folder (urls.prefix)."""
     plan = SitePlan(urls)
     views = {cid: chart_view(c, content, urls, lang) for cid, c in charts.items()}
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
@@ -140,8 +168,46 @@ def plan_site(content: Content, charts: dict[str, ChartOutput], urls: Urls, lang
     _plan_clusters(plan, content, urls, lang)
     _plan_charts(plan, content, charts, views, urls, lang)
     _plan_data(plan, content, urls, lang)
-    _plan_publishing(plan, content, urls)
+    for job in plan.jobs:
+        job.lang, job.nav = lang, plan.nav
+        job.canonical = urls.absolute(job.url_path)
+        job.path = urls.prefix + job.path
+    plan.files = {urls.prefix + path: data for path, data in plan.files.items()}
     return plan
+
+
+def plan_site(content: Content, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], urls: Urls) -> SitePlan:
+    """The whole site: each language's edition, then what the site has once (404, sitemap,
+    robots.txt, and on a site of several languages the page that sends readers to one)."""
+    plan = SitePlan(urls)
+    languages = content.site.languages
+    for lang in languages:
+        charts, lang_urls = editions[lang]
+        edition = plan_language(content, charts, lang_urls, lang)
+        plan.jobs += edition.jobs
+        plan.files.update(edition.files)
+        plan.navs[lang] = edition.nav
+    _link_alternates(plan, editions, languages)
+    _plan_publishing(plan, content, urls, editions)
+    return plan
+
+
+def _link_alternates(plan: SitePlan, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], languages: list[str]) -> None:
+    """Give each page the addresses of its editions in every language (hreflang, switcher)."""
+    if len(languages) < 2:
+        return
+    for job in plan.jobs:
+        job.alternates = [
+            {
+                "lang": lang,
+                "hreflang": HTML_LANG[lang],
+                "name": LANGUAGE_NAMES[lang],
+                "href": editions[lang][1].url(job.url_path),
+                "absolute": editions[lang][1].absolute(job.url_path),
+                "current": lang == job.lang,
+            }
+            for lang in languages
+        ]
 
 
 def _page_path(slug: str) -> str:
@@ -149,7 +215,7 @@ def _page_path(slug: str) -> str:
 
 
 def _plan_markdown_pages(plan: SitePlan, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> None:
-    pages = sorted(content.pages, key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug))
+    pages = sorted((p for p in content.pages if p.lang == lang), key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug))
     for page in pages:
         if page.meta.nav_title:
             plan.nav.append({"title": text(page.meta.nav_title, lang), "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""), "path": page.meta.slug + "/" if page.meta.slug else ""})
@@ -281,7 +347,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     "ceremony_year": a.ceremony_year,
                     "evaluation_year": a.evaluation_year,
                     "tier": text(tiers[a.tier].name, lang),
-                    "status": label(a.status, lang),
+                    "status": label(f"status-{a.status}", lang),
                     "golden": a.golden,
                     "note": text(a.note, lang),
                     "uncertain": text(a.uncertain, lang),
@@ -308,8 +374,8 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 "region": {
                     "id": region.id,
                     "name": text(region.name, lang),
-                    "name_zh": region.name.zh if not isinstance(region.name, str) else "",
-                    "kind": region.kind.replace("-", " "),
+                    **_other_name(region.name, lang),
+                    "kind": label(f"region-{region.kind}", lang),
                     "summary": text(region.summary, lang),
                     "mountainous": region.mountainous,
                     "parent": {"name": text(parent.name, lang), "href": urls.url(f"regions/{parent.id}/") if parent.kind != "province" else ""} if parent else None,
@@ -347,7 +413,7 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
             return {
                 "cluster": {
                     "name": text(cluster.name, lang),
-                    "name_zh": cluster.name.zh if not isinstance(cluster.name, str) else "",
+                    **_other_name(cluster.name, lang),
                     "industry": text(cluster.industry, lang),
                     "level": label(cluster.level, lang),
                     "recognition": text(cluster.recognition, lang),
@@ -378,7 +444,7 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
         base = f"charts/{cid}/"
         plan.files[base + "figure.json"] = chart.figure_json()
         plan.files[base + "data.csv"] = chart.csv()
-        plan.files[base + "data.json"] = chart.json(lang)
+        plan.files[base + "data.json"] = chart.json()
         plan.jobs.append(
             Job(
                 path=base + "index.html",
@@ -443,7 +509,7 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
             if name != "charts"
         ],
         "regions": [
-            {"name": text(r.name, lang), "href": urls.url(f"regions/{r.id}/"), "kind": r.kind.replace("-", " ")}
+            {"name": text(r.name, lang), "href": urls.url(f"regions/{r.id}/"), "kind": label(f"region-{r.kind}", lang)}
             for r in content.datasets["regions"]
             if r.kind != "province"
         ],
@@ -469,13 +535,36 @@ def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
 LISTINGS = {"data": _data_listing, "sources": _sources_listing}
 
 
-def _plan_publishing(plan: SitePlan, content: Content, urls: Urls) -> None:
-    plan.jobs.append(Job(path="404.html", template="404.html", context=lambda env: {"canonical": ""}, in_sitemap=False, url_path="404.html", title="Not found"))
+def _plan_publishing(plan: SitePlan, content: Content, urls: Urls, editions: dict[str, tuple[dict[str, ChartOutput], Urls]]) -> None:
+    default = content.site.default_language
+    languages = content.site.languages
+    others = [{"name": LANGUAGE_NAMES[lang], "href": editions[lang][1].url(), "hreflang": HTML_LANG[lang]} for lang in languages if lang != default]
+    plan.jobs.append(
+        Job(path="404.html", template="404.html", context=lambda env: {"canonical": "", "other_languages": others}, in_sitemap=False, url_path="404.html", title="Not found", lang=default, nav=plan.navs[default])
+    )
+    if len(languages) > 1:
+        choices = [
+            {"lang": lang, "hreflang": HTML_LANG[lang], "name": LANGUAGE_NAMES[lang], "href": editions[lang][1].url(), "absolute": editions[lang][1].absolute(), "title": text(content.site.title, lang), "description": text(content.site.description, lang)}
+            for lang in languages
+        ]
+        plan.jobs.append(
+            Job(
+                path="index.html",
+                template="language-root.html",
+                context=lambda env: {"choices": choices},
+                url_path="",
+                title=text(content.site.title, default),
+                lang=default,
+                canonical=urls.site_absolute(),
+                alternates=[c | {"current": False, "href": c["href"]} for c in choices],
+            )
+        )
     plan.files[".nojekyll"] = ""
-    locs = [urls.absolute(job.url_path) for job in plan.jobs if job.in_sitemap]
     lastmod = content.site.updated or content.site.published
-    sitemap = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    sitemap += [f"  <url><loc>{loc}</loc><lastmod>{lastmod}</lastmod></url>" for loc in sorted(locs)]
-    sitemap.append("</urlset>")
+    entries = []
+    for job in sorted((j for j in plan.jobs if j.in_sitemap), key=lambda j: j.canonical):
+        links = "".join(f'<xhtml:link rel="alternate" hreflang="{a["hreflang"]}" href="{a["absolute"]}"/>' for a in job.alternates)
+        entries.append(f"  <url><loc>{job.canonical}</loc><lastmod>{lastmod}</lastmod>{links}</url>")
+    sitemap = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">', *entries, "</urlset>"]
     plan.files["sitemap.xml"] = "\n".join(sitemap) + "\n"
-    plan.files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute('sitemap.xml')}\n"
+    plan.files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {urls.site_absolute('sitemap.xml')}\n"

@@ -6,6 +6,7 @@ follows the base path (e.g. `/REPO/` on GitHub Pages) from one setting.
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 import shutil
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from . import i18n
+from .i18n import HTML_LANG
 from .models import text
 
 
@@ -30,6 +33,12 @@ class Urls:
 
     base_url: str
     assets: dict[str, str] = field(default_factory=dict)
+    prefix: str = ""
+    """The language's folder ('zh/') on a site of several languages; '' on a site of one."""
+
+    def for_language(self, prefix: str) -> Urls:
+        """The same site's URLs in another language's folder (assets are shared)."""
+        return Urls(self.base_url, self.assets, prefix)
 
     @property
     def base_path(self) -> str:
@@ -41,11 +50,18 @@ class Urls:
         return f"{parts.scheme}://{parts.netloc}"
 
     def url(self, path: str = "") -> str:
-        """A site path ('regions/zhuji/') -> a root-relative URL under the base path."""
-        return self.base_path + path.lstrip("/")
+        """A page's path ('regions/zhuji/') -> a root-relative URL under the base path, in this language."""
+        return self.base_path + self.prefix + path.lstrip("/")
 
     def absolute(self, path: str = "") -> str:
         return self.origin + self.url(path)
+
+    def site_url(self, path: str = "") -> str:
+        """A path from the site's root, in no language's folder: assets, sitemap, the language chooser."""
+        return self.base_path + path.lstrip("/")
+
+    def site_absolute(self, path: str = "") -> str:
+        return self.origin + self.site_url(path)
 
     def absolute_asset(self, name: str) -> str:
         """The full URL of a static file, for places that need one (og:image, JSON-LD)."""
@@ -54,7 +70,7 @@ class Urls:
     def asset(self, name: str) -> str:
         """The content-hashed URL of a static file, e.g. 'style.css' -> '/repo/assets/style.3f2a1b9c0d.css'."""
         try:
-            return self.url(self.assets[name])
+            return self.site_url(self.assets[name])
         except KeyError:
             raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in static/ (known: {', '.join(sorted(self.assets))})") from None
 
@@ -74,8 +90,11 @@ def copy_hashed(source: Path, name: str, out: Path) -> str:
     return target
 
 
-def make_environment(templates: Path, urls: Urls, lang: str = "en") -> jinja2.Environment:
+def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None) -> jinja2.Environment:
+    """The Jinja environment of one language: its URLs, its text filter, its catalogue."""
+    translations = translations or gettext.NullTranslations()
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -83,8 +102,20 @@ def make_environment(templates: Path, urls: Urls, lang: str = "en") -> jinja2.En
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(url=urls.url, absolute=urls.absolute, asset=urls.asset, absolute_asset=urls.absolute_asset, lang=lang, base_path=urls.base_path)
+    env.globals.update(
+        url=urls.url,
+        absolute=urls.absolute,
+        site_url=urls.site_url,
+        site_absolute=urls.site_absolute,
+        asset=urls.asset,
+        absolute_asset=urls.absolute_asset,
+        lang=lang,
+        html_lang=HTML_LANG.get(lang, lang),
+        base_path=urls.base_path,
+    )
     env.filters["t"] = lambda value: text(value, lang)
+    env.filters["date"] = lambda value: i18n.date(value, lang)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     return env
 
 

@@ -202,8 +202,9 @@ def serve(args: argparse.Namespace) -> int:
     def rebuild() -> None:
         _report(builder.update(), args.quiet)
 
-    for folder in (project.content, project.templates, project.static):
-        server.watch(str(folder), rebuild)
+    for folder in (project.content, project.templates, project.static, project.root / "locales"):
+        if folder.is_dir():
+            server.watch(str(folder), rebuild)
     level = logging.INFO if args.debug else logging.WARNING
     logging.getLogger("livereload").setLevel(level)
     logging.getLogger("tornado.access").setLevel(level)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, i18n
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
@@ -104,6 +104,7 @@ def load_and_check(project: Project) -> Content:
     """Everything `check` does: load and validate content, then check the charts against the data."""
     content = load_content(project.content)
     problems = check_charts(content)
+    problems += i18n.missing_translations(project.root, project.templates, content.site.languages)
     if problems:
         raise ContentError(problems)
     return content
@@ -157,12 +158,18 @@ def build(
 
 @dataclass
 class Prepared:
-    """Everything rendering needs, made once per build: URLs, Jinja environment, charts, the plan."""
+    """Everything rendering needs, made once per build: URLs, one Jinja environment per
+    language, each language's charts, and the plan of every page."""
 
     urls: Urls
-    env: jinja2.Environment
-    charts: dict[str, ChartOutput]
+    envs: dict[str, jinja2.Environment]
+    charts: dict[str, dict[str, ChartOutput]]
     plan: SitePlan
+
+    @property
+    def env(self) -> jinja2.Environment:
+        """Any language's environment: they share the template loader."""
+        return next(iter(self.envs.values()))
 
 
 INLINED = {"style.css"}
@@ -181,17 +188,24 @@ def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> st
     return plotly_name
 
 
-def prepare(project: Project, content: Content, urls: Urls, plotly_name: str, env: jinja2.Environment | None = None) -> Prepared:
-    """Charts and plan for `content`. Pass the previous `env` to reuse its compiled templates
-    (Jinja recompiles only template files that changed on disk)."""
-    lang = content.site.default_language
-    env = env or make_environment(project.templates, urls, lang)
+def prepare(project: Project, content: Content, urls: Urls, plotly_name: str, envs: dict[str, jinja2.Environment] | None = None) -> Prepared:
+    """Charts and plan for `content`, in each of its languages. Pass the previous `envs` to
+    reuse their compiled templates (Jinja recompiles only template files changed on disk)."""
+    languages = content.site.languages
+    i18n.activate(project.root, languages)
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     inline_css = Markup((project.static / "style.css").read_text(encoding="utf-8").strip())
-    env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
-    charts = build_charts(content, lang)
-    return Prepared(urls, env, charts, plan_site(content, charts, urls, lang))
+    new_envs: dict[str, jinja2.Environment] = {}
+    editions = {}
+    for lang in languages:
+        lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
+        env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang))
+        env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
+        new_envs[lang] = env
+        editions[lang] = (build_charts(content, lang), lang_urls)
+    plan = plan_site(content, editions, urls)
+    return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
 
 
 def render_jobs(project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None) -> dict[str, str]:
@@ -200,7 +214,7 @@ def render_jobs(project: Project, prepared: Prepared, jobs: list[Job], tick: Pro
     rendered: dict[str, str] = {}
     for i, job in enumerate(jobs):
         try:
-            html, page_problems = job.render(prepared.env, prepared.plan)
+            html, page_problems = job.render(prepared.envs[job.lang], prepared.plan)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
@@ -229,7 +243,8 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
     if problems:
         raise ContentError(problems)
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
-    return {"pages": prepared.plan.page_count, "charts": len(prepared.charts), "files": files, "assets": dict(urls.assets), "plotly_name": plotly_name}
+    charts = sum(len(c) for c in prepared.charts.values())
+    return {"pages": prepared.plan.page_count, "charts": charts, "files": files, "assets": dict(urls.assets), "plotly_name": plotly_name}
 
 
 def _write(path: Path, data: str | bytes, folders: set[Path] | None = None) -> None:

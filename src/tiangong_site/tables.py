@@ -6,95 +6,116 @@ rows, so the three always show the same numbers.
 
 from __future__ import annotations
 
-import calendar
 from typing import Any
 
+from . import i18n
 from .content import Content
+from .i18n import N_, gettext
 from .models import Period, text
 
-MONTHS_EN = [calendar.month_abbr[m] for m in range(13)]
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "year": "Whole year",
-        "half-year": "Half-year",
-        "quarter": "Quarter",
-        "year-to-date": "Year to date",
-        "first-time": "First-time winner",
-        "returning": "Returning winner",
-        "unknown": "Status not known",
-        "national-advanced-manufacturing": "National advanced manufacturing cluster",
-        "national-sme": "National SME characteristic cluster",
-        "provincial-core": "Provincial cluster: core area",
-        "provincial-collaborative": "Provincial cluster: collaborative area",
-        "provincial-platform": "Provincial 'ten-thousand-mu, hundred-billion' platform",
-        "percent": "%",
-        "100m-yuan": "bn yuan",
-        "count": "",
-        "mu": "mu",
-        "rank": "",
-        "not-known": "not known",
-        "uncertain-count": "uncertain: inferred or unconfirmed (see notes)",
-        "hatched": "Hatched: uncertain (see notes)",
-        "points": "points",
-        "event-ceremony": "Award ceremony",
-        "event-policy": "Policy",
-        "event-launch": "Launch",
-        "event-recognition": "Recognition",
-        "event-relocation": "Relocation",
-        "event-other": "Other",
-    },
+LABELS: dict[str, str] = {
+    "year": N_("Whole year"),
+    "half-year": N_("Half-year"),
+    "quarter": N_("Quarter"),
+    "year-to-date": N_("Year to date"),
+    "first-time": N_("First-time winner"),
+    "returning": N_("Returning winner"),
+    "unknown": N_("Status not known"),
+    "national-advanced-manufacturing": N_("National advanced manufacturing cluster"),
+    "national-sme": N_("National SME characteristic cluster"),
+    "provincial-core": N_("Provincial cluster: core area"),
+    "provincial-collaborative": N_("Provincial cluster: collaborative area"),
+    "provincial-platform": N_("Provincial 'ten-thousand-mu, hundred-billion' platform"),
+    "percent": "%",
+    "100m-yuan": N_("bn yuan"),
+    "count": "",
+    "mu": N_("mu"),
+    "not-known": N_("not known"),
+    "uncertain-count": N_("uncertain: inferred or unconfirmed (see notes)"),
+    "hatched": N_("Hatched: uncertain (see notes)"),
+    "points": N_("percentage points"),
+    "over": N_("over %s"),
+    "about": N_("about %s"),
+    "rank-in-province": N_("%s in the province"),
+    "status-first-time": N_("first-time winner"),
+    "status-returning": N_("returning winner"),
+    "status-unknown": N_("status not known"),
+    "region-province": N_("Province"),
+    "region-city": N_("City"),
+    "region-district": N_("District"),
+    "region-county-level-city": N_("County-level city"),
+    "region-county": N_("County"),
+    "region-new-area": N_("New area"),
+    "source-official": N_("official"),
+    "source-press": N_("press"),
+    "source-mirror": N_("copy of an official page"),
+    "source-secondary": N_("secondary source"),
+    "source-article": N_("the starting article"),
+    "in-en": N_("in English"),
+    "in-zh": N_("in Chinese"),
+    "event-ceremony": N_("Award ceremony"),
+    "event-policy": N_("Policy"),
+    "event-launch": N_("Launch"),
+    "event-recognition": N_("Recognition"),
+    "event-relocation": N_("Relocation"),
+    "event-other": N_("Other"),
 }
+"""Labels of the model's codes, in English; other languages come from their catalogue."""
 
 
 UNITS_AS_PRINTED = {"percent": "%", "points": "percentage points", "100m-yuan": "亿元", "count": "", "mu": "亩", "rank": ""}
 """Units as the (Chinese) sources print them, for the downloads."""
 
+ZH_UNITS = {"100m-yuan": "亿元", "mu": "亩", "points": "个百分点"}
+"""Chinese readers get the units the sources print: no conversion to billions."""
+
 
 def label(key: str, lang: str = "en") -> str:
-    return LABELS.get(lang, LABELS["en"]).get(key, LABELS["en"].get(key, key))
+    message = LABELS.get(key, key)
+    return gettext(lang, message) if message else ""
+
+
+def ordinal(number: int, lang: str = "en") -> str:
+    """'2nd' in English, '第2' in Chinese."""
+    if lang == "zh":
+        return f"第{number}"
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def period_label(period: Period, lang: str = "en") -> str:
-    """'2023', 'H1 2023', 'Q1 2022', 'Q1–Q3 2022', 'Jan–Nov 2025'."""
-    if period.kind == "year":
-        return str(period.year)
-    if period.kind == "half-year":
-        return f"H{period.part} {period.year}"
-    if period.kind == "quarter":
-        return f"Q{period.part} {period.year}"
-    month = period.through_month or 12
-    if month % 3 == 0:
-        return f"Q1–Q{month // 3} {period.year}"
-    return f"Jan–{MONTHS_EN[month]} {period.year}"
+    """'2023', 'H1 2023', 'Q1–Q3 2022', 'Jan–Nov 2025'; '2023年上半年', '2025年1—11月'."""
+    return i18n.period(period.kind, period.year, period.part, period.through_month, lang)
 
 
-def display_value(value: float | None, unit: str) -> float | None:
-    """The value in the unit English readers are shown (亿元 -> bn yuan)."""
+def display_value(value: float | None, unit: str, lang: str = "en") -> float | None:
+    """The value in the unit the reader is shown: 亿元 become bn yuan in English, stay 亿元 in Chinese."""
     if value is None:
         return None
-    if unit == "100m-yuan":
+    if unit == "100m-yuan" and lang != "zh":
         return round(value / 10, 4)
     return value
 
 
 def format_value(value: float | None, unit: str, qualifier: str = "exact", lang: str = "en") -> str:
-    """A figure as a reader sees it: '10.8%', '215.5 bn yuan', '10,202 mu', 'over 140 bn yuan'."""
+    """A figure as a reader reads it: '10.8%', '215.5 bn yuan', '10,202 mu', 'over 140 bn yuan';
+    in Chinese '2155亿元', '10202亩', '超过1400亿元'."""
     if value is None:
         return label("not-known", lang)
-    shown = display_value(value, unit)
+    shown = display_value(value, unit, lang)
     assert shown is not None
-    number = f"{shown:,.2f}".rstrip("0").rstrip(".") if shown != int(shown) else f"{int(shown):,}"
+    number = i18n.number(shown, lang)
     if unit == "percent":
         body = f"{number}%"
-    elif unit == "points":
-        body = f"{number} percentage points"
-    elif unit in ("100m-yuan", "mu"):
+    elif lang == "zh" and unit in ZH_UNITS:
+        body = f"{number}{ZH_UNITS[unit]}"
+    elif unit in ("100m-yuan", "mu", "points"):
         body = f"{number} {label(unit, lang)}"
     else:
         body = number
-    prefix = {"over": "over ", "about": "about "}.get(qualifier, "")
-    return prefix + body
+    if qualifier in ("over", "about"):
+        return label(qualifier, lang) % body
+    return body
 
 
 def _region_name(content: Content, region_id: str | None, lang: str) -> str:
@@ -133,7 +154,7 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
                 "period_kind": fig.period.kind,
                 "period_kind_name": label(fig.period.kind, lang),
                 "year": fig.period.year,
-                "value": display_value(fig.value, metric.unit),
+                "value": display_value(fig.value, metric.unit, lang),
                 "unit": label(metric.unit, lang),
                 "value_text": format_value(fig.value, metric.unit, fig.qualifier, lang),
                 "value_as_printed": fig.value,
@@ -158,7 +179,7 @@ def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
         rows.append(
             {
                 "ceremony_year": award.ceremony_year,
-                "ceremony": f"May {award.ceremony_year}" if award.ceremony_date else str(award.ceremony_year),
+                "ceremony": i18n.date(award.ceremony_date[:7] if award.ceremony_date else str(award.ceremony_year), lang),
                 "evaluation_year": award.evaluation_year,
                 "region": award.region,
                 "region_name": text(region.name, lang),

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import tree_digest
 from tiangong_site.incremental import IncrementalBuilder
+from tiangong_site.loader import load_yaml_file
 from tiangong_site.site import Project
 
 
@@ -32,9 +33,9 @@ def test_nothing_changed_renders_nothing(builder: IncrementalBuilder):
 
 def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(builder: IncrementalBuilder, project: Path):
     path = project / "content/data/events.yaml"
-    text = path.read_text(encoding="utf-8")
-    first_title = next(line for line in text.splitlines() if line.strip().startswith("title:"))
-    path.write_text(text.replace(first_title, first_title.replace("title: ", "title: Edited ", 1) if '"' not in first_title else first_title.replace('title: "', 'title: "Edited ', 1), 1), encoding="utf-8")
+    source = load_yaml_file(project / "content/data/sources.yaml", "sources.yaml").data[0]["id"]
+    added = f'\n- id: added-by-test\n  date: "2024-06-01"\n  title: {{en: "Edited event", zh: "测试事件"}}\n  kind: other\n  source: {source}\n'
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + added, encoding="utf-8")
     update = builder.update()
     assert update.ok, update.problems
     assert update.changed == ["content/data/events.yaml"]
@@ -48,12 +49,12 @@ def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(builder: Incre
 
 
 def test_a_template_edit_rerenders_the_pages_that_use_it(builder: IncrementalBuilder, project: Path):
-    edit(project / "templates/cluster.html", "<dt>Industry</dt>", "<dt>Sector</dt>")
+    edit(project / "templates/cluster.html", '<dl class="facts">', '<dl class="facts edited">')
     update = builder.update()
     assert update.ok, update.problems
     clusters = sorted(str(p.relative_to(project / "_site")) for p in (project / "_site/clusters").rglob("index.html"))
     assert sorted(update.rendered) == clusters
-    assert "<dt>Sector</dt>" in (project / "_site" / clusters[0]).read_text(encoding="utf-8")
+    assert '<dl class="facts edited">' in (project / "_site" / clusters[0]).read_text(encoding="utf-8")
 
 
 def test_the_base_template_rerenders_every_page_that_extends_it(builder: IncrementalBuilder, project: Path):

@@ -1,0 +1,176 @@
+"""Languages: the interface-string catalogues, and numbers, dates and periods per locale.
+
+Interface strings (navigation, "Get the data", table headers, chart labels) are
+written in English in the templates (`{{ _("...") }}`) and in Python (`N_("...")`),
+and translated in one gettext catalogue per language, `locales/LANG/LC_MESSAGES/messages.po`,
+read with Babel. The build extracts every string from the templates and the code and
+fails, naming the string and where it is used, when a catalogue lacks a translation.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import gettext as gettext_module
+import io
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, display_path
+
+LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+"""Each language in its own words: the language switcher."""
+LANGUAGE_ENGLISH = {"en": "English", "zh": "Chinese"}
+"""Each language named in English: messages to editors."""
+SOURCE_LANGUAGE = "en"
+PACKAGE = Path(__file__).parent
+
+
+def N_(message: str) -> str:
+    """Marks a string for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+_ACTIVE: dict[str, gettext_module.NullTranslations] = {}
+"""The translations the current build uses, by language (set by `activate`). Python code
+translates through `gettext(lang, message)`, so labels need no translator passed along."""
+
+
+def activate(root: Path, languages: list[str]) -> None:
+    for lang in languages:
+        _ACTIVE[lang] = translations(root, lang)
+
+
+def gettext(lang: str, message: str) -> str:
+    active = _ACTIVE.get(lang)
+    return active.gettext(message) if active is not None else message
+
+
+@functools.lru_cache(maxsize=None)
+def _catalogue(path: str, mtime: float) -> Any:
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as handle:
+        return read_po(handle)
+
+
+def catalogue(root: Path, lang: str) -> Any | None:
+    """The Babel catalogue of `lang` under `root/locales`, or None for the source language."""
+    if lang == SOURCE_LANGUAGE:
+        return None
+    path = root / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    if not path.is_file():
+        return None
+    return _catalogue(str(path), path.stat().st_mtime)
+
+
+def translations(root: Path, lang: str) -> gettext_module.NullTranslations:
+    """gettext translations for Jinja and Python (NullTranslations for English)."""
+    cat = catalogue(root, lang)
+    if cat is None:
+        return gettext_module.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    buffer = io.BytesIO()
+    write_mo(buffer, cat)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+@functools.lru_cache(maxsize=None)
+def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]]:
+    """Every translatable string in the templates and the package: (message, file, line)."""
+    from babel.messages.extract import extract_from_dir
+
+    found = []
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    for folder, method_map in ((Path(templates), [("**.html", "jinja2")]), (PACKAGE, [("**.py", "python")])):
+        options = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}} if folder == Path(templates) else {}
+        for filename, lineno, message, _comments, _context in extract_from_dir(str(folder), method_map, options_map=options, keywords=keywords):
+            shown = f"{folder.name}/{filename}" if folder == Path(templates) else f"src/tiangong_site/{filename}"
+            # ngettext gives (singular, plural); the catalogue keys both by the singular.
+            msgid = message[0] if isinstance(message, tuple) else message
+            if msgid:
+                found.append((msgid, shown, lineno))
+    return found
+
+
+def messages_in_code(templates: Path) -> list[tuple[str, str, int]]:
+    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in templates.rglob("*.html")))
+    return _messages_in_code(str(templates), stamp)
+
+
+def missing_translations(root: Path, templates: Path, languages: list[str]) -> list[Problem]:
+    """A problem for each interface string a language's catalogue does not translate."""
+    problems = []
+    messages = messages_in_code(templates)
+    for lang in languages:
+        if lang == SOURCE_LANGUAGE:
+            continue
+        path = root / "locales" / lang / "LC_MESSAGES" / "messages.po"
+        shown = display_path(path, root)
+        cat = catalogue(root, lang)
+        if cat is None:
+            problems.append(Problem(shown, 1, 1, f"no catalogue of interface strings for '{lang}'", f"create {shown} (see docs/translating.md)"))
+            continue
+        reported = set()
+        for message, where, line in messages:
+            entry = cat.get(message)
+            if (entry is None or not entry.string or entry.fuzzy) and message not in reported:
+                reported.add(message)
+                problems.append(Problem(shown, 1, 1, f"no {LANGUAGE_ENGLISH[lang]} translation of {message!r} (used at {where}:{line})", f'add msgid "{message}" with its msgstr'))
+    return problems
+
+
+# --- numbers, dates, periods --------------------------------------------------------
+
+
+def number(value: float, lang: str, decimals: int = 2) -> str:
+    """'10,202' and '225.23' in English; '10202' and '2252.28' in Chinese (as the sources print them)."""
+    text = f"{value:,.{decimals}f}" if lang == "en" else f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def date(value: str, lang: str) -> str:
+    """A partial ISO date as a reader writes it: '24 May 2024' / '2024年5月24日', 'May 2024', '2024'."""
+    if not value:
+        return ""
+    parts = [int(p) for p in value.split("-")]
+    if lang == "zh":
+        units = ["年", "月", "日"]
+        return "".join(f"{p}{u}" for p, u in zip(parts, units))
+    if len(parts) == 1:
+        return str(parts[0])
+    month = calendar.month_name[parts[1]]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{parts[2]} {month} {parts[0]}"
+
+
+ZH_QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+def period(kind: str, year: int, part: int | None, through_month: int | None, lang: str) -> str:
+    """'2023', 'H1 2023', 'Q1 2022', 'Q1–Q3 2022', 'Jan–Nov 2025' / '2023年', '2023年上半年', …"""
+    if lang == "zh":
+        if kind == "year":
+            return f"{year}年"
+        if kind == "half-year":
+            return f"{year}年{'上' if part == 1 else '下'}半年"
+        if kind == "quarter":
+            return f"{year}年{ZH_QUARTERS[part or 1]}季度"
+        month = through_month or 12
+        return f"{year}年前{ZH_QUARTERS[month // 3]}季度" if month % 3 == 0 else f"{year}年1—{month}月"
+    if kind == "year":
+        return str(year)
+    if kind == "half-year":
+        return f"H{part} {year}"
+    if kind == "quarter":
+        return f"Q{part} {year}"
+    month = through_month or 12
+    if month % 3 == 0:
+        return f"Q1–Q{month // 3} {year}"
+    return f"Jan–{calendar.month_abbr[month]} {year}"
