@@ -153,6 +153,7 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
         "period_kind": fig.period.kind,
         "rank": fig.rank,
         "rank_text": label("rank-in-province", lang) % ordinal(fig.rank, lang) if fig.rank else "",
+        "rank_ordinal": ordinal(fig.rank, lang) if fig.rank else "",
         "note": text(fig.note, lang),
         "uncertain": text(fig.uncertain, lang),
         "source": fig.source,
