@@ -244,6 +244,17 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
     return qualifier + number + ("%" if row.get("unit") == "%" else "")
 
 
+def _connected(spec: Chart, name: Any, rows: list[dict[str, Any]]) -> bool:
+    """Whether a line chart joins this series' points. `connect` may name the series as
+    shown in any language, or by its code: ["Whole year"], ["全年"] and ["year"] agree."""
+    if name in spec.connect:
+        return True
+    code_column = spec.series.removesuffix("_name") if spec.series else ""
+    codes = {row.get(code_column) for row in rows} if code_column != spec.series else set()
+    names = {label(code, "en") for code in codes if isinstance(code, str)}
+    return bool((codes | names) & set(spec.connect))
+
+
 def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Plotly traces and layout (plain dicts) for one chart."""
     if spec.kind == "timeline":
@@ -270,7 +281,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         values = [r[spec.y] for r in sub]
         hover = [f"{r[spec.x]}: {_value_text(r, spec, lang)}" + (f" ({r['series_name']})" if r.get("series_name") else "") for r in sub]
         if spec.kind == "line":
-            connected = name in spec.connect
+            connected = _connected(spec, name, sub)
             trace = {
                 "type": "scatter",
                 "x": cats,

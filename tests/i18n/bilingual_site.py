@@ -62,6 +62,16 @@ FILES = {
           value: 9.7
           rank: 2
           source: src-a
+        - metric: growth
+          region: alpha
+          period: {kind: year, year: 2022}
+          value: 8.1
+          source: src-a
+        - metric: growth
+          region: alpha
+          period: {kind: year, year: 2023}
+          value: 10.8
+          source: src-a
         """,
     "data/award-tiers.yaml": """
         - id: city
@@ -99,6 +109,17 @@ FILES = {
           y_title: {en: "GDP, bn yuan", zh: "地区生产总值（亿元）"}
           sources: [src-a]
           alt: {en: "One column: Alpha, 225.2 bn yuan.", zh: "一根柱子：甲市，2252.28亿元。"}
+        - id: growth
+          kind: line
+          data: figures
+          where: {metric: growth}
+          x: period
+          y: value
+          series: period_kind_name
+          connect: ["Whole year"]
+          title: {en: "Growth", zh: "增速"}
+          sources: [src-a]
+          alt: {en: "Growth: 8.1% in 2022, 10.8% in 2023, 9.7% in H1 2023.", zh: "增速：2022年8.1%，2023年10.8%，2023年上半年9.7%。"}
         """,
     "pages/index.md": """
         ---
@@ -110,6 +131,8 @@ FILES = {
         Alpha's GDP was {fig:alpha-gdp} and it grew {fig:alpha-growth} in the first half of 2023.{src:src-a}
 
         ::: chart gdp
+
+        ::: chart growth
 
         See [Alpha](regions/alpha/).
         """,
@@ -123,6 +146,8 @@ FILES = {
         甲市地区生产总值为{fig:alpha-gdp}，上半年增长{fig:alpha-growth}。{src:src-a}
 
         ::: chart gdp
+
+        ::: chart growth
 
         详见[甲市](regions/alpha/)。
         """,

@@ -160,3 +160,11 @@ def test_an_untranslated_interface_string_fails_the_build_naming_it(tmp_path: Pa
     po.write_text(po.read_text(encoding="utf-8").replace('msgstr "以表格查看数据"', 'msgstr ""'), encoding="utf-8")
     messages = [m["message"] for m in problems_of(project, run_cli)]
     assert any("'Show the data as a table'" in msg and "templates/partials/chart.html" in msg for msg in messages), messages
+
+
+def test_a_line_joins_whole_years_in_every_language(built: Path):
+    for lang, whole_year in (("en", "Whole year"), ("zh", "全年")):
+        figure = json.loads((built / lang / "charts" / "growth" / "figure.json").read_text(encoding="utf-8"))
+        modes = {trace["name"]: trace["mode"] for trace in figure["data"]}
+        assert modes[whole_year] == "lines+markers", (lang, modes)
+        assert [mode for name, mode in modes.items() if name != whole_year] == ["markers"], (lang, modes)
