@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                 name = page.test_id
                 print(f"[{i}/{len(pages)}] {url}", file=sys.stderr)
                 try:
-                    scores = run_lighthouse(binary, url, out / (name.strip("/").replace("/", "_") or "home").replace(".html", "") + ".json")
+                    report = out / ((page.path.strip("/").replace("/", "_").replace(".html", "") or "home") + ".json")
+                    scores = run_lighthouse(binary, url, report)
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
                     failures.append(f"{name}: {exc}")
                     print(f"  failed: {exc}", file=sys.stderr)

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                         for page_info in pages:
                             page = context.new_page()
                             page.goto(server.url(page_info.path), wait_until="load")
-                            states = page.evaluate(DRAW_ALL_CHARTS_JS, 20_000)
+                            states = page.evaluate(DRAW_ALL_CHARTS_JS, {"timeoutMs": 20_000, "scrollThrough": True})
                             not_drawn = [s for s in states if s != "drawn"]
                             if not_drawn:
                                 print(f"warning: {page_info.test_id}: {len(not_drawn)} chart(s) not drawn ({not_drawn})", file=sys.stderr)

@@ -239,24 +239,28 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-# Scroll every chart into view in turn and wait until each has been drawn (or has failed),
-# then scroll to the bottom and back to the top. Returns the charts' final states.
+# Scroll every chart into view in turn and wait until each has been drawn (or has failed);
+# with scrollThrough, then scroll down the whole page (for screenshots); end at the top.
+# Returns the charts' final data-state values.
 DRAW_ALL_CHARTS_JS = """
-async (timeoutMs) => {
+async ({timeoutMs, scrollThrough}) => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   const done = (el) => ["drawn", "failed"].includes(el.getAttribute("data-state"));
   const plots = [...document.querySelectorAll(".chart-plot")];
   for (const el of plots) {
     el.scrollIntoView({block: "center"});
     const start = performance.now();
-    while (!done(el) && performance.now() - start < timeoutMs) await sleep(25);
+    while (!done(el) && performance.now() - start < timeoutMs) await sleep(20);
   }
-  const step = Math.max(200, innerHeight / 2);
-  for (let y = 0; y < document.documentElement.scrollHeight; y += step) { scrollTo(0, y); await sleep(10); }
+  if (scrollThrough) {
+    const step = Math.max(200, innerHeight / 2);
+    for (let y = 0; y < document.documentElement.scrollHeight; y += step) { scrollTo(0, y); await sleep(10); }
+  }
   scrollTo(0, document.documentElement.scrollHeight);
-  await sleep(50);
+  await frames();
   scrollTo(0, 0);
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await frames();
   return plots.map((el) => el.getAttribute("data-state"));
 }
 """

@@ -9,7 +9,7 @@ Loading a page is the slow part, so each page is visited a few times only (light
 at 360x740 with JavaScript, and once without JavaScript if it has charts); a visit records
 everything the tests assert on (console errors, requests, chart states, layout, focus, axe
 results) and is shared by the tests through a session-scoped cache. One Chromium serves the
-whole session; visits run a few at a time (TIANGONG_BROWSER_JOBS, default 2-4 by CPU count)
+whole session; visits run a few at a time (TIANGONG_BROWSER_JOBS, default CPU count + 1, at most 4)
 in their own browser contexts, driven from a background thread.
 """
 
@@ -48,7 +48,7 @@ CHART_TIMEOUT_MS = 20_000
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 VISIT_TIMEOUT_S = 90
 # Pages visited at once: Chromium renders them in parallel while Python waits.
-JOBS = int(os.environ.get("TIANGONG_BROWSER_JOBS") or max(2, min(4, os.cpu_count() or 2)))
+JOBS = int(os.environ.get("TIANGONG_BROWSER_JOBS") or min(4, (os.cpu_count() or 2) + 1))
 
 
 @dataclass
@@ -102,13 +102,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = metafunc.fixturenames
     if not {"page_info", "chart_info", "chart_page", "scheme"} & set(names):
         return
-    site = _get_site()
+    if "not browser" in (metafunc.config.getoption("markexpr", "") or ""):
+        site = None  # deselected anyway: do not build the site for nothing
+        _ids = ["browser-tests-deselected"]
+    else:
+        site = _get_site()
+        _ids = ["site-did-not-build"]
     if "scheme" in names:
         metafunc.parametrize("scheme", SCHEMES)
     if site is None:
         for name in ("page_info", "chart_info", "chart_page"):
             if name in names:
-                metafunc.parametrize(name, [None], ids=["site-did-not-build"])
+                metafunc.parametrize(name, [None], ids=_ids)
         return
     if "page_info" in names:
         metafunc.parametrize("page_info", site.pages, ids=[p.test_id for p in site.pages])
@@ -311,6 +316,18 @@ CHARTS_JS = r"""
 }))
 """
 
+AT_LOAD_JS = f"""
+() => ({{
+  vh: innerHeight,
+  tops: [...document.querySelectorAll('.chart-plot')].map((e) => e.getBoundingClientRect().top + scrollY),
+  overflow: ({OVERFLOW_JS.strip()})(),
+}})
+"""
+
+AFTER_DRAW_JS = f"""
+() => ({{charts: ({CHARTS_JS.strip()})(), overflow: ({OVERFLOW_JS.strip()})()}})
+"""
+
 AXE_RUN_JS = r"""
 async (tags) => {
   const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
@@ -388,17 +405,16 @@ class Visitor:
             self._futures[key] = self.bt.submit(limited())
         return self._futures[key]
 
-    def prefetch(self) -> None:
-        for page in self.site.pages:
-            for scheme in SCHEMES:
-                self._schedule(page.path, scheme)
-        for page in self.site.pages:
-            if page.charts:
-                self._schedule(page.path, "nojs")
+    def prefetch(self, needed: list[tuple[str, str]] | None = None) -> None:
+        """Schedule the visits the selected tests will read, in the order they read them
+        (by default: every page light and dark, and each page with charts without JS)."""
+        if needed is None:
+            needed = [(p.path, s) for p in self.site.pages for s in SCHEMES]
+            needed += [(p.path, "nojs") for p in self.site.pages if p.charts]
+        for page_path, kind in needed:
+            self._schedule(page_path, kind)
 
     def _result(self, page_path: str, kind: str, what: str):
-        if not self._futures:
-            self.prefetch()
         future = self._schedule(page_path, kind)
         try:
             return future.result(VISIT_TIMEOUT_S * (1 + len(self._futures) / self.jobs))
@@ -449,20 +465,23 @@ class Visitor:
             page = tab.page
             response = await page.goto(url, wait_until="load")
             v.status = response.status if response else None
-            # Let charts.js's IntersectionObserver deliver its first callbacks (charts in view
-            # get a data-state at once) and give any load they start time to be requested.
-            await page.evaluate(SETTLE_JS)
-            v.viewport_height = await page.evaluate("innerHeight")
-            v.chart_tops = await page.evaluate("[...document.querySelectorAll('.chart-plot')].map((e) => e.getBoundingClientRect().top + scrollY)")
-            v.requests_at_load = list(v.requests)
-            v.overflow_at_load = await page.evaluate(OVERFLOW_JS)
-            v.facts = await page.evaluate(FACTS_JS)
-            v.focus = await self._keyboard(page)
-            states = await page.evaluate(DRAW_ALL_CHARTS_JS, CHART_TIMEOUT_MS)
-            v.charts = await page.evaluate(CHARTS_JS)
+            if scheme == "light":
+                # Let charts.js's IntersectionObserver deliver its first callbacks (charts in
+                # view get a data-state at once) and give any load they start time to be
+                # requested; then note what was requested before any scrolling.
+                await page.evaluate(SETTLE_JS)
+                v.requests_at_load = list(v.requests)
+            at_load = await page.evaluate(AT_LOAD_JS)
+            v.viewport_height, v.chart_tops, v.overflow_at_load = at_load["vh"], at_load["tops"], at_load["overflow"]
+            if scheme == "light":  # the same markup in dark: read it once
+                v.facts = await page.evaluate(FACTS_JS)
+                v.focus = await self._keyboard(page)
+            states = await page.evaluate(DRAW_ALL_CHARTS_JS, {"timeoutMs": CHART_TIMEOUT_MS, "scrollThrough": False})
+            if states:
+                await page.wait_for_timeout(50)  # let Plotly's resize/relayout settle before measuring
+            after = await page.evaluate(AFTER_DRAW_JS)
+            v.charts, v.overflow = after["charts"], after["overflow"]
             assert [c["state"] for c in v.charts] == states
-            await page.wait_for_timeout(100)  # let Plotly's resize/relayout settle before measuring
-            v.overflow = await page.evaluate(OVERFLOW_JS)
             try:
                 await page.evaluate(self.axe_source)  # evaluate is not subject to the page's CSP
                 v.axe = await page.evaluate(AXE_RUN_JS, AXE_TAGS)
@@ -520,8 +539,28 @@ class Visitor:
             await context.close()
 
 
+def _visits_needed(items: list[pytest.Item]) -> list[tuple[str, str]]:
+    """(page path, "light" | "dark" | "nojs") for each selected test that reads a visit."""
+    needed: list[tuple[str, str]] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        target = params.get("page_info") or params.get("chart_page") or params.get("chart_info")
+        if target is None or "visitor" not in getattr(item, "fixturenames", ()):
+            continue
+        path = target.page if isinstance(target, Chart) else target.path
+        kind = "nojs" if item.get_closest_marker("nojs") else params.get("scheme", "light")
+        if (path, kind) not in needed:
+            needed.append((path, kind))
+    return needed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "nojs: the test reads the page as visited with JavaScript off")
+
+
 @pytest.fixture(scope="session")
-def visitor(browser, site):
+def visitor(browser, site, request):
     v = Visitor(browser, site)
+    v.prefetch(_visits_needed(request.session.items))
     yield v
     browser.call(v.close())

@@ -13,7 +13,14 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
+def _require(target, what: str):
+    if target is None:
+        pytest.fail(f"the build has no {what}, so the chart tests have nothing to check", pytrace=False)
+    return target
+
+
 def test_chart_is_drawn(visitor, chart_info, scheme):
+    _require(chart_info, "chart")
     v = visitor.visit(chart_info.page, scheme)
     assert len(v.charts) > chart_info.index, f"{v.url}: chart {chart_info.figure} not found on the page"
     c = v.charts[chart_info.index]
@@ -34,6 +41,7 @@ def test_plotly_loads_only_when_a_chart_nears_the_viewport(visitor, chart_page):
     requested while every chart is more than NEAR_PX below the fold (e.g. the home page,
     whose first chart follows the opening paragraphs), and must have been if a chart is in
     view. After scrolling through the page it has been requested exactly once."""
+    _require(chart_page, "page with a chart")
     v = visitor.visit(chart_page.path, "light")
     bundles = v.facts["plotly"]
     assert len(bundles) == 1, f"{v.url}: expected one chart script naming the plotly.js bundle (data-plotly), found {bundles}"
@@ -70,6 +78,7 @@ class _Loads(HTMLParser):
 def test_plotly_is_not_in_the_initial_html(site, chart_page):
     """The bundle is named only in charts.js's data-plotly, never loaded by a <script src>
     or preloaded by a <link>."""
+    _require(chart_page, "page with a chart")
     parser = _Loads()
     parser.feed(chart_page.file.read_text(encoding="utf-8"))
     assert parser.bundles, f"{chart_page.test_id} has charts but no script names the plotly.js bundle (data-plotly)"
@@ -87,7 +96,9 @@ def _rows(payload):
     raise AssertionError(f"the JSON download holds no list of rows: keys {list(payload) if isinstance(payload, dict) else type(payload)}")
 
 
+@pytest.mark.nojs
 def test_chart_table_and_downloads_without_javascript(visitor, chart_info):
+    _require(chart_info, "chart")
     nojs = visitor.visit_without_js(chart_info.page)
     assert nojs["status"] == 200
     assert len(nojs["charts"]) > chart_info.index, f"{chart_info.test_id}: chart not found with JavaScript off"
