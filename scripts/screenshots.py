@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, help="an existing build to serve instead of building one")
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots", help="where to write the PNGs (default: screenshots/)")
+    parser.add_argument("--only", default="", metavar="TEXT", help="only pages whose path contains TEXT")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -61,8 +62,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Building the site for {server.base_url} ...", file=sys.stderr)
             build_site(site_dir, server.base_url)
         server.start(site_dir)
-        pages = discover_pages(site_dir, base if args.site else server.base_url)
+        pages = [p for p in discover_pages(site_dir, base if args.site else server.base_url) if args.only in p.path]
         args.out.mkdir(parents=True, exist_ok=True)
+        if not args.only:  # a full run replaces the previous set (pages may have gone)
+            for old in args.out.glob("*--*x*--*.png"):
+                old.unlink()
         written: list[Path] = []
         started = time.perf_counter()
         try:
