@@ -9,8 +9,10 @@ Loading a page is the slow part, so each page is visited a few times only (light
 at 360x740 with JavaScript, and once without JavaScript if it has charts); a visit records
 everything the tests assert on (console errors, requests, chart states, layout, focus, axe
 results) and is shared by the tests through a session-scoped cache. One Chromium serves the
-whole session; visits run a few at a time (TIANGONG_BROWSER_JOBS, default CPU count + 1, at most 4)
-in their own browser contexts, driven from a background thread.
+whole session, driven from a background thread; visits run a few at a time
+(TIANGONG_BROWSER_JOBS, default CPU count + 1, at most 4), each in a tab of its colour
+scheme that is reused from page to page with the HTTP cache off (every request is still
+seen, and V8 compiles axe-core once per tab instead of once per page).
 """
 
 from __future__ import annotations
