@@ -87,9 +87,9 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def copy_project(root: Path) -> Path:
-    """Copy the real project's content, templates and static files to `root` (node_modules linked)."""
+    """Copy the real project's content, templates, static files and catalogues to `root` (node_modules linked)."""
     root.mkdir(parents=True)
-    for name in ("content", "templates", "static"):
+    for name in ("content", "templates", "static", "locales"):
         shutil.copytree(REPO / name, root / name)
     if (REPO / "node_modules").is_dir():
         (root / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)

@@ -101,6 +101,12 @@ class Built:
     def base_path(self) -> str:
         return base_path_of(self.base_url)
 
+    @property
+    def editions(self) -> list[str]:
+        """Each language's folder ('en/', 'zh/') on a site of several languages; [''] on a site of one."""
+        folders = [f"{p.name}/" for p in sorted(self.out.iterdir()) if p.is_dir() and (p / "index.html").is_file() and len(p.name) == 2]
+        return folders or [""]
+
     def file_for(self, url: str, page: str) -> Path | None:
         """The output file a link on `page` points to; None when it leaves the site."""
         parts = urlsplit(url)
@@ -139,9 +145,10 @@ def declared_charts(built: Built) -> list[str]:
 
 
 def test_home_page_has_a_headline(built: Built):
-    h1s = built.pages["index.html"].find_all("h1")
-    assert len(h1s) == 1
-    assert h1s[0].text.strip()
+    for edition in built.editions:
+        h1s = built.pages[f"{edition}index.html"].find_all("h1")
+        assert len(h1s) == 1, edition
+        assert h1s[0].text.strip(), edition
 
 
 def test_every_page_has_a_title_a_language_and_one_headline(built: Built):
@@ -166,13 +173,14 @@ def test_every_page_in_the_sitemap_exists(built: Built):
 
 
 def test_every_declared_chart_is_placed_on_a_page(built: Built):
-    placed = {
-        figure.attrs["id"].removeprefix("chart-")
-        for path, page in built.pages.items()
-        if not path.startswith("charts/")
-        for figure in page.find_all("figure", cls="chart")
-    }
-    assert set(declared_charts(built)) <= placed
+    for edition in built.editions:
+        placed = {
+            figure.attrs["id"].removeprefix("chart-")
+            for path, page in built.pages.items()
+            if path.startswith(edition) and not path.removeprefix(edition).startswith("charts/")
+            for figure in page.find_all("figure", cls="chart")
+        }
+        assert set(declared_charts(built)) <= placed, edition
 
 
 def chart_occurrences(built: Built):
@@ -182,10 +190,11 @@ def chart_occurrences(built: Built):
 
 
 def test_every_declared_chart_has_its_own_embeddable_page(built: Built):
-    for chart in declared_charts(built):
-        page = built.pages.get(f"charts/{chart}/index.html")
-        assert page is not None, chart
-        assert page.find("figure", id=f"chart-{chart}") is not None
+    for edition in built.editions:
+        for chart in declared_charts(built):
+            page = built.pages.get(f"{edition}charts/{chart}/index.html")
+            assert page is not None, (edition, chart)
+            assert page.find("figure", id=f"chart-{chart}") is not None
 
 
 def test_every_chart_has_its_figure_table_source_and_downloads(built: Built):

@@ -169,7 +169,7 @@ def test_check_writes_nothing(run_cli, project: Path):
     assert run.code == 0, run.err
     assert run.out.startswith("Content is valid")
     assert tree_digest(project) == before
-    assert sorted(p.name for p in project.iterdir()) == ["content", "node_modules", "static", "templates"]
+    assert sorted(p.name for p in project.iterdir()) == ["content", "locales", "node_modules", "static", "templates"]
 
 
 def test_check_exits_1_on_bad_content_and_writes_nothing(run_cli, project: Path):
@@ -187,7 +187,7 @@ def test_check_strict_turns_warnings_into_errors(run_cli, project: Path):
     text = path.read_text(encoding="utf-8")
     text += "" if text.endswith("\n") else "\n"
     line = text.count("\n") + 1
-    path.write_text(text + "- id: test-uncited\n  title: Never cited\n  publisher: Nobody\n  url: https://example.org/\n  kind: press\n  language: en\n", encoding="utf-8")
+    path.write_text(text + "- id: test-uncited\n  title: {en: Never cited, zh: 从未引用}\n  publisher: {en: Nobody, zh: 无}\n  url: https://example.org/\n  kind: press\n  language: en\n", encoding="utf-8")
 
     lenient = run_cli("check", "--project", project)
     assert lenient.code == 0

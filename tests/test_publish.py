@@ -51,7 +51,9 @@ def _story_meta() -> dict:
 
 
 STORY = _story_meta()
-STORY_PATH = f"{STORY['slug']}/index.html" if STORY.get("slug") else "index.html"
+_EDITIONS = [f"{lang}/" for lang in SITE_YAML.get("languages", ["en"])] if len(SITE_YAML.get("languages", ["en"])) > 1 else [""]
+STORY_PATHS = [f"{ed}{STORY['slug']}/index.html" if STORY.get("slug") else f"{ed}index.html" for ed in _EDITIONS]
+STORY_PATH = STORY_PATHS[0]
 
 
 def _readme_test_command() -> str:
@@ -488,7 +490,7 @@ BROKEN = {
 
 def project_copy(tmp_path: Path) -> Path:
     project = tmp_path / "project"
-    for folder in ("content", "templates", "static"):
+    for folder in ("content", "templates", "static", "locales"):
         shutil.copytree(ROOT / folder, project / folder)
     if (ROOT / "node_modules").is_dir():
         (project / "node_modules").symlink_to(ROOT / "node_modules")
@@ -502,10 +504,12 @@ def test_build_fails_naming_page_and_target(tmp_path: Path, kind: str) -> None:
     (project / "content" / "pages" / "broken.md").write_text(
         f'---\ntitle: "Broken"\ndescription: "A page with a broken {kind}."\nslug: broken\n---\nSee {markdown}.\n', encoding="utf-8"
     )
+    # Its Chinese edition (the site is bilingual) is sound: only the English page is to blame.
+    (project / "content" / "pages" / "broken.zh.md").write_text('---\ntitle: "页面"\ndescription: "一个页面。"\nslug: broken\n---\n正文。\n', encoding="utf-8")
     out = tmp_path / "out"
     done = build_site(out, "https://example.org/REPO/", project=project)
     assert done.returncode == 1, done.stdout + done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.startswith("broken/index.html:")]
+    lines = [line for line in done.stderr.splitlines() if re.match(r"^(en/)?broken/index.html:", line)]
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert not out.exists(), "a failed build writes nothing"
 
@@ -556,7 +560,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 def test_pages_have_open_graph_and_twitter_cards(site: Path) -> None:
     checked = 0
     for page in _pages(site):
-        if page.relative_to(site).parts[0] == "charts":
+        if "charts" in page.relative_to(site).parts[:2]:
             continue  # chart embeds: a chart alone, for iframes (canonical and favicon checked above)
         meta = parse_page(page.read_text(encoding="utf-8")).meta
         for key in ("og:title", "og:description", "og:url", "og:image", "og:type", "twitter:card", "twitter:image"):
@@ -567,7 +571,7 @@ def test_pages_have_open_graph_and_twitter_cards(site: Path) -> None:
         assert image.is_file(), f"{page}: og:image {meta['og:image']} is not in the output"
         assert _png_size(image) == (1200, 630)
         assert meta["twitter:card"] == "summary_large_image"
-        assert meta["og:type"] == ("article" if page == site / STORY_PATH else "website"), page
+        assert meta["og:type"] == ("article" if page in [site / p for p in STORY_PATHS] else "website"), page
         checked += 1
     assert checked >= 3
 
@@ -586,9 +590,9 @@ def test_story_has_news_article_json_ld(site: Path) -> None:
     assert [a["name"] for a in data["author"]] and all(a["@type"] in ("Person", "Organization") for a in data["author"])
     assert data["publisher"]["@type"] == "Organization" and data["publisher"]["name"]
     assert data["image"] and all(_file_of(site, url).is_file() for url in data["image"])
-    # Only the story is an article.
+    # Only the story (in each language) is an article.
     for page in _pages(site):
-        if page != site / STORY_PATH:
+        if page not in [site / p for p in STORY_PATHS]:
             assert not parse_page(page.read_text(encoding="utf-8")).json_ld, page
 
 

@@ -66,6 +66,8 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("slug", nargs="?", help="for a page: its address, e.g. how-we-did-it")
     new.add_argument("--title", help="for a page: its headline")
     new.add_argument("--description", help="for a page: one or two sentences for link previews")
+    new.add_argument("--title-zh", help="the title in Chinese (a page, or any record's title)")
+    new.add_argument("--description-zh", help="the description in Chinese")
 
     schema = commands.add_parser("schema", help="write the JSON Schema of every content file to schemas/", description="Regenerate schemas/*.schema.json from the content model, for editors' YAML plugins.")
     _common(schema)
@@ -146,12 +148,18 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
 
     try:
         if args.kind == "page":
-            if extra or not (args.slug and args.title and args.description):
+            if extra or not args.slug:
                 raise UsageError("a page needs a slug, --title and --description, e.g. new page how-we-did-it --title 'How we did it' --description '...'")
-            created = new_page(project.content, args.slug, args.title, args.description, validate)
+            from .content import load_site
+
+            site, _ = load_site(project.content, [])
+            languages = site.languages if site else ["en"]
+            titles = {"en": args.title, "zh": args.title_zh}
+            descriptions = {"en": args.description, "zh": args.description_zh}
+            created = new_page(project.content, args.slug, titles, descriptions, languages, validate)
         else:
             given = _pairs(extra)
-            for name in ("title", "description"):
+            for name in ("title", "description", "title_zh", "description_zh"):
                 if getattr(args, name) is not None:
                     given[name] = getattr(args, name)
             if args.slug:

@@ -19,7 +19,7 @@ from pydantic.fields import FieldInfo
 
 from .errors import ContentError, Problem
 from .loader import load_yaml_text, split_front_matter
-from .models import DATASETS, PageMeta
+from .models import DATASETS, LANGUAGES, PageMeta
 
 KINDS = {
     "award": "awards",
@@ -70,6 +70,7 @@ def _parse_value(raw: str) -> Any:
 
 def _field_values(model: type[BaseModel], given: dict[str, str]) -> dict[str, Any]:
     fields = model.model_fields
+    given = _merge_languages(fields, given)
     unknown = [k for k in given if k not in fields]
     if unknown:
         raise UsageError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join('--' + k.replace('_', '-') for k in unknown)} (fields: {', '.join('--' + f.replace('_', '-') for f in fields)})")
@@ -78,7 +79,23 @@ def _field_values(model: type[BaseModel], given: dict[str, str]) -> dict[str, An
         refs = getattr(model, "references", {})
         lines = "\n".join(f"  --{name.replace('_', '-'):<18} {_describe(fields[name], refs.get(name))}" for name in missing)
         raise UsageError(f"give these fields:\n{lines}")
-    return {name: given[name] if _takes_text(fields[name]) else _parse_value(given[name]) for name in fields if name in given}
+    return {
+        name: given[name] if _takes_text(fields[name]) or isinstance(given[name], dict) else _parse_value(given[name])
+        for name in fields
+        if name in given
+    }
+
+
+def _merge_languages(fields: dict[str, FieldInfo], given: dict[str, Any]) -> dict[str, Any]:
+    """`--title TEXT --title-zh 文字` -> title: {en: TEXT, zh: 文字} for a text readers see."""
+    merged = dict(given)
+    for key in list(given):
+        base, _, lang = key.rpartition("_")
+        if base in fields and lang in LANGUAGES and lang != "en":
+            merged.pop(key)
+            english = merged.get(base)
+            merged[base] = {"en": english, lang: given[key]} if isinstance(english, str) else {**(english or {}), lang: given[key]}
+    return merged
 
 
 def _takes_text(info: FieldInfo) -> bool:
@@ -165,22 +182,32 @@ To quote a figure in a sentence:   {{fig:FIGURE-ID}}
 """
 
 
-def new_page(content_dir: Path, slug: str, title: str, description: str, validate: Any) -> Created:
+def new_page(content_dir: Path, slug: str, titles: dict[str, str], descriptions: dict[str, str], languages: list[str], validate: Any) -> Created:
+    """Create a page in each of the site's languages (NAME.md, NAME.zh.md, ...)."""
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         raise UsageError(f"page slug '{slug}' must be lower-case words joined by hyphens, e.g. 'how-we-did-it'")
-    path = content_dir / "pages" / f"{slug}.md"
-    if path.exists():
-        raise UsageError(f"{path} already exists; edit it, or choose another slug")
-    text = PAGE_TEMPLATE.format(title=json.dumps(title, ensure_ascii=False), description=json.dumps(description, ensure_ascii=False), slug=slug)
-    PageMeta.model_validate(split_front_matter(text, str(path))[0].data)
+    missing = [f"--title{'' if lang == 'en' else '-' + lang} and --description{'' if lang == 'en' else '-' + lang}" for lang in languages if not (titles.get(lang) and descriptions.get(lang))]
+    if missing:
+        raise UsageError(f"the site is published in {', '.join(languages)}: give {'; '.join(missing)}")
+    files = {}
+    for lang in languages:
+        path = content_dir / "pages" / (f"{slug}.md" if lang == "en" else f"{slug}.{lang}.md")
+        if path.exists():
+            raise UsageError(f"{path} already exists; edit it, or choose another slug")
+        text = PAGE_TEMPLATE.format(title=json.dumps(titles[lang], ensure_ascii=False), description=json.dumps(descriptions[lang], ensure_ascii=False), slug=slug)
+        PageMeta.model_validate(split_front_matter(text, str(path))[0].data)
+        files[path] = text
     _already_valid(validate)
-    path.write_text(text, encoding="utf-8")
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
     try:
         validate()
     except ContentError:
-        path.unlink()
+        for path in files:
+            path.unlink()
         raise
-    return Created(path, text, 1)
+    first = next(iter(files))
+    return Created(first, "".join(files.values()) if len(files) == 1 else f"{files[first]}(and {', '.join(p.name for p in list(files)[1:])})\n", 1)
 
 
 def problems_for(exc: Exception, shown: str) -> list[Problem]:

@@ -243,7 +243,7 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
     if problems:
         raise ContentError(problems)
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
-    charts = sum(len(c) for c in prepared.charts.values())
+    charts = len(content.datasets["charts"])  # each chart once, however many languages it is drawn in
     return {"pages": prepared.plan.page_count, "charts": charts, "files": files, "assets": dict(urls.assets), "plotly_name": plotly_name}
 
 

@@ -102,8 +102,10 @@ def test_every_example_in_the_guide_works_in_order(tmp_path: Path):
     assert ran >= 5, "the guide's commands were not run"
     # Everything the guide added shows up in the built site.
     site = project / "_site"
-    story = (site / "index.html").read_text(encoding="utf-8")
-    assert 'id="chart-example-awards-by-ceremony"' in story
-    assert "6.1%" in story
-    assert (site / "charts" / "example-awards-by-ceremony" / "data.csv").read_text(encoding="utf-8").count("\n") >= 3
-    assert "661.5" in (site / "data" / "figures.csv").read_text(encoding="utf-8")
+    editions = [site / lang for lang in ("en", "zh") if (site / lang).is_dir()] or [site]
+    for edition in editions:
+        story = (edition / "index.html").read_text(encoding="utf-8")
+        assert 'id="chart-example-awards-by-ceremony"' in story, edition
+        assert "6.1%" in story, edition
+        assert (edition / "charts" / "example-awards-by-ceremony" / "data.csv").read_text(encoding="utf-8").count("\n") >= 3
+        assert "661.5" in (edition / "data" / "figures.csv").read_text(encoding="utf-8")

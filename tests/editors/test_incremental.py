@@ -20,6 +20,12 @@ def builder(project: Path) -> IncrementalBuilder:
     return b
 
 
+def editions(project: Path) -> list[str]:
+    """'en/' and 'zh/' on a site of two languages; '' on a site of one."""
+    site = project / "_site"
+    return [f"{p.name}/" for p in sorted(site.iterdir()) if p.is_dir() and len(p.name) == 2] or [""]
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path.name}"
@@ -41,10 +47,11 @@ def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(builder: Incre
     assert update.changed == ["content/data/events.yaml"]
     # Pages built from events (the page placing the timeline, its embed page, the data and
     # sources listings) are re-rendered; place and cluster pages are not.
-    assert "charts/timeline/index.html" in update.rendered
-    assert not [p for p in update.rendered if p.startswith(("regions/", "clusters/"))]
-    assert "charts/timeline/data.csv" in update.written
-    assert "Edited" in (project / "_site/charts/timeline/data.csv").read_text(encoding="utf-8")
+    for ed in editions(project):
+        assert f"{ed}charts/timeline/index.html" in update.rendered
+        assert not [p for p in update.rendered if p.startswith((f"{ed}regions/", f"{ed}clusters/"))]
+        assert f"{ed}charts/timeline/data.csv" in update.written
+    assert "Edited" in (project / "_site" / editions(project)[0] / "charts/timeline/data.csv").read_text(encoding="utf-8")
     assert len(update.rendered) < len(list((project / "_site").rglob("*.html"))) / 2
 
 
@@ -52,17 +59,18 @@ def test_a_template_edit_rerenders_the_pages_that_use_it(builder: IncrementalBui
     edit(project / "templates/cluster.html", '<dl class="facts">', '<dl class="facts edited">')
     update = builder.update()
     assert update.ok, update.problems
-    clusters = sorted(str(p.relative_to(project / "_site")) for p in (project / "_site/clusters").rglob("index.html"))
-    assert sorted(update.rendered) == clusters
+    clusters = sorted(str(p.relative_to(project / "_site")) for ed in editions(project) for p in (project / "_site" / ed / "clusters").rglob("index.html"))
+    assert clusters and sorted(update.rendered) == clusters
     assert '<dl class="facts edited">' in (project / "_site" / clusters[0]).read_text(encoding="utf-8")
 
 
 def test_the_base_template_rerenders_every_page_that_extends_it(builder: IncrementalBuilder, project: Path):
-    edit(project / "templates/base.html", "Skip to content", "Skip to the story")
+    edit(project / "templates/base.html", "<a class=\"skip\"", "<a class=\"skip edited\"")
     update = builder.update()
     site = project / "_site"
     pages = {str(p.relative_to(site)) for p in site.rglob("*.html")}
-    embeds = {p for p in pages if p.startswith("charts/")}  # standalone chart pages have their own layout
+    # Standalone chart pages and the language chooser have layouts of their own.
+    embeds = {p for p in pages if "charts/" in p} | ({"index.html"} if editions(project) != [""] else set())
     assert embeds and set(update.rendered) == pages - embeds
 
 
@@ -98,15 +106,18 @@ def test_fixing_a_broken_edit_recovers(builder: IncrementalBuilder, project: Pat
     path.write_text(good.replace("value: 660.06", "value: 661.06"), encoding="utf-8")
     update = builder.update()
     assert update.ok and builder.last_problems == []
-    assert "661.06" in (project / "_site/data/figures.csv").read_text(encoding="utf-8")
+    assert "661.06" in (project / "_site" / editions(project)[0] / "data/figures.csv").read_text(encoding="utf-8")
 
 
 def test_a_new_page_is_written_and_a_removed_page_deleted(builder: IncrementalBuilder, project: Path):
-    page = project / "content/pages/extra.md"
-    page.write_text('---\ntitle: "Extra"\ndescription: "An extra page."\nslug: extra\n---\nHello.\n', encoding="utf-8")
+    pages = [project / "content/pages" / (f"extra.{ed.strip('/')}.md" if ed not in ("", "en/") else "extra.md") for ed in editions(project)]
+    for page in pages:
+        page.write_text('---\ntitle: "Extra"\ndescription: "An extra page."\nslug: extra\n---\nHello.\n', encoding="utf-8")
     update = builder.update()
-    assert update.ok and "extra/index.html" in update.written
-    page.unlink()
+    expected = [f"{ed}extra/index.html" for ed in editions(project)]
+    assert update.ok and set(expected) <= set(update.written)
+    for page in pages:
+        page.unlink()
     update = builder.update()
-    assert update.ok and update.removed == ["extra/index.html"]
-    assert not (project / "_site/extra/index.html").exists()
+    assert update.ok and update.removed == expected
+    assert not any((project / "_site" / path).exists() for path in expected)

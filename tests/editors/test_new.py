@@ -48,13 +48,15 @@ def test_new_record_that_would_break_the_content_is_not_kept(project: Path, run_
 
 
 def test_new_page_creates_a_page_that_builds(project: Path, run_cli):
-    result = run_cli("new", "page", "how-we-did-it", "--project", str(project), "--title", "How we did it", "--description", "Our method.")
+    args = ["--title", "How we did it", "--description", "Our method."]
+    assert run_cli("new", "page", "how-we-did-it", "--project", str(project), *args).code == 2  # the Chinese edition is missing
+    result = run_cli("new", "page", "how-we-did-it", "--project", str(project), *args, "--title-zh", "我们的做法", "--description-zh", "方法。")
     assert result.code == 0, result.err
-    page = project / "content/pages/how-we-did-it.md"
-    assert "# Front matter" in page.read_text(encoding="utf-8")
+    for name in ("how-we-did-it.md", "how-we-did-it.zh.md"):
+        assert "# Front matter" in (project / "content/pages" / name).read_text(encoding="utf-8")
     assert run_cli("build", "--project", str(project), "-q").code == 0
-    html = (project / "_site/how-we-did-it/index.html").read_text(encoding="utf-8")
-    assert "<h1>How we did it</h1>" in html
+    assert "<h1>How we did it</h1>" in (project / "_site/en/how-we-did-it/index.html").read_text(encoding="utf-8")
+    assert "<h1>我们的做法</h1>" in (project / "_site/zh/how-we-did-it/index.html").read_text(encoding="utf-8")
 
 
 def test_new_page_refuses_an_existing_slug_and_a_bad_one(project: Path, run_cli):
@@ -65,20 +67,22 @@ def test_new_page_refuses_an_existing_slug_and_a_bad_one(project: Path, run_cli)
 def test_new_chart_is_valid_as_written(project: Path, run_cli):
     result = run_cli(
         "new", "chart", "--project", str(project), "--id", "tiers-again", "--kind", "column", "--data", "award-tiers",
-        "--x", "name", "--y", "winners", "--title", "Tiers", "--sources", "[zistic-2024]", "--alt", "Columns of winners per tier.",
+        "--x", "name", "--y", "winners", "--title", "Tiers", "--title-zh", "组别", "--sources", "[zistic-2024]",
+        "--alt", "Columns of winners per tier.", "--alt-zh", "各组别获奖数的柱状图。",
     )
     assert result.code == 0, result.err
     chart = load_yaml_file(project / "content/charts.yaml", "charts.yaml").data[-1]
     assert chart["id"] == "tiers-again" and chart["sources"] == ["zistic-2024"]
     assert run_cli("build", "--project", str(project), "-q").code == 0
-    assert (project / "_site/charts/tiers-again/data.csv").is_file()
+    assert (project / "_site/en/charts/tiers-again/data.csv").is_file()
+    assert chart["title"] == {"en": "Tiers", "zh": "组别"}
 
 
 def test_text_values_are_kept_as_typed(project: Path, run_cli):
     result = run_cli(
-        "new", "source", "--project", str(project), "--id", "bracketed", "--title", "[A title in brackets]",
-        "--publisher", "Someone", "--url", "https://example.org/a", "--kind", "press", "--language", "en",
+        "new", "source", "--project", str(project), "--id", "bracketed", "--title", "[A title in brackets]", "--title-zh", "［括号里的标题］",
+        "--publisher", "Someone", "--publisher-zh", "某人", "--url", "https://example.org/a", "--kind", "press", "--language", "en",
     )
     assert result.code == 0, result.err
     sources = load_content(project / "content").index("sources")
-    assert sources["bracketed"].title == "[A title in brackets]"
+    assert (sources["bracketed"].title.en, sources["bracketed"].title.zh) == ("[A title in brackets]", "［括号里的标题］")

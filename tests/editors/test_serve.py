@@ -54,7 +54,14 @@ class Preview:
         raise AssertionError(f"serve did not answer within 60 s:\n{self.log.read_text()}")
 
     def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}{PREFIX}{path}"
+        """A page of the first edition (English on a site of two languages)."""
+        return f"http://127.0.0.1:{self.port}{PREFIX}{self.edition}{path}"
+
+    @property
+    def edition(self) -> str:
+        site = self.project / "_site"
+        folders = sorted(p.name for p in site.iterdir() if p.is_dir() and len(p.name) == 2) if site.is_dir() else []
+        return f"{folders[0]}/" if folders else ""
 
     def status(self, raw_path: str) -> int:
         """GET a path exactly as written (no client-side normalisation of `..`)."""
