@@ -202,6 +202,7 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
     if spec.kind == "bar":  # horizontal: categories run down the y axis
         category_title, value_title = value_title, category_title
     _merge(layout, {
+        "template": {},  # no default template to load and copy: the house style is set below
         "height": spec.height,
         "xaxis": {"title": {"text": category_title}},
         "yaxis": {"title": {"text": value_title}},

@@ -33,7 +33,7 @@ def unused_records(content) -> list[Problem]:  # type: ignore[no-untyped-def]
 
 def check(project_dir: Path, content_dir: Path | None = None, strict: bool = False) -> list[Problem]:
     """Validate; return warnings. Raises ContentError on errors (and on warnings when strict)."""
-    content = load_and_check(Project.at(project_dir, content_dir))
+    content = load_and_check(Project.at(project_dir, content_dir), write_cache=False)  # check writes nothing
     warnings = content.warnings + unused_records(content)
     if strict and warnings:
         raise ContentError([Problem(w.path, w.line, w.column, w.message, w.hint) for w in warnings])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import calendar
 import functools
+import hashlib
+import json
 import gettext as gettext_module
 import io
 from pathlib import Path
@@ -98,15 +100,28 @@ def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]
     return found
 
 
-def messages_in_code(templates: Path) -> list[tuple[str, str, int]]:
-    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in templates.rglob("*.html")))
-    return _messages_in_code(str(templates), stamp)
+def messages_in_code(templates: Path, cache: Path | None = None) -> list[tuple[str, str, int]]:
+    """The interface strings of the templates and the package. Extraction parses every file,
+    so its result is kept in `cache` (a folder), under a digest of the files it read."""
+    files = sorted(templates.rglob("*.html")) + sorted(PACKAGE.glob("*.py"))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:20]
+    stored = cache / f"messages-{digest}.json" if cache else None
+    if stored and stored.is_file():
+        return [tuple(item) for item in json.loads(stored.read_text(encoding="utf-8"))]  # type: ignore[misc]
+    stamp = tuple((p.as_posix(), p.stat().st_mtime) for p in files)
+    found = _messages_in_code(str(templates), stamp)
+    if stored:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+    return found
 
 
-def missing_translations(root: Path, templates: Path, languages: list[str]) -> list[Problem]:
+def missing_translations(root: Path, templates: Path, languages: list[str], cache: Path | None = None) -> list[Problem]:
     """A problem for each interface string a language's catalogue does not translate."""
-    problems = []
-    messages = messages_in_code(templates)
+    problems: list[Problem] = []
+    if all(lang == SOURCE_LANGUAGE for lang in languages):
+        return problems
+    messages = messages_in_code(templates, cache)
     for lang in languages:
         if lang == SOURCE_LANGUAGE:
             continue

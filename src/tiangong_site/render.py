@@ -90,11 +90,17 @@ def copy_hashed(source: Path, name: str, out: Path) -> str:
     return target
 
 
-def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None) -> jinja2.Environment:
-    """The Jinja environment of one language: its URLs, its text filter, its catalogue."""
+def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None, cache: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment of one language: its URLs, its text filter, its catalogue.
+
+    With `cache`, compiled templates are kept there (keyed by their source), so the
+    environments of several languages, and later builds, compile each template once."""
     translations = translations or gettext.NullTranslations()
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,

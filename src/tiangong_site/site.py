@@ -33,6 +33,12 @@ class Project:
     templates: Path
     static: Path
 
+    @property
+    def cache(self) -> Path:
+        """Where the build keeps what it can reuse: compiled templates, extracted messages.
+        Everything in it is keyed by a digest of its inputs, so it is never stale."""
+        return self.root / ".cache"
+
     @classmethod
     def at(cls, root: Path, content: Path | None = None) -> Project:
         root = root.resolve()
@@ -100,11 +106,11 @@ def template_problem(exc: Exception, project: Project) -> Problem:
     return Problem(location[0], location[1], 1, f"template error: {exc}", "check the names this template uses")
 
 
-def load_and_check(project: Project) -> Content:
+def load_and_check(project: Project, write_cache: bool = True) -> Content:
     """Everything `check` does: load and validate content, then check the charts against the data."""
     content = load_content(project.content)
     problems = check_charts(content)
-    problems += i18n.missing_translations(project.root, project.templates, content.site.languages)
+    problems += i18n.missing_translations(project.root, project.templates, content.site.languages, project.cache if write_cache else None)
     if problems:
         raise ContentError(problems)
     return content
@@ -139,7 +145,7 @@ def build(
     """Build the whole site. Raises ContentError; the previous output is then untouched."""
     started = time.perf_counter()
     tick = _Ticker(progress)
-    content = load_and_check(project)
+    content = load_and_check(project, write_cache=False)  # a refused or failed build leaves no trace
     tick("content loaded")
     output = (output or project.root / content.site.output_dir).resolve()
     _refuse_unsafe_output(project, output)
@@ -149,6 +155,8 @@ def build(
         count = write_site(project, content, tmp, base_url or content.site.base_url, tick)
         tmp.chmod(0o755)
         _swap_in(tmp, output)
+        if len(content.site.languages) > 1:
+            i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -200,7 +208,7 @@ def prepare(project: Project, content: Content, urls: Urls, plotly_name: str, en
     editions = {}
     for lang in languages:
         lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
-        env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang))
+        env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja")
         env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
         new_envs[lang] = env
         editions[lang] = (build_charts(content, lang), lang_urls)
