@@ -58,8 +58,8 @@ def main() -> None:
                 for i in range(args.edits + 1):
                     marker = f"Awards{i}"
                     start = time.perf_counter()
-                    template.write_text(good.replace("Tiangong awards</h2>", f"{marker}</h2>"), encoding="utf-8")
-                    page.wait_for_function(f"() => document.body.textContent.includes('{marker}')", polling=5, timeout=10_000)
+                    template.write_text(good.replace('<h2 id="awards">', f'<h2 id="awards" data-edit="{marker}">'), encoding="utf-8")
+                    page.wait_for_function(f"() => document.querySelector('[data-edit=\"{marker}\"]') !== null", polling=5, timeout=10_000)
                     if i:
                         template_times.append(time.perf_counter() - start)
                     time.sleep(0.3)

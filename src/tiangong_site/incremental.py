@@ -61,6 +61,7 @@ class IncrementalBuilder:
         self.prepared: Prepared | None = None
         self.nav: list = []
         self.last_problems: list[Problem] = []
+        self.content: Content | None = None
         self._closures: dict[str, set[str]] = {}
 
     # -- inputs ---------------------------------------------------------------
@@ -160,18 +161,20 @@ class IncrementalBuilder:
         assert self.prepared is not None
         update.rendered = [job.path for job in self.prepared.plan.jobs]
 
-    def _prepare(self, content: Content) -> Prepared:
+    def _prepare(self, content: Content, charts: dict | None = None) -> Prepared:
         envs = self.prepared.envs if self.prepared else None
-        prepared = prepare(self.project, content, self.urls, self.plotly_name, envs)
-        self.prepared = prepared
+        prepared = prepare(self.project, content, self.urls, self.plotly_name, envs, charts)
+        self.prepared, self.content = prepared, content
         return prepared
 
     def _partial(self, update: Update, keys: set[str]) -> None:
-        content = load_and_check(self.project)
         assert self.prepared is not None
+        content_changed = any(not key.endswith(".html") for key in keys)
+        # Only templates changed: the content, and so the charts, are as they were.
+        content = load_and_check(self.project, write_cache=False) if content_changed or self.content is None else self.content
         old_jobs = {job.path for job in self.prepared.plan.jobs}
         old_nav = self.prepared.plan.nav
-        prepared = self._prepare(content)
+        prepared = self._prepare(content, None if content_changed else self.prepared.charts)
         nav_changed = old_nav != prepared.plan.nav
         affected = []
         for job in prepared.plan.jobs:
@@ -199,4 +202,4 @@ class IncrementalBuilder:
             (self.output / path).unlink(missing_ok=True)
             self.outputs.pop(path, None)
             update.removed.append(path)
-        update.problems = check_links(self.output, self.urls.base_path)
+        update.problems = check_links(self.output, self.urls.base_path, rendered, only=set(rendered))

@@ -52,20 +52,25 @@ def _listing(out: Path) -> tuple[set[str], set[str]]:
     return files, dirs
 
 
-def check_links(out: Path, base_path: str, pages: dict[str, str] | None = None) -> list[Problem]:
+def check_links(out: Path, base_path: str, pages: dict[str, str] | None = None, only: set[str] | None = None) -> list[Problem]:
     """Problems for every broken internal link or missing anchor in the HTML under `out`.
 
-    `pages` (site path -> HTML) saves re-reading pages the caller has in memory.
+    `pages` (site path -> HTML) saves re-reading pages the caller has in memory; `only`
+    checks the links of those pages alone (the preview checks what it re-rendered).
     """
     files, dirs = _listing(out)
     texts = dict(pages or {})
-    for name in sorted(files):
-        if name.endswith(".html") and name not in texts:
+
+    def text_of(name: str) -> str:
+        if name not in texts:
             texts[name] = (out / name).read_text(encoding="utf-8")
+        return texts[name]
+
     ids: dict[str, set[str]] = {}
     problems: list[Problem] = []
-    for page in sorted(texts):
-        source = texts[page]
+    checked = sorted(only) if only is not None else sorted(n for n in files if n.endswith(".html"))
+    for page in checked:
+        source = text_of(page)
         for match in LINK.finditer(source):
             url = match.group(1)
             target = _target(base_path, page, url, dirs)
@@ -78,7 +83,7 @@ def check_links(out: Path, base_path: str, pages: dict[str, str] | None = None) 
                 continue
             if fragment and path.endswith(".html"):
                 if path not in ids:
-                    ids[path] = {html.unescape(m) for m in ID.findall(texts[path])}
+                    ids[path] = {html.unescape(m) for m in ID.findall(text_of(path))}
                 if unquote(fragment) not in ids[path]:
                     problems.append(Problem(page, line, 1, f"missing anchor: {url} (no id '{fragment}' on that page)", "fix the fragment after # or add the id"))
     return problems

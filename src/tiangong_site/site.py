@@ -196,7 +196,14 @@ def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> st
     return plotly_name
 
 
-def prepare(project: Project, content: Content, urls: Urls, plotly_name: str, envs: dict[str, jinja2.Environment] | None = None) -> Prepared:
+def prepare(
+    project: Project,
+    content: Content,
+    urls: Urls,
+    plotly_name: str,
+    envs: dict[str, jinja2.Environment] | None = None,
+    charts: dict[str, dict[str, ChartOutput]] | None = None,
+) -> Prepared:
     """Charts and plan for `content`, in each of its languages. Pass the previous `envs` to
     reuse their compiled templates (Jinja recompiles only template files changed on disk)."""
     languages = content.site.languages
@@ -211,7 +218,7 @@ def prepare(project: Project, content: Content, urls: Urls, plotly_name: str, en
         env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja")
         env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
         new_envs[lang] = env
-        editions[lang] = (build_charts(content, lang), lang_urls)
+        editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang), lang_urls)
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
 
