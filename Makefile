@@ -21,8 +21,10 @@ serve: deps  ## live preview on http://127.0.0.1:8000/
 check: deps  ## validate content without writing anything
 	$(PY) build.py check
 
-bench: deps  ## build benchmarks (median of several cold runs)
+bench: deps  ## benchmarks: cold builds (median of several runs) and save-to-browser latency of the preview
 	$(PY) bench/build_bench.py
+	./scripts/install-system-deps.sh
+	$(PY) bench/serve_bench.py
 
 lighthouse: deps  ## Lighthouse 12 scores for every page (mobile preset)
 	./scripts/install-system-deps.sh
