@@ -27,19 +27,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
-from browser_support import (  # noqa: E402
-    PREFIX,
-    ROOT,
-    SiteServer,
-    build_site,
-    discover_pages,
-    require_chromium,
-    sitemap_base,
-)
+from browser_support import ROOT, discover_pages, require_chromium, serve_for_script  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.2.3"
 TOOLS = ROOT / ".tools" / "lighthouse"
@@ -96,17 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tiangong-lighthouse-") as tmp:
         out = (args.out or Path(tmp) / "reports").resolve()
         out.mkdir(parents=True, exist_ok=True)
-        if args.site:
-            site_dir = args.site.resolve()
-            base = sitemap_base(site_dir) or PREFIX
-            server = SiteServer(urlsplit(base).path or "/")
-        else:
-            server = SiteServer()
-            site_dir = Path(tmp) / "site"
-            print(f"Building the site for {server.base_url} ...", file=sys.stderr)
-            build_site(site_dir, server.base_url)
-            base = server.base_url
-        server.start(site_dir)
+        server, site_dir, base = serve_for_script(args.site, Path(tmp))
         pages = [p for p in discover_pages(site_dir, base) if args.only in p.path]
         rows: list[tuple[str, dict[str, float | None]]] = []
         failures: list[str] = []

@@ -17,20 +17,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
-from browser_support import (  # noqa: E402
-    DRAW_ALL_CHARTS_JS,
-    PREFIX,
-    ROOT,
-    SiteServer,
-    sitemap_base,
-    build_site,
-    discover_pages,
-    launch_chromium,
-)
+from browser_support import DRAW_ALL_CHARTS_JS, ROOT, discover_pages, launch_chromium, serve_for_script  # noqa: E402
 
 VIEWPORTS = [(360, 740), (1440, 900)]
 SCHEMES = ["light", "dark"]
@@ -50,19 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="tiangong-shots-") as tmp:
-        if args.site:
-            site_dir = args.site.resolve()
-            if not (site_dir / "index.html").is_file():
-                parser.error(f"{site_dir} holds no built site (no index.html)")
-            base = sitemap_base(site_dir) or PREFIX
-            server = SiteServer(urlsplit(base).path or "/")
-        else:
-            server = SiteServer()
-            site_dir = Path(tmp) / "site"
-            print(f"Building the site for {server.base_url} ...", file=sys.stderr)
-            build_site(site_dir, server.base_url)
-        server.start(site_dir)
-        pages = [p for p in discover_pages(site_dir, base if args.site else server.base_url) if args.only in p.path]
+        if args.site and not (args.site / "index.html").is_file():
+            parser.error(f"{args.site} holds no built site (no index.html)")
+        server, site_dir, base = serve_for_script(args.site, Path(tmp))
+        pages = [p for p in discover_pages(site_dir, base) if args.only in p.path]
         args.out.mkdir(parents=True, exist_ok=True)
         if not args.only:  # a full run replaces the previous set (pages may have gone)
             for old in args.out.glob("*--*x*--*.png"):

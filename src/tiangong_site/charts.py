@@ -179,8 +179,8 @@ def _count(rows: list[dict[str, Any]], spec: Chart, lang: str = "en") -> list[di
     return list(counted.values())
 
 
-def _hover(spec: Chart, lang: str) -> str:
-    return "%{customdata}<extra></extra>"
+HOVER = "%{customdata}<extra></extra>"
+"""Hover text is prepared per point in customdata, already in the reader's language."""
 
 
 def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
@@ -266,7 +266,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "mode": "markers",
             "marker": {"size": 12, "color": ACCENT, "symbol": ["circle" if r.get("certain", True) else "circle-open" for r in rows]},
             "customdata": [f"{r['date']}: {r['title']}" for r in rows],
-            "hovertemplate": _hover(spec, lang),
+            "hovertemplate": HOVER,
             "showlegend": False,
         }
         layout = {"xaxis": {"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"}, "yaxis": {"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"}}
@@ -291,7 +291,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
                 "mode": "lines+markers" if connected else "markers",
                 "marker": {"size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2}, "color": PALETTE[n % len(PALETTE)]},
                 "customdata": hover,
-                "hovertemplate": _hover(spec, lang),
+                "hovertemplate": HOVER,
             }
             if connected:
                 trace["line"] = {"dash": "dot", "width": 2}
@@ -311,7 +311,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "textposition": "outside" if spec.kind != "stacked-column" else "none",
             "cliponaxis": False,
             "customdata": hover,
-            "hovertemplate": _hover(spec, lang),
+            "hovertemplate": HOVER,
         }
         if spec.kind != "stacked-column":
             trace["text"] = [_bar_label(r, spec, lang) for r in sub]

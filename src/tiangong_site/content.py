@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Problem, display_path
 from .loader import LoadedFile, load_yaml_file, split_front_matter
@@ -362,7 +362,3 @@ def load_content(root: Path) -> Content:
         raise ContentError(problems)
     content.warnings = [p for p in problems if p.severity == "warning"]
     return content
-
-
-def schema_adapter(dataset: str) -> TypeAdapter:
-    return TypeAdapter(list[DATASETS[dataset][1]])  # type: ignore[valid-type]

@@ -22,7 +22,6 @@ from .content import Content
 from .errors import ContentError, Problem, display_path
 from .linkcheck import check_links
 from .models import DATASETS
-from .render import Urls
 from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, render_jobs, template_problem
 
 DATASET_OF_FILE = {relpath: name for name, (relpath, _) in DATASETS.items()}
@@ -110,15 +109,13 @@ class IncrementalBuilder:
     # -- builds ---------------------------------------------------------------
 
     def full_build(self) -> BuildReport:
+        inputs = self._scan()  # before building: a file saved meanwhile is seen as changed next time
         report = build(self.project, self.output, self.base_url)
-        self.output = report.output
-        self.inputs = self._scan()
+        self.output, self.inputs = report.output, inputs
         self.outputs = {p.relative_to(report.output).as_posix(): _digest(p) for p in report.output.rglob("*") if p.is_file()}
-        content = load_and_check(self.project)
-        self.urls = Urls(self.base_url or content.site.base_url, dict(report.assets))
-        self.plotly_name = report.plotly_name
-        self.prepared = None  # fresh Jinja environments: templates or translations may have changed
-        self._prepare(content)
+        assert report.prepared is not None
+        self.content, self.prepared = report.content, report.prepared  # fresh environments, from this build
+        self.urls, self.plotly_name = report.prepared.urls, report.plotly_name
         return report
 
     def update(self) -> Update:

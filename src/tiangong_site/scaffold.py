@@ -208,7 +208,3 @@ def new_page(content_dir: Path, slug: str, titles: dict[str, str], descriptions:
         raise
     first = next(iter(files))
     return Created(first, "".join(files.values()) if len(files) == 1 else f"{files[first]}(and {', '.join(p.name for p in list(files)[1:])})\n", 1)
-
-
-def problems_for(exc: Exception, shown: str) -> list[Problem]:
-    return [Problem(shown, 1, 1, str(exc), "check the values given on the command line")]

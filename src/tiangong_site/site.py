@@ -55,6 +55,9 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     assets: dict[str, str] = field(default_factory=dict)
     plotly_name: str = ""
+    content: Content | None = field(default=None, repr=False)
+    prepared: Prepared | None = field(default=None, repr=False)
+    """What the build loaded and planned, for the preview to reuse rather than redo."""
 
     def summary(self) -> str:
         return f"Built {self.pages} pages, {self.charts} charts, {self.files} files in {self.seconds:.2f} s -> {self.output}"
@@ -161,7 +164,7 @@ def build(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     seconds = time.perf_counter() - started
-    return BuildReport(count["pages"], count["charts"], count["files"], seconds, output, content.warnings, count["assets"], count["plotly_name"])
+    return BuildReport(count["pages"], count["charts"], count["files"], seconds, output, content.warnings, count["assets"], count["plotly_name"], content, count["prepared"])
 
 
 @dataclass
@@ -259,7 +262,7 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
         raise ContentError(problems)
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
     charts = len(content.datasets["charts"])  # each chart once, however many languages it is drawn in
-    return {"pages": prepared.plan.page_count, "charts": charts, "files": files, "assets": dict(urls.assets), "plotly_name": plotly_name}
+    return {"pages": prepared.plan.page_count, "charts": charts, "files": files, "assets": dict(urls.assets), "plotly_name": plotly_name, "prepared": prepared}
 
 
 def _write(path: Path, data: str | bytes, folders: set[Path] | None = None) -> None:

@@ -264,3 +264,20 @@ async ({timeoutMs, scrollThrough}) => {
   return plots.map((el) => el.getAttribute("data-state"));
 }
 """
+
+
+def serve_for_script(site: Path | None, tmp: Path) -> tuple[SiteServer, Path, str]:
+    """For the scripts: serve an existing build (under the base path its sitemap names), or
+    build the site into `tmp` for a fresh server. Returns the server, the site folder and its base URL."""
+    if site is not None:
+        site_dir = site.resolve()
+        base = sitemap_base(site_dir) or PREFIX
+        server = SiteServer(urlsplit(base).path or "/")
+    else:
+        server = SiteServer()
+        site_dir = tmp / "site"
+        print(f"Building the site for {server.base_url} ...", file=sys.stderr)
+        build_site(site_dir, server.base_url)
+        base = server.base_url
+    server.start(site_dir)
+    return server, site_dir, base
