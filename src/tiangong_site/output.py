@@ -17,8 +17,8 @@ output, then swapped in:
 - when there is no output yet, or it is an empty folder, a plain `rename` (atomic too);
 - without renameat2 (another system, a kernel before 3.15, or a filesystem that does not
   support the exchange), two renames: the old site to `.NAME.old-XXXX`, then the new one to
-  the output. A kill between the two leaves no output; the next build, before anything
-  else, puts the old site back.
+  the output. A kill between the two leaves no output until the next build: once its
+  content has loaded, before writing anything, it puts the old site back.
 
 Builds of the same output are serialised by `flock` on `.NAME.lock` beside it (not on
 systems without fcntl). While holding it, a build removes the `.NAME.build-*` and
