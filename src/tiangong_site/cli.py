@@ -19,7 +19,8 @@ from .scaffold import KINDS, UsageError
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 FORCE_HELP = (
     "replace the output folder even if no earlier build made it, deleting everything in it; "
-    "never allowed for the project itself, a folder holding it, or its own folders (src, docs, .git, ...)"
+    "never allowed for the project itself, a folder holding it, or its own folders "
+    "(src, docs, .git, ...)"
 )
 
 

@@ -116,7 +116,8 @@ def check(root: Path, sources: list[Path], output: Path, force: bool, where: Whe
     reason = protected(root, sources, output)
     if reason:
         raise ContentError([where(f"refusing to build here: {reason}, and the build replaces "
-                                  "its output folder whole", "choose a folder of its own, e.g. _site")])
+                                  "its output folder whole",
+                                  "choose a folder of its own, e.g. _site")])
     if not force and output.exists() and not is_ours(output):
         raise ContentError([where(f"refusing to replace this folder: it is not empty and has no "
                                   f"{MARKER} file, so this build did not make it",
@@ -212,7 +213,8 @@ def exchange(a: Path, b: Path) -> bool:
     renameat2 = getattr(libc, "renameat2", None)  # glibc 2.28+, musl 1.2.3+
     if renameat2 is None:
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    path, fd = ctypes.c_char_p, ctypes.c_int
+    renameat2.argtypes = [fd, path, fd, path, ctypes.c_uint]
     renameat2.restype = ctypes.c_int
     if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
         return True
