@@ -13,9 +13,15 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError
+from .output import MARKER
 from .scaffold import KINDS, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+FORCE_HELP = (
+    "replace the output folder even if no earlier build made it, deleting everything in it; "
+    "never allowed for the project itself, a folder holding it, or its own folders "
+    "(src, docs, .git, ...)"
+)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -34,9 +40,16 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tiangong-site {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    build = commands.add_parser("build", help="build the site into the output folder", description="Validate content and build the site. The previous output is replaced only when the build succeeds.")
+    build = commands.add_parser(
+        "build",
+        help="build the site into the output folder",
+        description="Validate content and build the site. The previous output is replaced, in one atomic step, "
+        "only when the build succeeds, and only if it is empty or an earlier build made it "
+        f"(it holds a {MARKER} file). Builds of the same output wait for each other.",
+    )
     _common(build)
-    build.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: output_dir in content/site.yaml, i.e. _site)")
+    build.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, which must be a folder inside the project)")
+    build.add_argument("--force", action="store_true", help=FORCE_HELP)
     build.add_argument("--base-url", default=os.environ.get("TIANGONG_BASE_URL"), metavar="URL", help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: TIANGONG_BASE_URL)")
 
     serve = commands.add_parser("serve", help="preview the site with live reload", description="Build, serve on 127.0.0.1 and rebuild on every change.")
@@ -44,6 +57,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     serve.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: from site.yaml)")
+    serve.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     check = commands.add_parser("check", help="validate content without writing anything", description="Validate every content file and chart; print every problem; write nothing.")
     _common(check)
@@ -85,7 +99,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .site import Project, build
 
     progress = None if args.quiet else (lambda message: print(f"... {message}", file=sys.stderr))
-    report = build(Project.at(args.project, args.content), args.output, args.base_url, progress)
+    report = build(Project.at(args.project, args.content), args.output, args.base_url, progress, args.force)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     if not args.quiet:

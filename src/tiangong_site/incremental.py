@@ -51,10 +51,11 @@ def _digest(path: Path) -> str:
 class IncrementalBuilder:
     """Keeps a built site up to date with its sources, one change at a time."""
 
-    def __init__(self, project: Project, output: Path | None = None, base_url: str | None = None):
+    def __init__(self, project: Project, output: Path | None = None, base_url: str | None = None, force: bool = False):
         self.project = project
         self.output = output
         self.base_url = base_url
+        self.force = force  # replace an output folder no build made (`serve --force`)
         self.inputs: dict[str, str] = {}
         self.outputs: dict[str, str] = {}
         self.prepared: Prepared | None = None
@@ -110,7 +111,7 @@ class IncrementalBuilder:
 
     def full_build(self) -> BuildReport:
         inputs = self._scan()  # before building: a file saved meanwhile is seen as changed next time
-        report = build(self.project, self.output, self.base_url)
+        report = build(self.project, self.output, self.base_url, force=self.force)
         self.output, self.inputs = report.output, inputs
         self.outputs = {p.relative_to(report.output).as_posix(): _digest(p) for p in report.output.rglob("*") if p.is_file()}
         assert report.prepared is not None

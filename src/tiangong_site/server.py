@@ -177,7 +177,7 @@ def _report(update: Update, quiet: bool) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     project = Project.at(args.project, args.content)
-    builder = IncrementalBuilder(project, args.output)
+    builder = IncrementalBuilder(project, args.output, force=args.force)
     try:
         report = builder.full_build()
         if not args.quiet:

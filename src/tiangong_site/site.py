@@ -1,12 +1,9 @@
 """The build: load -> validate -> model -> charts -> render -> write, into a temporary
-folder that replaces the output folder only when everything succeeded.
+folder that replaces the output folder only when everything succeeded (see output.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__, i18n
+from . import output as output_rules
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
@@ -119,24 +117,22 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
     return content
 
 
-def _refuse_unsafe_output(project: Project, output: Path) -> None:
-    """The output folder is replaced whole: it must not hold, or be inside, the project's sources."""
-    sources = [project.content, project.templates, project.static]
-    if any(folder.is_relative_to(output) for folder in [project.root, *sources]) or any(output.is_relative_to(folder) for folder in sources):
-        raise ContentError(
-            [Problem(str(output), 1, 1, "refusing to build here: replacing this folder would delete or overwrite the project's own files", "choose a folder of its own, e.g. _site")]
-        )
+def _output_of(project: Project, content: Content, output: Path | None) -> tuple[Path, output_rules.Where]:
+    """The resolved output folder, and where a problem with it is reported: at `output_dir`
+    in site.yaml when it comes from there (a data-only change can edit it), else the path."""
+    if output is not None:
+        output = output.resolve()
+        shown = display_path(output, project.root)
+        return output, lambda message, hint: Problem(shown, 1, 1, message, hint)
+    site_file = content.files["site"]
+    output = (project.root / content.site.output_dir).resolve()
 
+    def where(message: str, hint: str) -> Problem:
+        return site_file.problem(("output_dir",), f"output_dir '{content.site.output_dir}': {message}", hint)
 
-def _swap_in(tmp: Path, output: Path) -> None:
-    """Replace output with tmp, so readers (and the preview) never see a half-written site."""
-    old = None
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
-        output.rename(old)
-    tmp.rename(output)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if output == project.root or not output.is_relative_to(project.root):
+        raise ContentError([where("it is outside the project", "name a folder inside the project, e.g. _site; to build elsewhere, pass --output")])
+    return output, where
 
 
 def build(
@@ -144,27 +140,37 @@ def build(
     output: Path | None = None,
     base_url: str | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> BuildReport:
-    """Build the whole site. Raises ContentError; the previous output is then untouched."""
+    """Build the whole site. Raises ContentError; the previous output is then untouched.
+
+    The output is replaced only if the build made it (or it is empty or absent, or `force`
+    and it is not part of the project); see output.py for the rules and the atomic swap."""
     started = time.perf_counter()
     tick = _Ticker(progress)
     content = load_and_check(project, write_cache=False)  # a refused or failed build leaves no trace
     tick("content loaded")
-    output = (output or project.root / content.site.output_dir).resolve()
-    _refuse_unsafe_output(project, output)
+    output, where = _output_of(project, content, output)
+    sources = [project.content, project.templates, project.static]
+    output_rules.check(project.root, sources, output, force, where)
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
-    try:
-        count = write_site(project, content, tmp, base_url or content.site.base_url, tick)
-        tmp.chmod(0o755)
-        _swap_in(tmp, output)
-        if len(content.site.languages) > 1:
-            i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with output_rules.locked(output, where):
+        output_rules.recover(output)
+        output_rules.check(project.root, sources, output, force, where)  # as it is now, locked
+        tmp = output_rules.fresh_folder(output)
+        try:
+            count = write_site(project, content, tmp, base_url or content.site.base_url, tick)
+            tmp.chmod(0o755)
+            output_rules.swap_in(tmp, output)
+        except BaseException:
+            if tmp.exists():
+                output_rules.remove_ours(tmp)
+            raise
+    if len(content.site.languages) > 1:
+        i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
     seconds = time.perf_counter() - started
-    return BuildReport(count["pages"], count["charts"], count["files"], seconds, output, content.warnings, count["assets"], count["plotly_name"], content, count["prepared"])
+    files = count["files"] + 1  # and the marker that lets the next build replace the folder
+    return BuildReport(count["pages"], count["charts"], files, seconds, output, content.warnings, count["assets"], count["plotly_name"], content, count["prepared"])
 
 
 @dataclass
