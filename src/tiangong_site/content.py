@@ -14,6 +14,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Problem, display_path
+from .inside import refuse_links
 from .loader import LoadedFile, load_yaml_file, split_front_matter
 from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
 from .models import DATASETS, LANGUAGES, Localised, PageMeta, Site, Strict
@@ -340,6 +341,7 @@ def load_content(root: Path) -> Content:
     problems: list[Problem] = []
     if not root.is_dir():
         raise ContentError([Problem(str(root), 1, 1, "content folder not found", "run from the project folder or pass --content")])
+    refuse_links([root], root.parent)  # read nothing from outside the folder, even by a link
     site, site_file = load_site(root, problems)
     files: dict[str, LoadedFile] = {}
     datasets: dict[str, list[Any]] = {}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, display_path
+from .inside import inside
 
 LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
@@ -62,7 +63,7 @@ def catalogue(root: Path, lang: str) -> Any | None:
     """The Babel catalogue of `lang` under `root/locales`, or None for the source language."""
     if lang == SOURCE_LANGUAGE:
         return None
-    path = root / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    path = inside(root / "locales" / lang / "LC_MESSAGES" / "messages.po", root / "locales", root)
     if not path.is_file():
         return None
     return _catalogue(str(path), path.stat().st_mtime)

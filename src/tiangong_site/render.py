@@ -18,6 +18,7 @@ import jinja2
 
 from . import i18n
 from .i18n import HTML_LANG
+from .inside import inside
 from .models import text
 
 
@@ -90,6 +91,20 @@ def copy_hashed(source: Path, name: str, out: Path) -> str:
     return target
 
 
+class ContainedLoader(jinja2.FileSystemLoader):
+    """Templates from files inside their folder only: a symbolic link on the way to a
+    template, or a name leading out of the folder, is refused as a located problem."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = jinja2.loaders.split_template_path(template)  # raises on '..'
+        inside(self.folder.joinpath(*pieces), self.folder, self.folder.parent)
+        return super().get_source(environment, template)
+
+
 def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None, cache: Path | None = None) -> jinja2.Environment:
     """The Jinja environment of one language: its URLs, its text filter, its catalogue.
 
@@ -101,7 +116,7 @@ def make_environment(templates: Path, urls: Urls, lang: str = "en", translations
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=ContainedLoader(templates),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

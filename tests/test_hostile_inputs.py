@@ -1,0 +1,152 @@
+"""A pull request that changes only data must not be able to harm the build or the site.
+
+- Nothing from outside the project: a symbolic link in content/, templates/, static/ or
+  locales/ is refused, naming the link, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from conftest import Run, leftovers, tree_digest
+from tiangong_site.errors import ContentError
+from tiangong_site.render import Urls, make_environment
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder beside the project, holding what a link would smuggle in."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    return folder
+
+
+def assert_refused_link(run: Run, root: Path, link: str, before: dict[str, str]) -> None:
+    """Exit 1, one located problem naming the link (not its target), nothing written."""
+    assert run.code == 1, run.err
+    problems = [p for p in run.problems() if p["path"] == link]
+    assert problems, run.err
+    assert (problems[0]["line"], problems[0]["col"]) == ("1", "1")
+    assert "symbolic link" in problems[0]["message"]
+    assert "Traceback" not in run.err
+    assert tree_digest(root / "_site") == before
+    assert leftovers(root) == []
+
+
+# --- nothing from outside the project ----------------------------------------------------
+
+
+def _link_static(root: Path, outside: Path) -> str:
+    (outside / "secret.txt").write_text("root:x:0:0\n", encoding="utf-8")
+    (root / "static" / "leak.txt").symlink_to(outside / "secret.txt")
+    return "static/leak.txt"
+
+
+def _link_static_folder(root: Path, outside: Path) -> str:
+    (outside / "secret.txt").write_text("secret\n", encoding="utf-8")
+    (root / "static" / "more").symlink_to(outside, target_is_directory=True)
+    return "static/more"
+
+
+def _link_page(root: Path, outside: Path) -> str:
+    # A valid page, with its Chinese edition in place, so only the link is wrong.
+    for name in ("leak.md", "leak.zh.md"):
+        page = "---\ntitle: {en: Leak, zh: 泄露}\ndescription: {en: Leak, zh: 泄露}\nslug: leak\n---\nText.\n"
+        (outside / name).write_text(page, encoding="utf-8")
+    (root / "content" / "pages" / "leak.md").symlink_to(outside / "leak.md")
+    (root / "content" / "pages" / "leak.zh.md").write_bytes((outside / "leak.zh.md").read_bytes())
+    return "content/pages/leak.md"
+
+
+def _link_data(root: Path, outside: Path) -> str:
+    data = root / "content" / "data" / "events.yaml"
+    (outside / "events.yaml").write_bytes(data.read_bytes())
+    data.unlink()
+    data.symlink_to(outside / "events.yaml")
+    return "content/data/events.yaml"
+
+
+def _link_template(root: Path, outside: Path) -> str:
+    template = root / "templates" / "partials" / "cite.html"
+    (outside / "cite.html").write_bytes(template.read_bytes())
+    template.unlink()
+    template.symlink_to(outside / "cite.html")
+    return "templates/partials/cite.html"
+
+
+def _link_catalogue(root: Path, outside: Path) -> str:
+    catalogue = root / "locales" / "zh" / "LC_MESSAGES" / "messages.po"
+    (outside / "messages.po").write_bytes(catalogue.read_bytes())
+    catalogue.unlink()
+    catalogue.symlink_to(outside / "messages.po")
+    return "locales/zh/LC_MESSAGES/messages.po"
+
+
+def _link_templates_folder(root: Path, outside: Path) -> str:
+    (root / "templates").rename(outside / "templates")
+    (root / "templates").symlink_to(outside / "templates", target_is_directory=True)
+    return "templates"
+
+
+LINKS = {
+    "static-file": _link_static,
+    "static-folder": _link_static_folder,
+    "page": _link_page,
+    "data-file": _link_data,
+    "template": _link_template,
+    "locale-catalogue": _link_catalogue,
+    "templates-folder": _link_templates_folder,
+}
+
+
+@pytest.mark.parametrize("make_link", LINKS.values(), ids=LINKS.keys())
+def test_a_symbolic_link_is_refused_naming_it_and_nothing_is_written(
+    make_link, built_project: Path, outside: Path, run_cli
+):
+    before = tree_digest(built_project / "_site")
+    link = make_link(built_project, outside)
+    run = run_cli("build", "--project", built_project)
+    assert_refused_link(run, built_project, link, before)
+
+
+def test_a_symbolic_link_makes_check_fail_too(built_project: Path, outside: Path, run_cli):
+    link = _link_static(built_project, outside)
+    run = run_cli("check", "--project", built_project)
+    assert run.code == 1
+    assert [p["path"] for p in run.problems()] == [link]
+    assert "(to " + str(outside / "secret.txt") + ")" in run.err
+
+
+def test_a_content_folder_outside_the_project_is_allowed_but_not_links_inside_it(
+    project: Path, mini, outside: Path, tmp_path: Path, run_cli
+):
+    content = mini()
+    assert run_cli("build", "--project", project, "--content", content, "--output", tmp_path / "a").code == 0
+    (outside / "extra.yaml").write_text("[]\n", encoding="utf-8")
+    (content / "data" / "companies.yaml").unlink()
+    (content / "data" / "companies.yaml").symlink_to(outside / "extra.yaml")
+    run = run_cli("build", "--project", project, "--content", content, "--output", tmp_path / "b")
+    assert run.code == 1
+    assert [p["path"] for p in run.problems()] == [f"{content.name}/data/companies.yaml"]
+    assert not (tmp_path / "b").exists()
+
+
+def test_the_template_loader_refuses_a_link_even_when_the_build_did_not_look(tmp_path: Path, outside: Path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (outside / "evil.html").write_text("{{ 1 + 1 }}", encoding="utf-8")
+    (templates / "page.html").symlink_to(outside / "evil.html")
+    (templates / "fine.html").write_text("ok {{ 2 + 2 }}", encoding="utf-8")
+    env = make_environment(templates, Urls("https://example.org/"))
+    assert env.get_template("fine.html").render() == "ok 4"
+    with pytest.raises(ContentError) as caught:
+        env.get_template("page.html")
+    assert [p.path for p in caught.value.problems] == ["templates/page.html"]
+    with pytest.raises(jinja2.TemplateNotFound):
+        env.get_template("../outside/evil.html")
