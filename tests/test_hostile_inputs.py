@@ -2,21 +2,33 @@
 
 - Nothing from outside the project: a symbolic link in content/, templates/, static/ or
   locales/ is refused, naming the link, and nothing is written.
+- No code from data: a planted or foreign cache file is never loaded; a cache tracked by
+  git is refused.
 """
 
 from __future__ import annotations
 
+import pickle
+import subprocess
 from pathlib import Path
 
 import jinja2
 import pytest
 
 from conftest import Run, leftovers, tree_digest
+from tiangong_site import signed_cache
 from tiangong_site.errors import ContentError
 from tiangong_site.render import Urls, make_environment
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture(autouse=True)
+def private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test signs the build cache with a key of its own, outside the user's home."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "tiangong-site" / "key"
 
 
 @pytest.fixture
@@ -150,3 +162,99 @@ def test_the_template_loader_refuses_a_link_even_when_the_build_did_not_look(tmp
     assert [p.path for p in caught.value.problems] == ["templates/page.html"]
     with pytest.raises(jinja2.TemplateNotFound):
         env.get_template("../outside/evil.html")
+
+
+# --- no code from data -------------------------------------------------------------------
+
+
+class _Plant:
+    """Unpickling this creates `marker`: proof that a cache file was loaded."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (open, (str(self.marker), "w"))
+
+
+def _poisoned(marker: Path) -> bytes:
+    """What Jinja's FileSystemBytecodeCache would unpickle: its header, then our pickle."""
+    return jinja2.bccache.bc_magic + pickle.dumps(_Plant(marker), 2)
+
+
+def test_a_planted_template_cache_does_not_run(project: Path, tmp_path: Path, run_cli):
+    assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0
+    cache = project / ".cache" / "jinja"
+    keys = {p.name.split(".")[0] for p in cache.iterdir()}
+    assert keys, "the build keeps compiled templates"
+    marker = tmp_path / "planted-code-ran"
+    for key in keys:  # every entry, in Jinja's own naming and in ours, signed with a wrong key
+        (cache / f"__jinja2_{key}.cache").write_bytes(_poisoned(marker))
+        (cache / f"{key}.signed").write_bytes(bytes(32) + _poisoned(marker))
+    run = run_cli("build", "--project", project, "--output", tmp_path / "second", "-q")
+    assert run.code == 0, run.err
+    assert not marker.exists()
+    assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "first")
+
+
+def test_compiled_templates_signed_here_are_reused(tmp_path: Path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "a.html").write_text("{{ 6 * 7 }}", encoding="utf-8")
+    cache = tmp_path / "cache"
+    make_environment(templates, Urls("https://example.org/"), cache=cache).get_template("a.html")
+    (entry,) = cache.iterdir()
+    bucket = jinja2.bccache.Bucket(None, entry.name.split(".")[0], "")  # type: ignore[arg-type]
+    env = make_environment(templates, Urls("https://example.org/"), cache=cache)
+    checksum = env.bytecode_cache.get_source_checksum((templates / "a.html").read_text())  # type: ignore[union-attr]
+    bucket = jinja2.bccache.Bucket(env, bucket.key, checksum)
+    env.bytecode_cache.load_bytecode(bucket)  # type: ignore[union-attr]
+    assert bucket.code is not None
+    entry.write_bytes(bytes([entry.read_bytes()[0] ^ 1]) + entry.read_bytes()[1:])  # one bit off
+    bucket.reset()
+    env.bytecode_cache.load_bytecode(bucket)  # type: ignore[union-attr]
+    assert bucket.code is None
+    assert env.get_template("a.html").render() == "42"
+
+
+def test_the_signing_key_is_private_to_the_user(private_cache_key: Path):
+    signed_cache.machine_key()
+    assert private_cache_key.stat().st_mode & 0o777 == 0o600
+    assert len(private_cache_key.read_bytes()) == 32
+
+
+def test_a_planted_message_list_does_not_hide_a_missing_translation(project: Path, tmp_path: Path, run_cli):
+    assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0
+    stored = sorted((project / ".cache").glob("messages-*"))
+    assert stored, "the build keeps the extracted messages"
+    for path in stored:  # claim the code has no interface strings at all
+        path.write_bytes(bytes(32) + b"[]")
+        path.with_suffix(".json").write_text("[]", encoding="utf-8")
+    catalogue = project / "locales" / "zh" / "LC_MESSAGES" / "messages.po"
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(text.replace('msgstr "跳到正文"', 'msgstr ""'), encoding="utf-8")
+    assert "跳到正文" in text
+    run = run_cli("build", "--project", project, "--output", tmp_path / "second")
+    assert run.code == 1
+    assert any("Skip to content" in p["message"] for p in run.problems()), run.err
+
+
+def _git(root: Path, *args: str) -> None:
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "-C", str(root), *identity, *args], check=True, capture_output=True)
+
+
+def test_a_cache_tracked_by_git_is_refused(project: Path, tmp_path: Path, run_cli):
+    _git(project, "init", "-q")
+    _git(project, "add", "content", "templates", "static", "locales")
+    _git(project, "commit", "-q", "-m", "project")
+    assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0  # untracked: fine
+    planted = project / ".cache" / "jinja" / "__jinja2_0000.cache"
+    planted.write_bytes(b"anything")
+    _git(project, "add", "-f", ".cache/jinja/__jinja2_0000.cache")
+    run = run_cli("build", "--project", project, "--output", tmp_path / "second")
+    assert run.code == 1
+    (problem,) = run.problems()
+    assert problem["path"] == ".cache/jinja/__jinja2_0000.cache"
+    assert "tracked by git" in problem["message"] and "git rm" in problem["hint"]
+    assert not (tmp_path / "second").exists()

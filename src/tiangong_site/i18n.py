@@ -18,6 +18,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from . import signed_cache
 from .errors import Problem, display_path
 from .inside import inside
 
@@ -103,17 +104,19 @@ def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]
 
 def messages_in_code(templates: Path, cache: Path | None = None) -> list[tuple[str, str, int]]:
     """The interface strings of the templates and the package. Extraction parses every file,
-    so its result is kept in `cache` (a folder), under a digest of the files it read."""
+    so its result is kept in `cache` (a folder), under a digest of the files it read, signed:
+    a stored list this machine did not write could hide a missing translation."""
     files = sorted(templates.rglob("*.html")) + sorted(PACKAGE.glob("*.py"))
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:20]
-    stored = cache / f"messages-{digest}.json" if cache else None
-    if stored and stored.is_file():
-        return [tuple(item) for item in json.loads(stored.read_text(encoding="utf-8"))]  # type: ignore[misc]
+    stored = cache / f"messages-{digest}.signed" if cache else None
+    data = signed_cache.load(stored, "messages", digest) if stored else None
+    if data is not None:
+        return [tuple(item) for item in json.loads(data)]  # type: ignore[misc]
     stamp = tuple((p.as_posix(), p.stat().st_mtime) for p in files)
     found = _messages_in_code(str(templates), stamp)
     if stored:
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        stored.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+        text = json.dumps(found, ensure_ascii=False).encode("utf-8")
+        signed_cache.store(stored, "messages", digest, text)
     return found
 
 

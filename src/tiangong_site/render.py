@@ -20,6 +20,7 @@ from . import i18n
 from .i18n import HTML_LANG
 from .inside import inside
 from .models import text
+from .signed_cache import SignedBytecodeCache
 
 
 def base_path_of(base_url: str) -> str:
@@ -108,14 +109,13 @@ class ContainedLoader(jinja2.FileSystemLoader):
 def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None, cache: Path | None = None) -> jinja2.Environment:
     """The Jinja environment of one language: its URLs, its text filter, its catalogue.
 
-    With `cache`, compiled templates are kept there (keyed by their source), so the
-    environments of several languages, and later builds, compile each template once."""
+    With `cache`, compiled templates are kept there (keyed by their source and signed with
+    this machine's key, see signed_cache.py), so the environments of several languages, and
+    later builds, compile each template once."""
     translations = translations or gettext.NullTranslations()
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
+        bytecode_cache=SignedBytecodeCache(cache) if cache is not None else None,
         loader=ContainedLoader(templates),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,

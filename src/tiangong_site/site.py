@@ -23,6 +23,7 @@ from .inside import files_under, inside, scan
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
 from .render import Urls, copy_hashed, make_environment
+from .signed_cache import tracked_cache
 
 
 @dataclass
@@ -37,7 +38,8 @@ class Project:
     @property
     def cache(self) -> Path:
         """Where the build keeps what it can reuse: compiled templates, extracted messages.
-        Everything in it is keyed by a digest of its inputs, so it is never stale."""
+        Everything in it is keyed by a digest of its inputs, so it is never stale, and
+        signed with this machine's key, so a file it did not write is ignored."""
         return self.root / ".cache"
 
     @classmethod
@@ -165,6 +167,9 @@ def build(
     """Build the whole site. Raises ContentError; the previous output is then untouched."""
     started = time.perf_counter()
     tick = _Ticker(progress)
+    tracked = tracked_cache(project.root)
+    if tracked:
+        raise ContentError(tracked)
     content = load_and_check(project, write_cache=False)  # a refused or failed build leaves no trace
     tick("content loaded")
     output = (output or project.root / content.site.output_dir).resolve()
