@@ -4,24 +4,24 @@
   locales/ is refused, naming the link, and nothing is written.
 - No code from data: a planted or foreign cache file is never loaded; a cache tracked by
   git is refused.
+- URLs in the configuration are validated: no markup, quotes or spaces, http(s) only.
 """
 
 from __future__ import annotations
 
+import json
 import pickle
+import re
 import subprocess
 from pathlib import Path
 
 import jinja2
 import pytest
 
-from conftest import Run, leftovers, tree_digest
+from conftest import MINI, Run, dedent, leftovers, run_build_py, tree_digest
 from tiangong_site import signed_cache
 from tiangong_site.errors import ContentError
 from tiangong_site.render import Urls, make_environment
-
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 @pytest.fixture(autouse=True)
@@ -258,3 +258,70 @@ def test_a_cache_tracked_by_git_is_refused(project: Path, tmp_path: Path, run_cl
     assert problem["path"] == ".cache/jinja/__jinja2_0000.cache"
     assert "tracked by git" in problem["message"] and "git rm" in problem["hint"]
     assert not (tmp_path / "second").exists()
+
+
+# --- URLs in the configuration -------------------------------------------------------------
+
+HOSTILE_BASE_URLS = ["https://x.org/a<script>", "javascript:alert(1)", "https://x.org/a&b/", "https://x.org/a b/", 'https://x.org/"/']
+
+
+def _line_of(path: Path, needle: str) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return str(next(number for number, line in enumerate(lines, 1) if needle in line))
+
+
+@pytest.mark.parametrize("base_url", HOSTILE_BASE_URLS)
+def test_a_hostile_base_url_in_site_yaml_is_refused_where_it_is(base_url: str, built_project: Path, run_cli):
+    before = tree_digest(built_project / "_site")
+    site = built_project / "content" / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    site.write_text(re.sub(r"^base_url: .*$", f"base_url: {json.dumps(base_url)}", text, flags=re.M), encoding="utf-8")
+    run = run_cli("build", "--project", built_project)
+    assert run.code == 1
+    (problem,) = run.problems()
+    assert (problem["path"], problem["line"]) == ("content/site.yaml", _line_of(site, "base_url:"))
+    assert "base_url" in problem["message"] and "%26" in problem["hint"]
+    assert tree_digest(built_project / "_site") == before
+
+
+@pytest.mark.parametrize("base_url", HOSTILE_BASE_URLS)
+def test_a_hostile_base_url_on_the_command_line_is_a_usage_error(base_url: str, project: Path, tmp_path: Path, run_cli):
+    run = run_cli("build", "--project", project, "--output", tmp_path / "out", "--base-url", base_url)
+    assert run.code == 2
+    assert run.err.startswith(f"tiangong-site build: --base-url {base_url!r} is not a usable base URL (")
+    assert len(run.err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_hostile_base_url_in_the_environment_is_a_usage_error(project: Path, tmp_path: Path):
+    run = run_build_py("build", "--project", project, "--output", tmp_path / "out", env={"TIANGONG_BASE_URL": "https://x.org/a<script>"})
+    assert run.code == 2
+    assert "TIANGONG_BASE_URL 'https://x.org/a<script>' is not a usable base URL" in run.err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("url", "javascript:alert(1)"), ("url", 'https://x.org/"onmouseover="alert(1)'), ("url", "https://x.org/<b>"), ("url", "https:///no-host")],
+)
+def test_a_hostile_source_url_is_refused_where_it_is(field: str, value: str, mini):
+    sources = MINI["data/sources.yaml"].replace('url: "https://example.org/a"', f"url: {json.dumps(value)}")
+    content = mini({"data/sources.yaml": sources})
+    from tiangong_site.content import load_content
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+    (problem,) = caught.value.problems
+    expected_line = next(i for i, line in enumerate(dedent(sources).splitlines(), 1) if line.strip().startswith("url: ") and value[:8] in line)
+    assert (problem.path, problem.line) == ("content/data/sources.yaml", expected_line)
+    assert "'url'" in problem.message and "http" in problem.hint
+
+
+def test_a_hostile_author_url_is_refused(mini):
+    site = MINI["site.yaml"].replace('- name: "Test desk"', '- name: "Test desk"\n            url: "https://x.org/a\'><script>"')
+    from tiangong_site.content import load_content
+
+    with pytest.raises(ContentError) as caught:
+        load_content(mini({"site.yaml": site}))
+    (problem,) = caught.value.problems
+    assert problem.path == "content/site.yaml" and "'url'" in problem.message

@@ -17,7 +17,7 @@ from .errors import ContentError, Problem, display_path
 from .inside import refuse_links
 from .loader import LoadedFile, load_yaml_file, split_front_matter
 from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
-from .models import DATASETS, LANGUAGES, Localised, PageMeta, Site, Strict
+from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
 
 @dataclass
@@ -153,7 +153,7 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             message = f"'{name}' is {err['input']!r}, which has the wrong form"
             hint = {
                 "id": "ids use lower-case letters, digits and hyphens",
-                "url": "a URL starts with http:// or https://",
+                **URL_HINTS,
             }.get(name, f"it must match {err['ctx']['pattern']}")
             at = data_loc
         elif kind == "value_error":
