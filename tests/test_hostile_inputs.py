@@ -4,7 +4,8 @@
   locales/ is refused, naming the link, and nothing is written.
 - No code from data: a planted or foreign cache file is never loaded; a cache tracked by
   git is refused.
-- URLs in the configuration are validated: no markup, quotes or spaces, http(s) only.
+- Every output format escapes: URLs in the configuration are validated, the sitemap is real
+  XML, and JSON (downloads, chart data, JSON-LD) cannot close the markup it lands in.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import pickle
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jinja2
@@ -21,7 +23,11 @@ import pytest
 from conftest import MINI, Run, dedent, leftovers, run_build_py, tree_digest
 from tiangong_site import signed_cache
 from tiangong_site.errors import ContentError
+from tiangong_site.feeds import Entry, robots_txt, sitemap_xml
 from tiangong_site.render import Urls, make_environment
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 @pytest.fixture(autouse=True)
@@ -325,3 +331,78 @@ def test_a_hostile_author_url_is_refused(mini):
         load_content(mini({"site.yaml": site}))
     (problem,) = caught.value.problems
     assert problem.path == "content/site.yaml" and "'url'" in problem.message
+
+
+# --- every output format escapes -----------------------------------------------------------
+
+
+def test_a_percent_encoded_ampersand_in_the_base_url_gives_a_sitemap_that_parses(project: Path, tmp_path: Path, run_cli):
+    base = "https://x.org/a%26b/"
+    assert run_cli("build", "--project", project, "--output", tmp_path / "out", "--base-url", base, "-q").code == 0
+    root = ET.parse(tmp_path / "out" / "sitemap.xml").getroot()
+    locs = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+    assert base in locs and f"{base}en/" in locs and f"{base}zh/" in locs
+    assert all(loc and loc.startswith(base) for loc in locs)
+    alternates = [link.get("href") for link in root.iter(f"{XHTML}link")]
+    assert alternates and all(href and href.startswith(base) for href in alternates)
+    robots = (tmp_path / "out" / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {base}sitemap.xml" in robots.splitlines()
+
+
+def test_the_sitemap_escapes_every_url_it_lists():
+    hostile = "https://x.org/a&b/<script>alert(1)</script>/"
+    alternate = 'https://x.org/zh/?q="1"&r=2'
+    text = sitemap_xml([Entry(hostile, "2024-05", [("zh-Hans", alternate)])])
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.tag == f"{SITEMAP}urlset"
+    (url,) = list(root)
+    assert url.find(f"{SITEMAP}loc").text == hostile  # type: ignore[union-attr]
+    assert url.find(f"{SITEMAP}lastmod").text == "2024-05"  # type: ignore[union-attr]
+    link = url.find(f"{XHTML}link")
+    assert link is not None and link.attrib == {"rel": "alternate", "hreflang": "zh-Hans", "href": alternate}
+    assert "<script" not in text
+
+
+def test_robots_txt_takes_only_a_valid_url():
+    assert robots_txt("https://x.org/a%26b/sitemap.xml").splitlines()[-1] == "Sitemap: https://x.org/a%26b/sitemap.xml"
+    for bad in ("https://x.org/\nDisallow: /", "https://x.org/ x", "javascript:alert(1)"):
+        with pytest.raises(ValueError):
+            robots_txt(bad)
+
+
+HOSTILE_TEXT = "</script><script>alert(1)</script> & \u2028\u2029 <!--"
+
+
+@pytest.fixture
+def hostile_site(project: Path, mini, tmp_path: Path, run_cli) -> Path:
+    """The made-up site with markup and line separators in a source, a region (a chart's
+    category), a chart's title and the story's headline."""
+    sources = MINI["data/sources.yaml"].replace('title: "Source A"', f"title: {json.dumps(HOSTILE_TEXT)}")
+    charts = MINI["charts.yaml"].replace('title: "Growth in 2023"', f"title: {json.dumps(HOSTILE_TEXT)}")
+    page = MINI["pages/index.md"].replace('title: "Test story"', f"title: {json.dumps(HOSTILE_TEXT)}")
+    regions = MINI["data/regions.yaml"].replace("name: Beta", f"name: {json.dumps(HOSTILE_TEXT)}")
+    overrides = {"data/sources.yaml": sources, "charts.yaml": charts, "pages/index.md": page, "data/regions.yaml": regions}
+    content = mini(overrides)
+    run = run_cli("build", "--project", project, "--content", content, "--output", tmp_path / "out", "-q")
+    assert run.code == 0, run.err
+    return tmp_path / "out"
+
+
+def _assert_escaped(json_text: str) -> None:
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in json_text, f"{raw!r} is written raw"
+    assert "\\u003c/script\\u003e" in json_text
+
+
+@pytest.mark.parametrize("download", ["data/sources.json", "charts/growth-2023/data.json", "charts/growth-2023/figure.json"])
+def test_json_downloads_escape_markup_and_line_separators(hostile_site: Path, download: str):
+    text = (hostile_site / download).read_text(encoding="utf-8")
+    _assert_escaped(text)
+    assert HOSTILE_TEXT in json.dumps(json.loads(text), ensure_ascii=False)  # the same data, read back
+
+
+def test_json_ld_in_a_page_escapes_markup(hostile_site: Path):
+    html = (hostile_site / "index.html").read_text(encoding="utf-8")
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    _assert_escaped(block)
+    assert json.loads(block)["headline"] == HOSTILE_TEXT

@@ -20,6 +20,7 @@ from . import i18n
 from .i18n import HTML_LANG
 from .inside import inside
 from .models import text
+from .safejson import dumps_for_html
 from .signed_cache import SignedBytecodeCache
 
 
@@ -134,6 +135,8 @@ def make_environment(templates: Path, urls: Urls, lang: str = "en", translations
         html_lang=HTML_LANG.get(lang, lang),
         base_path=urls.base_path,
     )
+    # `tojson` (JSON-LD) also escapes U+2028 and U+2029, not only < > & '.
+    env.policies["json.dumps_function"] = dumps_for_html
     env.filters["t"] = lambda value: text(value, lang)
     env.filters["date"] = lambda value: i18n.date(value, lang)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
