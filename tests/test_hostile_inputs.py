@@ -22,6 +22,7 @@ import pytest
 
 from conftest import MINI, Run, dedent, leftovers, run_build_py, tree_digest
 from tiangong_site import signed_cache
+from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError
 from tiangong_site.feeds import Entry, robots_txt, sitemap_xml
 from tiangong_site.render import Urls, make_environment
@@ -75,7 +76,8 @@ def _link_static_folder(root: Path, outside: Path) -> str:
 def _link_page(root: Path, outside: Path) -> str:
     # A valid page, with its Chinese edition in place, so only the link is wrong.
     for name in ("leak.md", "leak.zh.md"):
-        page = "---\ntitle: {en: Leak, zh: 泄露}\ndescription: {en: Leak, zh: 泄露}\nslug: leak\n---\nText.\n"
+        page = "---\ntitle: {en: Leak, zh: 泄露}\ndescription: {en: Leak, zh: 泄露}\n"
+        page += "slug: leak\n---\nText.\n"
         (outside / name).write_text(page, encoding="utf-8")
     (root / "content" / "pages" / "leak.md").symlink_to(outside / "leak.md")
     (root / "content" / "pages" / "leak.zh.md").write_bytes((outside / "leak.zh.md").read_bytes())
@@ -145,17 +147,18 @@ def test_a_content_folder_outside_the_project_is_allowed_but_not_links_inside_it
     project: Path, mini, outside: Path, tmp_path: Path, run_cli
 ):
     content = mini()
-    assert run_cli("build", "--project", project, "--content", content, "--output", tmp_path / "a").code == 0
+    build = ("build", "--project", project, "--content", content, "--output")
+    assert run_cli(*build, tmp_path / "a").code == 0
     (outside / "extra.yaml").write_text("[]\n", encoding="utf-8")
     (content / "data" / "companies.yaml").unlink()
     (content / "data" / "companies.yaml").symlink_to(outside / "extra.yaml")
-    run = run_cli("build", "--project", project, "--content", content, "--output", tmp_path / "b")
+    run = run_cli(*build, tmp_path / "b")
     assert run.code == 1
     assert [p["path"] for p in run.problems()] == [f"{content.name}/data/companies.yaml"]
     assert not (tmp_path / "b").exists()
 
 
-def test_the_template_loader_refuses_a_link_even_when_the_build_did_not_look(tmp_path: Path, outside: Path):
+def test_the_template_loader_refuses_a_link_the_build_did_not_look_for(tmp_path: Path, outside: Path):
     templates = tmp_path / "templates"
     templates.mkdir()
     (outside / "evil.html").write_text("{{ 1 + 1 }}", encoding="utf-8")
@@ -203,23 +206,18 @@ def test_a_planted_template_cache_does_not_run(project: Path, tmp_path: Path, ru
     assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "first")
 
 
-def test_compiled_templates_signed_here_are_reused(tmp_path: Path):
-    templates = tmp_path / "templates"
+def test_compiled_templates_signed_here_are_reused_and_a_changed_one_is_not(tmp_path: Path):
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
     templates.mkdir()
     (templates / "a.html").write_text("{{ 6 * 7 }}", encoding="utf-8")
-    cache = tmp_path / "cache"
     make_environment(templates, Urls("https://example.org/"), cache=cache).get_template("a.html")
     (entry,) = cache.iterdir()
-    bucket = jinja2.bccache.Bucket(None, entry.name.split(".")[0], "")  # type: ignore[arg-type]
     env = make_environment(templates, Urls("https://example.org/"), cache=cache)
-    checksum = env.bytecode_cache.get_source_checksum((templates / "a.html").read_text())  # type: ignore[union-attr]
-    bucket = jinja2.bccache.Bucket(env, bucket.key, checksum)
-    env.bytecode_cache.load_bytecode(bucket)  # type: ignore[union-attr]
-    assert bucket.code is not None
-    entry.write_bytes(bytes([entry.read_bytes()[0] ^ 1]) + entry.read_bytes()[1:])  # one bit off
-    bucket.reset()
-    env.bytecode_cache.load_bytecode(bucket)  # type: ignore[union-attr]
-    assert bucket.code is None
+    lookup = (env, "a.html", str(templates / "a.html"), "{{ 6 * 7 }}")
+    assert env.bytecode_cache.get_bucket(*lookup).code is not None  # type: ignore[union-attr]
+    blob = entry.read_bytes()
+    entry.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))  # one bit of the code changed
+    assert env.bytecode_cache.get_bucket(*lookup).code is None  # type: ignore[union-attr]
     assert env.get_template("a.html").render() == "42"
 
 
@@ -229,7 +227,9 @@ def test_the_signing_key_is_private_to_the_user(private_cache_key: Path):
     assert len(private_cache_key.read_bytes()) == 32
 
 
-def test_a_planted_message_list_does_not_hide_a_missing_translation(project: Path, tmp_path: Path, run_cli):
+def test_a_planted_message_list_does_not_hide_a_missing_translation(
+    project: Path, tmp_path: Path, run_cli
+):
     assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0
     stored = sorted((project / ".cache").glob("messages-*"))
     assert stored, "the build keeps the extracted messages"
@@ -246,7 +246,8 @@ def test_a_planted_message_list_does_not_hide_a_missing_translation(project: Pat
 
 
 def _git(root: Path, *args: str) -> None:
-    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    identity += ["-c", "commit.gpgsign=false"]
     subprocess.run(["git", "-C", str(root), *identity, *args], check=True, capture_output=True)
 
 
@@ -254,7 +255,8 @@ def test_a_cache_tracked_by_git_is_refused(project: Path, tmp_path: Path, run_cl
     _git(project, "init", "-q")
     _git(project, "add", "content", "templates", "static", "locales")
     _git(project, "commit", "-q", "-m", "project")
-    assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0  # untracked: fine
+    untracked = run_cli("build", "--project", project, "--output", tmp_path / "first", "-q")
+    assert untracked.code == 0  # a cache git does not track is fine
     planted = project / ".cache" / "jinja" / "__jinja2_0000.cache"
     planted.write_bytes(b"anything")
     _git(project, "add", "-f", ".cache/jinja/__jinja2_0000.cache")
@@ -268,7 +270,13 @@ def test_a_cache_tracked_by_git_is_refused(project: Path, tmp_path: Path, run_cl
 
 # --- URLs in the configuration -------------------------------------------------------------
 
-HOSTILE_BASE_URLS = ["https://x.org/a<script>", "javascript:alert(1)", "https://x.org/a&b/", "https://x.org/a b/", 'https://x.org/"/']
+HOSTILE_BASE_URLS = [
+    "https://x.org/a<script>",
+    "javascript:alert(1)",
+    "https://x.org/a&b/",
+    "https://x.org/a b/",
+    'https://x.org/"/',
+]
 
 
 def _line_of(path: Path, needle: str) -> str:
@@ -277,11 +285,14 @@ def _line_of(path: Path, needle: str) -> str:
 
 
 @pytest.mark.parametrize("base_url", HOSTILE_BASE_URLS)
-def test_a_hostile_base_url_in_site_yaml_is_refused_where_it_is(base_url: str, built_project: Path, run_cli):
+def test_a_hostile_base_url_in_site_yaml_is_refused_where_it_is(
+    base_url: str, built_project: Path, run_cli
+):
     before = tree_digest(built_project / "_site")
     site = built_project / "content" / "site.yaml"
     text = site.read_text(encoding="utf-8")
-    site.write_text(re.sub(r"^base_url: .*$", f"base_url: {json.dumps(base_url)}", text, flags=re.M), encoding="utf-8")
+    text = re.sub(r"^base_url: .*$", f"base_url: {json.dumps(base_url)}", text, flags=re.M)
+    site.write_text(text, encoding="utf-8")
     run = run_cli("build", "--project", built_project)
     assert run.code == 1
     (problem,) = run.problems()
@@ -291,42 +302,43 @@ def test_a_hostile_base_url_in_site_yaml_is_refused_where_it_is(base_url: str, b
 
 
 @pytest.mark.parametrize("base_url", HOSTILE_BASE_URLS)
-def test_a_hostile_base_url_on_the_command_line_is_a_usage_error(base_url: str, project: Path, tmp_path: Path, run_cli):
+def test_a_hostile_base_url_on_the_command_line_is_a_usage_error(
+    base_url: str, project: Path, tmp_path: Path, run_cli
+):
     run = run_cli("build", "--project", project, "--output", tmp_path / "out", "--base-url", base_url)
     assert run.code == 2
-    assert run.err.startswith(f"tiangong-site build: --base-url {base_url!r} is not a usable base URL (")
+    expected = f"tiangong-site build: --base-url {base_url!r} is not a usable base URL ("
+    assert run.err.startswith(expected)
     assert len(run.err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
 
 
 def test_a_hostile_base_url_in_the_environment_is_a_usage_error(project: Path, tmp_path: Path):
-    run = run_build_py("build", "--project", project, "--output", tmp_path / "out", env={"TIANGONG_BASE_URL": "https://x.org/a<script>"})
+    env = {"TIANGONG_BASE_URL": "https://x.org/a<script>"}
+    run = run_build_py("build", "--project", project, "--output", tmp_path / "out", env=env)
     assert run.code == 2
     assert "TIANGONG_BASE_URL 'https://x.org/a<script>' is not a usable base URL" in run.err
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("url", "javascript:alert(1)"), ("url", 'https://x.org/"onmouseover="alert(1)'), ("url", "https://x.org/<b>"), ("url", "https:///no-host")],
+    "value",
+    ["javascript:alert(1)", 'https://x.org/"onmouseover="alert(1)', "https://x.org/<b>", "https:///no-host"],
 )
-def test_a_hostile_source_url_is_refused_where_it_is(field: str, value: str, mini):
+def test_a_hostile_source_url_is_refused_where_it_is(value: str, mini):
     sources = MINI["data/sources.yaml"].replace('url: "https://example.org/a"', f"url: {json.dumps(value)}")
-    content = mini({"data/sources.yaml": sources})
-    from tiangong_site.content import load_content
-
     with pytest.raises(ContentError) as caught:
-        load_content(content)
+        load_content(mini({"data/sources.yaml": sources}))
     (problem,) = caught.value.problems
-    expected_line = next(i for i, line in enumerate(dedent(sources).splitlines(), 1) if line.strip().startswith("url: ") and value[:8] in line)
+    lines = dedent(sources).splitlines()
+    expected_line = next(i for i, line in enumerate(lines, 1) if line.strip() == f"url: {json.dumps(value)}")
     assert (problem.path, problem.line) == ("content/data/sources.yaml", expected_line)
     assert "'url'" in problem.message and "http" in problem.hint
 
 
 def test_a_hostile_author_url_is_refused(mini):
-    site = MINI["site.yaml"].replace('- name: "Test desk"', '- name: "Test desk"\n            url: "https://x.org/a\'><script>"')
-    from tiangong_site.content import load_content
-
+    author = '- name: "Test desk"\n            url: "https://x.org/a\'><script>"'
+    site = MINI["site.yaml"].replace('- name: "Test desk"', author)
     with pytest.raises(ContentError) as caught:
         load_content(mini({"site.yaml": site}))
     (problem,) = caught.value.problems
@@ -336,9 +348,12 @@ def test_a_hostile_author_url_is_refused(mini):
 # --- every output format escapes -----------------------------------------------------------
 
 
-def test_a_percent_encoded_ampersand_in_the_base_url_gives_a_sitemap_that_parses(project: Path, tmp_path: Path, run_cli):
+def test_a_percent_encoded_ampersand_in_the_base_url_gives_a_sitemap_that_parses(
+    project: Path, tmp_path: Path, run_cli
+):
     base = "https://x.org/a%26b/"
-    assert run_cli("build", "--project", project, "--output", tmp_path / "out", "--base-url", base, "-q").code == 0
+    run = run_cli("build", "--project", project, "--output", tmp_path / "out", "--base-url", base, "-q")
+    assert run.code == 0, run.err
     root = ET.parse(tmp_path / "out" / "sitemap.xml").getroot()
     locs = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
     assert base in locs and f"{base}en/" in locs and f"{base}zh/" in locs
@@ -359,12 +374,14 @@ def test_the_sitemap_escapes_every_url_it_lists():
     assert url.find(f"{SITEMAP}loc").text == hostile  # type: ignore[union-attr]
     assert url.find(f"{SITEMAP}lastmod").text == "2024-05"  # type: ignore[union-attr]
     link = url.find(f"{XHTML}link")
-    assert link is not None and link.attrib == {"rel": "alternate", "hreflang": "zh-Hans", "href": alternate}
+    assert link is not None
+    assert link.attrib == {"rel": "alternate", "hreflang": "zh-Hans", "href": alternate}
     assert "<script" not in text
 
 
 def test_robots_txt_takes_only_a_valid_url():
-    assert robots_txt("https://x.org/a%26b/sitemap.xml").splitlines()[-1] == "Sitemap: https://x.org/a%26b/sitemap.xml"
+    url = "https://x.org/a%26b/sitemap.xml"
+    assert robots_txt(url).splitlines()[-1] == f"Sitemap: {url}"
     for bad in ("https://x.org/\nDisallow: /", "https://x.org/ x", "javascript:alert(1)"):
         with pytest.raises(ValueError):
             robots_txt(bad)
@@ -377,15 +394,17 @@ HOSTILE_TEXT = "</script><script>alert(1)</script> & \u2028\u2029 <!--"
 def hostile_site(project: Path, mini, tmp_path: Path, run_cli) -> Path:
     """The made-up site with markup and line separators in a source, a region (a chart's
     category), a chart's title and the story's headline."""
-    sources = MINI["data/sources.yaml"].replace('title: "Source A"', f"title: {json.dumps(HOSTILE_TEXT)}")
-    charts = MINI["charts.yaml"].replace('title: "Growth in 2023"', f"title: {json.dumps(HOSTILE_TEXT)}")
-    page = MINI["pages/index.md"].replace('title: "Test story"', f"title: {json.dumps(HOSTILE_TEXT)}")
-    regions = MINI["data/regions.yaml"].replace("name: Beta", f"name: {json.dumps(HOSTILE_TEXT)}")
-    overrides = {"data/sources.yaml": sources, "charts.yaml": charts, "pages/index.md": page, "data/regions.yaml": regions}
-    content = mini(overrides)
-    run = run_cli("build", "--project", project, "--content", content, "--output", tmp_path / "out", "-q")
+    hostile = json.dumps(HOSTILE_TEXT)
+    content = mini({
+        "data/sources.yaml": MINI["data/sources.yaml"].replace('title: "Source A"', f"title: {hostile}"),
+        "charts.yaml": MINI["charts.yaml"].replace('title: "Growth in 2023"', f"title: {hostile}"),
+        "pages/index.md": MINI["pages/index.md"].replace('title: "Test story"', f"title: {hostile}"),
+        "data/regions.yaml": MINI["data/regions.yaml"].replace("name: Beta", f"name: {hostile}"),
+    })
+    out = tmp_path / "out"
+    run = run_cli("build", "--project", project, "--content", content, "--output", out, "-q")
     assert run.code == 0, run.err
-    return tmp_path / "out"
+    return out
 
 
 def _assert_escaped(json_text: str) -> None:
@@ -394,7 +413,10 @@ def _assert_escaped(json_text: str) -> None:
     assert "\\u003c/script\\u003e" in json_text
 
 
-@pytest.mark.parametrize("download", ["data/sources.json", "charts/growth-2023/data.json", "charts/growth-2023/figure.json"])
+DOWNLOADS = ["data/sources.json", "charts/growth-2023/data.json", "charts/growth-2023/figure.json"]
+
+
+@pytest.mark.parametrize("download", DOWNLOADS)
 def test_json_downloads_escape_markup_and_line_separators(hostile_site: Path, download: str):
     text = (hostile_site / download).read_text(encoding="utf-8")
     _assert_escaped(text)

@@ -38,7 +38,13 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site into the output folder", description="Validate content and build the site. The previous output is replaced only when the build succeeds.")
     _common(build)
     build.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: output_dir in content/site.yaml, i.e. _site)")
-    build.add_argument("--base-url", default=None, metavar="URL", help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: TIANGONG_BASE_URL); its path may hold only letters, digits, - . _ ~ / and %%XX")
+    build.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: TIANGONG_BASE_URL); "
+        "its path may hold only letters, digits, - . _ ~ / and %%XX",
+    )
 
     serve = commands.add_parser("serve", help="preview the site with live reload", description="Build, serve on 127.0.0.1 and rebuild on every change.")
     _common(serve)
@@ -96,7 +102,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     base_url, given_by = _base_url(args)
     if base_url is not None and not re.fullmatch(BASE_URL_PATTERN, base_url):
         # Its path goes into every link, the sitemap and robots.txt: refuse it before building.
-        print(f"tiangong-site build: {given_by} {base_url!r} is not a usable base URL ({URL_HINTS['base_url']})", file=sys.stderr)
+        reason = f"{given_by} {base_url!r} is not a usable base URL ({URL_HINTS['base_url']})"
+        print(f"tiangong-site build: {reason}", file=sys.stderr)
         return EXIT_USAGE
     progress = None if args.quiet else (lambda message: print(f"... {message}", file=sys.stderr))
     report = build(Project.at(args.project, args.content), args.output, base_url, progress)

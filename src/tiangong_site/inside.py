@@ -88,7 +88,8 @@ def inside(path: Path, folder: Path, shown_from: Path) -> Path:
         parts = ("..",)
     if ".." in parts:
         message = "this path leads outside its folder; the build uses only files inside the project"
-        raise ContentError([Problem(shown(path, shown_from), 1, 1, message, "name a file inside it")])
+        problem = Problem(shown(path, shown_from), 1, 1, message, "name a file inside it")
+        raise ContentError([problem])
     current = folder
     for part in parts:
         current = current / part
