@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ import plotly.graph_objects as go
 from .content import Content
 from .errors import Problem
 from .models import Chart, text
-from . import i18n
+from . import i18n, safejson
 from .i18n import N_, gettext
 from .tables import dataset_rows, label, matches
 
@@ -106,10 +105,10 @@ class ChartOutput:
             "columns": [{"key": k, "header": h} for k, h in self.columns],
             "rows": [{k: row.get(k) for k, _ in self.columns} for row in self.rows],
         }
-        return json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+        return safejson.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
     def figure_json(self) -> str:
-        return json.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return safejson.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _cell(value: Any, lang: str = "en") -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -50,7 +51,13 @@ def make_parser() -> argparse.ArgumentParser:
     _common(build)
     build.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, which must be a folder inside the project)")
     build.add_argument("--force", action="store_true", help=FORCE_HELP)
-    build.add_argument("--base-url", default=os.environ.get("TIANGONG_BASE_URL"), metavar="URL", help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: TIANGONG_BASE_URL)")
+    build.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: TIANGONG_BASE_URL); "
+        "its path may hold only letters, digits, - . _ ~ / and %%XX",
+    )
 
     serve = commands.add_parser("serve", help="preview the site with live reload", description="Build, serve on 127.0.0.1 and rebuild on every change.")
     _common(serve)
@@ -95,11 +102,25 @@ def _print_problems(exc: ContentError) -> None:
     print(f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written.", file=sys.stderr)
 
 
+def _base_url(args: argparse.Namespace) -> tuple[str | None, str]:
+    """The base URL given by --base-url, else TIANGONG_BASE_URL, and where it came from."""
+    if args.base_url is not None:
+        return args.base_url, "--base-url"
+    return os.environ.get("TIANGONG_BASE_URL") or None, "TIANGONG_BASE_URL"
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from .models import BASE_URL_PATTERN, URL_HINTS
     from .site import Project, build
 
+    base_url, given_by = _base_url(args)
+    if base_url is not None and not re.fullmatch(BASE_URL_PATTERN, base_url):
+        # Its path goes into every link, the sitemap and robots.txt: refuse it before building.
+        reason = f"{given_by} {base_url!r} is not a usable base URL ({URL_HINTS['base_url']})"
+        print(f"tiangong-site build: {reason}", file=sys.stderr)
+        return EXIT_USAGE
     progress = None if args.quiet else (lambda message: print(f"... {message}", file=sys.stderr))
-    report = build(Project.at(args.project, args.content), args.output, args.base_url, progress, args.force)
+    report = build(Project.at(args.project, args.content), args.output, base_url, progress, args.force)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     if not args.quiet:

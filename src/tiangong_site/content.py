@@ -14,9 +14,10 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Problem, display_path
+from .inside import refuse_links
 from .loader import LoadedFile, load_yaml_file, split_front_matter
 from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
-from .models import DATASETS, LANGUAGES, Localised, PageMeta, Site, Strict
+from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
 
 @dataclass
@@ -152,7 +153,7 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             message = f"'{name}' is {err['input']!r}, which has the wrong form"
             hint = {
                 "id": "ids use lower-case letters, digits and hyphens",
-                "url": "a URL starts with http:// or https://",
+                **URL_HINTS,
             }.get(name, f"it must match {err['ctx']['pattern']}")
             at = data_loc
         elif kind == "value_error":
@@ -340,6 +341,7 @@ def load_content(root: Path) -> Content:
     problems: list[Problem] = []
     if not root.is_dir():
         raise ContentError([Problem(str(root), 1, 1, "content folder not found", "run from the project folder or pass --content")])
+    refuse_links([root], root.parent)  # read nothing from outside the folder, even by a link
     site, site_file = load_site(root, problems)
     files: dict[str, LoadedFile] = {}
     datasets: dict[str, list[Any]] = {}

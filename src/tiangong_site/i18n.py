@@ -18,7 +18,9 @@ import io
 from pathlib import Path
 from typing import Any
 
+from . import signed_cache
 from .errors import Problem, display_path
+from .inside import inside
 
 LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
@@ -62,7 +64,7 @@ def catalogue(root: Path, lang: str) -> Any | None:
     """The Babel catalogue of `lang` under `root/locales`, or None for the source language."""
     if lang == SOURCE_LANGUAGE:
         return None
-    path = root / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    path = inside(root / "locales" / lang / "LC_MESSAGES" / "messages.po", root / "locales", root)
     if not path.is_file():
         return None
     return _catalogue(str(path), path.stat().st_mtime)
@@ -102,17 +104,19 @@ def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]
 
 def messages_in_code(templates: Path, cache: Path | None = None) -> list[tuple[str, str, int]]:
     """The interface strings of the templates and the package. Extraction parses every file,
-    so its result is kept in `cache` (a folder), under a digest of the files it read."""
+    so its result is kept in `cache` (a folder), under a digest of the files it read, signed:
+    a stored list this machine did not write could hide a missing translation."""
     files = sorted(templates.rglob("*.html")) + sorted(PACKAGE.glob("*.py"))
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:20]
-    stored = cache / f"messages-{digest}.json" if cache else None
-    if stored and stored.is_file():
-        return [tuple(item) for item in json.loads(stored.read_text(encoding="utf-8"))]  # type: ignore[misc]
+    stored = cache / f"messages-{digest}.signed" if cache else None
+    data = signed_cache.load(stored, "messages", digest) if stored else None
+    if data is not None:
+        return [tuple(item) for item in json.loads(data)]  # type: ignore[misc]
     stamp = tuple((p.as_posix(), p.stat().st_mtime) for p in files)
     found = _messages_in_code(str(templates), stamp)
     if stored:
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        stored.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+        text = json.dumps(found, ensure_ascii=False).encode("utf-8")
+        signed_cache.store(stored, "messages", digest, text)
     return found
 
 

@@ -11,6 +11,7 @@ stays served; the problems are returned for the error overlay.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import jinja2.meta
 
 from .content import Content
 from .errors import ContentError, Problem, display_path
+from .inside import shown
 from .linkcheck import check_links
 from .models import DATASETS
 from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, render_jobs, template_problem
@@ -70,7 +72,9 @@ class IncrementalBuilder:
         found = {}
         for folder in (self.project.content, self.project.templates, self.project.static, self.project.root / "locales"):
             for path in folder.rglob("*"):
-                if path.is_file() and not path.name.startswith((".", "#")) and not path.name.endswith("~"):
+                if path.is_symlink():  # seen as a change, never read: the build refuses it
+                    found[shown(path, self.project.root)] = f"link:{os.readlink(path)}"
+                elif path.is_file() and not path.name.startswith((".", "#")) and not path.name.endswith("~"):
                     found[display_path(path, self.project.root)] = _digest(path)
         return found
 

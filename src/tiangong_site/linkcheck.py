@@ -26,6 +26,7 @@ def _target(base_path: str, page: str, url: str, dirs: set[str]) -> tuple[str, s
     if parts.scheme or parts.netloc or url.startswith(("mailto:", "data:")):
         return None
     path = unquote(parts.path)
+    base_path = unquote(base_path)  # compared decoded, as the path is: /a%26b/ is /a&b/
     if not path:
         return page, parts.fragment
     if path.startswith("/"):

@@ -23,6 +23,20 @@ Id = Annotated[
     Field(description="Lower-case letters, digits and hyphens, e.g. `shaoxing-city`."),
 ]
 
+_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+_UNSAFE = r"\s\x00-\x1f\x7f<>" + '"' + r"'`\\{}|^"  # no escaped quote: JSON Schema regexes
+URL_PATTERN = rf"^https?://{_HOST}(?:[/?#][^{_UNSAFE}]*)?$"
+"""An address a reader may follow: http(s), a host, then no space, control character,
+quote or markup. Every URL in the content is checked against it (and robots.txt's)."""
+BASE_URL_PATTERN = rf"^https?://{_HOST}(?:/(?:[A-Za-z0-9._~/-]|%[0-9A-Fa-f]{{2}})*)?$"
+"""Where the site is published. Its path goes into every link, the sitemap and robots.txt,
+so it may hold only letters, digits, `- . _ ~ /` and %XX escapes: no query, no fragment."""
+URL_HINTS = {
+    "url": "a URL is http:// or https://, a host name, then no spaces, quotes or < >",
+    "base_url": "use https://HOST/PATH/ with only letters, digits, - . _ ~ / and %XX in the "
+    "path (write & as %26)",
+}
+
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -83,7 +97,7 @@ def text(value: LocalText | None, lang: str = "en") -> str:
 
 class Author(Strict):
     name: LocalText
-    url: str | None = Field(default=None, pattern=r"^https?://")
+    url: str | None = Field(default=None, pattern=URL_PATTERN)
 
 
 class Site(Strict):
@@ -92,7 +106,7 @@ class Site(Strict):
     title: LocalText
     description: LocalText
     base_url: str = Field(
-        pattern=r"^https?://[^/]+(/.*)?$",
+        pattern=BASE_URL_PATTERN,
         description="Where the site is published, e.g. https://org.github.io/repo/ (its path is the base path of every URL).",
     )
     languages: list[Lang] = Field(default_factory=lambda: ["en"], min_length=1)
@@ -120,7 +134,7 @@ class Source(Strict):
     title: LocalText
     publisher: LocalText
     date: PartialDate | None = Field(default=None, description="Publication date, as precise as known.")
-    url: str = Field(pattern=r"^https?://\S+$")
+    url: str = Field(pattern=URL_PATTERN)
     kind: Literal["official", "press", "mirror", "secondary", "article"] = Field(
         description="official page, press report, mirror of an official page, secondary write-up, or the starting article"
     )

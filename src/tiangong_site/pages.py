@@ -16,7 +16,9 @@ import jinja2
 
 from .charts import ChartOutput
 from .content import Content, Page
+from . import safejson
 from .errors import Problem
+from .feeds import Entry, robots_txt, sitemap_xml
 from .markdown import render_markdown
 from .models import DATASETS, text
 from .i18n import HTML_LANG, LANGUAGE_NAMES
@@ -483,7 +485,7 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     writer.writeheader()
     for row in rows:
         writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
-    return buffer.getvalue(), json.dumps(rows, ensure_ascii=False, indent=1) + "\n", len(rows)
+    return buffer.getvalue(), safejson.dumps(rows, ensure_ascii=False, indent=1) + "\n", len(rows)
 
 
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
@@ -562,10 +564,9 @@ def _plan_publishing(plan: SitePlan, content: Content, urls: Urls, editions: dic
         )
     plan.files[".nojekyll"] = ""
     lastmod = content.site.updated or content.site.published
-    entries = []
-    for job in sorted((j for j in plan.jobs if j.in_sitemap), key=lambda j: j.canonical):
-        links = "".join(f'<xhtml:link rel="alternate" hreflang="{a["hreflang"]}" href="{a["absolute"]}"/>' for a in job.alternates)
-        entries.append(f"  <url><loc>{job.canonical}</loc><lastmod>{lastmod}</lastmod>{links}</url>")
-    sitemap = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">', *entries, "</urlset>"]
-    plan.files["sitemap.xml"] = "\n".join(sitemap) + "\n"
-    plan.files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {urls.site_absolute('sitemap.xml')}\n"
+    entries = [
+        Entry(job.canonical, lastmod, [(a["hreflang"], a["absolute"]) for a in job.alternates])
+        for job in sorted((j for j in plan.jobs if j.in_sitemap), key=lambda j: j.canonical)
+    ]
+    plan.files["sitemap.xml"] = sitemap_xml(entries)
+    plan.files["robots.txt"] = robots_txt(urls.site_absolute("sitemap.xml"))

@@ -18,7 +18,10 @@ import jinja2
 
 from . import i18n
 from .i18n import HTML_LANG
+from .inside import inside
 from .models import text
+from .safejson import dumps_for_html
+from .signed_cache import SignedBytecodeCache
 
 
 def base_path_of(base_url: str) -> str:
@@ -90,18 +93,31 @@ def copy_hashed(source: Path, name: str, out: Path) -> str:
     return target
 
 
+class ContainedLoader(jinja2.FileSystemLoader):
+    """Templates from files inside their folder only: a symbolic link on the way to a
+    template, or a name leading out of the folder, is refused as a located problem."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = jinja2.loaders.split_template_path(template)  # raises on '..'
+        inside(self.folder.joinpath(*pieces), self.folder, self.folder.parent)
+        return super().get_source(environment, template)
+
+
 def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None, cache: Path | None = None) -> jinja2.Environment:
     """The Jinja environment of one language: its URLs, its text filter, its catalogue.
 
-    With `cache`, compiled templates are kept there (keyed by their source), so the
-    environments of several languages, and later builds, compile each template once."""
+    With `cache`, compiled templates are kept there (keyed by their source and signed with
+    this machine's key, see signed_cache.py), so the environments of several languages, and
+    later builds, compile each template once."""
     translations = translations or gettext.NullTranslations()
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
-        loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=SignedBytecodeCache(cache) if cache is not None else None,
+        loader=ContainedLoader(templates),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -119,6 +135,8 @@ def make_environment(templates: Path, urls: Urls, lang: str = "en", translations
         html_lang=HTML_LANG.get(lang, lang),
         base_path=urls.base_path,
     )
+    # `tojson` (JSON-LD) also escapes U+2028 and U+2029, not only < > & '.
+    env.policies["json.dumps_function"] = dumps_for_html
     env.filters["t"] = lambda value: text(value, lang)
     env.filters["date"] = lambda value: i18n.date(value, lang)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]

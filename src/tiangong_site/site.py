@@ -17,9 +17,11 @@ from . import output as output_rules
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
+from .inside import files_under, inside, scan
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
 from .render import Urls, copy_hashed, make_environment
+from .signed_cache import tracked_cache
 
 
 @dataclass
@@ -34,7 +36,8 @@ class Project:
     @property
     def cache(self) -> Path:
         """Where the build keeps what it can reuse: compiled templates, extracted messages.
-        Everything in it is keyed by a digest of its inputs, so it is never stale."""
+        Everything in it is keyed by a digest of its inputs, so it is never stale, and
+        signed with this machine's key, so a file it did not write is ignored."""
         return self.root / ".cache"
 
     @classmethod
@@ -109,12 +112,28 @@ def template_problem(exc: Exception, project: Project) -> Problem:
 
 def load_and_check(project: Project, write_cache: bool = True) -> Content:
     """Everything `check` does: load and validate content, then check the charts against the data."""
+    links = link_problems(project)
+    if links:
+        raise ContentError(links)
     content = load_content(project.content)
     problems = check_charts(content)
     problems += i18n.missing_translations(project.root, project.templates, content.site.languages, project.cache if write_cache else None)
     if problems:
         raise ContentError(problems)
     return content
+
+
+def link_problems(project: Project) -> list[Problem]:
+    """A problem for each symbolic link at or in a folder the build reads. The content folder
+    may itself be anywhere when given on the command line (the user's explicit choice)."""
+    default = project.root / "content"
+    problems: list[Problem] = []
+    if default.is_symlink() and default.resolve() == project.content:
+        problems += scan(default, project.root)[1]
+    problems += scan(project.content, project.content.parent)[1]  # shown as content/...
+    for folder in (project.templates, project.static, project.root / "locales"):
+        problems += scan(folder, project.root)[1]
+    return problems
 
 
 def _output_of(project: Project, content: Content, output: Path | None) -> tuple[Path, output_rules.Where]:
@@ -148,6 +167,9 @@ def build(
     and it is not part of the project); see output.py for the rules and the atomic swap."""
     started = time.perf_counter()
     tick = _Ticker(progress)
+    tracked = tracked_cache(project.root)
+    if tracked:
+        raise ContentError(tracked)
     content = load_and_check(project, write_cache=False)  # a refused or failed build leaves no trace
     tick("content loaded")
     output, where = _output_of(project, content, output)
@@ -198,8 +220,8 @@ def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> st
     kinds = {spec.kind for spec in content.datasets["charts"]}
     plotly_path, plotly_name = plotly_bundle(project, kinds)
     urls.assets[plotly_name] = copy_hashed(plotly_path, plotly_name, out)
-    for path in sorted(project.static.rglob("*")):
-        if path.is_file() and path.relative_to(project.static).as_posix() not in INLINED:
+    for path in files_under(project.static, project.root):
+        if path.relative_to(project.static).as_posix() not in INLINED:
             name = path.relative_to(project.static).as_posix()
             urls.assets[name] = copy_hashed(path, name, out)
     return plotly_name
@@ -219,7 +241,8 @@ def prepare(
     i18n.activate(project.root, languages)
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
     # browser needs to draw it, in one round trip (about 2 KB compressed).
-    inline_css = Markup((project.static / "style.css").read_text(encoding="utf-8").strip())
+    style = inside(project.static / "style.css", project.static, project.root)
+    inline_css = Markup(style.read_text(encoding="utf-8").strip())
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
     for lang in languages:
