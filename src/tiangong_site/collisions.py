@@ -74,19 +74,19 @@ BUILD = Origin("a file the build itself writes")
 
 def page_origin(page: Page) -> Origin:
     line, column = page.source.position(("slug",))
-    return Origin(page.path, page.path, line, column, layout=page.meta.layout, slug=page.meta.slug)
+    meta = page.meta
+    return Origin(page.path, page.path, line, column, layout=meta.layout, slug=meta.slug)
 
 
-def record_origin(content: Content, dataset: str, index: int, group: str, layout: str = "") -> Origin:
+def record_origin(
+    content: Content, dataset: str, index: int, group: str, layout: str = ""
+) -> Origin:
     """The record at `index` of `dataset`, located at its id."""
     loaded = content.files.get(dataset)
-    record = content.datasets[dataset][index]
+    rid = content.datasets[dataset][index].id
     noun = record_noun(dataset)
-    what = f"{noun} '{record.id}'"
-    if loaded is None:
-        return Origin(what, group=group, layout=layout, noun=noun, ident=record.id)
-    line, column = loaded.position((index, "id"))
-    return Origin(what, loaded.path, line, column, group, layout, noun=noun, ident=record.id)
+    path, (line, column) = (loaded.path, loaded.position((index, "id"))) if loaded else ("", (1, 1))
+    return Origin(f"{noun} '{rid}'", path, line, column, group, layout, noun=noun, ident=rid)
 
 
 def dataset_origin(content: Content, dataset: str, group: str, layout: str = "") -> Origin:
@@ -102,18 +102,20 @@ def record_noun(dataset: str) -> str:
 
 # --- slugs ------------------------------------------------------------------------------------
 
+
 def slug_problem(value: Any) -> tuple[str, str]:
     """Message and hint for a slug that is not a safe path segment."""
     text = str(value)
     reasons = [
-        ("/" in text, "a slug is one folder name, without '/'"),
         (".." in text, "'..' would point outside the site"),
+        ("/" in text, "a slug is one folder name, without '/'"),
         ("%" in text, "'%' starts an escape in a URL"),
         (any(ch.isspace() for ch in text), "it has a space"),
-        (text != text.lower(), "it has capital letters (the web server tells case apart; macOS and Windows do not)"),
+        (text != text.lower(), "it has capital letters (servers tell case apart, macOS does not)"),
         (bool(re.search(r"^-|-$|--", text)), "a hyphen may only join two words"),
     ]
-    reason = next((why for bad, why in reasons if bad), "it has characters other than a-z, 0-9 and '-'")
+    other = "it has characters other than a-z, 0-9 and '-'"
+    reason = next((why for bad, why in reasons if bad), other)
     return f"slug {text!r} is not a safe address: {reason}", f"write it as {_suggest(text)!r}"
 
 
@@ -126,6 +128,8 @@ def _suggest(text: str) -> str:
 
 
 def _fold(path: str) -> str:
+    if path.isascii():  # nearly every path: normalising it would change nothing
+        return path.lower()
     return unicodedata.normalize("NFC", path).casefold()
 
 
@@ -134,22 +138,22 @@ def address_problems(plan: SitePlan, roots: set[str], root: Path) -> list[Proble
 
     `roots` are the editions' folders ('' or 'en/', 'zh/'): every file of an edition is
     in one, so they belong to no one. `root` is the folder page paths are relative to."""
-    outputs = [(job.path, job.origin or Origin(f"the generated page {job.path}")) for job in plan.jobs]
+    outputs = [(job.path, job.origin or Origin(f"the page {job.path}")) for job in plan.jobs]
     outputs += [(path, plan.origins.get(path, BUILD)) for path in plan.files]
-    owners: dict[str, tuple[str, Origin]] = {}
+    owners: dict[str, Origin] = {}
     folders: dict[str, Origin] = {}
     problems: list[Problem] = []
     for path, origin in outputs:
         key = _fold(path)
         if key in owners:
-            problems.append(_same_address(path, origin, owners[key][1], root))
+            problems.append(_same_address(path, origin, owners[key], root))
         else:
-            owners[key] = (path, origin)
+            owners[key] = origin
         if origin.slug is None:
-            folder = posixpath.dirname(key)
-            while folder and folder + "/" not in roots:
-                folders.setdefault(folder + "/", origin)
-                folder = posixpath.dirname(folder)
+            folder = key.rpartition("/")[0]
+            while folder and folder + "/" not in roots and folder + "/" not in folders:
+                folders[folder + "/"] = origin  # its parents are claimed too: stop at a known one
+                folder = folder.rpartition("/")[0]
     for path, origin in outputs:
         if origin.slug is not None:
             problems.extend(_slug_on_folder(path, origin, folders, root))
@@ -162,24 +166,31 @@ def _same_address(path: str, new: Origin, old: Origin, root: Path) -> Problem:
         blamed = pages[-1]
         other = new if blamed is old else old
         if other.slug is not None:
-            return _at_slug(blamed, f"slug '{blamed.slug}' is also the address of {other.named()}", "give each page its own slug", root)
-        return _at_slug(blamed, f"slug '{blamed.slug}' is the address of {other.named()}", "choose another slug", root)
+            message = f"slug '{blamed.slug}' is also the address of {other.named()}"
+            return _at_slug(blamed, message, "give each page its own slug", root)
+        message = f"slug '{blamed.slug}' is the address of {other.named()}"
+        return _at_slug(blamed, message, "choose another slug", root)
     blamed, other = (new, old) if new.path else (old, new)
     where = (blamed.path, blamed.line, blamed.column) if blamed.path else ("(build)", 1, 1)
-    return Problem(*where, f"{blamed.what} has the address {path}, as {other.named()} does", "rename one of them")
+    message = f"{blamed.what} has the address {path}, as {other.named()} does"
+    return Problem(*where, message, "rename one of them")
 
 
-def _slug_on_folder(path: str, origin: Origin, folders: dict[str, Origin], root: Path) -> list[Problem]:
-    if origin.slug in SITE_FOLDERS:
-        return [_at_slug(origin, f"slug '{origin.slug}' is {SITE_FOLDERS[origin.slug]}", "choose another slug", root)]
+def _slug_on_folder(
+    path: str, page: Origin, folders: dict[str, Origin], root: Path
+) -> list[Problem]:
+    if page.slug in SITE_FOLDERS:
+        message = f"slug '{page.slug}' is {SITE_FOLDERS[page.slug]}"
+        return [_at_slug(page, message, "choose another slug", root)]
     folder = posixpath.dirname(_fold(path))
     claim = folders.get(folder + "/") if folder else None
-    if claim is None or (claim.layout and claim.layout == origin.layout):
+    if claim is None or (claim.layout and claim.layout == page.layout):
         return []
     hint = "choose another slug"
     if claim.layout:
         hint += f", or give this page `layout: {claim.layout}`"
-    return [_at_slug(origin, f"slug '{origin.slug}' is the folder of {claim.group or claim.what}", hint, root)]
+    message = f"slug '{page.slug}' is the folder of {claim.group or claim.what}"
+    return [_at_slug(page, message, hint, root)]
 
 
 def _at_slug(page: Origin, message: str, hint: str, root: Path) -> Problem:
@@ -197,11 +208,14 @@ def _at_slug(page: Origin, message: str, hint: str, root: Path) -> Problem:
 # --- element ids --------------------------------------------------------------------------------
 
 ELEMENT_ID = re.compile(r'\sid="([^"]*)"')
+ANY_ID = re.compile(r'id="([^"]*)"')
+"""Also matches data-id="..." and the like, but scans about ten times faster than ELEMENT_ID
+(a literal start): when it finds no value twice, no element id is repeated either."""
 TEMPLATE_ID = re.compile(r'(?<![\w-])id="([^"]*)"')
 EXPRESSION = re.compile(r"\{\{.*?\}\}")
 ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 SETEXT_RULE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
-PLAIN_LINE = re.compile(r"^ {0,3}(?![-*+>|]|\d+[.)]|:::)\S")
+PLAIN_LINE = re.compile(r"^ {0,3}(?![-*+>|#]|\d+[.)]|:::)\S")
 
 
 @dataclass
@@ -221,14 +235,15 @@ def template_ids(folder: Path) -> TemplateIds:
         shown = f"{folder.name}/{path.relative_to(folder).as_posix()}"
         for match in TEMPLATE_ID.finditer(source):
             value = match.group(1)
-            if "{%" in value:
-                continue
             expressions = EXPRESSION.findall(value)
+            if "{%" in value or len(expressions) > 1:
+                continue
             if not expressions:
-                found.literal.setdefault(value, f"{shown}:{source.count(chr(10), 0, match.start()) + 1}")
-            elif len(expressions) == 1:
-                before, after = EXPRESSION.split(value)
-                found.patterns.append((re.compile(f"{re.escape(before)}(.+){re.escape(after)}"), expressions[0]))
+                line = source.count("\n", 0, match.start()) + 1
+                found.literal.setdefault(value, f"{shown}:{line}")
+                continue
+            before, after = (re.escape(part) for part in EXPRESSION.split(value))
+            found.patterns.append((re.compile(f"{before}(.+){after}"), expressions[0]))
     return found
 
 
@@ -239,35 +254,117 @@ def heading_lines(body: str, first_line: int) -> list[int]:
     for i, line in enumerate(lines):
         if ATX_HEADING.match(line):
             found.append(first_line + i)
-        elif i and SETEXT_RULE.match(line) and PLAIN_LINE.match(lines[i - 1]) and not ATX_HEADING.match(lines[i - 1]):
+        elif i and SETEXT_RULE.match(line) and PLAIN_LINE.match(lines[i - 1]):
             found.append(first_line + i - 1)
     return found
 
 
-def element_id_problems(html: str, job: Job, context: dict[str, Any], plan: SitePlan, templates: Path) -> list[Problem]:
+def element_id_problems(
+    html: str, job: Job, context: dict[str, Any], plan: SitePlan, templates: Path
+) -> list[Problem]:
     """A located problem for each id given to more than one element of this rendered page."""
+    candidates = ANY_ID.findall(html)
+    if len(candidates) == len(set(candidates)):
+        return []
     counts = Counter(ELEMENT_ID.findall(html))
     repeated = [ident for ident, n in counts.items() if n > 1]
     if not repeated or plan.content is None:
         return []
-    known = template_ids(templates)
-    headings = _headings(job, context, plan.content)
-    return [_duplicate(ident, counts[ident], job, headings, known, plan.content) for ident in repeated]
+    content, known = plan.content, template_ids(templates)
+    page = _markdown_page(job, content)
+    headings = _headings(page, context)
+    return [
+        _duplicate(ident, counts[ident], job, _makers(ident, page, headings, known, content))
+        for ident in repeated
+    ]
 
 
-def _headings(job: Job, context: dict[str, Any], content: Content) -> dict[str, tuple[str, str, int]]:
-    """Heading id -> (heading text, Markdown file, line) for a Markdown page; {} otherwise."""
-    page_view = context.get("page")
-    if job.origin is None or job.origin.slug is None or not isinstance(page_view, dict):
+@dataclass(frozen=True)
+class _Maker:
+    """Something that gave an element an id, where to change it, and how."""
+
+    label: str
+    path: str
+    line: int
+    column: int
+    fix: str
+    noun: str = ""
+    ident: str = ""
+    """For a record: its kind and id."""
+    page: Page | None = None
+    """For a record: the Markdown page it is shown on, if any."""
+
+    def named(self) -> str:
+        where = f"{self.path}:{self.line}"
+        return f"{self.label} ({where}:{self.column})" if self.label else where
+
+
+def _markdown_page(job: Job, content: Content) -> Page | None:
+    if job.origin is None or job.origin.slug is None:
+        return None
+    return next((p for p in content.pages if p.path == job.origin.path), None)
+
+
+def _headings(page: Page | None, context: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """Heading id -> (heading text, line) for a Markdown page; {} otherwise."""
+    view = context.get("page")
+    if page is None or not isinstance(view, dict):
         return {}
-    page = next((p for p in content.pages if p.path == job.origin.path), None)
-    if page is None:
-        return {}
-    ids = page_view.get("headings", [])
+    ids = view.get("headings", [])
     lines = heading_lines(page.body, page.body_line)
     if len(lines) != len(ids):  # a heading form the scan does not know: point at the body
         lines = [page.body_line] * len(ids)
-    return {hid: (name, page.path, line) for (hid, name), line in zip(ids, lines)}
+    return {hid: (name, line) for (hid, name), line in zip(ids, lines)}
+
+
+def _makers(
+    ident: str,
+    page: Page | None,
+    headings: dict[str, tuple[str, int]],
+    known: TemplateIds,
+    content: Content,
+) -> list[_Maker]:
+    """What may have given `ident`, the editor's own text first: a heading, raw HTML in the
+    page, records (through a template's id pattern), then a template's literal id."""
+    makers = []
+    if page is not None and ident in headings:
+        name, line = headings[ident]
+        makers.append(_Maker(f"heading '{name}'", page.path, line, 1, "reword the heading"))
+    elif page is not None:
+        raw = re.search(rf"""\bid\s*=\s*["']?{re.escape(ident)}["'\s>]""", page.body)
+        if raw:
+            line = page.body_line + page.body.count("\n", 0, raw.start())
+            fix = "give that element another id"
+            makers.append(_Maker("the HTML written in this page", page.path, line, 1, fix))
+    for record in sorted(_records_with(ident, known, content), key=lambda o: (o.path, o.line)):
+        fix = f"rename the {record.noun}"
+        where = (record.path or "(build)", record.line, record.column)
+        makers.append(_Maker(record.what, *where, fix, record.noun, record.ident, page))
+    if ident in known.literal:
+        path, line = known.literal[ident].rsplit(":", 1)
+        fix = "give each element of the templates its own id"
+        makers.append(_Maker("", path, int(line), 1, fix))
+    return makers
+
+
+def _duplicate(ident: str, count: int, job: Job, makers: list[_Maker]) -> Problem:
+    records = [m for m in makers if m.noun]
+    if len(makers) == 1 and records and records[0].page is not None:
+        return _placed_twice(records[0], records[0].page)
+    if len(records) > 1:  # blame the later record, naming the earlier
+        makers = [m for m in makers if m not in records[:-1]] + records[:-1]
+    if makers:
+        blamed = makers[0]
+        label = blamed.label or "the template"
+        if len(makers) > 1:
+            other = makers[1].named()
+            message = f"{label} gives an element the id '{ident}', as {other} does on the same page"
+        else:
+            message = f"{label} gives {count} elements the id '{ident}'"
+        return Problem(blamed.path, blamed.line, blamed.column, message, blamed.fix)
+    where = job.origin if job.origin is not None and job.origin.path else Origin("", "(build)")
+    message = f"id '{ident}' is given to {count} elements of {job.path}"
+    return Problem(where.path, where.line, where.column, message, "give each element its own id")
 
 
 def _records_with(ident: str, known: TemplateIds, content: Content) -> list[Origin]:
@@ -289,38 +386,15 @@ def _records_with(ident: str, known: TemplateIds, content: Content) -> list[Orig
 
 
 def _record_at(content: Content, dataset: str, rid: str) -> Origin:
-    index = next(i for i, r in enumerate(content.datasets[dataset]) if getattr(r, "id", None) == rid)
+    records = content.datasets[dataset]
+    index = next(i for i, r in enumerate(records) if getattr(r, "id", None) == rid)
     return record_origin(content, dataset, index, "")
 
 
-def _duplicate(ident: str, count: int, job: Job, headings: dict[str, tuple[str, str, int]], known: TemplateIds, content: Content) -> Problem:
-    records = sorted(_records_with(ident, known, content), key=lambda o: (o.path, o.line))
-    literal = known.literal.get(ident)
-    others = [o.named() for o in records] + ([literal] if literal else [])
-    if ident in headings and others:
-        name, path, line = headings[ident]
-        message = f"heading '{name}' has the id '{ident}', which {others[0]} also gives an element of this page"
-        return Problem(path, line, 1, message, "reword the heading")
-    if len(records) > 1 or (records and literal):
-        blamed, other = records[-1], others[0]
-        message = f"{blamed.what} gives an element the id '{ident}', as {other} does on the same page"
-        return Problem(blamed.path or "(build)", blamed.line, blamed.column, message, f"rename the {blamed.noun}")
-    page = job.origin
-    if records and page is not None and page.slug is not None:
-        return _placed_twice(ident, records[0], page, content)
-    path, line = (page.path, page.line) if page is not None and page.path else ("(build)", 1)
-    if literal and not (page is not None and page.path):
-        path, line = literal.rsplit(":", 1)[0], int(literal.rsplit(":", 1)[1])
-    return Problem(path, line, 1, f"id '{ident}' is given to {count} elements of {job.path}", "give each element its own id")
-
-
-def _placed_twice(ident: str, record: Origin, page: Origin, content: Content) -> Problem:
+def _placed_twice(record: _Maker, page: Page) -> Problem:
     """One record shown twice on a Markdown page repeats its ids: point at the second use."""
-    source = next((p for p in content.pages if p.path == page.path), None)
-    lines = []
-    if source is not None:
-        lines = [source.body_line + source.body.count("\n", 0, m.start()) for m in BLOCK.finditer(source.body) if m.group(2) == record.ident]
-    line = lines[1] if len(lines) > 1 else page.line
+    uses = [m.start() for m in BLOCK.finditer(page.body) if m.group(2) == record.ident]
+    line = page.body_line + page.body.count("\n", 0, uses[1]) if len(uses) > 1 else page.body_line
     # One message for all the ids the second copy repeats.
-    message = f"{record.noun} '{record.ident}' is placed twice on this page, which repeats its element ids"
+    message = f"{record.noun} '{record.ident}' is placed twice on this page, which repeats its ids"
     return Problem(page.path, line, 1, message, f"place each {record.noun} once")
