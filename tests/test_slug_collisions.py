@@ -16,9 +16,11 @@ import yaml
 
 from conftest import Run, leftovers, tree_digest
 from tiangong_site.collisions import Origin, address_problems
+from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.markdown import BLOCK
 from tiangong_site.pages import Job, SitePlan
 from tiangong_site.render import Urls
+from tiangong_site.site import Project as SiteProject
 
 SLUG_LINE, SLUG_VALUE_COLUMN = 4, 7
 """Where `add_page` writes the slug: `slug: VALUE` on line 4, the value from column 7."""
@@ -297,6 +299,19 @@ def test_every_collision_is_listed_in_one_run(project: Project):
     project.assert_refused(run, "content/pages/extra.md", SLUG_LINE)
     project.assert_refused(run, "content/pages/extra.zh.md", SLUG_LINE)
     project.assert_refused(run, "content/pages/index.md", heading)
+
+
+def test_the_preview_reports_collisions_and_keeps_the_last_good_site(project: Project):
+    builder = IncrementalBuilder(SiteProject.at(project.root), project.root / "_site")
+    builder.full_build()
+    before = tree_digest(project.root / "_site")
+    project.add_page("extra", "regions")
+    heading = project.append("index.md", "\n## Main\n") + 1
+    update = builder.update()
+    located = {(p.path, p.line) for p in update.problems}
+    assert ("content/pages/extra.md", SLUG_LINE) in located, update.problems
+    assert ("content/pages/index.md", heading) in located, update.problems
+    assert tree_digest(project.root / "_site") == before
 
 
 def test_the_real_content_has_no_collision(project: Project):

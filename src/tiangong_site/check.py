@@ -17,10 +17,9 @@ def address_problems(content) -> list[Problem]:  # type: ignore[no-untyped-def]
     without rendering: a plan costs a tenth of a second, writes nothing."""
     urls = Urls(content.site.base_url)
     languages = content.site.languages
-    editions = {
-        lang: (build_charts(content, lang), urls.for_language(f"{lang}/" if len(languages) > 1 else ""))  # as site.prepare
-        for lang in languages
-    }
+    # The editions' folders as site.prepare makes them: 'en/', 'zh/', or none on one language.
+    prefixes = {lang: f"{lang}/" if len(languages) > 1 else "" for lang in languages}
+    editions = {lang: (build_charts(content, lang), urls.for_language(prefixes[lang])) for lang in languages}
     return plan_site(content, editions, urls).problems
 
 

@@ -260,7 +260,7 @@ def heading_lines(body: str, first_line: int) -> list[int]:
 
 
 def element_id_problems(
-    html: str, job: Job, context: dict[str, Any], plan: SitePlan, templates: Path
+    html: str, job: Job, context: dict[str, Any], plan: SitePlan, templates: Path | None
 ) -> list[Problem]:
     """A located problem for each id given to more than one element of this rendered page."""
     candidates = ANY_ID.findall(html)
@@ -270,7 +270,8 @@ def element_id_problems(
     repeated = [ident for ident, n in counts.items() if n > 1]
     if not repeated or plan.content is None:
         return []
-    content, known = plan.content, template_ids(templates)
+    content = plan.content
+    known = template_ids(templates) if templates is not None else TemplateIds({}, [])
     page = _markdown_page(job, content)
     headings = _headings(page, context)
     return [

@@ -60,8 +60,8 @@ class Job:
         context.setdefault("share", {"title": self.title, "type": self.og_type})
         context.setdefault("json_ld", None)
         html = env.get_template(self.template).render(**context)
-        templates = Path(env.loader.searchpath[0])  # type: ignore[union-attr]
-        problems.extend(element_id_problems(html, self, context, plan, templates))
+        folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
+        problems.extend(element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None))
         return html, problems
 
 
