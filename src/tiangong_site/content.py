@@ -13,6 +13,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from .collisions import slug_problem
 from .errors import ContentError, Problem, display_path
 from .inside import refuse_links
 from .loader import LoadedFile, load_yaml_file, split_front_matter
@@ -148,6 +149,9 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
         elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
             message = f"'{name}' is {err['input']!r}: {err['msg'].lower()}"
             hint = "counts and years cannot be negative or out of range" if "greater" in kind else "check the number"
+            at = data_loc
+        elif kind == "string_pattern_mismatch" and name == "slug" and model is PageMeta:
+            message, hint = slug_problem(err["input"])
             at = data_loc
         elif kind == "string_pattern_mismatch":
             message = f"'{name}' is {err['input']!r}, which has the wrong form"

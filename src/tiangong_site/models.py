@@ -329,6 +329,9 @@ class Event(Strict):
 
 # --- charts and pages --------------------------------------------------------
 
+SLUG_PATTERN = r"^([a-z0-9]+(-[a-z0-9]+)*)?$"
+"""One path segment: lower-case letters and digits, words joined by single hyphens."""
+
 Scalar = str | int | float | bool
 
 
@@ -372,7 +375,11 @@ class PageMeta(Strict):
 
     title: LocalText
     description: LocalText
-    slug: str = Field(default="", pattern=r"^([a-z0-9-]+(/[a-z0-9-]+)*)?$", description="URL path; empty for the home page.")
+    slug: str = Field(
+        default="",
+        pattern=SLUG_PATTERN,
+        description="The page's address: one folder name, lower-case words joined by hyphens (how-we-did-it); empty for the home page.",
+    )
     kicker: LocalText | None = None
     dek: LocalText | None = Field(default=None, description="The standfirst under the headline.")
     nav_title: LocalText | None = None

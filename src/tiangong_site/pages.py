@@ -10,11 +10,13 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
 
 from .charts import ChartOutput
+from .collisions import Origin, address_problems, dataset_origin, element_id_problems, page_origin, record_origin
 from .content import Content, Page
 from . import safejson
 from .errors import Problem
@@ -46,6 +48,8 @@ class Job:
     nav: list[dict[str, Any]] = field(default_factory=list)
     alternates: list[dict[str, Any]] = field(default_factory=list)
     """The same page in each language: {lang, hreflang, name, href, current}."""
+    origin: Origin | None = None
+    """What made the page, for messages about its address or its ids."""
 
     def render(self, env: jinja2.Environment, plan: SitePlan) -> RenderResult:
         problems: list[Problem] = []
@@ -57,7 +61,10 @@ class Job:
         context.setdefault("current", self.url_path)
         context.setdefault("share", {"title": self.title, "type": self.og_type})
         context.setdefault("json_ld", None)
-        return env.get_template(self.template).render(**context), problems
+        html = env.get_template(self.template).render(**context)
+        folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
+        problems.extend(element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None))
+        return html, problems
 
 
 @dataclass
@@ -67,6 +74,11 @@ class SitePlan:
     files: dict[str, str | bytes] = field(default_factory=dict)
     nav: list[dict[str, Any]] = field(default_factory=list)
     navs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    """What made each of `files`."""
+    problems: list[Problem] = field(default_factory=list)
+    """Addresses two things claim: reported with the rendering's problems."""
+    content: Content | None = None
 
     @property
     def page_count(self) -> int:
@@ -164,7 +176,7 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
 
 def plan_language(content: Content, charts: dict[str, ChartOutput], urls: Urls, lang: str) -> SitePlan:
     """Every page and file of one language's edition, under its folder (urls.prefix)."""
-    plan = SitePlan(urls)
+    plan = SitePlan(urls, content=content)
     views = {cid: chart_view(c, content, urls, lang) for cid, c in charts.items()}
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
     _plan_regions(plan, content, urls, lang)
@@ -176,22 +188,26 @@ def plan_language(content: Content, charts: dict[str, ChartOutput], urls: Urls, 
         job.canonical = urls.absolute(job.url_path)
         job.path = urls.prefix + job.path
     plan.files = {urls.prefix + path: data for path, data in plan.files.items()}
+    plan.origins = {urls.prefix + path: origin for path, origin in plan.origins.items()}
     return plan
 
 
 def plan_site(content: Content, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], urls: Urls) -> SitePlan:
     """The whole site: each language's edition, then what the site has once (404, sitemap,
     robots.txt, and on a site of several languages the page that sends readers to one)."""
-    plan = SitePlan(urls)
+    plan = SitePlan(urls, content=content)
     languages = content.site.languages
     for lang in languages:
         charts, lang_urls = editions[lang]
         edition = plan_language(content, charts, lang_urls, lang)
         plan.jobs += edition.jobs
         plan.files.update(edition.files)
+        plan.origins.update(edition.origins)
         plan.navs[lang] = edition.nav
     _link_alternates(plan, editions, languages)
     _plan_publishing(plan, content, urls, editions)
+    roots = {lang_urls.prefix for _, lang_urls in editions.values()}
+    plan.problems = address_problems(plan, roots, content.root.parent)
     return plan
 
 
@@ -233,6 +249,7 @@ def _plan_markdown_pages(plan: SitePlan, content: Content, charts: dict[str, Cha
                 url_path=url_path,
                 title=text(page.meta.title, lang),
                 og_type="article" if page.meta.layout == "story" else "website",
+                origin=page_origin(page),
             )
         )
 
@@ -339,7 +356,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
     regions = content.datasets["regions"]
     by_id = content.index("regions")
     tiers = content.index("award-tiers")
-    for region in regions:
+    for index, region in enumerate(regions):
         if region.kind == "province":
             continue
 
@@ -398,13 +415,14 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 depends=frozenset({"site", "regions", "awards", "figures", "clusters", "sources", "metrics", "award-tiers", "partials/cite.html"}),
                 url_path=f"regions/{region.id}/",
                 title=text(region.name, lang),
+                origin=record_origin(content, "regions", index, "the region pages, regions/ID/"),
             )
         )
 
 
 def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
     regions = content.index("regions")
-    for cluster in content.datasets["clusters"]:
+    for index, cluster in enumerate(content.datasets["clusters"]):
 
         def context(env: jinja2.Environment, cluster: Any = cluster) -> dict[str, Any]:
             citations = Citations(content, urls, lang)
@@ -438,16 +456,20 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                 depends=frozenset({"site", "clusters", "regions", "figures", "sources", "metrics", "partials/cite.html"}),
                 url_path=f"clusters/{cluster.id}/",
                 title=text(cluster.name, lang),
+                origin=record_origin(content, "clusters", index, "the cluster pages, clusters/ID/"),
             )
         )
 
 
 def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> None:
+    position = {spec.id: i for i, spec in enumerate(content.datasets["charts"])}
     for cid, chart in charts.items():
         base = f"charts/{cid}/"
+        origin = record_origin(content, "charts", position[cid], "the chart pages and downloads, charts/ID/")
         plan.files[base + "figure.json"] = chart.figure_json()
         plan.files[base + "data.csv"] = chart.csv()
         plan.files[base + "data.json"] = chart.json()
+        plan.origins.update(dict.fromkeys((base + "figure.json", base + "data.csv", base + "data.json"), origin))
         plan.jobs.append(
             Job(
                 path=base + "index.html",
@@ -456,6 +478,7 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
                 depends=frozenset({"site", "charts", "sources", *ROWS_READ[chart.spec.data], *PROSE_TEMPLATES}),
                 url_path=base,
                 title=views[cid]["title"],
+                origin=origin,
             )
         )
 
@@ -495,6 +518,9 @@ def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
         csv_text, json_text, _ = _dataset_files(content, name, lang)
         plan.files[f"data/{name}.csv"] = csv_text
         plan.files[f"data/{name}.json"] = json_text
+        # data/ is the data page's folder too: the page that lists these downloads.
+        origin = dataset_origin(content, name, "the dataset downloads, data/NAME.csv and data/NAME.json", layout="data")
+        plan.origins.update(dict.fromkeys((f"data/{name}.csv", f"data/{name}.json"), origin))
 
 
 def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
@@ -543,7 +569,7 @@ def _plan_publishing(plan: SitePlan, content: Content, urls: Urls, editions: dic
     languages = content.site.languages
     others = [{"name": LANGUAGE_NAMES[lang], "href": editions[lang][1].url(), "hreflang": HTML_LANG[lang]} for lang in languages if lang != default]
     plan.jobs.append(
-        Job(path="404.html", template="404.html", context=lambda env: {"canonical": "", "other_languages": others}, in_sitemap=False, url_path="404.html", title="Not found", lang=default, nav=plan.navs[default])
+        Job(path="404.html", template="404.html", context=lambda env: {"canonical": "", "other_languages": others}, in_sitemap=False, url_path="404.html", title="Not found", lang=default, nav=plan.navs[default], origin=Origin("the page for addresses that do not exist (404.html)"))
     )
     if len(languages) > 1:
         choices = [
@@ -560,6 +586,7 @@ def _plan_publishing(plan: SitePlan, content: Content, urls: Urls, editions: dic
                 lang=default,
                 canonical=urls.site_absolute(),
                 alternates=[c | {"current": False, "href": c["href"]} for c in choices],
+                origin=Origin("the page that sends readers to a language (index.html)"),
             )
         )
     plan.files[".nojekyll"] = ""

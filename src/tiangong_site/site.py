@@ -256,8 +256,9 @@ def prepare(
 
 
 def render_jobs(project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None) -> dict[str, str]:
-    """Render pages to memory. Raises ContentError listing every page and template problem."""
-    problems: list[Problem] = []
+    """Render pages to memory. Raises ContentError listing every page and template problem,
+    and every address the plan found claimed twice."""
+    problems: list[Problem] = list(prepared.plan.problems)
     rendered: dict[str, str] = {}
     for i, job in enumerate(jobs):
         try:
