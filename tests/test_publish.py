@@ -25,6 +25,7 @@ import struct
 import subprocess
 import sys
 import threading
+import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 SITE_YAML = yaml.safe_load((ROOT / "content" / "site.yaml").read_text(encoding="utf-8"))
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
 def _story_meta() -> dict:
@@ -240,18 +242,9 @@ def test_workflow_publishes_with_least_privilege() -> None:
     assert wf["permissions"] == {"contents": "read"}
     build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
 
-    versions = {step["uses"] for job in wf["jobs"].values() for step in job["steps"] if "uses" in step}
-    assert versions == {
-        "actions/checkout@v4",
-        "actions/setup-python@v5",
-        "actions/setup-node@v4",
-        "actions/configure-pages@v5",
-        "actions/upload-pages-artifact@v3",
-        "actions/upload-artifact@v4",
-        "actions/deploy-pages@v4",
-    }
     steps = _uses(build)
     assert steps["actions/setup-python"]["with"]["cache"] == "pip"
+    assert steps["actions/setup-python"]["with"]["cache-dependency-path"] == "requirements/lock.txt"
     assert steps["actions/setup-node"]["with"]["cache"] == "npm"
     assert steps["actions/upload-pages-artifact"]["with"]["path"] == "_site"
     assert steps["actions/upload-artifact"]["with"]["path"] == "_site"
@@ -269,6 +262,92 @@ def test_workflow_publishes_with_least_privilege() -> None:
     assert deploy["steps"][0]["id"] == "deployment"
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     assert "group" in wf["concurrency"]
+
+
+# --- the workflow's policy: which actions, how current, how long ------------------------
+
+ACTION_OWNERS = {"actions"}
+"""GitHub's own actions only: a third party's action runs with the job's token."""
+
+ACTION_FLOORS = {
+    # The majors chosen in November 2026, each declaring `using: node24` (or, for
+    # upload-pages-artifact, a composite wrapping upload-artifact@v7). A newer major passes.
+    "actions/checkout": 7,
+    "actions/setup-python": 7,
+    "actions/setup-node": 7,
+    "actions/configure-pages": 6,
+    "actions/upload-pages-artifact": 5,
+    "actions/upload-artifact": 7,
+    "actions/deploy-pages": 5,
+}
+
+NODE20_MAJORS = {
+    # Majors whose action.yml declares node20 (or older), which runners no longer ship;
+    # upload-pages-artifact v3 and v4 wrap upload-artifact v4 (node20).
+    "actions/checkout": range(1, 5),
+    "actions/setup-python": range(1, 6),
+    "actions/setup-node": range(1, 5),
+    "actions/configure-pages": range(0, 6),
+    "actions/upload-pages-artifact": range(0, 5),
+    "actions/upload-artifact": range(1, 6),
+    "actions/deploy-pages": range(1, 5),
+}
+
+LTS_NODE = {"22", "24"}
+
+
+def _action_majors(wf: dict) -> list[tuple[str, str, int]]:
+    """(job, action, major) for every `uses:` of the workflow."""
+    found = []
+    for job_name, job in wf["jobs"].items():
+        for step in job["steps"]:
+            if "uses" in step:
+                action, _, ref = step["uses"].partition("@")
+                match = re.fullmatch(r"v(\d+)(?:\.\d+){0,2}", ref)
+                assert match, f"{job_name}: {step['uses']} is not pinned to a release tag (vN or vN.N.N)"
+                found.append((job_name, action, int(match.group(1))))
+    return found
+
+
+def test_workflow_uses_current_official_actions() -> None:
+    majors = _action_majors(load_workflow())
+    assert {action for _, action, _ in majors} == set(ACTION_FLOORS), "the floors cover what is used"
+    for job, action, major in majors:
+        assert action.split("/")[0] in ACTION_OWNERS, f"{job}: {action} is not an official action"
+        assert action in ACTION_FLOORS, f"{job}: {action} has no floor in ACTION_FLOORS: add it"
+        assert major not in NODE20_MAJORS[action], f"{job}: {action}@v{major} runs on Node 20"
+        assert major >= ACTION_FLOORS[action], f"{job}: {action}@v{major} is older than v{ACTION_FLOORS[action]}"
+
+
+def test_workflow_jobs_are_bounded_and_least_privileged() -> None:
+    wf = load_workflow()
+    assert wf["permissions"] == {"contents": "read"}
+    assert wf["concurrency"]["group"]
+    for name, job in wf["jobs"].items():
+        assert 0 < int(job.get("timeout-minutes", 0)) <= 60, f"job {name} has no timeout-minutes (at most 60)"
+        assert "permissions" in job, f"job {name} states its permissions"
+        writes = {k for k, v in job["permissions"].items() if v == "write"}
+        assert writes <= ({"pages", "id-token"} if name == "deploy" else set()), f"job {name} writes {writes}"
+        assert job["runs-on"] != "ubuntu-latest", f"job {name}: name the runner image (ubuntu-24.04)"
+        for step in job["steps"]:
+            node = step.get("with", {}).get("node-version")
+            assert node is None or str(node) in LTS_NODE, f"job {name}: Node {node} is not a current LTS"
+
+
+def test_workflow_checks_pages_before_the_tests() -> None:
+    steps = load_workflow()["jobs"]["build"]["steps"]
+    where = {step.get("uses", step.get("run", "")).split("@")[0].strip(): i for i, step in enumerate(steps)}
+    assert where["actions/configure-pages"] < where[TEST_COMMAND], "configure-pages fails fast, before `make test`"
+    assert where["actions/configure-pages"] < where["actions/setup-python"]
+
+
+def test_workflow_builds_with_the_minimum_versions() -> None:
+    job = load_workflow()["jobs"]["minimums"]
+    script = "\n".join(step["run"] for step in job["steps"] if "run" in step)
+    assert "-r requirements/minimums.txt" in script and "--no-deps -e ." in script
+    assert "build.py build" in script
+    python = _uses(job)["actions/setup-python"]["with"]["python-version"]
+    assert f">={python}" == PYPROJECT["requires-python"], "the minimums job runs the oldest Python allowed"
 
 
 # --- (b) the workflow's own run: steps, in a fresh clone ---------------------------------
