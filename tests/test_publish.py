@@ -754,6 +754,21 @@ def test_story_has_news_article_json_ld(site: Path, story_path: str) -> None:
             assert not parse_page(page.read_text(encoding="utf-8")).json_ld, page
 
 
+def test_an_unknown_time_zone_is_a_located_error(mini) -> None:
+    from conftest import MINI, dedent
+
+    from tiangong_site.content import load_content
+    from tiangong_site.errors import ContentError
+
+    site_yaml = MINI["site.yaml"] + "timezone: Asia/Shangai\n"
+    with pytest.raises(ContentError) as caught:
+        load_content(mini({"site.yaml": site_yaml}))
+    (problem,) = caught.value.problems
+    line = dedent(site_yaml).splitlines().index("timezone: Asia/Shangai") + 1
+    assert (problem.path, problem.line) == ("content/site.yaml", line), str(problem)
+    assert "'Asia/Shangai' is not a time zone name" in str(problem) and "Asia/Shanghai" in str(problem)
+
+
 def test_github_pages_files(site: Path) -> None:
     assert (site / ".nojekyll").is_file()
 
