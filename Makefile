@@ -5,8 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# Exact versions (with hashes) of every Python package, resolved from pyproject.toml for
+# Python 3.11 on Linux; `make lock` regenerates it with uv (pinned, in .tools/uv).
+LOCK := requirements/lock.txt
+UV_VERSION := 0.13.8
+UV := .tools/uv/bin/uv
 
-.PHONY: site test serve check bench lighthouse schemas screenshots clean deps
+.PHONY: site test serve check bench lighthouse schemas screenshots clean deps lock
 
 site: deps  ## build the site into _site/
 	$(PY) build.py build
@@ -36,11 +41,22 @@ schemas: deps  ## regenerate schemas/*.schema.json from the content model
 
 deps: $(PY_STAMP) $(NODE_STAMP)
 
-$(PY_STAMP): pyproject.toml
+$(PY_STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Keeps every pin it can; `make lock UPGRADE=1` moves each to the newest pyproject.toml allows.
+lock: $(UV)  ## regenerate requirements/lock.txt from pyproject.toml (Python 3.11, Linux)
+	$(UV) pip compile pyproject.toml --extra test --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --generate-hashes \
+		--custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) -o $(LOCK)
+
+$(UV):
+	$(PYTHON) -m venv .tools/uv
+	.tools/uv/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -322,3 +322,26 @@ def mini(tmp_path: Path):
         return write_content(folder, overrides)
 
     return make
+
+
+# --- the browser the tests drive ------------------------------------------------------------
+
+sys.path.insert(0, str(REPO / "scripts"))
+import chromium_version  # noqa: E402  (scripts/chromium_version.py; the workflow runs it too)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_fits_playwright(request: pytest.FixtureRequest) -> None:
+    """Before the first test of a run that drives Chromium: its major must be the one the
+    pinned Playwright speaks, or every browser test could fail for no fault of the site."""
+    if not any(item.get_closest_marker("browser") for item in request.session.items):
+        return
+    problem = chromium_version.mismatch()
+    if problem is None:
+        return
+    if os.environ.get(chromium_version.RELAX) == "warn":
+        import warnings
+
+        warnings.warn(problem, stacklevel=1)
+        return
+    pytest.exit(f"browser tests not run: {problem}", returncode=1)

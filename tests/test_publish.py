@@ -8,14 +8,19 @@
 - two builds of the same content are byte-identical;
 - a broken internal link, a missing anchor or a missing asset fails the build, naming the
   page and the target;
-- link previews and search engines get what they read: canonical URLs, Open Graph and
-  Twitter card tags, the story's NewsArticle JSON-LD, a favicon, .nojekyll, a styled
-  404.html, sitemap.xml and robots.txt.
+- link previews and search engines get what they read: canonical URLs, Open Graph (with
+  og:locale and its alternates) and Twitter card tags on every page in sitemap.xml, the
+  story's NewsArticle JSON-LD (zoned dates, author URL, publisher logo, the page's language
+  tag), a favicon, .nojekyll, a styled 404.html, sitemap.xml and robots.txt; the chart
+  embeds are noindex and out of the sitemap;
+- the workflow's policy: official actions at current (Node 24) majors, least privilege,
+  timeouts, Pages checked before the tests, a build with the oldest allowed dependencies.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import json
 import os
@@ -25,6 +30,8 @@ import struct
 import subprocess
 import sys
 import threading
+import tomllib
+import zoneinfo
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -39,6 +46,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 SITE_YAML = yaml.safe_load((ROOT / "content" / "site.yaml").read_text(encoding="utf-8"))
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
 def _story_meta() -> dict:
@@ -157,6 +165,9 @@ class PageParser(HTMLParser):
         self.urls: list[tuple[str, str, str]] = []  # (tag, attribute, value)
         self.ids: set[str] = set()
         self.meta: dict[str, str] = {}
+        self.metas: dict[str, list[str]] = {}  # every value of a repeated key (og:locale:alternate)
+        self.lang = ""
+        self.hreflangs: set[str] = set()  # the languages of the page's editions
         self.links: dict[str, list[str]] = {}  # rel -> hrefs
         self.json_ld: list[str] = []
         self._in_json_ld = False
@@ -167,15 +178,20 @@ class PageParser(HTMLParser):
             self.ids.add(a["id"])
         for name in self.URL_ATTRS & a.keys():
             self.urls.append((tag, name, a[name]))
+        if tag == "html":
+            self.lang = a.get("lang", "")
         if tag == "meta":
             key = a.get("property") or a.get("name")
             if key:
                 self.meta[key] = a.get("content", "")
+                self.metas.setdefault(key, []).append(a.get("content", ""))
                 if key in self.URL_METAS:
                     self.urls.append((tag, key, a.get("content", "")))
         if tag == "link":
             for rel in a.get("rel", "").split():
                 self.links.setdefault(rel, []).append(a.get("href", ""))
+            if "alternate" in a.get("rel", "").split() and a.get("hreflang", "x-default") != "x-default":
+                self.hreflangs.add(a["hreflang"])
         if tag == "script" and a.get("type") == "application/ld+json":
             self._in_json_ld = True
             self.json_ld.append("")
@@ -240,18 +256,9 @@ def test_workflow_publishes_with_least_privilege() -> None:
     assert wf["permissions"] == {"contents": "read"}
     build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
 
-    versions = {step["uses"] for job in wf["jobs"].values() for step in job["steps"] if "uses" in step}
-    assert versions == {
-        "actions/checkout@v4",
-        "actions/setup-python@v5",
-        "actions/setup-node@v4",
-        "actions/configure-pages@v5",
-        "actions/upload-pages-artifact@v3",
-        "actions/upload-artifact@v4",
-        "actions/deploy-pages@v4",
-    }
     steps = _uses(build)
     assert steps["actions/setup-python"]["with"]["cache"] == "pip"
+    assert steps["actions/setup-python"]["with"]["cache-dependency-path"] == "requirements/lock.txt"
     assert steps["actions/setup-node"]["with"]["cache"] == "npm"
     assert steps["actions/upload-pages-artifact"]["with"]["path"] == "_site"
     assert steps["actions/upload-artifact"]["with"]["path"] == "_site"
@@ -269,6 +276,92 @@ def test_workflow_publishes_with_least_privilege() -> None:
     assert deploy["steps"][0]["id"] == "deployment"
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     assert "group" in wf["concurrency"]
+
+
+# --- the workflow's policy: which actions, how current, how long ------------------------
+
+ACTION_OWNERS = {"actions"}
+"""GitHub's own actions only: a third party's action runs with the job's token."""
+
+ACTION_FLOORS = {
+    # The majors chosen in November 2026, each declaring `using: node24` (or, for
+    # upload-pages-artifact, a composite wrapping upload-artifact@v7). A newer major passes.
+    "actions/checkout": 7,
+    "actions/setup-python": 7,
+    "actions/setup-node": 7,
+    "actions/configure-pages": 6,
+    "actions/upload-pages-artifact": 5,
+    "actions/upload-artifact": 7,
+    "actions/deploy-pages": 5,
+}
+
+NODE20_MAJORS = {
+    # Majors whose action.yml declares node20 (or older), which runners no longer ship;
+    # upload-pages-artifact v3 and v4 wrap upload-artifact v4 (node20).
+    "actions/checkout": range(1, 5),
+    "actions/setup-python": range(1, 6),
+    "actions/setup-node": range(1, 5),
+    "actions/configure-pages": range(0, 6),
+    "actions/upload-pages-artifact": range(0, 5),
+    "actions/upload-artifact": range(1, 6),
+    "actions/deploy-pages": range(1, 5),
+}
+
+LTS_NODE = {"22", "24"}
+
+
+def _action_majors(wf: dict) -> list[tuple[str, str, int]]:
+    """(job, action, major) for every `uses:` of the workflow."""
+    found = []
+    for job_name, job in wf["jobs"].items():
+        for step in job["steps"]:
+            if "uses" in step:
+                action, _, ref = step["uses"].partition("@")
+                match = re.fullmatch(r"v(\d+)(?:\.\d+){0,2}", ref)
+                assert match, f"{job_name}: {step['uses']} is not pinned to a release tag (vN or vN.N.N)"
+                found.append((job_name, action, int(match.group(1))))
+    return found
+
+
+def test_workflow_uses_current_official_actions() -> None:
+    majors = _action_majors(load_workflow())
+    assert {action for _, action, _ in majors} == set(ACTION_FLOORS), "the floors cover what is used"
+    for job, action, major in majors:
+        assert action.split("/")[0] in ACTION_OWNERS, f"{job}: {action} is not an official action"
+        assert action in ACTION_FLOORS, f"{job}: {action} has no floor in ACTION_FLOORS: add it"
+        assert major not in NODE20_MAJORS[action], f"{job}: {action}@v{major} runs on Node 20"
+        assert major >= ACTION_FLOORS[action], f"{job}: {action}@v{major} is older than v{ACTION_FLOORS[action]}"
+
+
+def test_workflow_jobs_are_bounded_and_least_privileged() -> None:
+    wf = load_workflow()
+    assert wf["permissions"] == {"contents": "read"}
+    assert wf["concurrency"]["group"]
+    for name, job in wf["jobs"].items():
+        assert 0 < int(job.get("timeout-minutes", 0)) <= 60, f"job {name} has no timeout-minutes (at most 60)"
+        assert "permissions" in job, f"job {name} states its permissions"
+        writes = {k for k, v in job["permissions"].items() if v == "write"}
+        assert writes <= ({"pages", "id-token"} if name == "deploy" else set()), f"job {name} writes {writes}"
+        assert job["runs-on"] != "ubuntu-latest", f"job {name}: name the runner image (ubuntu-24.04)"
+        for step in job["steps"]:
+            node = step.get("with", {}).get("node-version")
+            assert node is None or str(node) in LTS_NODE, f"job {name}: Node {node} is not a current LTS"
+
+
+def test_workflow_checks_pages_before_the_tests() -> None:
+    steps = load_workflow()["jobs"]["build"]["steps"]
+    where = {step.get("uses", step.get("run", "")).split("@")[0].strip(): i for i, step in enumerate(steps)}
+    assert where["actions/configure-pages"] < where[TEST_COMMAND], "configure-pages fails fast, before `make test`"
+    assert where["actions/configure-pages"] < where["actions/setup-python"]
+
+
+def test_workflow_builds_with_the_minimum_versions() -> None:
+    job = load_workflow()["jobs"]["minimums"]
+    script = "\n".join(step["run"] for step in job["steps"] if "run" in step)
+    assert "-r requirements/minimums.txt" in script and "--no-deps -e ." in script
+    assert "build.py build" in script
+    python = _uses(job)["actions/setup-python"]["with"]["python-version"]
+    assert f">={python}" == PYPROJECT["requires-python"], "the minimums job runs the oldest Python allowed"
 
 
 # --- (b) the workflow's own run: steps, in a fresh clone ---------------------------------
@@ -381,6 +474,7 @@ def crawl(origin: str, base_path: str) -> dict[str, object]:
     fragments: list[tuple[str, str, str]] = []
     failures: list[str] = []
     pages: set[str] = set()
+    noindex: set[str] = set()
     sitemap: list[str] = []
     while queue:
         url, referrer = queue.pop(0)
@@ -399,6 +493,8 @@ def crawl(origin: str, base_path: str) -> dict[str, object]:
             pages.add(target)
             page = parse_page(body.decode("utf-8"))
             ids[target] = page.ids
+            if "noindex" in page.meta.get("robots", ""):
+                noindex.add(target)
             found = [value for _, _, value in page.urls]
         elif target.endswith("sitemap.xml"):
             sitemap = sitemap_locs(body.decode("utf-8"))
@@ -413,7 +509,7 @@ def crawl(origin: str, base_path: str) -> dict[str, object]:
     for referrer, target, fragment in fragments:
         if target in ids and fragment not in ids[target]:
             failures.append(f"missing anchor #{fragment} on {target} (from {referrer})")
-    return {"status": status, "failures": failures, "pages": pages, "sitemap": sitemap}
+    return {"status": status, "failures": failures, "pages": pages, "noindex": noindex, "sitemap": sitemap}
 
 
 @pytest.mark.parametrize("prefix", ["/REPO/", "/"], ids=["project-site", "root"])
@@ -432,9 +528,10 @@ def test_served_site_has_no_broken_url(tmp_path: Path, prefix: str) -> None:
     assert len(status) > 10 and set(status.values()) == {200}
     kinds = {urlsplit(u).path.rsplit(".", 1)[-1] for u in status}
     assert {"js", "svg", "png", "json", "csv"} <= kinds, f"the crawl reached too little: {sorted(kinds)}"
-    # sitemap.xml lists exactly the pages (404.html is not a page to index).
+    # sitemap.xml lists exactly the pages to index (not 404.html, nor the noindex chart embeds).
     pages = {u for u in result["pages"] if not u.endswith("/404.html")}
-    assert set(result["sitemap"]) == pages
+    assert result["noindex"] and result["noindex"] < pages
+    assert set(result["sitemap"]) == pages - result["noindex"]
 
 
 # --- (d) reproducible builds -------------------------------------------------------------
@@ -559,9 +656,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 def test_pages_have_open_graph_and_twitter_cards(site: Path) -> None:
     checked = 0
-    for page in _pages(site):
-        if "charts" in page.relative_to(site).parts[:2]:
-            continue  # chart embeds: a chart alone, for iframes (canonical and favicon checked above)
+    for page in _pages(site):  # chart embeds too: a shared link to one gets a preview
         meta = parse_page(page.read_text(encoding="utf-8")).meta
         for key in ("og:title", "og:description", "og:url", "og:image", "og:type", "twitter:card", "twitter:image"):
             assert meta.get(key), f"{page}: no {key}"
@@ -576,24 +671,102 @@ def test_pages_have_open_graph_and_twitter_cards(site: Path) -> None:
     assert checked >= 3
 
 
-def test_story_has_news_article_json_ld(site: Path) -> None:
-    story = parse_page((site / STORY_PATH).read_text(encoding="utf-8"))
+def _sitemap_pages(site: Path) -> list[Path]:
+    return [_file_of(site, loc) for loc in sitemap_locs((site / "sitemap.xml").read_text(encoding="utf-8"))]
+
+
+OG_LOCALES = {"en": "en_GB", "zh-Hans": "zh_CN"}
+"""Open Graph's locale for each <html lang>: the English edition is British (24 May 2024)."""
+ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$")
+
+
+def test_every_page_in_the_sitemap_has_a_complete_link_preview(site: Path) -> None:
+    pages = _sitemap_pages(site)
+    assert len(pages) > 20
+    for page in pages:
+        head = parse_page(page.read_text(encoding="utf-8"))
+        meta = head.meta
+        title = re.search(r"<title>([^<]+)</title>", page.read_text(encoding="utf-8"))
+        assert title and title.group(1).strip(), f"{page}: no <title>"
+        for key in ("description", "og:title", "og:description", "og:image", "og:image:alt", "twitter:card", "twitter:title", "twitter:description"):
+            assert meta.get(key, "").strip(), f"{page}: no {key}"
+        assert _file_of(site, meta["og:image"]).is_file()
+        assert "noindex" not in meta.get("robots", ""), f"{page} is in sitemap.xml but noindex"
+        assert head.lang in OG_LOCALES, f"{page}: <html lang={head.lang!r}>"
+        assert head.metas["og:locale"] == [OG_LOCALES[head.lang]], page
+        others = {OG_LOCALES[h] for h in head.hreflangs} - {OG_LOCALES[head.lang]}
+        assert sorted(head.metas.get("og:locale:alternate", [])) == sorted(others), page
+        for block in head.json_ld:
+            data = json.loads(block)
+            assert data["inLanguage"] == head.lang, page
+            for key in ("datePublished", "dateModified"):
+                assert ZONED.match(data[key]), f"{page}: JSON-LD {key} {data[key]!r} has no time zone"
+            assert all(a.get("url") for a in data["author"]) and data["publisher"]["logo"]["url"], page
+
+
+def test_pages_out_of_the_sitemap_are_noindex(site: Path) -> None:
+    listed = set(_sitemap_pages(site))
+    unlisted = [p for p in _pages(site) if p not in listed]
+    assert unlisted, "the chart embeds are kept out of sitemap.xml"
+    for page in unlisted:
+        assert "charts" in page.relative_to(site).parts, f"{page} is neither in sitemap.xml nor a chart embed"
+        assert parse_page(page.read_text(encoding="utf-8")).meta.get("robots") == "noindex", page
+
+
+def _zoned(day: str) -> str:
+    """A content date (YYYY-MM-DD) at the start of that day in content/site.yaml's time zone."""
+    offset = datetime.datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo(SITE_YAML["timezone"])).utcoffset()
+    assert offset is not None
+    minutes = int(offset.total_seconds()) // 60
+    return f"{day}T00:00:00{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+@pytest.mark.parametrize("story_path", STORY_PATHS)
+def test_story_has_news_article_json_ld(site: Path, story_path: str) -> None:
+    story = parse_page((site / story_path).read_text(encoding="utf-8"))
     assert len(story.json_ld) == 1
     data = json.loads(story.json_ld[0])
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
     assert data["headline"] == story.meta["og:title"]
-    assert data["url"] == data["mainEntityOfPage"]["@id"] == story.links["canonical"][0] == _page_url(site, site / STORY_PATH)
-    # Dates from content: the page's front matter, else content/site.yaml.
+    assert data["url"] == data["mainEntityOfPage"]["@id"] == story.links["canonical"][0] == _page_url(site, site / story_path)
+    assert data["inLanguage"] == story.lang, "the same language tag as <html lang>"
+    # Dates from content (the page's front matter, else content/site.yaml), with the site's
+    # time zone: content gives days, so the start of that day there.
     published = str(STORY.get("published") or SITE_YAML["published"])
-    assert data["datePublished"] == published
-    assert data["dateModified"] == str(STORY.get("updated") or SITE_YAML.get("updated") or published)
+    assert SITE_YAML["timezone"] == "Asia/Shanghai" and _zoned("2026-11-26") == "2026-11-26T00:00:00+08:00"
+    assert data["datePublished"] == _zoned(published)
+    assert data["dateModified"] == _zoned(str(STORY.get("updated") or SITE_YAML.get("updated") or published))
+    # Authors: a url each, their own or else the page that says who compiled the figures.
     assert [a["name"] for a in data["author"]] and all(a["@type"] in ("Person", "Organization") for a in data["author"])
-    assert data["publisher"]["@type"] == "Organization" and data["publisher"]["name"]
+    for author, declared in zip(data["author"], SITE_YAML["authors"], strict=True):
+        assert author["url"] == declared.get("url", BASE_URL + _EDITIONS[STORY_PATHS.index(story_path)] + "sources/")
+        assert declared.get("url") or _file_of(site, author["url"]).is_file()
+    publisher = data["publisher"]
+    assert publisher["@type"] == "Organization" and publisher["name"]
+    logo = publisher["logo"]
+    assert logo["@type"] == "ImageObject"
+    assert _png_size(_file_of(site, logo["url"])) == (logo["width"], logo["height"])
+    assert logo["width"] >= 112 and logo["width"] == logo["height"], "search engines want a logo of 112 px or more"
     assert data["image"] and all(_file_of(site, url).is_file() for url in data["image"])
     # Only the story (in each language) is an article.
     for page in _pages(site):
         if page not in [site / p for p in STORY_PATHS]:
             assert not parse_page(page.read_text(encoding="utf-8")).json_ld, page
+
+
+def test_an_unknown_time_zone_is_a_located_error(mini) -> None:
+    from conftest import MINI, dedent
+
+    from tiangong_site.content import load_content
+    from tiangong_site.errors import ContentError
+
+    site_yaml = MINI["site.yaml"] + "timezone: Asia/Shangai\n"
+    with pytest.raises(ContentError) as caught:
+        load_content(mini({"site.yaml": site_yaml}))
+    (problem,) = caught.value.problems
+    line = dedent(site_yaml).splitlines().index("timezone: Asia/Shangai") + 1
+    assert (problem.path, problem.line) == ("content/site.yaml", line), str(problem)
+    assert "'Asia/Shangai' is not a time zone name" in str(problem) and "Asia/Shanghai" in str(problem)
 
 
 def test_github_pages_files(site: Path) -> None:
@@ -610,7 +783,8 @@ def test_github_pages_files(site: Path) -> None:
         assert value.startswith(("/REPO/", "#", "https://", "http://")), f"404.html: relative URL {value} breaks at depth"
 
     locs = sitemap_locs((site / "sitemap.xml").read_text(encoding="utf-8"))
-    assert sorted(locs) == sorted(_page_url(site, page) for page in _pages(site)), "sitemap.xml lists every page"
+    indexed = [p for p in _pages(site) if "noindex" not in parse_page(p.read_text(encoding="utf-8")).meta.get("robots", "")]
+    assert sorted(locs) == sorted(_page_url(site, page) for page in indexed), "sitemap.xml lists every page to index"
     assert robots_sitemaps((site / "robots.txt").read_text(encoding="utf-8")) == [BASE_URL + "sitemap.xml"]
 
 

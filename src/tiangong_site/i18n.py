@@ -24,6 +24,8 @@ from .inside import inside
 
 LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+OG_LOCALE = {"en": "en_GB", "zh": "zh_CN"}
+"""Open Graph's language_TERRITORY: British English (as LOCALES formats it), Simplified Chinese."""
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 """Each language in its own words: the language switcher."""
 LANGUAGE_ENGLISH = {"en": "English", "zh": "Chinese"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import zoneinfo
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -59,6 +60,14 @@ PartialDate = Annotated[
     AfterValidator(_check_date),
     Field(description="A date as precise as the source: YYYY-MM-DD, YYYY-MM or YYYY.", examples=["2024-05-24"]),
 ]
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{name}' is not a time zone name; use an IANA name such as Asia/Shanghai or UTC") from None
+    return name
 
 
 class Strict(BaseModel):
@@ -115,6 +124,14 @@ class Site(Strict):
     publisher: LocalText
     published: PartialDate
     updated: PartialDate | None = None
+    timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
+        default="UTC",
+        description=(
+            "The newsroom's time zone (IANA name, e.g. Asia/Shanghai). Content gives dates, not times, so "
+            "the story's JSON-LD dates are the start of the day there: 2026-11-26T00:00:00+08:00."
+        ),
+        examples=["Asia/Shanghai"],
+    )
     output_dir: str = Field(default="_site", pattern=r"^[^/].*$")
 
     @model_validator(mode="after")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zoneinfo
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,7 +25,7 @@ from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
 from .markdown import render_markdown
 from .models import DATASETS, text
-from .i18n import HTML_LANG, LANGUAGE_NAMES
+from .i18n import HTML_LANG, LANGUAGE_NAMES, OG_LOCALE
 from .render import Urls
 from .markdown import BLOCK
 from .tables import ROWS_READ, dataset_rows, format_value, label, ordinal, period_label
@@ -220,6 +222,7 @@ def _link_alternates(plan: SitePlan, editions: dict[str, tuple[dict[str, ChartOu
             {
                 "lang": lang,
                 "hreflang": HTML_LANG[lang],
+                "og_locale": OG_LOCALE[lang],
                 "name": LANGUAGE_NAMES[lang],
                 "href": editions[lang][1].url(job.url_path),
                 "absolute": editions[lang][1].absolute(job.url_path),
@@ -320,6 +323,20 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
 
 SHARE_IMAGE = "share.png"
 """The 1200x630 card link previews show (static/share.png; redraw it with scripts/share-image.py)."""
+LOGO_IMAGE, LOGO_SIZE = "logo.png", 512
+"""The publisher's logo in JSON-LD: the favicon as a PNG (static/logo.png; scripts/logo-image.py)."""
+AUTHOR_PAGE = "sources/"
+"""Where an author without a url of their own is described: "Sources and methods" says who
+compiled the figures and how."""
+
+
+def json_ld_date(value: str, timezone: str) -> str:
+    """A content date as schema.org wants it, with a time zone: a full date is the start of
+    that day in the site's time zone (content gives no time); a partial date stays as it is."""
+    if len(value) != len("YYYY-MM-DD"):
+        return value
+    day = date.fromisoformat(value)
+    return datetime(day.year, day.month, day.day, tzinfo=zoneinfo.ZoneInfo(timezone)).isoformat()
 
 
 def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[str, Any]:
@@ -333,9 +350,10 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
     published = meta.published or site.published
     authors = [
         # Author has no person/organisation field; the byline names a desk, so Organization.
-        {"@type": "Organization", "name": text(a.name, lang)} | ({"url": a.url} if a.url else {})
+        {"@type": "Organization", "name": text(a.name, lang), "url": a.url or urls.absolute(AUTHOR_PAGE)}
         for a in site.authors
     ]
+    logo = {"@type": "ImageObject", "url": urls.absolute_asset(LOGO_IMAGE), "width": LOGO_SIZE, "height": LOGO_SIZE}
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -343,11 +361,11 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
         "description": text(meta.description, lang),
         "url": canonical,
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
-        "inLanguage": lang,
-        "datePublished": published,
-        "dateModified": meta.updated or site.updated or published,
+        "inLanguage": HTML_LANG[lang],  # the page's <html lang>
+        "datePublished": json_ld_date(published, site.timezone),
+        "dateModified": json_ld_date(meta.updated or site.updated or published, site.timezone),
         "author": authors,
-        "publisher": {"@type": "Organization", "name": text(site.publisher, lang), "url": urls.absolute()},
+        "publisher": {"@type": "Organization", "name": text(site.publisher, lang), "url": urls.absolute(), "logo": logo},
         "image": [urls.absolute_asset(SHARE_IMAGE)],
     }
 
@@ -479,6 +497,7 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
                 url_path=base,
                 title=views[cid]["title"],
                 origin=origin,
+                in_sitemap=False,  # a chart alone, for iframes: noindex (chart-embed.html), like the story's copy
             )
         )
 
@@ -573,7 +592,7 @@ def _plan_publishing(plan: SitePlan, content: Content, urls: Urls, editions: dic
     )
     if len(languages) > 1:
         choices = [
-            {"lang": lang, "hreflang": HTML_LANG[lang], "name": LANGUAGE_NAMES[lang], "href": editions[lang][1].url(), "absolute": editions[lang][1].absolute(), "title": text(content.site.title, lang), "description": text(content.site.description, lang)}
+            {"lang": lang, "hreflang": HTML_LANG[lang], "og_locale": OG_LOCALE[lang], "name": LANGUAGE_NAMES[lang], "href": editions[lang][1].url(), "absolute": editions[lang][1].absolute(), "title": text(content.site.title, lang), "description": text(content.site.description, lang)}
             for lang in languages
         ]
         plan.jobs.append(

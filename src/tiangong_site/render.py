@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from . import i18n
-from .i18n import HTML_LANG
+from .i18n import HTML_LANG, OG_LOCALE
 from .inside import inside
 from .models import text
 from .safejson import dumps_for_html
@@ -133,6 +133,7 @@ def make_environment(templates: Path, urls: Urls, lang: str = "en", translations
         absolute_asset=urls.absolute_asset,
         lang=lang,
         html_lang=HTML_LANG.get(lang, lang),
+        og_locale=OG_LOCALE.get(lang, lang),
         base_path=urls.base_path,
     )
     # `tojson` (JSON-LD) also escapes U+2028 and U+2029, not only < > & '.
