@@ -4,9 +4,20 @@ never serves a page that failed a check."""
 
 from __future__ import annotations
 
+import http.client
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from conftest import tree_digest
+import pytest
+
+from conftest import REPO, tree_digest
 from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.site import Project
 
@@ -28,3 +39,162 @@ def test_a_rerender_with_a_broken_link_writes_nothing_into_the_served_folder(pro
     update = builder.update()
     assert update.ok, update.problems
     assert "the sources</a>, fixed." in (project / "_site/en/index.html").read_text(encoding="utf-8")
+
+
+# --- a preview in its own process, as an editor runs it ----------------------------------
+
+PREFIX = "/tiangong-site/"
+
+
+class Served:
+    """`build.py serve --port 0` on a copy of the project; its console goes to a file."""
+
+    def __init__(self, project: Path, *extra: str, max_files: int | None = None):
+        self.log = project.parent / "serve.log"
+        env = {k: v for k, v in os.environ.items() if k != "TIANGONG_BASE_URL"}
+        command = [sys.executable, str(REPO / "build.py"), "serve", "--project", str(project), "--port", "0", *extra]
+        self.process = subprocess.Popen(
+            command, stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env, preexec_fn=_limit_files(max_files)
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"serve exited early:\n{self.console()}")
+            found = re.search(r"Serving http://127\.0\.0\.1:(\d+)/", self.console())
+            if found:
+                self.port = int(found.group(1))
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"serve did not start within 60 s:\n{self.console()}")
+
+    def console(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def get(self, raw_path: str, host: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        """GET a path exactly as written (no client-side normalisation), with a chosen Host."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.putrequest("GET", raw_path, skip_host=True, skip_accept_encoding=True)
+            conn.putheader("Host", host or f"127.0.0.1:{self.port}")
+            for name, value in (headers or {}).items():
+                conn.putheader(name, value)
+            conn.endheaders()
+            response = conn.getresponse()
+            return response.status, response.read().decode("utf-8", errors="replace")
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _limit_files(max_files: int | None):
+    if max_files is None:
+        return None
+
+    def limit() -> None:
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, hard))
+
+    return limit
+
+
+@pytest.fixture
+def served(project: Path) -> Iterator[Served]:
+    server = Served(project)
+    yield server
+    server.stop()
+
+
+WEBSOCKET = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"}
+
+
+def test_a_foreign_host_is_refused_on_every_route_and_local_names_are_answered(served: Served):
+    port = served.port
+    routes = [PREFIX, PREFIX + "en/", "/livereload.js?port=1", "/__tiangong__/status.json", "/__tiangong__/overlay.js", "/forcereload", "/no-such-file"]
+    for foreign in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost:{port + 1}", "localhost:x", "[::1"):
+        for route in routes:
+            status, body = served.get(route, host=foreign)
+            assert status == 403, (foreign, route, status)
+            assert "--allow-host" in body and "<" not in body  # a short plain-text explanation
+        assert served.get("/livereload", host=foreign, headers=WEBSOCKET)[0] == 403
+    for local in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "LOCALHOST", "127.0.0.1"):
+        assert served.get(PREFIX + "en/", host=local)[0] == 200, local
+    assert served.get("/livereload", host=f"localhost:{port}", headers=WEBSOCKET)[0] == 101
+
+
+def test_the_live_reload_socket_refuses_pages_of_other_sites(served: Served):
+    origin = {"Origin": "http://evil.example"}
+    assert served.get("/livereload", headers=WEBSOCKET | origin)[0] == 403
+    same = {"Origin": f"http://127.0.0.1:{served.port}"}
+    assert served.get("/livereload", headers=WEBSOCKET | same)[0] == 101
+
+
+def test_an_allowed_host_name_is_answered(project: Path):
+    server = Served(project, "--allow-host", "preview.test", "--allow-host", "other.test")
+    try:
+        for name in ("preview.test", "other.test"):
+            assert server.get(PREFIX, host=f"{name}:{server.port}")[0] == 200
+        assert server.get(PREFIX, host=f"evil.test:{server.port}")[0] == 403
+    finally:
+        server.stop()
+
+
+MALFORMED = {
+    PREFIX + "%00": 400,
+    PREFIX + "en/%00/index.html": 400,
+    PREFIX + "%zz": 400,
+    PREFIX + "%e4%b8": 400,  # half a UTF-8 character
+    PREFIX + "x" * 300 + "/": 400,
+    PREFIX + "en/" + "%e5%a4%a9" * 90: 400,  # 270 bytes in 90 characters
+    PREFIX + "en\\index.html": 400,
+    PREFIX + "%5c..%5cpyproject.toml": 400,
+    PREFIX + "../pyproject.toml": 404,
+    "/../pyproject.toml": 404,
+    PREFIX + "%2e%2e/content/site.yaml": 404,
+}
+
+
+def test_malformed_paths_get_400_or_404_and_no_traceback(served: Served):
+    for path, expected in MALFORMED.items():
+        status, body = served.get(path)
+        assert status == expected, (path, status, body[:200])
+        assert "Traceback" not in body
+    assert served.get(PREFIX + "en/")[0] == 200  # still serving
+    console = served.console()
+    assert "Traceback" not in console and "Error" not in console, console
+    assert len(console.splitlines()) < 12, console  # a line per bad request at most, rate-limited
+
+
+def test_a_thousand_idle_connections_neither_stop_the_preview_nor_flood_the_console(project: Path):
+    # 256 open files: the default on macOS, and low enough that the old server fell over.
+    server = Served(project, max_files=256)
+    raise_own_file_limit(1200)
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(1000):  # loopback only, all closed below
+            sockets.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+        started = time.monotonic()
+        status, body = server.get(PREFIX + "en/")
+        assert status == 200 and "</html>" in body
+        assert time.monotonic() - started < 10  # a hang guard, not a speed budget
+        assert server.process.poll() is None
+    finally:
+        for s in sockets:
+            s.close()
+    assert server.get(PREFIX)[0] == 200
+    server.stop()
+    console = server.console()
+    assert len(console.splitlines()) < 50, console[-3000:]
+    assert "Traceback" not in console
+
+
+def raise_own_file_limit(needed: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), hard))
