@@ -191,11 +191,13 @@ def test_a_thousand_idle_connections_neither_stop_the_preview_nor_flood_the_cons
         assert status == 200 and "</html>" in body
         assert time.monotonic() - started < 10  # a hang guard, not a speed budget
         assert server.process.poll() is None
+        for s in sockets:
+            s.close()
+        assert server.get(PREFIX)[0] == 200
     finally:
         for s in sockets:
             s.close()
-    assert server.get(PREFIX)[0] == 200
-    server.stop()
+        server.stop()
     console = server.console()
     assert len(console.splitlines()) < 50, console[-3000:]
     assert "Traceback" not in console
