@@ -113,7 +113,7 @@ class HostGuard:
     def __init__(self, bound: str, port: int, extra: Iterable[str] = ()):
         self.bound, self.port = bound, port
         wildcard = bound.strip("[]") in WILDCARDS
-        names = set(LOOPBACK_NAMES) | {bound.strip("[]").lower()} | {n.strip("[]").lower() for n in extra}
+        names = set(LOOPBACK_NAMES) | {n.strip("[]").lower() for n in [bound, *extra]}
         if wildcard:  # this computer's name, and its name on the local network (mDNS)
             short = socket.gethostname().lower()
             names |= {short, f"{short.split('.')[0]}.local"}
@@ -189,11 +189,14 @@ class GuardedApplication(web.Application):
     def find_handler(self, request: httputil.HTTPServerRequest, **kwargs: Any) -> Any:
         host = request.headers.get("Host")
         if not self.guard.allows(host):
-            return self.get_handler_delegate(request, PlainTextHandler, {"status": 403, "text": self.guard.refusal(host or "")})
+            return self._answer(request, 403, self.guard.refusal(host or ""))
         problem = path_problem(request.path)
         if problem is not None:
-            return self.get_handler_delegate(request, PlainTextHandler, {"status": problem[0], "text": problem[1]})
+            return self._answer(request, *problem)
         return super().find_handler(request, **kwargs)
+
+    def _answer(self, request: httputil.HTTPServerRequest, status: int, text: str) -> Any:
+        return self.get_handler_delegate(request, PlainTextHandler, {"status": status, "text": text})
 
 
 class SameOriginLiveReload(LiveReloadHandler):
@@ -214,7 +217,9 @@ def connection_cap() -> int:
     except ImportError:  # Windows
         return MAX_CONNECTIONS
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else max(8, min(MAX_CONNECTIONS, soft // 2))
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(8, min(MAX_CONNECTIONS, soft // 2))
 
 
 class BoundedHTTPServer(httpserver.HTTPServer):
@@ -256,7 +261,9 @@ class OneLineFormatter(logging.Formatter):
 class RateLimit(logging.Filter):
     """Lets through at most `burst` records of one kind per `window` seconds."""
 
-    def __init__(self, burst: int = LOG_BURST, window: float = LOG_WINDOW, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, burst: int = LOG_BURST, window: float = LOG_WINDOW, clock: Callable[[], float] = time.monotonic
+    ):
         super().__init__()
         self.burst, self.window, self.clock = burst, window, clock
         self.kinds: dict[tuple[str, int, str], list[float]] = {}  # kind -> [since, shown, held]
@@ -577,11 +584,15 @@ def serve(args: argparse.Namespace) -> int:
     watcher = Watcher()
     builder, base_path = initial_build(project, args.output, args.quiet)
     folders = watched_folders(project)
-    preview = Preview(builder, base_path, folders, args.host, args.port, args.allow_host or [], args.quiet, args.debug, watcher)
+    preview = Preview(
+        builder, base_path, folders, args.host, args.port, args.allow_host, args.quiet, args.debug, watcher
+    )
     try:
         preview.start()
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror} (pick another with --port)", file=sys.stderr)
+        where = f"{args.host}:{args.port}"
+        hint = "check --host, or pick another --port"
+        print(f"error: cannot listen on {where}: {exc.strerror} ({hint})", file=sys.stderr)
         return 2
     if not args.quiet:
         print(f"Serving {preview.url} (Ctrl+C to stop)", flush=True)
