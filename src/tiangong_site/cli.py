@@ -59,10 +59,25 @@ def make_parser() -> argparse.ArgumentParser:
         "its path may hold only letters, digits, - . _ ~ / and %%XX",
     )
 
-    serve = commands.add_parser("serve", help="preview the site with live reload", description="Build, serve on 127.0.0.1 and rebuild on every change.")
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site with live reload",
+        description="Build, serve on 127.0.0.1 and rebuild on every change. The preview answers only "
+        "to the names of the address it listens on (localhost, 127.0.0.1, [::1] and that address): "
+        "a request with any other Host header is refused with 403, so a web page cannot read your "
+        "drafts through DNS rebinding. Listening on 0.0.0.0 (or ::) also accepts any IP address "
+        "and this computer's host name; add other names with --allow-host.",
+    )
     _common(serve)
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free port)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0: your network too)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer to requests for NAME, e.g. a name your network gives this computer (repeatable)",
+    )
     serve.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: from site.yaml)")
     serve.add_argument("--force", action="store_true", help=FORCE_HELP)
 

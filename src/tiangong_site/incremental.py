@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,21 +164,19 @@ class IncrementalBuilder:
         assert self.prepared is not None
         update.rendered = [job.path for job in self.prepared.plan.jobs]
 
-    def _prepare(self, content: Content, charts: dict | None = None) -> Prepared:
-        envs = self.prepared.envs if self.prepared else None
-        prepared = prepare(self.project, content, self.urls, self.plotly_name, envs, charts)
-        self.prepared, self.content = prepared, content
-        return prepared
-
     def _partial(self, update: Update, keys: set[str]) -> None:
-        assert self.prepared is not None
+        """Re-render what `keys` touch, check it all in memory, and only then write it.
+
+        The served folder is the last good build until every check has passed: a page
+        with a broken link is never written, not even for a moment."""
+        assert self.prepared is not None and self.output is not None
         content_changed = any(not key.endswith(".html") for key in keys)
         # Only templates changed: the content, and so the charts, are as they were.
         content = load_and_check(self.project, write_cache=False) if content_changed or self.content is None else self.content
         old_jobs = {job.path for job in self.prepared.plan.jobs}
-        old_nav = self.prepared.plan.nav
-        prepared = self._prepare(content, None if content_changed else self.prepared.charts)
-        nav_changed = old_nav != prepared.plan.nav
+        charts = None if content_changed else self.prepared.charts
+        prepared = prepare(self.project, content, self.urls, self.plotly_name, self.prepared.envs, charts)
+        nav_changed = self.prepared.plan.nav != prepared.plan.nav
         affected = []
         for job in prepared.plan.jobs:
             templates = self._template_closure(prepared.env, job.template)
@@ -185,13 +184,29 @@ class IncrementalBuilder:
                 affected.append(job)
         rendered = render_jobs(self.project, prepared, affected)
         update.rendered = sorted(rendered)
-        files: dict[str, str | bytes] = {**rendered, **prepared.plan.files}
-        assert self.output is not None
+        changes = self._changed_files({**rendered, **prepared.plan.files})
+        gone = sorted(old_jobs - {job.path for job in prepared.plan.jobs})
+        listing = _listing_after(self.outputs.keys() | changes.keys(), set(gone))
+        problems = check_links(self.output, self.urls.base_path, rendered, only=set(rendered), listing=listing)
+        if any(p.severity == "error" for p in problems):
+            raise ContentError(problems)
+        self.prepared, self.content = prepared, content
+        update.problems = problems
+        self._write(update, changes, gone)
+
+    def _changed_files(self, files: dict[str, str | bytes]) -> dict[str, tuple[bytes, str]]:
+        """Site path -> (bytes, digest) of each file whose bytes differ from the served ones."""
+        changes = {}
         for path, data in sorted(files.items()):
             raw = data.encode("utf-8") if isinstance(data, str) else data
             digest = hashlib.sha256(raw).hexdigest()
-            if self.outputs.get(path) == digest:
-                continue
+            if self.outputs.get(path) != digest:
+                changes[path] = (raw, digest)
+        return changes
+
+    def _write(self, update: Update, changes: dict[str, tuple[bytes, str]], gone: list[str]) -> None:
+        assert self.output is not None
+        for path, (raw, digest) in changes.items():
             target = self.output / path
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
@@ -199,9 +214,19 @@ class IncrementalBuilder:
             tmp.replace(target)  # readers never see a half-written page
             self.outputs[path] = digest
             update.written.append(path)
-        gone = old_jobs - {job.path for job in prepared.plan.jobs}
-        for path in sorted(gone):
+        for path in gone:
             (self.output / path).unlink(missing_ok=True)
             self.outputs.pop(path, None)
             update.removed.append(path)
-        update.problems = check_links(self.output, self.urls.base_path, rendered, only=set(rendered))
+
+
+def _listing_after(files: set[str], removed: set[str]) -> tuple[set[str], set[str]]:
+    """The files and folders the output will hold once `files` are written and `removed` gone."""
+    kept = files - removed
+    dirs = set()
+    for path in kept:
+        parent = posixpath.dirname(path)
+        while parent and parent not in dirs:
+            dirs.add(parent)
+            parent = posixpath.dirname(parent)
+    return kept, dirs

@@ -53,13 +53,21 @@ def _listing(out: Path) -> tuple[set[str], set[str]]:
     return files, dirs
 
 
-def check_links(out: Path, base_path: str, pages: dict[str, str] | None = None, only: set[str] | None = None) -> list[Problem]:
+def check_links(
+    out: Path,
+    base_path: str,
+    pages: dict[str, str] | None = None,
+    only: set[str] | None = None,
+    listing: tuple[set[str], set[str]] | None = None,
+) -> list[Problem]:
     """Problems for every broken internal link or missing anchor in the HTML under `out`.
 
     `pages` (site path -> HTML) saves re-reading pages the caller has in memory; `only`
     checks the links of those pages alone (the preview checks what it re-rendered).
+    `listing` (files, folders) describes the output as it will be, for checking pages
+    before they are written; by default the output is listed as it is.
     """
-    files, dirs = _listing(out)
+    files, dirs = listing if listing is not None else _listing(out)
     texts = dict(pages or {})
 
     def text_of(name: str) -> str:
