@@ -20,7 +20,7 @@ from .errors import Problem
 from .models import Chart, text
 from . import i18n
 from .i18n import N_, gettext
-from .tables import dataset_rows, label, matches
+from .tables import dataset_rows, download_json, label, matches
 
 ACCENT = "#b4432a"
 MUTED = "#9a9a9a"
@@ -106,7 +106,7 @@ class ChartOutput:
             "columns": [{"key": k, "header": h} for k, h in self.columns],
             "rows": [{k: row.get(k) for k, _ in self.columns} for row in self.rows],
         }
-        return json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+        return download_json(payload)
 
     def figure_json(self) -> str:
         return json.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -22,7 +22,7 @@ from .models import DATASETS, text
 from .i18n import HTML_LANG, LANGUAGE_NAMES
 from .render import Urls
 from .markdown import BLOCK
-from .tables import ROWS_READ, dataset_rows, format_value, label, ordinal, period_label
+from .tables import ROWS_READ, dataset_rows, download_json, format_value, label, ordinal, period_label
 
 RenderResult = tuple[str, list[Problem]]
 
@@ -475,15 +475,13 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     rows = [{k: v for k, v in row.items() if not k.startswith("_")} for row in dataset_rows(content, name, lang)] if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies") else [
         r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]
     ]
-    columns: list[str] = []
-    for row in rows:
-        columns += [k for k in row if k not in columns]
+    columns = list(dict.fromkeys(k for row in rows for k in row))  # in order of first use
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
-    return buffer.getvalue(), json.dumps(rows, ensure_ascii=False, indent=1) + "\n", len(rows)
+    return buffer.getvalue(), download_json(rows), len(rows)
 
 
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
