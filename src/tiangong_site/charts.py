@@ -191,9 +191,9 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
     if spec.data == "events":
         columns = ["date", "title"] + (["region_name"] if any(r.get("region_name") for r in rows) else [])
     highlighted = [matches(r, spec.highlight) for r in rows] if spec.highlight else None
-    if highlighted is not None:
-        for row, flag in zip(rows, highlighted):
-            row["highlight"] = text(spec.highlight_label, lang) if flag else ""
+    if highlighted is not None:  # new rows: a dataset's rows are shared by every chart of it
+        marked = text(spec.highlight_label, lang)
+        rows = [row | {"highlight": marked if flag else ""} for row, flag in zip(rows, highlighted)]
         columns.append("highlight")
     if any(not r.get("certain", True) for r in rows):
         columns.append("uncertain")

@@ -277,7 +277,10 @@ ROW_BUILDERS = {
 
 
 def dataset_rows(content: Content, dataset: str, lang: str = "en") -> list[dict[str, Any]]:
-    return ROW_BUILDERS[dataset](content, lang)
+    """The rows of `dataset` in `lang`, made once per content and language: every chart of
+    a dataset, the chart check and the downloads share them (a build made them 42 times).
+    Shared, so never changed in place: a chart that adds a column makes new rows."""
+    return content.derived((f"rows:{dataset}", lang), lambda: ROW_BUILDERS[dataset](content, lang))
 
 
 def download_json(value: list[Any] | dict[str, Any]) -> str:
