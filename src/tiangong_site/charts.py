@@ -8,12 +8,11 @@ that were plotted, so a reader who cannot see the chart gets the same numbers.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass
 from typing import Any
-
-import plotly.graph_objects as go
 
 from .content import Content
 from .errors import Problem
@@ -27,23 +26,30 @@ MUTED = "#9a9a9a"
 PALETTE = ["#b4432a", "#2a6f97", "#7a7a7a", "#c98b1a", "#4f7f3a"]
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 
-HOUSE = go.layout.Template(
-    layout=go.Layout(
-        font={"family": FONT, "size": 14, "color": "#1f1f1f"},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        colorway=PALETTE,
-        margin={"l": 8, "r": 16, "t": 16, "b": 8},
-        hoverlabel={"font": {"family": FONT}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-        xaxis={"automargin": True, "showgrid": False, "linecolor": "#8a8a8a", "ticks": "outside", "tickcolor": "#8a8a8a", "zeroline": False},
-        yaxis={"automargin": True, "gridcolor": "#e3e3e3", "zeroline": False, "rangemode": "tozero"},
-    )
-)
+HOUSE_LAYOUT: dict[str, Any] = {
+    "font": {"family": FONT, "size": 14, "color": "#1f1f1f"},
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "plot_bgcolor": "rgba(0,0,0,0)",
+    "colorway": PALETTE,
+    "margin": {"l": 8, "r": 16, "t": 16, "b": 8},
+    "hoverlabel": {"font": {"family": FONT}},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+    "xaxis": {"automargin": True, "showgrid": False, "linecolor": "#8a8a8a", "ticks": "outside", "tickcolor": "#8a8a8a", "zeroline": False},
+    "yaxis": {"automargin": True, "gridcolor": "#e3e3e3", "zeroline": False, "rangemode": "tozero"},
+}
 """The house style. Colours of text and grid are re-applied in the browser from the page's
 CSS variables, so charts follow light and dark mode exactly as the text does."""
 
-HOUSE_JSON = HOUSE.to_plotly_json()
+
+@functools.cache
+def _plotly() -> tuple[Any, dict[str, Any]]:
+    """plotly.graph_objects, and the house style as a Plotly template validated once.
+
+    Imported on first use: plotly takes about a third of a second to import, which a
+    site without charts (or a build that fails before drawing them) never needs."""
+    import plotly.graph_objects as go
+
+    return go, go.layout.Template(layout=go.Layout(**HOUSE_LAYOUT)).to_plotly_json()
 
 KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
@@ -210,8 +216,9 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
     })
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
+    go, house = _plotly()
     figure = go.Figure(data=traces, layout=layout).to_plotly_json()
-    figure["layout"]["template"] = HOUSE_JSON  # validated once, when the module loads
+    figure["layout"]["template"] = house  # validated once, on first use
     header = {key: _header(key, lang, spec) for key in columns}
     return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang)
 

@@ -5,6 +5,7 @@ folder that replaces the output folder only when everything succeeded.
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -91,9 +92,9 @@ def plotly_bundle(project: Project, kinds: set[str]) -> tuple[Path, str]:
     basic = project.root / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
     if kinds <= KINDS_BUNDLE and basic.is_file():
         return basic, "plotly-basic.min.js"
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js", "plotly.min.js"
+    plotly = importlib.util.find_spec("plotly")  # where it is, without importing it (slow)
+    assert plotly is not None and plotly.origin is not None, "plotly is a dependency"
+    return Path(plotly.origin).parent / "package_data" / "plotly.min.js", "plotly.min.js"
 
 
 def template_problem(exc: Exception, project: Project) -> Problem:
