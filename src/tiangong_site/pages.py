@@ -477,10 +477,10 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     ]
     columns = list(dict.fromkeys(k for row in rows for k in row))  # in order of first use
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
+        writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v := row.get(k, ""), (dict, list)) else v for k in columns])
     return buffer.getvalue(), download_json(rows), len(rows)
 
 
