@@ -149,16 +149,26 @@ def _fewer_collections() -> Iterator[Callable[[], None]]:
 
     A build makes millions of objects that live until it ends. With the default thresholds
     the collector walked them again and again: 31 % of the wall time of a build of 10,000
-    records. Young objects are collected 100 times less often (mypy does the same), and `settle`
-    freezes what exists so that later full passes skip it. Both are undone at the end, so a
-    long-running preview collects as usual between builds."""
-    threshold = gc.get_threshold()
-    gc.set_threshold(70_000, 20, 20)
+    records. Loading makes records, not cyclic garbage, so the collector is off until
+    `settle`, which freezes what exists (later full passes skip it) and turns the collector
+    back on with young objects collected 100 times less often (mypy does the same). All is
+    undone at the end, so a long-running preview collects as usual between builds."""
+    threshold, enabled = gc.get_threshold(), gc.isenabled()
+    gc.disable()
+
+    def settle() -> None:
+        gc.freeze()
+        gc.set_threshold(70_000, 20, 20)
+        if enabled:
+            gc.enable()
+
     try:
-        yield gc.freeze
+        yield settle
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+        if enabled:
+            gc.enable()
 
 
 def build(
