@@ -116,7 +116,8 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
     """Everything `check` does: load and validate content, then check the charts against the data."""
     content = load_content(project.content)
     problems = check_charts(content)
-    problems += i18n.missing_translations(project.root, project.templates, content.site.languages, project.cache if write_cache else None)
+    # A build reads the extraction kept by earlier builds, and keeps its own only once it succeeded.
+    problems += i18n.missing_translations(project.root, project.templates, content.site.languages, project.cache, write_cache)
     if problems:
         raise ContentError(problems)
     return content
