@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 import os
-from bisect import bisect_right
 import posixpath
 import re
+from bisect import bisect_right
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
