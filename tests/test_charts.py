@@ -67,6 +67,17 @@ def test_csv_and_json_downloads_hold_exactly_the_plotted_rows(content: Content):
     assert payload["chart"] == "test-chart" and payload["sources"] == ["src-a"]
 
 
+def test_json_download_gives_each_row_a_line_of_its_own(content: Content):
+    out = build_chart(content, chart(kind="column", data="figures", where={"metric": "growth", "year": 2023}, x="region_name", y="value"))
+    text = out.json()
+    lines = text.splitlines()
+    start = lines.index('"rows": [')
+    row_lines = lines[start + 1 : start + 1 + len(GROWTH_2023)]
+    assert [json.loads(line.rstrip(",")) for line in row_lines] == json.loads(text)["rows"]
+    assert sorted(json.loads(line.rstrip(","))["region_name"] for line in row_lines) == sorted(GROWTH_2023)
+    assert lines[start + 1 + len(GROWTH_2023) :] == ["]", "}"]
+
+
 def test_figures_with_no_value_are_neither_plotted_nor_tabled(content: Content):
     # Gamma's 2022 growth is null ("not known" in the source).
     out = build_chart(content, chart(kind="line", data="figures", where={"metric": "growth", "region": "gamma"}, x="period", y="value"))

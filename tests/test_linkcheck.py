@@ -35,3 +35,20 @@ def test_existing_targets_and_anchors_pass(tmp_path: Path):
 def test_a_missing_anchor_and_a_link_outside_the_base_path_are_reported(tmp_path: Path):
     problems = check_links(site(tmp_path, '<a href="#nowhere">x</a> <a href="/other/">y</a>'), "/base/")
     assert [p.message.split(":")[0] for p in problems] == ["missing anchor", "broken link"]
+
+
+def test_a_broken_link_on_a_long_page_is_located_by_line_and_column(tmp_path: Path):
+    # 3,000 sound links, then the broken one: index.html's body starts on line 2.
+    good = ['<li><a href="/base/#top">up</a></li>'] * 3000
+    body = "\n".join([*good, '  <img alt="" src="/base/assets/nope.png">', *good])
+    problems = check_links(site(tmp_path, body), "/base/")
+    assert [(p.path, p.line, p.column) for p in problems] == [("index.html", 3002, 15)]
+    assert "assets/nope.png" in problems[0].message
+
+
+def test_each_missing_anchor_on_a_long_page_gets_its_own_line_and_column(tmp_path: Path):
+    filler = ["<p>text</p>"] * 2000
+    body = "\n".join(['<a href="#gone">a</a>', *filler, 'x <a href="#also-gone">b</a>', *filler])
+    problems = check_links(site(tmp_path, body), "/base/")
+    assert [(p.line, p.column) for p in problems] == [(2, 4), (2003, 6)]
+    assert all(p.message.startswith("missing anchor") for p in problems)

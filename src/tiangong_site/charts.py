@@ -8,41 +8,47 @@ that were plotted, so a reader who cannot see the chart gets the same numbers.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from typing import Any
-
-import plotly.graph_objects as go
 
 from .content import Content
 from .errors import Problem
 from .models import Chart, text
 from . import i18n, safejson
 from .i18n import N_, gettext
-from .tables import dataset_rows, label, matches
+from .tables import dataset_rows, download_json, label, matches
 
 ACCENT = "#b4432a"
 MUTED = "#9a9a9a"
 PALETTE = ["#b4432a", "#2a6f97", "#7a7a7a", "#c98b1a", "#4f7f3a"]
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 
-HOUSE = go.layout.Template(
-    layout=go.Layout(
-        font={"family": FONT, "size": 14, "color": "#1f1f1f"},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        colorway=PALETTE,
-        margin={"l": 8, "r": 16, "t": 16, "b": 8},
-        hoverlabel={"font": {"family": FONT}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-        xaxis={"automargin": True, "showgrid": False, "linecolor": "#8a8a8a", "ticks": "outside", "tickcolor": "#8a8a8a", "zeroline": False},
-        yaxis={"automargin": True, "gridcolor": "#e3e3e3", "zeroline": False, "rangemode": "tozero"},
-    )
-)
+HOUSE_LAYOUT: dict[str, Any] = {
+    "font": {"family": FONT, "size": 14, "color": "#1f1f1f"},
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "plot_bgcolor": "rgba(0,0,0,0)",
+    "colorway": PALETTE,
+    "margin": {"l": 8, "r": 16, "t": 16, "b": 8},
+    "hoverlabel": {"font": {"family": FONT}},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+    "xaxis": {"automargin": True, "showgrid": False, "linecolor": "#8a8a8a", "ticks": "outside", "tickcolor": "#8a8a8a", "zeroline": False},
+    "yaxis": {"automargin": True, "gridcolor": "#e3e3e3", "zeroline": False, "rangemode": "tozero"},
+}
 """The house style. Colours of text and grid are re-applied in the browser from the page's
 CSS variables, so charts follow light and dark mode exactly as the text does."""
 
-HOUSE_JSON = HOUSE.to_plotly_json()
+
+@functools.cache
+def _plotly() -> tuple[Any, dict[str, Any]]:
+    """plotly.graph_objects, and the house style as a Plotly template validated once.
+
+    Imported on first use: plotly takes about a third of a second to import, which a
+    site without charts (or a build that fails before drawing them) never needs."""
+    import plotly.graph_objects as go
+
+    return go, go.layout.Template(layout=go.Layout(**HOUSE_LAYOUT)).to_plotly_json()
 
 KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
@@ -105,7 +111,7 @@ class ChartOutput:
             "columns": [{"key": k, "header": h} for k, h in self.columns],
             "rows": [{k: row.get(k) for k, _ in self.columns} for row in self.rows],
         }
-        return safejson.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+        return safejson.escape(download_json(payload))
 
     def figure_json(self) -> str:
         return safejson.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -190,9 +196,9 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
     if spec.data == "events":
         columns = ["date", "title"] + (["region_name"] if any(r.get("region_name") for r in rows) else [])
     highlighted = [matches(r, spec.highlight) for r in rows] if spec.highlight else None
-    if highlighted is not None:
-        for row, flag in zip(rows, highlighted):
-            row["highlight"] = text(spec.highlight_label, lang) if flag else ""
+    if highlighted is not None:  # new rows: a dataset's rows are shared by every chart of it
+        marked = text(spec.highlight_label, lang)
+        rows = [row | {"highlight": marked if flag else ""} for row, flag in zip(rows, highlighted)]
         columns.append("highlight")
     if any(not r.get("certain", True) for r in rows):
         columns.append("uncertain")
@@ -209,8 +215,9 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
     })
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
+    go, house = _plotly()
     figure = go.Figure(data=traces, layout=layout).to_plotly_json()
-    figure["layout"]["template"] = HOUSE_JSON  # validated once, when the module loads
+    figure["layout"]["template"] = house  # validated once, on first use
     header = {key: _header(key, lang, spec) for key in columns}
     return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang)
 

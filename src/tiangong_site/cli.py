@@ -11,6 +11,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import ContentError
@@ -136,6 +137,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = None if args.quiet else (lambda message: print(f"... {message}", file=sys.stderr))
     report = build(Project.at(args.project, args.content), args.output, base_url, progress, args.force)
+    if _left_to_exit is not None:
+        _left_to_exit.append(report)  # the process ends next: not worth freeing (see run)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     if not args.quiet:
@@ -258,5 +261,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONTENT
 
 
+_left_to_exit: list[object] | None = None
+"""Set by run(): what the command made, left for the operating system to reclaim."""
+
+
+def run() -> NoReturn:
+    """The program (the console script, `python -m tiangong_site`, build.py): main(), then
+    an exit that skips freeing what the command made one object at a time. For a build of
+    10,000 records that freeing took 3 to 4 s; the operating system reclaims it at once.
+    Output is flushed first; the files a command writes are closed as it writes them."""
+    global _left_to_exit
+    _left_to_exit = []
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

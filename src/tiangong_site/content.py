@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Callable, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -51,7 +51,7 @@ class Content:
     files: dict[str, LoadedFile] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
 
-    _cache: dict[tuple[str, str], dict[Any, Any]] = field(default_factory=dict, repr=False)
+    _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def index(self, dataset: str) -> dict[str, Any]:
         """Records of `dataset` by id (computed once: content does not change after loading)."""
@@ -69,6 +69,13 @@ class Content:
                 if record is not None:
                     groups.setdefault(getattr(record, field_name), []).append(record)
             self._cache[key] = groups
+        return self._cache[key]
+
+    def derived(self, key: tuple[str, str], make: Callable[[], Any]) -> Any:
+        """`make()`, computed once for this content (which does not change after loading):
+        for tables derived from whole datasets, such as a dataset's rows in one language."""
+        if key not in self._cache:
+            self._cache[key] = make()
         return self._cache[key]
 
     def problem_at(self, dataset: str, index: int, key: tuple = (), message: str = "", hint: str = "", severity: str = "error") -> Problem:

@@ -104,10 +104,11 @@ def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]
     return found
 
 
-def messages_in_code(templates: Path, cache: Path | None = None) -> list[tuple[str, str, int]]:
+def messages_in_code(templates: Path, cache: Path | None = None, write: bool = True) -> list[tuple[str, str, int]]:
     """The interface strings of the templates and the package. Extraction parses every file,
     so its result is kept in `cache` (a folder), under a digest of the files it read, signed:
-    a stored list this machine did not write could hide a missing translation."""
+    a stored list this machine did not write could hide a missing translation.
+    `write=False` reads a kept result but keeps nothing new."""
     files = sorted(templates.rglob("*.html")) + sorted(PACKAGE.glob("*.py"))
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:20]
     stored = cache / f"messages-{digest}.signed" if cache else None
@@ -116,18 +117,18 @@ def messages_in_code(templates: Path, cache: Path | None = None) -> list[tuple[s
         return [tuple(item) for item in json.loads(data)]  # type: ignore[misc]
     stamp = tuple((p.as_posix(), p.stat().st_mtime) for p in files)
     found = _messages_in_code(str(templates), stamp)
-    if stored:
+    if stored and write:
         text = json.dumps(found, ensure_ascii=False).encode("utf-8")
         signed_cache.store(stored, "messages", digest, text)
     return found
 
 
-def missing_translations(root: Path, templates: Path, languages: list[str], cache: Path | None = None) -> list[Problem]:
+def missing_translations(root: Path, templates: Path, languages: list[str], cache: Path | None = None, write_cache: bool = True) -> list[Problem]:
     """A problem for each interface string a language's catalogue does not translate."""
     problems: list[Problem] = []
     if all(lang == SOURCE_LANGUAGE for lang in languages):
         return problems
-    messages = messages_in_code(templates, cache)
+    messages = messages_in_code(templates, cache, write_cache)
     for lang in languages:
         if lang == SOURCE_LANGUAGE:
             continue

@@ -10,6 +10,7 @@ import html
 import os
 import posixpath
 import re
+from bisect import bisect_right
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -53,6 +54,22 @@ def _listing(out: Path) -> tuple[set[str], set[str]]:
     return files, dirs
 
 
+class _Lines:
+    """Line and column of offsets in one page. Line starts are found once, and only when a
+    problem needs them: counting newlines from the top for every link made the check
+    quadratic in a page's length (an index page linking 10,000 records)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: list[int] | None = None
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if self.starts is None:
+            self.starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
 def check_links(
     out: Path,
     base_path: str,
@@ -80,19 +97,21 @@ def check_links(
     checked = sorted(only) if only is not None else sorted(n for n in files if n.endswith(".html"))
     for page in checked:
         source = text_of(page)
+        lines = _Lines(source)
         for match in LINK.finditer(source):
             url = match.group(1)
             target = _target(base_path, page, url, dirs)
             if target is None:
                 continue
             path, fragment = target
-            line = source.count("\n", 0, match.start()) + 1
             if path not in files:
-                problems.append(Problem(page, line, 1, f"broken link: {url} (no file at {path})", "fix the link, or add the page or asset it points to"))
+                line, column = lines.at(match.start() + 1)  # the attribute, after its space
+                problems.append(Problem(page, line, column, f"broken link: {url} (no file at {path})", "fix the link, or add the page or asset it points to"))
                 continue
             if fragment and path.endswith(".html"):
                 if path not in ids:
                     ids[path] = {html.unescape(m) for m in ID.findall(text_of(path))}
                 if unquote(fragment) not in ids[path]:
-                    problems.append(Problem(page, line, 1, f"missing anchor: {url} (no id '{fragment}' on that page)", "fix the fragment after # or add the id"))
+                    line, column = lines.at(match.start() + 1)
+                    problems.append(Problem(page, line, column, f"missing anchor: {url} (no id '{fragment}' on that page)", "fix the fragment after # or add the id"))
     return problems

@@ -28,7 +28,7 @@ from .models import DATASETS, text
 from .i18n import HTML_LANG, LANGUAGE_NAMES, OG_LOCALE
 from .render import Urls
 from .markdown import BLOCK
-from .tables import ROWS_READ, dataset_rows, format_value, label, ordinal, period_label
+from .tables import ROWS_READ, dataset_rows, download_json, format_value, label, ordinal, period_label
 
 RenderResult = tuple[str, list[Problem]]
 
@@ -519,15 +519,13 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     rows = [{k: v for k, v in row.items() if not k.startswith("_")} for row in dataset_rows(content, name, lang)] if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies") else [
         r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]
     ]
-    columns: list[str] = []
-    for row in rows:
-        columns += [k for k in row if k not in columns]
+    columns = list(dict.fromkeys(k for row in rows for k in row))  # in order of first use
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
-    return buffer.getvalue(), safejson.dumps(rows, ensure_ascii=False, indent=1) + "\n", len(rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
+        writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v := row.get(k, ""), (dict, list)) else v for k in columns])
+    return buffer.getvalue(), safejson.escape(download_json(rows)), len(rows)
 
 
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import unquote_to_bytes
 
 from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher
