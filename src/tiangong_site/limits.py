@@ -59,6 +59,9 @@ def decode(raw: bytes, shown: str) -> str:
     for bom, name in UTF_BOMS.items():
         if raw.startswith(bom):
             raise ContentError([Problem(shown, 1, 1, f"file is saved as {name}, not UTF-8", SAVE_AS_UTF8)])
+    head = raw[:4096]
+    if head.count(0) * 4 > len(head):  # ASCII text in UTF-16 or UTF-32 is half or more NULs
+        raise ContentError([Problem(shown, 1, 1, "file looks saved as UTF-16 (it is full of NUL bytes), not UTF-8", SAVE_AS_UTF8)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -69,9 +72,6 @@ def decode(raw: bytes, shown: str) -> str:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        if text.count("\0") * 4 > len(text):
-            message = "file has NUL characters throughout: it looks saved as UTF-16, not UTF-8"
-            raise ContentError([Problem(shown, line, column, message, SAVE_AS_UTF8)])
         raise ContentError([Problem(shown, line, column, "a NUL character (byte 0x00) is not allowed", "delete it")])
     return text
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,9 @@ from urllib.parse import urlsplit
 import jinja2
 
 from . import i18n
+from .errors import display_path
 from .i18n import HTML_LANG
+from .limits import MAX_TEMPLATE_BYTES, read_text
 from .models import text
 
 
@@ -90,6 +93,30 @@ def copy_hashed(source: Path, name: str, out: Path) -> str:
     return target
 
 
+class CheckedLoader(jinja2.FileSystemLoader):
+    """Reads templates as the build reads every file: size-limited and UTF-8, with a located
+    problem (not a bare UnicodeDecodeError) when a template is neither."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            if path.is_file():
+                break
+        else:
+            raise jinja2.TemplateNotFound(template)
+        contents = read_text(path, display_path(path, Path(folder).parent), MAX_TEMPLATE_BYTES)
+        mtime = path.stat().st_mtime
+
+        def uptodate() -> bool:
+            try:
+                return path.stat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return contents, os.path.normpath(path), uptodate
+
+
 def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None, cache: Path | None = None) -> jinja2.Environment:
     """The Jinja environment of one language: its URLs, its text filter, its catalogue.
 
@@ -101,7 +128,7 @@ def make_environment(templates: Path, urls: Urls, lang: str = "en", translations
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=CheckedLoader(str(templates)),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
