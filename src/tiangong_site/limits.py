@@ -30,6 +30,12 @@ MAX_KEYS = 10_000
 """Keys in one YAML mapping (one record, or the front matter of a page)."""
 MAX_ITEMS = 100_000
 """Items in one YAML list (records of a dataset)."""
+MAX_BRACKET_WORK = 2_000_000
+"""Characters the Markdown library may scan for the `]` of each `[` of a page (about a second):
+it scans from each `[` to its `]`, or to the end of the paragraph when there is none."""
+MAX_INLINE_WORK = 50_000_000
+"""Sum over a page's paragraphs of (marks of inline markup)^2, as the Markdown library's work
+on a paragraph grows with that square: a fraction of a second (one paragraph of 7,000 marks)."""
 MAX_PROBLEMS_SHOWN = 200
 """Problems printed by one run; the rest are counted."""
 

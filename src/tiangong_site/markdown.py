@@ -23,7 +23,7 @@ import markdown as md
 import nh3
 
 from .errors import Problem
-from .limits import MAX_DEPTH
+from .limits import MAX_BRACKET_WORK, MAX_DEPTH, MAX_INLINE_WORK
 
 BLOCK = re.compile(r"^:::[ \t]*(chart|callout)[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*$", re.M)
 BAD_BLOCK = re.compile(r"^:::.*$", re.M)
@@ -36,12 +36,8 @@ CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ 
 """The quote markers, list markers and indentation that open a line."""
 LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
 BRACKETS = re.compile(r"\\.|[\[\]]")
-PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
-MAX_BRACKET_WORK = 2_000_000
-"""Characters the Markdown library may scan looking for the `]` of each `[` (about a second)."""
+PARAGRAPH_END = re.compile(r"\n(?:[ \t]*\n)+")
 INLINE_MARKS = "*_`[]<&|"
-MAX_INLINE_WORK = 50_000_000
-"""Sum over paragraphs of (inline marks)^2: a fraction of a second (one paragraph of 7,000)."""
 
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "aside", "section", "details", "summary", "mark"}
 
@@ -162,14 +158,15 @@ def check_structure(body: str, path: str, first_line: int) -> list[Problem]:
 def _check_inline(body: str, path: str, first_line: int) -> list[Problem]:
     """The Markdown library's work on a paragraph grows with the square of its inline markup
     (each `*a*`, `` `a` ``, link...), so the sum of those squares is bounded."""
-    work, offset = 0, 0
-    for paragraph in PARAGRAPH_END.split(body):
+    work, start = 0, 0
+    for end in [*PARAGRAPH_END.finditer(body), None]:
+        paragraph = body[start : end.start() if end else len(body)]
         marks = sum(paragraph.count(c) for c in INLINE_MARKS)
         work += marks * marks
         if work > MAX_INLINE_WORK:
             message = f"a paragraph with {marks:,} marks of inline markup (`*`, `_`, `[`...): too many to convert quickly"
-            return [Problem(path, first_line + body.count("\n", 0, offset), 1, message, "split the paragraph, or use less markup")]
-        offset += len(paragraph) + 2
+            return [Problem(path, first_line + body.count("\n", 0, start), 1, message, "split the paragraph, or use less markup")]
+        start = end.end() if end else len(body)
     return []
 
 
