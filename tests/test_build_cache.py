@@ -13,7 +13,7 @@ from tiangong_site.site import Project, build
 
 def test_a_build_reads_the_interface_strings_an_earlier_build_extracted(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     build(Project.at(project), tmp_path / "first")
-    assert list((project / ".cache").glob("messages-*.json")), "the first build keeps its extraction"
+    assert list((project / ".cache").glob("messages-*.signed")), "the first build keeps its extraction"
     i18n._messages_in_code.cache_clear()  # as in a new process
 
     def extract_again(*args):
@@ -28,4 +28,4 @@ def test_a_build_that_fails_keeps_no_extraction(project: Path, tmp_path: Path):
     (project / "templates" / "404.html").write_text("{% if %}", encoding="utf-8")
     with pytest.raises(ContentError):
         build(Project.at(project), tmp_path / "out")
-    assert not list((project / ".cache").glob("messages-*.json"))
+    assert not list((project / ".cache").glob("messages-*.signed"))

@@ -16,6 +16,7 @@ from typing import NoReturn
 from . import __version__
 from .errors import ContentError
 from .output import MARKER
+from .limits import shown_problems
 from .scaffold import KINDS, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -112,8 +113,11 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _print_problems(exc: ContentError) -> None:
-    for problem in exc.problems:
+    shown, hidden = shown_problems(exc.problems)
+    for problem in shown:
         print(problem, file=sys.stderr)
+    if hidden:
+        print(f"... and {hidden:,} more, not shown (fix those above and run again)", file=sys.stderr)
     errors = sum(1 for p in exc.problems if p.severity == "error")
     print(f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written.", file=sys.stderr)
 

@@ -7,6 +7,7 @@ file:line:col, so an editor can fix them all in one pass.
 from __future__ import annotations
 
 import difflib
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, get_args
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from .collisions import slug_problem
 from .errors import ContentError, Problem, display_path
 from .inside import refuse_links
-from .loader import LoadedFile, load_yaml_file, split_front_matter
+from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
 from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
 from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
@@ -125,13 +126,16 @@ def _clean_loc(loc: tuple) -> tuple:
 def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
     """Translate pydantic's errors into located problems, one per distinct place."""
     problems: dict[tuple, Problem] = {}
+    places: set[tuple] = set()
     errors = exc.errors(include_url=False)
     locs = [_clean_loc(tuple(err["loc"])) for err in errors]
+    # Every place that has a mistake further inside it (a set, so each check is one lookup).
+    inside = {loc[:i] for loc in locs for i in range(len(loc))}
     for err, loc in zip(errors, locs):
         kind = err["type"]
         # A {en:, zh:} mapping with a mistake inside also fails the plain-text branch of its
         # union; report only the mistake inside.
-        if kind in _EXPECTED and any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
+        if kind in _EXPECTED and loc in inside:
             continue
         data_loc = prefix + loc
         name = next((p for p in reversed(loc) if isinstance(p, str)), "value")
@@ -141,7 +145,7 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             at = data_loc[:-1]
         elif kind == "extra_forbidden":
             allowed = _field_names(model, loc[:-1])
-            close = difflib.get_close_matches(name, allowed, n=1)
+            close = close_matches(name, allowed)
             message = f"unknown field '{name}'"
             hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
             at = data_loc
@@ -180,10 +184,33 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             continue
         # A value that is neither a string nor a {en:, zh:} mapping fails both branches;
         # report it once.
-        if any(k[0] == at for k in problems) and kind in _EXPECTED:
+        if kind in _EXPECTED and at in places:
             continue
+        places.add(at)
         problems[key] = source.problem(at, message, hint)
     return list(problems.values())
+
+
+MAX_CANDIDATES = 200
+"""Did-you-mean hints compare a wrong name with at most this many names of about its length:
+difflib over every id for every wrong id would make a long list of mistakes slow to report."""
+
+
+def close_matches(name: str, candidates: list[str] | dict[int, list[str]]) -> list[str]:
+    """The candidate closest to `name`, if any is close (as difflib judges). `candidates` may
+    be grouped by length (see `by_length`), so only names of a similar length are compared."""
+    groups = candidates if isinstance(candidates, dict) else by_length(candidates)
+    # difflib's cutoff (0.6) cannot be met by a name under 3/7 or over 7/3 of this length.
+    sizes = sorted(range((len(name) * 3) // 7, (len(name) * 7) // 3 + 1), key=lambda n: abs(n - len(name)))
+    near = list(itertools.islice((c for size in sizes for c in groups.get(size, ())), MAX_CANDIDATES))
+    return difflib.get_close_matches(name, near, n=1)
+
+
+def by_length(names: list[str] | set[str]) -> dict[int, list[str]]:
+    groups: dict[int, list[str]] = {}
+    for name in sorted(names):
+        groups.setdefault(len(name), []).append(name)
+    return groups
 
 
 # --- loading -----------------------------------------------------------------
@@ -237,7 +264,7 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
             problems.append(Problem(shown, 1, 1, f"'{suffix}' is not a language this site knows", f"name the file NAME.md (English) or NAME.{'/'.join(LANGUAGES[1:])}.md"))
             continue
         try:
-            front, body, body_line = split_front_matter(path.read_text(encoding="utf-8"), shown)
+            front, body, body_line = split_front_matter(read_page(path, shown), shown)
             meta = PageMeta.model_validate(front.data or {})
         except ContentError as exc:
             problems.extend(exc.problems)
@@ -327,6 +354,7 @@ def check_references(content: Content) -> list[Problem]:
                 problems.append(content.problem_at(name, i, ("id",), f"id '{rid}' is used twice (also record {seen[rid] + 1})", "give each record its own id"))
             seen[rid] = i
         ids[name] = set(seen)
+    groups = {name: by_length(found) for name, found in ids.items()}
     for name, records in content.datasets.items():
         for i, record in enumerate(records):
             if record is None:  # failed validation; already reported
@@ -338,7 +366,7 @@ def check_references(content: Content) -> list[Problem]:
                     if ref is None or target not in ids or ref in ids[target]:
                         continue
                     key = (fld, j) if isinstance(value, list) else (fld,)
-                    close = difflib.get_close_matches(ref, sorted(ids.get(target, ())), n=1)
+                    close = close_matches(ref, groups[target])
                     hint = f"did you mean '{close[0]}'?" if close else f"add a record with id '{ref}' to content/{DATASETS[target][0]}"
                     problems.append(content.problem_at(name, i, key, f"{fld} '{ref}' is not an id in content/{DATASETS[target][0]}", hint))
     return problems

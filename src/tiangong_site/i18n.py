@@ -21,6 +21,7 @@ from typing import Any
 from . import signed_cache
 from .errors import Problem, display_path
 from .inside import inside
+from .limits import MAX_CATALOGUE_BYTES, MAX_TEMPLATE_BYTES, decode, read_limited, read_text
 
 LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
@@ -55,11 +56,12 @@ def gettext(lang: str, message: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _catalogue(path: str, mtime: float) -> Any:
+def _catalogue(path: str, mtime: float, shown: str) -> Any:
     from babel.messages.pofile import read_po
 
-    with open(path, "rb") as handle:
-        return read_po(handle)
+    raw = read_limited(Path(path), shown, MAX_CATALOGUE_BYTES)
+    decode(raw, shown)  # a located problem for an encoding Babel would fail on without naming the file
+    return read_po(io.BytesIO(raw))
 
 
 def catalogue(root: Path, lang: str) -> Any | None:
@@ -69,7 +71,7 @@ def catalogue(root: Path, lang: str) -> Any | None:
     path = inside(root / "locales" / lang / "LC_MESSAGES" / "messages.po", root / "locales", root)
     if not path.is_file():
         return None
-    return _catalogue(str(path), path.stat().st_mtime)
+    return _catalogue(str(path), path.stat().st_mtime, display_path(path, root))
 
 
 def translations(root: Path, lang: str) -> gettext_module.NullTranslations:
@@ -109,7 +111,10 @@ def messages_in_code(templates: Path, cache: Path | None = None, write: bool = T
     so its result is kept in `cache` (a folder), under a digest of the files it read, signed:
     a stored list this machine did not write could hide a missing translation.
     `write=False` reads a kept result but keeps nothing new."""
-    files = sorted(templates.rglob("*.html")) + sorted(PACKAGE.glob("*.py"))
+    pages = sorted(templates.rglob("*.html"))
+    files = pages + sorted(PACKAGE.glob("*.py"))
+    for page in pages:  # Babel would fail on a bad template without naming it
+        read_text(page, display_path(page, templates.parent), MAX_TEMPLATE_BYTES)
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:20]
     stored = cache / f"messages-{digest}.signed" if cache else None
     data = signed_cache.load(stored, "messages", digest) if stored else None

@@ -18,11 +18,12 @@ from typing import Any
 
 import yaml
 import yaml.cyaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import ContentError, Problem
+from .limits import MAX_DATA_BYTES, MAX_DEPTH, MAX_ITEMS, MAX_KEYS, MAX_PAGE_BYTES, MAX_PAGE_LINES, read_text
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = MAX_DATA_BYTES
 """Content files above this size are refused: a sane dataset is far smaller."""
 
 Position = tuple[int, int]
@@ -122,62 +123,137 @@ class LoadedFile:
         return Problem(self.path, line, col, message, hint, severity)
 
 
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")} | {"!"}
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_DISALLOWED = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters YAML does not allow in a file (control characters)."""
 
 
-def _pos(node: Node) -> Position:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _pos(mark: yaml.Mark) -> Position:
+    return mark.line + 1, mark.column + 1
 
 
-def _convert(loader: Any, node: Node, key: PathKey, out: LoadedFile, seen: set[int]) -> Any:
-    # The composer turns an alias into a second reference to the anchored node, so a node met
-    # twice is an alias. Refusing them also refuses "billion laughs" alias bombs.
-    if id(node) in seen:
-        raise _Refused(node.start_mark, "anchors and aliases (&name, *name) are not allowed in content", "write the value out in full")
-    seen.add(id(node))
-    out.positions.setdefault(key, _pos(node))
-    if isinstance(node, ScalarNode):
-        if node.tag in _PLAIN_TAGS:
-            try:
-                return loader.construct_object(node, deep=True)
-            except yaml.constructor.ConstructorError as exc:
-                raise _Refused(node.start_mark, f"cannot read value: {exc.problem}", "write a plain value") from exc
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        raise _Refused(node.start_mark, f"YAML tags such as {tag} are not allowed", "remove the tag and write a plain value")
-    if isinstance(node, SequenceNode):
-        if node.tag != "tag:yaml.org,2002:seq":
-            raise _Refused(node.start_mark, f"YAML tags such as {node.tag.replace('tag:yaml.org,2002:', '!!')} are not allowed", "remove the tag")
-        return [_convert(loader, item, key + (i,), out, seen) for i, item in enumerate(node.value)]
-    if isinstance(node, MappingNode):
-        if node.tag != "tag:yaml.org,2002:map":
-            raise _Refused(node.start_mark, f"YAML tags such as {node.tag.replace('tag:yaml.org,2002:', '!!')} are not allowed", "remove the tag")
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                raise _Refused(key_node.start_mark, "a key must be a plain word", "use `name: value`")
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused(key_node.start_mark, "merge keys (<<) are not allowed", "write the fields out in full")
-            name = str(key_node.value)
-            if name in result:
-                first = out.positions[key + (name,)]
-                raise _Refused(
-                    key_node.start_mark,
-                    f"duplicate key '{name}' (first given on line {first[0]})",
-                    "keep one of the two and delete the other",
-                )
-            out.positions[key + (name,)] = _pos(key_node)
-            result[name] = _convert(loader, value_node, key + (name,), out, seen)
-        return result
-    raise _Refused(node.start_mark, "unsupported YAML node", "write plain YAML")  # pragma: no cover
+def _shown_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+class _Frame:
+    """A list or mapping being built, with its key path; for a mapping, the key awaiting a value."""
+
+    __slots__ = ("value", "key", "name")
+
+    def __init__(self, value: list[Any] | dict[str, Any], key: PathKey):
+        self.value, self.key, self.name = value, key, None
+
+
+def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    if tag not in _PLAIN_TAGS:
+        raise _Refused(event.start_mark, f"YAML tags such as {_shown_tag(tag)} are not allowed", "remove the tag and write a plain value")
+    node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    try:
+        return loader.yaml_constructors[tag](loader, node)
+    except yaml.constructor.ConstructorError as exc:
+        raise _Refused(event.start_mark, f"cannot read value: {exc.problem}", "write a plain value") from exc
+
+
+def _collection(loader: Any, event: yaml.NodeEvent, depth: int) -> list[Any] | dict[str, Any]:
+    """A new, empty list or mapping for a start event, refused past the nesting limit."""
+    is_seq = isinstance(event, yaml.SequenceStartEvent)
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(SequenceNode if is_seq else MappingNode, None, event.implicit)
+    if tag != (_SEQ if is_seq else _MAP):
+        raise _Refused(event.start_mark, f"YAML tags such as {_shown_tag(tag)} are not allowed", "remove the tag")
+    if depth >= MAX_DEPTH:
+        raise _Refused(event.start_mark, f"lists and mappings are nested more than {MAX_DEPTH} levels deep", "content is never nested this deep: check the brackets and indentation")
+    return [] if is_seq else {}
+
+
+def _set_key(frame: _Frame, event: yaml.Event, out: LoadedFile) -> None:
+    """The scalar `event` is a key of the mapping `frame`: check it and await its value."""
+    if not isinstance(event, yaml.ScalarEvent):
+        raise _Refused(event.start_mark, "a key must be a plain word", "use `name: value`")
+    if event.tag == "tag:yaml.org,2002:merge" or (event.value == "<<" and event.implicit[0]):
+        raise _Refused(event.start_mark, "merge keys (<<) are not allowed", "write the fields out in full")
+    name, mapping = str(event.value), frame.value
+    if name in mapping:
+        first = out.positions[frame.key + (name,)]
+        raise _Refused(event.start_mark, f"duplicate key '{name}' (first given on line {first[0]})", "keep one of the two and delete the other")
+    if len(mapping) >= MAX_KEYS:
+        raise _Refused(event.start_mark, f"more than {MAX_KEYS:,} keys in one mapping", "a record has a few dozen fields at most: check the indentation")
+    out.positions[frame.key + (name,)] = _pos(event.start_mark)
+    frame.name = name
+
+
+def _build(loader: Any, out: LoadedFile) -> Any:
+    """Plain data from the parser's events, without recursion. Limits are checked as each event
+    arrives, so a file nested too deep or with too many keys is refused before it is built."""
+    stack: list[_Frame] = []
+    root: Any = None
+    loader.get_event()  # stream start
+    if isinstance(loader.get_event(), yaml.StreamEndEvent):
+        return None
+    while True:
+        event = loader.get_event()
+        if isinstance(event, yaml.DocumentEndEvent):
+            break
+        top = stack[-1] if stack else None
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            value = stack.pop().value
+            top = stack[-1] if stack else None
+        else:
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise _Refused(event.start_mark, "anchors and aliases (&name, *name) are not allowed in content", "write the value out in full")
+            if top is not None and isinstance(top.value, dict) and top.name is None:
+                _set_key(top, event, out)
+                continue
+            if top is None:
+                key: PathKey = ()
+            elif isinstance(top.value, list):
+                if len(top.value) >= MAX_ITEMS:
+                    raise _Refused(event.start_mark, f"more than {MAX_ITEMS:,} items in one list", "split the list")
+                key = top.key + (len(top.value),)
+            else:
+                key = top.key + (top.name,)
+            out.positions.setdefault(key, _pos(event.start_mark))
+            if not isinstance(event, yaml.ScalarEvent):
+                stack.append(_Frame(_collection(loader, event, len(stack)), key))
+                continue
+            value = _scalar(loader, event)
+        if top is None:
+            root = value
+        elif isinstance(top.value, list):
+            top.value.append(value)
+        else:
+            top.value[top.name] = value
+            top.name = None
+    event = loader.get_event()
+    if not isinstance(event, yaml.StreamEndEvent):
+        raise _Refused(event.start_mark, "a second YAML document in the same file", "remove the second `---` and what follows, or merge it into the first")
+    return root
+
+
+def _refuse_characters(text: str, path: str) -> None:
+    bad = _DISALLOWED.search(text)
+    if bad:
+        start = text.rfind("\n", 0, bad.start()) + 1
+        line, col = text.count("\n", 0, bad.start()) + 1, bad.start() - start + 1
+        message = f"control character U+{ord(bad.group()):04X} is not allowed in YAML"
+        raise ContentError([Problem(path, line, col, message, "delete it; it is often invisible, so retype the line")])
 
 
 def load_yaml_text(text: str, path: str) -> LoadedFile:
     """Parse one YAML document strictly. Raises ContentError with a located problem."""
+    _refuse_characters(text, path)
     out = LoadedFile(path=path, data=None)
     loader = _StrictLoader(text)
     try:
-        node = loader.get_single_node()
-        out.data = None if node is None else _convert(loader, node, (), out, set())
+        out.data = _build(loader, out)
     except _Refused as exc:
         line, col = exc.mark.line + 1, exc.mark.column + 1
         raise ContentError([Problem(path, line, col, exc.message, exc.hint)]) from None
@@ -199,18 +275,7 @@ def load_yaml_text(text: str, path: str) -> LoadedFile:
 
 def load_yaml_file(path: Path, shown_as: str) -> LoadedFile:
     """Read and parse a YAML file, refusing files that are too large or not UTF-8."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ContentError(
-            [Problem(shown_as, 1, 1, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit", "split the dataset or remove stray content")]
-        )
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ContentError([Problem(shown_as, line, 1, "file is not valid UTF-8", "save the file as UTF-8")]) from None
-    return load_yaml_text(text, shown_as)
+    return load_yaml_text(read_text(path, shown_as, MAX_FILE_BYTES), shown_as)
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
@@ -221,11 +286,22 @@ def split_front_matter(text: str, path: str) -> tuple[LoadedFile, str, int]:
 
     Returns the parsed front matter, the body, and the line number the body starts on.
     """
-    match = FRONT_MATTER.match(text)
+    match = FRONT_MATTER.match(text.removeprefix("\ufeff"))
     if not match:
         raise ContentError([Problem(path, 1, 1, "page has no front matter", "start the file with `---`, a `title:` line, and `---`")])
     # The front matter starts on line 2: parse it after an empty line in place of the opening
     # `---`, so positions and messages ("first given on line N") use the file's line numbers.
     front = load_yaml_text("\n" + (match.group(1) or ""), path)
-    body_line = text[: match.end()].count("\n") + 1
-    return front, text[match.end():], body_line
+    body_line = match.group(0).count("\n") + 1
+    return front, match.string[match.end():], body_line
+
+
+def read_page(path: Path, shown: str) -> str:
+    """A Markdown page's text, with line ends made `\\n` (as the front matter expects);
+    refused if over the page size or line limits, or not UTF-8."""
+    text = read_text(path, shown, MAX_PAGE_BYTES).replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.count("\n") + 1
+    if lines > MAX_PAGE_LINES:
+        message = f"page has {lines:,} lines, over the {MAX_PAGE_LINES:,}-line limit"
+        raise ContentError([Problem(shown, MAX_PAGE_LINES + 1, 1, message, "split it into several pages")])
+    return text

@@ -14,6 +14,7 @@ kept but sanitised (no script, no event handlers, no javascript: URLs).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,12 +23,21 @@ import markdown as md
 import nh3
 
 from .errors import Problem
+from .limits import MAX_BRACKET_WORK, MAX_DEPTH, MAX_INLINE_WORK
 
 BLOCK = re.compile(r"^:::[ \t]*(chart|callout)[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*$", re.M)
 BAD_BLOCK = re.compile(r"^:::.*$", re.M)
 INLINE = re.compile(r"\{(fig|src):([a-z0-9][a-z0-9-]*)\}")
 TOKEN = re.compile(r"(<p>)?TGBLOCK(chart|callout|fig|src)X([a-z0-9-]+)XEND(?(1)</p>)")
 """A placeholder, with the paragraph around it only when the placeholder is the whole paragraph."""
+
+NEWLINE = re.compile("\n")
+CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
+"""The quote markers, list markers and indentation that open a line."""
+LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
+BRACKETS = re.compile(r"\\.|[\[\]]")
+PARAGRAPH_END = re.compile(r"\n(?:[ \t]*\n)+")
+INLINE_MARKS = "*_`[]<&|"
 
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "aside", "section", "details", "summary", "mark"}
 
@@ -64,11 +74,14 @@ def render_markdown(
 ) -> tuple[Rendered, list[Problem]]:
     """Render a page body. `place(kind, id)` returns the HTML for a chart, callout or figure,
     or None when the id is unknown (reported as a problem at the line it appears on)."""
-    problems: list[Problem] = []
+    problems = check_structure(body, path, first_line)
     result = Rendered(html="")
+    if problems:
+        return result, problems
+    newlines = [m.start() for m in NEWLINE.finditer(body)]
 
     def line_of(offset: int) -> int:
-        return first_line + body.count("\n", 0, offset)
+        return first_line + bisect.bisect_left(newlines, offset)
 
     def block(match: re.Match[str]) -> str:
         kind, ident = match.group(1), match.group(2)
@@ -96,7 +109,11 @@ def render_markdown(
     converter = _converter()
     if not allow_html:
         _escape_raw_html(converter)
-    html = converter.convert(text)
+    try:
+        html = converter.convert(text)
+    except RecursionError:  # the checks above should prevent it; never a traceback if not
+        message = "the Markdown is nested too deeply to convert"
+        return result, [Problem(path, first_line, 1, message, "check for long runs of `*`, `_`, `[` or `>`")]
     # Sanitised in both modes: even with raw HTML shown as text, a Markdown link such as
     # [text](javascript:...) would otherwise reach the page.
     html = nh3.clean(
@@ -122,6 +139,66 @@ def render_markdown(
 
     result.html = TOKEN.sub(replace, html)
     return result, problems
+
+
+def check_structure(body: str, path: str, first_line: int) -> list[Problem]:
+    """Refuse, before converting, what would make the Markdown library recurse too deep or
+    work for minutes: quotes and lists nested over MAX_DEPTH levels, and `[` brackets that
+    make it scan the same text again and again (each `[` is scanned up to its `]`)."""
+    for number, line in enumerate(body.split("\n")):
+        prefix = CONTAINERS.match(line).group(0)  # type: ignore[union-attr]
+        if len(prefix) > MAX_DEPTH:  # each level takes at least one character
+            depth = prefix.count(">") + len(LIST_MARKER.findall(prefix)) + _indent(prefix) // 4
+            if depth > MAX_DEPTH:
+                message = f"quotes or lists are nested {depth} levels deep, over the limit of {MAX_DEPTH}"
+                return [Problem(path, first_line + number, 1, message, "nest less deeply")]
+    return _check_brackets(body, path, first_line) or _check_inline(body, path, first_line)
+
+
+def _check_inline(body: str, path: str, first_line: int) -> list[Problem]:
+    """The Markdown library's work on a paragraph grows with the square of its inline markup
+    (each `*a*`, `` `a` ``, link...), so the sum of those squares is bounded."""
+    work, start = 0, 0
+    for end in [*PARAGRAPH_END.finditer(body), None]:
+        paragraph = body[start : end.start() if end else len(body)]
+        marks = sum(paragraph.count(c) for c in INLINE_MARKS)
+        work += marks * marks
+        if work > MAX_INLINE_WORK:
+            message = f"a paragraph with {marks:,} marks of inline markup (`*`, `_`, `[`...): too many to convert quickly"
+            return [Problem(path, first_line + body.count("\n", 0, start), 1, message, "split the paragraph, or use less markup")]
+        start = end.end() if end else len(body)
+    return []
+
+
+def _indent(prefix: str) -> int:
+    return len(prefix.expandtabs(4)) - len(prefix.expandtabs(4).lstrip(" "))
+
+
+def _check_brackets(body: str, path: str, first_line: int) -> list[Problem]:
+    work, opened, block_end = 0, [], -1
+
+    def refused(at: int) -> list[Problem]:
+        message = "too many `[` brackets that close far away or never (the Markdown would take minutes)"
+        return [Problem(path, first_line + body.count("\n", 0, at), 1, message, "close each `[` with `]`, or write `\\[` for a bracket")]
+
+    for match in BRACKETS.finditer(body):
+        at = match.start()
+        if at >= block_end:  # a new paragraph: what is still open was scanned to the end of the last
+            work += sum(block_end - start for start in opened)
+            if work > MAX_BRACKET_WORK:
+                return refused(opened[0])
+            opened = []
+            paragraph = PARAGRAPH_END.search(body, at)
+            block_end = paragraph.start() if paragraph else len(body)
+        if match.group() == "[":
+            opened.append(at)
+        elif match.group() == "]" and opened:
+            start = opened.pop()
+            work += at - start
+            if work > MAX_BRACKET_WORK:
+                return refused(start)
+    work += sum(block_end - start for start in opened)
+    return refused(opened[0]) if work > MAX_BRACKET_WORK else []
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:

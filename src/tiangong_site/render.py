@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,10 @@ from urllib.parse import urlsplit
 import jinja2
 
 from . import i18n
+from .errors import display_path
 from .i18n import HTML_LANG, OG_LOCALE
 from .inside import inside
+from .limits import MAX_TEMPLATE_BYTES, read_text
 from .models import text
 from .safejson import dumps_for_html
 from .signed_cache import SignedBytecodeCache
@@ -94,8 +97,11 @@ def copy_hashed(source: Path, name: str, out: Path) -> str:
 
 
 class ContainedLoader(jinja2.FileSystemLoader):
-    """Templates from files inside their folder only: a symbolic link on the way to a
-    template, or a name leading out of the folder, is refused as a located problem."""
+    """Templates from files inside their folder only, read as the build reads every file.
+
+    A symbolic link on the way to a template, or a name leading out of the folder, is
+    refused as a located problem; so is a template that is too large or not UTF-8 (not a
+    bare UnicodeDecodeError)."""
 
     def __init__(self, folder: Path):
         super().__init__(str(folder))
@@ -103,8 +109,19 @@ class ContainedLoader(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         pieces = jinja2.loaders.split_template_path(template)  # raises on '..'
-        inside(self.folder.joinpath(*pieces), self.folder, self.folder.parent)
-        return super().get_source(environment, template)
+        path = inside(self.folder.joinpath(*pieces), self.folder, self.folder.parent)
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        contents = read_text(path, display_path(path, self.folder.parent), MAX_TEMPLATE_BYTES)
+        mtime = path.stat().st_mtime
+
+        def uptodate() -> bool:
+            try:
+                return path.stat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return contents, os.path.normpath(path), uptodate
 
 
 def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None, cache: Path | None = None) -> jinja2.Environment:
