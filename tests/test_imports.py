@@ -31,5 +31,5 @@ def test_a_site_without_charts_is_built_without_importing_plotly(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     modules = set(done.stdout.split())
     assert "tiangong_site.charts" in modules and not {m for m in modules if m.split(".")[0] == "plotly"}
-    # The bundle readers' browsers load is still published, found without importing plotly.
-    assert list((tmp_path / "out" / "assets").glob("plotly.min.*.js"))
+    # No chart, no plotly.js to ship: the build needs no node_modules either.
+    assert not list((tmp_path / "out" / "assets").glob("plotly*.js"))

@@ -258,8 +258,10 @@ INLINED = {"style.css"}
 def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> str:
     """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the bundle's name."""
     kinds = {spec.kind for spec in content.datasets["charts"]}
-    plotly_path, plotly_name = plotly_bundle(project, kinds)
-    urls.assets[plotly_name] = copy_hashed(plotly_path, plotly_name, out)
+    plotly_name = ""
+    if kinds:  # a site without charts ships no plotly.js, and needs none installed
+        plotly_path, plotly_name = plotly_bundle(project, kinds)
+        urls.assets[plotly_name] = copy_hashed(plotly_path, plotly_name, out)
     for path in files_under(project.static, project.root):
         if path.relative_to(project.static).as_posix() not in INLINED:
             name = path.relative_to(project.static).as_posix()
