@@ -1,29 +1,35 @@
 # Two commands do everything on a fresh machine: `make site` and `make test`.
-# Each creates the virtual environment and installs what it needs on first use.
+# Each creates the virtual environment and installs what it needs on first use: `make site`
+# only what building needs (build-deps), `make test` the test tools as well (deps).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
+PY_BUILD_STAMP := $(VENV)/.installed-build
 NODE_STAMP := node_modules/.installed
+NODE_BUILD_STAMP := node_modules/.installed-build
 # Exact versions (with hashes) of every Python package, resolved from pyproject.toml for
-# Python 3.11 on Linux; `make lock` regenerates it with uv (pinned, in .tools/uv).
+# Python 3.11 on Linux; `make lock` regenerates both with uv (pinned, in .tools/uv).
+# LOCK has the test tools too; BUILD_LOCK only what building needs, at LOCK's versions.
 LOCK := requirements/lock.txt
+BUILD_LOCK := requirements/build-lock.txt
 UV_VERSION := 0.13.8
 UV := .tools/uv/bin/uv
 
-.PHONY: site test serve check bench lighthouse schemas screenshots clean deps lock
+.PHONY: site test serve check bench lighthouse schemas screenshots clean deps build-deps lock
 
-site: deps  ## build the site into _site/
+site: build-deps  ## build the site into _site/
 	$(PY) build.py build
 
 test: deps  ## run the whole test suite (installs Chromium and Java if missing)
 	./scripts/install-system-deps.sh
 	$(PY) -m pytest
 
-serve: deps  ## live preview on http://127.0.0.1:8000/
-	$(PY) build.py serve
+PORT ?= 8000
+serve: build-deps  ## live preview on http://127.0.0.1:$(PORT)/ (another port: make serve PORT=8001)
+	$(PY) build.py serve --port $(PORT)
 
-check: deps  ## validate content without writing anything
+check: build-deps  ## validate content without writing anything
 	$(PY) build.py check
 
 bench: deps  ## benchmarks: cold builds (median of several runs), the collision checks' cost, hostile inputs, and save-to-browser latency of the preview
@@ -37,31 +43,45 @@ lighthouse: deps  ## Lighthouse 12 scores for every page (mobile preset)
 	./scripts/install-system-deps.sh
 	$(PY) scripts/lighthouse.py
 
-schemas: deps  ## regenerate schemas/*.schema.json from the content model
+schemas: build-deps  ## regenerate schemas/*.schema.json from the content model
 	$(PY) build.py schema
 
-deps: $(PY_STAMP) $(NODE_STAMP)
+deps: $(PY_STAMP) $(NODE_STAMP)  ## everything: what building needs, and the test tools
 
-$(PY_STAMP): pyproject.toml $(LOCK)
+build-deps: $(PY_BUILD_STAMP) $(NODE_BUILD_STAMP)  ## only what building the site needs
+
+$(PY_BUILD_STAMP): pyproject.toml $(BUILD_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet -r $(BUILD_LOCK)
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
+$(PY_STAMP): $(PY_BUILD_STAMP) $(LOCK)
+	$(PY) -m pip install --quiet -r $(LOCK)
+	touch $@
+
 # Keeps every pin it can; `make lock UPGRADE=1` moves each to the newest pyproject.toml allows.
-lock: $(UV)  ## regenerate requirements/lock.txt from pyproject.toml (Python 3.11, Linux)
-	$(UV) pip compile pyproject.toml --extra test --python-version 3.11 \
-		--python-platform x86_64-unknown-linux-gnu --generate-hashes \
-		--custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) -o $(LOCK)
+COMPILE = $(UV) pip compile pyproject.toml --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+lock: $(UV)  ## regenerate requirements/lock.txt and build-lock.txt from pyproject.toml (Python 3.11, Linux)
+	$(COMPILE) --extra test $(if $(UPGRADE),--upgrade) -o $(LOCK)
+	$(COMPILE) --constraint $(LOCK) -o $(BUILD_LOCK)
 
 $(UV):
 	$(PYTHON) -m venv .tools/uv
 	.tools/uv/bin/pip install --quiet uv==$(UV_VERSION)
 
+# npm ci empties node_modules first, so each install leaves the stamps of what it installed:
+# the build needs only `dependencies`; the test tools are `devDependencies`.
+$(NODE_BUILD_STAMP): package.json package-lock.json
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	touch $@ $(NODE_BUILD_STAMP)
 
 clean:
 	rm -rf _site .pytest_cache

@@ -11,7 +11,8 @@ import plotly.io
 import pytest
 
 from conftest import MINI, dedent
-from tiangong_site.charts import ACCENT, MUTED, build_chart, check_charts
+from tiangong_site.brand import NEEDED, Brand
+from tiangong_site.charts import build_chart, check_charts
 from tiangong_site.content import Content, load_content
 from tiangong_site.models import Chart
 
@@ -140,10 +141,16 @@ def test_sort_by_x_orders_categories(content: Content):
     assert [name for name, _ in plotted(out.figure)] == ["Alpha", "Beta", "Gamma"]
 
 
+ACCENT, MUTED = "#123456", "#abcdef"
+BRAND = Brand(tuple((name, {"accent": ACCENT, "chart-muted": MUTED}.get(name, "#777777")) for name in NEEDED))
+"""Made-up brand colours, as static/style.css would give them."""
+
+
 def test_highlighted_rows_get_the_accent_colour_and_the_rest_grey(content: Content):
     out = build_chart(
         content,
         chart(kind="bar", data="figures", where={"metric": "growth", "year": 2023}, x="region_name", y="value", highlight={"region": ["alpha", "gamma"]}, highlight_label="Winners"),
+        brand=BRAND,
     )
     bars = out.figure["data"][0]
     colours = dict(zip(bars["y"], bars["marker"]["color"]))

@@ -1,5 +1,6 @@
 """Reproducible environments: requirements/lock.txt pins every Python package (with hashes)
-within pyproject.toml's ranges, and `make deps` installs exactly it; requirements/minimums.txt
+within pyproject.toml's ranges, and `make deps` installs exactly it; requirements/build-lock.txt
+is its subset without the test tools, which `make site` installs; requirements/minimums.txt
 pins each runtime dependency at pyproject.toml's floor, for the workflow's `minimums` job."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from packaging.utils import canonicalize_name
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 LOCK = REPO / "requirements" / "lock.txt"
+BUILD_LOCK = REPO / "requirements" / "build-lock.txt"
 MINIMUMS = REPO / "requirements" / "minimums.txt"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
 
@@ -43,12 +45,42 @@ def test_lock_pins_every_declared_dependency_within_its_range() -> None:
         )
 
 
-def test_every_pin_in_the_lock_carries_hashes() -> None:
-    text = LOCK.read_text(encoding="utf-8")
+def pinned_blocks(path: Path) -> dict[str, str]:
+    """name -> the lines of its pin (the `name==version` line, its hashes and comments)."""
+    text = path.read_text(encoding="utf-8")
     blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2])
-    assert len(blocks) == len(pins(LOCK)) > 10
-    for block in blocks:
-        assert "--hash=sha256:" in block, block.splitlines()[0]
+    return {canonicalize_name(PIN.match(b).group(1)): b for b in blocks if PIN.match(b)} | (
+        {"": "unparsed"} if len(blocks) != len(pins(path)) else {}
+    )
+
+
+def hashes(block: str) -> set[str]:
+    return set(re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
+
+
+def test_every_pin_in_the_lock_carries_hashes() -> None:
+    for lock in (LOCK, BUILD_LOCK):
+        blocks = pinned_blocks(lock)
+        assert "" not in blocks and len(blocks) > 10, f"{lock.name}: a line is not a pin"
+        for name, block in blocks.items():
+            assert hashes(block), f"{lock.name}: {name} has no hash"
+
+
+def runtime_names() -> set[str]:
+    return {canonicalize_name(Requirement(r).name) for r in PYPROJECT["dependencies"]}
+
+
+def test_build_lock_is_the_lock_without_the_test_tools() -> None:
+    """`make site` installs the same versions and hashes the tests ran with, minus their tools."""
+    full, build = pinned_blocks(LOCK), pinned_blocks(BUILD_LOCK)
+    assert runtime_names() <= build.keys(), f"run `make lock`: {BUILD_LOCK.name} misses a runtime dependency"
+    for name, block in build.items():
+        assert name in full, f"{BUILD_LOCK.name} pins {name}, which {LOCK.name} does not: run `make lock`"
+        assert pins(BUILD_LOCK)[name] == pins(LOCK)[name] and hashes(block) == hashes(full[name]), (
+            f"{name} differs between {BUILD_LOCK.name} and {LOCK.name}: run `make lock`"
+        )
+    test_only = {canonicalize_name(Requirement(r).name) for r in PYPROJECT["optional-dependencies"]["test"]}
+    assert not test_only & build.keys(), f"{BUILD_LOCK.name} installs test tools: {sorted(test_only & build.keys())}"
 
 
 def test_installed_packages_are_the_locked_ones() -> None:

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from .brand import PLAIN, Brand
 from .content import Content
 from .errors import Problem
 from .models import Chart, text
@@ -20,35 +21,39 @@ from . import i18n, safejson
 from .i18n import N_, gettext
 from .tables import dataset_rows, download_json, label, matches
 
-ACCENT = "#b4432a"
-MUTED = "#9a9a9a"
-PALETTE = ["#b4432a", "#2a6f97", "#7a7a7a", "#c98b1a", "#4f7f3a"]
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 
-HOUSE_LAYOUT: dict[str, Any] = {
-    "font": {"family": FONT, "size": 14, "color": "#1f1f1f"},
-    "paper_bgcolor": "rgba(0,0,0,0)",
-    "plot_bgcolor": "rgba(0,0,0,0)",
-    "colorway": PALETTE,
-    "margin": {"l": 8, "r": 16, "t": 16, "b": 8},
-    "hoverlabel": {"font": {"family": FONT}},
-    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-    "xaxis": {"automargin": True, "showgrid": False, "linecolor": "#8a8a8a", "ticks": "outside", "tickcolor": "#8a8a8a", "zeroline": False},
-    "yaxis": {"automargin": True, "gridcolor": "#e3e3e3", "zeroline": False, "rangemode": "tozero"},
-}
-"""The house style. Colours of text and grid are re-applied in the browser from the page's
-CSS variables, so charts follow light and dark mode exactly as the text does."""
 
 
 @functools.cache
-def _plotly() -> tuple[Any, dict[str, Any]]:
-    """plotly.graph_objects, and the house style as a Plotly template validated once.
-
-    Imported on first use: plotly takes about a third of a second to import, which a
-    site without charts (or a build that fails before drawing them) never needs."""
+def _go() -> Any:
+    """plotly.graph_objects, imported on first use: plotly takes about a third of a second to
+    import, which a site without charts (or a build that fails before drawing them) never needs."""
     import plotly.graph_objects as go
 
-    return go, go.layout.Template(layout=go.Layout(**HOUSE_LAYOUT)).to_plotly_json()
+    return go
+
+
+@functools.lru_cache(maxsize=8)
+def house(brand: Brand) -> dict[str, Any]:
+    """The house style, as Plotly template JSON (validated once per brand). The series colours
+    are the brand's (static/style.css); colours of text and grid are re-applied in the browser
+    from the page's CSS variables, so charts follow light and dark mode exactly as the text does."""
+    go = _go()
+    template = go.layout.Template(
+        layout=go.Layout(
+            font={"family": FONT, "size": 14, "color": brand["fg"]},
+            paper_bgcolor="rgba(0,0,0,0)",
+            plot_bgcolor="rgba(0,0,0,0)",
+            colorway=brand.palette,
+            margin={"l": 8, "r": 16, "t": 16, "b": 8},
+            hoverlabel={"font": {"family": FONT}},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+            xaxis={"automargin": True, "showgrid": False, "linecolor": "#8a8a8a", "ticks": "outside", "tickcolor": "#8a8a8a", "zeroline": False},
+            yaxis={"automargin": True, "gridcolor": "#e3e3e3", "zeroline": False, "rangemode": "tozero"},
+        )
+    )
+    return template.to_plotly_json()
 
 KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
@@ -188,7 +193,9 @@ HOVER = "%{customdata}<extra></extra>"
 """Hover text is prepared per point in customdata, already in the reader's language."""
 
 
-def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
+def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = PLAIN) -> ChartOutput:
+    """One chart, in the colours of `brand` (the build passes static/style.css's; PLAIN is
+    for callers that show no chart to anyone, such as `check`)."""
     rows = _select(content, spec, lang)
     columns = [spec.x] + ([spec.series] if spec.series and spec.series != spec.x else []) + [spec.y]
     if spec.data == "figures" and spec.y == "value":
@@ -202,7 +209,7 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
         columns.append("highlight")
     if any(not r.get("certain", True) for r in rows):
         columns.append("uncertain")
-    traces, layout = _draw(spec, rows, highlighted, lang)
+    traces, layout = _draw(spec, rows, highlighted, lang, brand)
     category_title, value_title = text(spec.x_title, lang) or None, text(spec.y_title, lang) or None
     if spec.kind == "bar":  # horizontal: categories run down the y axis
         category_title, value_title = value_title, category_title
@@ -215,9 +222,9 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
     })
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
-    go, house = _plotly()
+    go = _go()
     figure = go.Figure(data=traces, layout=layout).to_plotly_json()
-    figure["layout"]["template"] = house  # validated once, on first use
+    figure["layout"]["template"] = house(brand)  # validated once per brand
     header = {key: _header(key, lang, spec) for key in columns}
     return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang)
 
@@ -262,15 +269,16 @@ def _connected(spec: Chart, name: Any, rows: list[dict[str, Any]]) -> bool:
     return bool((codes | names) & set(spec.connect))
 
 
-def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str, brand: Brand) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Plotly traces and layout (plain dicts) for one chart."""
+    accent, muted, palette = brand.accent, brand.muted, brand.palette
     if spec.kind == "timeline":
         trace = {
             "type": "scatter",
             "x": [r["date"] for r in rows],
             "y": [r.get(spec.y, "") for r in rows],
             "mode": "markers",
-            "marker": {"size": 12, "color": ACCENT, "symbol": ["circle" if r.get("certain", True) else "circle-open" for r in rows]},
+            "marker": {"size": 12, "color": accent, "symbol": ["circle" if r.get("certain", True) else "circle-open" for r in rows]},
             "customdata": [f"{r['date']}: {r['title']}" for r in rows],
             "hovertemplate": HOVER,
             "showlegend": False,
@@ -295,7 +303,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
                 "y": values,
                 "name": str(name) if name is not None else text(spec.title, lang),
                 "mode": "lines+markers" if connected else "markers",
-                "marker": {"size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2}, "color": PALETTE[n % len(PALETTE)]},
+                "marker": {"size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2}, "color": palette[n % len(palette)]},
                 "customdata": hover,
                 "hovertemplate": HOVER,
             }
@@ -303,9 +311,9 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
                 trace["line"] = {"dash": "dot", "width": 2}
             traces.append(trace)
             continue
-        colors: Any = PALETTE[n % len(PALETTE)]
+        colors: Any = palette[n % len(palette)]
         if highlighted is not None:
-            colors = [ACCENT if highlighted[i] else MUTED for i in idx]
+            colors = [accent if highlighted[i] else muted for i in idx]
         hatch = ["" if r.get("certain", True) else "/" for r in sub]
         trace = {
             "type": "bar",
@@ -342,10 +350,10 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
     layout.update(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
     if highlighted is not None and spec.highlight_label:
         # A legend entry that explains the accent colour.
-        traces.append({"type": "bar", "x": [None], "y": [None], "name": text(spec.highlight_label, lang), "marker": {"color": ACCENT}, "showlegend": True, "hoverinfo": "skip"})
+        traces.append({"type": "bar", "x": [None], "y": [None], "name": text(spec.highlight_label, lang), "marker": {"color": accent}, "showlegend": True, "hoverinfo": "skip"})
         traces[0]["showlegend"] = False
     if any(not r.get("certain", True) for r in rows):
-        traces.append({"type": "bar", "x": [None], "y": [None], "name": label("hatched", lang), "marker": {"color": MUTED, "pattern": {"shape": "/", "solidity": 0.45}}, "showlegend": True, "hoverinfo": "skip"})
+        traces.append({"type": "bar", "x": [None], "y": [None], "name": label("hatched", lang), "marker": {"color": muted, "pattern": {"shape": "/", "solidity": 0.45}}, "showlegend": True, "hoverinfo": "skip"})
         if not spec.series and highlighted is None:
             traces[0]["showlegend"] = False
     return traces, layout
@@ -365,5 +373,5 @@ def _headroom(rows: list[dict[str, Any]], spec: Chart) -> list[float] | None:
     return [0, max(totals.values()) * 1.15 or 1]
 
 
-def build_charts(content: Content, lang: str = "en") -> dict[str, ChartOutput]:
-    return {spec.id: build_chart(content, spec, lang) for spec in content.datasets["charts"]}
+def build_charts(content: Content, lang: str = "en", brand: Brand = PLAIN) -> dict[str, ChartOutput]:
+    return {spec.id: build_chart(content, spec, lang, brand) for spec in content.datasets["charts"]}

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from . import __version__, i18n
 from . import output as output_rules
+from .brand import read_brand
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
@@ -285,6 +286,7 @@ def prepare(
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     style = inside(project.static / "style.css", project.static, project.root)
     inline_css = Markup(style.read_text(encoding="utf-8").strip())
+    brand = read_brand(style, display_path(style, project.root))
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
     for lang in languages:
@@ -292,7 +294,7 @@ def prepare(
         env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja")
         env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
         new_envs[lang] = env
-        editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang), lang_urls)
+        editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang, brand), lang_urls)
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
 
