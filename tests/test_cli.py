@@ -238,15 +238,15 @@ def test_build_refuses_an_output_folder_that_would_replace_the_project(run_cli, 
     assert leftovers(project) == [] and leftovers(project.parent) == []
 
 
-def test_check_counts_every_form_of_chart_placement(run_cli, mini, tmp_path: Path):
+def test_check_counts_every_form_of_chart_placement(run_cli, mini, project: Path):
     index = MINI["pages/index.md"].replace("::: chart wins", ":::chart wins").replace("::: chart growth-2023", "::: chart   growth-2023  ")
-    run = run_cli("check", "--project", tmp_path, "--content", mini({"pages/index.md": index}), "--strict")
+    run = run_cli("check", "--project", project, "--content", mini({"pages/index.md": index}), "--strict")
     assert run.code == 0, run.err
 
 
-def test_check_warns_about_a_chart_no_page_places(run_cli, mini, tmp_path: Path):
+def test_check_warns_about_a_chart_no_page_places(run_cli, mini, project: Path):
     index = MINI["pages/index.md"].replace("::: chart wins", "")
-    run = run_cli("check", "--project", tmp_path, "--content", mini({"pages/index.md": index}))
+    run = run_cli("check", "--project", project, "--content", mini({"pages/index.md": index}))
     assert run.code == 0
     (warning,) = [m for m in run.problems() if "warning:" in m["message"]]
     assert warning["path"] == "content/charts.yaml"

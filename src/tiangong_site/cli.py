@@ -66,9 +66,19 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: from site.yaml)")
     serve.add_argument("--force", action="store_true", help=FORCE_HELP)
 
-    check = commands.add_parser("check", help="validate content without writing anything", description="Validate every content file and chart; print every problem; write nothing.")
+    check = commands.add_parser(
+        "check",
+        help="everything build checks, without writing anything",
+        description="Run the build without writing: validate every content file and chart, render every "
+        "page and template to memory, resolve every reference and link; print every problem; write nothing.",
+    )
     _common(check)
-    check.add_argument("--strict", action="store_true", help="treat warnings (e.g. a record no page uses) as errors")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors: a source nothing cites, a chart no page places, a page no other "
+        "page links to, placeholder text from `new page`",
+    )
 
     new = commands.add_parser(
         "new",

@@ -53,13 +53,14 @@ def _listing(out: Path) -> tuple[set[str], set[str]]:
     return files, dirs
 
 
-def check_links(out: Path, base_path: str, pages: dict[str, str] | None = None, only: set[str] | None = None) -> list[Problem]:
+def check_links(out: Path, base_path: str, pages: dict[str, str] | None = None, only: set[str] | None = None, listing: tuple[set[str], set[str]] | None = None) -> list[Problem]:
     """Problems for every broken internal link or missing anchor in the HTML under `out`.
 
     `pages` (site path -> HTML) saves re-reading pages the caller has in memory; `only`
-    checks the links of those pages alone (the preview checks what it re-rendered).
+    checks the links of those pages alone (the preview checks what it re-rendered);
+    `listing` (files, folders; see `listing_of`) checks a site that was never written.
     """
-    files, dirs = _listing(out)
+    files, dirs = listing or _listing(out)
     texts = dict(pages or {})
 
     def text_of(name: str) -> str:
@@ -88,3 +89,24 @@ def check_links(out: Path, base_path: str, pages: dict[str, str] | None = None, 
                 if unquote(fragment) not in ids[path]:
                     problems.append(Problem(page, line, 1, f"missing anchor: {url} (no id '{fragment}' on that page)", "fix the fragment after # or add the id"))
     return problems
+
+
+def listing_of(files: set[str]) -> tuple[set[str], set[str]]:
+    """The files and folders of a site that holds `files` (site paths), as `_listing` reads them."""
+    dirs = {posixpath.dirname(name) for name in files} - {""}
+    for folder in list(dirs):
+        while "/" in folder:
+            folder = posixpath.dirname(folder)
+            dirs.add(folder)
+    return files, dirs
+
+
+def linked_from(pages: dict[str, str], base_path: str, dirs: set[str]) -> dict[str, set[str]]:
+    """Site path of each file some page links to -> the pages that link to it."""
+    sources: dict[str, set[str]] = {}
+    for page, source in pages.items():
+        for match in LINK.finditer(source):
+            target = _target(base_path, page, match.group(1), dirs)
+            if target is not None:
+                sources.setdefault(target[0], set()).add(page)
+    return sources

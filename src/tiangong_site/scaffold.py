@@ -182,6 +182,13 @@ To quote a figure in a sentence:   {{fig:FIGURE-ID}}
 """
 
 
+def placeholder_lines() -> list[str]:
+    """The lines of PAGE_TEMPLATE's body, as a new page holds them: text an editor must
+    replace (`check` warns about any still in a page)."""
+    body = PAGE_TEMPLATE.split("\n---\n", 1)[1].replace("{{", "{").replace("}}", "}")
+    return [line.strip() for line in body.splitlines() if line.strip()]
+
+
 def new_page(content_dir: Path, slug: str, titles: dict[str, str], descriptions: dict[str, str], languages: list[str], validate: Any) -> Created:
     """Create a page in each of the site's languages (NAME.md, NAME.zh.md, ...)."""
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
