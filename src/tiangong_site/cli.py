@@ -100,7 +100,12 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--title-zh", help="the title in Chinese (a page, or any record's title)")
     new.add_argument("--description-zh", help="the description in Chinese")
 
-    schema = commands.add_parser("schema", help="write the JSON Schema of every content file to schemas/", description="Regenerate schemas/*.schema.json from the content model, for editors' YAML plugins.")
+    schema = commands.add_parser(
+        "schema",
+        help="write the JSON Schema of every content file to schemas/",
+        description="Regenerate schemas/*.schema.json from the content model and the current content (its ids, "
+        "languages and chart columns), for editors' YAML plugins. Run it after adding or renaming an id.",
+    )
     _common(schema)
     return parser
 
@@ -150,9 +155,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .content import load_content
     from .schema import write_schemas
+    from .site import Project
 
-    written = write_schemas(args.project.resolve() / "schemas")
+    project = Project.at(args.project, args.content)
+    written = write_schemas(project.root / "schemas", load_content(project.content))
     if not args.quiet:
         print(f"Wrote {len(written)} schemas to schemas/")
     return EXIT_OK
