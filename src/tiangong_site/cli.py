@@ -217,7 +217,10 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                     given[name] = getattr(args, name)
             if args.slug:
                 raise UsageError(f"'{args.slug}': give fields of a {args.kind} as --FIELD VALUE")
-            created = new_record(project.content, args.kind, given, validate)
+            from .content import load_site
+
+            site, _ = load_site(project.content, [])
+            created = new_record(project.content, args.kind, given, validate, tuple(site.languages) if site else ("en",))
     except UsageError as exc:
         print(f"tiangong-site new {args.kind}: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,6 +7,7 @@ file:line:col, so an editor can fix them all in one pass.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -94,6 +95,27 @@ _EXPECTED = {
 }
 
 
+_NUMBERS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
+_WRITTEN_NUMBER = re.compile(r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|亿元|亿|万元|万|亩)?\s*")
+
+
+def _number_hint(value: Any, name: str) -> str:
+    """How to write a number as the data wants it, when it was written as a reader would:
+    with thousands separators (1,234) or a unit (9.8%)."""
+    match = _WRITTEN_NUMBER.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        return "write a plain number, e.g. 1234 or 9.8, without quotes"
+    sign, digits, unit = match.groups()
+    plain = sign.replace("+", "") + digits.replace(",", "").replace("，", "")
+    if unit and name == "value":
+        return f"write {plain}: the unit ({unit}) comes from the figure's metric (content/data/metrics.yaml)"
+    if unit:
+        return f"write {plain}: '{name}' takes the number alone, without a unit"
+    if plain != sign + digits:
+        return f"write {plain}, without thousands separators or quotes"
+    return f"write {plain} without quotes"
+
+
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
     """The fields allowed at `loc` (for did-you-mean hints), following nested models."""
     current: Any = model
@@ -138,10 +160,12 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             close = difflib.get_close_matches(name, allowed, n=1)
             message = f"unknown field '{name}'"
             hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+            if name in LANGUAGES and not close:  # a text's second line that lost its indentation
+                hint = f"if it is the {LANGUAGE_ENGLISH[name]} of the text above, indent it under that field, in line with its `en:`"
             at = data_loc
         elif kind in _EXPECTED:
             message = f"'{name}' must be {_EXPECTED[kind]}, not {err['input']!r}"
-            hint = "fix the value's type"
+            hint = _number_hint(err["input"], name) if kind in _NUMBERS else "fix the value's type"
             at = data_loc
         elif kind == "literal_error":
             message = f"'{name}' is {err['input']!r}, which is not allowed"
@@ -348,8 +372,10 @@ def check_references(content: Content) -> list[Problem]:
             if rid is None:
                 continue
             if rid in seen:
-                problems.append(content.problem_at(name, i, ("id",), f"id '{rid}' is used twice (also record {seen[rid] + 1})", "give each record its own id"))
-            seen[rid] = i
+                first = content.files[name].position((seen[rid], "id"))[0]
+                message = f"id '{rid}' is used twice (first on line {first})"
+                problems.append(content.problem_at(name, i, ("id",), message, "give each record its own id"))
+            seen.setdefault(rid, i)
         ids[name] = set(seen)
     for name, records in content.datasets.items():
         for i, record in enumerate(records):
