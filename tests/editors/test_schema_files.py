@@ -1,8 +1,11 @@
 """Editors' YAML plugins see the same rules as the build: every data file names its JSON
-Schema in a modeline, and validates against it."""
+Schema in a modeline and validates against it, and each broken file the build refuses the
+schema refuses too, wherever JSON Schema can say it (validated with the `jsonschema`
+package, as an external validator would)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -10,9 +13,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import REPO
-from tiangong_site.loader import load_yaml_file, split_front_matter
-from tiangong_site.models import DATASETS
+from conftest import REPO, copy_project
+from tiangong_site.content import load_content
+from tiangong_site.errors import ContentError
+from tiangong_site.loader import load_yaml_file, load_yaml_text, split_front_matter
+from tiangong_site.models import DATASETS, DATE_PATTERN, _check_date
+from tiangong_site.site import Project, load_and_check
 
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 FILES = [("site", "site.yaml")] + [(name, relpath) for name, (relpath, _) in DATASETS.items()]
@@ -48,15 +54,6 @@ def test_a_page_front_matter_validates_against_the_page_schema():
 
 
 # --- the schemas say what the build says ------------------------------------------------------
-
-import itertools  # noqa: E402
-
-from conftest import copy_project  # noqa: E402
-from tiangong_site.content import load_content  # noqa: E402
-from tiangong_site.errors import ContentError  # noqa: E402
-from tiangong_site.loader import load_yaml_text  # noqa: E402
-from tiangong_site.models import DATE_PATTERN, _check_date  # noqa: E402
-from tiangong_site.site import Project, load_and_check  # noqa: E402
 
 AWARDS, FIGURES, SOURCES, CHARTS = "data/awards.yaml", "data/figures.yaml", "data/sources.yaml", "charts.yaml"
 LAST_AWARD = "  tier: city\n  status: returning\n  golden: true\n  source: lvya-jiaxing\n"
