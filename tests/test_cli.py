@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 import tiangong_site
 from conftest import MINI, REPO, leftovers, run_build_py, tree_digest
 from tiangong_site import cli, site
+from tiangong_site.content import load_content
 from tiangong_site.loader import load_yaml_file
 from tiangong_site.schema import schema_texts
 
@@ -203,9 +205,9 @@ def test_check_strict_turns_warnings_into_errors(run_cli, project: Path):
 # --- schemas --------------------------------------------------------------------------------
 
 
-def test_committed_schemas_match_the_content_model():
-    """Fails when the model changes and `tiangong-site schema` was not run and committed."""
-    generated = schema_texts()
+def test_committed_schemas_match_the_content_model_and_the_content():
+    """Fails when the model or an id changes and `tiangong-site schema` was not run and committed."""
+    generated = schema_texts(load_content(REPO / "content"))
     committed = {p.name: p.read_text(encoding="utf-8") for p in (REPO / "schemas").glob("*.schema.json")}
     assert sorted(committed) == sorted(generated), "run `python build.py schema` and commit schemas/"
     stale = [name for name in generated if committed[name] != generated[name]]
@@ -213,6 +215,7 @@ def test_committed_schemas_match_the_content_model():
 
 
 def test_schema_command_writes_the_committed_schemas(run_cli, tmp_path: Path):
+    shutil.copytree(REPO / "content", tmp_path / "content")
     run = run_cli("schema", "--project", tmp_path)
     assert run.code == 0
     written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "schemas").glob("*.json")}
@@ -238,15 +241,15 @@ def test_build_refuses_an_output_folder_that_would_replace_the_project(run_cli, 
     assert leftovers(project) == [] and leftovers(project.parent) == []
 
 
-def test_check_counts_every_form_of_chart_placement(run_cli, mini, tmp_path: Path):
+def test_check_counts_every_form_of_chart_placement(run_cli, mini, project: Path):
     index = MINI["pages/index.md"].replace("::: chart wins", ":::chart wins").replace("::: chart growth-2023", "::: chart   growth-2023  ")
-    run = run_cli("check", "--project", tmp_path, "--content", mini({"pages/index.md": index}), "--strict")
+    run = run_cli("check", "--project", project, "--content", mini({"pages/index.md": index}), "--strict")
     assert run.code == 0, run.err
 
 
-def test_check_warns_about_a_chart_no_page_places(run_cli, mini, tmp_path: Path):
+def test_check_warns_about_a_chart_no_page_places(run_cli, mini, project: Path):
     index = MINI["pages/index.md"].replace("::: chart wins", "")
-    run = run_cli("check", "--project", tmp_path, "--content", mini({"pages/index.md": index}))
+    run = run_cli("check", "--project", project, "--content", mini({"pages/index.md": index}))
     assert run.code == 0
     (warning,) = [m for m in run.problems() if "warning:" in m["message"]]
     assert warning["path"] == "content/charts.yaml"

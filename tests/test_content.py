@@ -67,7 +67,7 @@ def test_duplicate_id_is_reported_at_the_second_record(mini):
     (problem,) = problems_of(mini({"data/regions.yaml": regions}))
     assert (problem.path, problem.line) == ("content/data/regions.yaml", line_of(regions, "id: beta", 2))
     assert "id 'beta' is used twice" in problem.message
-    assert "record 3" in problem.message
+    assert f"first on line {line_of(regions, 'id: beta')}" in problem.message  # a line, not "record 3"
     assert problem.hint
 
 

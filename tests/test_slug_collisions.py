@@ -147,7 +147,8 @@ def test_two_records_with_one_id_name_each_other(project: Project):
     path.write_text(text + yaml.safe_dump([first], allow_unicode=True, sort_keys=False), encoding="utf-8")
     run = project.build()
     [problem] = project.assert_refused(run, "content/data/regions.yaml", line)
-    assert f"'{first['id']}'" in problem["message"] and "record 2" in problem["message"]
+    first_line = text.splitlines().index(f"- id: {first['id']}") + 1
+    assert f"'{first['id']}'" in problem["message"] and f"first on line {first_line}" in problem["message"]
 
 
 def job(path: str, origin: Origin) -> Job:

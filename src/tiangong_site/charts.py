@@ -8,6 +8,7 @@ that were plotted, so a reader who cannot see the chart gets the same numbers.
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import io
 from dataclasses import dataclass
@@ -159,8 +160,32 @@ def check_charts(content: Content) -> list[Problem]:
         if spec.kind in ("grouped-column", "stacked-column") and not spec.series:
             problems.append(content.problem_at("charts", i, ("kind",), f"a {spec.kind} chart needs `series:`", "name the column that splits the bars"))
         if len(problems) == found and not [r for r in rows if matches(r, spec.where)]:
-            problems.append(content.problem_at("charts", i, ("where",), "no rows match this chart's `where:`", "check the values against the data file"))
+            loc, message, hint = _unmatched(spec, rows)
+            problems.append(content.problem_at("charts", i, loc, message, hint))
     return problems
+
+
+def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str]:
+    """Where, what and how to fix a `where:` no row matches: the first key whose value no
+    row has (with the nearest value that exists), else the combination."""
+    for key, wanted in spec.where.items():
+        present = {row.get(key) for row in rows}
+        allowed = wanted if isinstance(wanted, list) else [wanted]
+        if any(value in present for value in allowed):
+            continue
+        shown = ", ".join(repr(v) for v in allowed)
+        message = f"no rows match this chart's `where:`: no {spec.data} row has {key} {shown}"
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in allowed)
+        texts = [str(v) for v in sorted({v for v in present if v not in (None, "")}, key=lambda v: (str(type(v)), v))]
+        # A wrong year or count is no typo of the nearest one: list the values instead.
+        close = [] if numbers else difflib.get_close_matches(str(allowed[0]), texts, n=1)
+        values = ", ".join(texts[:12]) + (", ..." if len(texts) > 12 else "")
+        hint = f"did you mean '{close[0]}'?" if close else f"{key} is one of: {values}"
+        if str(allowed[0]) in texts:  # '2024' where the column holds the number 2024
+            hint = f"write {key}: {allowed[0]} without quotes"
+        return ("where", key), message, hint
+    message = "no rows match this chart's `where:`: each value occurs, but no row has them all"
+    return ("where",), message, "check the values against the data file"
 
 
 def _select(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:

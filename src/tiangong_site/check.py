@@ -1,30 +1,49 @@
-"""`check`: everything a build validates, without writing a file."""
+"""`check`: the build without writing. It runs the build's own pipeline (load, validate,
+charts, plan, render every page to memory, check every link) and writes no file, not even
+a cache; then it adds warnings for what a build accepts but readers should not meet."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from .charts import build_charts
+from .content import Content
 from .errors import ContentError, Problem
-from .markdown import BLOCK
-from .pages import plan_site
+from .linkcheck import check_links, linked_from, listing_of
+from .markdown import BLOCK, INLINE
 from .render import Urls
-from .site import Project, load_and_check
+from .scaffold import placeholder_lines
+from .site import Project, _output_of, load_and_check, name_assets, prepare, render_jobs
 
 
-def address_problems(content) -> list[Problem]:  # type: ignore[no-untyped-def]
-    """Addresses the plan finds claimed twice (a slug on a generated page or folder), found
-    without rendering: a plan costs a tenth of a second, writes nothing."""
+@dataclass
+class Rendered:
+    """A site rendered to memory: page path -> HTML, every file it would hold, its base path."""
+
+    pages: dict[str, str]
+    listing: tuple[set[str], set[str]]
+    base_path: str
+
+
+def render_in_memory(project: Project, content: Content) -> Rendered:
+    """Everything `build` does after loading, except writing: raises the ContentError a
+    build would (output_dir, templates, `{fig:}`/`{src:}`/`::: chart`/`::: callout`
+    references, addresses claimed twice, broken links and anchors)."""
+    _output_of(project, content, None)
     urls = Urls(content.site.base_url)
-    languages = content.site.languages
-    # The editions' folders as site.prepare makes them: 'en/', 'zh/', or none on one language.
-    prefixes = {lang: f"{lang}/" if len(languages) > 1 else "" for lang in languages}
-    editions = {lang: (build_charts(content, lang), urls.for_language(prefixes[lang])) for lang in languages}
-    return plan_site(content, editions, urls).problems
+    plotly_name = name_assets(project, content, urls)
+    prepared = prepare(project, content, urls, plotly_name, write_cache=False)
+    pages = render_jobs(project, prepared, prepared.plan.jobs)
+    listing = listing_of({*pages, *prepared.plan.files, *urls.assets.values()})
+    problems = check_links(project.root, urls.base_path, pages, listing=listing)
+    if problems:
+        raise ContentError(problems)
+    return Rendered(pages, listing, urls.base_path)
 
 
-def unused_records(content) -> list[Problem]:  # type: ignore[no-untyped-def]
-    """Warnings for records nothing shows: a source no record cites, a chart no page places."""
+def unused_records(content: Content) -> list[Problem]:
+    """Warnings for records nothing shows: a source nothing cites (no record, no `{src:}`
+    in a page), a chart no page places."""
     problems = []
     cited = set()
     for records in content.datasets.values():
@@ -33,25 +52,60 @@ def unused_records(content) -> list[Problem]:  # type: ignore[no-untyped-def]
                 if target == "sources":
                     value = getattr(record, fld)
                     cited.update(value if isinstance(value, list) else [value])
+    for page in content.pages:
+        cited.update(ident for kind, ident in INLINE.findall(page.body) if kind == "src")
     for i, source in enumerate(content.datasets["sources"]):
         if source.id not in cited:
-            problems.append(content.problem_at("sources", i, ("id",), f"source '{source.id}' is not cited by any record", "cite it or remove it", "warning"))
+            message = f"source '{source.id}' is not cited by any record or page"
+            problems.append(content.problem_at("sources", i, ("id",), message, "cite it or remove it", "warning"))
     placed = set()
     for page in content.pages:
         placed.update(ident for kind, ident in BLOCK.findall(page.body) if kind == "chart")  # as the build places them
     for i, chart in enumerate(content.datasets["charts"]):
         if chart.id not in placed:
-            problems.append(content.problem_at("charts", i, ("id",), f"chart '{chart.id}' is not placed on any page", f"add `::: chart {chart.id}` to a page, or remove it", "warning"))
+            hint = f"add `::: chart {chart.id}` to a page, or remove it"
+            problems.append(content.problem_at("charts", i, ("id",), f"chart '{chart.id}' is not placed on any page", hint, "warning"))
+    return problems
+
+
+def scaffold_text(content: Content) -> list[Problem]:
+    """Warnings for lines `tiangong-site new page` wrote as placeholders, still in a page."""
+    problems = []
+    for page in content.pages:
+        for placeholder in placeholder_lines():
+            at = page.body.find(placeholder)
+            if at >= 0:
+                line = page.body_line + page.body.count("\n", 0, at)
+                column = at - page.body.rfind("\n", 0, at)
+                message = f"placeholder text from `tiangong-site new page`: '{placeholder}'"
+                problems.append(Problem(page.path, line, column, message, "replace it with the page's own text", "warning"))
+    return problems
+
+
+def orphan_pages(content: Content, rendered: Rendered) -> list[Problem]:
+    """Warnings for pages no other page links to (links between a page's own language
+    editions do not count): readers can reach them only by typing the address."""
+    languages = content.site.languages
+    prefixes = {lang: f"{lang}/" if len(languages) > 1 else "" for lang in languages}
+    links = linked_from(rendered.pages, rendered.base_path, rendered.listing[1])
+    problems = []
+    for page in content.pages:
+        name = f"{page.meta.slug}/index.html" if page.meta.slug else "index.html"
+        editions = {prefix + name for prefix in prefixes.values()}
+        if not links.get(prefixes[page.lang] + name, set()) - editions:
+            hint = "link to it from another page, or give it a `nav_title:` to list it in the menu"
+            problems.append(Problem(page.path, 1, 1, "no other page links to this page", hint, "warning"))
     return problems
 
 
 def check(project_dir: Path, content_dir: Path | None = None, strict: bool = False) -> list[Problem]:
-    """Validate; return warnings. Raises ContentError on errors (and on warnings when strict)."""
-    content = load_and_check(Project.at(project_dir, content_dir), write_cache=False)  # check writes nothing
-    problems = address_problems(content)
-    if problems:
-        raise ContentError(problems)
-    warnings = content.warnings + unused_records(content)
+    """Validate as the build does; return warnings. Raises ContentError on errors (and on
+    warnings when strict). Writes nothing."""
+    project = Project.at(project_dir, content_dir)
+    content = load_and_check(project, write_cache=False)
+    rendered = render_in_memory(project, content)
+    warnings = content.warnings + unused_records(content) + scaffold_text(content)
+    warnings += orphan_pages(content, rendered)
     if strict and warnings:
         raise ContentError([Problem(w.path, w.line, w.column, w.message, w.hint) for w in warnings])
     return warnings

@@ -83,9 +83,19 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: from site.yaml)")
     serve.add_argument("--force", action="store_true", help=FORCE_HELP)
 
-    check = commands.add_parser("check", help="validate content without writing anything", description="Validate every content file and chart; print every problem; write nothing.")
+    check = commands.add_parser(
+        "check",
+        help="everything build checks, without writing anything",
+        description="Run the build without writing: validate every content file and chart, render every "
+        "page and template to memory, resolve every reference and link; print every problem; write nothing.",
+    )
     _common(check)
-    check.add_argument("--strict", action="store_true", help="treat warnings (e.g. a record no page uses) as errors")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors: a source nothing cites, a chart no page places, a page no other "
+        "page links to, placeholder text from `new page`",
+    )
 
     new = commands.add_parser(
         "new",
@@ -107,7 +117,12 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--title-zh", help="the title in Chinese (a page, or any record's title)")
     new.add_argument("--description-zh", help="the description in Chinese")
 
-    schema = commands.add_parser("schema", help="write the JSON Schema of every content file to schemas/", description="Regenerate schemas/*.schema.json from the content model, for editors' YAML plugins.")
+    schema = commands.add_parser(
+        "schema",
+        help="write the JSON Schema of every content file to schemas/",
+        description="Regenerate schemas/*.schema.json from the content model and the current content (its ids, "
+        "languages and chart columns), for editors' YAML plugins. Run it after adding or renaming an id.",
+    )
     _common(schema)
     return parser
 
@@ -162,9 +177,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .content import load_content
     from .schema import write_schemas
+    from .site import Project
 
-    written = write_schemas(args.project.resolve() / "schemas")
+    project = Project.at(args.project, args.content)
+    written = write_schemas(project.root / "schemas", load_content(project.content))
     if not args.quiet:
         print(f"Wrote {len(written)} schemas to schemas/")
     return EXIT_OK
@@ -221,7 +239,10 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                     given[name] = getattr(args, name)
             if args.slug:
                 raise UsageError(f"'{args.slug}': give fields of a {args.kind} as --FIELD VALUE")
-            created = new_record(project.content, args.kind, given, validate)
+            from .content import load_site
+
+            site, _ = load_site(project.content, [])
+            created = new_record(project.content, args.kind, given, validate, tuple(site.languages) if site else ("en",))
     except UsageError as exc:
         print(f"tiangong-site new {args.kind}: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, get_args
@@ -18,6 +19,7 @@ from .collisions import slug_problem
 from .errors import ContentError, Problem, display_path
 from .inside import refuse_links
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
+from .markdown import BLOCK
 from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
 from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
@@ -101,6 +103,27 @@ _EXPECTED = {
 }
 
 
+_NUMBERS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
+_WRITTEN_NUMBER = re.compile(r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|亿元|亿|万元|万|亩)?\s*")
+
+
+def _number_hint(value: Any, name: str) -> str:
+    """How to write a number as the data wants it, when it was written as a reader would:
+    with thousands separators (1,234) or a unit (9.8%)."""
+    match = _WRITTEN_NUMBER.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        return "write a plain number, e.g. 1234 or 9.8, without quotes"
+    sign, digits, unit = match.groups()
+    plain = sign.replace("+", "") + digits.replace(",", "").replace("，", "")
+    if unit and name == "value":
+        return f"write {plain}: the unit ({unit}) comes from the figure's metric (content/data/metrics.yaml)"
+    if unit:
+        return f"write {plain}: '{name}' takes the number alone, without a unit"
+    if plain != sign + digits:
+        return f"write {plain}, without thousands separators or quotes"
+    return f"write {plain} without quotes"
+
+
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
     """The fields allowed at `loc` (for did-you-mean hints), following nested models."""
     current: Any = model
@@ -148,10 +171,12 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             close = close_matches(name, allowed)
             message = f"unknown field '{name}'"
             hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+            if name in LANGUAGES and not close:  # a text's second line that lost its indentation
+                hint = f"if it is the {LANGUAGE_ENGLISH[name]} of the text above, indent it under that field, in line with its `en:`"
             at = data_loc
         elif kind in _EXPECTED:
             message = f"'{name}' must be {_EXPECTED[kind]}, not {err['input']!r}"
-            hint = "fix the value's type"
+            hint = _number_hint(err["input"], name) if kind in _NUMBERS else "fix the value's type"
             at = data_loc
         elif kind == "literal_error":
             message = f"'{name}' is {err['input']!r}, which is not allowed"
@@ -300,6 +325,7 @@ def check_languages(content: Content) -> list[Problem]:
             if (page.key, lang) not in editions:
                 twin = page.path.removesuffix(".md") + f".{lang}.md"
                 problems.append(Problem(page.path, 1, 1, f"no {LANGUAGE_ENGLISH[lang]} edition of this page", f"create {twin}"))
+    problems.extend(check_placements(content, editions))
     site_file = content.files.get("site")
     if site_file is not None:
         problems.extend(_missing_texts(content.site, site_file, (), languages))
@@ -308,6 +334,35 @@ def check_languages(content: Content) -> list[Problem]:
         for i, record in enumerate(records):
             if record is not None and loaded is not None:
                 problems.extend(_missing_texts(record, loaded, (i,), languages))
+    return problems
+
+
+def _placed(page: Page) -> dict[tuple[str, str], int]:
+    """What a page places with `::: chart` and `::: callout` -> the line of its first use."""
+    found: dict[tuple[str, str], int] = {}
+    for match in BLOCK.finditer(page.body):
+        line = page.body_line + page.body.count("\n", 0, match.start())
+        found.setdefault((match.group(1), match.group(2)), line)
+    return found
+
+
+def check_placements(content: Content, editions: dict[tuple[str, str], Page]) -> list[Problem]:
+    """A chart or callout placed in one edition of a page and not in another: readers of
+    that language would silently miss it. Reported at the line that places it."""
+    problems = []
+    known = {"chart": content.index("charts"), "callout": content.index("figures")}
+    for (key, lang), page in editions.items():
+        # An id that does not exist is reported where the page is rendered ("not defined").
+        mine = {placed: line for placed, line in _placed(page).items() if placed[1] in known[placed[0]]}
+        for (other_key, other_lang), other in editions.items():
+            if other_key != key or other_lang == lang:
+                continue
+            theirs = _placed(other)
+            for (kind, ident), line in mine.items():
+                if (kind, ident) not in theirs:
+                    message = f"{kind} '{ident}' is placed here but not in {other.path}"
+                    hint = f"add `::: {kind} {ident}` to {other.path} too, or remove it from {page.path}"
+                    problems.append(Problem(page.path, line, 1, message, hint))
     return problems
 
 
@@ -351,8 +406,10 @@ def check_references(content: Content) -> list[Problem]:
             if rid is None:
                 continue
             if rid in seen:
-                problems.append(content.problem_at(name, i, ("id",), f"id '{rid}' is used twice (also record {seen[rid] + 1})", "give each record its own id"))
-            seen[rid] = i
+                first = content.files[name].position((seen[rid], "id"))[0]
+                message = f"id '{rid}' is used twice (first on line {first})"
+                problems.append(content.problem_at(name, i, ("id",), message, "give each record its own id"))
+            seen.setdefault(rid, i)
         ids[name] = set(seen)
     groups = {name: by_length(found) for name, found in ids.items()}
     for name, records in content.datasets.items():

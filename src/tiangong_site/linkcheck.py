@@ -82,7 +82,7 @@ def check_links(
     `pages` (site path -> HTML) saves re-reading pages the caller has in memory; `only`
     checks the links of those pages alone (the preview checks what it re-rendered).
     `listing` (files, folders) describes the output as it will be, for checking pages
-    before they are written; by default the output is listed as it is.
+    before they are written (see `listing_of`); by default the output is listed as it is.
     """
     files, dirs = listing if listing is not None else _listing(out)
     texts = dict(pages or {})
@@ -115,3 +115,24 @@ def check_links(
                     line, column = lines.at(match.start() + 1)
                     problems.append(Problem(page, line, column, f"missing anchor: {url} (no id '{fragment}' on that page)", "fix the fragment after # or add the id"))
     return problems
+
+
+def listing_of(files: set[str]) -> tuple[set[str], set[str]]:
+    """The files and folders of a site that holds `files` (site paths), as `_listing` reads them."""
+    dirs = {posixpath.dirname(name) for name in files} - {""}
+    for folder in list(dirs):
+        while "/" in folder:
+            folder = posixpath.dirname(folder)
+            dirs.add(folder)
+    return files, dirs
+
+
+def linked_from(pages: dict[str, str], base_path: str, dirs: set[str]) -> dict[str, set[str]]:
+    """Site path of each file some page links to -> the pages that link to it."""
+    sources: dict[str, set[str]] = {}
+    for page, source in pages.items():
+        for match in LINK.finditer(source):
+            target = _target(base_path, page, match.group(1), dirs)
+            if target is not None:
+                sources.setdefault(target[0], set()).add(page)
+    return sources

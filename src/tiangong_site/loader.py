@@ -258,19 +258,89 @@ def load_yaml_text(text: str, path: str) -> LoadedFile:
         line, col = exc.mark.line + 1, exc.mark.column + 1
         raise ContentError([Problem(path, line, col, exc.message, exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or "malformed YAML"
-        if exc.context:
-            what = f"{exc.context}, {what}"
-        raise ContentError(
-            [Problem(path, line, col, f"malformed YAML: {what}", "check indentation, colons and quotes on this line and the one above")]
-        ) from None
+        raise ContentError([parser_problem(exc, text, path)]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(path, 1, 1, f"malformed YAML: {exc}", "check the file's encoding and syntax")]) from None
     finally:
         loader.dispose()
     return out
+
+
+_PLAIN_WORDS: list[tuple[str, str, str]] = [
+    # (what libyaml says, what it means, how to fix it)
+    ("tab character", "a tab character: YAML indents with spaces only", "replace the tab with spaces"),
+    ("character '\\t'", "a tab character: YAML indents with spaces only", "replace the tab with spaces"),
+    (
+        "mapping values are not allowed",
+        "a `:` that YAML cannot read here: this line is indented more than the field above it, "
+        "or its text holds `: ` and needs quotes",
+        'indent the line like the field above it, or put the text in double quotes: "…"',
+    ),
+    (
+        "flow mapping",
+        "a `{…}` that is not closed where YAML expects: a `}` is missing, or a text inside "
+        "holds `: `, `,` or `}` and needs quotes",
+        'write it as {en: "…", zh: "…"}, each text in double quotes',
+    ),
+    (
+        "flow sequence",
+        "a `[…]` that is not closed where YAML expects: a `]` is missing, or an item holds "
+        "`,` or `]` and needs quotes",
+        'write it as [a, b], quoting any item with punctuation: ["…", "…"]',
+    ),
+    (
+        "block collection",
+        "a line that does not fit the list: each record starts with `- ` in the same column",
+        "line up the `- ` of this record with the others, and its fields two spaces in",
+    ),
+    (
+        "could not find expected ':'",
+        "a line with no `name: value`",
+        "add `: value`, or join it to the line above; a long text goes in double quotes",
+    ),
+    (
+        "did not find expected key",
+        "a line that does not fit the record above it",
+        "check this line's indentation, and the quotes on the lines above",
+    ),
+]
+_OPENING_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#"'][^:#]*:\s+)?(["'])""")
+
+
+def _unclosed_quote(lines: list[str], last: int) -> tuple[int, int] | None:
+    """(line, column) of the nearest value at or above line `last` (0-based) that opens a
+    quote and does not close it on its line: where a quote YAML read too far began."""
+    for number in range(last, max(-1, last - 50), -1):
+        match = _OPENING_QUOTE.match(lines[number])
+        if not match:
+            continue
+        quote, rest = match.group(1), lines[number][match.end():]
+        closed = re.search(r'(?<!\\)"' if quote == '"' else r"'(?!')", rest.replace("''", ""))
+        if not closed:
+            return number + 1, match.start(1) + 1
+    return None
+
+
+def parser_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
+    """libyaml's complaint in plain words, at the line to fix: where a runaway quote opened,
+    not the line where YAML noticed."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    said = f"{exc.context}, {exc.problem}" if exc.context else (exc.problem or "")
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark:
+        where = exc.context_mark
+        return Problem(path, where.line + 1, where.column + 1, "malformed YAML: this quote is never closed", "close the text with the same quote it opens with")
+    if "expected" in said and mark is not None:
+        opened = _unclosed_quote(text.splitlines(), mark.line)
+        if opened:
+            hint = "close the text with the same quote on this line; YAML read on to the next quote, at line " f"{line}"
+            return Problem(path, opened[0], opened[1], "malformed YAML: a quote opened here is not closed", hint)
+    if exc.context == "while scanning a simple key" and exc.context_mark:
+        line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+    for raw, meaning, hint in _PLAIN_WORDS:
+        if raw in said:
+            return Problem(path, line, col, f"malformed YAML: {meaning}", hint)
+    return Problem(path, line, col, f"malformed YAML: {said or 'unreadable'}", "check indentation, colons and quotes on this line and the one above")
 
 
 def load_yaml_file(path: Path, shown_as: str) -> LoadedFile:

@@ -18,11 +18,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 Lang = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 
-Id = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
-    Field(description="Lower-case letters, digits and hyphens, e.g. `shaoxing-city`."),
-]
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+"""An id: lower-case letters, digits and hyphens. Each field says whose id it is."""
 
 _HOST = r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
 _UNSAFE = r"\s\x00-\x1f\x7f<>" + '"' + r"'`\\{}|^"  # no escaped quote: JSON Schema regexes
@@ -55,10 +52,26 @@ def _check_date(value: str) -> str:
     return value
 
 
+_YEAR, _LEAP = r"[0-9]{4}", r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+DATE_PATTERN = (
+    rf"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?"
+    rf"|{_YEAR}-(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    rf"|{_YEAR}-(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    rf"|{_YEAR}-02-(?:0[1-9]|1[0-9]|2[0-8])"
+    rf"|{_LEAP}-02-29)$"
+)
+"""The dates _check_date accepts, as a regular expression for the JSON Schema (so editors'
+plugins refuse 2026-02-30 and 2025-02-29 too): the build keeps _check_date, whose message
+says why a date is impossible."""
+
 PartialDate = Annotated[
     str,
     AfterValidator(_check_date),
-    Field(description="A date as precise as the source: YYYY-MM-DD, YYYY-MM or YYYY.", examples=["2024-05-24"]),
+    Field(
+        description="A date as precise as the source: YYYY-MM-DD, YYYY-MM or YYYY.",
+        examples=["2024-05-24"],
+        json_schema_extra={"pattern": DATE_PATTERN},
+    ),
 ]
 
 
@@ -80,15 +93,16 @@ class Strict(BaseModel):
 
 
 class Localised(Strict):
-    """Text in each language. English is required; Chinese arrives with the bilingual edition."""
+    """Text in each of the site's languages, `{en: "…", zh: "…"}`: a site published in
+    Chinese too needs `zh` in every text readers see (checked with the site's languages)."""
 
-    en: str = Field(min_length=1)
-    zh: str | None = Field(default=None, min_length=1)
+    en: str = Field(description="The text in English.", min_length=1)
+    zh: str | None = Field(description="The text in Chinese (简体中文).", default=None, min_length=1)
 
 
 LocalText = Annotated[
     str | Localised,
-    Field(description="Text readers see: a plain string (English) or `{en: …, zh: …}`."),
+    Field(description="Text readers see, in each of the site's languages: `{en: …, zh: …}`."),
 ]
 
 
@@ -105,25 +119,54 @@ def text(value: LocalText | None, lang: str = "en") -> str:
 
 
 class Author(Strict):
-    name: LocalText
-    url: str | None = Field(default=None, pattern=URL_PATTERN)
+    name: LocalText = Field(description="The author's name, as the byline prints it.")
+    url: str | None = Field(
+        description=(
+            "A page about the author (http:// or https://); without it the byline links to "
+            "the sources page."
+        ),
+        default=None,
+        pattern=URL_PATTERN,
+    )
 
 
 class Site(Strict):
     """`content/site.yaml`: settings for the whole site."""
 
-    title: LocalText
-    description: LocalText
+    title: LocalText = Field(description="The site's name, in the page titles and the header.")
+    description: LocalText = Field(
+        description="One or two sentences about the site, for search engines and link previews.",
+    )
     base_url: str = Field(
         pattern=BASE_URL_PATTERN,
         description="Where the site is published, e.g. https://org.github.io/repo/ (its path is the base path of every URL).",
     )
-    languages: list[Lang] = Field(default_factory=lambda: ["en"], min_length=1)
-    default_language: Lang = "en"
-    authors: list[Author] = Field(min_length=1)
-    publisher: LocalText
-    published: PartialDate
-    updated: PartialDate | None = None
+    languages: list[Lang] = Field(
+        description=(
+            "The languages the site is published in, each in its own folder (en/, zh/); every "
+            "text readers see needs each one."
+        ),
+        default_factory=lambda: ["en"],
+        min_length=1,
+    )
+    default_language: Lang = Field(
+        default="en",
+        description="The language of the 404 page and the one the site's root suggests.",
+    )
+    authors: list[Author] = Field(
+        description="Who the byline names: one or more desks or people.",
+        min_length=1,
+    )
+    publisher: LocalText = Field(
+        description="The organisation that publishes the site (in JSON-LD and the footer).",
+    )
+    published: PartialDate = Field(
+        description="When the story was first published: YYYY-MM-DD, YYYY-MM or YYYY.",
+    )
+    updated: PartialDate | None = Field(
+        default=None,
+        description="When the story was last corrected or updated, if it was.",
+    )
     timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
         default="UTC",
         description=(
@@ -132,7 +175,11 @@ class Site(Strict):
         ),
         examples=["Asia/Shanghai"],
     )
-    output_dir: str = Field(default="_site", pattern=r"^[^/].*$")
+    output_dir: str = Field(
+        description="Folder the build writes the site into, inside the project.",
+        default="_site",
+        pattern=r"^[^/].*$",
+    )
 
     @model_validator(mode="after")
     def _default_is_published(self) -> Site:
@@ -147,16 +194,24 @@ class Site(Strict):
 class Source(Strict):
     """A document a figure was read in."""
 
-    id: Id
-    title: LocalText
-    publisher: LocalText
+    id: Id = Field(
+        description="This source's id, unique in sources.yaml: how figures and records cite it.",
+    )
+    title: LocalText = Field(description="The document's title, as published.")
+    publisher: LocalText = Field(description="Who published it; for a copy, say whose copy.")
     date: PartialDate | None = Field(default=None, description="Publication date, as precise as known.")
-    url: str = Field(pattern=URL_PATTERN)
+    url: str = Field(
+        description="The document's full address (http:// or https://), as the browser shows it.",
+        pattern=URL_PATTERN,
+    )
     kind: Literal["official", "press", "mirror", "secondary", "article"] = Field(
         description="official page, press report, mirror of an official page, secondary write-up, or the starting article"
     )
-    language: Lang
-    note: LocalText | None = None
+    language: Lang = Field(description="The language the document is written in.")
+    note: LocalText | None = Field(
+        default=None,
+        description="What the source says or how it was read, shown in the list of sources.",
+    )
 
 
 class Region(Strict):
@@ -164,31 +219,58 @@ class Region(Strict):
 
     references: ClassVar[dict[str, str]] = {"parent": "regions", "sources": "sources"}
 
-    id: Id
-    name: LocalText
-    kind: Literal["province", "city", "district", "county-level-city", "county", "new-area"]
-    parent: Id | None = None
+    id: Id = Field(
+        description=(
+            "This region's id, unique in regions.yaml: how figures, awards and pages name it."
+        ),
+    )
+    name: LocalText = Field(description="The region's name.")
+    kind: Literal["province", "city", "district", "county-level-city", "county", "new-area"] = Field(
+        description=(
+            "province, city (prefecture-level), district, county-level-city, county or "
+            "new-area."
+        ),
+    )
+    parent: Id | None = Field(
+        default=None,
+        description="The region this one belongs to: an id in content/data/regions.yaml.",
+    )
     mountainous: bool = Field(default=False, description="One of the province's 26 mountainous counties.")
-    summary: LocalText | None = None
-    sources: list[Id] = Field(default_factory=list, description="Sources of what the summary states.")
+    summary: LocalText | None = Field(
+        default=None,
+        description="A few sentences shown at the top of the region's page.",
+    )
+    sources: list[Id] = Field(
+        default_factory=list,
+        description="Sources of what the summary states: ids in content/data/sources.yaml.",
+    )
 
 
 class Metric(Strict):
     """What a figure measures, and in which unit."""
 
-    id: Id
-    name: LocalText
+    id: Id = Field(
+        description=(
+            "This measure's id, unique in metrics.yaml: how figures name what they measure."
+        ),
+    )
+    name: LocalText = Field(description="What is measured, as tables and charts label it.")
     unit: Literal["percent", "points", "100m-yuan", "count", "mu", "rank"] = Field(
         description="percent (%), points (percentage points, for gaps between rates), 100m-yuan (亿元; shown as bn yuan in English), count, mu, rank"
     )
-    description: LocalText | None = None
+    description: LocalText | None = Field(
+        default=None,
+        description="How the measure is defined, for readers.",
+    )
 
 
 class Period(Strict):
     """The span a figure covers. Half-years and quarters are never mixed up with whole years."""
 
-    kind: Literal["year", "half-year", "quarter", "year-to-date"]
-    year: int = Field(ge=1949, le=2100)
+    kind: Literal["year", "half-year", "quarter", "year-to-date"] = Field(
+        description="year, half-year, quarter or year-to-date (Jan to `through_month`).",
+    )
+    year: int = Field(description="The calendar year the figure covers.", ge=1949, le=2100)
     part: int | None = Field(default=None, ge=1, le=4, description="1 or 2 for a half-year, 1-4 for a quarter.")
     through_month: int | None = Field(default=None, ge=1, le=12, description="Last month of a year-to-date figure.")
 
@@ -246,15 +328,23 @@ class Figure(Strict):
     }
 
     id: Id | None = Field(default=None, description="Needed only to quote the figure in prose or a callout.")
-    metric: Id
-    region: Id
-    cluster: Id | None = None
-    period: Period
+    metric: Id = Field(description="What the figure measures: an id in content/data/metrics.yaml.")
+    region: Id = Field(description="Where the figure is from: an id in content/data/regions.yaml.")
+    cluster: Id | None = Field(
+        default=None,
+        description="The cluster the figure is about, if any: an id in content/data/clusters.yaml.",
+    )
+    period: Period = Field(
+        description=(
+            "The span the figure covers: `{kind: year, year: 2024}`, a half-year, a quarter "
+            "or year-to-date."
+        ),
+    )
     value: float | None = Field(description="The figure as printed; null when the source says it is not known.")
     qualifier: Literal["exact", "over", "about"] = Field(default="exact", description="`over` for 突破/超, `about` for approximations.")
     rank: int | None = Field(default=None, ge=1, description="Rank in the province, where the source gives one.")
-    source: Id
-    note: LocalText | None = None
+    source: Id = Field(description="Where the figure was read: an id in content/data/sources.yaml.")
+    note: LocalText | None = Field(default=None, description="A note shown next to the figure.")
     uncertain: LocalText | None = Field(default=None, description="Why the figure is uncertain; shown next to it.")
 
 
@@ -263,11 +353,15 @@ class AwardTier(Strict):
 
     references: ClassVar[dict[str, str]] = {"source": "sources"}
 
-    id: Id
-    name: LocalText
+    id: Id = Field(
+        description="This tier's id, unique in award-tiers.yaml: how awards name their tier.",
+    )
+    name: LocalText = Field(description="The tier's name.")
     winners: int = Field(ge=0, description="Winners in this tier each year.")
-    pool: LocalText
-    source: Id
+    pool: LocalText = Field(description="Who competes in this tier.")
+    source: Id = Field(
+        description="Where the tier's rules were read: an id in content/data/sources.yaml.",
+    )
 
 
 class Award(Strict):
@@ -278,11 +372,11 @@ class Award(Strict):
     ceremony_year: int = Field(ge=2023, le=2100, description="Year of the ceremony that presented the award, e.g. 2024 for May 2024")
     ceremony_date: PartialDate | None = Field(default=None, description="Date of the ceremony, YYYY-MM-DD")
     evaluation_year: int = Field(ge=2020, le=2100, description="Year the award judged, e.g. 2023 for the May 2024 ceremony")
-    region: Id
-    tier: Id
+    region: Id = Field(description="The region that won: an id in content/data/regions.yaml.")
+    tier: Id = Field(description="The tier it won in: an id in content/data/award-tiers.yaml.")
     status: Literal["first-time", "returning", "unknown"] = Field(description="Whether the region had won before, as the source says")
     golden: bool = Field(default=False, description="The golden award, for three wins in a row.")
-    source: Id
+    source: Id = Field(description="Where the win is reported: an id in content/data/sources.yaml.")
     note: LocalText | None = Field(default=None, description="Shown next to the record on its pages")
     uncertain: LocalText | None = Field(default=None, description="Why this is uncertain, in a sentence; shown next to it")
 
@@ -303,45 +397,76 @@ class Cluster(Strict):
 
     references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
 
-    id: Id
-    name: LocalText
-    industry: LocalText
-    region: Id
+    id: Id = Field(
+        description="This cluster's id, unique in clusters.yaml: its page is clusters/ID/.",
+    )
+    name: LocalText = Field(description="The cluster's name.")
+    industry: LocalText = Field(description="The industry the cluster works in.")
+    region: Id = Field(description="Where the cluster is: an id in content/data/regions.yaml.")
     level: Literal[
         "national-advanced-manufacturing",
         "national-sme",
         "provincial-core",
         "provincial-collaborative",
         "provincial-platform",
-    ]
-    recognition: LocalText
-    year: int | None = Field(default=None, ge=1949, le=2100)
-    summary: LocalText | None = None
-    source: Id
-    uncertain: LocalText | None = None
+    ] = Field(description="The recognition's level: national or provincial, and which list.")
+    recognition: LocalText = Field(description="The recognition, as the source names it.")
+    year: int | None = Field(
+        description="The year the recognition was given.",
+        default=None,
+        ge=1949,
+        le=2100,
+    )
+    summary: LocalText | None = Field(
+        default=None,
+        description="A few sentences shown on the cluster's page.",
+    )
+    source: Id = Field(
+        description="Where the recognition is reported: an id in content/data/sources.yaml.",
+    )
+    uncertain: LocalText | None = Field(
+        default=None,
+        description="Why this is uncertain, in a sentence; shown next to it.",
+    )
 
 
 class Company(Strict):
     references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
 
-    id: Id
-    name: LocalText
-    region: Id | None = None
-    sector: LocalText
-    source: Id
-    uncertain: LocalText | None = None
+    id: Id = Field(description="This company's id, unique in companies.yaml.")
+    name: LocalText = Field(description="The company's name.")
+    region: Id | None = Field(
+        default=None,
+        description="Where the company is: an id in content/data/regions.yaml.",
+    )
+    sector: LocalText = Field(description="What the company makes.")
+    source: Id = Field(
+        description="Where the company is named: an id in content/data/sources.yaml.",
+    )
+    uncertain: LocalText | None = Field(
+        default=None,
+        description="Why this is uncertain, in a sentence; shown next to it.",
+    )
 
 
 class Event(Strict):
     references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
 
-    id: Id
-    date: PartialDate
-    title: LocalText
-    kind: Literal["ceremony", "policy", "launch", "recognition", "relocation", "other"]
-    region: Id | None = None
-    source: Id
-    uncertain: LocalText | None = None
+    id: Id = Field(description="This event's id, unique in events.yaml.")
+    date: PartialDate = Field(description="When it happened: YYYY-MM-DD, YYYY-MM or YYYY.")
+    title: LocalText = Field(description="What happened, in a line.")
+    kind: Literal["ceremony", "policy", "launch", "recognition", "relocation", "other"] = Field(
+        description="ceremony, policy, launch, recognition, relocation or other.",
+    )
+    region: Id | None = Field(
+        default=None,
+        description="Where it happened: an id in content/data/regions.yaml.",
+    )
+    source: Id = Field(description="Where it is reported: an id in content/data/sources.yaml.")
+    uncertain: LocalText | None = Field(
+        default=None,
+        description="Why this is uncertain, in a sentence; shown next to it.",
+    )
 
 
 # --- charts and pages --------------------------------------------------------
@@ -357,12 +482,20 @@ class Chart(Strict):
 
     references: ClassVar[dict[str, str]] = {"sources": "sources"}
 
-    id: Id
+    id: Id = Field(
+        description=(
+            "This chart's id, unique in charts.yaml: place it in a page with `::: chart ID`."
+        ),
+    )
     kind: Literal["bar", "column", "grouped-column", "stacked-column", "line", "timeline"] = Field(
         description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by `series`; "
         "line: values over periods; timeline: dated events."
     )
-    data: Literal["figures", "awards", "award-tiers", "clusters", "events", "companies"]
+    data: Literal["figures", "awards", "award-tiers", "clusters", "events", "companies"] = Field(
+        description=(
+            "The dataset whose rows the chart draws; x, y, series and where name its columns."
+        ),
+    )
     where: dict[str, Scalar | list[Scalar]] = Field(
         default_factory=dict, description="Keep only rows whose column equals the value (or one of the list)."
     )
@@ -376,37 +509,69 @@ class Chart(Strict):
     connect: list[Scalar] = Field(
         default_factory=list, description="line: series drawn as connected lines; other series are dots only."
     )
-    sort: Literal["data", "value", "x"] = "data"
-    x_title: LocalText | None = None
-    y_title: LocalText | None = None
-    title: LocalText
-    subtitle: LocalText | None = None
-    notes: list[LocalText] = Field(default_factory=list)
-    sources: list[Id] = Field(min_length=1)
+    sort: Literal["data", "value", "x"] = Field(
+        default="data",
+        description="data: the data file's order; value: largest first; x: by the x column.",
+    )
+    x_title: LocalText | None = Field(
+        default=None,
+        description="Title of the category or time axis.",
+    )
+    y_title: LocalText | None = Field(
+        default=None,
+        description="Title of the value axis (and the value column's header).",
+    )
+    title: LocalText = Field(description="The chart's headline.")
+    subtitle: LocalText | None = Field(
+        default=None,
+        description="A line under the headline: what is measured, in which unit.",
+    )
+    notes: list[LocalText] = Field(
+        description="Notes under the chart, one per item.",
+        default_factory=list,
+    )
+    sources: list[Id] = Field(
+        description="The sources of the data drawn: ids in content/data/sources.yaml.",
+        min_length=1,
+    )
     alt: LocalText = Field(description="What the chart shows, in words, for screen readers.")
-    height: int = Field(default=380, ge=200, le=900)
+    height: int = Field(description="Height in pixels (200 to 900).", default=380, ge=200, le=900)
 
 
 class PageMeta(Strict):
     """Front matter of a Markdown page."""
 
-    title: LocalText
-    description: LocalText
+    title: LocalText = Field(description="The page's headline.")
+    description: LocalText = Field(
+        description="One or two sentences for search engines and link previews.",
+    )
     slug: str = Field(
         default="",
         pattern=SLUG_PATTERN,
         description="The page's address: one folder name, lower-case words joined by hyphens (how-we-did-it); empty for the home page.",
     )
-    kicker: LocalText | None = None
+    kicker: LocalText | None = Field(default=None, description="A short label above the headline.")
     dek: LocalText | None = Field(default=None, description="The standfirst under the headline.")
-    nav_title: LocalText | None = None
-    nav_order: int | None = None
+    nav_title: LocalText | None = Field(
+        default=None,
+        description="Set to list the page in the site's menu, under this name.",
+    )
+    nav_order: int | None = Field(
+        default=None,
+        description="Position in the menu: lower numbers first.",
+    )
     layout: Literal["story", "page", "sources", "data"] = Field(
         default="page", description="story: the feature; sources / data: the prose is followed by every source / every dataset."
     )
     allow_html: bool = Field(default=False, description="Keep raw HTML (sanitised). Off: raw HTML is shown as text.")
-    published: PartialDate | None = None
-    updated: PartialDate | None = None
+    published: PartialDate | None = Field(
+        default=None,
+        description="When this page was first published, if not the site's date.",
+    )
+    updated: PartialDate | None = Field(
+        default=None,
+        description="When this page was last corrected or updated, if it was.",
+    )
 
 
 DATASETS: dict[str, tuple[str, type[Strict]]] = {

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel
@@ -19,7 +19,8 @@ from pydantic.fields import FieldInfo
 
 from .errors import ContentError, Problem
 from .loader import load_yaml_text, split_front_matter
-from .models import DATASETS, LANGUAGES, PageMeta
+from .i18n import LANGUAGE_ENGLISH
+from .models import DATASETS, LANGUAGES, Localised, PageMeta, Period
 
 KINDS = {
     "award": "awards",
@@ -62,13 +63,62 @@ def _describe(info: FieldInfo, target: str | None = None) -> str:
     return "; ".join(parts)
 
 
+PERIOD_FORMS = (
+    "the span the figure covers: 2025 (a year), 2025H1 (a half-year), 2025Q3 (a quarter) "
+    "or 2025-01..11 (January to November)"
+)
+_PERIODS = [
+    (re.compile(r"(\d{4})"), lambda y: {"kind": "year", "year": int(y)}),
+    (re.compile(r"(\d{4})-?[Hh]([12])"), lambda y, p: {"kind": "half-year", "year": int(y), "part": int(p)}),
+    (re.compile(r"(\d{4})-?[Qq]([1-4])"), lambda y, p: {"kind": "quarter", "year": int(y), "part": int(p)}),
+    (re.compile(r"(\d{4})-0?1\.\.(\d{1,2})"), lambda y, m: {"kind": "year-to-date", "year": int(y), "through_month": int(m)}),
+]
+
+
+def period_value(raw: str) -> Any:
+    """`--period 2025`, `2025H1`, `2025Q3` or `2025-01..11` -> the period mapping figures hold
+    (a mapping written out, `{kind: year, year: 2025}`, is kept as it is)."""
+    text = raw.strip()
+    if text.startswith("{"):
+        return _parse_value(text)
+    for pattern, make in _PERIODS:
+        match = pattern.fullmatch(text)
+        if match:
+            return make(*match.groups())
+    raise UsageError(f"--period '{raw}': write {PERIOD_FORMS.split(': ', 1)[1]}")
+
+
+def _flag_help(info: FieldInfo, target: str | None) -> str:
+    """What to give for a field on the command line."""
+    return f"{PERIOD_FORMS}; required" if info.annotation is Period else _describe(info, target)
+
+
+def _is_text(annotation: Any) -> bool:
+    """Whether a field holds text readers see (a Localised, maybe optional)."""
+    return annotation is Localised or any(_is_text(arg) for arg in get_args(annotation))
+
+
+def _missing_languages(fields: dict[str, FieldInfo], given: dict[str, Any], languages: tuple[str, ...]) -> list[str]:
+    """A line for each text readers see that lacks one of the site's languages: its flag and meaning."""
+    lines = []
+    for name, value in given.items():
+        if name not in fields or not _is_text(fields[name].annotation):
+            continue
+        for lang in languages:
+            if lang != "en" and (isinstance(value, str) or not (value or {}).get(lang)):
+                flag = f"--{name.replace('_', '-')}-{lang}"
+                meaning = f"the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
+                lines.append(f"  {flag:<20} {meaning}; the site is published in {', '.join(languages)}")
+    return lines
+
+
 def _parse_value(raw: str) -> Any:
     """Command-line text -> a YAML value, so `--year 2025` is a number and `--sources [a, b]` a list."""
     value = load_yaml_text(raw, "<command line>").data
     return raw if value is None else value
 
 
-def _field_values(model: type[BaseModel], given: dict[str, str]) -> dict[str, Any]:
+def _field_values(model: type[BaseModel], given: dict[str, str], languages: tuple[str, ...] = ("en",)) -> dict[str, Any]:
     fields = model.model_fields
     given = _merge_languages(fields, given)
     unknown = [k for k in given if k not in fields]
@@ -77,8 +127,13 @@ def _field_values(model: type[BaseModel], given: dict[str, str]) -> dict[str, An
     missing = [name for name, info in fields.items() if info.is_required() and name not in given]
     if missing:
         refs = getattr(model, "references", {})
-        lines = "\n".join(f"  --{name.replace('_', '-'):<18} {_describe(fields[name], refs.get(name))}" for name in missing)
+        lines = "\n".join(f"  --{name.replace('_', '-'):<18} {_flag_help(fields[name], refs.get(name))}" for name in missing)
         raise UsageError(f"give these fields:\n{lines}")
+    untranslated = _missing_languages(fields, given, languages)
+    if untranslated:
+        raise UsageError("give these fields:\n" + "\n".join(untranslated))
+    if "period" in given and fields.get("period") is not None and fields["period"].annotation is Period:
+        given = {**given, "period": period_value(given["period"])}
     return {
         name: given[name] if _takes_text(fields[name]) or isinstance(given[name], dict) else _parse_value(given[name])
         for name in fields
@@ -139,12 +194,12 @@ def _already_valid(validate: Any) -> None:
         raise ContentError([*exc.problems, Problem("content", 1, 1, "the content has problems already, so nothing was added", "fix the problems above first (run `check`)")]) from None
 
 
-def new_record(content_dir: Path, kind: str, given: dict[str, str], validate: Any) -> Created:
+def new_record(content_dir: Path, kind: str, given: dict[str, str], validate: Any, languages: tuple[str, ...] = ("en",)) -> Created:
     """Append a record to its data file; keep it only if the content still validates."""
     dataset = KINDS[kind]
     relpath, model = DATASETS[dataset]
     path = content_dir / relpath
-    values = _field_values(model, given)
+    values = _field_values(model, given, languages)
     model.model_validate(values)  # the record alone: wrong types fail here, before any file is touched
     _already_valid(validate)
     before = path.read_text(encoding="utf-8")
@@ -180,6 +235,13 @@ To place a chart on its own line:  ::: chart CHART-ID
 To show a key figure large:        ::: callout FIGURE-ID
 To quote a figure in a sentence:   {{fig:FIGURE-ID}}
 """
+
+
+def placeholder_lines() -> list[str]:
+    """The lines of PAGE_TEMPLATE's body, as a new page holds them: text an editor must
+    replace (`check` warns about any still in a page)."""
+    body = PAGE_TEMPLATE.split("\n---\n", 1)[1].replace("{{", "{").replace("}}", "}")
+    return [line.strip() for line in body.splitlines() if line.strip()]
 
 
 def new_page(content_dir: Path, slug: str, titles: dict[str, str], descriptions: dict[str, str], languages: list[str], validate: Any) -> Created:

@@ -1,21 +1,252 @@
-"""JSON Schema files for editors' YAML plugins, generated from the content model."""
+"""JSON Schema files for editors' YAML plugins, generated from the content model and the
+current content, so they say what the build says wherever JSON Schema can:
+
+- every text readers see needs each language of site.yaml;
+- dates follow the calendar (models.DATE_PATTERN), periods have the parts their kind needs;
+- an id that names another record is one of that file's ids (an enum: plugins complete it),
+  and a chart's columns and `where:` values are those of its `data` (completed too);
+- every field has its own description and an example, and each record kind a snippet
+  copied from a real record.
+
+What JSON Schema cannot say is left to the build: an id used twice, a ceremony_date
+outside ceremony_year, evaluation_year not before ceremony_year, a `where:` whose values
+each exist but match no row together. Regenerate with `tiangong-site schema` (`make
+schemas`) after adding or renaming an id; a test fails while the committed files are stale.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from .models import json_schemas
+from pydantic import BaseModel
+
+from .content import Content
+from .models import DATASETS, Author, Localised, PageMeta, Period, Site, json_schemas
+from .tables import dataset_rows
+
+MAX_WHERE_VALUES = 60
+"""Columns with more distinct values than this (free text) get no list of values."""
+
+FALLBACK_EXAMPLES: dict[str, Any] = {
+    "Site.updated": "2026-12-01",
+    "PageMeta.kicker": {"en": "Method", "zh": "方法"},
+    "PageMeta.nav_order": 10,
+    "PageMeta.published": "2026-11-26",
+    "PageMeta.updated": "2026-12-01",
+    "PageMeta.allow_html": False,
+    "PageMeta.dek": {"en": "How the figures were compiled.", "zh": "数据如何整理。"},
+    "Author.url": "https://example.org/desk/",
+    "Chart.highlight_label": {"en": "Shaoxing", "zh": "绍兴"},
+    "Period.part": 1,
+    "Period.through_month": 11,
+}
+"""Examples of fields the content never sets (so none can be copied from it)."""
 
 
-def schema_texts() -> dict[str, str]:
-    return {f"{name}.schema.json": json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n" for name, schema in json_schemas().items()}
+def _models() -> dict[str, type[BaseModel]]:
+    """Each model a schema defines, by its name in the schema."""
+    found: dict[str, type[BaseModel]] = {"Site": Site, "PageMeta": PageMeta, "Period": Period, "Localised": Localised, "Author": Author}
+    found.update({model.__name__: model for _, model in DATASETS.values()})
+    return found
 
 
-def write_schemas(folder: Path) -> list[Path]:
+def _defs(schema: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The definition of model `name` in a schema: under $defs, or the schema itself."""
+    if schema.get("title") == name:
+        return schema
+    return schema.get("$defs", {}).get(name)
+
+
+def _walk(node: Any, visit: Any) -> Any:
+    """`visit` applied to every dict of a schema, innermost first."""
+    if isinstance(node, dict):
+        return visit({k: _walk(v, visit) for k, v in node.items()})
+    if isinstance(node, list):
+        return [_walk(v, visit) for v in node]
+    return node
+
+
+def _require_languages(schema: dict[str, Any], languages: list[str]) -> dict[str, Any]:
+    """Localised text needs each site language; with several, a plain string is no text."""
+    local = schema.get("$defs", {}).get("Localised")
+    if local is None:
+        return schema
+    local["required"] = list(languages)
+    local["properties"] = {lang: local["properties"][lang] for lang in languages}
+    if len(languages) < 2:
+        return schema
+    plain, ref = {"type": "string"}, {"$ref": "#/$defs/Localised"}
+
+    def visit(node: dict[str, Any]) -> dict[str, Any]:
+        if node.get("anyOf") == [plain, ref]:
+            return {k: v for k, v in node.items() if k != "anyOf"} | ref
+        return node
+
+    return _walk(schema, visit)
+
+
+def _ids(content: Content) -> dict[str, list[str]]:
+    return {name: sorted(content.index(name)) for name in DATASETS}
+
+
+def _id_enum(prop: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """The property's id strings (itself, its list's items, the non-null branch) as an enum."""
+
+    def visit(node: dict[str, Any]) -> dict[str, Any]:
+        if node.get("type") == "string" and "pattern" in node:
+            return {k: v for k, v in node.items() if k not in ("pattern", "maxLength")} | {"enum": ids}
+        return node
+
+    return _walk(prop, visit)
+
+
+def _references(schema: dict[str, Any], content: Content) -> None:
+    ids = _ids(content)
+    for name, model in _models().items():
+        definition = _defs(schema, name)
+        for field, target in getattr(model, "references", {}).items():
+            if definition is not None and field in definition.get("properties", {}):
+                definition["properties"][field] = _id_enum(definition["properties"][field], ids[target])
+
+
+def _values(rows: list[dict[str, Any]], column: str) -> list[Any]:
+    seen: list[Any] = []
+    for row in rows:
+        value = row.get(column)
+        if not any(value == s and type(value) is type(s) for s in seen):
+            seen.append(value)
+    return seen
+
+
+def _chart_columns(schema: dict[str, Any], content: Content) -> None:
+    """For each `data`, the columns x, y, series, where and highlight may name, and the
+    values a `where:` may ask for (if/then on `data`, so plugins complete them)."""
+    chart = schema["$defs"]["Chart"]
+    branches = []
+    for data in chart["properties"]["data"]["enum"]:
+        rows = dataset_rows(content, data)
+        if not rows:
+            continue  # no rows, no columns to offer: the build reports the chart
+        columns = sorted(c for c in rows[0] if not c.startswith("_"))
+        column = {"enum": columns}
+        where: dict[str, Any] = {}
+        for name in columns:
+            values = _values(rows, name)
+            if len(values) <= MAX_WHERE_VALUES:
+                one = {"enum": values}
+                # A single value must occur in a row, or nothing matches; of a list, one must.
+                where[name] = {"anyOf": [one, {"type": "array", "contains": one}]}
+        condition = {"properties": {"data": {"const": data}}, "required": ["data"]}
+        then = {
+            "properties": {
+                "x": column,
+                "y": {"enum": [*columns, "count"]},
+                "series": {"anyOf": [column, {"type": "null"}]},
+                "where": {"propertyNames": column, "properties": where},
+                "highlight": {"anyOf": [{"propertyNames": column, "properties": where}, {"type": "null"}]},
+            }
+        }
+        branches.append({"if": condition, "then": then})
+    chart["allOf"] = branches
+
+
+def _periods(schema: dict[str, Any]) -> None:
+    """What Period._consistent checks, as conditions on `kind`."""
+    period = schema.get("$defs", {}).get("Period")
+    if period is None:
+        return
+
+    def when(kind: str, then: dict[str, Any]) -> dict[str, Any]:
+        return {"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]}, "then": then}
+
+    null = {"type": "null"}
+    period["allOf"] = [
+        when("year", {"properties": {"part": null, "through_month": null}}),
+        when("half-year", {"required": ["part"], "properties": {"part": {"enum": [1, 2]}}}),
+        when("quarter", {"required": ["part"], "properties": {"part": {"type": "integer"}}}),
+        when("year-to-date", {"required": ["through_month"], "properties": {"through_month": {"type": "integer"}}}),
+    ]
+
+
+def _records(content: Content) -> dict[str, list[dict[str, Any]]]:
+    """The raw records of the content, by model name, as written in its files."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for name, (_, model) in DATASETS.items():
+        loaded = content.files.get(name)
+        found[model.__name__] = [r for r in (loaded.data or []) if isinstance(r, dict)] if loaded else []
+    site = content.files["site"].data
+    found["Site"] = [site]
+    found["Author"] = list(site.get("authors", []))
+    found["PageMeta"] = [p.source.data for p in content.pages if p.lang == "en" and p.source.data]
+    found["Period"] = [r["period"] for r in found["Figure"] if isinstance(r.get("period"), dict)]
+    found["Localised"] = [r["title"] for r in found["Source"] if isinstance(r.get("title"), dict)]
+    return found
+
+
+def _example(model: str, field: str, records: list[dict[str, Any]], default: Any) -> Any:
+    """The field's value in the last record that has it (the newest, in most files); else
+    the model's default, else a written example."""
+    for record in reversed(records):
+        if record.get(field) is not None:
+            return record[field]
+    if default not in (None, [], {}):
+        return default
+    return FALLBACK_EXAMPLES[f"{model}.{field}"]
+
+
+def _describe_and_exemplify(schema: dict[str, Any], content: Content) -> None:
+    records = _records(content)
+    for name, model in _models().items():
+        definition = _defs(schema, name)
+        if definition is None:
+            continue
+        for field, prop in definition.get("properties", {}).items():
+            info = model.model_fields[field]
+            prop["description"] = info.description or prop.get("description", "")
+            prop.pop("title", None)
+            default = info.get_default(call_default_factory=True)
+            prop["examples"] = [_example(name, field, records[name], default)]
+        if name in {m.__name__ for _, m in DATASETS.values()} and records[name]:
+            definition["defaultSnippets"] = [_snippet(name, model, records[name][-1])]
+
+
+def _snippet(name: str, model: type[BaseModel], record: dict[str, Any]) -> dict[str, Any]:
+    """A new record, copied from the file's last one (real, valid values, in the file's
+    order), with a new id: editors change what differs."""
+    body = {k: v for k, v in record.items() if model.model_fields[k].is_required() or k == "id"}
+    if "id" in body:
+        body["id"] = f"new-{name.lower()}"
+    return {"label": f"new {name.lower()}", "description": f"a new record, copied from the last {name.lower()} in the file", "body": body}
+
+
+def content_schemas(content: Content) -> dict[str, dict[str, Any]]:
+    """The schemas of every content file, for this content."""
+    schemas = json_schemas()
+    for name, schema in schemas.items():
+        if name != "page":  # each edition of a page is a file in one language: plain text
+            schema = _require_languages(schema, content.site.languages)
+        _references(schema, content)
+        _periods(schema)
+        _describe_and_exemplify(schema, content)
+        if name == "charts":
+            _chart_columns(schema, content)
+        schemas[name] = schema
+    return schemas
+
+
+def schema_texts(content: Content) -> dict[str, str]:
+    return {
+        f"{name}.schema.json": json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        for name, schema in content_schemas(content).items()
+    }
+
+
+def write_schemas(folder: Path, content: Content) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, body in schema_texts().items():
+    for name, body in schema_texts(content).items():
         path = folder / name
         path.write_text(body, encoding="utf-8")
         written.append(path)

@@ -23,7 +23,7 @@ from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
-from .render import Urls, copy_hashed, make_environment
+from .render import Urls, copy_hashed, hashed_name, make_environment
 from .signed_cache import tracked_cache
 
 
@@ -256,17 +256,33 @@ INLINED = {"style.css"}
 """Static files whose text goes into every page instead of being linked."""
 
 
-def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> str:
-    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the bundle's name."""
+def asset_files(project: Project, content: Content) -> tuple[dict[str, Path], str]:
+    """Each static file the site links (by name) and the plotly.js bundle; and the bundle's name."""
     kinds = {spec.kind for spec in content.datasets["charts"]}
+    files: dict[str, Path] = {}
     plotly_name = ""
     if kinds:  # a site without charts ships no plotly.js, and needs none installed
         plotly_path, plotly_name = plotly_bundle(project, kinds)
-        urls.assets[plotly_name] = copy_hashed(plotly_path, plotly_name, out)
+        files[plotly_name] = plotly_path
     for path in files_under(project.static, project.root):
         if path.relative_to(project.static).as_posix() not in INLINED:
-            name = path.relative_to(project.static).as_posix()
-            urls.assets[name] = copy_hashed(path, name, out)
+            files[path.relative_to(project.static).as_posix()] = path
+    return files, plotly_name
+
+
+def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> str:
+    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the bundle's name."""
+    files, plotly_name = asset_files(project, content)
+    for name, path in files.items():
+        urls.assets[name] = copy_hashed(path, name, out)
+    return plotly_name
+
+
+def name_assets(project: Project, content: Content, urls: Urls) -> str:
+    """The hashed names copy_assets would give, without copying: for `check`."""
+    files, plotly_name = asset_files(project, content)
+    for name, path in files.items():
+        urls.assets[name] = hashed_name(name, path.read_bytes())
     return plotly_name
 
 
@@ -277,9 +293,11 @@ def prepare(
     plotly_name: str,
     envs: dict[str, jinja2.Environment] | None = None,
     charts: dict[str, dict[str, ChartOutput]] | None = None,
+    write_cache: bool = True,
 ) -> Prepared:
     """Charts and plan for `content`, in each of its languages. Pass the previous `envs` to
-    reuse their compiled templates (Jinja recompiles only template files changed on disk)."""
+    reuse their compiled templates (Jinja recompiles only template files changed on disk).
+    Without `write_cache`, templates are compiled in memory only (`check` writes nothing)."""
     languages = content.site.languages
     i18n.activate(project.root, languages)
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
@@ -291,7 +309,7 @@ def prepare(
     editions = {}
     for lang in languages:
         lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
-        env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja")
+        env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja" if write_cache else None)
         env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
         new_envs[lang] = env
         editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang, brand), lang_urls)
