@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import __version__, i18n
 from . import output as output_rules
-from .brand import read_brand
+from .brand import PLAIN, read_brand
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
@@ -304,7 +304,8 @@ def prepare(
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     style = inside(project.static / "style.css", project.static, project.root)
     inline_css = Markup(style.read_text(encoding="utf-8").strip())
-    brand = read_brand(style, display_path(style, project.root))
+    # Charts take their colours from the stylesheet; a site without charts needs none there.
+    brand = read_brand(style, display_path(style, project.root)) if content.datasets["charts"] else PLAIN
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
     for lang in languages:
