@@ -107,5 +107,5 @@ def test_every_example_in_the_guide_works_in_order(tmp_path: Path):
         story = (edition / "index.html").read_text(encoding="utf-8")
         assert 'id="chart-example-awards-by-ceremony"' in story, edition
         assert "6.1%" in story, edition
-        assert (edition / "charts" / "example-awards-by-ceremony" / "data.csv").read_text(encoding="utf-8").count("\n") >= 3
+        assert (edition / "charts" / "example-awards-by-ceremony" / "example-awards-by-ceremony.csv").read_text(encoding="utf-8-sig").count("\n") >= 3
         assert "661.5" in (edition / "data" / "figures.csv").read_text(encoding="utf-8")
