@@ -74,6 +74,7 @@ def test_the_derived_provincial_rate_is_derived_in_every_download_and_table(cont
     rows, _ = _dataset(content, "figures", lang)
     [zj] = [r for r in rows if r["id"] == "zj-iva-growth-2023h1"]
     assert (zj["status"], zj["value"]) == ("derived", "4.7") and zj["uncertain"]
+    assert zj["value_as_printed"] == "", "a derived value was never printed"
     chart = _chart(content, "iva-growth-vs-province", lang)
     keys = [k for k, _ in chart.downloads]
     chart_rows = [dict(zip(keys, r.values())) for r in _csv(chart.csv())]

@@ -205,7 +205,8 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
                 "value": display_value(fig.value, metric.unit, lang),
                 "unit": label(metric.unit, lang),
                 "value_text": format_value(fig.value, metric.unit, fig.qualifier, lang),
-                "value_as_printed": fig.value,
+                # A derived figure was never printed: no source value to give.
+                "value_as_printed": None if fig.status == "derived" else fig.value,
                 "unit_as_printed": UNITS_AS_PRINTED[metric.unit],
                 "qualifier": fig.qualifier,
                 "rank": fig.rank if fig.rank is not None else "",
