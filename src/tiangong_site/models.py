@@ -104,7 +104,6 @@ def text(value: LocalText | None, lang: str = "en") -> str:
 # --- what a value rests on ------------------------------------------------------
 
 Status = Literal["reported", "derived", "inferred", "unknown", "conflicting"]
-STATUSES: tuple[str, ...] = ("reported", "derived", "inferred", "unknown", "conflicting")
 """How a record's value is known. It travels as it is to every table, chart and download:
 an inferred win never becomes `true`, an unknown result never becomes `false`."""
 
