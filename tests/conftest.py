@@ -224,19 +224,19 @@ MINI: dict[str, str] = {
           evaluation_year: 2023
           region: alpha
           tier: city
-          status: returning
+          standing: returning
           source: src-a
         - ceremony_year: 2025
           evaluation_year: 2024
           region: alpha
           tier: city
-          status: returning
+          standing: returning
           source: src-a
         - ceremony_year: 2024
           evaluation_year: 2023
           region: beta
           tier: city
-          status: first-time
+          standing: first-time
           source: src-a
         """,
     "data/clusters.yaml": "[]\n",

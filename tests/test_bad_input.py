@@ -197,6 +197,8 @@ def test_unknown_chart_in_a_page(published: Published):
     lines.append("")
     lines.append("::: chart no-such-chart")
     page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    twin = page.with_name("index.zh.md")  # placed in both editions, or they differ
+    twin.write_text(twin.read_text(encoding="utf-8") + "\n::: chart no-such-chart\n", encoding="utf-8")
     published.assert_refused(published.build(), "content/pages/index.md", len(lines), "chart 'no-such-chart' is not defined")
 
 

@@ -38,7 +38,7 @@ def plotted(figure: dict[str, Any], horizontal: bool = False) -> list[tuple[Any,
 
 
 def csv_rows(output) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(output.csv())))
+    return list(csv.DictReader(io.StringIO(output.csv().removeprefix("\ufeff"))))
 
 
 GROWTH_2023 = {"Alpha": 10.8, "Beta": 7.5, "Gamma": 9.25}
@@ -63,8 +63,8 @@ def test_csv_and_json_downloads_hold_exactly_the_plotted_rows(content: Content):
     downloaded_json = [(row["region_name"], row["value"]) for row in payload["rows"]]
     assert downloaded_csv == downloaded_json == points
     assert sorted(points) == sorted(GROWTH_2023.items())
-    assert [c["key"] for c in payload["columns"]] == [key for key, _ in out.columns]
-    assert next(csv.reader(io.StringIO(out.csv()))) == [c["header"] for c in payload["columns"]]
+    assert [c["key"] for c in payload["columns"]] == [key for key, _ in out.downloads]
+    assert next(csv.reader(io.StringIO(out.csv().removeprefix("\ufeff")))) == [c["header"] for c in payload["columns"]]
     assert payload["chart"] == "test-chart" and payload["sources"] == ["src-a"]
 
 

@@ -146,7 +146,7 @@ def test_a_returning_win_that_rests_on_an_uncertain_earlier_win_is_itself_uncert
     for award in awards:
         # A golden award's own source states the three wins in a row; other repeats rest on
         # the earlier records.
-        if award.status != "returning" or award.golden:
+        if award.standing != "returning" or award.golden:
             continue
         earlier = [
             a for a in awards if a.region == award.region and a.ceremony_year < award.ceremony_year
@@ -168,5 +168,5 @@ def test_a_derived_figure_is_marked_uncertain_in_the_rows_the_downloads_are_made
     assert "zj-iva-growth-2023h1" in derived, "the provincial H1 2023 rate is derived (9.7 - 5.0)"
     rows = {row["id"]: row for row in figure_rows(content, lang)}
     for fid in derived:
-        assert rows[fid]["certain"] is False, f"{fid} is derived but ships as certain"
+        assert rows[fid]["status"] == "derived", f"{fid} is derived but ships as {rows[fid]['status']}"
         assert rows[fid]["uncertain"], f"{fid} is derived but ships without a reason"

@@ -413,7 +413,7 @@ def _assert_escaped(json_text: str) -> None:
     assert "\\u003c/script\\u003e" in json_text
 
 
-DOWNLOADS = ["data/sources.json", "charts/growth-2023/data.json", "charts/growth-2023/figure.json"]
+DOWNLOADS = ["data/sources.json", "charts/growth-2023/growth-2023.json", "charts/growth-2023/figure.json"]
 
 
 @pytest.mark.parametrize("download", DOWNLOADS)

@@ -153,7 +153,7 @@ def test_period_problem_is_located_at_the_period():
 
 
 def award(**changes: object) -> dict:
-    return {"ceremony_year": 2024, "evaluation_year": 2023, "region": "r", "tier": "t", "status": "returning", "source": "s"} | changes
+    return {"ceremony_year": 2024, "evaluation_year": 2023, "region": "r", "tier": "t", "standing": "returning", "source": "s"} | changes
 
 
 def test_evaluation_year_before_ceremony_year_is_accepted():

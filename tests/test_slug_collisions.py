@@ -285,6 +285,7 @@ def test_two_charts_giving_one_element_id_name_each_other(project: Project):
 def test_a_chart_placed_twice_on_a_page_is_refused_at_the_second(project: Project):
     chart = placed_chart(project.root)
     line = project.append("index.md", f"\n::: chart {chart}\n") + 1
+    project.append("index.zh.md", f"\n::: chart {chart}\n")  # both editions, or they differ
     run = project.build()
     [problem] = project.assert_refused(run, "content/pages/index.md", line)
     assert f"chart '{chart}' is placed twice" in problem["message"]

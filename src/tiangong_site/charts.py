@@ -11,7 +11,8 @@ import csv
 import difflib
 import functools
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .brand import PLAIN, Brand
@@ -20,7 +21,7 @@ from .errors import Problem
 from .models import Chart, text
 from . import i18n, safejson
 from .i18n import N_, gettext
-from .tables import dataset_rows, download_json, label, matches
+from .tables import QUALIFIER_WORDS, dataset_rows, download_json, download_value, label, matches, qualified, weakest_status
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 
@@ -70,7 +71,10 @@ HEADERS = {
     "ceremony": N_("Ceremony"),
     "evaluation_year": N_("Evaluation year"),
     "tier_name": N_("Tier"),
-    "status_name": N_("Status"),
+    "standing_name": N_("Status"),
+    "status_name": N_("Basis"),
+    "status": N_("Basis"),
+    "qualifier": N_("Qualifier"),
     "name": N_("Name"),
     "winners": N_("Winners a year"),
     "pool": N_("Competing"),
@@ -82,7 +86,7 @@ HEADERS = {
     "kind_name": N_("Kind"),
     "count": N_("Count"),
     "highlight": N_("Marked"),
-    "uncertain": N_("Uncertain"),
+    "uncertain": N_("Note on the basis"),
 }
 """Table and download headers, in English; other languages come from their catalogue."""
 
@@ -96,16 +100,26 @@ class ChartOutput:
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]]
     lang: str = "en"
+    downloads: list[tuple[str, str]] = field(default_factory=list)
+    """Columns of the CSV and JSON: the table's, with the basis as a code (`status`), the
+    qualifier and the note in columns of their own, never folded into a value."""
 
     def table(self) -> list[list[str]]:
-        return [[_cell(row.get(key), self.lang) for key, _ in self.columns] for row in self.rows]
+        return [[self._table_cell(row, key) for key, _ in self.columns] for row in self.rows]
+
+    def _table_cell(self, row: dict[str, Any], key: str) -> str:
+        cell = _cell(row.get(key), self.lang)
+        if key == self.spec.y and row.get("qualifier") in QUALIFIER_WORDS and cell != "—":
+            return qualified(cell, row["qualifier"], self.lang)  # "nearly 5,000", 近5000
+        return cell
 
     def csv(self) -> str:
         buffer = io.StringIO()
+        buffer.write(CSV_BOM)
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([header for _, header in self.columns])
+        writer.writerow([header for _, header in self.downloads])
         for row in self.rows:
-            writer.writerow(["" if row.get(k) is None else row.get(k) for k, _ in self.columns])
+            writer.writerow(["" if row.get(k) is None else download_value(row.get(k)) for k, _ in self.downloads])
         return buffer.getvalue()
 
     def json(self) -> str:
@@ -114,13 +128,18 @@ class ChartOutput:
             "language": self.lang,
             "title": text(self.spec.title, self.lang),
             "sources": self.spec.sources,
-            "columns": [{"key": k, "header": h} for k, h in self.columns],
-            "rows": [{k: row.get(k) for k, _ in self.columns} for row in self.rows],
+            "columns": [{"key": k, "header": h} for k, h in self.downloads],
+            "rows": [{k: download_value(row.get(k)) for k, _ in self.downloads} for row in self.rows],
         }
         return safejson.escape(download_json(payload))
 
     def figure_json(self) -> str:
         return safejson.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+CSV_BOM = "\ufeff"
+"""CSV downloads start with a UTF-8 byte order mark, so spreadsheet programs read the Chinese
+names as UTF-8 rather than the system's legacy code page."""
 
 
 def _cell(value: Any, lang: str = "en") -> str:
@@ -201,17 +220,30 @@ def _select(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
 
 
 def _count(rows: list[dict[str, Any]], spec: Chart, lang: str = "en") -> list[dict[str, Any]]:
-    """Rows counted by x (and series). Uncertain records are counted apart, so the chart
-    can hatch them and the table can say so."""
+    """Rows counted by x (and series). Records of each basis (inferred, conflicting, …) are
+    counted apart, so the chart can hatch them and the table can say which they are."""
     keys = [spec.x] + ([spec.series] if spec.series else [])
     counted: dict[tuple, dict[str, Any]] = {}
     for row in rows:
-        certain = row.get("certain", True)
-        group = (*(row[k] for k in keys), certain)
+        status = weakest_status(row)
+        group = (*(row[k] for k in keys), status)
         if group not in counted:
-            counted[group] = {k: row[k] for k in keys} | {"count": 0, "certain": certain, "uncertain": "" if certain else label("uncertain-count", lang)}
+            basis = {"status": status, "status_name": label(f"status-{status}", lang), "uncertain": ""}
+            counted[group] = {k: row[k] for k in keys} | {"count": 0} | basis
         counted[group]["count"] += 1
     return list(counted.values())
+
+
+def _marked(row: dict[str, Any]) -> bool:
+    """Whether a row is drawn as not reported: hatched bar, open marker."""
+    return weakest_status(row) != "reported"
+
+
+def _download_columns(columns: list[str], spec: Chart) -> list[str]:
+    keys = [k for k in columns if k not in ("status_name", "uncertain")]
+    if spec.data == "figures" and spec.y == "value":
+        keys.append("qualifier")
+    return keys + ["status", "uncertain"]
 
 
 HOVER = "%{customdata}<extra></extra>"
@@ -232,8 +264,9 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
         marked = text(spec.highlight_label, lang)
         rows = [row | {"highlight": marked if flag else ""} for row, flag in zip(rows, highlighted)]
         columns.append("highlight")
-    if any(not r.get("certain", True) for r in rows):
-        columns.append("uncertain")
+    if any(_marked(r) for r in rows):
+        columns.append("status_name")
+        columns += ["uncertain"] if any(r.get("uncertain") for r in rows) else []
     traces, layout = _draw(spec, rows, highlighted, lang, brand)
     category_title, value_title = text(spec.x_title, lang) or None, text(spec.y_title, lang) or None
     if spec.kind == "bar":  # horizontal: categories run down the y axis
@@ -243,15 +276,16 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
         "height": spec.height,
         "xaxis": {"title": {"text": category_title}},
         "yaxis": {"title": {"text": value_title}},
-        "showlegend": bool(spec.series) or highlighted is not None or any(not r.get("certain", True) for r in rows),
+        "showlegend": bool(spec.series) or highlighted is not None or any(_marked(r) for r in rows),
     })
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
     go = _go()
     figure = go.Figure(data=traces, layout=layout).to_plotly_json()
     figure["layout"]["template"] = house(brand)  # validated once per brand
-    header = {key: _header(key, lang, spec) for key in columns}
-    return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang)
+    downloads = _download_columns(columns, spec)
+    header = {key: _header(key, lang, spec) for key in [*columns, *downloads]}
+    return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang, [(k, header[k]) for k in downloads])
 
 
 def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -269,18 +303,31 @@ def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
     return str(row.get("value_text") or _cell(row[spec.y], lang))
 
 
-def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
+def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int = 1) -> str:
     """The short label printed at a bar's end: the number (with % for rates); the unit is
-    in the axis title. Long labels would be shrunk to illegibility on a phone."""
+    in the axis title. Long labels would be shrunk to illegibility on a phone. Every label
+    of a chart has the same decimals (80.0 beside 186.1, not 80), rounded half up as a
+    reader rounds (800.25 -> 800.3 in both editions, not the float's 800.2)."""
     value = row[spec.y]
     if isinstance(value, float):
-        number = f"{value:.1f}" if row.get("unit") == "%" else i18n.number(value, lang, 1)
-        if row.get("unit") == "%" and lang == "en":
-            number = f"{value:,.1f}"
+        number = _half_up(value, decimals, grouped=lang == "en")
     else:
         number = _cell(value, lang)
-    qualifier = {"over": ">", "about": "~"}.get(row.get("qualifier", ""), "")
+    qualifier = {"over": ">", "about": "~", "nearly": "~", "at-least": "≥"}.get(row.get("qualifier", ""), "")
     return qualifier + number + ("%" if row.get("unit") == "%" else "")
+
+
+def _label_decimals(rows: list[dict[str, Any]], spec: Chart) -> int:
+    """One decimal when any plotted value has a fraction (or the chart shows rates), else none."""
+    values = [r[spec.y] for r in rows if isinstance(r.get(spec.y), float)]
+    rates = any(r.get("unit") == "%" for r in rows)
+    return 1 if rates or any(not v.is_integer() for v in values) else 0
+
+
+def _half_up(value: float, decimals: int, grouped: bool) -> str:
+    """`value` to `decimals` places, halves rounded up (from its shortest decimal form)."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{rounded:,}" if grouped else f"{rounded}"
 
 
 def _connected(spec: Chart, name: Any, rows: list[dict[str, Any]]) -> bool:
@@ -303,7 +350,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "x": [r["date"] for r in rows],
             "y": [r.get(spec.y, "") for r in rows],
             "mode": "markers",
-            "marker": {"size": 12, "color": accent, "symbol": ["circle" if r.get("certain", True) else "circle-open" for r in rows]},
+            "marker": {"size": 12, "color": accent, "symbol": ["circle-open" if _marked(r) else "circle" for r in rows]},
             "customdata": [f"{r['date']}: {r['title']}" for r in rows],
             "hovertemplate": HOVER,
             "showlegend": False,
@@ -328,7 +375,10 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
                 "y": values,
                 "name": str(name) if name is not None else text(spec.title, lang),
                 "mode": "lines+markers" if connected else "markers",
-                "marker": {"size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2}, "color": palette[n % len(palette)]},
+                "marker": {
+                    "size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2},
+                    "color": palette[n % len(palette)], "opacity": [0.45 if _marked(r) else 1 for r in sub],  # lighter: not reported
+                },
                 "customdata": hover,
                 "hovertemplate": HOVER,
             }
@@ -339,7 +389,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         colors: Any = palette[n % len(palette)]
         if highlighted is not None:
             colors = [accent if highlighted[i] else muted for i in idx]
-        hatch = ["" if r.get("certain", True) else "/" for r in sub]
+        hatch = ["/" if _marked(r) else "" for r in sub]
         trace = {
             "type": "bar",
             "x": values if horizontal else cats,
@@ -353,7 +403,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "hovertemplate": HOVER,
         }
         if spec.kind != "stacked-column":
-            trace["text"] = [_bar_label(r, spec, lang) for r in sub]
+            trace["text"] = [_bar_label(r, spec, lang, _label_decimals(rows, spec)) for r in sub]
         traces.append(trace)
     if spec.kind == "line":
         return traces, {"xaxis": {"type": "date", "tickformat": "%Y"}}
@@ -377,7 +427,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         # A legend entry that explains the accent colour.
         traces.append({"type": "bar", "x": [None], "y": [None], "name": text(spec.highlight_label, lang), "marker": {"color": accent}, "showlegend": True, "hoverinfo": "skip"})
         traces[0]["showlegend"] = False
-    if any(not r.get("certain", True) for r in rows):
+    if any(_marked(r) for r in rows):
         traces.append({"type": "bar", "x": [None], "y": [None], "name": label("hatched", lang), "marker": {"color": muted, "pattern": {"shape": "/", "solidity": 0.45}}, "showlegend": True, "hoverinfo": "skip"})
         if not spec.series and highlighted is None:
             traces[0]["showlegend"] = False

@@ -103,7 +103,7 @@ def make_parser() -> argparse.ArgumentParser:
         description="Append a record to its data file (or create a page), with a comment explaining every field. "
         "Give each required field as --FIELD VALUE; the content is validated afterwards and the file restored if anything is wrong.",
         epilog="Examples:\n"
-        "  tiangong-site new award --ceremony-year 2025 --evaluation-year 2024 --region zhuji --tier county --status returning --source SOURCE-ID\n"
+        "  tiangong-site new award --ceremony-year 2025 --evaluation-year 2024 --region zhuji --tier county --standing returning --source SOURCE-ID\n"
         "  tiangong-site new source --id my-source --title '...' --publisher '...' --url https://... --kind press --language zh\n"
         "  tiangong-site new page how-we-did-it --title 'How we did it' --description '...'\n"
         "Run `tiangong-site new KIND` alone to list the fields KIND needs.",

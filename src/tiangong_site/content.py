@@ -16,6 +16,7 @@ from typing import Any, Callable, get_args
 from pydantic import BaseModel, ValidationError
 
 from .collisions import slug_problem
+from .editions import edition_problems
 from .errors import ContentError, Problem, display_path
 from .inside import refuse_links
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
@@ -455,6 +456,7 @@ def load_content(root: Path) -> Content:
     problems.extend(check_references(content))
     if site is not None:
         problems.extend(check_languages(content))
+        problems.extend(edition_problems(content))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError(problems)

@@ -115,6 +115,43 @@ def text(value: LocalText | None, lang: str = "en") -> str:
     return getattr(value, lang, None) or value.en
 
 
+# --- what a value rests on ------------------------------------------------------
+
+Status = Literal["reported", "derived", "inferred", "unknown", "conflicting"]
+"""How a record's value is known. It travels as it is to every table, chart and download:
+an inferred win never becomes `true`, an unknown result never becomes `false`."""
+
+STATUS_HELP = (
+    "reported: a source prints it; derived: computed from reported values; inferred: reasoned "
+    "from the sources, which do not print it; unknown: not found or not confirmed; "
+    "conflicting: sources disagree. Anything but reported needs `uncertain:` saying why."
+)
+
+
+def status_field(what: str = "the record") -> Any:
+    return Field(default="reported", description=f"How {what} is known. {STATUS_HELP}")
+
+
+class Qualified(Strict):
+    """A record whose status other than `reported` must be explained in `uncertain`."""
+
+    def _status_values(self) -> list[str]:
+        return [getattr(self, "status")]
+
+    @model_validator(mode="after")
+    def _status_has_its_note(self) -> Any:
+        weaker = [s for s in self._status_values() if s != "reported"]
+        note = getattr(self, "uncertain", None)
+        if weaker and note is None:
+            raise ValueError(f"status '{weaker[0]}' needs `uncertain:` saying why, in a sentence")
+        if note is not None and not weaker:
+            raise ValueError(
+                "`uncertain:` is given but the status is 'reported': set `status:` to derived, "
+                "inferred, unknown or conflicting, or remove the note"
+            )
+        return self
+
+
 # --- site -------------------------------------------------------------------
 
 
@@ -317,8 +354,8 @@ class Period(Strict):
         return (self.year, self.end_month, {"year": 3, "year-to-date": 2}.get(self.kind, 1))
 
 
-class Figure(Strict):
-    """One number as printed in a source."""
+class Figure(Qualified):
+    """One number as printed in a source (or derived from printed ones: see `status`)."""
 
     references: ClassVar[dict[str, str]] = {
         "metric": "metrics",
@@ -341,11 +378,16 @@ class Figure(Strict):
         ),
     )
     value: float | None = Field(description="The figure as printed; null when the source says it is not known.")
-    qualifier: Literal["exact", "over", "about"] = Field(default="exact", description="`over` for 突破/超, `about` for approximations.")
+    qualifier: Literal["exact", "over", "about", "nearly", "at-least"] = Field(
+        default="exact",
+        description="`over` for 突破/超/以上, `about` for 约, `nearly` for 近, `at-least` for 至少; "
+        "kept apart from the value in every table and download.",
+    )
     rank: int | None = Field(default=None, ge=1, description="Rank in the province, where the source gives one.")
     source: Id = Field(description="Where the figure was read: an id in content/data/sources.yaml.")
     note: LocalText | None = Field(default=None, description="A note shown next to the figure.")
-    uncertain: LocalText | None = Field(default=None, description="Why the figure is uncertain; shown next to it.")
+    status: Status = status_field("the figure")
+    uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`; shown as a note, linked from a marker after the figure.")
 
 
 class AwardTier(Strict):
@@ -364,7 +406,7 @@ class AwardTier(Strict):
     )
 
 
-class Award(Strict):
+class Award(Qualified):
     """One Tiangong award won by one region at one ceremony."""
 
     references: ClassVar[dict[str, str]] = {"region": "regions", "tier": "award-tiers", "source": "sources"}
@@ -374,11 +416,16 @@ class Award(Strict):
     evaluation_year: int = Field(ge=2020, le=2100, description="Year the award judged, e.g. 2023 for the May 2024 ceremony")
     region: Id = Field(description="The region that won: an id in content/data/regions.yaml.")
     tier: Id = Field(description="The tier it won in: an id in content/data/award-tiers.yaml.")
-    status: Literal["first-time", "returning", "unknown"] = Field(description="Whether the region had won before, as the source says")
+    standing: Literal["first-time", "returning", "unknown"] = Field(description="Whether the region had won before, as the source says")
     golden: bool = Field(default=False, description="The golden award, for three wins in a row.")
     source: Id = Field(description="Where the win is reported: an id in content/data/sources.yaml.")
     note: LocalText | None = Field(default=None, description="Shown next to the record on its pages")
-    uncertain: LocalText | None = Field(default=None, description="Why this is uncertain, in a sentence; shown next to it")
+    status: Status = status_field("the win")
+    standing_status: Status = status_field("the standing (first-time or returning)")
+    uncertain: LocalText | None = Field(default=None, description="Why a status is not `reported`, in a sentence; shown as a note, linked from a marker")
+
+    def _status_values(self) -> list[str]:
+        return [self.status, self.standing_status]
 
     @model_validator(mode="after")
     def _years(self) -> Award:
@@ -392,7 +439,7 @@ class Award(Strict):
         return self
 
 
-class Cluster(Strict):
+class Cluster(Qualified):
     """An industrial cluster and the recognition it holds."""
 
     references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
@@ -424,13 +471,11 @@ class Cluster(Strict):
     source: Id = Field(
         description="Where the recognition is reported: an id in content/data/sources.yaml.",
     )
-    uncertain: LocalText | None = Field(
-        default=None,
-        description="Why this is uncertain, in a sentence; shown next to it.",
-    )
+    status: Status = status_field("the recognition")
+    uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`.")
 
 
-class Company(Strict):
+class Company(Qualified):
     references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
 
     id: Id = Field(description="This company's id, unique in companies.yaml.")
@@ -443,13 +488,11 @@ class Company(Strict):
     source: Id = Field(
         description="Where the company is named: an id in content/data/sources.yaml.",
     )
-    uncertain: LocalText | None = Field(
-        default=None,
-        description="Why this is uncertain, in a sentence; shown next to it.",
-    )
+    status: Status = status_field("the company and its name")
+    uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`.")
 
 
-class Event(Strict):
+class Event(Qualified):
     references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
 
     id: Id = Field(description="This event's id, unique in events.yaml.")
@@ -463,10 +506,8 @@ class Event(Strict):
         description="Where it happened: an id in content/data/regions.yaml.",
     )
     source: Id = Field(description="Where it is reported: an id in content/data/sources.yaml.")
-    uncertain: LocalText | None = Field(
-        default=None,
-        description="Why this is uncertain, in a sentence; shown next to it.",
-    )
+    status: Status = status_field("the event as described")
+    uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`.")
 
 
 # --- charts and pages --------------------------------------------------------

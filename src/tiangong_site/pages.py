@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from .charts import ChartOutput
+from .charts import CSV_BOM, ChartOutput
 from .collisions import Origin, address_problems, dataset_origin, element_id_problems, page_origin, record_origin
 from .content import Content, Page
 from . import safejson
@@ -25,10 +25,10 @@ from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
 from .markdown import render_markdown
 from .models import DATASETS, text
-from .i18n import HTML_LANG, LANGUAGE_NAMES, OG_LOCALE
+from .i18n import HTML_LANG, LANGUAGE_NAMES, OG_LOCALE, gettext
 from .render import Urls
 from .markdown import BLOCK
-from .tables import ROWS_READ, dataset_rows, download_json, format_value, label, ordinal, period_label
+from .tables import ROWS_READ, dataset_rows, download_json, download_value, format_value, label, ordinal, period_label
 
 RenderResult = tuple[str, list[Problem]]
 
@@ -104,6 +104,32 @@ class Citations:
         return [source_view(self.sources[sid], self.lang) | {"n": i + 1} for i, sid in enumerate(self.order)]
 
 
+class StatusNotes:
+    """The notes a page's status markers link to, numbered in the order first marked.
+
+    A value that is derived, inferred, unknown or conflicting gets one small marker after it
+    (its accessible label says "inferred: see note"); the note itself is listed at the end of
+    the page, never put in brackets inside the sentence."""
+
+    def __init__(self) -> None:
+        self.notes: list[dict[str, Any]] = []
+
+    def mark(self, view: dict[str, Any], subject: str) -> dict[str, Any]:
+        """`view` (from status_view) with `status_note` {n, href} when it needs a marker."""
+        if view.get("status", "reported") == "reported":
+            return view | {"status_note": None}
+        key = (subject, view["status"], view["uncertain"])
+        found = next((n for n in self.notes if n["key"] == key), None)
+        if found is None:
+            n = len(self.notes) + 1
+            found = {"key": key, "n": n, "id": f"status-note-{n}", "href": f"#status-note-{n}", "subject": subject, "status_name": view["status_name"], "note": view["uncertain"]}
+            self.notes.append(found)
+        return view | {"status_note": {"n": found["n"], "href": found["href"]}}
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [{k: v for k, v in note.items() if k != "key"} for note in self.notes]
+
+
 def _mostly_chinese(value: str) -> bool:
     han = sum(1 for ch in value if "\u4e00" <= ch <= "\u9fff")
     return han * 2 > len(value.strip("[] "))
@@ -135,6 +161,25 @@ def source_view(source: Any, lang: str) -> dict[str, Any]:
     }
 
 
+def download_name(chart_id: str, extension: str) -> str:
+    """A chart's data file is named after the chart (shaoxing-wins.csv), so a reader's
+    downloads folder does not fill with data.csv, data (1).csv, …"""
+    return f"{chart_id}.{extension}"
+
+
+def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",)) -> dict[str, Any]:
+    """What a template needs to mark a record that is not simply reported: the weakest of its
+    statuses, the marker's accessible label ("inferred: see note") and the note."""
+    weakest = next((getattr(record, k) for k in statuses if getattr(record, k) != "reported"), "reported")
+    name = label(f"status-{weakest}", lang)
+    return {
+        "status": weakest,
+        "status_name": name,
+        "status_label": label("status-marker", lang) % name if weakest != "reported" else "",
+        "uncertain": text(record.uncertain, lang),
+    }
+
+
 def chart_view(chart: ChartOutput, content: Content, urls: Urls, lang: str) -> dict[str, Any]:
     spec = chart.spec
     sources = content.index("sources")
@@ -150,8 +195,8 @@ def chart_view(chart: ChartOutput, content: Content, urls: Urls, lang: str) -> d
         "headers": [h for _, h in chart.columns],
         "table": chart.table(),
         "figure_url": urls.url(base + "figure.json"),
-        "csv_url": urls.url(base + "data.csv"),
-        "json_url": urls.url(base + "data.json"),
+        "csv_url": urls.url(base + download_name(spec.id, "csv")),
+        "json_url": urls.url(base + download_name(spec.id, "json")),
         "permalink": urls.absolute(base),
         "embed_url": urls.absolute(base),
     }
@@ -171,9 +216,14 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
         "rank_text": label("rank-in-province", lang) % ordinal(fig.rank, lang) if fig.rank else "",
         "rank_ordinal": ordinal(fig.rank, lang) if fig.rank else "",
         "note": text(fig.note, lang),
-        "uncertain": text(fig.uncertain, lang),
+        **status_view(fig, lang),
         "source": fig.source,
     }
+
+
+def _figure_subject(view: dict[str, Any], lang: str) -> str:
+    """What a status note is about: 'Growth of industrial value added, Zhejiang, H1 2023'."""
+    return gettext(lang, ", ").join([view["metric"], view["region"], view["period"]])
 
 
 def plan_language(content: Content, charts: dict[str, ChartOutput], urls: Urls, lang: str) -> SitePlan:
@@ -258,7 +308,7 @@ def _plan_markdown_pages(plan: SitePlan, content: Content, charts: dict[str, Cha
 
 
 PROSE_DATA = {"figures", "metrics", "regions", "sources", "charts"}
-PROSE_TEMPLATES = {"partials/chart.html", "partials/callout.html", "partials/fig.html", "partials/cite.html"}
+PROSE_TEMPLATES = {"partials/chart.html", "partials/callout.html", "partials/fig.html", "partials/cite.html", "partials/status-mark.html"}
 LISTING_DATA = {"sources": set(DATASETS), "data": set(DATASETS)}
 
 
@@ -276,6 +326,7 @@ def _markdown_depends(page: Page, charts: dict[str, ChartOutput]) -> frozenset[s
 def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> Callable[[jinja2.Environment], dict[str, Any]]:
     def context(env: jinja2.Environment) -> dict[str, Any]:
         citations = Citations(content, urls, lang)
+        notes = StatusNotes()
         figures = content.index("figures")
         used_charts: list[str] = []
 
@@ -294,6 +345,7 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
             if fig is None:
                 return None
             view = figure_view(fig, content, lang) | {"cite": citations.cite(fig.source)}
+            view = notes.mark(view, _figure_subject(view, lang))
             template = "partials/callout.html" if kind == "callout" else "partials/fig.html"
             return env.get_template(template).render(fig=view).strip()
 
@@ -313,6 +365,7 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
             },
             "authors": [text(a.name, lang) for a in content.site.authors],
             "citations": citations.listing(),
+            "status_notes": notes.listing(),
             "listing": LISTINGS[meta.layout](content, urls, lang) if meta.layout in LISTINGS else {},
             "json_ld": story_json_ld(page, content, urls, lang) if meta.layout == "story" else None,
             "_problems": problems,
@@ -380,25 +433,31 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
 
         def context(env: jinja2.Environment, region: Any = region) -> dict[str, Any]:
             citations = Citations(content, urls, lang)
+            notes = StatusNotes()
+            name = text(region.name, lang)
             awards = [
                 {
                     "ceremony_year": a.ceremony_year,
                     "evaluation_year": a.evaluation_year,
                     "tier": text(tiers[a.tier].name, lang),
-                    "status": label(f"status-{a.status}", lang),
+                    "standing": label(f"standing-{a.standing}", lang),
                     "golden": a.golden,
                     "note": text(a.note, lang),
-                    "uncertain": text(a.uncertain, lang),
+                    **status_view(a, lang, ("status", "standing_status")),
                     "cite": citations.cite(a.source),
                 }
                 for a in sorted(content.by("awards", "region").get(region.id, []), key=lambda a: a.ceremony_year)
             ]
+            awards = [notes.mark(a, gettext(lang, ", ").join([name, gettext(lang, "%(year)s ceremony") % {"year": a["ceremony_year"]}])) for a in awards]
             figures = [
-                figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
-                for f in sorted(content.by("figures", "region").get(region.id, []), key=lambda f: (f.metric, f.period.sort_key))
+                notes.mark(view, _figure_subject(view, lang))
+                for view in (
+                    figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
+                    for f in sorted(content.by("figures", "region").get(region.id, []), key=lambda f: (f.metric, f.period.sort_key))
+                )
             ]
             clusters = [
-                {"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang), "uncertain": text(c.uncertain, lang), "cite": citations.cite(c.source)}
+                notes.mark({"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang), **status_view(c, lang), "cite": citations.cite(c.source)}, text(c.name, lang))
                 for c in content.by("clusters", "region").get(region.id, [])
             ]
             children = [
@@ -423,6 +482,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 "clusters": clusters,
                 "children": children,
                 "citations": citations.listing(),
+                "status_notes": notes.listing(),
             }
 
         plan.jobs.append(
@@ -430,7 +490,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 path=f"regions/{region.id}/index.html",
                 template="region.html",
                 context=context,
-                depends=frozenset({"site", "regions", "awards", "figures", "clusters", "sources", "metrics", "award-tiers", "partials/cite.html"}),
+                depends=frozenset({"site", "regions", "awards", "figures", "clusters", "sources", "metrics", "award-tiers", "partials/cite.html", "partials/status-mark.html"}),
                 url_path=f"regions/{region.id}/",
                 title=text(region.name, lang),
                 origin=record_origin(content, "regions", index, "the region pages, regions/ID/"),
@@ -444,10 +504,12 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
 
         def context(env: jinja2.Environment, cluster: Any = cluster) -> dict[str, Any]:
             citations = Citations(content, urls, lang)
+            notes = StatusNotes()
             region = regions[cluster.region]
+            own = notes.mark(status_view(cluster, lang), text(cluster.recognition, lang))
             figures = [
-                figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
-                for f in content.by("figures", "cluster").get(cluster.id, [])
+                notes.mark(view, _figure_subject(view, lang))
+                for view in (figure_view(f, content, lang) | {"cite": citations.cite(f.source)} for f in content.by("figures", "cluster").get(cluster.id, []))
             ]
             return {
                 "cluster": {
@@ -458,12 +520,13 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                     "recognition": text(cluster.recognition, lang),
                     "year": cluster.year,
                     "summary": text(cluster.summary, lang),
-                    "uncertain": text(cluster.uncertain, lang),
+                    **own,
                     "region": {"name": text(region.name, lang), "href": urls.url(f"regions/{region.id}/")},
                     "cite": citations.cite(cluster.source),
                 },
                 "figures": figures,
                 "citations": citations.listing(),
+                "status_notes": notes.listing(),
             }
 
         plan.jobs.append(
@@ -471,7 +534,7 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                 path=f"clusters/{cluster.id}/index.html",
                 template="cluster.html",
                 context=context,
-                depends=frozenset({"site", "clusters", "regions", "figures", "sources", "metrics", "partials/cite.html"}),
+                depends=frozenset({"site", "clusters", "regions", "figures", "sources", "metrics", "partials/cite.html", "partials/status-mark.html"}),
                 url_path=f"clusters/{cluster.id}/",
                 title=text(cluster.name, lang),
                 origin=record_origin(content, "clusters", index, "the cluster pages, clusters/ID/"),
@@ -484,10 +547,11 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
     for cid, chart in charts.items():
         base = f"charts/{cid}/"
         origin = record_origin(content, "charts", position[cid], "the chart pages and downloads, charts/ID/")
+        csv_path, json_path = base + download_name(cid, "csv"), base + download_name(cid, "json")
         plan.files[base + "figure.json"] = chart.figure_json()
-        plan.files[base + "data.csv"] = chart.csv()
-        plan.files[base + "data.json"] = chart.json()
-        plan.origins.update(dict.fromkeys((base + "figure.json", base + "data.csv", base + "data.json"), origin))
+        plan.files[csv_path] = chart.csv()
+        plan.files[json_path] = chart.json()
+        plan.origins.update(dict.fromkeys((base + "figure.json", csv_path, json_path), origin))
         plan.jobs.append(
             Job(
                 path=base + "index.html",
@@ -520,7 +584,9 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
         r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]
     ]
     columns = list(dict.fromkeys(k for row in rows for k in row))  # in order of first use
+    rows = [{k: download_value(v) for k, v in row.items()} for row in rows]
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records

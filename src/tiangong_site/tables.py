@@ -37,10 +37,18 @@ LABELS: dict[str, str] = {
     "points": N_("percentage points"),
     "over": N_("over %s"),
     "about": N_("about %s"),
+    "nearly": N_("nearly %s"),
+    "at-least": N_("at least %s"),
     "rank-in-province": N_("%s in the province"),
-    "status-first-time": N_("first-time winner"),
-    "status-returning": N_("returning winner"),
-    "status-unknown": N_("status not known"),
+    "standing-first-time": N_("first-time winner"),
+    "standing-returning": N_("returning winner"),
+    "standing-unknown": N_("status not known"),
+    "status-reported": N_("reported"),
+    "status-derived": N_("derived"),
+    "status-inferred": N_("inferred"),
+    "status-unknown": N_("unknown"),
+    "status-conflicting": N_("sources conflict"),
+    "status-marker": N_("%s: see note"),
     "region-province": N_("Province"),
     "region-city": N_("City"),
     "region-district": N_("District"),
@@ -114,9 +122,33 @@ def format_value(value: float | None, unit: str, qualifier: str = "exact", lang:
         body = f"{number} {label(unit, lang)}"
     else:
         body = number
-    if qualifier in ("over", "about"):
+    return qualified(body, qualifier, lang)
+
+
+def qualified(body: str, qualifier: str, lang: str = "en") -> str:
+    """'over 140 bn yuan', '近5000亩': the qualifier in words around a formatted number."""
+    if qualifier in QUALIFIER_WORDS:
         return label(qualifier, lang) % body
     return body
+
+
+QUALIFIER_WORDS = ("over", "about", "nearly", "at-least")
+
+
+def download_value(value: Any) -> Any:
+    """A value as the downloads write it: a whole number stays whole (5000, not 5000.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def weakest_status(row: dict[str, Any]) -> str:
+    """The least certain of a row's statuses (an award has one for the win and one for its
+    standing): what a chart marks and a table flags."""
+    for key in ("status", "standing_status"):
+        if row.get(key, "reported") != "reported":
+            return str(row[key])
+    return "reported"
 
 
 def _region_name(content: Content, region_id: str | None, lang: str) -> str:
@@ -126,11 +158,27 @@ def _region_name(content: Content, region_id: str | None, lang: str) -> str:
     return text(region.name, lang) if region else region_id
 
 
-def _wins(content: Content) -> dict[str, set[int]]:
-    wins: dict[str, set[int]] = {}
+def _wins(content: Content) -> dict[str, dict[int, str]]:
+    """The status of each region's win at each ceremony it is recorded as winning."""
+    wins: dict[str, dict[int, str]] = {}
     for award in content.datasets["awards"]:
-        wins.setdefault(award.region, set()).add(award.ceremony_year)
+        wins.setdefault(award.region, {})[award.ceremony_year] = award.status
     return wins
+
+
+def _won(wins: dict[int, str], year: int) -> str:
+    """`won_YEAR` of a figure's region: the win's status, or `unknown` when no record names
+    the region, since no full list of winners was found for any year: never false."""
+    return wins.get(year, "unknown")
+
+
+def _status(record: Any, lang: str) -> dict[str, str]:
+    """A record's status, as a code and in words, and the note that explains it."""
+    return {
+        "status": record.status,
+        "status_name": label(f"status-{record.status}", lang),
+        "uncertain": text(record.uncertain, lang),
+    }
 
 
 def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
@@ -140,7 +188,7 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
     rows = []
     for fig in content.datasets["figures"]:
         metric = metrics[fig.metric]
-        won = {f"won_{year}": year in wins.get(fig.region, ()) for year in ceremonies}
+        won = {f"won_{year}": _won(wins.get(fig.region, {}), year) for year in ceremonies}
         rows.append(
             {
                 **won,
@@ -158,12 +206,13 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
                 "value": display_value(fig.value, metric.unit, lang),
                 "unit": label(metric.unit, lang),
                 "value_text": format_value(fig.value, metric.unit, fig.qualifier, lang),
-                "value_as_printed": fig.value,
+                # A derived figure was never printed: no source value to give.
+                "value_as_printed": None if fig.status == "derived" else fig.value,
                 "unit_as_printed": UNITS_AS_PRINTED[metric.unit],
                 "qualifier": fig.qualifier,
                 "rank": fig.rank if fig.rank is not None else "",
-                "certain": fig.uncertain is None,
-                "uncertain": text(fig.uncertain, lang),
+                **_status(fig, lang),
+                "note": text(fig.note, lang),
                 "source": fig.source,
                 "_sort": fig.period.sort_key,
             }
@@ -187,11 +236,12 @@ def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
                 "region_parent": region.parent or "",
                 "tier": award.tier,
                 "tier_name": text(tiers[award.tier].name, lang),
-                "status": award.status,
-                "status_name": label(award.status, lang),
+                "standing": award.standing,
+                "standing_name": label(award.standing, lang),
                 "golden": award.golden,
-                "certain": award.uncertain is None,
-                "uncertain": text(award.uncertain, lang),
+                "standing_status": award.standing_status,
+                **_status(award, lang),
+                "note": text(award.note, lang),
                 "source": award.source,
             }
         )
@@ -216,8 +266,7 @@ def cluster_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
             "level": c.level,
             "level_name": label(c.level, lang),
             "year": c.year or "",
-            "certain": c.uncertain is None,
-            "uncertain": text(c.uncertain, lang),
+            **_status(c, lang),
             "source": c.source,
         }
         for c in content.datasets["clusters"]
@@ -233,8 +282,7 @@ def event_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
             "kind": e.kind,
             "kind_name": label(f"event-{e.kind}", lang),
             "region_name": _region_name(content, e.region, lang),
-            "certain": e.uncertain is None,
-            "uncertain": text(e.uncertain, lang),
+            **_status(e, lang),
             "source": e.source,
         }
         for e in sorted(content.datasets["events"], key=lambda e: e.date)
@@ -248,8 +296,7 @@ def company_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
             "name": text(c.name, lang),
             "sector": text(c.sector, lang),
             "region_name": _region_name(content, c.region, lang),
-            "certain": c.uncertain is None,
-            "uncertain": text(c.uncertain, lang),
+            **_status(c, lang),
             "source": c.source,
         }
         for c in content.datasets["companies"]

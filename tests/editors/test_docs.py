@@ -319,7 +319,7 @@ def test_every_example_in_the_guide_works_in_order(installed: Path, tmp_path: Pa
         assert "6.1%" in story, edition
         assert 'href="regions/zhuji/"' in story or "/regions/zhuji/" in story, "the reference's link to a place"
         assert "2026-12-01" in story, "the correction's updated date"
-        assert (edition / "charts" / "example-awards-by-ceremony" / "data.csv").read_text(encoding="utf-8").count("\n") >= 3
+        assert (edition / "charts" / "example-awards-by-ceremony" / "example-awards-by-ceremony.csv").read_text(encoding="utf-8-sig").count("\n") >= 3
         assert "661.5" in (edition / "data" / "figures.csv").read_text(encoding="utf-8")
         menu = re.search(r"<nav.*?</nav>", story, re.S).group(0)
         assert "how-we-did-it/" in menu and (">Method<" in menu or ">方法<" in menu), "the new page is in the menu"

@@ -50,8 +50,8 @@ def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(builder: Incre
     for ed in editions(project):
         assert f"{ed}charts/timeline/index.html" in update.rendered
         assert not [p for p in update.rendered if p.startswith((f"{ed}regions/", f"{ed}clusters/"))]
-        assert f"{ed}charts/timeline/data.csv" in update.written
-    assert "Edited" in (project / "_site" / editions(project)[0] / "charts/timeline/data.csv").read_text(encoding="utf-8")
+        assert f"{ed}charts/timeline/timeline.csv" in update.written
+    assert "Edited" in (project / "_site" / editions(project)[0] / "charts/timeline/timeline.csv").read_text(encoding="utf-8")
     assert len(update.rendered) < len(list((project / "_site").rglob("*.html"))) / 2
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from tiangong_site.content import load_content
 from tiangong_site.loader import load_yaml_file
 
-AWARD = ["--ceremony-year", "2026", "--evaluation-year", "2025", "--region", "zhuji", "--tier", "county", "--status", "returning", "--source", "zistic-2024"]
+AWARD = ["--ceremony-year", "2026", "--evaluation-year", "2025", "--region", "zhuji", "--tier", "county", "--standing", "returning", "--source", "zistic-2024"]
 
 
 def test_new_award_appends_a_commented_record_that_validates(project: Path, run_cli):
@@ -18,12 +18,12 @@ def test_new_award_appends_a_commented_record_that_validates(project: Path, run_
     text = (project / "content/data/awards.yaml").read_text(encoding="utf-8")
     added = text[text.rindex("- ceremony_year: 2026"):]
     # Every field of an award is there, given or commented out, each with an explanation.
-    for field in ("ceremony_year", "evaluation_year", "region", "tier", "status", "source", "ceremony_date", "golden", "note", "uncertain"):
+    for field in ("ceremony_year", "evaluation_year", "region", "tier", "standing", "source", "ceremony_date", "golden", "note", "status", "standing_status", "uncertain"):
         line = next(ln for ln in added.splitlines() if f"{field}:" in ln)
         assert "  # " in line and len(line.split("  # ", 1)[1]) > 5, line
     awards = load_content(project / "content").datasets["awards"]
     assert len(awards) == before + 1
-    assert (awards[-1].region, awards[-1].ceremony_year, awards[-1].status) == ("zhuji", 2026, "returning")
+    assert (awards[-1].region, awards[-1].ceremony_year, awards[-1].standing) == ("zhuji", 2026, "returning")
 
 
 def test_new_award_without_facts_lists_what_to_give_and_writes_nothing(project: Path, run_cli):
@@ -31,7 +31,7 @@ def test_new_award_without_facts_lists_what_to_give_and_writes_nothing(project: 
     before = path.read_bytes()
     result = run_cli("new", "award", "--project", str(project), "--region", "zhuji")
     assert result.code == 2
-    for flag in ("--ceremony-year", "--evaluation-year", "--tier", "--status", "--source"):
+    for flag in ("--ceremony-year", "--evaluation-year", "--tier", "--standing", "--source"):
         assert flag in result.err
     assert "--region " not in result.err.split("give these fields:")[1]
     assert path.read_bytes() == before
@@ -74,7 +74,7 @@ def test_new_chart_is_valid_as_written(project: Path, run_cli):
     chart = load_yaml_file(project / "content/charts.yaml", "charts.yaml").data[-1]
     assert chart["id"] == "tiers-again" and chart["sources"] == ["zistic-2024"]
     assert run_cli("build", "--project", str(project), "-q").code == 0
-    assert (project / "_site/en/charts/tiers-again/data.csv").is_file()
+    assert (project / "_site/en/charts/tiers-again/tiers-again.csv").is_file()
     assert chart["title"] == {"en": "Tiers", "zh": "组别"}
 
 

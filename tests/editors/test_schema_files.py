@@ -39,9 +39,9 @@ def test_each_content_file_points_at_its_schema_and_validates(schema_name: str, 
 
 def test_a_schema_rejects_what_the_build_rejects():
     schema = json.loads((REPO / "schemas" / "awards.schema.json").read_text(encoding="utf-8"))
-    good = {"ceremony_year": 2024, "evaluation_year": 2023, "region": "zhuji", "tier": "county", "status": "first-time", "source": "zistic-2024"}
+    good = {"ceremony_year": 2024, "evaluation_year": 2023, "region": "zhuji", "tier": "county", "standing": "first-time", "source": "zistic-2024"}
     jsonschema.validate([good], schema)
-    for bad in ({**good, "statsu": "first-time"}, {**good, "status": "winner"}, {k: v for k, v in good.items() if k != "region"}, {**good, "ceremony_year": "2024"}):
+    for bad in ({**good, "standign": "first-time"}, {**good, "standing": "winner"}, {k: v for k, v in good.items() if k != "region"}, {**good, "ceremony_year": "2024"}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate([bad], schema)
 

@@ -86,7 +86,7 @@ FILES = {
           evaluation_year: 2023
           region: alpha
           tier: city
-          status: first-time
+          standing: first-time
           source: src-a
         """,
     "data/clusters.yaml": "[]\n",

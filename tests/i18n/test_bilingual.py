@@ -122,7 +122,7 @@ def test_charts_tables_and_downloads_are_translated(built: Path):
     assert zh_fig["data"][0]["y"] == [2252.28] and en_fig["data"][0]["y"] == [225.228]
     assert zh_fig["data"][0]["x"] == ["甲市"] and zh_fig["layout"]["yaxis"]["title"]["text"] == "地区生产总值（亿元）"
     assert "2252.28亿元" in zh_fig["data"][0]["customdata"][0]
-    assert (built / "zh" / "charts" / "gdp" / "data.csv").read_text(encoding="utf-8").splitlines() == ["地区,地区生产总值（亿元）", "甲市,2252.28"]
+    assert (built / "zh" / "charts" / "gdp" / "gdp.csv").read_text(encoding="utf-8-sig").splitlines() == ["地区,地区生产总值（亿元）,限定词,依据,依据说明", "甲市,2252.28,exact,reported,"]
     zh_page = (built / "zh" / "index.html").read_text(encoding="utf-8")
     assert "以表格查看数据" in zh_page and "获取数据：" in zh_page and "Show the data" not in zh_page
 
