@@ -20,7 +20,6 @@ from .editions import edition_problems
 from .errors import ContentError, Problem, display_path
 from .inside import refuse_links
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
-from .markdown import BLOCK
 from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
 from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
@@ -326,7 +325,6 @@ def check_languages(content: Content) -> list[Problem]:
             if (page.key, lang) not in editions:
                 twin = page.path.removesuffix(".md") + f".{lang}.md"
                 problems.append(Problem(page.path, 1, 1, f"no {LANGUAGE_ENGLISH[lang]} edition of this page", f"create {twin}"))
-    problems.extend(check_placements(content, editions))
     site_file = content.files.get("site")
     if site_file is not None:
         problems.extend(_missing_texts(content.site, site_file, (), languages))
@@ -335,35 +333,6 @@ def check_languages(content: Content) -> list[Problem]:
         for i, record in enumerate(records):
             if record is not None and loaded is not None:
                 problems.extend(_missing_texts(record, loaded, (i,), languages))
-    return problems
-
-
-def _placed(page: Page) -> dict[tuple[str, str], int]:
-    """What a page places with `::: chart` and `::: callout` -> the line of its first use."""
-    found: dict[tuple[str, str], int] = {}
-    for match in BLOCK.finditer(page.body):
-        line = page.body_line + page.body.count("\n", 0, match.start())
-        found.setdefault((match.group(1), match.group(2)), line)
-    return found
-
-
-def check_placements(content: Content, editions: dict[tuple[str, str], Page]) -> list[Problem]:
-    """A chart or callout placed in one edition of a page and not in another: readers of
-    that language would silently miss it. Reported at the line that places it."""
-    problems = []
-    known = {"chart": content.index("charts"), "callout": content.index("figures")}
-    for (key, lang), page in editions.items():
-        # An id that does not exist is reported where the page is rendered ("not defined").
-        mine = {placed: line for placed, line in _placed(page).items() if placed[1] in known[placed[0]]}
-        for (other_key, other_lang), other in editions.items():
-            if other_key != key or other_lang == lang:
-                continue
-            theirs = _placed(other)
-            for (kind, ident), line in mine.items():
-                if (kind, ident) not in theirs:
-                    message = f"{kind} '{ident}' is placed here but not in {other.path}"
-                    hint = f"add `::: {kind} {ident}` to {other.path} too, or remove it from {page.path}"
-                    problems.append(Problem(page.path, line, 1, message, hint))
     return problems
 
 

@@ -52,7 +52,7 @@ def chart_only_in_english(project: Path) -> tuple[str, int]:
 
 
 def break_link(project: Path) -> tuple[str, int]:
-    edit(project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "[see](../no-such-page/)")
+    edit(project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "{src:ezhejiang-2025-05-30} [see](../no-such-page/)")
     return "en/index.html", 0  # a link is reported in the page the build writes
 
 
@@ -82,15 +82,14 @@ def test_a_chart_in_one_edition_only_is_reported_at_its_line_naming_both_files(r
     path, line = chart_only_in_english(project)
     (problem,) = run_cli("check", "--project", project).problems()
     assert (problem["path"], int(problem["line"])) == (path, line)
-    assert "chart 'award-tiers'" in problem["message"] and "content/pages/index.zh.md" in problem["message"]
-    assert "content/pages/index.zh.md" in problem["hint"] and "content/pages/index.md" in problem["hint"]
+    assert "::: chart award-tiers" in problem["message"] and "content/pages/index.zh.md" in problem["message"]
 
 
 def test_a_callout_in_the_chinese_edition_only_is_reported_in_the_chinese_file(run_cli, project: Path):
     line = edit(project, "content/pages/index.zh.md", "::: chart award-tiers", "::: chart award-tiers\n\n::: callout sx-iva-growth-2016") + 2
     (problem,) = run_cli("check", "--project", project).problems()
     assert (problem["path"], int(problem["line"])) == ("content/pages/index.zh.md", line)
-    assert "callout 'sx-iva-growth-2016'" in problem["message"]
+    assert "::: callout sx-iva-growth-2016" in problem["message"] and "content/pages/index.md" in problem["message"]
 
 
 def test_the_real_content_passes_strict_check(run_cli, project: Path):
