@@ -24,7 +24,10 @@ from .tables import dataset_rows, label, matches
 ACCENT = "#b4432a"
 MUTED = "#9a9a9a"
 PALETTE = ["#b4432a", "#2a6f97", "#7a7a7a", "#c98b1a", "#4f7f3a"]
-FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'
+FONTS = {"zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'}
+"""Chinese figures use the Chinese faces first (as the pages' :lang(zh-Hans) stack does): a
+Latin-first stack can give Han characters Japanese glyph forms where system-ui is Japanese."""
 
 HOUSE = go.layout.Template(
     layout=go.Layout(
@@ -86,7 +89,8 @@ class ChartOutput:
     lang: str = "en"
 
     def table(self) -> list[list[str]]:
-        return [[_cell(row.get(key), self.lang) for key, _ in self.columns] for row in self.rows]
+        # Dates as a reader writes them (the downloads keep ISO dates, for machines).
+        return [[i18n.date(row[key], self.lang) if key == "date" and row.get(key) else _cell(row.get(key), self.lang) for key, _ in self.columns] for row in self.rows]
 
     def csv(self) -> str:
         buffer = io.StringIO()
@@ -207,6 +211,8 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
         "yaxis": {"title": {"text": value_title}},
         "showlegend": bool(spec.series) or highlighted is not None or any(not r.get("certain", True) for r in rows),
     })
+    if lang in FONTS:
+        _merge(layout, {"font": {"family": FONTS[lang]}, "hoverlabel": {"font": {"family": FONTS[lang]}}})
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
     figure = go.Figure(data=traces, layout=layout).to_plotly_json()
@@ -240,8 +246,16 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
             number = f"{value:,.1f}"
     else:
         number = _cell(value, lang)
-    qualifier = {"over": ">", "about": "~"}.get(row.get("qualifier", ""), "")
-    return qualifier + number + ("%" if row.get("unit") == "%" else "")
+    body = number + ("%" if row.get("unit") == "%" else "")
+    short = {"over": N_(">%s"), "about": N_("~%s")}.get(row.get("qualifier", ""))
+    return gettext(lang, short) % body if short else body
+
+
+def _hover(name: Any, value: str, lang: str, series: str | None = None) -> str:
+    """'Keqiao: 2,252.28 bn yuan' / '柯桥区：2252.28亿元': one message, so Chinese gets its own
+    punctuation; the series, when there is one, in brackets after it."""
+    shown = gettext(lang, N_("%(name)s: %(value)s")) % {"name": name, "value": value}
+    return gettext(lang, N_("%(text)s (%(series)s)")) % {"text": shown, "series": series} if series else shown
 
 
 def _connected(spec: Chart, name: Any, rows: list[dict[str, Any]]) -> bool:
@@ -264,7 +278,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "y": [r.get(spec.y, "") for r in rows],
             "mode": "markers",
             "marker": {"size": 12, "color": ACCENT, "symbol": ["circle" if r.get("certain", True) else "circle-open" for r in rows]},
-            "customdata": [f"{r['date']}: {r['title']}" for r in rows],
+            "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
             "hovertemplate": HOVER,
             "showlegend": False,
         }
@@ -279,7 +293,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         sub = [rows[i] for i in idx]
         cats = [r["period_mid"] if spec.kind == "line" and spec.x == "period" else r[spec.x] for r in sub]
         values = [r[spec.y] for r in sub]
-        hover = [f"{r[spec.x]}: {_value_text(r, spec, lang)}" + (f" ({r['series_name']})" if r.get("series_name") else "") for r in sub]
+        hover = [_hover(r[spec.x], _value_text(r, spec, lang), lang, r.get(spec.series) if spec.series and spec.series != spec.x else None) for r in sub]
         if spec.kind == "line":
             connected = _connected(spec, name, sub)
             trace = {

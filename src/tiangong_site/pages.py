@@ -25,10 +25,11 @@ from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
 from .markdown import render_markdown
 from .models import DATASETS, text
-from .i18n import HTML_LANG, LANGUAGE_NAMES, OG_LOCALE
+from . import i18n
+from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, gettext
 from .render import Urls
 from .markdown import BLOCK
-from .tables import ROWS_READ, dataset_rows, format_value, label, ordinal, period_label
+from .tables import ROWS_READ, dataset_rows, download_header, format_value, in_language, label, ordinal, period_label
 
 RenderResult = tuple[str, list[Problem]]
 
@@ -110,12 +111,25 @@ def _mostly_chinese(value: str) -> bool:
 
 
 def _other_name(name: Any, lang: str) -> dict[str, str]:
-    """A place's or cluster's name in the other language, shown beside its own (新昌县 · Xinchang)."""
-    if isinstance(name, str):
+    """A place's or cluster's Chinese name, shown beside its English one (Xinchang 新昌县).
+    Chinese headings stay Chinese: an English name appended to them reads as a gloss."""
+    if isinstance(name, str) or lang == "zh":
         return {"other_name": "", "other_lang": ""}
     other = "zh" if lang != "zh" else "en"
     value = getattr(name, other, None) or ""
     return {"other_name": value if value != text(name, lang) else "", "other_lang": HTML_LANG[other]}
+
+
+def _title_lang(title: str, lang: str) -> str:
+    """The language of a source's title when it is not the page's: a Chinese title on an
+    English page, an English one (a source printed in English) on a Chinese page."""
+    if lang != "zh":
+        return "zh-Hans" if _mostly_chinese(title) else ""
+    return "en" if title and not any(_is_han(ch) for ch in title) else ""
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def source_view(source: Any, lang: str) -> dict[str, Any]:
@@ -123,7 +137,7 @@ def source_view(source: Any, lang: str) -> dict[str, Any]:
     return {
         "id": source.id,
         "title": title,
-        "title_lang": "zh-Hans" if lang != "zh" and _mostly_chinese(title) else "",
+        "title_lang": _title_lang(title, lang),
         "publisher": text(source.publisher, lang),
         "date": source.date or "",
         "url": source.url,
@@ -383,6 +397,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
             awards = [
                 {
                     "ceremony_year": a.ceremony_year,
+                    "ceremony": i18n.date(a.ceremony_date[:7] if a.ceremony_date else str(a.ceremony_year), lang),
                     "evaluation_year": a.evaluation_year,
                     "tier": text(tiers[a.tier].name, lang),
                     "status": label(f"status-{a.status}", lang),
@@ -502,16 +517,29 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
         )
 
 
+DATASET_TITLES = {
+    "sources": N_("Sources"),
+    "regions": N_("Places"),
+    "metrics": N_("Measures"),
+    "figures": N_("Figures"),
+    "award-tiers": N_("Award tiers"),
+    "awards": N_("Awards"),
+    "clusters": N_("Clusters"),
+    "companies": N_("Companies"),
+    "events": N_("Events"),
+}
+"""Each dataset's name on the data page, in English; other languages from their catalogue."""
+
 DATASET_DESCRIPTIONS = {
-    "sources": "Every document a figure was read in: title, publisher, date and address.",
-    "regions": "The province, its cities and Shaoxing's six county-level divisions.",
-    "metrics": "What each figure measures and in which unit.",
-    "figures": "Every figure on the site as printed in its source, with period, rank and source.",
-    "award-tiers": "The award's three tiers and how many winners each has a year.",
-    "awards": "Tiangong awards won, by ceremony, region, tier and status.",
-    "clusters": "Industrial clusters and the recognition each holds.",
-    "companies": "Companies named in the story.",
-    "events": "Dated events in the story.",
+    "sources": N_("Every document a figure was read in: title, publisher, date and address."),
+    "regions": N_("The province, its cities and Shaoxing's six county-level divisions."),
+    "metrics": N_("What each figure measures and in which unit."),
+    "figures": N_("Every figure on the site as printed in its source, with period, rank and source."),
+    "award-tiers": N_("The award's three tiers and how many winners each has a year."),
+    "awards": N_("Tiangong awards won, by ceremony, region, tier and status."),
+    "clusters": N_("Industrial clusters and the recognition each holds."),
+    "companies": N_("Companies named in the story."),
+    "events": N_("Dated events in the story."),
 }
 
 
@@ -519,12 +547,14 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     rows = [{k: v for k, v in row.items() if not k.startswith("_")} for row in dataset_rows(content, name, lang)] if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies") else [
         r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]
     ]
+    if lang != "en":  # each text in the reader's language, not both
+        rows = [in_language(row, lang) for row in rows]
     columns: list[str] = []
     for row in rows:
         columns += [k for k in row if k not in columns]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
+    writer.writerow({k: download_header(k, lang) for k in columns})
     for row in rows:
         writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
     return buffer.getvalue(), safejson.dumps(rows, ensure_ascii=False, indent=1) + "\n", len(rows)
@@ -547,8 +577,9 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
         "datasets": [
             {
                 "name": name,
+                "title": gettext(lang, DATASET_TITLES[name]),
                 "file": f"content/{DATASETS[name][0]}",
-                "description": DATASET_DESCRIPTIONS[name],
+                "description": gettext(lang, DATASET_DESCRIPTIONS[name]),
                 "count": len(content.datasets[name]),
                 "csv": urls.url(f"data/{name}.csv"),
                 "json": urls.url(f"data/{name}.json"),

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
-from . import __version__, i18n
+from . import __version__, cjk, i18n
 from . import output as output_rules
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
@@ -286,6 +287,9 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
     pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
+    typography = typography_problems(project, prepared, pages, prepared.plan.files)
+    if typography:
+        raise ContentError(typography)
     folders: set[Path] = set()
     for path, data in [*pages.items(), *prepared.plan.files.items()]:
         _write(out / path, data, folders)
@@ -305,3 +309,70 @@ def _write(path: Path, data: str | bytes, folders: set[Path] | None = None) -> N
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.write_bytes(data)
+
+
+ALLOWED_LATIN = Path("locales/zh/allowed-latin.txt")
+"""The Latin-script names, units and codes the Chinese edition may print (see cjk.py)."""
+
+Place = tuple[str, int, int, str, str]
+"""Where a finding was written (path, line, column), its kind, and what it says."""
+
+
+def typography_problems(project: Project, prepared: Prepared, pages: dict[str, str], files: dict[str, str | bytes]) -> list[Problem]:
+    """The Chinese edition's house style, checked on what the build wrote: each Latin word
+    not allowed, each half-width mark or stray space beside Chinese text, each bilingual
+    value in a Chinese download, located at the data file, catalogue entry or template
+    that wrote it. A site without Chinese has nothing to check."""
+    content = prepared.plan.content
+    if content is None or "zh" not in content.site.languages:
+        return []
+    allowed = cjk.Allowlist.read(project.root / ALLOWED_LATIN)
+    writers = cjk.Writers(project.root, project.content, project.templates, prepared.env)
+    seen: dict[Place, list[str]] = {}
+    jobs = {job.path: job for job in prepared.plan.jobs}
+    for path, html in pages.items():
+        job = jobs[path]
+        names = sorted(_closure(prepared.env, job.template), key=lambda n: (n != job.template, n))
+        for finding in cjk.file_findings(path, html, allowed, i18n.HTML_LANG[job.lang]):
+            seen.setdefault(_locate(writers, finding, names, f"templates/{job.template}"), []).append(path)
+    prefix = "zh/" if len(content.site.languages) > 1 else ""
+    for path, data in files.items():
+        if path.startswith(prefix) and path.endswith((".svg", ".csv", ".json")):
+            origin = prepared.plan.origins.get(path)
+            fallback = origin.path if origin is not None and origin.path else "src/tiangong_site/tables.py"
+            for finding in cjk.file_findings(path, data, allowed, i18n.HTML_LANG["zh"]):
+                seen.setdefault(_locate(writers, finding, [], fallback), []).append(path)
+    problems = []
+    for (where, line, column, kind, message), outputs in seen.items():
+        more = f" and {len(set(outputs)) - 1} more" if len(set(outputs)) > 1 else ""
+        problems.append(Problem(where, line, column, f"{message} (in {outputs[0]}{more})", cjk.HINTS[kind]))
+    return problems
+
+
+def _locate(writers: cjk.Writers, finding: cjk.Finding, templates: list[str], fallback: str) -> Place:
+    """The content file, catalogue entry or template whose text holds the finding."""
+    message = finding.describe()
+    in_content = writers.in_content(finding)
+    if in_content:
+        return (*in_content, finding.kind, message)
+    in_catalogue = writers.in_catalogue(finding)
+    if in_catalogue:
+        line, msgid = in_catalogue
+        return ("locales/zh/LC_MESSAGES/messages.po", line, 1, finding.kind, f"{message}, in the translation of {msgid!r}")
+    in_template = writers.in_templates(finding, templates)
+    if in_template:
+        return (in_template[0], in_template[1], 1, finding.kind, message)
+    return (fallback, 1, 1, finding.kind, message)
+
+
+def _closure(env: jinja2.Environment, name: str) -> set[str]:
+    """`name` and every template it extends or includes."""
+    found, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.add(current)
+        source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+        todo.extend(c for c in jinja2.meta.find_referenced_templates(env.parse(source, current, filename)) if c)
+    return found
