@@ -358,7 +358,7 @@ class Writers:
         for window in self.windows(finding):
             for shown, text in self.content:
                 at = text.find(window)
-                if at >= 0 and len(window.strip()) > len(finding.found.strip()):
+                if at >= 0 and re.search(CHINESE, window):  # Chinese text, not an English twin
                     line = text.count("\n", 0, at) + 1
                     return shown, line, at - (text.rfind("\n", 0, at) + 1) + 1
         return None
