@@ -32,7 +32,19 @@ _TOKENS = re.compile(r"<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*?)(/?)\s*>", re.S)
 _LANG_ATTR = re.compile(r"""\blang\s*=""", re.I)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_RUN = re.compile(rf"[0-9.%]*[{HAN}{FULL_WIDTH}](?:[{HAN}{FULL_WIDTH}0-9.%]*[{HAN}{FULL_WIDTH}])?[0-9%]*")
+_RUN = re.compile(rf"[{HAN}{FULL_WIDTH}0-9%]*[{HAN}](?:[{HAN}{FULL_WIDTH}0-9.%]*[{HAN}{FULL_WIDTH}0-9%])?")
+"""A run of Chinese: at least one Han character, with the punctuation and digits around it
+(quotation marks, dashes and ellipses alone are English typography too)."""
+_SHARED = "—…‘’"
+"""Marks English prose uses too: left outside the span at either end of a run."""
+
+
+def _wrap(match: re.Match[str]) -> str:
+    run = match.group(0)
+    core = run.lstrip(_SHARED)
+    lead = run[: len(run) - len(core)]
+    trail = core[len(core.rstrip(_SHARED)) :]
+    return f'{lead}<span lang="{ZH_HANS}">{core[: len(core) - len(trail)]}</span>{trail}'
 
 
 def mark_chinese_runs(html: str) -> str:
@@ -51,11 +63,11 @@ def mark_chinese_runs(html: str) -> str:
                 if closing:
                     while stack and stack.pop()[0] != name:
                         pass
-                elif name not in VOID and not tag.group(4):
-                    stack.append((name, bool(_LANG_ATTR.search(tag.group(3)))))
+                elif name not in VOID and not tag.group(4):  # <html lang> is the page's own
+                    stack.append((name, name != "html" and bool(_LANG_ATTR.search(tag.group(3)))))
             out.append(token)
         elif in_body and not any(states for _, states in stack):
-            out.append(_RUN.sub(lambda m: f'<span lang="{ZH_HANS}">{m.group(0)}</span>', token))
+            out.append(_RUN.sub(_wrap, token))
         else:
             out.append(token)
     return "".join(out)

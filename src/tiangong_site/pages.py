@@ -18,6 +18,7 @@ from typing import Any, Callable
 import jinja2
 
 from .charts import ChartOutput
+from .cjk import mark_chinese_runs
 from .collisions import Origin, address_problems, dataset_origin, element_id_problems, page_origin, record_origin
 from .content import Content, Page
 from . import safejson
@@ -65,6 +66,8 @@ class Job:
         context.setdefault("share", {"title": self.title, "type": self.og_type})
         context.setdefault("json_ld", None)
         html = env.get_template(self.template).render(**context)
+        if self.lang != "zh":  # Chinese quoted in another language's page says so (lang="zh-Hans")
+            html = mark_chinese_runs(html)
         folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
         problems.extend(element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None))
         return html, problems
