@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup
 
 from .charts import ChartOutput
 from .cjk import mark_chinese_runs
@@ -338,8 +339,9 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
     return context
 
 
-SHARE_IMAGE = "share.png"
-"""The 1200x630 card link previews show (static/share.png; redraw it with scripts/share-image.py)."""
+SHARE_IMAGE = "share-{lang}.png"
+"""The 1200x630 card link previews show, one per language, drawn by the build from the
+headline (share_image.py)."""
 LOGO_IMAGE, LOGO_SIZE = "logo.png", 512
 """The publisher's logo in JSON-LD: the favicon as a PNG (static/logo.png; scripts/logo-image.py)."""
 AUTHOR_PAGE = "sources/"
@@ -383,7 +385,7 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
         "dateModified": json_ld_date(meta.updated or site.updated or published, site.timezone),
         "author": authors,
         "publisher": {"@type": "Organization", "name": text(site.publisher, lang), "url": urls.absolute(), "logo": logo},
-        "image": [urls.absolute_asset(SHARE_IMAGE)],
+        "image": [urls.absolute_asset(SHARE_IMAGE.format(lang=lang))],
     }
 
 
@@ -617,12 +619,32 @@ def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
 LISTINGS = {"data": _data_listing, "sources": _sources_listing}
 
 
+NOT_FOUND = {
+    "title": N_("Page not found"),
+    "text": N_("There is no page at this address. It may have moved when the site was updated."),
+    "links": N_('<a href="%(home)s">Read the story from the start</a>, or browse <a href="%(data)s">all data, places and charts</a>.'),
+}
+"""The 404 page's words. GitHub Pages serves one 404.html, at the root, for every address:
+it says them in each language of the site, each part marked with its language."""
+
+
+def not_found_editions(languages: list[str], default: str, editions: dict[str, tuple[dict[str, ChartOutput], Urls]]) -> list[dict[str, Any]]:
+    """The 404 page's part in each language, the default language first."""
+    parts = []
+    for lang in sorted(languages, key=lambda lang: lang != default):
+        lang_urls = editions[lang][1]
+        links = Markup(gettext(lang, NOT_FOUND["links"])) % {"home": lang_urls.url(), "data": lang_urls.url("data/")}
+        parts.append({"lang": lang, "hreflang": HTML_LANG[lang], "title": gettext(lang, NOT_FOUND["title"]), "text": gettext(lang, NOT_FOUND["text"]), "links": links})
+    return parts
+
+
 def _plan_publishing(plan: SitePlan, content: Content, urls: Urls, editions: dict[str, tuple[dict[str, ChartOutput], Urls]]) -> None:
     default = content.site.default_language
     languages = content.site.languages
-    others = [{"name": LANGUAGE_NAMES[lang], "href": editions[lang][1].url(), "hreflang": HTML_LANG[lang]} for lang in languages if lang != default]
+    parts = not_found_editions(languages, default, editions)
+    title = " / ".join(part["title"] for part in parts)
     plan.jobs.append(
-        Job(path="404.html", template="404.html", context=lambda env: {"canonical": "", "other_languages": others}, in_sitemap=False, url_path="404.html", title="Not found", lang=default, nav=plan.navs[default], origin=Origin("the page for addresses that do not exist (404.html)"))
+        Job(path="404.html", template="404.html", context=lambda env: {"canonical": "", "editions": parts, "not_found_title": title}, in_sitemap=False, url_path="404.html", title=title, lang=default, nav=[] if len(languages) > 1 else plan.navs[default], origin=Origin("the page for addresses that do not exist (404.html)"))
     )
     if len(languages) > 1:
         choices = [

@@ -13,7 +13,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from . import __version__, cjk, i18n
+from . import __version__, cjk, i18n, share_image
 from . import output as output_rules
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
@@ -21,7 +21,7 @@ from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
-from .render import Urls, copy_hashed, make_environment
+from .render import Urls, copy_hashed, hashed_name, make_environment
 from .signed_cache import tracked_cache
 
 
@@ -230,6 +230,17 @@ def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> st
     return plotly_name
 
 
+def add_share_images(project: Project, content: Content, out: Path, urls: Urls) -> None:
+    """Draw each language's share image from its headline into out/assets/ (hashed name).
+    Needs the catalogues active (prepare does that): the card's footer is translated."""
+    for lang in content.site.languages:
+        data = share_image.share_png(share_image.card_for(content, lang), project.cache / "share")
+        name = share_image.asset_name(lang)
+        target = hashed_name(name, data)
+        _write(out / target, data)
+        urls.assets[name] = target
+
+
 def prepare(
     project: Project,
     content: Content,
@@ -251,7 +262,7 @@ def prepare(
     for lang in languages:
         lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
         env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja")
-        env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
+        env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css, share_image=share_image.asset_name(lang))
         new_envs[lang] = env
         editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang), lang_urls)
     plan = plan_site(content, editions, urls)
@@ -285,6 +296,7 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
     urls = Urls(base_url)
     plotly_name = copy_assets(project, content, out, urls)
     prepared = prepare(project, content, urls, plotly_name)
+    add_share_images(project, content, out, urls)
     tick("charts built")
     pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
