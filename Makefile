@@ -26,9 +26,10 @@ serve: deps  ## live preview on http://127.0.0.1:8000/
 check: deps  ## validate content without writing anything
 	$(PY) build.py check
 
-bench: deps  ## benchmarks: cold builds (median of several runs), the collision checks' cost, and save-to-browser latency of the preview
+bench: deps  ## benchmarks: cold builds (median of several runs), the collision and Chinese typography checks' cost, and save-to-browser latency of the preview
 	$(PY) bench/build_bench.py
 	$(PY) bench/collisions_bench.py
+	$(PY) bench/zh_typography_bench.py
 	./scripts/install-system-deps.sh
 	$(PY) bench/serve_bench.py
 

@@ -17,7 +17,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+import html as html_module
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -31,6 +31,7 @@ ZH_HANS = "zh-Hans"
 _TOKENS = re.compile(r"<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>|<[^>]*>|[^<]+", re.S | re.I)
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*?)(/?)\s*>", re.S)
 _LANG_ATTR = re.compile(r"""\blang\s*=""", re.I)
+_ANY_HAN = re.compile(f"[{HAN}]")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _RUN = re.compile(rf"[{HAN}{FULL_WIDTH}0-9%]*[{HAN}](?:[{HAN}{FULL_WIDTH}0-9.%]*[{HAN}{FULL_WIDTH}0-9%])?")
 """A run of Chinese: at least one Han character, with the punctuation and digits around it
@@ -50,6 +51,8 @@ def _wrap(match: re.Match[str]) -> str:
 def mark_chinese_runs(html: str) -> str:
     """Wrap each run of Chinese text in `<span lang="zh-Hans">`, outside tags, attributes,
     scripts, styles, titles and text areas, and outside any element that states a language."""
+    if not _ANY_HAN.search(html):
+        return html
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # open elements: (name, states a language)
     in_body = False
@@ -66,7 +69,7 @@ def mark_chinese_runs(html: str) -> str:
                 elif name not in VOID and not tag.group(4):  # <html lang> is the page's own
                     stack.append((name, name != "html" and bool(_LANG_ATTR.search(tag.group(3)))))
             out.append(token)
-        elif in_body and not any(states for _, states in stack):
+        elif in_body and _ANY_HAN.search(token) and not any(states for _, states in stack):
             out.append(_RUN.sub(_wrap, token))
         else:
             out.append(token)
@@ -86,71 +89,68 @@ SKIPPED = {"script", "style", "textarea", "code", "pre", "kbd", "samp"}
 """Code, and the embed box's HTML snippet: not prose."""
 
 
-class _Reader(HTMLParser):
-    """Runs of text in Chinese, as a reader meets them, with where each starts in the file."""
-
-    def __init__(self, lang: str):
-        super().__init__(convert_charrefs=True)
-        self.runs: list[tuple[str, int]] = []
-        self.parts: list[str] = []
-        self.start = 0
-        self.stack: list[tuple[str, str | None]] = [("", lang)]
-        self.skip = 0
-
-    def _flush(self) -> None:
-        text = "".join(self.parts)
-        if text.strip():
-            self.runs.append((text, self.start))
-        self.parts = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in BLOCK:
-            self._flush()
-        if tag in SKIPPED:
-            self.skip += 1
-        if tag in VOID:
-            return
-        lang = dict(attrs).get("lang")
-        if lang is not None and _is_chinese(lang) != _is_chinese(self.stack[-1][1] or ""):
-            self._flush()  # a run in another language ends the run before it
-        self.stack.append((tag, lang if lang is not None else self.stack[-1][1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in BLOCK:
-            self._flush()
-        if tag in SKIPPED and self.skip:
-            self.skip -= 1
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i][0] == tag:
-                if _is_chinese(self.stack[i][1] or "") != _is_chinese(self.stack[i - 1][1] or ""):
-                    self._flush()
-                del self.stack[i:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self.skip or not _is_chinese(self.stack[-1][1] or ""):
-            return
-        if not data.strip() and "\n" in data:
-            self._flush()  # indentation between elements is layout, not a space in the text
-            return
-        if not self.parts:
-            line, col = self.getpos()
-            self.start = line
-        self.parts.append(data)
+_ATTR_LANG = re.compile(r"""\blang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
-def _is_chinese(lang: str) -> bool:
-    return lang.lower().startswith("zh")
+def _is_chinese(lang: str | None) -> bool:
+    return bool(lang) and lang.lower().startswith("zh")  # type: ignore[union-attr]
 
 
 def chinese_runs(markup: str, lang: str) -> list[tuple[str, int]]:
     """(text, line) for each run of Chinese text in an HTML or SVG document whose own
-    language is `lang`: elements marked with another language are left out."""
-    reader = _Reader(lang)
-    reader.feed(markup)
-    reader.close()
-    reader._flush()
-    return reader.runs
+    language is `lang`, as a reader meets it: block elements and a change of language end a
+    run; code, scripts, styles and the embed box's snippet are left out, and so is indentation
+    between elements (layout, not a space in the text)."""
+    if not _is_chinese(lang) and 'lang="zh' not in markup:
+        return []  # nothing in Chinese on this page
+    runs: list[tuple[str, int]] = []
+    parts: list[str] = []
+    stack: list[tuple[str, bool]] = [("", _is_chinese(lang))]  # open elements: is their text Chinese
+    start_line, line, last = 1, 1, 0
+
+    def flush() -> None:
+        text = "".join(parts)
+        if text.strip():
+            runs.append((text, start_line))
+        parts.clear()
+
+    for match in _TOKENS.finditer(markup):
+        token = match.group(0)
+        line += markup.count("\n", last, match.start())
+        last = match.start()
+        if not token.startswith("<"):
+            if stack[-1][1]:
+                if not token.strip() and "\n" in token:
+                    flush()
+                else:
+                    start_line = start_line if parts else line
+                    parts.append(html_module.unescape(token))
+            continue
+        tag = _TAG.match(token)
+        if tag is None or token.startswith("<!"):
+            continue
+        name = tag.group(2).lower()
+        if name in BLOCK or name in SKIPPED or match.group(1):
+            flush()  # a block, or a script, style, title or text area (taken whole)
+        if match.group(1) and name == "title" and stack[-1][1]:
+            runs.append((html_module.unescape(re.sub(r"<[^>]*>", "", token)), line))
+            continue
+        if tag.group(1):  # closing
+            for i in range(len(stack) - 1, 0, -1):
+                if stack[i][0] == name:
+                    if stack[i][1] != stack[i - 1][1]:
+                        flush()
+                    del stack[i:]
+                    break
+        elif name not in VOID and not tag.group(4) and not match.group(1):
+            found = _ATTR_LANG.search(tag.group(3))
+            own = next((g for g in found.groups() if g is not None), None) if found else None
+            chinese = _is_chinese(own) if own is not None else stack[-1][1] and name not in SKIPPED
+            if chinese != stack[-1][1]:
+                flush()
+            stack.append((name, chinese))
+    flush()
+    return runs
 
 
 # --- the rules ------------------------------------------------------------------------------

@@ -227,12 +227,13 @@ def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> st
         if path.relative_to(project.static).as_posix() not in INLINED:
             name = path.relative_to(project.static).as_posix()
             urls.assets[name] = copy_hashed(path, name, out)
+    add_share_images(project, content, out, urls)
     return plotly_name
 
 
 def add_share_images(project: Project, content: Content, out: Path, urls: Urls) -> None:
-    """Draw each language's share image from its headline into out/assets/ (hashed name).
-    Needs the catalogues active (prepare does that): the card's footer is translated."""
+    """Draw each language's share image from its headline into out/assets/ (hashed name)."""
+    i18n.activate(project.root, content.site.languages)  # the card's footer is translated
     for lang in content.site.languages:
         data = share_image.share_png(share_image.card_for(content, lang), project.cache / "share")
         name = share_image.asset_name(lang)
@@ -296,7 +297,6 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
     urls = Urls(base_url)
     plotly_name = copy_assets(project, content, out, urls)
     prepared = prepare(project, content, urls, plotly_name)
-    add_share_images(project, content, out, urls)
     tick("charts built")
     pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
@@ -342,18 +342,27 @@ def typography_problems(project: Project, prepared: Prepared, pages: dict[str, s
     writers = cjk.Writers(project.root, project.content, project.templates, prepared.env)
     seen: dict[Place, list[str]] = {}
     jobs = {job.path: job for job in prepared.plan.jobs}
+    closures: dict[str, list[str]] = {}
+
+    def templates_of(name: str) -> list[str]:
+        """The page's template first, then what it extends and includes (parsed only when a
+        finding is in no data file or translation, so a clean site pays nothing for it)."""
+        if name not in closures:
+            closures[name] = sorted(_closure(prepared.env, name), key=lambda n: (n != name, n))
+        return closures[name]
+
     for path, html in pages.items():
         job = jobs[path]
-        names = sorted(_closure(prepared.env, job.template), key=lambda n: (n != job.template, n))
         for finding in cjk.file_findings(path, html, allowed, i18n.HTML_LANG[job.lang]):
-            seen.setdefault(_locate(writers, finding, names, f"templates/{job.template}"), []).append(path)
+            place = _locate(writers, finding, lambda: templates_of(job.template), f"templates/{job.template}")
+            seen.setdefault(place, []).append(path)
     prefix = "zh/" if len(content.site.languages) > 1 else ""
     for path, data in files.items():
         if path.startswith(prefix) and path.endswith((".svg", ".csv", ".json")):
             origin = prepared.plan.origins.get(path)
             fallback = origin.path if origin is not None and origin.path else "src/tiangong_site/tables.py"
             for finding in cjk.file_findings(path, data, allowed, i18n.HTML_LANG["zh"]):
-                seen.setdefault(_locate(writers, finding, [], fallback), []).append(path)
+                seen.setdefault(_locate(writers, finding, list, fallback), []).append(path)
     problems = []
     for (where, line, column, kind, message), outputs in seen.items():
         more = f" and {len(set(outputs)) - 1} more" if len(set(outputs)) > 1 else ""
@@ -361,7 +370,7 @@ def typography_problems(project: Project, prepared: Prepared, pages: dict[str, s
     return problems
 
 
-def _locate(writers: cjk.Writers, finding: cjk.Finding, templates: list[str], fallback: str) -> Place:
+def _locate(writers: cjk.Writers, finding: cjk.Finding, templates: Callable[[], list[str]], fallback: str) -> Place:
     """The content file, catalogue entry or template whose text holds the finding."""
     message = finding.describe()
     in_content = writers.in_content(finding)
@@ -371,7 +380,7 @@ def _locate(writers: cjk.Writers, finding: cjk.Finding, templates: list[str], fa
     if in_catalogue:
         line, msgid = in_catalogue
         return ("locales/zh/LC_MESSAGES/messages.po", line, 1, finding.kind, f"{message}, in the translation of {msgid!r}")
-    in_template = writers.in_templates(finding, templates)
+    in_template = writers.in_templates(finding, templates())
     if in_template:
         return (in_template[0], in_template[1], 1, finding.kind, message)
     return (fallback, 1, 1, finding.kind, message)
