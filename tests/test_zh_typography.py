@@ -140,3 +140,12 @@ def test_a_latin_word_in_chinese_text_fails_unless_the_allowlist_names_it(projec
     allowlist = project / "locales" / "zh" / "allowed-latin.txt"
     allowlist.write_text(allowlist.read_text(encoding="utf-8").replace("\nZISTIC\n", "\n"), encoding="utf-8")
     _fails_naming(run_cli, project, "content/", "Latin-script word 'ZISTIC'")
+
+
+def test_link_preview_text_and_alt_texts_are_read_too():
+    """Review 2.10: the cluster pages' meta description had a half-width colon."""
+    head = '<html lang="zh-Hans"><head><meta name="description" content="越城区集成电路: 浙江省"></head></html>'
+    assert [f.kind for f in file_findings("zh/x.html", head, ALLOWED, "zh-Hans")] == ["half-width"]
+    image = '<html lang="zh-Hans"><body><div role="img" aria-label="柱状图 (亿元)"></div></body></html>'
+    assert [f.kind for f in file_findings("zh/x.html", image, ALLOWED, "zh-Hans")] == ["half-width", "half-width"]
+    assert not file_findings("zh/x.html", '<meta property="og:url" content="https://x.org/a:b">', ALLOWED, "zh-Hans")

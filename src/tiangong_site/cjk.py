@@ -96,6 +96,20 @@ def _is_chinese(lang: str | None) -> bool:
     return bool(lang) and lang.lower().startswith("zh")  # type: ignore[union-attr]
 
 
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+SHOWN_META = {"description", "og:title", "og:description", "og:image:alt", "twitter:title", "twitter:description", "twitter:image:alt"}
+"""Meta tags whose text a reader sees: in search results and link previews."""
+
+
+def _shown_attributes(name: str, attributes: str) -> list[str]:
+    """Text in attributes that readers meet: alt and aria-label, and link-preview metadata."""
+    found = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTRIBUTE.finditer(attributes)}
+    shown = [found[key] for key in ("alt", "aria-label") if found.get(key)]
+    if name == "meta" and (found.get("name") in SHOWN_META or found.get("property") in SHOWN_META):
+        shown.append(found.get("content") or "")
+    return [value for value in shown if value.strip()]
+
+
 def chinese_runs(markup: str, lang: str) -> list[tuple[str, int]]:
     """(text, line) for each run of Chinese text in an HTML or SVG document whose own
     language is `lang`, as a reader meets it: block elements and a change of language end a
@@ -130,6 +144,8 @@ def chinese_runs(markup: str, lang: str) -> list[tuple[str, int]]:
         if tag is None or token.startswith("<!"):
             continue
         name = tag.group(2).lower()
+        if stack[-1][1] and not tag.group(1):
+            runs += [(html_module.unescape(value), line) for value in _shown_attributes(name, tag.group(3))]
         if name in BLOCK or name in SKIPPED or match.group(1):
             flush()  # a block, or a script, style, title or text area (taken whole)
         if match.group(1) and name == "title" and stack[-1][1]:
