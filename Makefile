@@ -32,10 +32,11 @@ serve: build-deps  ## live preview on http://127.0.0.1:$(PORT)/ (another port: m
 check: build-deps  ## validate content without writing anything
 	$(PY) build.py check
 
-bench: deps  ## benchmarks: cold builds (median of several runs), the collision checks' cost, hostile inputs, and save-to-browser latency of the preview
+bench: deps  ## benchmarks: cold builds (median of several runs), the collision and Chinese typography checks' cost, hostile inputs, and save-to-browser latency of the preview
 	$(PY) bench/build_bench.py
 	$(PY) bench/collisions_bench.py
 	$(PY) bench/hostile_bench.py
+	$(PY) bench/zh_typography_bench.py
 	./scripts/install-system-deps.sh
 	$(PY) bench/serve_bench.py
 

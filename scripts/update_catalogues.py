@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po, write_po  # noqa: E402
 
 from tiangong_site.i18n import LOCALES, SOURCE_LANGUAGE, messages_in_code  # noqa: E402
 
-PLURAL_FORMS = {"Source:": "Sources:", "cited by %(num)s record": "cited by %(num)s records"}
+PLURAL_FORMS = {"Source: %(sources)s": "Sources: %(sources)s", "cited by %(num)s record": "cited by %(num)s records"}
 """The English plural of each message used with ngettext."""
 
 

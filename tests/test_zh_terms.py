@@ -2,8 +2,8 @@
 
 content/glossary.yaml lists, for each term, the form to use and the forms to avoid (see the
 comment at its top). These tests read it and scan the Chinese text of content/ (pages/*.zh.md
-and every `zh:` field of the YAML files), so a rule added to the glossary is enforced at once.
-Interface strings in locales/ are not content and are not scanned here.
+and every `zh:` field of the YAML files) and the interface strings of the Chinese catalogue
+(locales/zh/LC_MESSAGES/messages.po), so a rule added to the glossary is enforced at once.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import yaml
 from conftest import REPO
 
 CONTENT = REPO / "content"
+CATALOGUE = REPO / "locales" / "zh" / "LC_MESSAGES" / "messages.po"
 GLOSSARY = CONTENT / "glossary.yaml"
 FIELDS = {"term", "zh", "avoid", "allow", "short", "quoted_ok", "everywhere", "note"}
 QUOTATION = re.compile(r"“[^“”]*”")
@@ -67,8 +68,24 @@ def _strings(value: Any, lang: str) -> Iterator[str]:
             yield from _strings(item, lang)
 
 
+def catalogue_texts() -> Iterator[tuple[str, str]]:
+    """(file:line, translation) for every interface string of the Chinese catalogue."""
+    from babel.messages.pofile import read_po
+
+    with open(CATALOGUE, "rb") as handle:
+        catalogue = read_po(handle)
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        for string in strings:
+            if message.id and string:
+                yield f"{CATALOGUE.relative_to(REPO).as_posix()}:{message.lineno}", string
+
+
 def texts(lang: str) -> Iterator[tuple[str, str]]:
-    """(file, text) for every page of `lang` and every `lang` string of the YAML in content/."""
+    """(file, text) for every page of `lang`, every `lang` string of the YAML in content/ and,
+    for Chinese, every translation in the catalogue."""
+    if lang == "zh":
+        yield from catalogue_texts()
     for path in sorted((CONTENT / "pages").glob("*.md")):
         if path.name.endswith(".zh.md") == (lang == "zh"):
             yield path.relative_to(REPO).as_posix(), path.read_text(encoding="utf-8")
@@ -118,3 +135,11 @@ def test_no_text_in_content_uses_a_form_the_glossary_avoids(entry):
     assert not found, (
         f"write {entry['zh']} ({entry['note']}); see content/glossary.yaml:\n" + "\n".join(found)
     )
+
+
+def test_the_catalogue_is_scanned_and_uses_the_glossary_terms():
+    """The interface strings said 获奖, 颁奖 and 本站 (review 5.1, 5.7): they are checked too."""
+    found = dict(catalogue_texts())
+    assert any("获鼎" in t for t in found.values()) and any("颁鼎" in t for t in found.values())
+    award = _entry("winning a Tiangong award")
+    assert not [t for t in found.values() if violations(award, t)]

@@ -23,7 +23,10 @@ from . import i18n, safejson
 from .i18n import N_, gettext
 from .tables import QUALIFIER_WORDS, dataset_rows, download_json, download_value, label, matches, qualified, weakest_status
 
-FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'
+FONTS = {"zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'}
+"""Chinese figures use the Chinese faces first (as the pages' :lang(zh-Hans) stack does): a
+Latin-first stack can give Han characters Japanese glyph forms where system-ui is Japanese."""
 
 
 
@@ -108,6 +111,8 @@ class ChartOutput:
         return [[self._table_cell(row, key) for key, _ in self.columns] for row in self.rows]
 
     def _table_cell(self, row: dict[str, Any], key: str) -> str:
+        if key == "date" and row.get(key):  # as a reader writes it (downloads keep ISO dates)
+            return i18n.date(row[key], self.lang)
         cell = _cell(row.get(key), self.lang)
         if key == self.spec.y and row.get("qualifier") in QUALIFIER_WORDS and cell != "—":
             return qualified(cell, row["qualifier"], self.lang)  # "nearly 5,000", 近5000
@@ -278,6 +283,8 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
         "yaxis": {"title": {"text": value_title}},
         "showlegend": bool(spec.series) or highlighted is not None or any(_marked(r) for r in rows),
     })
+    if lang in FONTS:
+        _merge(layout, {"font": {"family": FONTS[lang]}, "hoverlabel": {"font": {"family": FONTS[lang]}}})
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
     go = _go()
@@ -313,8 +320,16 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
         number = _half_up(value, decimals, grouped=lang == "en")
     else:
         number = _cell(value, lang)
-    qualifier = {"over": ">", "about": "~", "nearly": "~", "at-least": "≥"}.get(row.get("qualifier", ""), "")
-    return qualifier + number + ("%" if row.get("unit") == "%" else "")
+    body = number + ("%" if row.get("unit") == "%" else "")
+    short = {"over": N_(">%s"), "about": N_("~%s"), "nearly": N_("~%s"), "at-least": N_("≥%s")}.get(row.get("qualifier", ""))
+    return gettext(lang, short) % body if short else body
+
+
+def _hover(name: Any, value: str, lang: str, series: str | None = None) -> str:
+    """'Keqiao: 2,252.28 bn yuan' / '柯桥区：2252.28亿元': one message, so Chinese gets its own
+    punctuation; the series, when there is one, in brackets after it."""
+    shown = gettext(lang, N_("%(name)s: %(value)s")) % {"name": name, "value": value}
+    return gettext(lang, N_("%(text)s (%(series)s)")) % {"text": shown, "series": series} if series else shown
 
 
 def _label_decimals(rows: list[dict[str, Any]], spec: Chart) -> int:
@@ -351,7 +366,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "y": [r.get(spec.y, "") for r in rows],
             "mode": "markers",
             "marker": {"size": 12, "color": accent, "symbol": ["circle-open" if _marked(r) else "circle" for r in rows]},
-            "customdata": [f"{r['date']}: {r['title']}" for r in rows],
+            "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
             "hovertemplate": HOVER,
             "showlegend": False,
         }
@@ -366,7 +381,7 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         sub = [rows[i] for i in idx]
         cats = [r["period_mid"] if spec.kind == "line" and spec.x == "period" else r[spec.x] for r in sub]
         values = [r[spec.y] for r in sub]
-        hover = [f"{r[spec.x]}: {_value_text(r, spec, lang)}" + (f" ({r['series_name']})" if r.get("series_name") else "") for r in sub]
+        hover = [_hover(r[spec.x], _value_text(r, spec, lang), lang, r.get(spec.series) if spec.series and spec.series != spec.x else None) for r in sub]
         if spec.kind == "line":
             connected = _connected(spec, name, sub)
             trace = {

@@ -25,7 +25,7 @@ from .errors import ContentError, Problem, display_path
 from .inside import shown
 from .linkcheck import check_links
 from .models import DATASETS
-from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, render_jobs, template_problem
+from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, render_jobs, template_problem, typography_problems
 
 DATASET_OF_FILE = {relpath: name for name, (relpath, _) in DATASETS.items()}
 
@@ -183,6 +183,9 @@ class IncrementalBuilder:
             if nav_changed or job.path not in old_jobs or keys & (job.depends | templates):
                 affected.append(job)
         rendered = render_jobs(self.project, prepared, affected)
+        typography = typography_problems(self.project, prepared, rendered, prepared.plan.files)
+        if typography:
+            raise ContentError(typography)
         update.rendered = sorted(rendered)
         changes = self._changed_files({**rendered, **prepared.plan.files})
         gone = sorted(old_jobs - {job.path for job in prepared.plan.jobs})

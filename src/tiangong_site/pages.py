@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup
 
 from .charts import CSV_BOM, ChartOutput
+from .cjk import mark_chinese_runs
 from .collisions import Origin, address_problems, dataset_origin, element_id_problems, page_origin, record_origin
 from .content import Content, Page
 from . import safejson
@@ -25,10 +27,11 @@ from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
 from .markdown import render_markdown
 from .models import DATASETS, text
-from .i18n import HTML_LANG, LANGUAGE_NAMES, OG_LOCALE, gettext
+from . import i18n
+from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, gettext
 from .render import Urls
 from .markdown import BLOCK
-from .tables import ROWS_READ, dataset_rows, download_json, download_value, format_value, label, ordinal, period_label
+from .tables import ROWS_READ, dataset_rows, download_header, download_json, download_value, format_value, in_language, label, ordinal, period_label
 
 RenderResult = tuple[str, list[Problem]]
 
@@ -64,6 +67,8 @@ class Job:
         context.setdefault("share", {"title": self.title, "type": self.og_type})
         context.setdefault("json_ld", None)
         html = env.get_template(self.template).render(**context)
+        if self.lang != "zh":  # Chinese quoted in another language's page says so (lang="zh-Hans")
+            html = mark_chinese_runs(html)
         folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
         problems.extend(element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None))
         return html, problems
@@ -136,12 +141,25 @@ def _mostly_chinese(value: str) -> bool:
 
 
 def _other_name(name: Any, lang: str) -> dict[str, str]:
-    """A place's or cluster's name in the other language, shown beside its own (新昌县 · Xinchang)."""
-    if isinstance(name, str):
+    """A place's or cluster's Chinese name, shown beside its English one (Xinchang 新昌县).
+    Chinese headings stay Chinese: an English name appended to them reads as a gloss."""
+    if isinstance(name, str) or lang == "zh":
         return {"other_name": "", "other_lang": ""}
     other = "zh" if lang != "zh" else "en"
     value = getattr(name, other, None) or ""
     return {"other_name": value if value != text(name, lang) else "", "other_lang": HTML_LANG[other]}
+
+
+def _title_lang(title: str, lang: str) -> str:
+    """The language of a source's title when it is not the page's: a Chinese title on an
+    English page, an English one (a source printed in English) on a Chinese page."""
+    if lang != "zh":
+        return "zh-Hans" if _mostly_chinese(title) else ""
+    return "en" if title and not any(_is_han(ch) for ch in title) else ""
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def source_view(source: Any, lang: str) -> dict[str, Any]:
@@ -149,7 +167,7 @@ def source_view(source: Any, lang: str) -> dict[str, Any]:
     return {
         "id": source.id,
         "title": title,
-        "title_lang": "zh-Hans" if lang != "zh" and _mostly_chinese(title) else "",
+        "title_lang": _title_lang(title, lang),
         "publisher": text(source.publisher, lang),
         "date": source.date or "",
         "url": source.url,
@@ -374,8 +392,9 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
     return context
 
 
-SHARE_IMAGE = "share.png"
-"""The 1200x630 card link previews show (static/share.png; redraw it with scripts/share-image.py)."""
+SHARE_IMAGE = "share-{lang}.png"
+"""The 1200x630 card link previews show, one per language, drawn by the build from the
+headline (share_image.py)."""
 LOGO_IMAGE, LOGO_SIZE = "logo.png", 512
 """The publisher's logo in JSON-LD: the favicon as a PNG (static/logo.png; scripts/logo-image.py)."""
 AUTHOR_PAGE = "sources/"
@@ -419,7 +438,7 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
         "dateModified": json_ld_date(meta.updated or site.updated or published, site.timezone),
         "author": authors,
         "publisher": {"@type": "Organization", "name": text(site.publisher, lang), "url": urls.absolute(), "logo": logo},
-        "image": [urls.absolute_asset(SHARE_IMAGE)],
+        "image": [urls.absolute_asset(SHARE_IMAGE.format(lang=lang))],
     }
 
 
@@ -438,6 +457,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
             awards = [
                 {
                     "ceremony_year": a.ceremony_year,
+                    "ceremony": i18n.date(a.ceremony_date[:7] if a.ceremony_date else str(a.ceremony_year), lang),
                     "evaluation_year": a.evaluation_year,
                     "tier": text(tiers[a.tier].name, lang),
                     "standing": label(f"standing-{a.standing}", lang),
@@ -566,16 +586,29 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
         )
 
 
+DATASET_TITLES = {
+    "sources": N_("Sources"),
+    "regions": N_("Places"),
+    "metrics": N_("Measures"),
+    "figures": N_("Figures"),
+    "award-tiers": N_("Award tiers"),
+    "awards": N_("Awards"),
+    "clusters": N_("Clusters"),
+    "companies": N_("Companies"),
+    "events": N_("Events"),
+}
+"""Each dataset's name on the data page, in English; other languages from their catalogue."""
+
 DATASET_DESCRIPTIONS = {
-    "sources": "Every document a figure was read in: title, publisher, date and address.",
-    "regions": "The province, its cities and Shaoxing's six county-level divisions.",
-    "metrics": "What each figure measures and in which unit.",
-    "figures": "Every figure on the site as printed in its source, with period, rank and source.",
-    "award-tiers": "The award's three tiers and how many winners each has a year.",
-    "awards": "Tiangong awards won, by ceremony, region, tier and status.",
-    "clusters": "Industrial clusters and the recognition each holds.",
-    "companies": "Companies named in the story.",
-    "events": "Dated events in the story.",
+    "sources": N_("Every document a figure was read in: title, publisher, date and address."),
+    "regions": N_("The province, its cities and Shaoxing's six county-level divisions."),
+    "metrics": N_("What each figure measures and in which unit."),
+    "figures": N_("Every figure on the site as printed in its source, with period, rank and source."),
+    "award-tiers": N_("The award's three tiers and how many winners each has a year."),
+    "awards": N_("Tiangong awards won, by ceremony, region, tier and status."),
+    "clusters": N_("Industrial clusters and the recognition each holds."),
+    "companies": N_("Companies named in the story."),
+    "events": N_("Dated events in the story."),
 }
 
 
@@ -583,12 +616,14 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     rows = [{k: v for k, v in row.items() if not k.startswith("_")} for row in dataset_rows(content, name, lang)] if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies") else [
         r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]
     ]
+    if lang != "en":  # each text in the reader's language, not both
+        rows = [in_language(row, lang) for row in rows]
     columns = list(dict.fromkeys(k for row in rows for k in row))  # in order of first use
     rows = [{k: download_value(v) for k, v in row.items()} for row in rows]
     buffer = io.StringIO()
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([download_header(k, lang) for k in columns])
     for row in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
         writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v := row.get(k, ""), (dict, list)) else v for k in columns])
     return buffer.getvalue(), safejson.escape(download_json(rows)), len(rows)
@@ -611,8 +646,9 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
         "datasets": [
             {
                 "name": name,
+                "title": gettext(lang, DATASET_TITLES[name]),
                 "file": f"content/{DATASETS[name][0]}",
-                "description": DATASET_DESCRIPTIONS[name],
+                "description": gettext(lang, DATASET_DESCRIPTIONS[name]),
                 "count": len(content.datasets[name]),
                 "csv": urls.url(f"data/{name}.csv"),
                 "json": urls.url(f"data/{name}.json"),
@@ -647,12 +683,32 @@ def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
 LISTINGS = {"data": _data_listing, "sources": _sources_listing}
 
 
+NOT_FOUND = {
+    "title": N_("Page not found"),
+    "text": N_("There is no page at this address. It may have moved when the site was updated."),
+    "links": N_('<a href="%(home)s">Read the story from the start</a>, or browse <a href="%(data)s">all data, places and charts</a>.'),
+}
+"""The 404 page's words. GitHub Pages serves one 404.html, at the root, for every address:
+it says them in each language of the site, each part marked with its language."""
+
+
+def not_found_editions(languages: list[str], default: str, editions: dict[str, tuple[dict[str, ChartOutput], Urls]]) -> list[dict[str, Any]]:
+    """The 404 page's part in each language, the default language first."""
+    parts = []
+    for lang in sorted(languages, key=lambda lang: lang != default):
+        lang_urls = editions[lang][1]
+        links = Markup(gettext(lang, NOT_FOUND["links"])) % {"home": lang_urls.url(), "data": lang_urls.url("data/")}
+        parts.append({"lang": lang, "hreflang": HTML_LANG[lang], "title": gettext(lang, NOT_FOUND["title"]), "text": gettext(lang, NOT_FOUND["text"]), "links": links})
+    return parts
+
+
 def _plan_publishing(plan: SitePlan, content: Content, urls: Urls, editions: dict[str, tuple[dict[str, ChartOutput], Urls]]) -> None:
     default = content.site.default_language
     languages = content.site.languages
-    others = [{"name": LANGUAGE_NAMES[lang], "href": editions[lang][1].url(), "hreflang": HTML_LANG[lang]} for lang in languages if lang != default]
+    parts = not_found_editions(languages, default, editions)
+    title = " / ".join(part["title"] for part in parts)
     plan.jobs.append(
-        Job(path="404.html", template="404.html", context=lambda env: {"canonical": "", "other_languages": others}, in_sitemap=False, url_path="404.html", title="Not found", lang=default, nav=plan.navs[default], origin=Origin("the page for addresses that do not exist (404.html)"))
+        Job(path="404.html", template="404.html", context=lambda env: {"canonical": "", "editions": parts, "not_found_title": title}, in_sitemap=False, url_path="404.html", title=title, lang=default, nav=[] if len(languages) > 1 else plan.navs[default], origin=Origin("the page for addresses that do not exist (404.html)"))
     )
     if len(languages) > 1:
         choices = [

@@ -228,13 +228,26 @@ layout: page  # page, story (the feature), sources or data
 # nav_title: ""  # set to list the page in the site's navigation
 # nav_order: 10  # position in the navigation
 # allow_html: false  # true keeps raw HTML in the text (sanitised); otherwise it is shown as text
----
+{body}"""
+
+PAGE_BODIES = {
+    "en": """---
 Write the page here in Markdown.
 
 To place a chart on its own line:  ::: chart CHART-ID
 To show a key figure large:        ::: callout FIGURE-ID
-To quote a figure in a sentence:   {{fig:FIGURE-ID}}
-"""
+To quote a figure in a sentence:   {fig:FIGURE-ID}
+""",
+    # The Chinese edition's typography check fails on Latin words in its text: the how-to
+    # lines stay in the front matter, as comments.
+    "zh": """# Write the page in Markdown below the --- line.
+# To place a chart on its own line:  ::: chart CHART-ID
+# To show a key figure large:        ::: callout FIGURE-ID
+# To quote a figure in a sentence:   {fig:FIGURE-ID}
+---
+在此撰写正文。
+""",
+}
 
 
 def placeholder_lines() -> list[str]:
@@ -256,7 +269,8 @@ def new_page(content_dir: Path, slug: str, titles: dict[str, str], descriptions:
         path = content_dir / "pages" / (f"{slug}.md" if lang == "en" else f"{slug}.{lang}.md")
         if path.exists():
             raise UsageError(f"{path} already exists; edit it, or choose another slug")
-        text = PAGE_TEMPLATE.format(title=json.dumps(titles[lang], ensure_ascii=False), description=json.dumps(descriptions[lang], ensure_ascii=False), slug=slug)
+        body = PAGE_BODIES.get(lang, PAGE_BODIES["en"])
+        text = PAGE_TEMPLATE.format(title=json.dumps(titles[lang], ensure_ascii=False), description=json.dumps(descriptions[lang], ensure_ascii=False), slug=slug, body=body)
         PageMeta.model_validate(split_front_matter(text, str(path))[0].data)
         files[path] = text
     _already_valid(validate)

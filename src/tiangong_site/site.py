@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
-from . import __version__, i18n
+from . import __version__, cjk, i18n, share_image
 from . import output as output_rules
 from .brand import PLAIN, read_brand
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
@@ -275,6 +276,10 @@ def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> st
     files, plotly_name = asset_files(project, content)
     for name, path in files.items():
         urls.assets[name] = copy_hashed(path, name, out)
+    for name, data in share_images(project, content, project.cache / "share").items():
+        target = hashed_name(name, data)
+        _write(out / target, data)
+        urls.assets[name] = target
     return plotly_name
 
 
@@ -283,7 +288,18 @@ def name_assets(project: Project, content: Content, urls: Urls) -> str:
     files, plotly_name = asset_files(project, content)
     for name, path in files.items():
         urls.assets[name] = hashed_name(name, path.read_bytes())
+    for name, data in share_images(project, content, None).items():
+        urls.assets[name] = hashed_name(name, data)
     return plotly_name
+
+
+def share_images(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
+    """Each language's share image, drawn from its headline (or taken from `cache`), by asset name."""
+    i18n.activate(project.root, content.site.languages)  # the card's footer is translated
+    return {
+        share_image.asset_name(lang): share_image.share_png(share_image.card_for(content, lang), cache)
+        for lang in content.site.languages
+    }
 
 
 def prepare(
@@ -311,7 +327,7 @@ def prepare(
     for lang in languages:
         lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
         env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja" if write_cache else None)
-        env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
+        env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css, share_image=share_image.asset_name(lang))
         new_envs[lang] = env
         editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang, brand), lang_urls)
     plan = plan_site(content, editions, urls)
@@ -347,6 +363,9 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
     pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
+    typography = typography_problems(project, prepared, pages, prepared.plan.files)
+    if typography:
+        raise ContentError(typography)
     folders: set[Path] = set()
     for path, data in [*pages.items(), *prepared.plan.files.items()]:
         _write(out / path, data, folders)
@@ -366,3 +385,79 @@ def _write(path: Path, data: str | bytes, folders: set[Path] | None = None) -> N
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.write_bytes(data)
+
+
+ALLOWED_LATIN = Path("locales/zh/allowed-latin.txt")
+"""The Latin-script names, units and codes the Chinese edition may print (see cjk.py)."""
+
+Place = tuple[str, int, int, str, str]
+"""Where a finding was written (path, line, column), its kind, and what it says."""
+
+
+def typography_problems(project: Project, prepared: Prepared, pages: dict[str, str], files: dict[str, str | bytes]) -> list[Problem]:
+    """The Chinese edition's house style, checked on what the build wrote: each Latin word
+    not allowed, each half-width mark or stray space beside Chinese text, each bilingual
+    value in a Chinese download, located at the data file, catalogue entry or template
+    that wrote it. A site without Chinese has nothing to check."""
+    content = prepared.plan.content
+    if content is None or "zh" not in content.site.languages:
+        return []
+    allowed = cjk.Allowlist.read(project.root / ALLOWED_LATIN)
+    writers = cjk.Writers(project.root, project.content, project.templates, prepared.env)
+    seen: dict[Place, list[str]] = {}
+    jobs = {job.path: job for job in prepared.plan.jobs}
+    closures: dict[str, list[str]] = {}
+
+    def templates_of(name: str) -> list[str]:
+        """The page's template first, then what it extends and includes (parsed only when a
+        finding is in no data file or translation, so a clean site pays nothing for it)."""
+        if name not in closures:
+            closures[name] = sorted(_closure(prepared.env, name), key=lambda n: (n != name, n))
+        return closures[name]
+
+    for path, html in pages.items():
+        job = jobs[path]
+        for finding in cjk.file_findings(path, html, allowed, i18n.HTML_LANG[job.lang]):
+            place = _locate(writers, finding, lambda: templates_of(job.template), f"templates/{job.template}")
+            seen.setdefault(place, []).append(path)
+    prefix = "zh/" if len(content.site.languages) > 1 else ""
+    for path, data in files.items():
+        if path.startswith(prefix) and path.endswith((".svg", ".csv", ".json")):
+            origin = prepared.plan.origins.get(path)
+            fallback = origin.path if origin is not None and origin.path else "src/tiangong_site/tables.py"
+            for finding in cjk.file_findings(path, data, allowed, i18n.HTML_LANG["zh"]):
+                seen.setdefault(_locate(writers, finding, list, fallback), []).append(path)
+    problems = []
+    for (where, line, column, kind, message), outputs in seen.items():
+        more = f" and {len(set(outputs)) - 1} more" if len(set(outputs)) > 1 else ""
+        problems.append(Problem(where, line, column, f"{message} (in {outputs[0]}{more})", cjk.HINTS[kind]))
+    return problems
+
+
+def _locate(writers: cjk.Writers, finding: cjk.Finding, templates: Callable[[], list[str]], fallback: str) -> Place:
+    """The content file, catalogue entry or template whose text holds the finding."""
+    message = finding.describe()
+    in_content = writers.in_content(finding)
+    if in_content:
+        return (*in_content, finding.kind, message)
+    in_catalogue = writers.in_catalogue(finding)
+    if in_catalogue:
+        line, msgid = in_catalogue
+        return ("locales/zh/LC_MESSAGES/messages.po", line, 1, finding.kind, f"{message}, in the translation of {msgid!r}")
+    in_template = writers.in_templates(finding, templates())
+    if in_template:
+        return (in_template[0], in_template[1], 1, finding.kind, message)
+    return (fallback, 1, 1, finding.kind, message)
+
+
+def _closure(env: jinja2.Environment, name: str) -> set[str]:
+    """`name` and every template it extends or includes."""
+    found, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.add(current)
+        source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+        todo.extend(c for c in jinja2.meta.find_referenced_templates(env.parse(source, current, filename)) if c)
+    return found

@@ -85,9 +85,9 @@ def label(key: str, lang: str = "en") -> str:
 
 
 def ordinal(number: int, lang: str = "en") -> str:
-    """'2nd' in English, '第2' in Chinese."""
+    """'2nd' in English, '第2位' in Chinese."""
     if lang == "zh":
-        return f"第{number}"
+        return f"第{number}位"
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
@@ -357,3 +357,81 @@ def matches(row: dict[str, Any], where: dict[str, Any]) -> bool:
         if row.get(column) not in allowed:
             return False
     return True
+
+
+DOWNLOAD_HEADERS: dict[str, str] = {
+    "id": N_("ID"),
+    "ceremony_year": N_("Ceremony year"),
+    "ceremony": N_("Ceremony"),
+    "evaluation_year": N_("Evaluation year"),
+    "region": N_("Region code"),
+    "region_name": N_("Region"),
+    "region_parent": N_("Parent region code"),
+    "parent": N_("Parent region code"),
+    "tier": N_("Tier code"),
+    "tier_name": N_("Tier"),
+    "status": N_("Status code"),
+    "status_name": N_("Status"),
+    "golden": N_("Golden award"),
+    "certain": N_("Certain"),
+    "uncertain": N_("Uncertain"),
+    "source": N_("Source ID"),
+    "sources": N_("Source IDs"),
+    "name": N_("Name"),
+    "winners": N_("Winners a year"),
+    "pool": N_("Competing"),
+    "industry": N_("Industry"),
+    "level": N_("Level code"),
+    "level_name": N_("Level"),
+    "year": N_("Year"),
+    "sector": N_("Sector"),
+    "date": N_("Date"),
+    "title": N_("Title"),
+    "kind": N_("Kind code"),
+    "kind_name": N_("Kind"),
+    "metric": N_("Measure code"),
+    "metric_name": N_("Measure"),
+    "cluster": N_("Cluster code"),
+    "period": N_("Period"),
+    "period_mid": N_("Middle of the period"),
+    "period_kind": N_("Kind of period code"),
+    "period_kind_name": N_("Kind of period"),
+    "value": N_("Value"),
+    "unit": N_("Unit"),
+    "value_text": N_("Value as text"),
+    "value_as_printed": N_("Value as printed"),
+    "unit_as_printed": N_("Unit as printed"),
+    "qualifier": N_("Qualifier code"),
+    "rank": N_("Rank in province"),
+    "description": N_("Description"),
+    "mountainous": N_("Mountainous county"),
+    "summary": N_("Summary"),
+    "publisher": N_("Publisher"),
+    "url": N_("Address"),
+    "language": N_("Language code"),
+    "note": N_("Notes"),
+}
+"""Column headers of the dataset downloads in other languages than English (the English
+files keep the column keys, which the JSON files use in every language)."""
+
+
+def download_header(key: str, lang: str) -> str:
+    """A download's column header: the key in English, a translated name in other languages.
+    An unknown key stays as it is, so the Chinese typography check names it."""
+    if lang == i18n.SOURCE_LANGUAGE:
+        return key
+    won = key.removeprefix("won_")
+    if won != key and won.isdigit():
+        return gettext(lang, N_("Won in %(year)s")) % {"year": won}
+    return gettext(lang, DOWNLOAD_HEADERS[key]) if key in DOWNLOAD_HEADERS else key
+
+
+def in_language(value: Any, lang: str) -> Any:
+    """A value with every {"en": …, "zh": …} text reduced to its text in `lang`."""
+    if isinstance(value, dict) and value and set(value) <= {"en", "zh"}:
+        return value.get(lang) or value.get("en")
+    if isinstance(value, list):
+        return [in_language(item, lang) for item in value]
+    if isinstance(value, dict):
+        return {k: in_language(v, lang) for k, v in value.items()}
+    return value

@@ -112,7 +112,8 @@ def test_fixing_a_broken_edit_recovers(builder: IncrementalBuilder, project: Pat
 def test_a_new_page_is_written_and_a_removed_page_deleted(builder: IncrementalBuilder, project: Path):
     pages = [project / "content/pages" / (f"extra.{ed.strip('/')}.md" if ed not in ("", "en/") else "extra.md") for ed in editions(project)]
     for page in pages:
-        page.write_text('---\ntitle: "Extra"\ndescription: "An extra page."\nslug: extra\n---\nHello.\n', encoding="utf-8")
+        words = ("附页", "一个附加页面。", "你好。") if page.name.endswith(".zh.md") else ("Extra", "An extra page.", "Hello.")
+        page.write_text('---\ntitle: "%s"\ndescription: "%s"\nslug: extra\n---\n%s\n' % words, encoding="utf-8")
     update = builder.update()
     expected = [f"{ed}extra/index.html" for ed in editions(project)]
     assert update.ok and set(expected) <= set(update.written)

@@ -109,7 +109,7 @@ def test_numbers_units_and_dates_follow_each_language(built: Path):
     assert "225.23 bn yuan" in en and "24 May 2024" in en
     assert "亿元" not in re.sub(r"<[^>]+>", "", en.split("<main", 1)[1]).replace("（亿元）", "")
     region_zh = (built / "zh" / "regions" / "alpha" / "index.html").read_text(encoding="utf-8")
-    assert "2023年上半年" in region_zh and "<td>第2</td>" in region_zh
+    assert "2023年上半年" in region_zh and "<td>第2位</td>" in region_zh
     region_en = (built / "en" / "regions" / "alpha" / "index.html").read_text(encoding="utf-8")
     assert "H1 2023" in region_en and "<td>2nd</td>" in region_en
     story_zh = (built / "zh" / "index.html").read_text(encoding="utf-8")

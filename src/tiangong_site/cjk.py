@@ -1,0 +1,428 @@
+"""Chinese text in the built site, both ways.
+
+- `mark_chinese_runs`: in a page that is not Chinese, every run of Chinese characters is
+  wrapped in `<span lang="zh-Hans">`, so browsers, screen readers and the stylesheet's
+  Chinese font stack know its language (editors never mark it by hand).
+- `chinese_findings` and friends: the typography check of the Chinese edition. Every text a
+  Chinese reader sees (page text, chart JSON, SVG text, downloads) is scanned for Latin-script
+  words outside a small allowlist (locales/zh/allowed-latin.txt) and for half-width
+  punctuation or stray spaces next to Chinese text; `typography_problems` turns each finding
+  into a located problem naming the data file, catalogue entry or template that wrote it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+import html as html_module
+from pathlib import Path
+from typing import Any, Iterator
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+FULL_WIDTH = "，。：；（）“”‘’、！？《》【】［］〔〕…—｜"
+CHINESE = f"[{HAN}{FULL_WIDTH}]"
+ZH_HANS = "zh-Hans"
+
+# --- marking Chinese runs in other languages' pages -------------------------------------
+
+_TOKENS = re.compile(r"<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>|<[^>]*>|[^<]+", re.S | re.I)
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*?)(/?)\s*>", re.S)
+_LANG_ATTR = re.compile(r"""\blang\s*=""", re.I)
+_ANY_HAN = re.compile(f"[{HAN}]")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_RUN = re.compile(rf"[{HAN}{FULL_WIDTH}0-9%]*[{HAN}](?:[{HAN}{FULL_WIDTH}0-9.%]*[{HAN}{FULL_WIDTH}0-9%])?")
+"""A run of Chinese: at least one Han character, with the punctuation and digits around it
+(quotation marks, dashes and ellipses alone are English typography too)."""
+_SHARED = "—…‘’"
+"""Marks English prose uses too: left outside the span at either end of a run."""
+
+
+def _wrap(match: re.Match[str]) -> str:
+    run = match.group(0)
+    core = run.lstrip(_SHARED)
+    lead = run[: len(run) - len(core)]
+    trail = core[len(core.rstrip(_SHARED)) :]
+    return f'{lead}<span lang="{ZH_HANS}">{core[: len(core) - len(trail)]}</span>{trail}'
+
+
+def mark_chinese_runs(html: str) -> str:
+    """Wrap each run of Chinese text in `<span lang="zh-Hans">`, outside tags, attributes,
+    scripts, styles, titles and text areas, and outside any element that states a language."""
+    if not _ANY_HAN.search(html):
+        return html
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: (name, states a language)
+    in_body = False
+    for match in _TOKENS.finditer(html):
+        token = match.group(0)
+        if token.startswith("<"):
+            tag = _TAG.match(token)
+            if tag and not token.startswith("<!"):
+                closing, name = tag.group(1) == "/", tag.group(2).lower()
+                in_body = in_body or name == "body"
+                if closing:
+                    while stack and stack.pop()[0] != name:
+                        pass
+                elif name not in VOID and not tag.group(4):  # <html lang> is the page's own
+                    stack.append((name, name != "html" and bool(_LANG_ATTR.search(tag.group(3)))))
+            out.append(token)
+        elif in_body and _ANY_HAN.search(token) and not any(states for _, states in stack):
+            out.append(_RUN.sub(_wrap, token))
+        else:
+            out.append(token)
+    return "".join(out)
+
+
+# --- reading what a Chinese reader sees ------------------------------------------------------
+
+BLOCK = {
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "div",
+    "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "head", "header", "hr", "html", "label", "li", "main", "nav", "ol", "p", "section", "summary",
+    "table", "tbody", "td", "text", "tfoot", "th", "thead", "title", "tr", "ul", "tspan",
+}
+"""Elements whose text is read apart from what comes before and after (SVG text too)."""
+SKIPPED = {"script", "style", "textarea", "code", "pre", "kbd", "samp"}
+"""Code, and the embed box's HTML snippet: not prose."""
+
+
+_ATTR_LANG = re.compile(r"""\blang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def _is_chinese(lang: str | None) -> bool:
+    return bool(lang) and lang.lower().startswith("zh")  # type: ignore[union-attr]
+
+
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+SHOWN_META = {"description", "og:title", "og:description", "og:image:alt", "twitter:title", "twitter:description", "twitter:image:alt"}
+"""Meta tags whose text a reader sees: in search results and link previews."""
+
+
+def _shown_attributes(name: str, attributes: str) -> list[str]:
+    """Text in attributes that readers meet: alt and aria-label, and link-preview metadata."""
+    found = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTRIBUTE.finditer(attributes)}
+    shown = [found[key] for key in ("alt", "aria-label") if found.get(key)]
+    if name == "meta" and (found.get("name") in SHOWN_META or found.get("property") in SHOWN_META):
+        shown.append(found.get("content") or "")
+    return [value for value in shown if value.strip()]
+
+
+def chinese_runs(markup: str, lang: str) -> list[tuple[str, int]]:
+    """(text, line) for each run of Chinese text in an HTML or SVG document whose own
+    language is `lang`, as a reader meets it: block elements and a change of language end a
+    run; code, scripts, styles and the embed box's snippet are left out, and so is indentation
+    between elements (layout, not a space in the text)."""
+    if not _is_chinese(lang) and 'lang="zh' not in markup:
+        return []  # nothing in Chinese on this page
+    runs: list[tuple[str, int]] = []
+    parts: list[str] = []
+    stack: list[tuple[str, bool]] = [("", _is_chinese(lang))]  # open elements: is their text Chinese
+    start_line, line, last = 1, 1, 0
+
+    def flush() -> None:
+        text = "".join(parts)
+        if text.strip():
+            runs.append((text, start_line))
+        parts.clear()
+
+    for match in _TOKENS.finditer(markup):
+        token = match.group(0)
+        line += markup.count("\n", last, match.start())
+        last = match.start()
+        if not token.startswith("<"):
+            if stack[-1][1]:
+                if not token.strip() and "\n" in token:
+                    flush()
+                else:
+                    start_line = start_line if parts else line
+                    parts.append(html_module.unescape(token))
+            continue
+        tag = _TAG.match(token)
+        if tag is None or token.startswith("<!"):
+            continue
+        name = tag.group(2).lower()
+        if stack[-1][1] and not tag.group(1):
+            runs += [(html_module.unescape(value), line) for value in _shown_attributes(name, tag.group(3))]
+        if name in BLOCK or name in SKIPPED or match.group(1):
+            flush()  # a block, or a script, style, title or text area (taken whole)
+        if match.group(1) and name == "title" and stack[-1][1]:
+            runs.append((html_module.unescape(re.sub(r"<[^>]*>", "", token)), line))
+            continue
+        if tag.group(1):  # closing
+            for i in range(len(stack) - 1, 0, -1):
+                if stack[i][0] == name:
+                    if stack[i][1] != stack[i - 1][1]:
+                        flush()
+                    del stack[i:]
+                    break
+        elif name not in VOID and not tag.group(4) and not match.group(1):
+            found = _ATTR_LANG.search(tag.group(3))
+            own = next((g for g in found.groups() if g is not None), None) if found else None
+            chinese = _is_chinese(own) if own is not None else stack[-1][1] and name not in SKIPPED
+            if chinese != stack[-1][1]:
+                flush()
+            stack.append((name, chinese))
+    flush()
+    return runs
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing in a Chinese text that breaks the house style."""
+
+    kind: str
+    """'latin', 'half-width', 'space' or 'bilingual'."""
+    found: str
+    """The offending characters."""
+    context: str
+    """The text around them, as a reader sees it."""
+    line: int = 1
+
+    def describe(self) -> str:
+        what = {
+            "latin": f"Latin-script word {self.found!r} in Chinese text",
+            "half-width": f"half-width {self.found.strip()!r} next to Chinese text",
+            "space": "a space next to Chinese punctuation or between Chinese and Latin text",
+            "bilingual": "a bilingual {\"en\": …, \"zh\": …} value in a Chinese download",
+        }[self.kind]
+        return f"{what}: …{self.context}…"
+
+
+_CITATION = re.compile(r"\[\d+\]")
+_FOREIGN_TITLE = re.compile(rf"《[^《》{HAN}]*》")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/@%+#&=?~'’-]*")
+_HALF = re.compile(rf"(?<={CHINESE}) *[()\[\]:;,!?\"]|[()\[\]:;,!?\"] *(?={CHINESE})|(?<=[{HAN}])\.(?!\d)")
+_SPACE = re.compile(
+    rf"(?<=[{FULL_WIDTH}]) +(?=\S)|(?<=\S) +(?=[{FULL_WIDTH}])"
+    rf"|(?<=[{HAN}]) +(?=[{HAN}A-Za-z0-9\u2060])|(?<=[A-Za-z0-9%\u2060]) +(?=[{HAN}])"
+)
+"""Spaces beside full-width punctuation, and between Chinese and Latin text or digits (an
+allowed name, blanked to U+2060, counts as Latin)."""
+CONTEXT = 12
+
+
+def _is_code_word(word: str) -> bool:
+    """Numbers and codes (415X, 5G), addresses (sx.gov.cn, https://…): not words in a language."""
+    word = word.rstrip(".:,;")
+    return any(ch.isdigit() for ch in word) or "://" in word or bool(re.search(r"[a-z]\.[a-z]{2,}", word, re.I))
+
+
+def findings_in(text: str, allowed: Allowlist, line: int = 1) -> list[Finding]:
+    """Every breach of the house style in one run of Chinese text."""
+    original = text
+    # Blanked, keeping every position: citation marks [12] (markup, not punctuation) and a
+    # work's own title in another language inside 《》 (U+200B, which no rule sees), and
+    # allowed names (U+2060, which counts as Latin for the spacing rule).
+    text = _CITATION.sub(lambda m: "\u200b" * len(m.group(0)), text)
+    text = _FOREIGN_TITLE.sub(lambda m: "《" + "\u200b" * (len(m.group(0)) - 2) + "》", text)
+    text = allowed.blank(text)
+    found: list[Finding] = []
+
+    def context(start: int, end: int) -> str:
+        return re.sub(r"\s+", " ", original[max(0, start - CONTEXT) : end + CONTEXT]).strip()
+
+    for match in _WORD.finditer(text):
+        if re.search("[A-Za-z]", match.group(0)) and not _is_code_word(match.group(0)):
+            found.append(Finding("latin", match.group(0), context(match.start(), match.end()), line))
+    for match in _HALF.finditer(text):
+        found.append(Finding("half-width", match.group(0), context(match.start(), match.end()), line))
+    for match in _SPACE.finditer(text):
+        found.append(Finding("space", match.group(0), context(match.start(), match.end()), line))
+    return found
+
+
+class Allowlist:
+    """Latin-script names and terms a Chinese text may print: one per line in
+    locales/zh/allowed-latin.txt ('#' starts a comment)."""
+
+    def __init__(self, phrases: list[str]):
+        self.phrases = sorted({p for p in phrases if p}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(rf"(?<![A-Za-z0-9_.]){re.escape(p)}(?![A-Za-z0-9_]|\.[A-Za-z])" for p in self.phrases)) if self.phrases else None
+
+    @classmethod
+    def read(cls, path: Path) -> Allowlist:
+        if not path.is_file():
+            return cls([])
+        lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+        return cls([line for line in lines if line])
+
+    def blank(self, text: str) -> str:
+        """The text with every allowed phrase replaced by a neutral placeholder of one letter
+        that no rule flags (an allowed name still may not touch half-width punctuation)."""
+        return self._pattern.sub(lambda m: "\u2060" * len(m.group(0)), text) if self._pattern else text
+
+
+# --- downloads and chart files -------------------------------------------------------------
+
+_CODE_VALUE = re.compile(
+    r"^(?:[a-z0-9]+(?:[-_][a-z0-9]+)*|-?\d+(?:\.\d+)?|\d{4}(?:-\d{2}(?:-\d{2})?)?|true|false|True|False|"
+    r"#[0-9a-fA-F]{3,8}|rgba?\([^)]*\)|https?://\S+|[\w.-]+\.[a-z]{2,}(?:/\S*)?|%[{}\w<>/]*)$"
+)
+"""Values that are codes for machines (ids, numbers, ISO dates, booleans, colours, URLs,
+Plotly format strings): not text for a reader."""
+STYLE_KEYS = {"family", "hovertemplate", "tickformat", "type", "mode", "orientation", "textposition",
+              "xanchor", "yanchor", "barmode", "shape", "symbol", "dash", "hoverinfo", "color",
+              "bgcolor", "linecolor", "gridcolor", "tickcolor", "paper_bgcolor", "plot_bgcolor",
+              "colorway", "rangemode", "autorange", "ticks", "traceorder", "uniformtext", "template"}
+"""Plotly layout keys whose strings are settings, not text."""
+
+
+def _text_values(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """(key, string) for every string in a JSON value that a reader may see."""
+    if isinstance(value, dict):
+        if value and set(value) <= {"en", "zh"} and len(value) == 2:
+            yield "bilingual", json.dumps(value, ensure_ascii=False)
+            return
+        for k, v in value.items():
+            if k not in STYLE_KEYS and "color" not in k:
+                yield from _text_values(v, k)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _text_values(item, key)
+    elif isinstance(value, str) and value and not _CODE_VALUE.match(value):
+        yield key, value
+
+
+def json_findings(data: str, allowed: Allowlist) -> list[Finding]:
+    found: list[Finding] = []
+    for key, value in _text_values(json.loads(data)):
+        if key == "bilingual":
+            found.append(Finding("bilingual", value, value[:40]))
+        else:
+            found += findings_in(value, allowed)
+    return found
+
+
+def csv_findings(data: str, allowed: Allowlist) -> list[Finding]:
+    """The header row must be Chinese; every cell that is text, not a code, is checked."""
+    found: list[Finding] = []
+    for number, row in enumerate(csv.reader(io.StringIO(data)), start=1):
+        for cell in row:
+            if cell.startswith("{") and '"en"' in cell and '"zh"' in cell:
+                found.append(Finding("bilingual", cell, cell[:40], number))
+            elif cell and (number == 1 or not _is_code_cell(cell)):
+                found += findings_in(cell, allowed, number)
+    return found
+
+
+def _is_code_cell(cell: str) -> bool:
+    """A code, or a list of codes as the downloads write one (["src-a", "src-b"])."""
+    if _CODE_VALUE.match(cell):
+        return True
+    if cell.startswith("["):
+        try:
+            items = json.loads(cell)
+        except ValueError:
+            return False
+        return isinstance(items, list) and all(isinstance(i, str) and _CODE_VALUE.match(i) for i in items)
+    return False
+
+
+def file_findings(path: str, data: str | bytes, allowed: Allowlist, lang: str) -> list[Finding]:
+    """Findings in one output file of a Chinese edition (HTML, SVG, CSV or JSON)."""
+    if isinstance(data, bytes):
+        return []
+    if path.endswith((".html", ".svg")):
+        return [f for text, line in chinese_runs(data, lang) for f in findings_in(text, allowed, line)]
+    if path.endswith(".csv"):
+        return csv_findings(data, allowed)
+    if path.endswith(".json"):
+        return json_findings(data, allowed)
+    return []
+
+
+# --- naming what wrote it ------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"%\(\w+\)s|%s|<[^>]*>")
+
+
+class Writers:
+    """Finds the file that wrote a finding: a content file (its Chinese text), an entry of the
+    Chinese catalogue, or, for punctuation templates glue around values, a template."""
+
+    def __init__(self, root: Path, content: Path, templates: Path, env: Any):
+        self.root, self.templates, self.env = root, templates, env
+        files = sorted(content.rglob("*.yaml")) + sorted(content.glob("pages/*.zh.md"))
+        self.content = [(self._shown(p), p.read_text(encoding="utf-8")) for p in files if p.name != "glossary.yaml"]
+        self.catalogue = self._catalogue(root / "locales" / "zh" / "LC_MESSAGES" / "messages.po")
+        self._lexed: dict[str, list[tuple[int, str]]] = {}
+
+    def _shown(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _catalogue(self, path: Path) -> list[tuple[int, str, str]]:
+        """(line, msgid, literal piece) for every piece of text of every translation."""
+        if not path.is_file():
+            return []
+        from babel.messages.pofile import read_po
+
+        with open(path, "rb") as handle:
+            catalogue = read_po(handle)
+        pieces = []
+        for message in catalogue:
+            strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+            msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+            for string in strings:
+                pieces += [(message.lineno, msgid, piece) for piece in _PLACEHOLDER.split(string or "") if piece]
+        return pieces
+
+    def windows(self, finding: Finding) -> list[str]:
+        """Pieces of the context around the offence, the longest first."""
+        at = finding.context.find(finding.found.strip() or finding.found)
+        if at < 0:
+            return [finding.context]
+        end = at + len(finding.found.strip() or finding.found)
+        return [finding.context[max(0, at - w) : end + w] for w in (6, 4, 2, 1)]
+
+    def in_content(self, finding: Finding) -> tuple[str, int, int] | None:
+        for window in self.windows(finding):
+            for shown, text in self.content:
+                at = text.find(window)
+                if at >= 0 and re.search(CHINESE, window):  # Chinese text, not an English twin
+                    line = text.count("\n", 0, at) + 1
+                    return shown, line, at - (text.rfind("\n", 0, at) + 1) + 1
+        return None
+
+    def in_catalogue(self, finding: Finding) -> tuple[int, str] | None:
+        offence = finding.found.strip() or " "
+        best = None
+        for line, msgid, piece in self.catalogue:
+            if offence in piece and piece in finding.context and (best is None or len(piece) > len(best[2])):
+                best = (line, msgid, piece)
+        return (best[0], best[1]) if best else None
+
+    def in_templates(self, finding: Finding, names: list[str]) -> tuple[str, int] | None:
+        """The first literal text of these templates (outside {{ }} and {% %}) that holds
+        the offending character."""
+        offence = finding.found.strip() or " "
+        for name in names:
+            for line, data in self._data_tokens(name):
+                if offence in data and data.strip() and (offence != " " or data.strip() in finding.context):
+                    return f"templates/{name}", line
+        return None
+
+    def _data_tokens(self, name: str) -> list[tuple[int, str]]:
+        if name not in self._lexed:
+            try:
+                source = (self.templates / name).read_text(encoding="utf-8")
+                self._lexed[name] = [(line, value) for line, kind, value in self.env.lex(source) if kind == "data"]
+            except Exception:  # a template that does not lex is reported by the build itself
+                self._lexed[name] = []
+        return self._lexed[name]
+
+
+HINTS = {
+    "latin": "write it in Chinese; a proper name, unit or code that stays in Latin letters goes "
+    "in locales/zh/allowed-latin.txt",
+    "half-width": "Chinese text takes full-width （）：；，、“”！？",
+    "space": "remove the space: Chinese sets none beside its punctuation or between Chinese and Latin text",
+    "bilingual": "a Chinese download holds the Chinese text alone",
+}

@@ -1,0 +1,175 @@
+"""The share image of each language: the 1200x630 card link previews show (og:image,
+twitter:image, the story's JSON-LD image), drawn by the build from the story's headline, so
+it is never stale and the Chinese edition's card is in Chinese.
+
+The fonts are the machine's: fontconfig (`fc-match`) finds a bold and a regular face that
+cover the language (for Chinese, e.g. Debian's fonts-noto-cjk); the project ships none. The
+PNG bytes depend only on the text, the font files and the Pillow version, and are kept in
+the build cache under a digest of those.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import signed_cache
+from .errors import ContentError, Problem
+
+WIDTH, HEIGHT = 1200, 630
+BACKGROUND, INK, MUTED, ACCENT, ACCENT_BG = "#fdfcfa", "#1f1f1f", "#5f5f5f", "#b4432a", "#f7ebe6"
+FONT_QUERIES = {"zh": "sans-serif:lang=zh-cn", "en": "sans-serif:lang=en"}
+"""fontconfig patterns per language; the weight is added."""
+INSTALL_HINT = {
+    "zh": "install a font with Chinese characters, e.g. `apt-get install fonts-noto-cjk` "
+    "(scripts/install-system-deps.sh does)",
+    "en": "install a sans-serif font, e.g. `apt-get install fonts-dejavu-core`",
+}
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a share card says."""
+
+    lang: str
+    kicker: str
+    headline: str
+    footer: str
+
+
+@dataclass(frozen=True)
+class Face:
+    path: str
+    index: int
+
+
+def _match(pattern: str, lang: str) -> Face | None:
+    """The face fontconfig picks for `pattern`, if it covers `lang`."""
+    if shutil.which("fc-match") is None:
+        return None
+    result = subprocess.run(
+        ["fc-match", "--format", "%{file}\n%{index}\n%{lang}", pattern], capture_output=True, text=True, timeout=20
+    )
+    parts = result.stdout.split("\n")
+    if result.returncode != 0 or len(parts) < 3 or not parts[0]:
+        return None
+    # fontconfig falls back to any face; keep it only if it covers the language.
+    if ("zh-cn" if lang == "zh" else lang) not in parts[2].split("|"):
+        return None
+    return Face(parts[0], int(parts[1] or 0))
+
+
+def find_faces(lang: str) -> tuple[Face, Face]:
+    """(bold, regular) faces for `lang`; raises ContentError with an install hint if none."""
+    query = FONT_QUERIES.get(lang, f"sans-serif:lang={lang}")
+    bold, regular = _match(query + ":weight=bold", lang), _match(query + ":weight=regular", lang)
+    if bold is None or regular is None:
+        hint = INSTALL_HINT.get(lang, INSTALL_HINT["en"])
+        message = f"no font for the {lang} share image: fontconfig's fc-match finds none that covers '{lang}'"
+        raise ContentError([Problem("(fonts)", 1, 1, message, hint)])
+    return bold, regular
+
+
+def digest(card: Card, faces: tuple[Face, Face]) -> str:
+    """What the PNG's bytes depend on: the text, each font file and the Pillow version."""
+    from PIL import __version__ as pillow
+
+    fonts = [(f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns) for f in faces]
+    key = json.dumps([card.__dict__, fonts, pillow, WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+def share_png(card: Card, cache: Path | None = None) -> bytes:
+    """The card as PNG bytes, from the cache when this card was drawn before."""
+    faces = find_faces(card.lang)
+    key = digest(card, faces)
+    stored = cache / f"share-{key}.signed" if cache is not None else None
+    data = signed_cache.load(stored, "share-image", key) if stored else None
+    if data is None:
+        data = draw(card, faces)
+        if stored:
+            signed_cache.store(stored, "share-image", key, data)
+    return data
+
+
+def _lines(text: str, font: object, width: int, lang: str) -> list[str]:
+    """Wrap to `width` pixels: between characters in Chinese, between words otherwise;
+    Chinese closing punctuation never starts a line."""
+    units = list(text) if lang == "zh" else text.split(" ")
+    joiner = "" if lang == "zh" else " "
+    lines: list[str] = []
+    for unit in units:
+        trial = (lines[-1] + joiner + unit) if lines else unit
+        if lines and (font.getlength(trial) <= width or (lang == "zh" and unit in "，。：；、！？）》”")):  # type: ignore[attr-defined]
+            lines[-1] = trial
+        else:
+            lines.append(unit)
+    return lines
+
+
+def _printable(text: str) -> str:
+    """Line and paragraph separators and control characters as spaces: a card has no breaks."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+
+
+def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
+    # Pillow's own layout, not libraqm: no shaping is needed for Chinese or Latin text, and
+    # the bytes then do not depend on which libraqm the machine has.
+    def font(face: Face, size: int) -> ImageFont.FreeTypeFont:
+        return ImageFont.truetype(face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC)
+
+    card = Card(card.lang, _printable(card.kicker), _printable(card.headline), _printable(card.footer))
+    bold, regular = faces
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    pen = ImageDraw.Draw(image)
+    pen.rectangle((0, 0, WIDTH, 18), fill=ACCENT)
+    kicker = font(bold, 26)
+    pen.text((80, 70), card.kicker.upper() if card.lang != "zh" else card.kicker, font=kicker, fill=ACCENT)
+    size = 64 if card.lang == "zh" else 60
+    headline = font(bold, size)
+    lines = _lines(card.headline, headline, 1040, card.lang)
+    while len(lines) > 4 and size > 36:  # a long headline: smaller, never cut
+        size -= 4
+        headline = font(bold, size)
+        lines = _lines(card.headline, headline, 1040, card.lang)
+    y = 130
+    for line in lines:
+        pen.text((80, y), line, font=headline, fill=INK)
+        y += int(size * 1.3)
+    footer = font(regular, 26)
+    pen.rounded_rectangle((80, 536, 124, 580), radius=9, fill=ACCENT)
+    pen.text((140, 544), card.footer, font=footer, fill=MUTED)
+    for i in range(5):  # one for each award: decoration, not data
+        x = WIDTH - 80 - 30 - i * 44
+        pen.ellipse((x - 5, 541, x + 35, 581), fill=ACCENT_BG)
+        pen.ellipse((x, 546, x + 30, 576), fill=ACCENT)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)  # no time stamp: the same bytes each time
+    return buffer.getvalue()
+
+
+def card_for(content: Any, lang: str) -> Card:
+    """The card of one language: the story's kicker and headline, and the site's name."""
+    from .i18n import gettext
+    from .models import text
+
+    site = content.site
+    story = next((p for p in content.pages if p.lang == lang and p.meta.layout == "story"), None)
+    headline = text(story.meta.title, lang) if story else text(site.title, lang)
+    kicker = (text(story.meta.kicker, lang) if story else "") or text(site.title, lang)
+    footer = gettext(lang, "%(page)s · %(site)s") % {"page": text(site.title, lang), "site": text(site.publisher, lang)}
+    return Card(lang, kicker, headline, footer)
+
+
+def asset_name(lang: str) -> str:
+    """The share image's name among the assets (hashed when written): share-zh.png."""
+    return f"share-{lang}.png"
