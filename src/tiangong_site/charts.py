@@ -321,7 +321,7 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
     else:
         number = _cell(value, lang)
     body = number + ("%" if row.get("unit") == "%" else "")
-    short = {"over": N_(">%s"), "about": N_("~%s"), "nearly": N_("~%s"), "at-least": N_("≥%s")}.get(row.get("qualifier", ""))
+    short = {"over": N_(">%s"), "about": N_("~%s"), "nearly": N_("≈%s"), "at-least": N_("≥%s")}.get(row.get("qualifier", ""))
     return gettext(lang, short) % body if short else body
 
 

@@ -468,7 +468,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 }
                 for a in sorted(content.by("awards", "region").get(region.id, []), key=lambda a: a.ceremony_year)
             ]
-            awards = [notes.mark(a, gettext(lang, ", ").join([name, gettext(lang, "%(year)s ceremony") % {"year": a["ceremony_year"]}])) for a in awards]
+            awards = [notes.mark(a, gettext(lang, N_(", ")).join([name, gettext(lang, N_("%(year)s ceremony")) % {"year": a["ceremony_year"]}])) for a in awards]
             figures = [
                 notes.mark(view, _figure_subject(view, lang))
                 for view in (

@@ -253,8 +253,10 @@ To quote a figure in a sentence:   {fig:FIGURE-ID}
 def placeholder_lines() -> list[str]:
     """The lines of PAGE_TEMPLATE's body, as a new page holds them: text an editor must
     replace (`check` warns about any still in a page)."""
-    body = PAGE_TEMPLATE.split("\n---\n", 1)[1].replace("{{", "{").replace("}}", "}")
-    return [line.strip() for line in body.splitlines() if line.strip()]
+    lines: list[str] = []
+    for body in PAGE_BODIES.values():  # the text after the front matter's closing ---
+        lines += [line.strip() for line in body.split("---\n", 1)[1].splitlines() if line.strip()]
+    return list(dict.fromkeys(lines))
 
 
 def new_page(content_dir: Path, slug: str, titles: dict[str, str], descriptions: dict[str, str], languages: list[str], validate: Any) -> Created:
