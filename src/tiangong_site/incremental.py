@@ -20,11 +20,13 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
+from .charts import ChartOutput
 from .content import Content
 from .errors import ContentError, Problem, display_path
 from .inside import shown
 from .linkcheck import check_links
 from .models import DATASETS
+from .tables import ROWS_READ
 from .pages import Job
 from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, template_problem
 
@@ -185,7 +187,7 @@ class IncrementalBuilder:
         # Only templates changed: the content, and so the charts, are as they were.
         content = load_and_check(self.project, write_cache=False) if content_changed or self.content is None else self.content
         old_jobs = {job.path: job for job in self.prepared.plan.jobs}
-        charts = None if content_changed else self.prepared.charts
+        charts = self._unchanged_charts(keys)
         prepared = prepare(self.project, content, self.urls, self.plotly_name, self.prepared.envs, charts)
         affected = []
         for job in prepared.plan.jobs:
@@ -208,6 +210,17 @@ class IncrementalBuilder:
         self.prepared, self.content = prepared, content
         update.problems = problems
         self._write(update, changes, gone)
+
+    def _unchanged_charts(self, keys: set[str]) -> dict[str, dict[str, ChartOutput]]:
+        """The charts of the last build that `keys` leave as they were: all of them unless
+        the chart specs changed, less those whose rows read a changed dataset."""
+        assert self.prepared is not None
+        if "charts" in keys:
+            return {}
+        return {
+            lang: {cid: chart for cid, chart in drawn.items() if not keys & ROWS_READ[chart.spec.data]}
+            for lang, drawn in self.prepared.charts.items()
+        }
 
     def _touched(self, job: Job, old: Job | None, keys: set[str], prepared: Prepared) -> bool:
         """Whether a change to `keys` may change this page: it is new, it is made from one

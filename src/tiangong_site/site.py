@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import __version__, i18n
 from . import output as output_rules
-from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
+from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
@@ -276,7 +276,8 @@ def prepare(
     charts: dict[str, dict[str, ChartOutput]] | None = None,
 ) -> Prepared:
     """Charts and plan for `content`, in each of its languages. Pass the previous `envs` to
-    reuse their compiled templates (Jinja recompiles only template files changed on disk)."""
+    reuse their compiled templates (Jinja recompiles only template files changed on disk),
+    and in `charts` the charts whose data and spec are unchanged (the others are drawn)."""
     languages = content.site.languages
     i18n.activate(project.root, languages)
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
@@ -290,7 +291,9 @@ def prepare(
         env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja")
         env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
         new_envs[lang] = env
-        editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang), lang_urls)
+        kept = (charts or {}).get(lang) or {}
+        drawn = {spec.id: kept.get(spec.id) or build_chart(content, spec, lang) for spec in content.datasets["charts"]}
+        editions[lang] = (drawn, lang_urls)
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
 
