@@ -45,7 +45,7 @@ class Update:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     repeated: bool = False
-    """No source changed since the last update: it did nothing and reports that update's problems."""
+    """No source changed since the last update: it did nothing, and reports that one's problems."""
 
     @property
     def ok(self) -> bool:
@@ -204,7 +204,8 @@ class IncrementalBuilder:
         listing = _listing_after(self.outputs.keys() | changes.keys(), set(gone))
         # Pages left as they were are checked too: a link of theirs may point at a page now gone.
         checked = {job.path for job in affected}
-        problems = check_links(self.output, self.urls.base_path, rendered, only=checked, listing=listing)
+        base = self.urls.base_path
+        problems = check_links(self.output, base, rendered, only=checked, listing=listing)
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
         self.prepared, self.content = prepared, content
@@ -218,7 +219,7 @@ class IncrementalBuilder:
         if "charts" in keys:
             return {}
         return {
-            lang: {cid: chart for cid, chart in drawn.items() if not keys & ROWS_READ[chart.spec.data]}
+            lang: {cid: c for cid, c in drawn.items() if not keys & ROWS_READ[c.spec.data]}
             for lang, drawn in self.prepared.charts.items()
         }
 
@@ -229,7 +230,9 @@ class IncrementalBuilder:
             return True
         return bool(keys & (job.depends | self._template_closure(prepared.env, job.template)))
 
-    def _render(self, prepared: Prepared, jobs: list[Job], old_jobs: dict[str, Job], templates_changed: bool) -> dict[str, str]:
+    def _render(
+        self, prepared: Prepared, jobs: list[Job], old_jobs: dict[str, Job], templates_changed: bool
+    ) -> dict[str, str]:
         """Render `jobs` to memory, but only those whose context differs from the one their
         served page was rendered with (a number edit changes few of the pages that read the
         figures). After a template edit every one is rendered. Raises ContentError."""
@@ -240,7 +243,9 @@ class IncrementalBuilder:
             try:
                 context, found = job.full_context(env)
                 old = old_jobs.get(job.path)
-                if not found and not templates_changed and old and job.context_digest and old.context_digest == job.context_digest:
+                digest = job.context_digest
+                same = old is not None and digest != "" and old.context_digest == digest
+                if same and not found and not templates_changed:
                     continue
                 html, found = job.render_with(env, prepared.plan, context, found)
             except ContentError as exc:

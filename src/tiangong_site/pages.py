@@ -77,13 +77,13 @@ class Job:
         return self.render_with(env, plan, context, problems)
 
     def render_with(
-        self, env: jinja2.Environment, plan: SitePlan, context: dict[str, Any], problems: list[Problem]
+        self, env: jinja2.Environment, plan: SitePlan, context: dict[str, Any], found: list[Problem]
     ) -> RenderResult:
-        """Render with a context from `full_context`."""
+        """Render with a context from `full_context` and the problems found making it."""
         html = env.get_template(self.template).render(**context)
         folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
-        problems = problems + element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None)
-        return html, problems
+        ids = element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None)
+        return html, found + ids
 
     def ambient(self) -> dict[str, Any]:
         """What the page is given besides its context function (nav, alternates, canonical…):
@@ -94,8 +94,8 @@ class Job:
 
 
 def _digest_of(value: Any) -> str:
-    """A digest of plain data (dicts, lists, strings, numbers); "" (never equal to a stored
-    digest) when it holds anything else, so such a page is always rendered."""
+    """A digest of plain data (dicts, lists, strings, numbers); "" when it holds anything
+    else, which the preview never takes for "unchanged": such a page is always rendered."""
     try:
         raw = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError):

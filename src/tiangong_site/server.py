@@ -461,8 +461,8 @@ class StatusHandler(web.RequestHandler):
         busy = self.state.busy()  # before the number: a build ending in between shows as done
         builder = self.state.builder
         problems = [p.as_dict() for p in builder.last_problems]
-        status = {"ok": not problems, "problems": problems, "build": builder.generation, "busy": busy}
-        self.finish(json.dumps(status))
+        build = builder.generation
+        self.finish(json.dumps({"ok": not problems, "problems": problems, "build": build, "busy": busy}))
 
 
 class OverlayHandler(web.RequestHandler):

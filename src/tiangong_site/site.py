@@ -292,7 +292,8 @@ def prepare(
         env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
         new_envs[lang] = env
         kept = (charts or {}).get(lang) or {}
-        drawn = {spec.id: kept.get(spec.id) or build_chart(content, spec, lang) for spec in content.datasets["charts"]}
+        specs = content.datasets["charts"]
+        drawn = {spec.id: kept.get(spec.id) or build_chart(content, spec, lang) for spec in specs}
         editions[lang] = (drawn, lang_urls)
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
