@@ -7,10 +7,11 @@ and lists, so no data wrangling happens in Jinja.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -56,22 +57,55 @@ class Job:
     origin: Origin | None = None
     """What made the page, for messages about its address or its ids."""
 
-    def render(self, env: jinja2.Environment, plan: SitePlan) -> RenderResult:
-        problems: list[Problem] = []
+    context_digest: str = ""
+    """A digest of everything the page's template was last rendered with (see `full_context`);
+    the preview skips rendering a page whose digest and templates are unchanged."""
+
+    def full_context(self, env: jinja2.Environment) -> tuple[dict[str, Any], list[Problem]]:
+        """Everything the template reads besides the environment's globals, and the problems
+        found while gathering it. Sets `context_digest`."""
         context = self.context(env)
-        problems.extend(context.pop("_problems", []))
+        problems: list[Problem] = list(context.pop("_problems", []))
         context.setdefault("canonical", self.canonical)
         context.setdefault("nav", self.nav)
         context.setdefault("alternates", self.alternates)
         context.setdefault("current", self.url_path)
         context.setdefault("share", {"title": self.title, "type": self.og_type})
         context.setdefault("json_ld", None)
+        self.context_digest = _digest_of([self.template, self.lang, context])
+        return context, problems
+
+    def render(self, env: jinja2.Environment, plan: SitePlan) -> RenderResult:
+        context, problems = self.full_context(env)
+        return self.render_with(env, plan, context, problems)
+
+    def render_with(
+        self, env: jinja2.Environment, plan: SitePlan, context: dict[str, Any], found: list[Problem]
+    ) -> RenderResult:
+        """Render with a context from `full_context` and the problems found making it."""
         html = env.get_template(self.template).render(**context)
         if self.lang != "zh":  # Chinese quoted in another language's page says so (lang="zh-Hans")
             html = mark_chinese_runs(html)
         folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
-        problems.extend(element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None))
-        return html, problems
+        ids = element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None)
+        return html, found + ids
+
+    def ambient(self) -> dict[str, Any]:
+        """What the page is given besides its context function (nav, alternates, canonical…):
+        every field but the ones that say how to make or find it. A change to any means the
+        page must be rendered again, whatever its data."""
+        skip = {"context", "depends", "origin", "context_digest"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+
+
+def _digest_of(value: Any) -> str:
+    """A digest of plain data (dicts, lists, strings, numbers); "" when it holds anything
+    else, which the preview never takes for "unchanged": such a page is always rendered."""
+    try:
+        raw = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return ""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 @dataclass

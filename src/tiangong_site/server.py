@@ -300,12 +300,22 @@ class Rebuilder:
 
     Saves while an update runs set a flag that the worker takes up as soon as it is done,
     so any number of them costs one more update, and none is lost: each update compares
-    every source with the last good build, not with the save that woke it."""
+    every source with the last good build, not with the save that woke it.
+
+    An update that found changes is followed by one more look at the sources: the watcher
+    sees modification times, which the file system keeps to a few milliseconds, so a second
+    save within that tick of one the update had already read would otherwise go unseen. The
+    look costs a scan of the sources (a few ms) when nothing else was saved."""
 
     def __init__(self, builder: IncrementalBuilder, done: Callable[[Update], None]):
         self.builder, self.done = builder, done
-        self._wanted, self._stopping = threading.Event(), False
+        self._wanted, self._stopping, self._running = threading.Event(), False, False
         self._thread = threading.Thread(target=self._run, name="tiangong-rebuild", daemon=True)
+
+    @property
+    def busy(self) -> bool:
+        """An update is running or wanted: pages served now may be behind the sources."""
+        return self._running or self._wanted.is_set()
 
     def start(self) -> None:
         self._thread.start()
@@ -323,11 +333,17 @@ class Rebuilder:
             self._wanted.wait()
             if self._stopping:
                 return
+            self._running = True
             self._wanted.clear()
             try:
-                self.done(self.builder.update())
+                update = self.builder.update()
+                if not update.repeated:
+                    self._wanted.set()  # look once more (see the class's docstring)
+                self.done(update)
             except Exception as exc:  # a file vanished mid-scan, say: keep the preview alive
                 log.error("rebuild failed: %s: %s (save again to retry)", type(exc).__name__, exc)
+            finally:
+                self._running = False
 
 
 # -- HTTP handlers ----------------------------------------------------------------------
@@ -338,6 +354,7 @@ class _State:
 
     def __init__(self, builder: IncrementalBuilder, base_path: str, port: int):
         self.builder, self.base_path, self.port = builder, base_path, port
+        self.busy: Callable[[], bool] = lambda: False
 
     @property
     def output(self) -> Path:
@@ -356,12 +373,20 @@ class SiteHandler(web.RequestHandler):
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
 
+    def prepare(self) -> None:
+        # Read before any file: a page written by a later build than this number says is
+        # reloaded once more for nothing, never shown as current when it is not.
+        self.generation = self.state.builder.generation
+
     def _inject(self, html: bytes) -> bytes:
-        scripts = (
-            f'<script src="/livereload.js?port={self.state.port}" defer></script>'
+        """The build this page came from, and the preview's scripts. overlay.js comes first:
+        it registers a livereload plugin, which livereload.js picks up when it runs."""
+        head = (
+            f'<meta name="tiangong-build" content="{self.generation}">'
             '<script src="/__tiangong__/overlay.js" defer></script>'
+            f'<script src="/livereload.js?port={self.state.port}" defer></script>'
         ).encode()
-        return html.replace(b"</head>", scripts + b"</head>", 1) if b"</head>" in html else scripts + html
+        return html.replace(b"</head>", head + b"</head>", 1) if b"</head>" in html else head + html
 
     def _send(self, path: Path, status: int = 200) -> None:
         data = path.read_bytes()
@@ -433,8 +458,11 @@ class StatusHandler(web.RequestHandler):
     def get(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        problems = [p.as_dict() for p in self.state.builder.last_problems]
-        self.finish(json.dumps({"ok": not problems, "problems": problems}))
+        busy = self.state.busy()  # before the number: a build ending in between shows as done
+        builder = self.state.builder
+        problems = [p.as_dict() for p in builder.last_problems]
+        build = builder.generation
+        self.finish(json.dumps({"ok": not problems, "problems": problems, "build": build, "busy": busy}))
 
 
 class OverlayHandler(web.RequestHandler):
@@ -475,6 +503,7 @@ class Preview:
             if folder.is_dir():
                 self.watcher.watch(str(folder), self.request_rebuild)
         self.rebuilds = Rebuilder(builder, self._rebuilt)
+        self.state.busy = lambda: self.rebuilds.busy
         self._handler = _console_handler(debug)
         self._loggers: dict[str, tuple[bool, int]] = {}  # name -> (propagate, level) before
         self._loop: ioloop.IOLoop | None = None
@@ -487,7 +516,10 @@ class Preview:
         self.rebuilds.request()
 
     def _rebuilt(self, update: Update) -> None:
-        """On the worker thread: tell the console, then have the loop reload the browsers."""
+        """On the worker thread: tell the console, then have the loop reload the browsers.
+        Each page asks the status first, and reloads only if it is behind the last build."""
+        if update.repeated:
+            return
         _report(update, self.quiet)
         assert self._loop is not None
         self._loop.add_callback(LiveReloadHandler.reload_waiters, "*")

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from . import __version__, cjk, i18n, share_image
 from . import output as output_rules
 from .brand import PLAIN, read_brand
-from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
+from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
@@ -312,7 +312,8 @@ def prepare(
     write_cache: bool = True,
 ) -> Prepared:
     """Charts and plan for `content`, in each of its languages. Pass the previous `envs` to
-    reuse their compiled templates (Jinja recompiles only template files changed on disk).
+    reuse their compiled templates (Jinja recompiles only template files changed on disk),
+    and in `charts` the charts whose data and spec are unchanged (the others are drawn).
     Without `write_cache`, templates are compiled in memory only (`check` writes nothing)."""
     languages = content.site.languages
     i18n.activate(project.root, languages)
@@ -329,7 +330,10 @@ def prepare(
         env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja" if write_cache else None)
         env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css, share_image=share_image.asset_name(lang))
         new_envs[lang] = env
-        editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang, brand), lang_urls)
+        kept = (charts or {}).get(lang) or {}
+        specs = content.datasets["charts"]
+        drawn = {spec.id: kept.get(spec.id) or build_chart(content, spec, lang, brand) for spec in specs}
+        editions[lang] = (drawn, lang_urls)
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
 

@@ -3,6 +3,7 @@ the last good site when a change is broken."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from conftest import tree_digest
 from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.loader import load_yaml_file
-from tiangong_site.site import Project
+from tiangong_site.site import Project, build
 
 
 @pytest.fixture
@@ -122,3 +123,41 @@ def test_a_new_page_is_written_and_a_removed_page_deleted(builder: IncrementalBu
     update = builder.update()
     assert update.ok and update.removed == expected
     assert not any((project / "_site" / path).exists() for path in expected)
+
+
+def menu_titles(html: str) -> list[str]:
+    """The link texts of the site menu (the masthead's <nav>) of a page."""
+    menu = re.search(r'<header class="masthead">.*?<nav[^>]*>(.*?)</nav>', html, re.S)
+    return re.findall(r'<li><a [^>]*>([^<]*)</a>', menu.group(1)) if menu else []
+
+
+def test_renaming_a_menu_entry_rerenders_every_page_that_shows_the_menu(builder: IncrementalBuilder, project: Path):
+    site, english = project / "_site", editions(project)[0]
+    with_menu = [p for p in (site / english).rglob("*.html") if "Sources" in menu_titles(p.read_text(encoding="utf-8"))]
+    assert len(with_menu) > 10  # the place and cluster pages show the menu too
+    edit(project / "content/pages/sources.md", "nav_title: Sources", "nav_title: Notes on sources")
+    update = builder.update()
+    assert update.ok, update.problems
+    for page in with_menu:
+        titles = menu_titles(page.read_text(encoding="utf-8"))
+        assert "Notes on sources" in titles and "Sources" not in titles, page
+    other = editions(project)[-1]
+    if other != english:  # the other edition's menu has its own titles: left as it was
+        assert not [p for p in update.written if p.startswith(other)]
+
+
+def test_a_number_edit_writes_what_a_full_build_writes_and_renders_only_the_pages_it_changes(builder: IncrementalBuilder, project: Path):
+    path = project / "content/data/figures.yaml"
+    text = path.read_text(encoding="utf-8")
+    record = text.index("- id: sx-gdp-growth-2024h1")
+    value = text.index("value: 7.0", record)
+    path.write_text(text[:value] + "value: 7.43" + text[value + len("value: 7.0"):], encoding="utf-8")
+    update = builder.update()
+    assert update.ok, update.problems
+    story = f"{editions(project)[0]}index.html"
+    assert story in update.rendered and "7.43%" in (project / "_site" / story).read_text(encoding="utf-8")
+    pages_reading_figures = [p for p in (project / "_site").rglob("*.html") if "regions/" in p.as_posix() or "clusters/" in p.as_posix()]
+    assert len(update.rendered) < len(pages_reading_figures) / 4, update.rendered
+    fresh = project.parent / "fresh"  # the same content, built from scratch
+    build(Project.at(project), fresh)
+    assert tree_digest(project / "_site") == tree_digest(fresh)

@@ -299,6 +299,57 @@ def test_pages_are_served_during_a_rebuild_and_a_save_made_meanwhile_is_not_lost
     assert len(calls) >= 2
 
 
+def stamp(html: str) -> int:
+    """The build number the preview stamped a page with."""
+    found = re.search(r'<meta name="tiangong-build" content="(\d+)">', html)
+    assert found, "the page carries no build number"
+    return int(found.group(1))
+
+
+def test_each_page_carries_the_build_it_came_from_and_the_status_tells_the_current_one(live: Live):
+    status = json.loads(live.get("/__tiangong__/status.json")[1])
+    assert status["busy"] is False and status["build"] >= 1
+    assert stamp(live.get(PREFIX + "en/")[1]) == status["build"]
+    assert stamp(live.get(PREFIX + "en/no-such-page/")[1]) == status["build"]  # the 404 page too
+    page = live.project / "content/pages/index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    wait_until(lambda: "A new sentence." in live.get(PREFIX + "en/")[1], "the edit to be served")
+    after = json.loads(live.get("/__tiangong__/status.json")[1])
+    assert after["build"] > status["build"]
+    assert stamp(live.get(PREFIX + "en/")[1]) == after["build"]
+    assert stamp(live.get(PREFIX + "en/sources/")[1]) == after["build"]  # unchanged pages as well
+
+
+def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_same(live: Live, monkeypatch):
+    """Two saves within one tick of the file system's clock share a modification time, so
+    the watcher sees one change; the worker looks again after each update."""
+    in_rebuild, release = threading.Event(), threading.Event()
+    real_update, calls = live.builder.update, []
+
+    def held_update():
+        calls.append(1)
+        update = real_update()
+        if len(calls) == 1:
+            in_rebuild.set()
+            assert release.wait(60)
+        return update
+
+    monkeypatch.setattr(live.builder, "update", held_update)
+    page = live.project / "content/pages/index.md"
+    good = page.read_text(encoding="utf-8")
+    try:
+        page.write_text(good + "\nFirst save.\n", encoding="utf-8")
+        assert in_rebuild.wait(30), "the save did not start a rebuild"
+        seen = page.stat().st_mtime_ns
+        page.write_text(good + "\nSecond save.\n", encoding="utf-8")
+        os.utime(page, ns=(seen, seen))  # as if in the same tick: the watcher sees nothing new
+        time.sleep(0.3)  # several polls of the watcher while the rebuild still holds
+    finally:
+        release.set()
+    wait_until(lambda: "Second save." in live.get(PREFIX + "en/")[1], "the unseen save to be built")
+    assert wait_until(lambda: json.loads(live.get("/__tiangong__/status.json")[1])["busy"] is False, "the preview to settle")
+
+
 def test_a_broken_link_leaves_the_served_site_as_it_was_and_the_overlay_lists_it(live: Live):
     assert live.builder.output is not None
     before = tree_digest(live.builder.output)

@@ -1,5 +1,6 @@
 /* Preview only: shows the build's problems over the last good page, each as
-   file:line:col, message and hint. Injected by `tiangong-site serve`, never built. */
+   file:line:col, message and hint, and reloads the page when a newer build is served.
+   Injected by `tiangong-site serve`, never built. */
 (function () {
   "use strict";
   var ID = "tiangong-error-overlay";
@@ -42,12 +43,47 @@
     box.appendChild(list);
     document.body.appendChild(box);
   }
-  function check() {
-    fetch("/__tiangong__/status.json", { cache: "no-store" })
-      .then(function (r) { return r.json(); })
-      .then(function (s) { show(s.problems || []); })
-      .catch(function () { /* server gone: leave the page as it is */ });
+  // Never stale: the preview stamps each page with the build it came from
+  // (<meta name="tiangong-build">). The page asks the status on load, when livereload's
+  // socket (re)connects, on each reload message and once a second while it is visible;
+  // it reloads when a newer build is done, and waits while one is under way. A reload
+  // message sent while the page was still loading is thus never missed for good.
+  var STATUS = "/__tiangong__/status.json", BUSY_MS = 100, IDLE_MS = 1000;
+  var stamp = document.querySelector('meta[name="tiangong-build"]');
+  var built = stamp ? stamp.getAttribute("content") : null;
+  var timer = null, asked = 0, leaving = false;
+  function later(ms) {
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(check, ms);
   }
+  function check() {
+    if (leaving) return;
+    if (document.hidden) { later(IDLE_MS); return; }
+    var mine = ++asked;  // only the latest answer counts: an earlier one may predate a build
+    fetch(STATUS, { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (mine !== asked || leaving) return;
+        if (document.body) show(s.problems || []);
+        if (s.busy) { later(BUSY_MS); return; }
+        if (built !== null && String(s.build) !== built) {
+          leaving = true;
+          location.reload();
+          return;
+        }
+        later(IDLE_MS);
+      })
+      .catch(function () { if (mine === asked) later(IDLE_MS); /* server gone: keep the page */ });
+  }
+  // livereload.js adds every window.LiveReloadPlugin* when it starts (this script runs
+  // first); a plugin that handles `reload` replaces livereload's own reload of the page.
+  function Fresh() {}
+  Fresh.identifier = "tiangong-fresh";
+  Fresh.version = "1.0";
+  Fresh.prototype.reload = function () { check(); return true; };
+  window.LiveReloadPluginTiangongFresh = Fresh;
+  document.addEventListener("LiveReloadConnect", check);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) check(); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", check);
   else check();
 })();
