@@ -76,17 +76,17 @@ def test_an_unclosed_quote_is_reported_where_it_opened(tmp_path: Path):
 
 # --- 5.3 and 5.8 the parser's wording ---------------------------------------------------------
 
-LAST_AWARD = "  tier: city\n  status: returning\n  golden: true\n"
+LAST_AWARD = "  tier: city\n  standing: returning\n  golden: true\n"
 PARK = "zh: ［海峡两岸（绍兴）数字产业园区］}"
 
 
 @pytest.mark.parametrize(
     ("relpath", "old", "new", "fix"),
     [
-        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  status", "    status"), "indent the line"),
-        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  status", "\tstatus"), "replace the tab with spaces"),
+        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  standing", "    standing"), "indent the line"),
+        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  standing", "\tstanding"), "replace the tab with spaces"),
         ("data/sources.yaml", PARK, "zh: 海峡两岸: 绍兴}", "double quotes"),
-        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  status: returning", " - status: returning"), "line up"),
+        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  standing: returning", " - standing: returning"), "line up"),
     ],
     ids=["four-space indent", "a tab", "unquoted colon in {…}", "a misaligned dash"],
 )

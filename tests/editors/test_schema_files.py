@@ -56,16 +56,16 @@ def test_a_page_front_matter_validates_against_the_page_schema():
 # --- the schemas say what the build says ------------------------------------------------------
 
 AWARDS, FIGURES, SOURCES, CHARTS = "data/awards.yaml", "data/figures.yaml", "data/sources.yaml", "charts.yaml"
-LAST_AWARD = "  tier: city\n  status: returning\n  golden: true\n  source: lvya-jiaxing\n"
+LAST_AWARD = "  tier: city\n  standing: returning\n  golden: true\n  source: lvya-jiaxing\n"
 FIRST_FIGURE = "  metric: iva-growth\n  region: shaoxing\n  period: {kind: year, year: 2010}\n  value: 14.8\n"
 PARK = '{en: "[The cross-Strait (Shaoxing) digital industry park]", zh: ［海峡两岸（绍兴）数字产业园区］}'
 GDP_2024 = "    metric: gdp\n    year: 2024\n"
 VARIANTS = {
     # The review's twenty broken files (editors.md, section 4.1), then two more.
     "misspelled field": (AWARDS, "  evaluation_year: 2024\n  region: jiaxing", "  evalution_year: 2024\n  region: jiaxing"),
-    "four-space indent": (AWARDS, LAST_AWARD, LAST_AWARD.replace("  status", "    status")),
+    "four-space indent": (AWARDS, LAST_AWARD, LAST_AWARD.replace("  standing", "    standing")),
     "zh moved out of its text": (FIGURES, '\n    zh: "人民日报一篇', '\n  zh: "人民日报一篇'),
-    "a tab": (AWARDS, LAST_AWARD, LAST_AWARD.replace("  status", "\tstatus")),
+    "a tab": (AWARDS, LAST_AWARD, LAST_AWARD.replace("  standing", "\tstanding")),
     "missing zh in a mapping": (SOURCES, PARK, PARK.split(", zh:")[0] + "}"),
     "missing zh, a plain string": (SOURCES, PARK, '"[The cross-Strait (Shaoxing) digital industry park]"'),
     "unknown source id": (AWARDS, LAST_AWARD, LAST_AWARD.replace("lvya-jiaxing", "lvya-jiaxnig")),
