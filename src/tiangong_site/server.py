@@ -337,7 +337,9 @@ class Rebuilder:
 class _State:
     """What the HTTP handlers need to know about the preview."""
 
-    def __init__(self, builder: IncrementalBuilder, base_path: str, port: int, before: Path | None = None):
+    def __init__(
+        self, builder: IncrementalBuilder, base_path: str, port: int, before: Path | None = None
+    ):
         self.builder, self.base_path, self.port = builder, base_path, port
         self.before = before  # served until this preview's first good build (see last_good_output)
 
@@ -595,9 +597,9 @@ def last_good_output(project: Project, output: Path | None) -> Path | None:
     else:
         folder = output.resolve()
     sources = [project.content, project.templates, project.static]
-    if output_rules.protected(project.root, sources, folder) or not (folder / output_rules.MARKER).is_file():
+    if output_rules.protected(project.root, sources, folder):
         return None
-    return folder
+    return folder if (folder / output_rules.MARKER).is_file() else None
 
 
 def watched_folders(project: Project) -> list[Path]:
