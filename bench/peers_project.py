@@ -28,6 +28,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+
 SITE_YAML = """\
 title: "Regions"
 description: "Benchmark site, one page per record."
@@ -168,6 +170,11 @@ def write_project(records: list[dict[str, Any]], site: Path) -> None:
         path = site / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    # The build copies the plotly.js basic bundle from node_modules and fails without it
+    # (it never ships a substitute): link this checkout's, as the other benchmarks do.
+    modules = ROOT / "node_modules"
+    if modules.is_dir() and not (site / "node_modules").exists():
+        (site / "node_modules").symlink_to(modules, target_is_directory=True)
 
 
 def main(argv: list[str]) -> int:
