@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_build_py
+from conftest import REPO, run_build_py
 from test_bad_input import Published
 from tiangong_site import i18n, markdown
 from tiangong_site.errors import ContentError
@@ -194,6 +194,33 @@ def test_latin1_catalogue_is_refused_at_its_line(published: Published):
     data = catalogue.read_bytes()
     catalogue.write_bytes(data + '\n# café\n'.encode("latin-1"))
     published.assert_refused(published.build(), "locales/zh/LC_MESSAGES/messages.po", data.count(b"\n") + 2, "not UTF-8")
+
+
+def _catalogue_at(root: Path, data: bytes) -> None:
+    path = root / "locales" / "zh" / "LC_MESSAGES" / "messages.po"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+
+
+def test_catalogue_with_a_byte_order_mark_keeps_its_header(tmp_path: Path, capsys):
+    # Its header holds the plural rule; a byte-order mark glued to `msgid ""` hid it, and the
+    # Chinese pages printed the English "Sources:" while Babel printed unlocated warnings.
+    text = (REPO / "locales" / "zh" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    header_first = text[text.index('msgid ""'):].encode("utf-8")
+    _catalogue_at(tmp_path / "plain", header_first)
+    _catalogue_at(tmp_path / "bom", b"\xef\xbb\xbf" + header_first)
+    expected = i18n.translations(tmp_path / "plain", "zh").ngettext("Source:", "Sources:", 2)
+    assert expected not in ("Source:", "Sources:")
+    assert i18n.translations(tmp_path / "bom", "zh").ngettext("Source:", "Sources:", 2) == expected
+    assert "WARNING" not in capsys.readouterr().out
+
+
+def test_catalogue_line_gettext_cannot_read_is_refused_at_its_line(published: Published):
+    catalogue = published.root / "locales" / "zh" / "LC_MESSAGES" / "messages.po"
+    data = catalogue.read_bytes()
+    catalogue.write_bytes(data + b'\nmsgid "Stray"\nmsgtxt "a misspelt keyword"\n')
+    line = data.count(b"\n") + 3
+    published.assert_refused(published.build(), "locales/zh/LC_MESSAGES/messages.po", line)
 
 
 def test_catalogue_over_its_size_limit_is_refused(published: Published, monkeypatch: pytest.MonkeyPatch):

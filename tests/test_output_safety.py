@@ -114,6 +114,20 @@ def test_an_output_that_is_a_file_is_refused(run_cli, project: Path, tmp_path: P
         assert path.read_text(encoding="utf-8") == "words\n"
 
 
+def test_an_output_that_cannot_be_written_is_a_located_refusal(
+    run_cli, project: Path, tmp_path: Path
+):
+    # A careless path: a folder under a file, or beside a lock name taken by a folder.
+    (tmp_path / "notes.txt").write_text("words\n", encoding="utf-8")
+    (tmp_path / ".busy.lock").mkdir()
+    for output in (tmp_path / "notes.txt" / "site", tmp_path / "busy"):
+        before = listing(tmp_path)
+        run = run_cli("build", "--project", project, "--output", output)
+        assert_one_refusal(run, str(output), "cannot write")
+        assert listing(tmp_path) == before
+        assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "words\n"
+
+
 @pytest.mark.parametrize("output_dir", ["../x", "..", "_site/../../x"])
 def test_output_dir_outside_the_project_is_refused_at_its_line_in_site_yaml(run_cli, project: Path, output_dir: str):
     site_yaml = project / "content" / "site.yaml"

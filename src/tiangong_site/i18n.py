@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import signed_cache
-from .errors import Problem, display_path
+from .errors import ContentError, Problem, display_path
 from .inside import inside
 from .limits import MAX_CATALOGUE_BYTES, MAX_TEMPLATE_BYTES, decode, read_limited, read_text
 
@@ -57,11 +57,19 @@ def gettext(lang: str, message: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _catalogue(path: str, mtime: float, shown: str) -> Any:
-    from babel.messages.pofile import read_po
+    from babel.messages.pofile import PoFileError, read_po
 
-    raw = read_limited(Path(path), shown, MAX_CATALOGUE_BYTES)
-    decode(raw, shown)  # a located problem for an encoding Babel would fail on without naming the file
-    return read_po(io.BytesIO(raw))
+    # Decoded first: a located problem for an encoding Babel would fail on without naming the
+    # file, and no byte-order mark, which glued to `msgid ""` hid the header (plural rule).
+    text = decode(read_limited(Path(path), shown, MAX_CATALOGUE_BYTES), shown)
+    try:
+        # abort_invalid: a line Babel cannot read is an error here, not a skipped entry and
+        # a warning on stdout that names no file.
+        return read_po(io.StringIO(text), abort_invalid=True)
+    except PoFileError as exc:
+        message = f"gettext cannot read this line ({str(exc).rsplit(' on ', 1)[0]})"
+        hint = 'write entries as msgid "..." then msgstr "..."'
+        raise ContentError([Problem(shown, exc.lineno + 1, 1, message, hint)]) from None
 
 
 def catalogue(root: Path, lang: str) -> Any | None:

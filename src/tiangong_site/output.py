@@ -134,7 +134,10 @@ def locked(output: Path, where: Where, timeout: float = LOCK_TIMEOUT) -> Iterato
     if fcntl is None:
         yield
         return
-    fd = os.open(output.parent / f".{output.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(output.parent / f".{output.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ContentError([unwritable(exc, where)]) from None
     try:
         if not _try_lock(fd):
             print(f"another build is writing {output.name}; waiting (up to {timeout:.0f} s)…",
@@ -149,6 +152,21 @@ def locked(output: Path, where: Where, timeout: float = LOCK_TIMEOUT) -> Iterato
         yield
     finally:
         os.close(fd)  # closing releases the lock; the lock file stays, harmless and reused
+
+
+def unwritable(exc: OSError, where: Where) -> Problem:
+    """The problem for an output the build cannot write: a folder under a file, a read-only
+    or missing file system, a name taken (a raw OSError named neither the output nor a fix)."""
+    what = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc.strerror or exc)
+    return where(f"cannot write the site here ({what})", "choose a folder you can write to")
+
+
+def make_parent(output: Path, where: Where) -> None:
+    """Create the folder that will hold `output`, or raise a located ContentError."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ContentError([unwritable(exc, where)]) from None
 
 
 def _try_lock(fd: int) -> bool:

@@ -40,6 +40,7 @@ from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloa
 from livereload.watcher import Watcher
 from tornado import httpserver, httputil, iostream, ioloop, netutil, web, websocket
 
+from . import output as output_rules
 from .errors import ContentError
 from .incremental import IncrementalBuilder, Update
 from .site import Project
@@ -352,14 +353,17 @@ class Rebuilder:
 class _State:
     """What the HTTP handlers need to know about the preview."""
 
-    def __init__(self, builder: IncrementalBuilder, base_path: str, port: int):
+    def __init__(
+        self, builder: IncrementalBuilder, base_path: str, port: int, before: Path | None = None
+    ):
         self.builder, self.base_path, self.port = builder, base_path, port
         self.busy: Callable[[], bool] = lambda: False
+        self.before = before  # served until this preview's first good build (see last_good_output)
 
     @property
-    def output(self) -> Path:
-        assert self.builder.output is not None
-        return self.builder.output
+    def output(self) -> Path | None:
+        """The folder served: the last good build, or None when there is none to serve."""
+        return self.builder.output if self.builder.outputs else self.before
 
 
 class SiteHandler(web.RequestHandler):
@@ -400,8 +404,8 @@ class SiteHandler(web.RequestHandler):
         self.finish(data)
 
     def _not_found(self) -> None:
-        page = self.state.output / "404.html"
-        if page.is_file():
+        page = self.state.output / "404.html" if self.state.output is not None else None
+        if page is not None and page.is_file():
             self._send(page, 404)
         else:
             self.set_status(404)
@@ -428,8 +432,8 @@ class SiteHandler(web.RequestHandler):
         if not url_path.startswith(base):
             self._not_found()
             return
-        output = self.state.output.resolve()
-        if not output.is_dir():
+        output = self.state.output.resolve() if self.state.output is not None else None
+        if output is None or not output.is_dir():
             self.set_status(503)
             self.finish(self._inject((PREVIEW / "waiting.html").read_bytes()))
             return
@@ -496,7 +500,8 @@ class Preview:
     ):
         self.builder, self.host, self.port = builder, host, port
         self.allow_hosts, self.quiet, self.debug = list(allow_hosts), quiet, debug
-        self.state = _State(builder, base_path, port)
+        before = None if builder.outputs else last_good_output(builder.project, builder.output)
+        self.state = _State(builder, base_path, port, before)
         # Made before the first build, a watcher sees a save made during that build.
         self.watcher = watcher or Watcher()
         for folder in folders:
@@ -599,12 +604,34 @@ def initial_build(project: Project, output: Path | None, quiet: bool, force: boo
             print(problem, file=sys.stderr)
         builder.last_problems = exc.problems
         builder.inputs = {}
+        # builder.output stays as given (None: output_dir), so the next build checks it as
+        # this one did; what is served meanwhile is decided by last_good_output.
         from .content import load_site
 
         site, _ = load_site(project.content, [])
-        default = project.root / (site.output_dir if site else "_site")
-        builder.output = output.resolve() if output else default.resolve()
         return builder, base_path_of(site.base_url if site else "http://localhost/")
+
+
+def last_good_output(project: Project, output: Path | None) -> Path | None:
+    """What to serve until the preview's first good build: the folder an earlier build made
+    (it holds the build's marker), if a build may replace it. Never a folder the build
+    refused (a home folder, `.git`, one outside the project): its files are not the site,
+    and the preview must not hand them to a browser."""
+    from .content import load_site
+
+    if output is None:
+        site, _ = load_site(project.content, [])
+        if site is None:
+            return None
+        folder = (project.root / site.output_dir).resolve()
+        if folder == project.root or not folder.is_relative_to(project.root):
+            return None
+    else:
+        folder = output.resolve()
+    sources = [project.content, project.templates, project.static]
+    if output_rules.protected(project.root, sources, folder):
+        return None
+    return folder if (folder / output_rules.MARKER).is_file() else None
 
 
 def watched_folders(project: Project) -> list[Path]:

@@ -217,7 +217,7 @@ def _build(project: Project, output: Path | None, base_url: str | None, progress
     output, where = _output_of(project, content, output)
     sources = [project.content, project.templates, project.static]
     output_rules.check(project.root, sources, output, force, where)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output_rules.make_parent(output, where)
     with output_rules.locked(output, where):
         output_rules.recover(output)
         output_rules.check(project.root, sources, output, force, where)  # as it is now, locked

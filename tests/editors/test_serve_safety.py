@@ -209,6 +209,53 @@ def raise_own_file_limit(needed: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), hard))
 
 
+def test_a_preview_whose_output_folder_is_refused_serves_nothing_from_it(
+    project: Path, tmp_path: Path
+):
+    # --output at a folder no build made (a home folder, say): the build refuses it, and the
+    # preview must not then hand its files to the browser as if they were the site.
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "secret.txt").write_text("not for the browser\n", encoding="utf-8")
+    server = Served(project, "--output", str(foreign))
+    try:
+        assert "refusing to replace this folder" in server.console()
+        status, body = server.get(PREFIX + "secret.txt")
+        assert status != 200 and "not for the browser" not in body, (status, body[:200])
+        assert server.get(PREFIX)[0] != 200
+    finally:
+        server.stop()
+    assert [p.name for p in foreign.iterdir()] == ["secret.txt"]
+
+
+def test_a_preview_never_builds_into_an_output_dir_outside_the_project(project: Path):
+    site = project / "content/site.yaml"
+    text = site.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^output_dir:.*$", "output_dir: ../outside", text)
+    site.write_text(text, encoding="utf-8")
+    builder, _ = initial_build(Project.at(project), None, quiet=True)
+    page = project / "content/pages/index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA save.\n", encoding="utf-8")
+    update = builder.update()  # the next save: the output_dir rule holds for it too
+    assert not (project.parent / "outside").exists()
+    assert not update.ok
+    located = [p for p in update.problems if p.path == "content/site.yaml"]
+    assert any("outside the project" in p.message for p in located), update.problems
+
+
+def test_a_preview_started_on_broken_content_serves_the_last_good_build(built_project: Path):
+    page = built_project / "content/pages/index.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n::: chart no-such-chart\n", encoding="utf-8")
+    server = Served(built_project)
+    try:
+        assert "no-such-chart" in server.console()
+        status, body = server.get(PREFIX + "en/")
+        assert status == 200 and "</html>" in body
+    finally:
+        server.stop()
+
+
 # --- a preview in this process, to hold a rebuild still -----------------------------------
 
 
