@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tiangong_site.brand import read_brand
 from tiangong_site import share_image
 from tiangong_site.cjk import mark_chinese_runs
 from tiangong_site.render import Urls
@@ -51,7 +52,7 @@ def main() -> int:
         check = median(runs, lambda: typography_problems(project, prepared, pages, prepared.plan.files))
         english = [html for path, html in pages.items() if not path.startswith("zh/")]
         mark = median(runs, lambda: [mark_chinese_runs(html) for html in english])
-        card = share_image.card_for(content, "zh")
+        card = share_image.card_for(content, "zh", read_brand(project.static / "style.css"))
         fresh = median(max(1, runs // 2), lambda: share_image.draw(card, share_image.find_faces("zh")))
         share_image.share_png(card, Path(folder) / "cache")
         cached = median(runs, lambda: share_image.share_png(card, Path(folder) / "cache"))

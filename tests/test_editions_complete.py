@@ -14,6 +14,9 @@ from conftest import tree_digest
 from tiangong_site import share_image
 from tiangong_site.errors import ContentError
 from tiangong_site.share_image import Card
+from tiangong_site.brand import read_brand
+
+COLOURS = tuple(read_brand(Path(__file__).resolve().parent.parent / "static" / "style.css")[name] for name in share_image.CARD_COLOURS)
 
 
 def _meta(html: str, key: str) -> str:
@@ -54,17 +57,17 @@ def test_each_edition_links_its_own_share_image_drawn_at_1200_by_630(built_once:
 
 
 def test_the_share_image_follows_the_headline_and_is_the_same_bytes_each_time(tmp_path: Path):
-    card = Card("zh", "浙江制造", "一次摘得五鼎：绍兴制造的成绩单与未解之问", "五座天工鼎｜天工数据新闻")
+    card = Card("zh", "浙江制造", "一次摘得五鼎：绍兴制造的成绩单与未解之问", "五座天工鼎｜天工数据新闻", COLOURS)
     faces = share_image.find_faces("zh")
     first = share_image.draw(card, faces)
     assert share_image.draw(card, faces) == first, "deterministic bytes"
-    other = Card(card.lang, card.kicker, "绍兴五鼎", card.footer)
+    other = Card(card.lang, card.kicker, "绍兴五鼎", card.footer, card.colours)
     assert share_image.draw(other, faces) != first
     assert share_image.digest(other, faces) != share_image.digest(card, faces)
 
 
 def test_a_drawn_card_is_reused_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    card = Card("en", "Kicker", "A headline", "Site · Desk")
+    card = Card("en", "Kicker", "A headline", "Site · Desk", COLOURS)
     drawn = share_image.share_png(card, tmp_path)
 
     def no_drawing(*args: object) -> bytes:
@@ -112,5 +115,5 @@ def test_chinese_downloads_hold_chinese_text_not_bilingual_objects(built_once: P
         assert not [v for row in rows for v in row.values() if isinstance(v, dict)], name
     regions = json.loads((data / "regions.json").read_text(encoding="utf-8"))
     assert {"id": "xinchang", "name": "新昌县"}.items() <= next(r for r in regions if r["id"] == "xinchang").items()
-    english = (built_once / "_site" / "en" / "data" / "regions.csv").read_text(encoding="utf-8")
+    english = (built_once / "_site" / "en" / "data" / "regions.csv").read_text(encoding="utf-8-sig")
     assert english.startswith("id,name,"), "the English files keep the column keys"

@@ -21,6 +21,7 @@ from tiangong_site.errors import ContentError
 from tiangong_site.i18n import activate
 from tiangong_site.models import LANGUAGES
 from tiangong_site.pages import _dataset_files
+from tiangong_site.tables import download_header
 
 BOM = "\ufeff"
 
@@ -42,8 +43,11 @@ def _csv(text: str) -> list[dict[str, str]]:
 
 
 def _dataset(content: Content, name: str, lang: str) -> tuple[list[dict[str, str]], list[dict]]:
+    """A dataset's CSV rows by column key (a Chinese CSV's headers are Chinese) and its JSON."""
     csv_text, json_text, _ = _dataset_files(content, name, lang)
-    return _csv(csv_text), json.loads(json_text)
+    rows = json.loads(json_text)
+    keys = {download_header(key, lang): key for row in rows for key in row}
+    return [{keys[header]: value for header, value in row.items()} for row in _csv(csv_text)], rows
 
 
 # --- the downloads: status, never yes/no ----------------------------------------------------

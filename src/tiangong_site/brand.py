@@ -75,6 +75,13 @@ def read_brand(stylesheet: Path, shown: str = "static/style.css") -> Brand:
     return Brand(tuple((name, found[name][0].lower()) for name in NEEDED))
 
 
+def read_brand_if_any(stylesheet: Path, shown: str = "static/style.css") -> Brand:
+    """As read_brand, but PLAIN greys for a stylesheet with no `:root` rule at all (a site
+    without charts need not declare brand colours; its share cards are then grey)."""
+    css = COMMENT.sub("", stylesheet.read_text(encoding="utf-8")) if stylesheet.is_file() else ""
+    return read_brand(stylesheet, shown) if ROOT_RULE.search(css) else PLAIN
+
+
 PLAIN = Brand(tuple((name, "#000000" if name == "fg" else "#808080") for name in NEEDED))
 """Greys, for charts no reader sees (`check` plans the site without writing it). A build
 always draws in the colours of its project's stylesheet."""

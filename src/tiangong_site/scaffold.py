@@ -250,11 +250,13 @@ To quote a figure in a sentence:   {fig:FIGURE-ID}
 }
 
 
-def placeholder_lines() -> list[str]:
+def placeholder_lines(only: str | None = None) -> list[str]:
     """The lines of PAGE_TEMPLATE's body, as a new page holds them: text an editor must
-    replace (`check` warns about any still in a page)."""
+    replace (`check` warns about any still in a page); `only` a language's."""
     lines: list[str] = []
-    for body in PAGE_BODIES.values():  # the text after the front matter's closing ---
+    for lang, body in PAGE_BODIES.items():  # the text after the front matter's closing ---
+        if only is not None and lang != only:
+            continue
         lines += [line.strip() for line in body.split("---\n", 1)[1].splitlines() if line.strip()]
     return list(dict.fromkeys(lines))
 

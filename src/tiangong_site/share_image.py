@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from . import signed_cache
+from .brand import Brand
 from .errors import ContentError, Problem
 
 WIDTH, HEIGHT = 1200, 630
-BACKGROUND, INK, MUTED, ACCENT, ACCENT_BG = "#fdfcfa", "#1f1f1f", "#5f5f5f", "#b4432a", "#f7ebe6"
+CARD_COLOURS = ("bg", "fg", "muted", "accent", "accent-bg")
+"""The brand colours a card is drawn in (static/style.css's first :root rule, see brand.py)."""
 FONT_QUERIES = {"zh": "sans-serif:lang=zh-cn", "en": "sans-serif:lang=en"}
 """fontconfig patterns per language; the weight is added."""
 INSTALL_HINT = {
@@ -42,6 +44,8 @@ class Card:
     kicker: str
     headline: str
     footer: str
+    colours: tuple[str, ...]
+    """Background, ink, muted, accent and accent background, as CARD_COLOURS names them."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,8 @@ def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
     def font(face: Face, size: int) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC)
 
-    card = Card(card.lang, _printable(card.kicker), _printable(card.headline), _printable(card.footer))
+    card = Card(card.lang, _printable(card.kicker), _printable(card.headline), _printable(card.footer), card.colours)
+    BACKGROUND, INK, MUTED, ACCENT, ACCENT_BG = card.colours  # noqa: N806 (read as constants)
     bold, regular = faces
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     pen = ImageDraw.Draw(image)
@@ -157,8 +162,9 @@ def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
     return buffer.getvalue()
 
 
-def card_for(content: Any, lang: str) -> Card:
-    """The card of one language: the story's kicker and headline, and the site's name."""
+def card_for(content: Any, lang: str, brand: Brand) -> Card:
+    """The card of one language: the story's kicker and headline, and the site's name, in the
+    brand's colours."""
     from .i18n import gettext
     from .models import text
 
@@ -167,7 +173,7 @@ def card_for(content: Any, lang: str) -> Card:
     headline = text(story.meta.title, lang) if story else text(site.title, lang)
     kicker = (text(story.meta.kicker, lang) if story else "") or text(site.title, lang)
     footer = gettext(lang, "%(page)s · %(site)s") % {"page": text(site.title, lang), "site": text(site.publisher, lang)}
-    return Card(lang, kicker, headline, footer)
+    return Card(lang, kicker, headline, footer, tuple(brand[name] for name in CARD_COLOURS))
 
 
 def asset_name(lang: str) -> str:

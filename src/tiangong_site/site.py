@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import __version__, cjk, i18n, share_image
 from . import output as output_rules
-from .brand import PLAIN, read_brand
+from .brand import PLAIN, read_brand, read_brand_if_any
 from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
@@ -296,8 +296,10 @@ def name_assets(project: Project, content: Content, urls: Urls) -> str:
 def share_images(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
     """Each language's share image, drawn from its headline (or taken from `cache`), by asset name."""
     i18n.activate(project.root, content.site.languages)  # the card's footer is translated
+    style = project.static / "style.css"
+    brand = read_brand_if_any(style, display_path(style, project.root))
     return {
-        share_image.asset_name(lang): share_image.share_png(share_image.card_for(content, lang), cache)
+        share_image.asset_name(lang): share_image.share_png(share_image.card_for(content, lang, brand), cache)
         for lang in content.site.languages
     }
 
