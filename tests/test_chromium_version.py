@@ -9,8 +9,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import chromium_version
 import pytest
+
+import chromium_version
 
 REPO = Path(__file__).resolve().parent.parent
 

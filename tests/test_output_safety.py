@@ -132,7 +132,7 @@ def test_output_dir_naming_a_project_folder_is_refused_at_its_line_even_with_for
     site_yaml = project / "content" / "site.yaml"
     text = site_yaml.read_text(encoding="utf-8")
     site_yaml.write_text(text.replace("output_dir: _site", "output_dir: locales"), encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("output_dir:"))
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("output_dir:"))
     before = tree_digest(project / "locales")
     run = run_cli("build", "--project", project, "--force")
     assert_one_refusal(run, "content/site.yaml", "'locales' is part of the project")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import json
 import os
 import re
@@ -31,9 +30,9 @@ import subprocess
 import sys
 import threading
 import tomllib
-import zoneinfo
 import urllib.error
 import urllib.request
+import zoneinfo
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -756,7 +755,6 @@ def test_story_has_news_article_json_ld(site: Path, story_path: str) -> None:
 
 def test_an_unknown_time_zone_is_a_located_error(mini) -> None:
     from conftest import MINI, dedent
-
     from tiangong_site.content import load_content
     from tiangong_site.errors import ContentError
 

@@ -9,7 +9,8 @@ Interface strings in locales/ are not content and are not scanned here.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import yaml

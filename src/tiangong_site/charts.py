@@ -14,12 +14,12 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from . import i18n, safejson
 from .brand import PLAIN, Brand
 from .content import Content
 from .errors import Problem
-from .models import Chart, text
-from . import i18n, safejson
 from .i18n import N_, gettext
+from .models import Chart, text
 from .tables import dataset_rows, download_json, label, matches
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
@@ -230,7 +230,7 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
     highlighted = [matches(r, spec.highlight) for r in rows] if spec.highlight else None
     if highlighted is not None:  # new rows: a dataset's rows are shared by every chart of it
         marked = text(spec.highlight_label, lang)
-        rows = [row | {"highlight": marked if flag else ""} for row, flag in zip(rows, highlighted)]
+        rows = [row | {"highlight": marked if flag else ""} for row, flag in zip(rows, highlighted, strict=True)]
         columns.append("highlight")
     if any(not r.get("certain", True) for r in rows):
         columns.append("uncertain")

@@ -25,7 +25,16 @@ from .errors import ContentError, Problem, display_path
 from .inside import shown
 from .linkcheck import check_links
 from .models import DATASETS
-from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, render_jobs, template_problem
+from .site import (
+    BuildReport,
+    Prepared,
+    Project,
+    build,
+    load_and_check,
+    prepare,
+    render_jobs,
+    template_problem,
+)
 
 DATASET_OF_FILE = {relpath: name for name, (relpath, _) in DATASETS.items()}
 

@@ -13,7 +13,14 @@ import re
 import zoneinfo
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Lang = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")

@@ -25,7 +25,14 @@ from tornado import ioloop
 
 from conftest import REPO, tree_digest
 from tiangong_site.incremental import IncrementalBuilder
-from tiangong_site.server import HostGuard, OneLineFormatter, Preview, RateLimit, initial_build, watched_folders
+from tiangong_site.server import (
+    HostGuard,
+    OneLineFormatter,
+    Preview,
+    RateLimit,
+    initial_build,
+    watched_folders,
+)
 from tiangong_site.site import Project
 
 BROKEN_LINK = "\nSee [the missing page](no-such-page/).\n"
