@@ -21,9 +21,9 @@ UV := .tools/uv/bin/uv
 site: build-deps  ## build the site into _site/
 	$(PY) build.py build
 
-test: deps lint  ## lint, then run the whole test suite (installs Chromium and Java if missing)
+test: deps lint  ## lint, then run every test, all tiers (installs Chromium and Java if missing)
 	./scripts/install-system-deps.sh
-	$(PY) -m pytest
+	$(PY) -m pytest --all
 
 lint: deps  ## ruff's lint rules ([tool.ruff] in pyproject.toml) over the Python code
 	$(PY) -m ruff check .

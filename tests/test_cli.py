@@ -231,6 +231,7 @@ def test_every_content_file_declares_its_schema():
         assert (path.parent / schema.group(1)).resolve() == (REPO / "schemas" / f"{path.stem}.schema.json").resolve()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", [".", "..", "content", "templates", "static/site", "content/data/out"])
 def test_build_refuses_an_output_folder_that_would_replace_the_project(run_cli, project: Path, output: str):
     before = tree_digest(project)

@@ -58,6 +58,7 @@ def test_force_replaces_a_foreign_folder_outside_the_project(run_cli, project: P
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [".", "..", ".git", "src", "docs", "tests", "locales", "content", "content/data", "templates", "static", "schemas", "scripts", ".venv"])
 def test_force_never_replaces_the_project_or_its_own_folders(run_cli, project: Path, name: str):
     for own in (".git", "src", "docs", "tests", "schemas", "scripts", ".venv"):

@@ -437,6 +437,7 @@ def _uploaded_paths(job: dict, context: dict[str, str]) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_workflow_run_steps_build_the_site_in_a_fresh_clone(tmp_path: Path) -> None:
     job = load_workflow()["jobs"]["build"]
     clone = tmp_path / "repo"
@@ -511,6 +512,7 @@ def crawl(origin: str, base_path: str) -> dict[str, object]:
     return {"status": status, "failures": failures, "pages": pages, "noindex": noindex, "sitemap": sitemap}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prefix", ["/REPO/", "/"], ids=["project-site", "root"])
 def test_served_site_has_no_broken_url(tmp_path: Path, prefix: str) -> None:
     out = tmp_path / "site"
@@ -544,6 +546,7 @@ def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
     return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical(tmp_path: Path) -> None:
     base = "https://example.org/REPO/"
     first = tree(built(tmp_path / "a", base, PYTHONHASHSEED="1", TZ="UTC"))
@@ -593,6 +596,7 @@ def project_copy(tmp_path: Path) -> Path:
     return project
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(BROKEN))
 def test_build_fails_naming_page_and_target(tmp_path: Path, kind: str) -> None:
     markdown, message = BROKEN[kind]

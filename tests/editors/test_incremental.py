@@ -12,6 +12,9 @@ from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.loader import load_yaml_file
 from tiangong_site.site import Project
 
+# Each test builds the whole project, then rebuilds part of it.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def builder(project: Path) -> IncrementalBuilder:
