@@ -16,14 +16,22 @@ BUILD_LOCK := requirements/build-lock.txt
 UV_VERSION := 0.13.8
 UV := .tools/uv/bin/uv
 
-.PHONY: site test serve check bench lighthouse schemas screenshots clean deps build-deps lock
+.PHONY: site test lint format serve check bench lighthouse schemas screenshots clean deps build-deps lock
 
 site: build-deps  ## build the site into _site/
 	$(PY) build.py build
 
-test: deps  ## run the whole test suite (installs Chromium and Java if missing)
+test: deps lint  ## lint, then run every test, all tiers (installs Chromium and Java if missing)
 	./scripts/install-system-deps.sh
-	$(PY) -m pytest
+	$(PY) -m pytest --all
+
+lint: deps  ## ruff's lint rules ([tool.ruff] in pyproject.toml) over the Python code
+	$(PY) -m ruff check .
+
+# Not part of `make test` yet: the tree is reformatted once, when the branches in flight have
+# been merged; after that `ruff format --check .` joins `lint`.
+format: deps  ## rewrite the Python code in ruff's format (lines of at most 100 characters)
+	$(PY) -m ruff format .
 
 PORT ?= 8000
 serve: build-deps  ## live preview on http://127.0.0.1:$(PORT)/ (another port: make serve PORT=8001)

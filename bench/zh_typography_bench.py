@@ -19,11 +19,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from tiangong_site.brand import read_brand
 from tiangong_site import share_image
+from tiangong_site.brand import read_brand
 from tiangong_site.cjk import mark_chinese_runs
 from tiangong_site.render import Urls
-from tiangong_site.site import Project, build, copy_assets, load_and_check, prepare, render_jobs, typography_problems
+from tiangong_site.site import (
+    Project,
+    build,
+    copy_assets,
+    load_and_check,
+    prepare,
+    render_jobs,
+    typography_problems,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,7 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
-from browser_support import DRAW_ALL_CHARTS_JS, ROOT, discover_pages, launch_chromium, serve_for_script  # noqa: E402
+from browser_support import (  # noqa: E402
+    DRAW_ALL_CHARTS_JS,
+    ROOT,
+    discover_pages,
+    launch_chromium,
+    serve_for_script,
+)
 
 VIEWPORTS = [(360, 740), (1440, 900)]
 SCHEMES = ["light", "dark"]

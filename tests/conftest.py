@@ -345,3 +345,56 @@ def chromium_fits_playwright(request: pytest.FixtureRequest) -> None:
         warnings.warn(problem, stacklevel=1)
         return
     pytest.exit(f"browser tests not run: {problem}", returncode=1)
+
+
+# --- tiers: plain `pytest` runs the fast tier; `make test` (`pytest --all`) runs every test ------
+
+FAST_TIER_MARKEXPR = "not browser and not slow"
+"""The `-m` expression of a plain run: tests marked `browser` (they drive Chromium) or `slow`
+(fresh clones, `make` in a copy, kill loops, previews in their own process, many builds) are
+left out."""
+
+IN_FAST_TIER = pytest.StashKey[bool]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--all",
+        action="store_true",
+        dest="all_tiers",
+        help="run every tier, the browser and slow tests too (what `make test` and CI run)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A run that names no test, no `-m` and no `--all` selects the fast tier, exactly as `-m`
+    would: the rest is reported as deselected, and tests/browser/conftest.py, seeing
+    `not browser`, does not build the site to parametrize tests that will not run."""
+    chosen = (
+        config.option.all_tiers
+        or config.option.markexpr
+        or config.args_source == pytest.Config.ArgsSource.ARGS
+    )
+    config.stash[IN_FAST_TIER] = not chosen
+    if not chosen:
+        config.option.markexpr = FAST_TIER_MARKEXPR
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config):
+    """After pytest's own summary, one line on what a plain run left out, so that nobody takes
+    the fast tier for the whole suite."""
+    result = yield
+    if config.stash.get(IN_FAST_TIER, False):
+        left = [
+            item
+            for item in terminalreporter.stats.get("deselected", [])
+            if item.get_closest_marker("browser") or item.get_closest_marker("slow")
+        ]
+        browser = sum(1 for item in left if item.get_closest_marker("browser"))
+        terminalreporter.write_line(
+            f"fast tier only: {len(left)} tests left to `make test` ({len(left) - browser} slow, "
+            f"{browser} browser before their expansion over pages); `pytest --all` runs them",
+            yellow=True,
+        )
+    return result

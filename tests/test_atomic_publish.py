@@ -36,6 +36,7 @@ def timed_build(project: Path) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_a_build_killed_at_any_instant_leaves_the_previous_site_whole(built_project: Path):
     out = built_project / "_site"
     good = tree_digest(out)
@@ -80,6 +81,7 @@ sys.exit(cli.main(["build", "--project", project, "-q"]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["before-the-swap", "right-after-the-exchange", "midway-through-removing-the-old-site"])
 def test_a_kill_at_each_step_of_the_swap_leaves_a_whole_site_and_the_next_build_cleans_up(built_project: Path, point: str):
     out = built_project / "_site"
@@ -95,6 +97,7 @@ def test_a_kill_at_each_step_of_the_swap_leaves_a_whole_site_and_the_next_build_
     assert tree_digest(out) == good
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_both_succeed_one_after_the_other(built_project: Path):
     out = built_project / "_site"
     good = tree_digest(out)
@@ -111,6 +114,7 @@ def test_two_builds_at_once_both_succeed_one_after_the_other(built_project: Path
     assert leftovers(built_project) == []
 
 
+@pytest.mark.slow
 def test_a_build_waits_for_the_lock_saying_so_and_goes_on_when_it_is_free(built_project: Path):
     out = built_project / "_site"
     good = tree_digest(out)

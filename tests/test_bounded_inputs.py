@@ -122,6 +122,7 @@ def test_markdown_under_the_limits_still_converts():
 # --- work grows with the input, and the list of problems is capped --------------------------
 
 
+@pytest.mark.slow
 def test_sixty_thousand_unknown_fields_are_reported_quickly_and_the_list_is_capped(published: Published):
     extra = "".join(f"  wrong{j}: 1\n" for j in range(10))
     first = _append_raw(published, "data/regions.yaml", "".join(f"- id: h{i}\n  name: H\n  kind: city\n{extra}" for i in range(6_000)))

@@ -33,7 +33,7 @@ def plotted(figure: dict[str, Any], horizontal: bool = False) -> list[tuple[Any,
     for trace in figure["data"]:
         xs, ys = list(trace.get("x", [])), list(trace.get("y", []))
         cats, values = (ys, xs) if horizontal else (xs, ys)
-        points += [(c, v) for c, v in zip(cats, values) if c is not None]
+        points += [(c, v) for c, v in zip(cats, values, strict=True) if c is not None]
     return points
 
 
@@ -123,7 +123,7 @@ def test_y_count_counts_after_where(content: Content):
 
 def test_y_count_with_series_counts_each_series_apart(content: Content):
     out = build_chart(content, chart(kind="stacked-column", data="awards", x="region_name", y="count", series="ceremony_year"))
-    by_series = {trace["name"]: dict(zip(trace["x"], trace["y"])) for trace in out.figure["data"]}
+    by_series = {trace["name"]: dict(zip(trace["x"], trace["y"], strict=True)) for trace in out.figure["data"]}
     assert by_series == {"2024": {"Alpha": 1, "Beta": 1}, "2025": {"Alpha": 1}}
     assert len(out.rows) == 3
 
@@ -153,7 +153,7 @@ def test_highlighted_rows_get_the_accent_colour_and_the_rest_grey(content: Conte
         brand=BRAND,
     )
     bars = out.figure["data"][0]
-    colours = dict(zip(bars["y"], bars["marker"]["color"]))
+    colours = dict(zip(bars["y"], bars["marker"]["color"], strict=True))
     assert colours == {"Alpha": ACCENT, "Beta": MUTED, "Gamma": ACCENT}
     legend = [t for t in out.figure["data"] if t.get("showlegend") is not False]
     assert [(t["name"], t["marker"]["color"]) for t in legend] == [("Winners", ACCENT)]

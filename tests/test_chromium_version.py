@@ -9,8 +9,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import chromium_version
 import pytest
+
+import chromium_version
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -69,6 +70,7 @@ def _run_pytest_with_chromium(tmp_path: Path, version: str, *args: str, **env: s
 TARGET = "tests/test_chromium_version.py::test_marked_browser_runs_only_with_a_fitting_chromium"
 
 
+@pytest.mark.slow
 def test_a_run_with_browser_tests_stops_before_its_first_test_on_a_mismatch(tmp_path: Path) -> None:
     done = _run_pytest_with_chromium(tmp_path, "1.0.0.0", TARGET)
     assert done.returncode == 1, done.stdout + done.stderr
@@ -76,6 +78,7 @@ def test_a_run_with_browser_tests_stops_before_its_first_test_on_a_mismatch(tmp_
     assert "passed" not in done.stdout
 
 
+@pytest.mark.slow
 def test_the_mismatch_can_be_relaxed_to_a_warning(tmp_path: Path) -> None:
     done = _run_pytest_with_chromium(tmp_path, "1.0.0.0", TARGET, **{chromium_version.RELAX: "warn"})
     assert done.returncode == 0, done.stdout + done.stderr

@@ -194,12 +194,12 @@ def test_check_strict_turns_warnings_into_errors(run_cli, project: Path):
     lenient = run_cli("check", "--project", project)
     assert lenient.code == 0
     warning = f"content/data/sources.yaml:{line}:3: warning: source 'test-uncited' is not cited by any record"
-    assert any(l.startswith(warning) for l in lenient.err.splitlines()), lenient.err
+    assert any(ln.startswith(warning) for ln in lenient.err.splitlines()), lenient.err
 
     strict = run_cli("check", "--project", project, "--strict")
     assert strict.code == 1
     error = f"content/data/sources.yaml:{line}:3: source 'test-uncited' is not cited by any record"
-    assert any(l.startswith(error) for l in strict.err.splitlines()), strict.err
+    assert any(ln.startswith(error) for ln in strict.err.splitlines()), strict.err
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -231,6 +231,7 @@ def test_every_content_file_declares_its_schema():
         assert (path.parent / schema.group(1)).resolve() == (REPO / "schemas" / f"{path.stem}.schema.json").resolve()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", [".", "..", "content", "templates", "static/site", "content/data/out"])
 def test_build_refuses_an_output_folder_that_would_replace_the_project(run_cli, project: Path, output: str):
     before = tree_digest(project)

@@ -8,7 +8,18 @@ from pydantic import TypeAdapter, ValidationError
 from tiangong_site.content import _validate_list, load_site
 from tiangong_site.errors import Problem
 from tiangong_site.loader import load_yaml_text
-from tiangong_site.models import Award, AwardTier, Figure, Localised, PartialDate, Period, Region, Site, Source, text
+from tiangong_site.models import (
+    Award,
+    AwardTier,
+    Figure,
+    Localised,
+    PartialDate,
+    Period,
+    Region,
+    Site,
+    Source,
+    text,
+)
 
 DATES = TypeAdapter(PartialDate)
 

@@ -58,6 +58,7 @@ def test_force_replaces_a_foreign_folder_outside_the_project(run_cli, project: P
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [".", "..", ".git", "src", "docs", "tests", "locales", "content", "content/data", "templates", "static", "schemas", "scripts", ".venv"])
 def test_force_never_replaces_the_project_or_its_own_folders(run_cli, project: Path, name: str):
     for own in (".git", "src", "docs", "tests", "schemas", "scripts", ".venv"):
@@ -146,7 +147,7 @@ def test_output_dir_naming_a_project_folder_is_refused_at_its_line_even_with_for
     site_yaml = project / "content" / "site.yaml"
     text = site_yaml.read_text(encoding="utf-8")
     site_yaml.write_text(text.replace("output_dir: _site", "output_dir: locales"), encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("output_dir:"))
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("output_dir:"))
     before = tree_digest(project / "locales")
     run = run_cli("build", "--project", project, "--force")
     assert_one_refusal(run, "content/site.yaml", "'locales' is part of the project")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import json
 import os
 import re
@@ -31,9 +30,9 @@ import subprocess
 import sys
 import threading
 import tomllib
-import zoneinfo
 import urllib.error
 import urllib.request
+import zoneinfo
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -438,6 +437,7 @@ def _uploaded_paths(job: dict, context: dict[str, str]) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_workflow_run_steps_build_the_site_in_a_fresh_clone(tmp_path: Path) -> None:
     job = load_workflow()["jobs"]["build"]
     clone = tmp_path / "repo"
@@ -512,6 +512,7 @@ def crawl(origin: str, base_path: str) -> dict[str, object]:
     return {"status": status, "failures": failures, "pages": pages, "noindex": noindex, "sitemap": sitemap}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prefix", ["/REPO/", "/"], ids=["project-site", "root"])
 def test_served_site_has_no_broken_url(tmp_path: Path, prefix: str) -> None:
     out = tmp_path / "site"
@@ -545,6 +546,7 @@ def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
     return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical(tmp_path: Path) -> None:
     base = "https://example.org/REPO/"
     first = tree(built(tmp_path / "a", base, PYTHONHASHSEED="1", TZ="UTC"))
@@ -594,6 +596,7 @@ def project_copy(tmp_path: Path) -> Path:
     return project
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(BROKEN))
 def test_build_fails_naming_page_and_target(tmp_path: Path, kind: str) -> None:
     markdown, message = BROKEN[kind]
@@ -756,7 +759,6 @@ def test_story_has_news_article_json_ld(site: Path, story_path: str) -> None:
 
 def test_an_unknown_time_zone_is_a_located_error(mini) -> None:
     from conftest import MINI, dedent
-
     from tiangong_site.content import load_content
     from tiangong_site.errors import ContentError
 

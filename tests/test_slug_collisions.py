@@ -89,6 +89,7 @@ def placed_chart(root: Path) -> str:
 # --- slugs on generated addresses ----------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("slug", "folder"), [("charts", "chart pages"), ("regions", "region pages"), ("clusters", "cluster pages")])
 def test_slug_on_a_generated_folder_is_refused_at_the_slug(project: Project, slug: str, folder: str):
     project.add_page("extra", slug)
@@ -109,6 +110,7 @@ def test_the_data_folder_is_only_for_the_page_that_lists_the_downloads(project: 
     assert "layout: data" in problem["hint"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("slug", "what"), [("assets", "static files"), ("en", "English edition"), ("zh", "Chinese edition")])
 def test_slug_on_a_folder_of_the_site_is_refused(project: Project, slug: str, what: str):
     project.add_page("extra", slug)
@@ -235,6 +237,7 @@ def test_a_slug_must_be_a_safe_path_segment(project: Project, slug: str, why: st
         ("sources.md", "All sources", "all-sources", "sources.html"),
     ],
 )
+@pytest.mark.slow
 def test_a_heading_repeating_a_template_id_is_refused_at_the_heading(project: Project, page: str, heading: str, element_id: str, template: str):
     line = project.append(page, f"\n## {heading}\n\nText.\n") + 1
     run = project.build()

@@ -81,7 +81,7 @@ def test_the_derived_provincial_rate_is_derived_in_every_download_and_table(cont
     assert zj["value_as_printed"] == "", "a derived value was never printed"
     chart = _chart(content, "iva-growth-vs-province", lang)
     keys = [k for k, _ in chart.downloads]
-    chart_rows = [dict(zip(keys, r.values())) for r in _csv(chart.csv())]
+    chart_rows = [dict(zip(keys, r.values(), strict=True)) for r in _csv(chart.csv())]
     derived = [r for r in chart_rows if r["status"] == "derived"]
     assert [r["value"] for r in derived] == ["4.7"]
     assert [r["status"] for r in json.loads(chart.json())["rows"] if r["value"] == 4.7] == ["derived"]
@@ -105,7 +105,7 @@ def test_an_award_keeps_the_status_of_its_win_and_of_its_standing_apart(content)
 def test_nearly_5000_keeps_its_qualifier_in_its_own_column_and_stays_a_whole_number(content, lang):
     chart = _chart(content, "land-freed", lang)
     keys = [k for k, _ in chart.downloads]
-    [mahai] = [dict(zip(keys, r.values())) for r in _csv(chart.csv()) if "5000" in r.values()]
+    [mahai] = [dict(zip(keys, r.values(), strict=True)) for r in _csv(chart.csv()) if "5000" in r.values()]
     assert (mahai["value"], mahai["qualifier"]) == ("5000", "nearly")
     assert [r["value"] for r in json.loads(chart.json())["rows"] if r["qualifier"] == "nearly"] == [5000]
     cells = [row[1] for row in chart.table()]
@@ -144,7 +144,7 @@ def test_bars_that_are_not_reported_are_hatched_and_the_rest_are_not(content):
     for trace in chart.figure["data"]:
         shapes = trace.get("marker", {}).get("pattern", {}).get("shape")
         if trace.get("x") and shapes and trace["x"][0] is not None:
-            hatched |= {(x, trace["name"]): shape for x, shape in zip(trace["x"], shapes)}
+            hatched |= {(x, trace["name"]): shape for x, shape in zip(trace["x"], shapes, strict=True)}
     assert hatched[("H1 2023", "Zhejiang")] == "/"
     assert hatched.get(("H1 2023", "Shaoxing"), "") == ""
 

@@ -9,7 +9,8 @@ and every `zh:` field of the YAML files) and the interface strings of the Chines
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import yaml

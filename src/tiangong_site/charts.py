@@ -15,13 +15,22 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from . import i18n, safejson
 from .brand import PLAIN, Brand
 from .content import Content
 from .errors import Problem
-from .models import Chart, text
-from . import i18n, safejson
 from .i18n import N_, gettext
-from .tables import QUALIFIER_WORDS, dataset_rows, download_json, download_value, label, matches, qualified, weakest_status
+from .models import Chart, text
+from .tables import (
+    QUALIFIER_WORDS,
+    dataset_rows,
+    download_json,
+    download_value,
+    label,
+    matches,
+    qualified,
+    weakest_status,
+)
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'
 FONTS = {"zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'}
@@ -267,7 +276,7 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
     highlighted = [matches(r, spec.highlight) for r in rows] if spec.highlight else None
     if highlighted is not None:  # new rows: a dataset's rows are shared by every chart of it
         marked = text(spec.highlight_label, lang)
-        rows = [row | {"highlight": marked if flag else ""} for row, flag in zip(rows, highlighted)]
+        rows = [row | {"highlight": marked if flag else ""} for row, flag in zip(rows, highlighted, strict=True)]
         columns.append("highlight")
     if any(_marked(r) for r in rows):
         columns.append("status_name")

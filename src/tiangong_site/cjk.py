@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 import csv
+import html as html_module
 import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-import html as html_module
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 FULL_WIDTH = "，。：；（）“”‘’、！？《》【】［］〔〕…—｜"

@@ -15,8 +15,8 @@ from typing import NoReturn
 
 from . import __version__
 from .errors import ContentError
-from .output import MARKER
 from .limits import shown_problems
+from .output import MARKER
 from .scaffold import KINDS, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2

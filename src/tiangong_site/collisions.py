@@ -315,7 +315,7 @@ def _headings(page: Page | None, context: dict[str, Any]) -> dict[str, tuple[str
     lines = heading_lines(page.body, page.body_line)
     if len(lines) != len(ids):  # a heading form the scan does not know: point at the body
         lines = [page.body_line] * len(ids)
-    return {hid: (name, line) for (hid, name), line in zip(ids, lines)}
+    return {hid: (name, line) for (hid, name), line in zip(ids, lines, strict=True)}
 
 
 def _makers(

@@ -9,18 +9,19 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from .collisions import slug_problem
 from .editions import edition_problems
 from .errors import ContentError, Problem, display_path
+from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
 from .inside import refuse_links
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
-from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
 from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
 
@@ -154,7 +155,7 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
     locs = [_clean_loc(tuple(err["loc"])) for err in errors]
     # Every place that has a mistake further inside it (a set, so each check is one lookup).
     inside = {loc[:i] for loc in locs for i in range(len(loc))}
-    for err, loc in zip(errors, locs):
+    for err, loc in zip(errors, locs, strict=True):
         kind = err["type"]
         # A {en:, zh:} mapping with a mistake inside also fails the plain-text branch of its
         # union; report only the mistake inside.

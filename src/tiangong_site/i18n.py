@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import calendar
 import functools
-import hashlib
-import json
 import gettext as gettext_module
+import hashlib
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ def gettext(lang: str, message: str) -> str:
     return active.gettext(message) if active is not None else message
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _catalogue(path: str, mtime: float, shown: str) -> Any:
     from babel.messages.pofile import PoFileError, read_po
 
@@ -96,7 +96,7 @@ def translations(root: Path, lang: str) -> gettext_module.NullTranslations:
     return Translations(buffer)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]]:
     """Every translatable string in the templates and the package: (message, file, line)."""
     from babel.messages.extract import extract_from_dir
@@ -178,7 +178,7 @@ def date(value: str, lang: str) -> str:
     parts = [int(p) for p in value.split("-")]
     if lang == "zh":
         units = ["年", "月", "日"]
-        return "".join(f"{p}{u}" for p, u in zip(parts, units))
+        return "".join(f"{p}{u}" for p, u in zip(parts, units, strict=False))  # may stop at year or month
     if len(parts) == 1:
         return str(parts[0])
     month = calendar.month_name[parts[1]]

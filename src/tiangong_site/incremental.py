@@ -26,9 +26,18 @@ from .errors import ContentError, Problem, display_path
 from .inside import shown
 from .linkcheck import check_links
 from .models import DATASETS
-from .tables import ROWS_READ
 from .pages import Job
-from .site import BuildReport, Prepared, Project, build, load_and_check, prepare, template_problem, typography_problems
+from .site import (
+    BuildReport,
+    Prepared,
+    Project,
+    build,
+    load_and_check,
+    prepare,
+    template_problem,
+    typography_problems,
+)
+from .tables import ROWS_READ
 
 DATASET_OF_FILE = {relpath: name for name, (relpath, _) in DATASETS.items()}
 

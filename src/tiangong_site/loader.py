@@ -21,7 +21,15 @@ import yaml.cyaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import ContentError, Problem
-from .limits import MAX_DATA_BYTES, MAX_DEPTH, MAX_ITEMS, MAX_KEYS, MAX_PAGE_BYTES, MAX_PAGE_LINES, read_text
+from .limits import (
+    MAX_DATA_BYTES,
+    MAX_DEPTH,
+    MAX_ITEMS,
+    MAX_KEYS,
+    MAX_PAGE_BYTES,
+    MAX_PAGE_LINES,
+    read_text,
+)
 
 MAX_FILE_BYTES = MAX_DATA_BYTES
 """Content files above this size are refused: a sane dataset is far smaller."""

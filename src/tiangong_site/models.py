@@ -13,7 +13,14 @@ import re
 import zoneinfo
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Lang = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -136,7 +143,7 @@ class Qualified(Strict):
     """A record whose status other than `reported` must be explained in `uncertain`."""
 
     def _status_values(self) -> list[str]:
-        return [getattr(self, "status")]
+        return [self.status]
 
     @model_validator(mode="after")
     def _status_has_its_note(self) -> Any:

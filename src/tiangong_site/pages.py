@@ -11,28 +11,45 @@ import hashlib
 import io
 import json
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from . import i18n, safejson
 from .charts import CSV_BOM, ChartOutput
 from .cjk import mark_chinese_runs
-from .collisions import Origin, address_problems, dataset_origin, element_id_problems, page_origin, record_origin
+from .collisions import (
+    Origin,
+    address_problems,
+    dataset_origin,
+    element_id_problems,
+    page_origin,
+    record_origin,
+)
 from .content import Content, Page
-from . import safejson
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
-from .markdown import render_markdown
-from .models import DATASETS, text
-from . import i18n
 from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, gettext
+from .markdown import BLOCK, render_markdown
+from .models import DATASETS, text
 from .render import Urls
-from .markdown import BLOCK
-from .tables import ROWS_READ, dataset_rows, download_header, download_json, download_value, format_value, in_language, label, ordinal, period_label
+from .tables import (
+    ROWS_READ,
+    dataset_rows,
+    download_header,
+    download_json,
+    download_value,
+    format_value,
+    in_language,
+    label,
+    ordinal,
+    period_label,
+)
 
 RenderResult = tuple[str, list[Problem]]
 
@@ -702,7 +719,7 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
 
 def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
     cited: dict[str, int] = {}
-    for name, records in content.datasets.items():
+    for records in content.datasets.values():
         for record in records:
             for fld, target in type(record).references.items():
                 if target != "sources":

@@ -18,8 +18,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from .errors import ContentError, Problem
-from .loader import load_yaml_text, split_front_matter
 from .i18n import LANGUAGE_ENGLISH
+from .loader import load_yaml_text, split_front_matter
 from .models import DATASETS, LANGUAGES, Localised, PageMeta, Period
 
 KINDS = {

@@ -38,7 +38,7 @@ from urllib.parse import unquote_to_bytes
 
 from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher
-from tornado import httpserver, httputil, iostream, ioloop, netutil, web, websocket
+from tornado import httpserver, httputil, ioloop, iostream, netutil, web, websocket
 
 from . import output as output_rules
 from .errors import ContentError

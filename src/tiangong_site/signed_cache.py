@@ -57,7 +57,7 @@ def _create_key(path: Path) -> bytes | None:
     return key
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _key_at(path: Path) -> bytes:
     # Without a usable key file, a key for this process only: the cache is then not reused
     # across builds, but it is still never trusted.

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -424,7 +425,7 @@ def typography_problems(project: Project, prepared: Prepared, pages: dict[str, s
     for path, html in pages.items():
         job = jobs[path]
         for finding in cjk.file_findings(path, html, allowed, i18n.HTML_LANG[job.lang]):
-            place = _locate(writers, finding, lambda: templates_of(job.template), f"templates/{job.template}")
+            place = _locate(writers, finding, lambda t=job.template: templates_of(t), f"templates/{job.template}")
             seen.setdefault(place, []).append(path)
     prefix = "zh/" if len(content.site.languages) > 1 else ""
     for path, data in files.items():

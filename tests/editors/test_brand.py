@@ -11,6 +11,8 @@ import zlib
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from conftest import REPO, run_build_py, tree_digest
 from tiangong_site.brand import NEEDED, Brand, read_brand
 
@@ -60,6 +62,7 @@ def with_accent(project: Path, colour: str) -> None:
     style.write_text(text, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_charts_are_drawn_in_the_accent_of_the_stylesheet(project: Path):
     with_accent(project, MADE_UP)
     assert run_build_py("build", "--quiet", "--project", project).code == 0
@@ -74,6 +77,7 @@ def test_charts_are_drawn_in_the_accent_of_the_stylesheet(project: Path):
     assert f"--accent: {MADE_UP}" in story, "the page's inlined CSS has the new accent"
 
 
+@pytest.mark.slow
 def test_a_brand_colour_that_is_not_a_colour_is_reported_at_its_line(project: Path):
     assert run_build_py("build", "--quiet", "--project", project).code == 0
     before = tree_digest(project / "_site")

@@ -63,6 +63,7 @@ def break_template(project: Path) -> tuple[str, int]:
 BREAKAGES = [break_fig, break_src, break_chart, break_callout, chart_only_in_english, break_link, break_template]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=[b.__name__ for b in BREAKAGES])
 def test_check_refuses_what_the_build_refuses_with_the_same_lines(run_cli, project: Path, breakage):
     path, line = breakage(project)

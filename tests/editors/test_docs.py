@@ -283,6 +283,7 @@ def test_commands_are_typed_as_they_run_in_a_fresh_terminal():
                 assert not re.match(r"(python3? )?tiangong-site\b", line), f"{doc.name}:{block.line}: `{line}`"
 
 
+@pytest.mark.slow
 def test_make_site_installs_only_what_building_needs(installed: Path):
     python = installed / ".venv" / "bin" / "python"
     assert (installed / "_site" / "index.html").is_file(), "`make site` built the site"
@@ -294,6 +295,7 @@ def test_make_site_installs_only_what_building_needs(installed: Path):
     assert not packages & {"axe-core", "vnu-jar"}, "`make site` installed the test tools of package.json"
 
 
+@pytest.mark.slow
 def test_every_command_in_the_readme_runs_as_typed(installed: Path, tmp_path: Path):
     project = workspace(installed, tmp_path / "project")
 
@@ -306,6 +308,7 @@ def test_every_command_in_the_readme_runs_as_typed(installed: Path, tmp_path: Pa
     assert len(ran.servers) == 3, ran.servers
 
 
+@pytest.mark.slow
 def test_every_example_in_the_guide_works_in_order(installed: Path, tmp_path: Path):
     project = workspace(installed, tmp_path / "project")
     ran = run_doc(GUIDE, project)

@@ -13,6 +13,9 @@ from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.loader import load_yaml_file
 from tiangong_site.site import Project, build
 
+# Each test builds the whole project, then rebuilds part of it.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def builder(project: Path) -> IncrementalBuilder:
@@ -114,7 +117,9 @@ def test_a_new_page_is_written_and_a_removed_page_deleted(builder: IncrementalBu
     pages = [project / "content/pages" / (f"extra.{ed.strip('/')}.md" if ed not in ("", "en/") else "extra.md") for ed in editions(project)]
     for page in pages:
         words = ("附页", "一个附加页面。", "你好。") if page.name.endswith(".zh.md") else ("Extra", "An extra page.", "Hello.")
-        page.write_text('---\ntitle: "%s"\ndescription: "%s"\nslug: extra\n---\n%s\n' % words, encoding="utf-8")
+        title, description, body = words
+        text = f'---\ntitle: "{title}"\ndescription: "{description}"\nslug: extra\n---\n{body}\n'
+        page.write_text(text, encoding="utf-8")
     update = builder.update()
     expected = [f"{ed}extra/index.html" for ed in editions(project)]
     assert update.ok and set(expected) <= set(update.written)

@@ -25,7 +25,14 @@ from tornado import ioloop
 
 from conftest import REPO, tree_digest
 from tiangong_site.incremental import IncrementalBuilder
-from tiangong_site.server import HostGuard, OneLineFormatter, Preview, RateLimit, initial_build, watched_folders
+from tiangong_site.server import (
+    HostGuard,
+    OneLineFormatter,
+    Preview,
+    RateLimit,
+    initial_build,
+    watched_folders,
+)
 from tiangong_site.site import Project
 
 BROKEN_LINK = "\nSee [the missing page](no-such-page/).\n"
@@ -121,6 +128,7 @@ def served(project: Path) -> Iterator[Served]:
 WEBSOCKET = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"}
 
 
+@pytest.mark.slow
 def test_a_foreign_host_is_refused_on_every_route_and_local_names_are_answered(served: Served):
     port = served.port
     routes = [PREFIX, PREFIX + "en/", "/livereload.js?port=1", "/__tiangong__/status.json", "/__tiangong__/overlay.js", "/forcereload", "/no-such-file"]
@@ -135,6 +143,7 @@ def test_a_foreign_host_is_refused_on_every_route_and_local_names_are_answered(s
     assert served.get("/livereload", host=f"localhost:{port}", headers=WEBSOCKET)[0] == 101
 
 
+@pytest.mark.slow
 def test_the_live_reload_socket_refuses_pages_of_other_sites(served: Served):
     origin = {"Origin": "http://evil.example"}
     assert served.get("/livereload", headers=WEBSOCKET | origin)[0] == 403
@@ -142,6 +151,7 @@ def test_the_live_reload_socket_refuses_pages_of_other_sites(served: Served):
     assert served.get("/livereload", headers=WEBSOCKET | same)[0] == 101
 
 
+@pytest.mark.slow
 def test_an_allowed_host_name_is_answered(project: Path):
     server = Served(project, "--allow-host", "preview.test", "--allow-host", "other.test")
     try:
@@ -167,6 +177,7 @@ MALFORMED = {
 }
 
 
+@pytest.mark.slow
 def test_malformed_paths_get_400_or_404_and_no_traceback(served: Served):
     for path, expected in MALFORMED.items():
         status, body = served.get(path)
@@ -178,6 +189,7 @@ def test_malformed_paths_get_400_or_404_and_no_traceback(served: Served):
     assert len(console.splitlines()) < 12, console  # a line per bad request at most, rate-limited
 
 
+@pytest.mark.slow
 def test_a_thousand_idle_connections_neither_stop_the_preview_nor_flood_the_console(project: Path):
     # 256 open files: the default on macOS, and low enough that the old server fell over.
     server = Served(project, max_files=256)
@@ -317,6 +329,7 @@ def wait_until(condition, what: str, timeout: float = 30):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.slow
 def test_pages_are_served_during_a_rebuild_and_a_save_made_meanwhile_is_not_lost(live: Live, monkeypatch):
     in_rebuild, release = threading.Event(), threading.Event()
     real_update, calls = live.builder.update, []
@@ -397,6 +410,7 @@ def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_sa
     assert wait_until(lambda: json.loads(live.get("/__tiangong__/status.json")[1])["busy"] is False, "the preview to settle")
 
 
+@pytest.mark.slow
 def test_a_broken_link_leaves_the_served_site_as_it_was_and_the_overlay_lists_it(live: Live):
     assert live.builder.output is not None
     before = tree_digest(live.builder.output)

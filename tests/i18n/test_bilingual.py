@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bilingual_site import make_bilingual_project  # noqa: E402
-from conftest import PROBLEM_LINE, REPO  # noqa: E402
+from conftest import REPO  # noqa: E402
 from tiangong_site.i18n import missing_translations  # noqa: E402
 
 BASE = "/sub/"
