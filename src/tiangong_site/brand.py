@@ -1,10 +1,10 @@
 """The brand colours, kept in one place: the custom properties of the first `:root { }` rule
 of static/style.css.
 
-The page's CSS uses them directly; the charts read them here at build time (Plotly wants
-literal colours in its figure JSON), and scripts/share-image.py and scripts/logo-image.py
-read them to draw the link-preview card, the favicon and the publisher logo. Change a colour
-in style.css and every one of those follows (the two images after their scripts run again).
+The page's CSS uses them directly; the charts and the link-preview cards read them here at
+build time (Plotly wants literal colours in its figure JSON), and scripts/logo-image.py reads
+them to draw the favicon and the publisher logo. Change a colour in style.css and every one of
+those follows (the favicon and the logo after the script runs again).
 """
 
 from __future__ import annotations
