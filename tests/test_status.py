@@ -42,8 +42,14 @@ def _csv(text: str) -> list[dict[str, str]]:
 
 
 def _dataset(content: Content, name: str, lang: str) -> tuple[list[dict[str, str]], list[dict]]:
+    """The CSV rows keyed by column key (the Chinese CSV's headers are translated; the JSON
+    keeps the keys, in the same order) and the JSON records."""
     csv_text, json_text, _ = _dataset_files(content, name, lang)
-    return _csv(csv_text), json.loads(json_text)
+    records = json.loads(json_text)
+    rows = _csv(csv_text)
+    keys = list(records[0])
+    assert rows and len(rows[0]) == len(keys)
+    return [dict(zip(keys, row.values())) for row in rows], records
 
 
 # --- the downloads: status, never yes/no ----------------------------------------------------

@@ -259,11 +259,12 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
     region = content.index("regions")[fig.region]
     return {
         "id": fig.id,
-        "value": format_value(fig.value, metric.unit, fig.qualifier, lang),
+        "value": format_value(fig.value, metric.unit, fig.qualifier, lang, fig.decimals),
         "metric": text(metric.name, lang),
         "region": text(region.name, lang),
         "period": period_label(fig.period, lang),
         "period_kind": fig.period.kind,
+        "undated": fig.period.undated,
         "rank": fig.rank,
         "rank_text": label("rank-in-province", lang) % ordinal(fig.rank, lang) if fig.rank else "",
         "rank_ordinal": ordinal(fig.rank, lang) if fig.rank else "",
