@@ -112,5 +112,5 @@ def test_chinese_downloads_hold_chinese_text_not_bilingual_objects(built_once: P
         assert not [v for row in rows for v in row.values() if isinstance(v, dict)], name
     regions = json.loads((data / "regions.json").read_text(encoding="utf-8"))
     assert {"id": "xinchang", "name": "新昌县"}.items() <= next(r for r in regions if r["id"] == "xinchang").items()
-    english = (built_once / "_site" / "en" / "data" / "regions.csv").read_text(encoding="utf-8")
+    english = (built_once / "_site" / "en" / "data" / "regions.csv").read_text(encoding="utf-8-sig")
     assert english.startswith("id,name,"), "the English files keep the column keys"
