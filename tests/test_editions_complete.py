@@ -57,17 +57,17 @@ def test_each_edition_links_its_own_share_image_drawn_at_1200_by_630(built_once:
 
 
 def test_the_share_image_follows_the_headline_and_is_the_same_bytes_each_time(tmp_path: Path):
-    card = Card("zh", "浙江制造", "一次摘得五鼎：绍兴制造的成绩单与未解之问", "五座天工鼎｜天工数据新闻", COLOURS)
+    card = Card("zh", "浙江制造", "一次摘得五鼎：绍兴制造的成绩单与未解之问", "五座天工鼎｜天工数据新闻")
     faces = share_image.find_faces("zh")
     first = share_image.draw(card, faces)
     assert share_image.draw(card, faces) == first, "deterministic bytes"
-    other = Card(card.lang, card.kicker, "绍兴五鼎", card.footer, card.colours)
+    other = Card(card.lang, card.kicker, "绍兴五鼎", card.footer, card.brand)
     assert share_image.draw(other, faces) != first
     assert share_image.digest(other, faces) != share_image.digest(card, faces)
 
 
 def test_a_drawn_card_is_reused_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    card = Card("en", "Kicker", "A headline", "Site · Desk", COLOURS)
+    card = Card("en", "Kicker", "A headline", "Site · Desk")
     drawn = share_image.share_png(card, tmp_path)
 
     def no_drawing(*args: object) -> bytes:

@@ -41,6 +41,19 @@ def test_the_review_examples_are_found(text, kind):
     assert (kind in found) if kind != "none" else not found, found
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "卫蓝新能源（英文原报道拼作“Weilan”，其英文名为WeLion）",  # review 5.8, 6.15
+        "英文版换算为十亿元（billion yuan）显示",
+        "在赛迪顾问（CCID）先进制造业百强市榜单中",  # 5.9: 赛迪顾问 is the name
+        "comparemela转引杭州网",  # a site is named by its address
+    ],
+)
+def test_english_a_chinese_reader_need_not_see_is_not_allowed(text):
+    assert "latin" in kinds(text), text
+
+
 def test_names_codes_addresses_citations_and_foreign_titles_pass():
     assert not kinds("据ZISTIC报道，绍兴获鼎数居全省第2位[12]。")
     assert not kinds("见lvya.org.cn和https://tjj.sx.gov.cn/，“415X”先进制造业集群")

@@ -1,10 +1,10 @@
 """The brand colours, kept in one place: the custom properties of the first `:root { }` rule
 of static/style.css.
 
-The page's CSS uses them directly; the charts read them here at build time (Plotly wants
-literal colours in its figure JSON), and scripts/share-image.py and scripts/logo-image.py
-read them to draw the link-preview card, the favicon and the publisher logo. Change a colour
-in style.css and every one of those follows (the two images after their scripts run again).
+The page's CSS uses them directly; the charts and the link-preview cards read them here at
+build time (Plotly wants literal colours in its figure JSON), and scripts/logo-image.py reads
+them to draw the favicon and the publisher logo. Change a colour in style.css and every one of
+those follows (the favicon and the logo after the script runs again).
 """
 
 from __future__ import annotations
@@ -73,13 +73,6 @@ def read_brand(stylesheet: Path, shown: str = "static/style.css") -> Brand:
     if problems:
         raise ContentError(problems)
     return Brand(tuple((name, found[name][0].lower()) for name in NEEDED))
-
-
-def read_brand_if_any(stylesheet: Path, shown: str = "static/style.css") -> Brand:
-    """As read_brand, but PLAIN greys for a stylesheet with no `:root` rule at all (a site
-    without charts need not declare brand colours; its share cards are then grey)."""
-    css = COMMENT.sub("", stylesheet.read_text(encoding="utf-8")) if stylesheet.is_file() else ""
-    return read_brand(stylesheet, shown) if ROOT_RULE.search(css) else PLAIN
 
 
 PLAIN = Brand(tuple((name, "#000000" if name == "fg" else "#808080") for name in NEEDED))

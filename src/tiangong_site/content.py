@@ -263,7 +263,10 @@ def _validate_list(loaded: LoadedFile, model: type[Strict], problems: list[Probl
     records = []
     for i, item in enumerate(loaded.data):
         try:
-            records.append(model.model_validate(item))
+            record = model.model_validate(item)
+            if (i, "value") in loaded.decimals and hasattr(record, "_decimals"):
+                record._decimals = loaded.decimals[(i, "value")]
+            records.append(record)
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, loaded, model, prefix=(i,)))
             records.append(None)

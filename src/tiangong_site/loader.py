@@ -119,6 +119,9 @@ class LoadedFile:
     path: str
     data: Any
     positions: dict[PathKey, Position] = field(default_factory=dict)
+    decimals: dict[PathKey, int] = field(default_factory=dict)
+    """Decimal places of each number written with a point: 7.0 keeps its one place, which
+    the parsed float loses, so a figure can be shown as printed."""
 
     def position(self, key: PathKey) -> Position:
         """The position of `key`, or of its nearest located ancestor."""
@@ -233,6 +236,8 @@ def _build(loader: Any, out: LoadedFile) -> Any:
                 stack.append(_Frame(_collection(loader, event, len(stack)), key))
                 continue
             value = _scalar(loader, event)
+            if isinstance(value, float) and "." in event.value and "e" not in event.value.lower():
+                out.decimals[key] = len(event.value.rsplit(".", 1)[1].strip())
         if top is None:
             root = value
         elif isinstance(top.value, list):

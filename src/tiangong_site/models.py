@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     model_validator,
 )
@@ -317,6 +318,11 @@ class Period(Strict):
     year: int = Field(description="The calendar year the figure covers.", ge=1949, le=2100)
     part: int | None = Field(default=None, ge=1, le=4, description="1 or 2 for a half-year, 1-4 for a quarter.")
     through_month: int | None = Field(default=None, ge=1, le=12, description="Last month of a year-to-date figure.")
+    undated: bool = Field(
+        default=False,
+        description="true when the source gives no date: `year` then only files the figure "
+        "(for sorting) and is never printed; pages and downloads say 'date not given'.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Period:
@@ -328,6 +334,8 @@ class Period(Strict):
             raise ValueError("a year-to-date figure needs `through_month: 1` to `12`")
         if self.kind == "year" and (self.part or self.through_month):
             raise ValueError("a whole year takes neither `part` nor `through_month`")
+        if self.undated and self.kind != "year":
+            raise ValueError("an undated figure has no part of a year: use `kind: year`")
         return self
 
     @property
@@ -395,6 +403,13 @@ class Figure(Qualified):
     note: LocalText | None = Field(default=None, description="A note shown next to the figure.")
     status: Status = status_field("the figure")
     uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`; shown as a note, linked from a marker after the figure.")
+    _decimals: int | None = PrivateAttr(default=None)
+    """Decimal places `value` is written with (7.0: 1), set by the loader; not a field."""
+
+    @property
+    def decimals(self) -> int | None:
+        """The decimal places the source prints, so 7.0% is never shown as 7%."""
+        return self._decimals
 
 
 class AwardTier(Strict):

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -276,11 +277,12 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
     region = content.index("regions")[fig.region]
     return {
         "id": fig.id,
-        "value": format_value(fig.value, metric.unit, fig.qualifier, lang),
+        "value": format_value(fig.value, metric.unit, fig.qualifier, lang, fig.decimals),
         "metric": text(metric.name, lang),
         "region": text(region.name, lang),
         "period": period_label(fig.period, lang),
         "period_kind": fig.period.kind,
+        "undated": fig.period.undated,
         "rank": fig.rank,
         "rank_text": label("rank-in-province", lang) % ordinal(fig.rank, lang) if fig.rank else "",
         "rank_ordinal": ordinal(fig.rank, lang) if fig.rank else "",
@@ -288,6 +290,38 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
         **status_view(fig, lang),
         "source": fig.source,
     }
+
+
+_MARKS = r'((?:<sup class="status-mark">.*?</sup>)?(?:<sup class="cite">.*?</sup>)?)'
+_BEFORE_MEASURE = re.compile(r'(<span class="fig">[^<]*</span>)' + _MARKS + "([家个座项位名])")
+"""A figure's marks, then the measure word the prose puts after it: 294[19]家."""
+_CITE = re.compile(r'<sup class="cite"><a href="([^"]*)"[^>]*>[^<]*</a></sup>')
+_PROSE = re.compile(r"<(p|li)>(.*?)</\1>", re.S)
+
+
+def tidy_citations(html: str, lang: str) -> str:
+    """Citation marks where a reader expects them (Chinese-edition review 3.11): after the
+    measure word in Chinese (294家[19], not 294[19]家), and one mark per source in a sentence,
+    the last, not one after every figure from the same document."""
+
+    def paragraph(match: re.Match[str]) -> str:
+        body = match.group(2)
+        if lang == "zh":
+            body = _BEFORE_MEASURE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), body)
+        stop = "。" if lang == "zh" else ". "
+        sentences = [_one_cite_per_source(s) for s in body.split(stop)]
+        return f"<{match.group(1)}>{stop.join(sentences)}</{match.group(1)}>"
+
+    return _PROSE.sub(paragraph, html)
+
+
+def _one_cite_per_source(sentence: str) -> str:
+    marks = list(_CITE.finditer(sentence))
+    last = {m.group(1): m.start() for m in marks}
+    for m in reversed(marks):
+        if last[m.group(1)] != m.start():
+            sentence = sentence[: m.start()] + sentence[m.end() :]
+    return sentence
 
 
 def _figure_subject(view: dict[str, Any], lang: str) -> str:
@@ -419,6 +453,7 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
             return env.get_template(template).render(fig=view).strip()
 
         rendered, problems = render_markdown(page.body, path=page.path, first_line=page.body_line, allow_html=page.meta.allow_html, place=place)
+        rendered.html = tidy_citations(rendered.html, lang)
         meta = page.meta
         return {
             "page": {

@@ -21,12 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from . import signed_cache
-from .brand import Brand
+from .brand import PLAIN, Brand
 from .errors import ContentError, Problem
 
 WIDTH, HEIGHT = 1200, 630
-CARD_COLOURS = ("bg", "fg", "muted", "accent", "accent-bg")
-"""The brand colours a card is drawn in (static/style.css's first :root rule, see brand.py)."""
 FONT_QUERIES = {"zh": "sans-serif:lang=zh-cn", "en": "sans-serif:lang=en"}
 """fontconfig patterns per language; the weight is added."""
 INSTALL_HINT = {
@@ -44,8 +42,8 @@ class Card:
     kicker: str
     headline: str
     footer: str
-    colours: tuple[str, ...]
-    """Background, ink, muted, accent and accent background, as CARD_COLOURS names them."""
+    brand: Brand = PLAIN
+    """The colours, from static/style.css like the charts' (a build passes the stylesheet's)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,8 @@ def digest(card: Card, faces: tuple[Face, Face]) -> str:
     from PIL import __version__ as pillow
 
     fonts = [(f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns) for f in faces]
-    key = json.dumps([card.__dict__, fonts, pillow, WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
+    text = [card.lang, card.kicker, card.headline, card.footer, card.brand.colours]
+    key = json.dumps([text, fonts, pillow, WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
@@ -131,14 +130,14 @@ def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
     def font(face: Face, size: int) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC)
 
-    card = Card(card.lang, _printable(card.kicker), _printable(card.headline), _printable(card.footer), card.colours)
-    BACKGROUND, INK, MUTED, ACCENT, ACCENT_BG = card.colours  # noqa: N806 (read as constants)
+    card = Card(card.lang, _printable(card.kicker), _printable(card.headline), _printable(card.footer), card.brand)
+    accent, accent_bg = card.brand.accent, card.brand["accent-bg"]
     bold, regular = faces
-    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    image = Image.new("RGB", (WIDTH, HEIGHT), card.brand["bg"])
     pen = ImageDraw.Draw(image)
-    pen.rectangle((0, 0, WIDTH, 18), fill=ACCENT)
+    pen.rectangle((0, 0, WIDTH, 18), fill=accent)
     kicker = font(bold, 26)
-    pen.text((80, 70), card.kicker.upper() if card.lang != "zh" else card.kicker, font=kicker, fill=ACCENT)
+    pen.text((80, 70), card.kicker.upper() if card.lang != "zh" else card.kicker, font=kicker, fill=accent)
     size = 64 if card.lang == "zh" else 60
     headline = font(bold, size)
     lines = _lines(card.headline, headline, 1040, card.lang)
@@ -148,23 +147,22 @@ def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
         lines = _lines(card.headline, headline, 1040, card.lang)
     y = 130
     for line in lines:
-        pen.text((80, y), line, font=headline, fill=INK)
+        pen.text((80, y), line, font=headline, fill=card.brand["fg"])
         y += int(size * 1.3)
     footer = font(regular, 26)
-    pen.rounded_rectangle((80, 536, 124, 580), radius=9, fill=ACCENT)
-    pen.text((140, 544), card.footer, font=footer, fill=MUTED)
+    pen.rounded_rectangle((80, 536, 124, 580), radius=9, fill=accent)
+    pen.text((140, 544), card.footer, font=footer, fill=card.brand["muted"])
     for i in range(5):  # one for each award: decoration, not data
         x = WIDTH - 80 - 30 - i * 44
-        pen.ellipse((x - 5, 541, x + 35, 581), fill=ACCENT_BG)
-        pen.ellipse((x, 546, x + 30, 576), fill=ACCENT)
+        pen.ellipse((x - 5, 541, x + 35, 581), fill=accent_bg)
+        pen.ellipse((x, 546, x + 30, 576), fill=accent)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)  # no time stamp: the same bytes each time
     return buffer.getvalue()
 
 
-def card_for(content: Any, lang: str, brand: Brand) -> Card:
-    """The card of one language: the story's kicker and headline, and the site's name, in the
-    brand's colours."""
+def card_for(content: Any, lang: str, brand: Brand = PLAIN) -> Card:
+    """The card of one language: the story's kicker and headline, and the site's name."""
     from .i18n import gettext
     from .models import text
 
@@ -173,7 +171,7 @@ def card_for(content: Any, lang: str, brand: Brand) -> Card:
     headline = text(story.meta.title, lang) if story else text(site.title, lang)
     kicker = (text(story.meta.kicker, lang) if story else "") or text(site.title, lang)
     footer = gettext(lang, "%(page)s · %(site)s") % {"page": text(site.title, lang), "site": text(site.publisher, lang)}
-    return Card(lang, kicker, headline, footer, tuple(brand[name] for name in CARD_COLOURS))
+    return Card(lang, kicker, headline, footer, brand)
 
 
 def asset_name(lang: str) -> str:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from . import __version__, cjk, i18n, share_image
 from . import output as output_rules
-from .brand import PLAIN, read_brand, read_brand_if_any
+from .brand import PLAIN, read_brand
 from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
@@ -297,8 +297,10 @@ def name_assets(project: Project, content: Content, urls: Urls) -> str:
 def share_images(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
     """Each language's share image, drawn from its headline (or taken from `cache`), by asset name."""
     i18n.activate(project.root, content.site.languages)  # the card's footer is translated
-    style = project.static / "style.css"
-    brand = read_brand_if_any(style, display_path(style, project.root))
+    # The card is drawn in the site's colours, as the charts are (greys for a site without charts,
+    # whose stylesheet need not name them).
+    style = inside(project.static / "style.css", project.static, project.root)
+    brand = read_brand(style, display_path(style, project.root)) if content.datasets["charts"] else PLAIN
     return {
         share_image.asset_name(lang): share_image.share_png(share_image.card_for(content, lang, brand), cache)
         for lang in content.site.languages

@@ -32,6 +32,7 @@ LABELS: dict[str, str] = {
     "count": "",
     "mu": N_("mu"),
     "not-known": N_("not known"),
+    "undated": N_("date not given"),
     "uncertain-count": N_("uncertain: inferred or unconfirmed (see notes)"),
     "hatched": N_("Hatched: uncertain (see notes)"),
     "points": N_("percentage points"),
@@ -93,7 +94,10 @@ def ordinal(number: int, lang: str = "en") -> str:
 
 
 def period_label(period: Period, lang: str = "en") -> str:
-    """'2023', 'H1 2023', 'Q1–Q3 2022', 'Jan–Nov 2025'; '2023年上半年', '2025年1—11月'."""
+    """'2023', 'H1 2023', 'Q1–Q3 2022', 'Jan–Nov 2025'; '2023年上半年', '2025年1—11月'.
+    An undated figure's year is only where it is filed, so it is never shown."""
+    if period.undated:
+        return label("undated", lang)
     return i18n.period(period.kind, period.year, period.part, period.through_month, lang)
 
 
@@ -106,14 +110,17 @@ def display_value(value: float | None, unit: str, lang: str = "en") -> float | N
     return value
 
 
-def format_value(value: float | None, unit: str, qualifier: str = "exact", lang: str = "en") -> str:
+def format_value(
+    value: float | None, unit: str, qualifier: str = "exact", lang: str = "en", decimals: int | None = None
+) -> str:
     """A figure as a reader reads it: '10.8%', '215.5 bn yuan', '10,202 mu', 'over 140 bn yuan';
-    in Chinese '2155亿元', '10202亩', '超过1400亿元'."""
+    in Chinese '2155亿元', '10202亩', '超过1400亿元'. `decimals`, the places the source prints,
+    keeps a printed 7.0% from reading as 7%."""
     if value is None:
         return label("not-known", lang)
     shown = display_value(value, unit, lang)
     assert shown is not None
-    number = i18n.number(shown, lang)
+    number = _padded(i18n.number(shown, lang), _shown_decimals(decimals, unit, lang))
     if unit == "percent":
         body = f"{number}%"
     elif lang == "zh" and unit in ZH_UNITS:
@@ -123,6 +130,21 @@ def format_value(value: float | None, unit: str, qualifier: str = "exact", lang:
     else:
         body = number
     return qualified(body, qualifier, lang)
+
+
+def _shown_decimals(decimals: int | None, unit: str, lang: str) -> int:
+    """Places to show: as printed, one more where 亿元 become bn yuan (at most two)."""
+    if not decimals:
+        return 0
+    return min(2, decimals + (1 if unit == "100m-yuan" and lang != "zh" else 0))
+
+
+def _padded(number: str, places: int) -> str:
+    """'7' with one place is '7.0': the zeros a source prints, which a float drops."""
+    have = len(number.rsplit(".", 1)[1]) if "." in number else 0
+    if have >= places:
+        return number
+    return number + ("" if have else ".") + "0" * (places - have)
 
 
 def qualified(body: str, qualifier: str, lang: str = "en") -> str:
@@ -199,13 +221,14 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
                 "region_name": _region_name(content, fig.region, lang),
                 "cluster": fig.cluster or "",
                 "period": period_label(fig.period, lang),
-                "period_mid": fig.period.midpoint,
-                "period_kind": fig.period.kind,
-                "period_kind_name": label(fig.period.kind, lang),
-                "year": fig.period.year,
+                # An undated figure's filing year is no fact: no year, no place on a time axis.
+                "period_mid": "" if fig.period.undated else fig.period.midpoint,
+                "period_kind": "undated" if fig.period.undated else fig.period.kind,
+                "period_kind_name": label("undated" if fig.period.undated else fig.period.kind, lang),
+                "year": "" if fig.period.undated else fig.period.year,
                 "value": display_value(fig.value, metric.unit, lang),
                 "unit": label(metric.unit, lang),
-                "value_text": format_value(fig.value, metric.unit, fig.qualifier, lang),
+                "value_text": format_value(fig.value, metric.unit, fig.qualifier, lang, fig.decimals),
                 # A derived figure was never printed: no source value to give.
                 "value_as_printed": None if fig.status == "derived" else fig.value,
                 "unit_as_printed": UNITS_AS_PRINTED[metric.unit],

@@ -49,8 +49,6 @@ NOT_RUN = {
     "tests/test_publish.py runs it in a fresh clone",
     ".venv/bin/python scripts/logo-image.py": "it drives Chromium through Playwright, which only "
     "`make deps` installs; tests/editors/test_brand.py checks the favicon and logo it drew",
-    ".venv/bin/python scripts/share-image.py": "as logo-image.py; tests/editors/test_brand.py checks "
-    "the card it drew and that it takes every colour from the stylesheet",
 }
 """Commands of the docs the test does not run, each with the reason."""
 
