@@ -12,11 +12,8 @@ import pytest
 
 from conftest import tree_digest
 from tiangong_site import share_image
-from tiangong_site.brand import read_brand
 from tiangong_site.errors import ContentError
 from tiangong_site.share_image import Card
-
-COLOURS = tuple(read_brand(Path(__file__).resolve().parent.parent / "static" / "style.css")[name] for name in share_image.CARD_COLOURS)
 
 
 def _meta(html: str, key: str) -> str:
