@@ -412,6 +412,14 @@ def test_the_guide_explains_every_field_of_page_front_matter():
     assert missing == [], f"docs/editing.md does not explain these front-matter fields: {missing}"
 
 
+def test_adding_a_chart_explains_every_field_of_a_chart():
+    from tiangong_site.models import Chart
+
+    steps = section("Add a chart")
+    missing = [name for name in Chart.model_fields if f"`{name}`" not in steps]
+    assert missing == [], f"docs/editing.md, 'Add a chart', does not explain: {missing}"
+
+
 def test_adding_a_language_names_every_module_that_lists_the_languages():
     import ast
 
