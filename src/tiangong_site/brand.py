@@ -1,10 +1,11 @@
 """The brand colours, kept in one place: the custom properties of the first `:root { }` rule
 of static/style.css.
 
-The page's CSS uses them directly; the charts read them here at build time (Plotly wants
-literal colours in its figure JSON), and scripts/share-image.py and scripts/logo-image.py
-read them to draw the link-preview card, the favicon and the publisher logo. Change a colour
-in style.css and every one of those follows (the two images after their scripts run again).
+The page's CSS uses them directly; the charts and each edition's share image
+(share_image.py) read them here at build time (Plotly and Pillow want literal colours), and
+scripts/share-image.py and scripts/logo-image.py read them to draw static/share.png, the
+favicon and the publisher logo. Change a colour in style.css and every one of those follows
+(those three images after their scripts run again).
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 twitter:image, the story's JSON-LD image), drawn by the build from the story's headline, so
 it is never stale and the Chinese edition's card is in Chinese.
 
-The fonts are the machine's: fontconfig (`fc-match`) finds a bold and a regular face that
+The colours are the brand's (the first `:root` rule of static/style.css, see brand.py). The
+fonts are the machine's: fontconfig (`fc-match`) finds a bold and a regular face that
 cover the language (for Chinese, e.g. Debian's fonts-noto-cjk); the project ships none. The
-PNG bytes depend only on the text, the font files and the Pillow version, and are kept in
-the build cache under a digest of those.
+PNG bytes depend only on the text, the colours, the font files and the Pillow version, and
+are kept in the build cache under a digest of those.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ import json
 import shutil
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import signed_cache
+from .brand import Brand
 from .errors import ContentError, Problem
 
 WIDTH, HEIGHT = 1200, 630
-BACKGROUND, INK, MUTED, ACCENT, ACCENT_BG = "#fdfcfa", "#1f1f1f", "#5f5f5f", "#b4432a", "#f7ebe6"
 FONT_QUERIES = {"zh": "sans-serif:lang=zh-cn", "en": "sans-serif:lang=en"}
 """fontconfig patterns per language; the weight is added."""
 INSTALL_HINT = {
@@ -35,13 +36,29 @@ INSTALL_HINT = {
 
 
 @dataclass(frozen=True)
+class Colours:
+    """The card's colours; greys unless taken from the brand (`of`)."""
+
+    background: str = "#ffffff"
+    ink: str = "#000000"
+    muted: str = "#555555"
+    accent: str = "#808080"
+    accent_bg: str = "#eeeeee"
+
+    @classmethod
+    def of(cls, brand: Brand) -> Colours:
+        return cls(brand["bg"], brand["fg"], brand["muted"], brand.accent, brand["accent-bg"])
+
+
+@dataclass(frozen=True)
 class Card:
-    """What a share card says."""
+    """What a share card says, and in which colours."""
 
     lang: str
     kicker: str
     headline: str
     footer: str
+    colours: Colours = field(default_factory=Colours)
 
 
 @dataclass(frozen=True)
@@ -78,11 +95,12 @@ def find_faces(lang: str) -> tuple[Face, Face]:
 
 
 def digest(card: Card, faces: tuple[Face, Face]) -> str:
-    """What the PNG's bytes depend on: the text, each font file and the Pillow version."""
+    """What the PNG's bytes depend on: the text, the colours, each font file and the Pillow
+    version."""
     from PIL import __version__ as pillow
 
     fonts = [(f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns) for f in faces]
-    key = json.dumps([card.__dict__, fonts, pillow, WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
+    key = json.dumps([asdict(card), fonts, pillow, WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
@@ -127,13 +145,15 @@ def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
     def font(face: Face, size: int) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC)
 
+    colours = card.colours
     card = Card(card.lang, _printable(card.kicker), _printable(card.headline), _printable(card.footer))
     bold, regular = faces
-    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    image = Image.new("RGB", (WIDTH, HEIGHT), colours.background)
     pen = ImageDraw.Draw(image)
-    pen.rectangle((0, 0, WIDTH, 18), fill=ACCENT)
+    pen.rectangle((0, 0, WIDTH, 18), fill=colours.accent)
     kicker = font(bold, 26)
-    pen.text((80, 70), card.kicker.upper() if card.lang != "zh" else card.kicker, font=kicker, fill=ACCENT)
+    kicker_text = card.kicker.upper() if card.lang != "zh" else card.kicker
+    pen.text((80, 70), kicker_text, font=kicker, fill=colours.accent)
     size = 64 if card.lang == "zh" else 60
     headline = font(bold, size)
     lines = _lines(card.headline, headline, 1040, card.lang)
@@ -143,21 +163,21 @@ def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
         lines = _lines(card.headline, headline, 1040, card.lang)
     y = 130
     for line in lines:
-        pen.text((80, y), line, font=headline, fill=INK)
+        pen.text((80, y), line, font=headline, fill=colours.ink)
         y += int(size * 1.3)
     footer = font(regular, 26)
-    pen.rounded_rectangle((80, 536, 124, 580), radius=9, fill=ACCENT)
-    pen.text((140, 544), card.footer, font=footer, fill=MUTED)
+    pen.rounded_rectangle((80, 536, 124, 580), radius=9, fill=colours.accent)
+    pen.text((140, 544), card.footer, font=footer, fill=colours.muted)
     for i in range(5):  # one for each award: decoration, not data
         x = WIDTH - 80 - 30 - i * 44
-        pen.ellipse((x - 5, 541, x + 35, 581), fill=ACCENT_BG)
-        pen.ellipse((x, 546, x + 30, 576), fill=ACCENT)
+        pen.ellipse((x - 5, 541, x + 35, 581), fill=colours.accent_bg)
+        pen.ellipse((x, 546, x + 30, 576), fill=colours.accent)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)  # no time stamp: the same bytes each time
     return buffer.getvalue()
 
 
-def card_for(content: Any, lang: str) -> Card:
+def card_for(content: Any, lang: str, colours: Colours = Colours()) -> Card:
     """The card of one language: the story's kicker and headline, and the site's name."""
     from .i18n import gettext
     from .models import text
@@ -167,7 +187,7 @@ def card_for(content: Any, lang: str) -> Card:
     headline = text(story.meta.title, lang) if story else text(site.title, lang)
     kicker = (text(story.meta.kicker, lang) if story else "") or text(site.title, lang)
     footer = gettext(lang, "%(page)s · %(site)s") % {"page": text(site.title, lang), "site": text(site.publisher, lang)}
-    return Card(lang, kicker, headline, footer)
+    return Card(lang, kicker, headline, footer, colours)
 
 
 def asset_name(lang: str) -> str:
