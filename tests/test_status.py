@@ -42,8 +42,14 @@ def _csv(text: str) -> list[dict[str, str]]:
 
 
 def _dataset(content: Content, name: str, lang: str) -> tuple[list[dict[str, str]], list[dict]]:
+    """The CSV rows, keyed by the JSON's field names (the Chinese CSV's header is in Chinese,
+    in the same order), and the JSON records."""
     csv_text, json_text, _ = _dataset_files(content, name, lang)
-    return _csv(csv_text), json.loads(json_text)
+    records = json.loads(json_text)
+    assert csv_text.startswith(BOM), "a CSV download starts with a UTF-8 byte order mark"
+    header, *values = csv.reader(io.StringIO(csv_text.removeprefix(BOM)))
+    assert len(header) == len(records[0]), "one CSV column per JSON field"
+    return [dict(zip(records[0], row)) for row in values], records
 
 
 # --- the downloads: status, never yes/no ----------------------------------------------------
