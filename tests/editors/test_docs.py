@@ -113,6 +113,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_tracked(tmp_path_factory.mktemp("fresh") / "project")
     done = run_line("make site", root, timeout=1200)
     assert done.returncode == 0, f"`make site` failed in a fresh copy:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    (root.parent / "make-site.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     return root
 
 
@@ -292,6 +293,8 @@ def test_make_site_installs_only_what_building_needs(installed: Path):
     packages = {p.name for p in (installed / "node_modules").iterdir()}
     assert "plotly.js-basic-dist-min" in packages
     assert not packages & {"axe-core", "vnu-jar"}, "`make site` installed the test tools of package.json"
+    log = (installed.parent / "make-site.log").read_text(encoding="utf-8")
+    assert "is deprecated" not in log, f"`make site` prints a deprecation an editor cannot act on:\n{log[-3000:]}"
 
 
 def test_every_command_in_the_readme_runs_as_typed(installed: Path, tmp_path: Path):
