@@ -14,6 +14,7 @@ from .markdown import BLOCK, INLINE
 from .render import Urls
 from .scaffold import placeholder_lines
 from .site import Project, _output_of, load_and_check, name_assets, prepare, render_jobs
+from .tables import dataset_rows
 
 
 @dataclass
@@ -68,6 +69,28 @@ def unused_records(content: Content) -> list[Problem]:
     return problems
 
 
+def id_columns(content: Content) -> list[Problem]:
+    """Warnings for a chart that draws an id column (`tier`) where a column of readers' words
+    exists (`tier_name`): the legend and table would show the raw ids in every edition."""
+    problems = []
+    for i, spec in enumerate(content.datasets["charts"]):
+        rows = dataset_rows(content, spec.data) if spec is not None else []
+        if not rows:
+            continue
+        for key in ("x", "y", "series"):
+            column = getattr(spec, key)
+            if column and f"{column}_name" in rows[0]:
+                message = f"{key} '{column}' shows readers its raw ids ({_sample(rows, column)})"
+                hint = f"write {key}: {column}_name, its names in each language"
+                problems.append(content.problem_at("charts", i, (key,), message, hint, "warning"))
+    return problems
+
+
+def _sample(rows: list[dict], column: str) -> str:
+    values = list(dict.fromkeys(str(row[column]) for row in rows if row.get(column) is not None))
+    return ", ".join(f"'{v}'" for v in values[:3]) + (", ..." if len(values) > 3 else "")
+
+
 def scaffold_text(content: Content) -> list[Problem]:
     """Warnings for lines `tiangong-site new page` wrote as placeholders, still in a page."""
     problems = []
@@ -104,7 +127,7 @@ def check(project_dir: Path, content_dir: Path | None = None, strict: bool = Fal
     project = Project.at(project_dir, content_dir)
     content = load_and_check(project, write_cache=False)
     rendered = render_in_memory(project, content)
-    warnings = content.warnings + unused_records(content) + scaffold_text(content)
+    warnings = content.warnings + unused_records(content) + id_columns(content) + scaffold_text(content)
     warnings += orphan_pages(content, rendered)
     if strict and warnings:
         raise ContentError([Problem(w.path, w.line, w.column, w.message, w.hint) for w in warnings])

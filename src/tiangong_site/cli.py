@@ -93,8 +93,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--strict",
         action="store_true",
-        help="treat warnings as errors: a source nothing cites, a chart no page places, a page no other "
-        "page links to, placeholder text from `new page`",
+        help="treat warnings as errors: a source nothing cites, a chart no page places, a chart that "
+        "shows raw ids (series: tier, not tier_name), a page no other page links to, placeholder text "
+        "from `new page`",
     )
 
     new = commands.add_parser(

@@ -71,9 +71,11 @@ def render_markdown(
     first_line: int,
     allow_html: bool,
     place: Callable[[str, str], str | None],
+    suggest: Callable[[str, str], str | None] = lambda kind, ident: None,
 ) -> tuple[Rendered, list[Problem]]:
     """Render a page body. `place(kind, id)` returns the HTML for a chart, callout or figure,
-    or None when the id is unknown (reported as a problem at the line it appears on)."""
+    or None when the id is unknown (reported as a problem at the line it appears on, with
+    the known id `suggest(kind, id)` finds closest to it, if any)."""
     problems = check_structure(body, path, first_line)
     result = Rendered(html="")
     if problems:
@@ -133,7 +135,9 @@ def render_markdown(
         if placed is None:
             what = {"chart": "chart", "callout": "figure", "fig": "figure", "src": "source"}[kind]
             where = {"chart": "content/charts.yaml", "src": "content/data/sources.yaml"}.get(kind, "content/data/figures.yaml")
-            problems.append(Problem(path, line, 1, f"{what} '{ident}' is not defined", f"add a record with id '{ident}' to {where}, or fix the id"))
+            close = suggest(kind, ident)
+            hint = f"did you mean '{close}'?" if close else f"add a record with id '{ident}' to {where}, or fix the id"
+            problems.append(Problem(path, line, 1, f"{what} '{ident}' is not defined", hint))
             return ""
         return placed
 

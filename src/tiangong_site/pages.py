@@ -32,7 +32,7 @@ from .collisions import (
     page_origin,
     record_origin,
 )
-from .content import Content, Page
+from .content import Content, Page, close_matches
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
 from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, gettext
@@ -452,7 +452,11 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
             template = "partials/callout.html" if kind == "callout" else "partials/fig.html"
             return env.get_template(template).render(fig=view).strip()
 
-        rendered, problems = render_markdown(page.body, path=page.path, first_line=page.body_line, allow_html=page.meta.allow_html, place=place)
+        def suggest(kind: str, ident: str) -> str | None:
+            known = charts if kind == "chart" else citations.sources if kind == "src" else figures
+            return next(iter(close_matches(ident, list(known))), None)
+
+        rendered, problems = render_markdown(page.body, path=page.path, first_line=page.body_line, allow_html=page.meta.allow_html, place=place, suggest=suggest)
         rendered.html = tidy_citations(rendered.html, lang)
         meta = page.meta
         return {

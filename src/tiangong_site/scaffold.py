@@ -93,6 +93,22 @@ def _flag_help(info: FieldInfo, target: str | None) -> str:
     return f"{PERIOD_FORMS}; required" if info.annotation is Period else _describe(info, target)
 
 
+def _optional_flags(model: type[BaseModel], given: dict[str, Any], languages: tuple[str, ...]) -> str:
+    """The optional fields not given yet, so an editor learns them before writing the record
+    (a text's other languages as their own flags, as `_merge_languages` reads them)."""
+    refs = getattr(model, "references", {})
+    lines = []
+    for name, info in model.model_fields.items():
+        if info.is_required() or name in given:
+            continue
+        flag = "--" + name.replace("_", "-")
+        lines.append(f"  {flag:<20} {_flag_help(info, refs.get(name))}")
+        if _is_text(info.annotation):
+            lines += [f"  {flag + '-' + lang:<20} the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
+                      for lang in languages if lang != "en"]
+    return "\nand these if you need them:\n" + "\n".join(lines) if lines else ""
+
+
 def _is_text(annotation: Any) -> bool:
     """Whether a field holds text readers see (a Localised, maybe optional)."""
     return annotation is Localised or any(_is_text(arg) for arg in get_args(annotation))
@@ -128,7 +144,7 @@ def _field_values(model: type[BaseModel], given: dict[str, str], languages: tupl
     if missing:
         refs = getattr(model, "references", {})
         lines = "\n".join(f"  --{name.replace('_', '-'):<18} {_flag_help(fields[name], refs.get(name))}" for name in missing)
-        raise UsageError(f"give these fields:\n{lines}")
+        raise UsageError(f"give these fields:\n{lines}{_optional_flags(model, given, languages)}")
     untranslated = _missing_languages(fields, given, languages)
     if untranslated:
         raise UsageError("give these fields:\n" + "\n".join(untranslated))

@@ -541,10 +541,11 @@ class Preview:
             (r"/(.*)", SiteHandler, {"state": self.state}),
         ]
 
-    def start(self) -> int:
-        """Listen (port 0: any free port), start watching and rebuilding; returns the port."""
+    def start(self, sockets: list[socket.socket] | None = None) -> int:
+        """Listen (port 0: any free port) on `sockets` (by default bound now), start watching
+        and rebuilding; returns the port."""
         self._quiet_logs()
-        sockets = netutil.bind_sockets(self.port, self.host, backlog=BACKLOG)
+        sockets = sockets or listen(self.host, self.port)
         self.port = self.state.port = sockets[0].getsockname()[1]
         app = GuardedApplication(self._handlers(), HostGuard(self.host, self.port, self.allow_hosts))
         self.http = BoundedHTTPServer(app, max_connections=connection_cap(), **LIMITS)
@@ -638,21 +639,29 @@ def watched_folders(project: Project) -> list[Path]:
     return [project.content, project.templates, project.static, project.root / "locales"]
 
 
+def listen(host: str, port: int) -> list[socket.socket]:
+    return netutil.bind_sockets(port, host, backlog=BACKLOG)
+
+
 def serve(args: argparse.Namespace) -> int:
     project = Project.at(args.project, args.content)
-    watcher = Watcher()
-    builder, base_path = initial_build(project, args.output, args.quiet, args.force)
-    folders = watched_folders(project)
-    preview = Preview(
-        builder, base_path, folders, args.host, args.port, args.allow_host, args.quiet, args.debug, watcher
-    )
+    # The port first: a second preview on a port in use must fail before it builds, not
+    # after rewriting the output folder the first one is serving.
     try:
-        preview.start()
+        sockets = listen(args.host, args.port)
     except OSError as exc:
         where = f"{args.host}:{args.port}"
         hint = "check --host, or pick another --port"
         print(f"error: cannot listen on {where}: {exc.strerror} ({hint})", file=sys.stderr)
         return 2
+    watcher = Watcher()
+    builder, base_path = initial_build(project, args.output, args.quiet, args.force)
+    folders = watched_folders(project)
+    port = sockets[0].getsockname()[1]
+    preview = Preview(
+        builder, base_path, folders, args.host, port, args.allow_host, args.quiet, args.debug, watcher
+    )
+    preview.start(sockets)
     if not args.quiet:
         print(f"Serving {preview.url} (Ctrl+C to stop)", flush=True)
     try:

@@ -2,10 +2,11 @@
 twitter:image, the story's JSON-LD image), drawn by the build from the story's headline, so
 it is never stale and the Chinese edition's card is in Chinese.
 
-The fonts are the machine's: fontconfig (`fc-match`) finds a bold and a regular face that
+The colours are the brand's (the first `:root` rule of static/style.css, see brand.py). The
+fonts are the machine's: fontconfig (`fc-match`) finds a bold and a regular face that
 cover the language (for Chinese, e.g. Debian's fonts-noto-cjk); the project ships none. The
-PNG bytes depend only on the text, the font files and the Pillow version, and are kept in
-the build cache under a digest of those.
+PNG bytes depend only on the text, the colours, the font files and the Pillow version, and
+are kept in the build cache under a digest of those.
 """
 
 from __future__ import annotations
@@ -35,8 +36,23 @@ INSTALL_HINT = {
 
 
 @dataclass(frozen=True)
+class Colours:
+    """The card's colours; greys unless taken from the brand (`of`)."""
+
+    background: str = "#ffffff"
+    ink: str = "#000000"
+    muted: str = "#555555"
+    accent: str = "#808080"
+    accent_bg: str = "#eeeeee"
+
+    @classmethod
+    def of(cls, brand: Brand) -> Colours:
+        return cls(brand["bg"], brand["fg"], brand["muted"], brand.accent, brand["accent-bg"])
+
+
+@dataclass(frozen=True)
 class Card:
-    """What a share card says."""
+    """What a share card says, and in which colours."""
 
     lang: str
     kicker: str
@@ -80,7 +96,8 @@ def find_faces(lang: str) -> tuple[Face, Face]:
 
 
 def digest(card: Card, faces: tuple[Face, Face]) -> str:
-    """What the PNG's bytes depend on: the text, each font file and the Pillow version."""
+    """What the PNG's bytes depend on: the text, the colours, each font file and the Pillow
+    version."""
     from PIL import __version__ as pillow
 
     fonts = [(f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns) for f in faces]

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from . import __version__, cjk, i18n, share_image
 from . import output as output_rules
-from .brand import PLAIN, read_brand
+from .brand import PLAIN, Brand, read_brand
 from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
@@ -295,7 +295,8 @@ def name_assets(project: Project, content: Content, urls: Urls) -> str:
 
 
 def share_images(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
-    """Each language's share image, drawn from its headline (or taken from `cache`), by asset name."""
+    """Each language's share image, drawn from its headline in the brand's colours (or taken
+    from `cache`), by asset name."""
     i18n.activate(project.root, content.site.languages)  # the card's footer is translated
     # The card is drawn in the site's colours, as the charts are (greys for a site without charts,
     # whose stylesheet need not name them).
@@ -305,6 +306,17 @@ def share_images(project: Project, content: Content, cache: Path | None) -> dict
         share_image.asset_name(lang): share_image.share_png(share_image.card_for(content, lang, brand), cache)
         for lang in content.site.languages
     }
+
+
+def _brand(project: Project, content: Content, style: Path) -> Brand:
+    """The stylesheet's brand colours; greys for a site without charts whose stylesheet names
+    none (only charts require them: a share card can be grey)."""
+    try:
+        return read_brand(style, display_path(style, project.root))
+    except ContentError:
+        if content.datasets["charts"]:
+            raise
+        return PLAIN
 
 
 def prepare(
@@ -327,7 +339,7 @@ def prepare(
     style = inside(project.static / "style.css", project.static, project.root)
     inline_css = Markup(style.read_text(encoding="utf-8").strip())
     # Charts take their colours from the stylesheet; a site without charts needs none there.
-    brand = read_brand(style, display_path(style, project.root)) if content.datasets["charts"] else PLAIN
+    brand = _brand(project, content, style)
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
     for lang in languages:

@@ -1,5 +1,5 @@
 """Brand colours live in one place, the first :root rule of static/style.css: the page's CSS,
-the charts, the link-preview card, the favicon and the logo all take them from there."""
+the charts, the link-preview cards, the favicon and the logo all take them from there."""
 
 from __future__ import annotations
 
@@ -78,6 +78,18 @@ def test_charts_are_drawn_in_the_accent_of_the_stylesheet(project: Path):
     story = (project / "_site" / "en" / "index.html").read_text(encoding="utf-8")
     assert f"--accent: {MADE_UP}" in story, "the page's inlined CSS has the new accent"
 
+
+def test_the_share_image_of_each_edition_is_drawn_in_the_accent_of_the_stylesheet(project: Path):
+    """The build draws a card per language (share_image.py): it follows the stylesheet too."""
+    from tiangong_site.site import Project, load_and_check, share_images
+
+    with_accent(project, MADE_UP)
+    site = Project.at(project)
+    images = share_images(site, load_and_check(site, write_cache=False), None)
+    assert sorted(images) == ["share-en.png", "share-zh.png"]
+    for name, data in images.items():
+        (project / name).write_bytes(data)
+        assert png_pixel(project / name, 600, 8) == MADE_UP, f"{name}: the rule along the top"
 
 @pytest.mark.slow
 def test_a_brand_colour_that_is_not_a_colour_is_reported_at_its_line(project: Path):

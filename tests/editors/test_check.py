@@ -149,3 +149,16 @@ def test_a_source_cited_only_in_a_page_is_not_reported_as_uncited(run_cli, proje
     in_both(project, "{src:ezhejiang-2025-05-30}", "{src:ezhejiang-2025-05-30}{src:test-prose-only}")
     cited = run_cli("check", "--project", project, "--strict")
     assert cited.code == 0, cited.err
+
+
+def test_strict_check_flags_a_chart_that_shows_raw_ids(run_cli, project: Path):
+    """Review 2.4: `series: region` puts 'shaoxing', 'zhejiang' in the legend of both editions;
+    `region_name` holds the names in each language."""
+    line = edit(project, "content/charts.yaml", "  series: region_name\n", "  series: region\n")
+    lenient = run_cli("check", "--project", project)
+    assert lenient.code == 0 and "warning: series 'region' shows readers its raw ids" in lenient.err
+    strict = run_cli("check", "--project", project, "--strict")
+    assert strict.code == 1
+    (found,) = strict.problems()
+    assert (found["path"], int(found["line"])) == ("content/charts.yaml", line)
+    assert "'shaoxing'" in found["message"] and "series: region_name" in found["hint"]

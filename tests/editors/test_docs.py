@@ -111,6 +111,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_tracked(tmp_path_factory.mktemp("fresh") / "project")
     done = run_line("make site", root, timeout=1200)
     assert done.returncode == 0, f"`make site` failed in a fresh copy:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    (root.parent / "make-site.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     return root
 
 
@@ -291,6 +292,8 @@ def test_make_site_installs_only_what_building_needs(installed: Path):
     packages = {p.name for p in (installed / "node_modules").iterdir()}
     assert "plotly.js-basic-dist-min" in packages
     assert not packages & {"axe-core", "vnu-jar"}, "`make site` installed the test tools of package.json"
+    log = (installed.parent / "make-site.log").read_text(encoding="utf-8")
+    assert "is deprecated" not in log, f"`make site` prints a deprecation an editor cannot act on:\n{log[-3000:]}"
 
 
 @pytest.mark.slow
@@ -411,6 +414,14 @@ def test_the_guide_explains_every_field_of_page_front_matter():
     text = GUIDE.read_text(encoding="utf-8")
     missing = [name for name in PageMeta.model_fields if f"`{name}`" not in text]
     assert missing == [], f"docs/editing.md does not explain these front-matter fields: {missing}"
+
+
+def test_adding_a_chart_explains_every_field_of_a_chart():
+    from tiangong_site.models import Chart
+
+    steps = section("Add a chart")
+    missing = [name for name in Chart.model_fields if f"`{name}`" not in steps]
+    assert missing == [], f"docs/editing.md, 'Add a chart', does not explain: {missing}"
 
 
 def test_adding_a_language_names_every_module_that_lists_the_languages():

@@ -1,4 +1,4 @@
-"""Messages an editor can act on, for each weak case of the editors' review (5.1-5.6, 6.1,
+"""Messages an editor can act on, for each weak case of the editors' review (5.1-5.7, 6.1,
 6.2): the line to fix, in plain words, with the fix."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, copy_project
 from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError, Problem
 from tiangong_site.loader import load_yaml_file
@@ -135,6 +135,35 @@ def test_a_zh_moved_out_of_its_text_is_told_to_indent_it(tmp_path: Path):
     assert "unknown field 'zh'" in problem.message
     assert "indent it under that field" in problem.hint
 
+
+
+# --- 5.7 a mistyped id in a page ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "told"),
+    [("::: chart award-tiers", "::: chart award-teirs", "did you mean 'award-tiers'?"),
+     ("::: callout sx-iva-growth-2023", "::: callout sx-iva-growth-2032", "did you mean 'sx-iva-growth-2023'?"),
+     ("{fig:sx-iva-growth-2023}", "{fig:sx-iva-growth-2032}", "did you mean 'sx-iva-growth-2023'?"),
+     ("{fig:sx-iva-growth-2023}", "{fig:sx-iva-growth-2023}{src:zistic-2042}", "did you mean 'zistic-2024'?"),
+     ("{fig:sx-iva-growth-2023}", "{fig:nothing-like-it}", "add a record with id 'nothing-like-it'")],
+    ids=["chart", "callout", "fig", "src", "no id near"],
+)
+def test_a_mistyped_id_in_a_page_gets_the_nearest_id(run_cli, tmp_path: Path, old, new, told):
+    root = copy_project(tmp_path / "project")
+    for name in ("index.md", "index.zh.md"):  # the same typo in both editions, so they agree
+        path = root / "content" / "pages" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    checked = run_cli("check", "--project", root)
+    assert checked.code == 1
+    problems = checked.problems()
+    assert [m["path"] for m in problems] == ["content/pages/index.md", "content/pages/index.zh.md"], checked.err
+    for problem, name in zip(problems, ("index.md", "index.zh.md"), strict=True):
+        text = (root / "content" / "pages" / name).read_text(encoding="utf-8")
+        assert int(problem["line"]) == line_of(text, new)
+        assert told in problem["hint"], problem.group(0)
 
 # --- 6.1 and 6.2 `new` --------------------------------------------------------------------------
 

@@ -37,6 +37,17 @@ def test_new_award_without_facts_lists_what_to_give_and_writes_nothing(project: 
     assert path.read_bytes() == before
 
 
+
+def test_new_award_without_facts_lists_its_optional_flags_too(project: Path, run_cli):
+    """Review 6.3: the optional flags (a ceremony date, a note and its Chinese) are named too."""
+    result = run_cli("new", "award", "--project", str(project), "--region", "zhuji")
+    assert result.code == 2
+    required, optional = result.err.split("give these fields:")[1].split("if you need them:")
+    assert "--ceremony-year" in required and "--ceremony-date" not in required
+    for flag in ("--ceremony-date", "--golden", "--note", "--note-zh", "--status", "--uncertain"):
+        assert f"  {flag} " in optional, flag
+    assert "--region" not in optional and "--source" not in optional
+
 def test_new_record_that_would_break_the_content_is_not_kept(project: Path, run_cli):
     path = project / "content/data/awards.yaml"
     before = path.read_bytes()

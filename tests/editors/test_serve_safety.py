@@ -467,3 +467,16 @@ def test_an_exception_is_logged_as_one_line_without_its_traceback():
     except OSError:
         record = logging.LogRecord("asyncio", logging.ERROR, __file__, 1, "Exception in callback\nmore", (), sys.exc_info())
     assert OneLineFormatter().format(record) == "Exception in callback (OSError: Too many open files)"
+
+
+def test_a_preview_on_a_port_in_use_fails_before_it_builds(run_cli, project: Path):
+    """Review 1.4: a second `serve` on the first one's port must not rewrite the output the
+    first one is serving, only to fail afterwards."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--project", project, "--port", str(port))
+    assert result.code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.err and "--port" in result.err
+    assert not (project / "_site").exists(), "it built before finding the port taken"
