@@ -13,7 +13,8 @@ UV := .tools/uv/bin/uv
 
 .PHONY: site test serve check bench lighthouse schemas screenshots clean deps lock
 
-site: deps  ## build the site into _site/
+site: deps  ## build the site into _site/ (installs Chromium, which draws the charts, if missing)
+	./scripts/install-system-deps.sh chromium
 	$(PY) build.py build
 
 test: deps  ## run the whole test suite (installs Chromium and Java if missing)

@@ -8,8 +8,9 @@ that were plotted, so a reader who cannot see the chart gets the same numbers.
 from __future__ import annotations
 
 import csv
+import functools
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import plotly.graph_objects as go
@@ -84,6 +85,8 @@ class ChartOutput:
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]]
     lang: str = "en"
+    drawings: dict[str, Any] = field(default_factory=dict)
+    """Made at build time by drawing.py: "wide" and "narrow" SVG text, "preview" PNG bytes."""
 
     def table(self) -> list[list[str]]:
         return [[_cell(row.get(key), self.lang) for key, _ in self.columns] for row in self.rows]
@@ -107,8 +110,22 @@ class ChartOutput:
         }
         return safejson.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
+    @functools.cached_property
+    def narrow(self) -> dict[str, Any]:
+        """The figure laid out for a phone (narrow.py)."""
+        from .narrow import narrow_figure  # it builds on this module's figures
+
+        return narrow_figure(self.figure, self.spec.kind)
+
     def figure_json(self) -> str:
-        return safejson.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        """What the chart loader draws on request: the figure; under "narrow" the phone layout
+        (data and layout) it uses on screens up to 480 px; under "colors" the CSS custom
+        property that gives each house colour its light or dark value (drawing.py)."""
+        from .drawing import THEME
+
+        colors = {colour: f"--chart-{name}" for colour, name in THEME.items()}
+        payload = self.figure | {"narrow": {"data": self.narrow["data"], "layout": self.narrow["layout"]}, "colors": colors}
+        return safejson.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _cell(value: Any, lang: str = "en") -> str:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, i18n
+from . import __version__, drawing, i18n
 from . import output as output_rules
 from .charts import KINDS_BUNDLE, ChartOutput, build_charts, check_charts
 from .content import Content, load_content
@@ -20,7 +20,7 @@ from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
-from .render import Urls, copy_hashed, make_environment
+from .render import Urls, copy_hashed, hashed_name, make_environment
 from .signed_cache import tracked_cache
 
 
@@ -84,6 +84,21 @@ PLOTLY_BASIC = "node_modules/plotly.js-basic-dist-min/plotly-basic.min.js"
 """plotly.js-basic (bar and scatter traces; 0.39 MB gzipped), installed by `npm ci` from
 package-lock.json. It draws every chart kind there is (KINDS_BUNDLE), so the site never
 ships the 4.8 MB full bundle."""
+
+
+PLOTLY_LOCALES = {"zh": ("node_modules/plotly.js-locales/zh-cn.js", "plotly-locale-zh-cn.js")}
+"""plotly.js's own translations (months, "double-click" tips), by site language; from npm
+`plotly.js-locales`, which ships them as CommonJS modules."""
+
+
+def plotly_locale(project: Project, lang: str) -> bytes:
+    """The locale as a browser script that registers itself with plotly.js (charts.js loads
+    it after plotly.js, on the same request). Raises ContentError when it is not installed."""
+    path = project.root / PLOTLY_LOCALES[lang][0]
+    if not path.is_file():
+        hint = "run `npm ci` in the project folder, or `make site`"
+        raise ContentError([Problem(PLOTLY_LOCALES[lang][0], 1, 1, "plotly.js's locale is not installed", hint)])
+    return b"(function(){var module={};\n" + path.read_bytes() + b"\nwindow.Plotly.register(module.exports);})();\n"
 
 
 def plotly_bundle(project: Project, kinds: set[str]) -> tuple[Path, str]:
@@ -213,7 +228,7 @@ class Prepared:
         return next(iter(self.envs.values()))
 
 
-INLINED = {"style.css"}
+INLINED = {"style.css", "charts.css"}
 """Static files whose text goes into every page instead of being linked."""
 
 
@@ -222,6 +237,11 @@ def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> st
     kinds = {spec.kind for spec in content.datasets["charts"]}
     plotly_path, plotly_name = plotly_bundle(project, kinds)
     urls.assets[plotly_name] = copy_hashed(plotly_path, plotly_name, out)
+    for lang in content.site.languages:
+        if lang in PLOTLY_LOCALES:
+            name, data = PLOTLY_LOCALES[lang][1], plotly_locale(project, lang)
+            urls.assets[name] = hashed_name(name, data)
+            _write(out / urls.assets[name], data)
     for path in files_under(project.static, project.root):
         if path.relative_to(project.static).as_posix() not in INLINED:
             name = path.relative_to(project.static).as_posix()
@@ -243,18 +263,33 @@ def prepare(
     i18n.activate(project.root, languages)
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
     # browser needs to draw it, in one round trip (about 2 KB compressed).
-    style = inside(project.static / "style.css", project.static, project.root)
-    inline_css = Markup(style.read_text(encoding="utf-8").strip())
+    sheets = [inside(project.static / name, project.static, project.root) for name in ("style.css", "charts.css")]
+    inline_css = Markup("\n".join(sheet.read_text(encoding="utf-8").strip() for sheet in sheets if sheet.is_file()))
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
     for lang in languages:
         lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
         env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja")
-        env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
+        env.globals.update(plotly_asset=plotly_name, plotly_locale_asset=PLOTLY_LOCALES.get(lang, ("", ""))[1], site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css)
         new_envs[lang] = env
         editions[lang] = ((charts or {}).get(lang) or build_charts(content, lang), lang_urls)
+    # Charts built just now (not reused from the previous preview update) need drawings.
+    fresh = {lang: built for lang, (built, _) in editions.items() if built is not (charts or {}).get(lang)}
+    draw_charts(project, content, fresh)
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
+
+
+def draw_charts(project: Project, content: Content, editions: dict[str, dict[str, ChartOutput]]) -> None:
+    """Give every chart its SVG drawings and preview image (drawing.py). Raises ContentError,
+    at the first chart not drawn, when drawings are missing and Chromium cannot make them."""
+    try:
+        drawing.attach(editions, drawing.cache_folder(project.cache))
+    except drawing.Unavailable as exc:
+        chart_id = exc.missing[0].name.split("/")[0]
+        ids = [spec.id for spec in content.datasets["charts"]]
+        index = ids.index(chart_id) if chart_id in ids else 0
+        raise ContentError([content.problem_at("charts", index, ("id",), exc.message, exc.hint)]) from None
 
 
 def render_jobs(project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None) -> dict[str, str]:
