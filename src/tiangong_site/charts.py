@@ -214,14 +214,14 @@ def build_chart(content: Content, spec: Chart, lang: str = "en") -> ChartOutput:
     if any(not r.get("certain", True) for r in rows):
         columns.append("uncertain")
     traces, layout = _draw(spec, rows, highlighted, lang)
-    category_title, value_title = text(spec.x_title, lang) or None, text(spec.y_title, lang) or None
-    if spec.kind == "bar":  # horizontal: categories run down the y axis
-        category_title, value_title = value_title, category_title
+    # No title on a category axis, and none turned on its side: the unit is in the subtitle.
+    # Only a horizontal bar chart's value axis, which reads across, keeps one.
+    value_title = text(spec.x_title, lang) or text(spec.y_title, lang) if spec.kind == "bar" else None
     _merge(layout, {
         "template": {},  # no default template to load and copy: the house style is set below
         "height": spec.height,
-        "xaxis": {"title": {"text": category_title}},
-        "yaxis": {"title": {"text": value_title}},
+        "xaxis": {"title": {"text": value_title or None}},
+        "yaxis": {"title": {"text": None}},
         "showlegend": bool(spec.series) or highlighted is not None or any(not r.get("certain", True) for r in rows),
     })
     # One validated construction by the plotly package (updating a Figure step by step
@@ -311,6 +311,10 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             }
             if connected:
                 trace["line"] = {"dash": "dot", "width": 2}
+                trace["x"], trace["y"], trace["customdata"] = _break_gaps(cats, values, hover)
+                trace["connectgaps"] = False
+                if all(a is None or b is None for a, b in zip(trace["x"], trace["x"][1:])):
+                    trace["mode"] = "markers"  # no two consecutive years: nothing to join
             traces.append(trace)
             continue
         colors: Any = PALETTE[n % len(PALETTE)]
@@ -333,9 +337,9 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             trace["text"] = [_bar_label(r, spec, lang) for r in sub]
         traces.append(trace)
     if spec.kind == "line":
-        return traces, {"xaxis": {"type": "date", "tickformat": "%Y"}}
+        return traces, {"xaxis": {"type": "date", "tickformat": "%Y"}, "yaxis": _value_ticks(rows, spec, lang)}
     headroom = _headroom(rows, spec)
-    value_axis = {"range": headroom} if headroom else {}
+    value_axis = ({"range": headroom} if headroom else {}) | _value_ticks(rows, spec, lang, headroom)
     if horizontal:
         layout = {"yaxis": {"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"}, "xaxis": {"showgrid": True, "gridcolor": "#e3e3e3", "rangemode": "tozero", **value_axis}}
     else:
@@ -359,6 +363,41 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         if not spec.series and highlighted is None:
             traces[0]["showlegend"] = False
     return traces, layout
+
+
+def _break_gaps(dates: list[str], values: list[Any], hover: list[str]) -> tuple[list[Any], list[Any], list[Any]]:
+    """A line joins consecutive years only: where a year is missing, the line stops (a None
+    point), so it never suggests a path through years with no data."""
+    xs: list[Any] = []
+    ys: list[Any] = []
+    hs: list[Any] = []
+    for i, (x, y, h) in enumerate(zip(dates, values, hover)):
+        if i and int(str(x)[:4]) - int(str(dates[i - 1])[:4]) > 1:
+            xs.append(None), ys.append(None), hs.append(None)
+        xs.append(x), ys.append(y), hs.append(h)
+    return xs, ys, hs
+
+
+def _value_ticks(rows: list[dict[str, Any]], spec: Chart, lang: str, span: list[float] | None = None) -> dict[str, Any]:
+    """Value-axis ticks as readers write numbers: 10,000 in English and 1万 in Chinese, never
+    Plotly's 10k."""
+    values = [r[spec.y] for r in rows if isinstance(r.get(spec.y), (int, float))]
+    top = span[1] if span else max(values, default=0)
+    if lang != "zh" or top < 10_000:
+        return {"separatethousands": True, "exponentformat": "none"}
+    step = _nice_step(top / 4)
+    ticks = [step * i for i in range(int(top // step) + 1)]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [_wan(t) for t in ticks]}
+
+
+def _nice_step(raw: float) -> float:
+    magnitude = 10 ** int(f"{raw:e}".split("e")[1])
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _wan(value: float) -> str:
+    """10000 -> '1万', 25000 -> '2.5万', 0 -> '0'."""
+    return "0" if not value else f"{value / 10_000:g}万"
 
 
 def _headroom(rows: list[dict[str, Any]], spec: Chart) -> list[float] | None:

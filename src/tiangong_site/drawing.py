@@ -164,11 +164,14 @@ def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
         raise Unavailable(requests, f"{len(requests)} chart drawings are not cached and no Chromium was found {where} to draw them")
     # In a thread of its own: the preview calls this from inside a running event loop.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kaleido") as pool:
-        try:
-            raw = pool.submit(asyncio.run, session(requests, chromium)).result()
-        except Exception as exc:
-            message = f"Chromium ({chromium}) could not draw the charts: {type(exc).__name__}: {exc}"
-            raise Unavailable(requests, message.replace("\n", " ")[:400]) from exc
+        for attempt in (1, 2):  # a browser that failed to start or crashed gets one more try
+            try:
+                raw = pool.submit(asyncio.run, session(requests, chromium)).result()
+                break
+            except Exception as exc:
+                if attempt == 2:
+                    message = f"Chromium ({chromium}) could not draw the charts: {type(exc).__name__}: {exc}"
+                    raise Unavailable(requests, message.replace("\n", " ")[:400]) from exc
     return {r.key: finish(data, r) for r, data in zip(requests, raw)}
 
 
