@@ -18,7 +18,8 @@ UV := .tools/uv/bin/uv
 
 .PHONY: site test lint format serve check bench lighthouse schemas screenshots clean deps build-deps lock
 
-site: build-deps  ## build the site into _site/
+site: build-deps  ## build the site into _site/ (installs Chromium, which draws the charts, if missing)
+	./scripts/install-system-deps.sh chromium fonts
 	$(PY) build.py build
 
 test: deps lint  ## lint, then run every test, all tiers (installs Chromium and Java if missing)
@@ -40,8 +41,10 @@ serve: build-deps  ## live preview on http://127.0.0.1:$(PORT)/ (another port: m
 check: build-deps  ## validate content without writing anything
 	$(PY) build.py check
 
-bench: deps  ## benchmarks: cold builds (median of several runs), the collision and Chinese typography checks' cost, hostile inputs, and save-to-browser latency of the preview
+bench: deps  ## benchmarks: cold builds (median of several runs), the chart drawings' cost, the collision and Chinese typography checks' cost, hostile inputs, and save-to-browser latency of the preview
+	./scripts/install-system-deps.sh chromium fonts
 	$(PY) bench/build_bench.py
+	$(PY) bench/drawing_bench.py
 	$(PY) bench/collisions_bench.py
 	$(PY) bench/hostile_bench.py
 	$(PY) bench/zh_typography_bench.py

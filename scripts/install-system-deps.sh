@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: Debian's Chromium (driven by Playwright), a Java
-# runtime for the Nu HTML Checker, and fontconfig with a font covering Chinese (the build
-# draws the Chinese share image with it). Installs only what is missing; needs root or sudo.
+# System packages the build and the tests need: Debian's Chromium (the build draws the charts
+# with it; Playwright drives it in the tests), fontconfig with a font covering Chinese (the
+# build draws the Chinese share image with it) and a Java runtime for the Nu HTML Checker.
+# Installs only what is missing; needs root or sudo. `install-system-deps.sh chromium fonts`
+# (what `make site` runs) installs what building needs only.
 set -euo pipefail
+wanted=("${@:-chromium fonts java}")
 missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
-command -v fc-match >/dev/null 2>&1 || missing+=(fontconfig)
-{ command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh-cn family)" ]; } || missing+=(fonts-noto-cjk)
+for what in ${wanted[*]}; do
+  case "$what" in
+    chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
+    java) command -v java >/dev/null 2>&1 || missing+=(default-jre-headless) ;;
+    fonts)
+      command -v fc-match >/dev/null 2>&1 || missing+=(fontconfig)
+      { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh-cn family)" ]; } || missing+=(fonts-noto-cjk)
+      ;;
+    *) echo "unknown: $what (expected chromium, fonts or java)" >&2; exit 2 ;;
+  esac
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

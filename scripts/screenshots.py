@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/screenshots.py                # build into a temp folder first
     .venv/bin/python scripts/screenshots.py --site _site   # use an existing build
+    .venv/bin/python scripts/screenshots.py --charts       # each chart alone, not whole pages
 
 The build is served over HTTP under the path its sitemap names (e.g. /tiangong-site/), each
 page is scrolled through until its charts are drawn, and the PNGs go to screenshots/
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, help="an existing build to serve instead of building one")
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots", help="where to write the PNGs (default: screenshots/)")
     parser.add_argument("--only", default="", metavar="TEXT", help="only pages whose path contains TEXT")
+    parser.add_argument("--charts", action="store_true", help="one PNG per chart (its <figure>) instead of per page: PAGE--CHART--WIDTH--SCHEME.png")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = [p for p in discover_pages(site_dir, base) if args.only in p.path]
         args.out.mkdir(parents=True, exist_ok=True)
         if not args.only:  # a full run replaces the previous set (pages may have gone)
-            for old in args.out.glob("*--*x*--*.png"):
+            for old in args.out.glob("*--*--*--*.png" if args.charts else "*--*x*--*.png"):
                 old.unlink()
         written: list[Path] = []
         started = time.perf_counter()
@@ -62,17 +64,24 @@ def main(argv: list[str] | None = None) -> int:
                 for width, height in VIEWPORTS:
                     for scheme in SCHEMES:
                         context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme, reduced_motion="reduce")
-                        for page_info in pages:
+                        for page_info in (p for p in pages if p.charts or not args.charts):
                             page = context.new_page()
                             page.goto(server.url(page_info.path), wait_until="load")
                             states = page.evaluate(DRAW_ALL_CHARTS_JS, {"timeoutMs": 20_000, "scrollThrough": True})
-                            not_drawn = [s for s in states if s != "drawn"]
+                            not_drawn = [s for s in states if s not in ("drawn", "static")]
                             if not_drawn:
                                 print(f"warning: {page_info.test_id}: {len(not_drawn)} chart(s) not drawn ({not_drawn})", file=sys.stderr)
                             page.wait_for_timeout(150)
-                            target = args.out / f"{slug(page_info.path)}--{width}x{height}--{scheme}.png"
-                            page.screenshot(path=str(target), full_page=True)
-                            written.append(target)
+                            if args.charts:
+                                for figure in page.query_selector_all("figure.chart"):
+                                    name = (figure.get_attribute("id") or "chart").removeprefix("chart-")
+                                    target = args.out / f"{slug(page_info.path)}--{name}--{width}--{scheme}.png"
+                                    figure.screenshot(path=str(target))
+                                    written.append(target)
+                            else:
+                                target = args.out / f"{slug(page_info.path)}--{width}x{height}--{scheme}.png"
+                                page.screenshot(path=str(target), full_page=True)
+                                written.append(target)
                             page.close()
                         context.close()
                 browser.close()

@@ -26,6 +26,25 @@ PROBLEM_LINE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<m
 """`path:line:col: message (hint)`, the form every content problem is printed in."""
 
 
+# --- chart drawings ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chart_drawings_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One chart-drawing cache for every build of the session (the builds run in copies of the
+    project, each with its own .cache/): each figure is drawn by Chromium once per session."""
+    from tiangong_site.drawing import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("chart-drawings")
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous
+
+
 # --- running the command line ----------------------------------------------------------
 
 

@@ -299,13 +299,14 @@ def test_assets_are_named_by_their_content(built: Built):
 
 
 def test_every_static_file_is_published(built: Built):
-    """Each file in static/ is an asset of the site, except the stylesheet, which every page
+    """Each file in static/ is an asset of the site, except the stylesheets, which every page
     carries inline (the first screen then needs no second request)."""
     static = built.project / "static"
     published = {re.sub(r"\.[0-9a-f]{10}(?=\.|$)", "", p.relative_to(built.out / "assets").as_posix()) for p in (built.out / "assets").rglob("*") if p.is_file()}
-    assert {p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()} - {"style.css"} <= published
-    stylesheet = (static / "style.css").read_text(encoding="utf-8").strip()
-    assert stylesheet in (built.out / "index.html").read_text(encoding="utf-8")
+    assert {p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()} - {"style.css", "charts.css"} <= published
+    for sheet in ("style.css", "charts.css"):
+        stylesheet = (static / sheet).read_text(encoding="utf-8").strip()
+        assert stylesheet in (built.out / "index.html").read_text(encoding="utf-8")
 
 
 # --- determinism --------------------------------------------------------------------------------

@@ -115,6 +115,10 @@ class ChartOutput:
     downloads: list[tuple[str, str]] = field(default_factory=list)
     """Columns of the CSV and JSON: the table's, with the basis as a code (`status`), the
     qualifier and the note in columns of their own, never folded into a value."""
+    drawings: dict[str, Any] = field(default_factory=dict)
+    """Made at build time by drawing.py: "wide" and "narrow" SVG text, "preview" PNG bytes."""
+    brand: Brand = PLAIN
+    """The colours it is drawn in (static/style.css), which its SVG names as custom properties."""
 
     def table(self) -> list[list[str]]:
         return [[self._table_cell(row, key) for key, _ in self.columns] for row in self.rows]
@@ -147,8 +151,22 @@ class ChartOutput:
         }
         return safejson.escape(download_json(payload))
 
+    @functools.cached_property
+    def narrow(self) -> dict[str, Any]:
+        """The figure laid out for a phone (narrow.py)."""
+        from .narrow import narrow_figure  # it builds on this module's figures
+
+        return narrow_figure(self.figure, self.spec.kind)
+
     def figure_json(self) -> str:
-        return safejson.dumps(self.figure, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        """What the chart loader draws on request: the figure; under "narrow" the phone layout
+        (data and layout) it uses on screens up to 480 px; under "colors" the CSS custom
+        property that gives each house colour its light or dark value (drawing.py)."""
+        from .drawing import theme_of
+
+        colors = {colour: f"--chart-{name}" for colour, name in theme_of(self.brand)}
+        payload = self.figure | {"narrow": {"data": self.narrow["data"], "layout": self.narrow["layout"]}, "colors": colors}
+        return safejson.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 CSV_BOM = "\ufeff"
@@ -282,14 +300,14 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
         columns.append("status_name")
         columns += ["uncertain"] if any(r.get("uncertain") for r in rows) else []
     traces, layout = _draw(spec, rows, highlighted, lang, brand)
-    category_title, value_title = text(spec.x_title, lang) or None, text(spec.y_title, lang) or None
-    if spec.kind == "bar":  # horizontal: categories run down the y axis
-        category_title, value_title = value_title, category_title
+    # No title on a category axis, and none turned on its side: the unit is in the subtitle.
+    # Only a horizontal bar chart's value axis, which reads across, keeps one.
+    value_title = (text(spec.x_title, lang) or text(spec.y_title, lang)) if spec.kind == "bar" else None
     _merge(layout, {
         "template": {},  # no default template to load and copy: the house style is set below
         "height": spec.height,
-        "xaxis": {"title": {"text": category_title}},
-        "yaxis": {"title": {"text": value_title}},
+        "xaxis": {"title": {"text": value_title or None}},
+        "yaxis": {"title": {"text": None}},
         "showlegend": bool(spec.series) or highlighted is not None or any(_marked(r) for r in rows),
     })
     if lang in FONTS:
@@ -301,7 +319,7 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
     figure["layout"]["template"] = house(brand)  # validated once per brand
     downloads = _download_columns(columns, spec)
     header = {key: _header(key, lang, spec) for key in [*columns, *downloads]}
-    return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang, [(k, header[k]) for k in downloads])
+    return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang, [(k, header[k]) for k in downloads], brand=brand)
 
 
 def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -408,6 +426,10 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             }
             if connected:
                 trace["line"] = {"dash": "dot", "width": 2}
+                trace["x"], trace["y"], trace["customdata"] = _break_gaps(cats, values, hover)
+                trace["connectgaps"] = False
+                if all(a is None or b is None for a, b in zip(trace["x"], trace["x"][1:], strict=False)):
+                    trace["mode"] = "markers"  # no two consecutive years: nothing to join
             traces.append(trace)
             continue
         colors: Any = palette[n % len(palette)]
@@ -430,9 +452,9 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             trace["text"] = [_bar_label(r, spec, lang, _label_decimals(rows, spec)) for r in sub]
         traces.append(trace)
     if spec.kind == "line":
-        return traces, {"xaxis": {"type": "date", "tickformat": "%Y"}}
+        return traces, {"xaxis": {"type": "date", "tickformat": "%Y"}, "yaxis": _value_ticks(rows, spec, lang)}
     headroom = _headroom(rows, spec)
-    value_axis = {"range": headroom} if headroom else {}
+    value_axis = ({"range": headroom} if headroom else {}) | _value_ticks(rows, spec, lang, headroom)
     if horizontal:
         layout = {"yaxis": {"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"}, "xaxis": {"showgrid": True, "gridcolor": "#e3e3e3", "rangemode": "tozero", **value_axis}}
     else:
@@ -456,6 +478,41 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
         if not spec.series and highlighted is None:
             traces[0]["showlegend"] = False
     return traces, layout
+
+
+def _break_gaps(dates: list[str], values: list[Any], hover: list[str]) -> tuple[list[Any], list[Any], list[Any]]:
+    """A line joins consecutive years only: where a year is missing, the line stops (a None
+    point), so it never suggests a path through years with no data."""
+    xs: list[Any] = []
+    ys: list[Any] = []
+    hs: list[Any] = []
+    for i, (x, y, h) in enumerate(zip(dates, values, hover, strict=False)):
+        if i and int(str(x)[:4]) - int(str(dates[i - 1])[:4]) > 1:
+            xs.append(None), ys.append(None), hs.append(None)
+        xs.append(x), ys.append(y), hs.append(h)
+    return xs, ys, hs
+
+
+def _value_ticks(rows: list[dict[str, Any]], spec: Chart, lang: str, span: list[float] | None = None) -> dict[str, Any]:
+    """Value-axis ticks as readers write numbers: 10,000 in English and 1万 in Chinese, never
+    Plotly's 10k."""
+    values = [r[spec.y] for r in rows if isinstance(r.get(spec.y), (int, float))]
+    top = span[1] if span else max(values, default=0)
+    if lang != "zh" or top < 10_000:
+        return {"separatethousands": True, "exponentformat": "none"}
+    step = _nice_step(top / 4)
+    ticks = [step * i for i in range(int(top // step) + 1)]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [_wan(t) for t in ticks]}
+
+
+def _nice_step(raw: float) -> float:
+    magnitude = 10 ** int(f"{raw:e}".split("e")[1])
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _wan(value: float) -> str:
+    """10000 -> '1万', 25000 -> '2.5万', 0 -> '0'."""
+    return "0" if not value else f"{value / 10_000:g}万"
 
 
 def _headroom(rows: list[dict[str, Any]], spec: Chart) -> list[float] | None:

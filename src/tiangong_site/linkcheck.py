@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import Problem
 
-LINK = re.compile(r'\s(?:href|src|data-figure|data-plotly)="([^"]*)"')
+LINK = re.compile(r'\s(?:href|src|data-figure|data-plotly|data-locale)="([^"]*)"')
 ID = re.compile(r'\sid="([^"]*)"')
 OUTSIDE = "../"  # marks a target outside the site
 

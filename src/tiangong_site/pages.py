@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -33,6 +35,7 @@ from .collisions import (
     record_origin,
 )
 from .content import Content, Page, close_matches
+from .drawing import WIDE_WIDTH
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
 from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, gettext
@@ -223,6 +226,7 @@ def source_view(source: Any, lang: str) -> dict[str, Any]:
         "publisher": text(source.publisher, lang),
         "date": source.date or "",
         "url": source.url,
+        "print_url": short_url(source.url),
         "kind": source.kind,
         "kind_name": label(f"source-{source.kind}", lang),
         "language": source.language,
@@ -250,7 +254,18 @@ def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",))
     }
 
 
-def chart_view(chart: ChartOutput, content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+def chart_homes(content: Content, lang: str) -> dict[str, str]:
+    """Chart id -> the address of the page that places it (`::: chart ID`), in this language."""
+    homes: dict[str, str] = {}
+    for page in content.pages:
+        if page.lang == lang:
+            for m in BLOCK.finditer(page.body):
+                if m.group(1) == "chart":
+                    homes.setdefault(m.group(2), page.meta.slug + "/" if page.meta.slug else "")
+    return homes
+
+
+def chart_view(chart: ChartOutput, content: Content, urls: Urls, lang: str, home: str | None = None) -> dict[str, Any]:
     spec = chart.spec
     sources = content.index("sources")
     base = f"charts/{spec.id}/"
@@ -267,9 +282,56 @@ def chart_view(chart: ChartOutput, content: Content, urls: Urls, lang: str) -> d
         "figure_url": urls.url(base + "figure.json"),
         "csv_url": urls.url(base + download_name(spec.id, "csv")),
         "json_url": urls.url(base + download_name(spec.id, "json")),
-        "permalink": urls.absolute(base),
+        # The chart in its story; the chart page is the embed (templates/chart-embed.html).
+        "permalink": urls.absolute(f"{home}#chart-{spec.id}") if home is not None else urls.absolute(base),
         "embed_url": urls.absolute(base),
+        **drawing_view(chart, urls, base),
     }
+
+
+def drawing_view(chart: ChartOutput, urls: Urls, base: str) -> dict[str, Any]:
+    """The chart's drawings for templates (drawing.py made them): the wide and the phone SVG,
+    inlined, their sizes (to reserve the box), and the link-preview image."""
+    drawings = chart.drawings
+    return {
+        "svg_wide": Markup(drawings.get("wide", "")),
+        "svg_narrow": Markup(drawings.get("narrow", "")),
+        "width": WIDE_WIDTH,
+        "narrow_height": chart.narrow["layout"]["height"] if drawings else 0,
+        "preview_url": urls.absolute(base + "preview.png") if "preview" in drawings else "",
+        "embed_code": embed_code(chart, urls, base),
+    }
+
+
+EMBED_LISTENER = (
+    '<script>window.addEventListener("message",function(e){{var d=e.data;'
+    'if(e.origin!=="{origin}"||!d||d.type!=="tiangong-site:height")return;'
+    'var f=document.getElementsByTagName("iframe");for(var i=0;i<f.length;i++)'
+    'if(f[i].contentWindow===e.source)f[i].style.height=d.height+"px";}});</script>'
+)
+"""The host page's half of the embed, as Datawrapper's: the chart page posts its height
+(static/embed.js) and this sets the iframe to it, now and whenever it changes."""
+
+
+def embed_code(chart: ChartOutput, urls: Urls, base: str) -> str:
+    """What a host pastes: an iframe tall enough for the chart on a desktop column (so it works
+    alone), and the listener that fits it to its content at any width."""
+    spec, lang = chart.spec, chart.lang
+    note_lines = sum(len(text(n, lang)) // 90 + 1 for n in spec.notes)
+    height = spec.height + 200 + 21 * note_lines
+    title = html.escape(text(spec.title, lang), quote=True)
+    frame = f'<iframe src="{urls.absolute(base)}" title="{title}" width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
+    return frame + "\n" + EMBED_LISTENER.format(origin=urls.origin)
+
+
+def short_url(url: str, limit: int = 40) -> str:
+    """An address as print shows it: host and the start of the path, decoded, at most
+    `limit` characters ('example.org/news/2024/05/a-long-…')."""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    path = unquote(parts.path).rstrip("/")
+    shown = host + path
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
@@ -332,7 +394,8 @@ def _figure_subject(view: dict[str, Any], lang: str) -> str:
 def plan_language(content: Content, charts: dict[str, ChartOutput], urls: Urls, lang: str) -> SitePlan:
     """Every page and file of one language's edition, under its folder (urls.prefix)."""
     plan = SitePlan(urls, content=content)
-    views = {cid: chart_view(c, content, urls, lang) for cid, c in charts.items()}
+    homes = chart_homes(content, lang)
+    views = {cid: chart_view(c, content, urls, lang, homes.get(cid)) for cid, c in charts.items()}
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
     _plan_regions(plan, content, urls, lang)
     _plan_clusters(plan, content, urls, lang)
@@ -662,11 +725,14 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
         plan.files[csv_path] = chart.csv()
         plan.files[json_path] = chart.json()
         plan.origins.update(dict.fromkeys((base + "figure.json", csv_path, json_path), origin))
+        if "preview" in chart.drawings:
+            plan.files[base + "preview.png"] = chart.drawings["preview"]
+            plan.origins[base + "preview.png"] = origin
         plan.jobs.append(
             Job(
                 path=base + "index.html",
                 template="chart-embed.html",
-                context=lambda env, view=views[cid]: {"chart": view},
+                context=lambda env, view=views[cid]: {"chart": view | {"embed": True}, "share": chart_share(view)},
                 depends=frozenset({"site", "charts", "sources", *ROWS_READ[chart.spec.data], *PROSE_TEMPLATES}),
                 url_path=base,
                 title=views[cid]["title"],
@@ -688,6 +754,12 @@ DATASET_TITLES = {
     "events": N_("Events"),
 }
 """Each dataset's name on the data page, in English; other languages from their catalogue."""
+
+
+def chart_share(view: dict[str, Any]) -> dict[str, Any]:
+    """A chart page's link preview: its own title, and the chart itself as the image."""
+    return {"title": view["title"], "type": "website", "image": view["preview_url"], "image_alt": view["alt"]}
+
 
 DATASET_DESCRIPTIONS = {
     "sources": N_("Every document a figure was read in: title, publisher, date and address."),

@@ -16,7 +16,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from . import __version__, cjk, i18n, share_image
+from . import __version__, cjk, drawing, i18n, share_image
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
 from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
@@ -89,6 +89,21 @@ PLOTLY_BASIC = "node_modules/plotly.js-basic-dist-min/plotly-basic.min.js"
 """plotly.js-basic (bar and scatter traces; 0.39 MB gzipped), installed by `npm ci` from
 package-lock.json. It draws every chart kind there is (KINDS_BUNDLE), so the site never
 ships the 4.8 MB full bundle."""
+
+
+PLOTLY_LOCALES = {"zh": ("node_modules/plotly.js-locales/zh-cn.js", "plotly-locale-zh-cn.js")}
+"""plotly.js's own translations (months, "double-click" tips), by site language; from npm
+`plotly.js-locales`, which ships them as CommonJS modules."""
+
+
+def plotly_locale(project: Project, lang: str) -> bytes:
+    """The locale as a browser script that registers itself with plotly.js (charts.js loads
+    it after plotly.js, on the same request). Raises ContentError when it is not installed."""
+    path = project.root / PLOTLY_LOCALES[lang][0]
+    if not path.is_file():
+        hint = "run `npm ci` in the project folder, or `make site`"
+        raise ContentError([Problem(PLOTLY_LOCALES[lang][0], 1, 1, "plotly.js's locale is not installed", hint)])
+    return b"(function(){var module={};\n" + path.read_bytes() + b"\nwindow.Plotly.register(module.exports);})();\n"
 
 
 def plotly_bundle(project: Project, kinds: set[str]) -> tuple[Path, str]:
@@ -254,7 +269,7 @@ class Prepared:
         return next(iter(self.envs.values()))
 
 
-INLINED = {"style.css"}
+INLINED = {"style.css", "charts.css"}
 """Static files whose text goes into every page instead of being linked."""
 
 
@@ -277,7 +292,7 @@ def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> st
     files, plotly_name = asset_files(project, content)
     for name, path in files.items():
         urls.assets[name] = copy_hashed(path, name, out)
-    for name, data in share_images(project, content, project.cache / "share").items():
+    for name, data in made_assets(project, content, project.cache / "share").items():
         target = hashed_name(name, data)
         _write(out / target, data)
         urls.assets[name] = target
@@ -289,9 +304,20 @@ def name_assets(project: Project, content: Content, urls: Urls) -> str:
     files, plotly_name = asset_files(project, content)
     for name, path in files.items():
         urls.assets[name] = hashed_name(name, path.read_bytes())
-    for name, data in share_images(project, content, None).items():
+    for name, data in made_assets(project, content, None).items():
         urls.assets[name] = hashed_name(name, data)
     return plotly_name
+
+
+def made_assets(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
+    """Assets the build makes rather than copies: each language's share image, and plotly.js's
+    locale for languages it has one for (only where charts are drawn)."""
+    made = share_images(project, content, cache)
+    if content.datasets["charts"]:
+        for lang in content.site.languages:
+            if lang in PLOTLY_LOCALES:
+                made[PLOTLY_LOCALES[lang][1]] = plotly_locale(project, lang)
+    return made
 
 
 def share_images(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
@@ -337,7 +363,8 @@ def prepare(
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     style = inside(project.static / "style.css", project.static, project.root)
-    inline_css = Markup(style.read_text(encoding="utf-8").strip())
+    sheets = [style, inside(project.static / "charts.css", project.static, project.root)]
+    inline_css = Markup("\n".join(sheet.read_text(encoding="utf-8").strip() for sheet in sheets if sheet.is_file()))
     # Charts take their colours from the stylesheet; a site without charts needs none there.
     brand = _brand(project, content, style)
     new_envs: dict[str, jinja2.Environment] = {}
@@ -345,14 +372,35 @@ def prepare(
     for lang in languages:
         lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
         env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja" if write_cache else None)
-        env.globals.update(plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css, share_image=share_image.asset_name(lang))
+        env.globals.update(
+            plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css, share_image=share_image.asset_name(lang),
+            plotly_locale_asset=PLOTLY_LOCALES.get(lang, ("", ""))[1],
+        )
         new_envs[lang] = env
         kept = (charts or {}).get(lang) or {}
         specs = content.datasets["charts"]
         drawn = {spec.id: kept.get(spec.id) or build_chart(content, spec, lang, brand) for spec in specs}
         editions[lang] = (drawn, lang_urls)
+    # Charts built just now (not reused from the previous preview update) need drawings.
+    fresh = {
+        lang: {cid: chart for cid, chart in built.items() if chart is not ((charts or {}).get(lang) or {}).get(cid)}
+        for lang, (built, _) in editions.items()
+    }
+    draw_charts(project, content, fresh, brand)
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
+
+
+def draw_charts(project: Project, content: Content, editions: dict[str, dict[str, ChartOutput]], brand: Brand = PLAIN) -> None:
+    """Give every chart its SVG drawings and preview image (drawing.py). Raises ContentError,
+    at the first chart not drawn, when drawings are missing and Chromium cannot make them."""
+    try:
+        drawing.attach(editions, drawing.cache_folder(project.cache), brand)
+    except drawing.Unavailable as exc:
+        chart_id = exc.missing[0].name.split("/")[0]
+        ids = [spec.id for spec in content.datasets["charts"]]
+        index = ids.index(chart_id) if chart_id in ids else 0
+        raise ContentError([content.problem_at("charts", index, ("id",), exc.message, exc.hint)]) from None
 
 
 def render_jobs(project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None) -> dict[str, str]:

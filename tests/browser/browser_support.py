@@ -239,14 +239,16 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-# Scroll every chart into view in turn and wait until each has been drawn (or has failed);
+# Scroll every chart into view in turn and wait until each is drawn: its build-time SVG is
+# there from the start, so only a chart whose interactive version is loading is waited for;
 # with scrollThrough, then scroll down the whole page (for screenshots); end at the top.
-# Returns the charts' final data-state values.
+# Returns the charts' final data-state values ("static" for a chart shown as its SVG).
 DRAW_ALL_CHARTS_JS = """
 async ({timeoutMs, scrollThrough}) => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const done = (el) => ["drawn", "failed"].includes(el.getAttribute("data-state"));
+  const state = (el) => el.getAttribute("data-state") || (el.querySelector("svg.chart-svg") ? "static" : null);
+  const done = (el) => ["drawn", "failed", "static"].includes(state(el));
   const plots = [...document.querySelectorAll(".chart-plot")];
   for (const el of plots) {
     el.scrollIntoView({block: "center"});
@@ -261,7 +263,7 @@ async ({timeoutMs, scrollThrough}) => {
   await frames();
   scrollTo(0, 0);
   await frames();
-  return plots.map((el) => el.getAttribute("data-state"));
+  return plots.map(state);
 }
 """
 

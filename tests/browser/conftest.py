@@ -210,6 +210,7 @@ class Visit:
     viewport_height: int = 0
     chart_tops: list[float] = field(default_factory=list)
     requests_at_load: list[str] = field(default_factory=list)
+    requests_after_scroll: list[str] = field(default_factory=list)
     # after every chart was scrolled into view
     charts: list[dict[str, Any]] = field(default_factory=list)
     overflow: dict[str, Any] = field(default_factory=dict)
@@ -296,26 +297,34 @@ FOCUS_INFO_JS = r"""
 
 
 
+# Charts are drawn at build time, so nothing needs waiting for but a couple of frames (and
+# anything charts.js might wrongly start at load gets time to be requested).
 SETTLE_JS = r"""
 async () => {
   const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const inView = () => [...document.querySelectorAll(".chart-plot")].filter((e) => e.getBoundingClientRect().top < innerHeight);
-  if (!document.querySelector(".chart-plot")) return;
-  const start = performance.now();
-  while (inView().some((e) => !e.hasAttribute("data-state")) && performance.now() - start < 5000) await frames();
   await frames();
   await new Promise((r) => setTimeout(r, 200));
 }
 """
 
+# Each chart's drawing as the reader sees it: the build-time SVG showing (one of the wide and
+# phone drawings), its box, and its marks (shapes in a series colour).
+VISIBLE_DRAWING_JS = r"""
+(plot) => {
+  const shown = [...plot.querySelectorAll('svg.chart-svg')].filter((s) => getComputedStyle(s).display !== 'none');
+  const svg = shown[0];
+  const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  const marks = svg ? [...svg.querySelectorAll('path, rect, circle')].filter((e) => /--chart-(c\d|muted)/.test(e.getAttribute('style') || '')) : [];
+  return {shown: shown.length, variant: svg ? (svg.classList.contains('chart-svg-narrow') ? 'narrow' : 'wide') : null,
+          width: box.width, height: box.height, marks: marks.length};
+}
+"""
+
 CHARTS_JS = r"""
-() => [...document.querySelectorAll('.chart-plot')].map((el) => ({
+() => [...document.querySelectorAll('.chart-plot')].map((el) => Object.assign({
   figure: el.getAttribute('data-figure'),
   state: el.getAttribute('data-state'),
-  svg: el.querySelectorAll('svg.main-svg').length,
-  traces: el.querySelectorAll('svg.main-svg g.trace').length,
-  marks: el.querySelectorAll('svg.main-svg g.point, svg.main-svg path.point, svg.main-svg g.slice, svg.main-svg path.js-line').length,
-}))
+}, (""" + VISIBLE_DRAWING_JS.strip() + r""")(el)))
 """
 
 AT_LOAD_JS = f"""
@@ -351,7 +360,7 @@ NOJS_CHARTS_JS = r"""
   return {
     figure: plot.getAttribute('data-figure'),
     state: plot.getAttribute('data-state'),
-    fallback: text(plot),
+    drawing: (""" + VISIBLE_DRAWING_JS.strip() + r""")(plot),
     tables: figure.querySelectorAll('table').length,
     headers: table ? [...table.querySelectorAll('thead th')].map(text) : [],
     rows: table ? table.querySelectorAll('tbody tr').length : 0,
@@ -468,22 +477,22 @@ class Visitor:
             response = await page.goto(url, wait_until="load")
             v.status = response.status if response else None
             if scheme == "light":
-                # Let charts.js's IntersectionObserver deliver its first callbacks (charts in
-                # view get a data-state at once) and give any load they start time to be
-                # requested; then note what was requested before any scrolling.
+                # Give anything charts.js might start at load time to be requested; then note
+                # what was requested before any scrolling.
                 await page.evaluate(SETTLE_JS)
                 v.requests_at_load = list(v.requests)
             at_load = await page.evaluate(AT_LOAD_JS)
             v.viewport_height, v.chart_tops, v.overflow_at_load = at_load["vh"], at_load["tops"], at_load["overflow"]
+            states = await page.evaluate(DRAW_ALL_CHARTS_JS, {"timeoutMs": CHART_TIMEOUT_MS, "scrollThrough": False})
+            after = await page.evaluate(AFTER_DRAW_JS)
+            v.charts, v.overflow = after["charts"], after["overflow"]
+            assert [c["state"] or "static" for c in v.charts] == states
+            # Load and scrolling only, so far; tabbing may focus a chart's "Explore the data",
+            # which asks for the interactive chart.
+            v.requests_after_scroll = list(v.requests)
             if scheme == "light":  # the same markup in dark: read it once
                 v.facts = await page.evaluate(FACTS_JS)
                 v.focus = await self._keyboard(page)
-            states = await page.evaluate(DRAW_ALL_CHARTS_JS, {"timeoutMs": CHART_TIMEOUT_MS, "scrollThrough": False})
-            if states:
-                await page.wait_for_timeout(50)  # let Plotly's resize/relayout settle before measuring
-            after = await page.evaluate(AFTER_DRAW_JS)
-            v.charts, v.overflow = after["charts"], after["overflow"]
-            assert [c["state"] for c in v.charts] == states
             try:
                 await page.evaluate(self.axe_source)  # evaluate is not subject to the page's CSP
                 v.axe = await page.evaluate(AXE_RUN_JS, AXE_TAGS)

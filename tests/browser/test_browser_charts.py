@@ -1,5 +1,6 @@
-"""Charts: drawn by plotly.js once they near the viewport, which loads plotly.js only then;
-and without JavaScript, each chart's table and its CSV and JSON downloads."""
+"""Charts: drawn at build time, so each is there at first paint as its SVG (the phone drawing
+at 360 px), and plotly.js is never fetched while a page loads or scrolls; without JavaScript,
+each chart's drawing, its table and its CSV and JSON downloads."""
 
 from __future__ import annotations
 
@@ -19,44 +20,34 @@ def _require(target, what: str):
     return target
 
 
-def test_chart_is_drawn(visitor, chart_info, scheme):
+def test_chart_is_drawn_at_first_paint(visitor, chart_info, scheme):
     _require(chart_info, "chart")
     v = visitor.visit(chart_info.page, scheme)
     assert len(v.charts) > chart_info.index, f"{v.url}: chart {chart_info.figure} not found on the page"
     c = v.charts[chart_info.index]
     assert c["figure"] == chart_info.figure
     context = f"{v.url} ({scheme}), chart {chart_info.name}"
-    assert c["state"] == "drawn", f"{context}: data-state={c['state']!r}, not 'drawn'. Page errors:" + "".join(f"\n  {e}" for e in v.errors())
-    assert c["svg"] > 0, f"{context}: no svg.main-svg was drawn"
-    assert c["marks"] > 0, f"{context}: the plot has no bars, points, slices or lines ({c['traces']} traces)"
+    assert c["state"] is None, f"{context}: charts.js started an interactive chart nobody asked for ({c['state']})"
+    assert c["shown"] == 1, f"{context}: {c['shown']} drawings showing, not exactly one"
+    assert c["variant"] == "narrow", f"{context}: at 360 px the phone drawing should show, not the {c['variant']} one"
+    assert c["width"] > 0 and c["height"] > 0, f"{context}: the drawing has no box ({c['width']}x{c['height']})"
+    assert c["marks"] > 0, f"{context}: the drawing has no bars, points or lines in a series colour"
 
 
-# How near the viewport a chart must come before its drawing may start: charts.js observes
-# charts with a 400 px root margin.
-NEAR_PX = 400
 BASIS_HEADERS = {"Basis", "依据", "Note on the basis", "依据说明"}
 """Table headers of the basis (status) columns, which the downloads write as a code instead."""
 
 
-def test_plotly_loads_only_when_a_chart_nears_the_viewport(visitor, chart_page):
-    """At 360x740, after load and before any scrolling: plotly.js must not have been
-    requested while every chart is more than NEAR_PX below the fold (e.g. the home page,
-    whose first chart follows the opening paragraphs), and must have been if a chart is in
-    view. After scrolling through the page it has been requested exactly once."""
+def test_plotly_is_never_fetched_while_the_page_loads_or_scrolls(visitor, chart_page):
+    """The visit loads the page and scrolls every chart into view: plotly.js and the figures
+    are fetched only when a reader asks (a tap, a resting pointer, or focus on a chart's
+    "Explore the data": see test_browser_chart_interaction.py)."""
     _require(chart_page, "page with a chart")
     v = visitor.visit(chart_page.path, "light")
     bundles = v.facts["plotly"]
     assert len(bundles) == 1, f"{v.url}: expected one chart script naming the plotly.js bundle (data-plotly), found {bundles}"
-    bundle = bundles[0]
-    at_load = bundle in v.requests_at_load
-    first = min(v.chart_tops)
-    vh = v.viewport_height
-    if first >= vh + NEAR_PX:
-        assert not at_load, f"{v.url}: plotly.js was requested at load, but the first chart starts {first:.0f}px down a {vh}px viewport"
-    elif first < vh:
-        assert at_load, f"{v.url}: a chart is in view at load ({first:.0f}px from the top) but plotly.js was not requested"
-    count = v.requests.count(bundle)
-    assert count == 1, f"{v.url}: plotly.js was requested {count} times after scrolling through the page (first chart at {first:.0f}px)"
+    fetched = [u for u in v.requests_after_scroll if u == bundles[0] or u.endswith("/figure.json") or "plotly" in u.rsplit("/", 1)[-1]]
+    assert fetched == [], f"{v.url}: fetched during load and scrolling: {fetched}"
 
 
 class _Loads(HTMLParser):
@@ -107,6 +98,9 @@ def test_chart_table_and_downloads_without_javascript(visitor, chart_info):
     c = nojs["charts"][chart_info.index]
     where = f"{chart_info.test_id} (JavaScript off)"
     assert c["state"] is None, f"{where}: charts.js ran (data-state={c['state']!r})"
+    drawing = c["drawing"]
+    assert drawing["shown"] == 1 and drawing["width"] > 0 and drawing["height"] > 0, f"{where}: the chart's drawing is not visible: {drawing}"
+    assert drawing["marks"] > 0, f"{where}: the drawing has no marks"
     assert c["tables"] >= 1, f"{where}: the chart has no data table"
     assert c["headers"], f"{where}: the table has no header row"
     assert c["rows"] > 0, f"{where}: the table has no rows"

@@ -120,11 +120,14 @@ def test_charts_tables_and_downloads_are_translated(built: Path):
     zh_fig = json.loads((built / "zh" / "charts" / "gdp" / "figure.json").read_text(encoding="utf-8"))
     en_fig = json.loads((built / "en" / "charts" / "gdp" / "figure.json").read_text(encoding="utf-8"))
     assert zh_fig["data"][0]["y"] == [2252.28] and en_fig["data"][0]["y"] == [225.228]
-    assert zh_fig["data"][0]["x"] == ["甲市"] and zh_fig["layout"]["yaxis"]["title"]["text"] == "地区生产总值（亿元）"
+    assert zh_fig["data"][0]["x"] == ["甲市"]  # the axis has no title: the unit is in the subtitle
     assert "2252.28亿元" in zh_fig["data"][0]["customdata"][0]
     assert (built / "zh" / "charts" / "gdp" / "gdp.csv").read_text(encoding="utf-8-sig").splitlines() == ["地区,地区生产总值（亿元）,限定词,依据,依据说明", "甲市,2252.28,exact,reported,"]
     zh_page = (built / "zh" / "index.html").read_text(encoding="utf-8")
     assert "以表格查看数据" in zh_page and "获取数据：" in zh_page and "Show the data" not in zh_page
+    gdp = re.search(r'<figure class="chart" id="chart-gdp".*?</figure>', zh_page, re.S)[0]
+    drawings = re.findall(r'<svg [^>]*class="chart-svg.*?</svg>', gdp, re.S)
+    assert drawings and all(">甲市<" in d for d in drawings), "the drawings are not the Chinese figure"
 
 
 def test_the_catalogue_translates_every_interface_string():
