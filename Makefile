@@ -27,13 +27,14 @@ serve: deps  ## live preview on http://127.0.0.1:8000/
 check: deps  ## validate content without writing anything
 	$(PY) build.py check
 
-bench: deps  ## benchmarks: cold builds (median of several runs), the chart drawings' cost, the collision checks' cost, and save-to-browser latency of the preview
+bench: deps  ## benchmarks: cold builds (median of several runs), the chart drawings' cost, the collision checks' cost, save-to-browser latency of the preview, and tap-to-interactive-chart at 4x CPU
 	./scripts/install-system-deps.sh chromium
 	$(PY) bench/build_bench.py
 	$(PY) bench/drawing_bench.py
 	$(PY) bench/collisions_bench.py
 	./scripts/install-system-deps.sh
 	$(PY) bench/serve_bench.py
+	$(PY) bench/tap_bench.py
 
 lighthouse: deps  ## Lighthouse 12 scores for every page (mobile preset)
 	./scripts/install-system-deps.sh
