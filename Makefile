@@ -41,7 +41,7 @@ serve: build-deps  ## live preview on http://127.0.0.1:$(PORT)/ (another port: m
 check: build-deps  ## validate content without writing anything
 	$(PY) build.py check
 
-bench: deps  ## benchmarks: cold builds (median of several runs), the chart drawings' cost, the collision and Chinese typography checks' cost, hostile inputs, and save-to-browser latency of the preview
+bench: deps  ## benchmarks: cold builds (median of several runs), the chart drawings' cost, the collision and Chinese typography checks' cost, hostile inputs, save-to-browser latency of the preview, and tap-to-interactive-chart at 4x CPU
 	./scripts/install-system-deps.sh chromium fonts
 	$(PY) bench/build_bench.py
 	$(PY) bench/drawing_bench.py
@@ -50,6 +50,7 @@ bench: deps  ## benchmarks: cold builds (median of several runs), the chart draw
 	$(PY) bench/zh_typography_bench.py
 	./scripts/install-system-deps.sh
 	$(PY) bench/serve_bench.py
+	$(PY) bench/tap_bench.py
 
 lighthouse: deps  ## Lighthouse 12 scores for every page (mobile preset)
 	./scripts/install-system-deps.sh

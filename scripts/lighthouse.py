@@ -4,6 +4,7 @@
     .venv/bin/python scripts/lighthouse.py                 # build into a temp folder first
     .venv/bin/python scripts/lighthouse.py --site _site    # use an existing build
     .venv/bin/python scripts/lighthouse.py --only charts/  # pages whose path contains this
+    .venv/bin/python scripts/lighthouse.py --runs 3        # each page 3 times: the median per score
 
 Installs lighthouse@12.2.3 into .tools/lighthouse with npm when it is missing, serves the
 build over HTTP under the path its sitemap names (e.g. /tiangong-site/) on 127.0.0.1, runs
@@ -71,6 +72,11 @@ def run_lighthouse(binary: Path, url: str, report: Path) -> dict[str, float | No
     return {c: (None if data["categories"][c]["score"] is None else round(data["categories"][c]["score"] * 100)) for c in CATEGORIES}
 
 
+def median_of(scores: list[float | None]) -> float | None:
+    known = [s for s in scores if s is not None]
+    return statistics.median(known) if known else None
+
+
 def fmt(score: float | None) -> str:
     return "-" if score is None else f"{score:g}"
 
@@ -80,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, help="an existing build to serve instead of building one")
     parser.add_argument("--only", default="", metavar="TEXT", help="only pages whose path contains TEXT")
     parser.add_argument("--out", type=Path, help="keep the JSON reports in this folder")
+    parser.add_argument("--page", action="append", default=[], metavar="PATH", help="only this page (its path, e.g. en/ or en/charts/land-freed/); repeatable")
+    parser.add_argument("--runs", type=int, default=1, help="runs per page; the table shows each score's median (default 1)")
     args = parser.parse_args(argv)
 
     require_chromium()
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         out = (args.out or Path(tmp) / "reports").resolve()
         out.mkdir(parents=True, exist_ok=True)
         server, site_dir, base = serve_for_script(args.site, Path(tmp))
-        pages = [p for p in discover_pages(site_dir, base) if args.only in p.path]
+        pages = [p for p in discover_pages(site_dir, base) if args.only in p.path and (not args.page or p.path in args.page)]
         rows: list[tuple[str, dict[str, float | None]]] = []
         failures: list[str] = []
         started = time.perf_counter()
@@ -98,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
                 name = page.test_id
                 print(f"[{i}/{len(pages)}] {url}", file=sys.stderr)
                 try:
-                    report = out / ((page.path.strip("/").replace("/", "_").replace(".html", "") or "home") + ".json")
-                    scores = run_lighthouse(binary, url, report)
+                    name_stem = page.path.strip("/").replace("/", "_").replace(".html", "") or "home"
+                    runs = [run_lighthouse(binary, url, out / f"{name_stem}-{n}.json") for n in range(1, args.runs + 1)]
+                    scores = {c: median_of([r[c] for r in runs]) for c in CATEGORIES}
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
                     failures.append(f"{name}: {exc}")
                     print(f"  failed: {exc}", file=sys.stderr)

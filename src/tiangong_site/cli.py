@@ -48,7 +48,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="build the site into the output folder",
         description="Validate content and build the site. The previous output is replaced, in one atomic step, "
         "only when the build succeeds, and only if it is empty or an earlier build made it "
-        f"(it holds a {MARKER} file). Builds of the same output wait for each other.",
+        f"(it holds a {MARKER} file). Builds of the same output wait for each other. "
+        "Charts are drawn to SVG with Chromium (chromium or google-chrome on PATH, or "
+        "$TIANGONG_CHROMIUM), which is needed only for drawings not yet in the cache "
+        "(.cache/charts, or $TIANGONG_CHART_CACHE).",
     )
     _common(build)
     build.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, which must be a folder inside the project)")

@@ -166,3 +166,17 @@ def test_a_number_edit_writes_what_a_full_build_writes_and_renders_only_the_page
     fresh = project.parent / "fresh"  # the same content, built from scratch
     build(Project.at(project), fresh)
     assert tree_digest(project / "_site") == tree_digest(fresh)
+
+
+def test_a_chart_edit_redraws_that_chart_only_and_the_page_shows_the_new_drawing(builder: IncrementalBuilder, project: Path):
+    from tiangong_site import drawing
+
+    before = len(drawing.DRAWN)
+    edit(project / "content/charts.yaml", "  height: 300\n", "  height: 420\n")  # land-freed's height
+    update = builder.update()
+    assert update.ok, update.problems
+    redrawn = drawing.DRAWN[before:]
+    assert redrawn and {name.split("/")[0] for name in redrawn} == {"land-freed"}, redrawn
+    for ed in editions(project):
+        page = (project / "_site" / ed / "charts/land-freed/index.html").read_text(encoding="utf-8")
+        assert 'viewBox="0 0 760 420"' in page, "the chart page does not show the new drawing"
