@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, PROBLEM_LINE, dedent, tree_digest
+from conftest import MINI, PROBLEM_LINE, REPO, dedent, tree_digest
 from tiangong_site import drawing
+from tiangong_site.brand import read_brand
 from tiangong_site.charts import build_chart
 from tiangong_site.content import load_content
 from tiangong_site.narrow import narrow_figure
@@ -116,7 +117,8 @@ def test_theme_colours_become_css_custom_properties_and_nothing_but_drawing_is_k
         b'<a xlink:href="javascript:alert(1)"><text>link text</text></a>'
         b'<script>alert(2)</script><foreignObject><div>html</div></foreignObject></g></svg>'
     )
-    out = drawing.finish(raw, drawing.Request("x", {}, 10, 10, prefix="p", css_class="chart-svg")).decode()
+    theme = drawing.theme_of(read_brand(REPO / "static" / "style.css"))  # the accent is rgb(180, 67, 42)
+    out = drawing.finish(raw, drawing.Request("x", {}, 10, 10, prefix="p", css_class="chart-svg", theme=theme)).decode()
     assert "fill:var(--chart-c1)" in out and "fill:var(--chart-ink)" in out
     assert "rgb(" not in out and "font-family" not in out
     assert 'id="p0"' in out and "url(#p0)" in out
