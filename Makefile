@@ -26,11 +26,10 @@ test: deps lint  ## lint, then run every test, all tiers (installs Chromium and 
 	./scripts/install-system-deps.sh
 	$(PY) -m pytest --all
 
-lint: deps  ## ruff's lint rules ([tool.ruff] in pyproject.toml) over the Python code
+lint: deps  ## ruff's lint rules and format check ([tool.ruff] in pyproject.toml) over the Python code
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
-# Not part of `make test` yet: the tree is reformatted once, when the branches in flight have
-# been merged; after that `ruff format --check .` joins `lint`.
 format: deps  ## rewrite the Python code in ruff's format (lines of at most 100 characters)
 	$(PY) -m ruff format .
 

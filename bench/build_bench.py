@@ -42,10 +42,14 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
         encoding="utf-8",
     )
     lines = ["- id: province\n  name: Province\n  kind: province\n"]
-    lines += [f"- id: r{i}\n  name: Region {i}\n  kind: county\n  parent: province\n" for i in range(regions)]
+    lines += [
+        f"- id: r{i}\n  name: Region {i}\n  kind: county\n  parent: province\n"
+        for i in range(regions)
+    ]
     (content / "data/regions.yaml").write_text("".join(lines), encoding="utf-8")
     (content / "data/award-tiers.yaml").write_text(
-        '- id: county\n  name: Counties\n  winners: 20\n  pool: "counties"\n  source: gen\n', encoding="utf-8"
+        '- id: county\n  name: Counties\n  winners: 20\n  pool: "counties"\n  source: gen\n',
+        encoding="utf-8",
     )
     awards = [
         f"- ceremony_year: {2023 + year}\n  evaluation_year: {2022 + year}\n  region: r{i}\n  tier: county\n"
@@ -54,7 +58,9 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
         for year in range(awards_per_region)
     ]
     (content / "data/awards.yaml").write_text("".join(awards), encoding="utf-8")
-    (content / "data/metrics.yaml").write_text('- id: growth\n  name: "Growth"\n  unit: percent\n', encoding="utf-8")
+    (content / "data/metrics.yaml").write_text(
+        '- id: growth\n  name: "Growth"\n  unit: percent\n', encoding="utf-8"
+    )
     figures = [
         f"- metric: growth\n  region: r{i}\n  period: {{kind: year, year: 2023}}\n  value: {i % 17 + 0.5}\n  source: gen\n"
         for i in range(regions)
@@ -71,8 +77,14 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
         '---\ntitle: "Benchmark"\ndescription: "Generated."\nlayout: story\n---\nA generated story.\n\n::: chart wins\n',
         encoding="utf-8",
     )
-    (content / "pages/sources.md").write_text('---\ntitle: "Sources"\ndescription: "Sources."\nslug: sources\nlayout: sources\n---\nSources.\n', encoding="utf-8")
-    (content / "pages/data.md").write_text('---\ntitle: "Data"\ndescription: "Data."\nslug: data\nlayout: data\n---\nData.\n', encoding="utf-8")
+    (content / "pages/sources.md").write_text(
+        '---\ntitle: "Sources"\ndescription: "Sources."\nslug: sources\nlayout: sources\n---\nSources.\n',
+        encoding="utf-8",
+    )
+    (content / "pages/data.md").write_text(
+        '---\ntitle: "Data"\ndescription: "Data."\nslug: data\nlayout: data\n---\nData.\n',
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -81,7 +93,16 @@ def run_once(project: Path, output: Path) -> tuple[float, float]:
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "build.py"), "build", "--quiet", "--project", str(project), "--output", str(output)],
+            [
+                sys.executable,
+                str(ROOT / "build.py"),
+                "build",
+                "--quiet",
+                "--project",
+                str(project),
+                "--output",
+                str(output),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=errors,  # a file, not a pipe: a long error list cannot block the build
         )
@@ -100,26 +121,45 @@ def measure(label: str, project: Path, runs: int, pages: str) -> None:
         results = [run_once(project, Path(tmp) / "out") for _ in range(runs)]
     walls = [w for w, _ in results]
     peak = max(m for _, m in results)
-    print(f"{label:<34} {pages:>6} pages  median {statistics.median(walls):6.2f} s  (min {min(walls):.2f}, max {max(walls):.2f})  peak {peak:5.0f} MB")
+    print(
+        f"{label:<34} {pages:>6} pages  median {statistics.median(walls):6.2f} s  (min {min(walls):.2f}, max {max(walls):.2f})  peak {peak:5.0f} MB"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5, help="counted runs per site (default 5)")
-    parser.add_argument("--sizes", default="250,500,1000", help="region counts of the generated sites")
+    parser.add_argument(
+        "--sizes", default="250,500,1000", help="region counts of the generated sites"
+    )
     parser.add_argument("--no-default", action="store_true", help="skip the default site")
     args = parser.parse_args()
     print(f"Cold builds, {args.runs} runs each after one warm-up, on {os.cpu_count()} cores")
     out = Path(tempfile.mkdtemp())
     try:
         if not args.no_default:
-            subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "-q", "--output", str(out / "default")], check=True, cwd=ROOT)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "build.py"),
+                    "build",
+                    "-q",
+                    "--output",
+                    str(out / "default"),
+                ],
+                check=True,
+                cwd=ROOT,
+            )
             default_pages = sum(1 for _ in (out / "default").rglob("*.html"))
             measure("default site (content/)", ROOT, args.runs, str(default_pages))
         for size in (int(s) for s in args.sizes.split(",")):
             with tempfile.TemporaryDirectory() as tmp:
                 project = generate(Path(tmp), size)
-                measure(f"{size * 10:,} awards, {size:,} regions", project, args.runs, str(size + 5))
+                measure(
+                    f"{size * 10:,} awards, {size:,} regions", project, args.runs, str(size + 5)
+                )
     finally:
         shutil.rmtree(out, ignore_errors=True)
 

@@ -42,7 +42,10 @@ def measure(size: int, runs: int) -> bool:
         project_dir = generate(Path(tmp) / "project", size, awards_per_region=1)
         pages = project_dir / "content" / "pages"
         for i in range(size):
-            (pages / f"p{i}.md").write_text(f'---\ntitle: "P{i}"\ndescription: "D"\nslug: p{i}\n---\n## Part {i}\n\nText.\n', encoding="utf-8")
+            (pages / f"p{i}.md").write_text(
+                f'---\ntitle: "P{i}"\ndescription: "D"\nslug: p{i}\n---\n## Part {i}\n\nText.\n',
+                encoding="utf-8",
+            )
         project = Project.at(project_dir)
         content = load_and_check(project, write_cache=False)
         urls = Urls(content.site.base_url)
@@ -50,13 +53,22 @@ def measure(size: int, runs: int) -> bool:
         prepared = prepare(project, content, urls, plotly_name)
         plan = prepared.plan
         roots = {""}
-        plan_s = best(runs, lambda: prepare(project, content, urls, plotly_name, prepared.envs, prepared.charts))
+        plan_s = best(
+            runs,
+            lambda: prepare(project, content, urls, plotly_name, prepared.envs, prepared.charts),
+        )
         address_s = best(runs, lambda: address_problems(plan, roots, content.root.parent))
         render_s = best(1, lambda: render_jobs(project, prepared, plan.jobs))
         rendered = render_jobs(project, prepared, plan.jobs)
         jobs = {job.path: job for job in plan.jobs}
         templates = project.templates
-        scan_s = best(runs, lambda: [element_id_problems(html, jobs[path], {}, plan, templates) for path, html in rendered.items()])
+        scan_s = best(
+            runs,
+            lambda: [
+                element_id_problems(html, jobs[path], {}, plan, templates)
+                for path, html in rendered.items()
+            ],
+        )
     outputs = len(plan.jobs) + len(plan.files)
     ok = address_s < BUDGET * plan_s and scan_s < BUDGET * render_s
     print(
@@ -68,8 +80,12 @@ def measure(size: int, runs: int) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="250,1000,4000", help="region counts of the generated sites")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="250,1000,4000", help="region counts of the generated sites"
+    )
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
     args = parser.parse_args()
     results = [measure(int(size), args.runs) for size in args.sizes.split(",")]

@@ -30,8 +30,20 @@ def build(project: Path, out: Path, cache: Path) -> float:
     env = os.environ | {"TIANGONG_CHART_CACHE": str(cache)}
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, str(project / "build.py"), "build", "--project", str(project), "--output", str(out), "--quiet"],
-        cwd=project, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            str(project / "build.py"),
+            "build",
+            "--project",
+            str(project),
+            "--output",
+            str(out),
+            "--quiet",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -41,7 +53,9 @@ def build(project: Path, out: Path, cache: Path) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--project", type=Path, default=ROOT, help="project to build (default: this checkout)")
+    parser.add_argument(
+        "--project", type=Path, default=ROOT, help="project to build (default: this checkout)"
+    )
     parser.add_argument("--runs", type=int, default=5, help="cached builds to time (default 5)")
     parser.add_argument("--cold", type=int, default=1, help="cold builds to time (default 1)")
     args = parser.parse_args(argv)
@@ -51,11 +65,17 @@ def main(argv: list[str] | None = None) -> int:
         warm = folder / "cache"
         build(project, folder / "first", warm)  # fills the drawing cache; not timed
         cached = [build(project, folder / f"cached-{i}", warm) for i in range(args.runs)]
-        cold = [build(project, folder / f"cold-{i}", folder / f"empty-{i}") for i in range(args.cold)]
+        cold = [
+            build(project, folder / f"cold-{i}", folder / f"empty-{i}") for i in range(args.cold)
+        ]
     print(f"project: {project}")
-    print(f"default site, every drawing cached: median {statistics.median(cached):.2f} s of {len(cached)} ({', '.join(f'{s:.2f}' for s in cached)})")
+    print(
+        f"default site, every drawing cached: median {statistics.median(cached):.2f} s of {len(cached)} ({', '.join(f'{s:.2f}' for s in cached)})"
+    )
     if cold:
-        print(f"default site, no drawing cached:    median {statistics.median(cold):.2f} s of {len(cold)} ({', '.join(f'{s:.2f}' for s in cold)})")
+        print(
+            f"default site, no drawing cached:    median {statistics.median(cold):.2f} s of {len(cold)} ({', '.join(f'{s:.2f}' for s in cold)})"
+        )
     return 0
 
 

@@ -49,7 +49,11 @@ def unknown_fields_one_record(p: Path) -> None:
 
 def unknown_fields_spread(p: Path) -> None:
     extra = "".join(f"  f{j}: 1\n" for j in range(10))
-    _append(p, "data/regions.yaml", "".join(f"- id: h{i}\n  name: H\n  kind: city\n{extra}" for i in range(6_000)))
+    _append(
+        p,
+        "data/regions.yaml",
+        "".join(f"- id: h{i}\n  name: H\n  kind: city\n{extra}" for i in range(6_000)),
+    )
 
 
 def wrong_typed_ids(p: Path) -> None:
@@ -64,7 +68,11 @@ def front_matter_keys(count: int, flow: bool = False) -> Callable[[Path], None]:
     """Front matter of `count` keys, a line each, or all on one line (under the line limit)."""
 
     def plant(p: Path) -> None:
-        keys = "{" + ", ".join(f"k{i}: 1" for i in range(count)) + "}\n" if flow else "".join(f"k{i}: 1\n" for i in range(count))
+        keys = (
+            "{" + ", ".join(f"k{i}: 1" for i in range(count)) + "}\n"
+            if flow
+            else "".join(f"k{i}: 1\n" for i in range(count))
+        )
         _page(p, "---\n" + keys + "---\nBody.\n")
 
     return plant
@@ -89,7 +97,10 @@ def utf16_page(p: Path) -> None:
 
 def prose_page(p: Path) -> None:
     """A valid page just under the page limits: 500 KB, 2,000 lines, 48 inline marks a paragraph."""
-    paragraph = "Shaoxing won *five* awards, says [the report](https://example.org/), in **2024**. " * 6 + "\n\n"
+    paragraph = (
+        "Shaoxing won *five* awards, says [the report](https://example.org/), in **2024**. " * 6
+        + "\n\n"
+    )
     _page(p, FRONT + paragraph * (500_000 // len(paragraph)))
 
 
@@ -103,7 +114,10 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "wrong-ids": ("10,000 wrong-typed ids in one list", wrong_typed_ids),
     "page-20mb": ("20 MB Markdown page", page_20mb),
     "front-1m": ("1M front-matter keys (9 MB)", front_matter_keys(1_000_000)),
-    "front-40k": ("40,000 front-matter keys (430 KB, one line)", front_matter_keys(40_000, flow=True)),
+    "front-40k": (
+        "40,000 front-matter keys (430 KB, one line)",
+        front_matter_keys(40_000, flow=True),
+    ),
     "yaml-900": ("900 nested [ in YAML flow", yaml_nesting),
     "md-quote-900": ("900 nested > in Markdown", markdown_blockquotes),
     "md-list-900": ("900 nested list levels in Markdown", markdown_lists),
@@ -121,12 +135,23 @@ def copy_project(folder: Path) -> Path:
     return folder
 
 
-def run_once(project: Path, output: Path, timeout: float, code: Path = ROOT) -> tuple[int | None, float, float, str]:
+def run_once(
+    project: Path, output: Path, timeout: float, code: Path = ROOT
+) -> tuple[int | None, float, float, str]:
     """Exit code (None when stopped), wall seconds, peak RSS in MB, first line of stderr."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
-            [sys.executable, str(code / "build.py"), "build", "--quiet", "--project", str(project), "--output", str(output)],
+            [
+                sys.executable,
+                str(code / "build.py"),
+                "build",
+                "--quiet",
+                "--project",
+                str(project),
+                "--output",
+                str(output),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=errors,  # a file, not a pipe: a long error list cannot block the build
         )
@@ -142,7 +167,9 @@ def run_once(project: Path, output: Path, timeout: float, code: Path = ROOT) -> 
     return (None if stopped else code), wall, usage.ru_maxrss / 1024, (first[0] if first else "")
 
 
-def measure(name: str, label: str, plant: Callable[[Path], None], runs: int, timeout: float, code: Path) -> None:
+def measure(
+    name: str, label: str, plant: Callable[[Path], None], runs: int, timeout: float, code: Path
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp) / "project")
         plant(project)
@@ -156,20 +183,36 @@ def measure(name: str, label: str, plant: Callable[[Path], None], runs: int, tim
     if None in codes:
         timing, exit_text = f">{timeout:.0f} s".rjust(8), "killed"
     else:
-        timing, exit_text = f"{statistics.median(r[1] for r in results):6.2f} s", f"exit {results[0][0]}"
+        timing, exit_text = (
+            f"{statistics.median(r[1] for r in results):6.2f} s",
+            f"exit {results[0][0]}",
+        )
     peak = max(r[2] for r in results)
-    print(f"{name:<15} {label:<40} {exit_text:<7} {timing}  peak {peak:6.0f} MB  | {results[0][3][:110]}", flush=True)
+    print(
+        f"{name:<15} {label:<40} {exit_text:<7} {timing}  peak {peak:6.0f} MB  | {results[0][3][:110]}",
+        flush=True,
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3, help="runs per case (default 3; the median is shown)")
-    parser.add_argument("--timeout", type=float, default=60, help="stop a run after this many seconds (default 60)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs per case (default 3; the median is shown)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60, help="stop a run after this many seconds (default 60)"
+    )
     parser.add_argument("--only", default="", help="comma-separated case names (default: all)")
-    parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose build.py runs (default: this one)")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="checkout whose build.py runs (default: this one)"
+    )
     args = parser.parse_args()
     chosen = [n for n in args.only.split(",") if n] or list(CASES)
-    print(f"Hostile inputs: build of the project with one hostile file, median of {args.runs} runs, on {os.cpu_count()} cores")
+    print(
+        f"Hostile inputs: build of the project with one hostile file, median of {args.runs} runs, on {os.cpu_count()} cores"
+    )
     for name in chosen:
         label, plant = CASES[name]
         measure(name, label, plant, args.runs, args.timeout, args.code.resolve())

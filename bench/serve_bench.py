@@ -37,7 +37,9 @@ SENTENCE = "The wider economy grew too."
 GROWTH = re.compile(r"(- id: sx-gdp-growth-2024h1\n(?:  .*\n)*?  value: )([0-9.]+)")
 """Shaoxing's GDP growth in H1 2024, quoted in the story as a percentage."""
 KICKER = '<p class="kicker">'
-REBUILT = re.compile(r"changed: (?:re-rendered (\d+) page\(s\)|full rebuild), wrote \d+ file\(s\) in (\d+) ms")
+REBUILT = re.compile(
+    r"changed: (?:re-rendered (\d+) page\(s\)|full rebuild), wrote \d+ file\(s\) in (\d+) ms"
+)
 
 Edit = Callable[[int], str]
 """Makes edit number i; returns a JavaScript condition that holds once it is on screen."""
@@ -47,24 +49,39 @@ def edits(project: Path) -> dict[str, Edit]:
     figures = project / "content/data/figures.yaml"
     story = project / "content/pages/index.md"
     template = project / "templates/story.html"
-    figures_text, story_text = figures.read_text(encoding="utf-8"), story.read_text(encoding="utf-8")
+    figures_text, story_text = (
+        figures.read_text(encoding="utf-8"),
+        story.read_text(encoding="utf-8"),
+    )
     template_text = template.read_text(encoding="utf-8")
     assert GROWTH.search(figures_text) and SENTENCE in story_text and KICKER in template_text
 
     def number(i: int) -> str:
         value = f"{40 + i}.37"
-        figures.write_text(GROWTH.sub(lambda m: m.group(1) + value, figures_text, count=1), encoding="utf-8")
+        figures.write_text(
+            GROWTH.sub(lambda m: m.group(1) + value, figures_text, count=1), encoding="utf-8"
+        )
         return f"document.body.textContent.includes('{value}%')"
 
     def prose(i: int) -> str:
-        story.write_text(story_text.replace(SENTENCE, f"The wider economy grew too (edit {i}).", 1), encoding="utf-8")
+        story.write_text(
+            story_text.replace(SENTENCE, f"The wider economy grew too (edit {i}).", 1),
+            encoding="utf-8",
+        )
         return f"document.body.textContent.includes('(edit {i}).')"
 
     def template_edit(i: int) -> str:
-        template.write_text(template_text.replace(KICKER, f'<p class="kicker" data-edit="{i}">', 1), encoding="utf-8")
+        template.write_text(
+            template_text.replace(KICKER, f'<p class="kicker" data-edit="{i}">', 1),
+            encoding="utf-8",
+        )
         return f"document.querySelector('[data-edit=\"{i}\"]') !== null"
 
-    return {"number edit (figures.yaml)": number, "prose edit (index.md)": prose, "template edit (story.html)": template_edit}
+    return {
+        "number edit (figures.yaml)": number,
+        "prose edit (index.md)": prose,
+        "template edit (story.html)": template_edit,
+    }
 
 
 def measure(page, edit: Edit, count: int, gap: float) -> list[float]:
@@ -83,7 +100,11 @@ def measure(page, edit: Edit, count: int, gap: float) -> list[float]:
 def server_lines(log: Path, seen: int) -> tuple[list[tuple[int | None, int]], int]:
     """(pages rendered or None for a full rebuild, ms) of each rebuild logged since line `seen`."""
     lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    found = [(int(m.group(1)) if m.group(1) else None, int(m.group(2))) for m in map(REBUILT.search, lines[seen:]) if m]
+    found = [
+        (int(m.group(1)) if m.group(1) else None, int(m.group(2)))
+        for m in map(REBUILT.search, lines[seen:])
+        if m
+    ]
     return found, len(lines)
 
 
@@ -98,9 +119,15 @@ def report(label: str, times: list[float], rebuilds: list[tuple[int | None, int]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--edits", type=int, default=9, help="counted edits of each kind (default 9, at least 7)")
-    parser.add_argument("--gap", type=float, default=0.5, help="seconds between edits (default 0.5)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--edits", type=int, default=9, help="counted edits of each kind (default 9, at least 7)"
+    )
+    parser.add_argument(
+        "--gap", type=float, default=0.5, help="seconds between edits (default 0.5)"
+    )
     args = parser.parse_args()
     if args.edits < 7:
         parser.error("--edits must be at least 7, for a median worth reading")
@@ -112,7 +139,9 @@ def main() -> None:
         preview = Preview(project, free_port())
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+                browser = p.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+                )
                 page = browser.new_page()
                 page.goto(preview.url())
                 wait_connected(page)
@@ -120,7 +149,9 @@ def main() -> None:
                 for label, edit in edits(project).items():
                     times = measure(page, edit, args.edits, args.gap)
                     rebuilds, seen = server_lines(preview.log, seen)
-                    results.append((label, times, rebuilds[1:]))  # the warm-up's rebuild is not counted
+                    results.append(
+                        (label, times, rebuilds[1:])
+                    )  # the warm-up's rebuild is not counted
                 browser.close()
         finally:
             preview.stop()

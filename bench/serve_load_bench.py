@@ -44,7 +44,9 @@ def during_rebuilds(server: Served, site_yaml: Path, rounds: int = 3) -> list[fl
 def past_idle_sockets(server: Served, count: int = 1000) -> tuple[float, int]:
     raise_own_file_limit(count + 200)
     before = len(server.console().splitlines())
-    sockets = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(count)]
+    sockets = [
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(count)
+    ]
     try:
         start = time.perf_counter()
         assert server.get(PREFIX + "en/")[0] == 200
@@ -66,8 +68,12 @@ def main() -> None:
         finally:
             server.stop()
     p95 = ms[int(len(ms) * 0.95)]
-    print(f"page during full rebuilds   median {statistics.median(ms):4.0f} ms  p95 {p95:.0f} ms  max {ms[-1]:.0f} ms  ({len(ms)} requests)")
-    print(f"page past 1,000 idle sockets  {seconds * 1000:4.0f} ms; {lines} console line(s) meanwhile")
+    print(
+        f"page during full rebuilds   median {statistics.median(ms):4.0f} ms  p95 {p95:.0f} ms  max {ms[-1]:.0f} ms  ({len(ms)} requests)"
+    )
+    print(
+        f"page past 1,000 idle sockets  {seconds * 1000:4.0f} ms; {lines} console line(s) meanwhile"
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,12 @@ async (plot) => {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--site", type=Path, help="an existing build to serve instead of building one")
-    parser.add_argument("--page", default="en/", help="the page whose first chart is tapped (default en/)")
+    parser.add_argument(
+        "--site", type=Path, help="an existing build to serve instead of building one"
+    )
+    parser.add_argument(
+        "--page", default="en/", help="the page whose first chart is tapped (default en/)"
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--throttle", type=float, default=4.0, help="CPU slowdown (default 4)")
     args = parser.parse_args(argv)
@@ -47,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
             with sync_playwright() as p:
                 browser = launch_chromium(p)
                 for _ in range(args.runs):
-                    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+                    context = browser.new_context(
+                        viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True
+                    )
                     page = context.new_page()
                     cdp = context.new_cdp_session(page)
                     cdp.send("Network.enable")
@@ -58,13 +64,19 @@ def main(argv: list[str] | None = None) -> int:
                     cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.throttle})
                     start = page.evaluate("performance.now()")
                     page.touchscreen.tap(point["x"], point["y"])
-                    page.wait_for_function("(el) => el.getAttribute('data-state') === 'drawn'", arg=plot, timeout=60_000)
+                    page.wait_for_function(
+                        "(el) => el.getAttribute('data-state') === 'drawn'",
+                        arg=plot,
+                        timeout=60_000,
+                    )
                     times.append((page.evaluate("performance.now()") - start) / 1000)
                     context.close()
                 browser.close()
         finally:
             server.stop()
-    print(f"tap -> interactive chart on {args.page} at {args.throttle:g}x CPU: median {statistics.median(times):.2f} s of {len(times)} ({', '.join(f'{t:.2f}' for t in times)})")
+    print(
+        f"tap -> interactive chart on {args.page} at {args.throttle:g}x CPU: median {statistics.median(times):.2f} s of {len(times)} ({', '.join(f'{t:.2f}' for t in times)})"
+    )
     return 0
 
 

@@ -56,12 +56,16 @@ def main() -> int:
         wall, cpu, totals = run_once()
         walls.append(wall)
         cpus.append(cpu)
-        print(f"{totals}: {wall:.0f} s wall, {cpu:.0f} s processor "
-              f"(load average {before:.1f} before, {os.getloadavg()[0]:.1f} after)")
+        print(
+            f"{totals}: {wall:.0f} s wall, {cpu:.0f} s processor "
+            f"(load average {before:.1f} before, {os.getloadavg()[0]:.1f} after)"
+        )
     wall = statistics.median(walls)
     verdict = "within" if wall <= BUDGET_S else "over"
-    print(f"median {wall:.0f} s wall, {statistics.median(cpus):.0f} s processor: "
-          f"{verdict} the {BUDGET_S:.0f} s budget on {os.cpu_count()} cores")
+    print(
+        f"median {wall:.0f} s wall, {statistics.median(cpus):.0f} s processor: "
+        f"{verdict} the {BUDGET_S:.0f} s budget on {os.cpu_count()} cores"
+    )
     return 0 if wall <= BUDGET_S else 1
 
 

@@ -53,23 +53,33 @@ def main() -> int:
     content = load_and_check(project, write_cache=False)
     with tempfile.TemporaryDirectory() as folder:
         urls = Urls(content.site.base_url)
-        prepared = prepare(project, content, urls, copy_assets(project, content, Path(folder), urls))
+        prepared = prepare(
+            project, content, urls, copy_assets(project, content, Path(folder), urls)
+        )
         jobs = prepared.plan.jobs
         pages = render_jobs(project, prepared, jobs)
         render = median(runs, lambda: render_jobs(project, prepared, jobs))
-        check = median(runs, lambda: typography_problems(project, prepared, pages, prepared.plan.files))
+        check = median(
+            runs, lambda: typography_problems(project, prepared, pages, prepared.plan.files)
+        )
         english = [html for path, html in pages.items() if not path.startswith("zh/")]
         mark = median(runs, lambda: [mark_chinese_runs(html) for html in english])
         card = share_image.card_for(content, "zh", read_brand(project.static / "style.css"))
-        fresh = median(max(1, runs // 2), lambda: share_image.draw(card, share_image.find_faces("zh")))
+        fresh = median(
+            max(1, runs // 2), lambda: share_image.draw(card, share_image.find_faces("zh"))
+        )
         share_image.share_png(card, Path(folder) / "cache")
         cached = median(runs, lambda: share_image.share_png(card, Path(folder) / "cache"))
         whole = median(runs, lambda: build(project, Path(folder) / "site"))
     print(f"{len(pages)} pages, {len(prepared.plan.files)} files; medians of {runs} runs")
     print(f"whole build            {whole * 1000:8.1f} ms")
     print(f"render all pages       {render * 1000:8.1f} ms")
-    print(f"typography check       {check * 1000:8.1f} ms  ({check / whole:.0%} of the build, {check / render:.0%} of rendering)")
-    print(f"mark Chinese runs (en) {mark * 1000:8.1f} ms  ({mark / whole:.0%} of the build, {mark / render:.0%} of rendering)")
+    print(
+        f"typography check       {check * 1000:8.1f} ms  ({check / whole:.0%} of the build, {check / render:.0%} of rendering)"
+    )
+    print(
+        f"mark Chinese runs (en) {mark * 1000:8.1f} ms  ({mark / whole:.0%} of the build, {mark / render:.0%} of rendering)"
+    )
     print(f"both                   {(check + mark) / whole:8.0%}     of the build (budget 30%)")
     print(f"share image, drawn     {fresh * 1000:8.1f} ms")
     print(f"share image, cached    {cached * 1000:8.1f} ms  (budget 50 ms)")

@@ -75,7 +75,9 @@ def _major(version: str) -> int:
 def install_playwright_chromium(path: str) -> None:
     """Download Playwright's Chromium (and its system libraries) and link it at `path`."""
     python = sys.executable
-    subprocess.run([python, "-m", "playwright", "install", "--with-deps", "--no-shell", "chromium"], check=True)
+    subprocess.run(
+        [python, "-m", "playwright", "install", "--with-deps", "--no-shell", "chromium"], check=True
+    )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -93,7 +95,9 @@ def main(argv: list[str]) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    print(f"Chromium {installed_version(CHROMIUM)} at {CHROMIUM} fits Playwright {playwright_chromium()[0]}")
+    print(
+        f"Chromium {installed_version(CHROMIUM)} at {CHROMIUM} fits Playwright {playwright_chromium()[0]}"
+    )
     return 0
 
 

@@ -46,7 +46,15 @@ def lighthouse_bin() -> Path:
     installed = json.loads(package.read_text()).get("version") if package.is_file() else None
     if not binary.exists() or installed != LIGHTHOUSE_VERSION:
         TOOLS.mkdir(parents=True, exist_ok=True)
-        cmd = ["npm", "install", "--prefix", str(TOOLS), f"lighthouse@{LIGHTHOUSE_VERSION}", "--no-audit", "--no-fund"]
+        cmd = [
+            "npm",
+            "install",
+            "--prefix",
+            str(TOOLS),
+            f"lighthouse@{LIGHTHOUSE_VERSION}",
+            "--no-audit",
+            "--no-fund",
+        ]
         print("Installing Lighthouse:", " ".join(cmd), file=sys.stderr)
         subprocess.run(cmd, check=True)
     return binary
@@ -65,11 +73,22 @@ def run_lighthouse(binary: Path, url: str, report: Path) -> dict[str, float | No
     env = os.environ | {"CHROME_PATH": require_chromium()}
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     if result.returncode != 0 or not report.is_file():
-        raise RuntimeError(f"lighthouse failed on {url} (exit {result.returncode}):\n{result.stderr[-2000:]}")
+        raise RuntimeError(
+            f"lighthouse failed on {url} (exit {result.returncode}):\n{result.stderr[-2000:]}"
+        )
     data = json.loads(report.read_text(encoding="utf-8"))
     if data.get("runtimeError"):
-        raise RuntimeError(f"lighthouse could not audit {url}: {data['runtimeError'].get('message')}")
-    return {c: (None if data["categories"][c]["score"] is None else round(data["categories"][c]["score"] * 100)) for c in CATEGORIES}
+        raise RuntimeError(
+            f"lighthouse could not audit {url}: {data['runtimeError'].get('message')}"
+        )
+    return {
+        c: (
+            None
+            if data["categories"][c]["score"] is None
+            else round(data["categories"][c]["score"] * 100)
+        )
+        for c in CATEGORIES
+    }
 
 
 def median_of(scores: list[float | None]) -> float | None:
@@ -83,11 +102,26 @@ def fmt(score: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--site", type=Path, help="an existing build to serve instead of building one")
-    parser.add_argument("--only", default="", metavar="TEXT", help="only pages whose path contains TEXT")
+    parser.add_argument(
+        "--site", type=Path, help="an existing build to serve instead of building one"
+    )
+    parser.add_argument(
+        "--only", default="", metavar="TEXT", help="only pages whose path contains TEXT"
+    )
     parser.add_argument("--out", type=Path, help="keep the JSON reports in this folder")
-    parser.add_argument("--page", action="append", default=[], metavar="PATH", help="only this page (its path, e.g. en/ or en/charts/land-freed/); repeatable")
-    parser.add_argument("--runs", type=int, default=1, help="runs per page; the table shows each score's median (default 1)")
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="only this page (its path, e.g. en/ or en/charts/land-freed/); repeatable",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="runs per page; the table shows each score's median (default 1)",
+    )
     args = parser.parse_args(argv)
 
     require_chromium()
@@ -96,7 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         out = (args.out or Path(tmp) / "reports").resolve()
         out.mkdir(parents=True, exist_ok=True)
         server, site_dir, base = serve_for_script(args.site, Path(tmp))
-        pages = [p for p in discover_pages(site_dir, base) if args.only in p.path and (not args.page or p.path in args.page)]
+        pages = [
+            p
+            for p in discover_pages(site_dir, base)
+            if args.only in p.path and (not args.page or p.path in args.page)
+        ]
         rows: list[tuple[str, dict[str, float | None]]] = []
         failures: list[str] = []
         started = time.perf_counter()
@@ -106,8 +144,13 @@ def main(argv: list[str] | None = None) -> int:
                 name = page.test_id
                 print(f"[{i}/{len(pages)}] {url}", file=sys.stderr)
                 try:
-                    name_stem = page.path.strip("/").replace("/", "_").replace(".html", "") or "home"
-                    runs = [run_lighthouse(binary, url, out / f"{name_stem}-{n}.json") for n in range(1, args.runs + 1)]
+                    name_stem = (
+                        page.path.strip("/").replace("/", "_").replace(".html", "") or "home"
+                    )
+                    runs = [
+                        run_lighthouse(binary, url, out / f"{name_stem}-{n}.json")
+                        for n in range(1, args.runs + 1)
+                    ]
                     scores = {c: median_of([r[c] for r in runs]) for c in CATEGORIES}
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
                     failures.append(f"{name}: {exc}")
@@ -124,9 +167,18 @@ def main(argv: list[str] | None = None) -> int:
     for name, scores in rows:
         print(f"{name:<{width}}  " + "  ".join(f"{fmt(scores[c]):>14}" for c in CATEGORIES))
     print("-" * len(header))
-    medians = {c: statistics.median([s[c] for _, s in rows if s[c] is not None]) if any(s[c] is not None for _, s in rows) else None for c in CATEGORIES}
+    medians = {
+        c: statistics.median([s[c] for _, s in rows if s[c] is not None])
+        if any(s[c] is not None for _, s in rows)
+        else None
+        for c in CATEGORIES
+    }
     print(f"{'median':<{width}}  " + "  ".join(f"{fmt(medians[c]):>14}" for c in CATEGORIES))
-    print(f"{len(rows)} pages in {time.perf_counter() - started:.0f} s" + (f"; reports in {out}" if args.out else ""), file=sys.stderr)
+    print(
+        f"{len(rows)} pages in {time.perf_counter() - started:.0f} s"
+        + (f"; reports in {out}" if args.out else ""),
+        file=sys.stderr,
+    )
     for failure in failures:
         print(f"FAILED {failure}", file=sys.stderr)
     return 1 if failures or not rows else 0

@@ -33,15 +33,19 @@ def main() -> int:
     from playwright.sync_api import sync_playwright  # here: tests import favicon_svg without it
 
     favicon = ROOT / "static" / "favicon.svg"
-    favicon.write_text(favicon_svg(read_brand(ROOT / "static" / "style.css").accent), encoding="utf-8")
+    favicon.write_text(
+        favicon_svg(read_brand(ROOT / "static" / "style.css").accent), encoding="utf-8"
+    )
     svg = base64.b64encode(favicon.read_bytes()).decode("ascii")
     page_html = (
-        f'<!doctype html><style>html, body {{ margin: 0; background: transparent; }}</style>'
+        f"<!doctype html><style>html, body {{ margin: 0; background: transparent; }}</style>"
         f'<img src="data:image/svg+xml;base64,{svg}" width="{SIZE}" height="{SIZE}" alt="">'
     )
     out = ROOT / "static" / "logo.png"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": SIZE, "height": SIZE}, device_scale_factor=1)
         page.set_content(page_html)
         page.screenshot(path=str(out), omit_background=True)

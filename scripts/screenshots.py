@@ -39,10 +39,23 @@ def slug(path: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--site", type=Path, help="an existing build to serve instead of building one")
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots", help="where to write the PNGs (default: screenshots/)")
-    parser.add_argument("--only", default="", metavar="TEXT", help="only pages whose path contains TEXT")
-    parser.add_argument("--charts", action="store_true", help="one PNG per chart (its <figure>) instead of per page: PAGE--CHART--WIDTH--SCHEME.png")
+    parser.add_argument(
+        "--site", type=Path, help="an existing build to serve instead of building one"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "screenshots",
+        help="where to write the PNGs (default: screenshots/)",
+    )
+    parser.add_argument(
+        "--only", default="", metavar="TEXT", help="only pages whose path contains TEXT"
+    )
+    parser.add_argument(
+        "--charts",
+        action="store_true",
+        help="one PNG per chart (its <figure>) instead of per page: PAGE--CHART--WIDTH--SCHEME.png",
+    )
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -63,23 +76,40 @@ def main(argv: list[str] | None = None) -> int:
                 browser = launch_chromium(p)
                 for width, height in VIEWPORTS:
                     for scheme in SCHEMES:
-                        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme, reduced_motion="reduce")
+                        context = browser.new_context(
+                            viewport={"width": width, "height": height},
+                            color_scheme=scheme,
+                            reduced_motion="reduce",
+                        )
                         for page_info in (p for p in pages if p.charts or not args.charts):
                             page = context.new_page()
                             page.goto(server.url(page_info.path), wait_until="load")
-                            states = page.evaluate(DRAW_ALL_CHARTS_JS, {"timeoutMs": 20_000, "scrollThrough": True})
+                            states = page.evaluate(
+                                DRAW_ALL_CHARTS_JS, {"timeoutMs": 20_000, "scrollThrough": True}
+                            )
                             not_drawn = [s for s in states if s not in ("drawn", "static")]
                             if not_drawn:
-                                print(f"warning: {page_info.test_id}: {len(not_drawn)} chart(s) not drawn ({not_drawn})", file=sys.stderr)
+                                print(
+                                    f"warning: {page_info.test_id}: {len(not_drawn)} chart(s) not drawn ({not_drawn})",
+                                    file=sys.stderr,
+                                )
                             page.wait_for_timeout(150)
                             if args.charts:
                                 for figure in page.query_selector_all("figure.chart"):
-                                    name = (figure.get_attribute("id") or "chart").removeprefix("chart-")
-                                    target = args.out / f"{slug(page_info.path)}--{name}--{width}--{scheme}.png"
+                                    name = (figure.get_attribute("id") or "chart").removeprefix(
+                                        "chart-"
+                                    )
+                                    target = (
+                                        args.out
+                                        / f"{slug(page_info.path)}--{name}--{width}--{scheme}.png"
+                                    )
                                     figure.screenshot(path=str(target))
                                     written.append(target)
                             else:
-                                target = args.out / f"{slug(page_info.path)}--{width}x{height}--{scheme}.png"
+                                target = (
+                                    args.out
+                                    / f"{slug(page_info.path)}--{width}x{height}--{scheme}.png"
+                                )
                                 page.screenshot(path=str(target), full_page=True)
                                 written.append(target)
                             page.close()
@@ -89,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
     for path in written:
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-    print(f"{len(written)} screenshots of {len(pages)} pages in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(
+        f"{len(written)} screenshots of {len(pages)} pages in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 

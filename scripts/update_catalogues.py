@@ -22,7 +22,10 @@ from babel.messages.pofile import read_po, write_po  # noqa: E402
 
 from tiangong_site.i18n import LOCALES, SOURCE_LANGUAGE, messages_in_code  # noqa: E402
 
-PLURAL_FORMS = {"Source: %(sources)s": "Sources: %(sources)s", "cited by %(num)s record": "cited by %(num)s records"}
+PLURAL_FORMS = {
+    "Source: %(sources)s": "Sources: %(sources)s",
+    "cited by %(num)s record": "cited by %(num)s records",
+}
 """The English plural of each message used with ngettext."""
 
 
@@ -55,9 +58,18 @@ def main() -> None:
         catalogue.obsolete.clear()
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as handle:
-            write_po(handle, catalogue, omit_header=False, sort_output=True, width=100, ignore_obsolete=True)
+            write_po(
+                handle,
+                catalogue,
+                omit_header=False,
+                sort_output=True,
+                width=100,
+                ignore_obsolete=True,
+            )
         missing = sum(1 for m in catalogue if m.id and not m.string)
-        print(f"{path.relative_to(ROOT)}: {len(catalogue) - 1} strings, {missing} without a translation")
+        print(
+            f"{path.relative_to(ROOT)}: {len(catalogue) - 1} strings, {missing} without a translation"
+        )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ from tiangong_site import cli
 REPO = Path(__file__).resolve().parent.parent
 """The project folder holding content/, templates/, static/ and build.py."""
 
-PROBLEM_LINE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+) \((?P<hint>[^()]+(?:\([^()]*\)[^()]*)*)\)$")
+PROBLEM_LINE = re.compile(
+    r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+) \((?P<hint>[^()]+(?:\([^()]*\)[^()]*)*)\)$"
+)
 """`path:line:col: message (hint)`, the form every content problem is printed in."""
 
 

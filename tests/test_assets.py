@@ -34,7 +34,13 @@ def test_build_without_the_basic_bundle_fails_and_keeps_the_last_site(built_proj
     assert run.code == 1, run.out + run.err
     problems = run.problems()
     assert len(problems) == 1, run.err
-    assert problems[0]["path"] == PLOTLY_BASIC and (problems[0]["line"], problems[0]["col"]) == ("1", "1")
-    assert "basic bundle is not installed" in problems[0]["message"] and "npm ci" in problems[0]["hint"]
+    assert problems[0]["path"] == PLOTLY_BASIC and (problems[0]["line"], problems[0]["col"]) == (
+        "1",
+        "1",
+    )
+    assert (
+        "basic bundle is not installed" in problems[0]["message"]
+        and "npm ci" in problems[0]["hint"]
+    )
     assert "Traceback" not in run.err
     assert tree_digest(built_project / "_site") == before and leftovers(built_project) == []

@@ -32,7 +32,9 @@ def clean_env() -> dict[str, str]:
 
 def timed_build(project: Path) -> float:
     started = time.monotonic()
-    subprocess.run(build_command(project), env=clean_env(), check=True, timeout=120, capture_output=True)
+    subprocess.run(
+        build_command(project), env=clean_env(), check=True, timeout=120, capture_output=True
+    )
     return time.monotonic() - started
 
 
@@ -40,15 +42,24 @@ def timed_build(project: Path) -> float:
 def test_a_build_killed_at_any_instant_leaves_the_previous_site_whole(built_project: Path):
     out = built_project / "_site"
     good = tree_digest(out)
-    duration = min(timed_build(built_project) for _ in range(2))  # the quicker: most kills land mid-build
+    duration = min(
+        timed_build(built_project) for _ in range(2)
+    )  # the quicker: most kills land mid-build
     interrupted, debris_seen = 0, 0
     for i in range(KILLS):
         delay = duration * (i + 0.5) / KILLS  # spread over the whole run, start to swap
-        process = subprocess.Popen(build_command(built_project), env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            build_command(built_project),
+            env=clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         interrupted += process.wait(timeout=60) == -signal.SIGKILL
-        assert tree_digest(out) == good, f"the site changed after a kill {delay:.2f} s into the build"
+        assert tree_digest(out) == good, (
+            f"the site changed after a kill {delay:.2f} s into the build"
+        )
         debris_seen += bool(leftovers(built_project))
     assert interrupted >= KILLS // 2, "most kills must land before the build ends"
     assert debris_seen, "some kill must land while the new site is being written"
@@ -82,13 +93,23 @@ sys.exit(cli.main(["build", "--project", project, "-q"]))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["before-the-swap", "right-after-the-exchange", "midway-through-removing-the-old-site"])
-def test_a_kill_at_each_step_of_the_swap_leaves_a_whole_site_and_the_next_build_cleans_up(built_project: Path, point: str):
+@pytest.mark.parametrize(
+    "point", ["before-the-swap", "right-after-the-exchange", "midway-through-removing-the-old-site"]
+)
+def test_a_kill_at_each_step_of_the_swap_leaves_a_whole_site_and_the_next_build_cleans_up(
+    built_project: Path, point: str
+):
     out = built_project / "_site"
     good = tree_digest(out)
     (out / "stale.html").write_text("from before\n", encoding="utf-8")
     before = tree_digest(out)
-    killed = subprocess.run([sys.executable, "-c", KILL_AT, point, str(built_project)], env=clean_env(), timeout=120, capture_output=True, text=True)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AT, point, str(built_project)],
+        env=clean_env(),
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert tree_digest(out) == (before if point == "before-the-swap" else good)  # old or new, whole
     assert leftovers(built_project), "the killed build left its temporary folder"
@@ -102,7 +123,16 @@ def test_two_builds_at_once_both_succeed_one_after_the_other(built_project: Path
     out = built_project / "_site"
     good = tree_digest(out)
     (out / "stale.html").write_text("from before\n", encoding="utf-8")
-    runs = [subprocess.Popen(build_command(built_project), env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    runs = [
+        subprocess.Popen(
+            build_command(built_project),
+            env=clean_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     results = [(process.wait(timeout=120), process.stderr.read()) for process in runs]
     for process in runs:
         process.stdout.close()
@@ -122,13 +152,17 @@ def test_a_build_waits_for_the_lock_saying_so_and_goes_on_when_it_is_free(built_
     log = built_project.parent / "build.log"
     with (built_project / "._site.lock").open("w") as lock, log.open("w") as stderr:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        process = subprocess.Popen(build_command(built_project), env=clean_env(), stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(
+            build_command(built_project), env=clean_env(), stdout=subprocess.DEVNULL, stderr=stderr
+        )
         deadline = time.monotonic() + 60
         while "waiting" not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert log.read_text(encoding="utf-8").startswith("another build is writing _site; waiting")
         time.sleep(0.5)
-        assert process.poll() is None and (out / "stale.html").is_file()  # it waits, touching nothing
+        assert (
+            process.poll() is None and (out / "stale.html").is_file()
+        )  # it waits, touching nothing
         fcntl.flock(lock, fcntl.LOCK_UN)
         assert process.wait(timeout=120) == 0, log.read_text(encoding="utf-8")
     assert tree_digest(out) == good
@@ -159,7 +193,9 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path):
     assert (b / "name").read_text(encoding="utf-8") == "a"
 
 
-def test_without_renameat2_a_build_still_replaces_the_site_and_leaves_nothing(run_cli, built_project: Path, monkeypatch: pytest.MonkeyPatch):
+def test_without_renameat2_a_build_still_replaces_the_site_and_leaves_nothing(
+    run_cli, built_project: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setattr(output_rules, "exchange", lambda a, b: False)
     out = built_project / "_site"
     good = tree_digest(out)
@@ -170,7 +206,9 @@ def test_without_renameat2_a_build_still_replaces_the_site_and_leaves_nothing(ru
     assert leftovers(built_project) == []
 
 
-def test_without_renameat2_a_kill_between_the_renames_is_undone_by_the_next_build(run_cli, built_project: Path, monkeypatch: pytest.MonkeyPatch):
+def test_without_renameat2_a_kill_between_the_renames_is_undone_by_the_next_build(
+    run_cli, built_project: Path, monkeypatch: pytest.MonkeyPatch
+):
     out = built_project / "_site"
     good = tree_digest(out)
     out.rename(built_project / "._site.old-killed")  # the first rename happened, not the second

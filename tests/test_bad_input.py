@@ -74,72 +74,110 @@ def published(built_project: Path, run_cli) -> Published:
 
 
 def test_malformed_yaml(published: Published):
-    at = published.append("data/regions.yaml", """
+    at = published.append(
+        "data/regions.yaml",
+        """
         - id: test-broken
           name: Broken: colon   # <-bad
           kind: city
-        """)
+        """,
+    )
     run = published.build()
-    problem = published.assert_refused(run, "content/data/regions.yaml", at["bad"], "malformed YAML")
+    problem = published.assert_refused(
+        run, "content/data/regions.yaml", at["bad"], "malformed YAML"
+    )
     assert int(problem["col"]) == len("  name: Broken:")
 
 
 def test_duplicate_key(published: Published):
-    at = published.append("data/regions.yaml", """
+    at = published.append(
+        "data/regions.yaml",
+        """
         - id: test-twice
           name: First       # <-first
           kind: city
           name: Second      # <-second
-        """)
-    problem = published.assert_refused(published.build(), "content/data/regions.yaml", at["second"], "duplicate key 'name'")
+        """,
+    )
+    problem = published.assert_refused(
+        published.build(), "content/data/regions.yaml", at["second"], "duplicate key 'name'"
+    )
     assert f"line {at['first']}" in problem["message"]
 
 
 def test_wrong_type(published: Published):
-    at = published.append("data/regions.yaml", """
+    at = published.append(
+        "data/regions.yaml",
+        """
         - id: test-type
           name: Typed
           kind: city
           mountainous: maybe   # <-bad
-        """)
-    published.assert_refused(published.build(), "content/data/regions.yaml", at["bad"], "'mountainous' must be true or false")
+        """,
+    )
+    published.assert_refused(
+        published.build(),
+        "content/data/regions.yaml",
+        at["bad"],
+        "'mountainous' must be true or false",
+    )
 
 
 def test_missing_field(published: Published):
-    at = published.append("data/regions.yaml", """
+    at = published.append(
+        "data/regions.yaml",
+        """
         - id: test-missing   # <-record
           name: Kindless
-        """)
-    published.assert_refused(published.build(), "content/data/regions.yaml", at["record"], "missing field 'kind'")
+        """,
+    )
+    published.assert_refused(
+        published.build(), "content/data/regions.yaml", at["record"], "missing field 'kind'"
+    )
 
 
 def test_unknown_field_typo(published: Published):
     parent = published.ids("data/regions.yaml")[0]
-    at = published.append("data/regions.yaml", f"""
+    at = published.append(
+        "data/regions.yaml",
+        f"""
         - id: test-typo
           name: Typo
           kind: city
           parnet: {parent}   # <-typo
-        """)
-    problem = published.assert_refused(published.build(), "content/data/regions.yaml", at["typo"], "unknown field 'parnet'")
+        """,
+    )
+    problem = published.assert_refused(
+        published.build(), "content/data/regions.yaml", at["typo"], "unknown field 'parnet'"
+    )
     assert problem["hint"] == "did you mean 'parent'?"
 
 
 def test_unresolved_reference(published: Published):
     regions = published.ids("data/regions.yaml")
     target = max(regions, key=len)
-    at = published.append("data/regions.yaml", f"""
+    at = published.append(
+        "data/regions.yaml",
+        f"""
         - id: test-orphan
           name: Orphan
           kind: city
           parent: {target}x   # <-ref
-        """)
-    problem = published.assert_refused(published.build(), "content/data/regions.yaml", at["ref"], f"parent '{target}x' is not an id")
+        """,
+    )
+    problem = published.assert_refused(
+        published.build(),
+        "content/data/regions.yaml",
+        at["ref"],
+        f"parent '{target}x' is not an id",
+    )
     assert problem["hint"] == f"did you mean '{target}'?"
 
 
 def test_impossible_date(published: Published):
-    at = published.append("data/sources.yaml", """
+    at = published.append(
+        "data/sources.yaml",
+        """
         - id: test-leap
           title: "A source dated on a day that never was"
           publisher: Nobody
@@ -147,29 +185,40 @@ def test_impossible_date(published: Published):
           url: https://example.org/leap
           kind: press
           language: en
-        """)
-    published.assert_refused(published.build(), "content/data/sources.yaml", at["date"], "impossible date 2023-02-29")
+        """,
+    )
+    published.assert_refused(
+        published.build(), "content/data/sources.yaml", at["date"], "impossible date 2023-02-29"
+    )
 
 
 def test_negative_count(published: Published):
     source = published.ids("data/sources.yaml")[0]
-    at = published.append("data/award-tiers.yaml", f"""
+    at = published.append(
+        "data/award-tiers.yaml",
+        f"""
         - id: test-negative
           name: Negative tier
           winners: -3   # <-count
           pool: nobody
           source: {source}
-        """)
-    published.assert_refused(published.build(), "content/data/award-tiers.yaml", at["count"], "'winners' is -3")
+        """,
+    )
+    published.assert_refused(
+        published.build(), "content/data/award-tiers.yaml", at["count"], "'winners' is -3"
+    )
 
 
 def test_yaml_that_constructs_objects(published: Published, tmp_path: Path):
     marker = tmp_path / "code-ran"
-    at = published.append("data/regions.yaml", f"""
+    at = published.append(
+        "data/regions.yaml",
+        f"""
         - id: test-object
           name: !!python/object/apply:os.system ["touch {marker}"]   # <-tag
           kind: city
-        """)
+        """,
+    )
     published.assert_refused(published.build(), "content/data/regions.yaml", at["tag"], "tags")
     assert not marker.exists()
 
@@ -180,7 +229,10 @@ def test_alias_bomb(published: Published):
     at = published.append("data/regions.yaml", record)
     run = published.build()
     problem = next(p for p in run.problems() if p["path"] == "content/data/regions.yaml")
-    assert int(problem["line"]) in (at["anchor"], at["anchor"] + 1)  # the anchor, or its first alias
+    assert int(problem["line"]) in (
+        at["anchor"],
+        at["anchor"] + 1,
+    )  # the anchor, or its first alias
     published.assert_refused(run, "content/data/regions.yaml", int(problem["line"]), "alias")
 
 
@@ -198,8 +250,15 @@ def test_unknown_chart_in_a_page(published: Published):
     lines.append("::: chart no-such-chart")
     page.write_text("\n".join(lines) + "\n", encoding="utf-8")
     twin = page.with_name("index.zh.md")  # placed in both editions, or they differ
-    twin.write_text(twin.read_text(encoding="utf-8") + "\n::: chart no-such-chart\n", encoding="utf-8")
-    published.assert_refused(published.build(), "content/pages/index.md", len(lines), "chart 'no-such-chart' is not defined")
+    twin.write_text(
+        twin.read_text(encoding="utf-8") + "\n::: chart no-such-chart\n", encoding="utf-8"
+    )
+    published.assert_refused(
+        published.build(),
+        "content/pages/index.md",
+        len(lines),
+        "chart 'no-such-chart' is not defined",
+    )
 
 
 def test_broken_template_syntax(published: Published):
@@ -209,7 +268,9 @@ def test_broken_template_syntax(published: Published):
     template.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = published.build()
     published.assert_refused(run, "templates/base.html", 2, "template error")
-    assert len([p for p in run.problems() if p["path"] == "templates/base.html"]) == 1, "one mistake, one line"
+    assert len([p for p in run.problems() if p["path"] == "templates/base.html"]) == 1, (
+        "one mistake, one line"
+    )
 
 
 def test_template_using_an_undefined_name(published: Published):
@@ -218,16 +279,23 @@ def test_template_using_an_undefined_name(published: Published):
     main = next(i for i, line in enumerate(lines) if "<main" in line)
     lines.insert(main + 1, "{{ no_such_name }}")
     template.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    published.assert_refused(published.build(), "templates/base.html", main + 2, "'no_such_name' is undefined")
+    published.assert_refused(
+        published.build(), "templates/base.html", main + 2, "'no_such_name' is undefined"
+    )
 
 
 def test_several_mistakes_in_several_files_are_all_reported(published: Published):
-    regions = published.append("data/regions.yaml", """
+    regions = published.append(
+        "data/regions.yaml",
+        """
         - id: test-one
           name: One
           kind: metropolis   # <-kind
-        """)
-    sources = published.append("data/sources.yaml", """
+        """,
+    )
+    sources = published.append(
+        "data/sources.yaml",
+        """
         - id: test-two
           title: Two
           publisher: Nobody
@@ -235,7 +303,8 @@ def test_several_mistakes_in_several_files_are_all_reported(published: Published
           url: ftp://example.org/   # <-url
           kind: press
           language: en
-        """)
+        """,
+    )
     run = published.build()
     published.assert_refused(run, "content/data/regions.yaml", regions["kind"])
     published.assert_refused(run, "content/data/sources.yaml", sources["date"])
@@ -245,12 +314,15 @@ def test_several_mistakes_in_several_files_are_all_reported(published: Published
 
 
 def test_build_py_reports_bad_input_without_a_traceback(published: Published):
-    at = published.append("data/regions.yaml", """
+    at = published.append(
+        "data/regions.yaml",
+        """
         - id: test-subprocess
           name: Sub
           kind: city
           kind: town   # <-dup
-        """)
+        """,
+    )
     run = run_build_py("build", "--project", published.root)
     published.assert_refused(run, "content/data/regions.yaml", at["dup"], "duplicate key 'kind'")
     assert run.out == ""
@@ -264,4 +336,3 @@ def test_a_fixed_mistake_builds_again(published: Published):
     path.write_text(good, encoding="utf-8")
     assert published.build().code == 0
     assert leftovers(published.root) == []
-

@@ -22,7 +22,21 @@ from tiangong_site.render import base_path_of
 
 # --- a small DOM, enough to find things in the built pages -------------------------------------
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass
@@ -37,7 +51,9 @@ class Element:
             if isinstance(child, Element):
                 yield from child.walk()
 
-    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Element]:
+    def find_all(
+        self, tag: str | None = None, cls: str | None = None, **attrs: str
+    ) -> list[Element]:
         return [
             e
             for e in self.walk()
@@ -104,7 +120,11 @@ class Built:
     @property
     def editions(self) -> list[str]:
         """Each language's folder ('en/', 'zh/') on a site of several languages; [''] on a site of one."""
-        folders = [f"{p.name}/" for p in sorted(self.out.iterdir()) if p.is_dir() and (p / "index.html").is_file() and len(p.name) == 2]
+        folders = [
+            f"{p.name}/"
+            for p in sorted(self.out.iterdir())
+            if p.is_dir() and (p / "index.html").is_file() and len(p.name) == 2
+        ]
         return folders or [""]
 
     def file_for(self, url: str, page: str) -> Path | None:
@@ -119,8 +139,10 @@ class Built:
             path = unquote(parts.path)
         else:
             path = unquote(urlsplit(urljoin(self.base_path + page, url)).path)
-        assert path.startswith(self.base_path), f"{page}: {url} is outside the base path {self.base_path}"
-        target = self.out / path[len(self.base_path):]
+        assert path.startswith(self.base_path), (
+            f"{page}: {url} is outside the base path {self.base_path}"
+        )
+        target = self.out / path[len(self.base_path) :]
         if path.endswith("/") or target.is_dir():
             target = target / "index.html"
         return target
@@ -138,7 +160,10 @@ def built(built_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 def declared_charts(built: Built) -> list[str]:
-    return [c["id"] for c in load_yaml_file(built.project / "content" / "charts.yaml", "charts.yaml").data]
+    return [
+        c["id"]
+        for c in load_yaml_file(built.project / "content" / "charts.yaml", "charts.yaml").data
+    ]
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -212,7 +237,10 @@ def test_every_chart_has_its_figure_table_source_and_downloads(built: Built):
 
         actions = figure.find("p", cls="chart-actions")
         links = {a.text.strip(): a.attrs["href"] for a in actions.find_all("a")}
-        csv_file, json_file = built.file_for(links["CSV"], path), built.file_for(links["JSON"], path)
+        csv_file, json_file = (
+            built.file_for(links["CSV"], path),
+            built.file_for(links["JSON"], path),
+        )
         assert csv_file.is_file() and json_file.is_file(), where
         download = json.loads(json_file.read_text(encoding="utf-8"))
         csv_lines = csv_file.read_text(encoding="utf-8-sig").splitlines()
@@ -222,16 +250,26 @@ def test_every_chart_has_its_figure_table_source_and_downloads(built: Built):
         headers = [th.text.strip() for th in table.find("thead").find_all("th")]
         assert len(body_rows) == len(download["rows"]) == len(csv_lines) - 1, where
         # The downloads add the basis (status), qualifier and note columns, as codes.
-        shared = [c["header"] for c in download["columns"] if c["key"] not in ("qualifier", "status", "uncertain")]
+        shared = [
+            c["header"]
+            for c in download["columns"]
+            if c["key"] not in ("qualifier", "status", "uncertain")
+        ]
         assert headers[: len(shared)] == shared, where
         assert download["chart"] == chart
 
-        points = sum(len([x for x in trace.get("x", []) if x is not None]) for trace in plotly_figure["data"])
+        points = sum(
+            len([x for x in trace.get("x", []) if x is not None]) for trace in plotly_figure["data"]
+        )
         assert points == len(download["rows"]), f"{where}: plotted points and table rows differ"
 
         source = figure.find("p", cls="chart-source")
         assert source is not None, where
-        assert [a for a in source.find_all("a") if a.attrs.get("href", "").startswith(("http://", "https://"))], where
+        assert [
+            a
+            for a in source.find_all("a")
+            if a.attrs.get("href", "").startswith(("http://", "https://"))
+        ], where
     assert set(declared_charts(built)) <= seen
 
 
@@ -271,14 +309,26 @@ def test_root_relative_links_all_start_with_the_base_path(built: Built):
         for element in page.walk():
             for attribute in LINK_ATTRIBUTES:
                 url = element.attrs.get(attribute, "")
-                if url.startswith("/") and not url.startswith("//") and not url.startswith(built.base_path):
+                if (
+                    url.startswith("/")
+                    and not url.startswith("//")
+                    and not url.startswith(built.base_path)
+                ):
                     outside.append(f"{path}: {url}")
     assert outside == []
 
 
 def test_another_base_url_moves_every_link(built: Built, tmp_path: Path):
     out = tmp_path / "moved"
-    run = run_build_py("build", "--project", built.project, "--output", out, "--base-url", "https://example.org/deep/path/")
+    run = run_build_py(
+        "build",
+        "--project",
+        built.project,
+        "--output",
+        out,
+        "--base-url",
+        "https://example.org/deep/path/",
+    )
     assert run.code == 0, run.err
     for page in out.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
@@ -302,8 +352,15 @@ def test_every_static_file_is_published(built: Built):
     """Each file in static/ is an asset of the site, except the stylesheets, which every page
     carries inline (the first screen then needs no second request)."""
     static = built.project / "static"
-    published = {re.sub(r"\.[0-9a-f]{10}(?=\.|$)", "", p.relative_to(built.out / "assets").as_posix()) for p in (built.out / "assets").rglob("*") if p.is_file()}
-    assert {p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()} - {"style.css", "charts.css"} <= published
+    published = {
+        re.sub(r"\.[0-9a-f]{10}(?=\.|$)", "", p.relative_to(built.out / "assets").as_posix())
+        for p in (built.out / "assets").rglob("*")
+        if p.is_file()
+    }
+    assert {p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()} - {
+        "style.css",
+        "charts.css",
+    } <= published
     for sheet in ("style.css", "charts.css"):
         stylesheet = (static / sheet).read_text(encoding="utf-8").strip()
         assert stylesheet in (built.out / "index.html").read_text(encoding="utf-8")
@@ -315,7 +372,9 @@ def test_every_static_file_is_published(built: Built):
 def test_two_builds_are_byte_identical(built: Built, tmp_path: Path):
     # Another folder and another hash seed: neither may leak into the output.
     again = tmp_path / "again"
-    run = run_build_py("build", "--project", built.project, "--output", again, env={"PYTHONHASHSEED": "12345"})
+    run = run_build_py(
+        "build", "--project", built.project, "--output", again, env={"PYTHONHASHSEED": "12345"}
+    )
     assert run.code == 0, run.err
     first, second = tree_digest(built.out), tree_digest(again)
     assert sorted(first) == sorted(second)

@@ -11,9 +11,13 @@ from tiangong_site.errors import ContentError
 from tiangong_site.site import Project, build
 
 
-def test_a_build_reads_the_interface_strings_an_earlier_build_extracted(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_build_reads_the_interface_strings_an_earlier_build_extracted(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     build(Project.at(project), tmp_path / "first")
-    assert list((project / ".cache").glob("messages-*.signed")), "the first build keeps its extraction"
+    assert list((project / ".cache").glob("messages-*.signed")), (
+        "the first build keeps its extraction"
+    )
     i18n._messages_in_code.cache_clear()  # as in a new process
 
     def extract_again(*args):

@@ -23,7 +23,12 @@ def content(mini) -> Content:
 
 
 def chart(**spec: Any) -> Chart:
-    base = {"id": "test-chart", "title": "A chart", "sources": ["src-a"], "alt": "A chart for a test."}
+    base = {
+        "id": "test-chart",
+        "title": "A chart",
+        "sources": ["src-a"],
+        "alt": "A chart for a test.",
+    }
     return Chart.model_validate(base | spec)
 
 
@@ -49,14 +54,35 @@ GROWTH_2023 = {"Alpha": 10.8, "Beta": 7.5, "Gamma": 9.25}
 
 
 def test_table_rows_are_the_plotted_points(content: Content):
-    out = build_chart(content, chart(kind="column", data="figures", where={"metric": "growth", "year": 2023}, x="region_name", y="value"))
+    out = build_chart(
+        content,
+        chart(
+            kind="column",
+            data="figures",
+            where={"metric": "growth", "year": 2023},
+            x="region_name",
+            y="value",
+        ),
+    )
     points = plotted(out.figure)
     assert sorted(points) == sorted(GROWTH_2023.items())
-    assert [(row[0], row[1]) for row in out.table()] == [(name, f"{value:g}") for name, value in points]
+    assert [(row[0], row[1]) for row in out.table()] == [
+        (name, f"{value:g}") for name, value in points
+    ]
 
 
 def test_csv_and_json_downloads_hold_exactly_the_plotted_rows(content: Content):
-    out = build_chart(content, chart(kind="bar", data="figures", where={"metric": "growth", "year": 2023}, x="region_name", y="value", sort="value"))
+    out = build_chart(
+        content,
+        chart(
+            kind="bar",
+            data="figures",
+            where={"metric": "growth", "year": 2023},
+            x="region_name",
+            y="value",
+            sort="value",
+        ),
+    )
     points = plotted(out.figure, horizontal=True)
     downloaded_csv = [(row["Region"], float(row["Value"])) for row in csv_rows(out)]
     payload = json.loads(out.json())
@@ -64,24 +90,46 @@ def test_csv_and_json_downloads_hold_exactly_the_plotted_rows(content: Content):
     assert downloaded_csv == downloaded_json == points
     assert sorted(points) == sorted(GROWTH_2023.items())
     assert [c["key"] for c in payload["columns"]] == [key for key, _ in out.downloads]
-    assert next(csv.reader(io.StringIO(out.csv().removeprefix("\ufeff")))) == [c["header"] for c in payload["columns"]]
+    assert next(csv.reader(io.StringIO(out.csv().removeprefix("\ufeff")))) == [
+        c["header"] for c in payload["columns"]
+    ]
     assert payload["chart"] == "test-chart" and payload["sources"] == ["src-a"]
 
 
 def test_json_download_gives_each_row_a_line_of_its_own(content: Content):
-    out = build_chart(content, chart(kind="column", data="figures", where={"metric": "growth", "year": 2023}, x="region_name", y="value"))
+    out = build_chart(
+        content,
+        chart(
+            kind="column",
+            data="figures",
+            where={"metric": "growth", "year": 2023},
+            x="region_name",
+            y="value",
+        ),
+    )
     text = out.json()
     lines = text.splitlines()
     start = lines.index('"rows": [')
     row_lines = lines[start + 1 : start + 1 + len(GROWTH_2023)]
     assert [json.loads(line.rstrip(",")) for line in row_lines] == json.loads(text)["rows"]
-    assert sorted(json.loads(line.rstrip(","))["region_name"] for line in row_lines) == sorted(GROWTH_2023)
+    assert sorted(json.loads(line.rstrip(","))["region_name"] for line in row_lines) == sorted(
+        GROWTH_2023
+    )
     assert lines[start + 1 + len(GROWTH_2023) :] == ["]", "}"]
 
 
 def test_figures_with_no_value_are_neither_plotted_nor_tabled(content: Content):
     # Gamma's 2022 growth is null ("not known" in the source).
-    out = build_chart(content, chart(kind="line", data="figures", where={"metric": "growth", "region": "gamma"}, x="period", y="value"))
+    out = build_chart(
+        content,
+        chart(
+            kind="line",
+            data="figures",
+            where={"metric": "growth", "region": "gamma"},
+            x="period",
+            y="value",
+        ),
+    )
     assert [row["Value"] for row in csv_rows(out)] == ["9.25"]
     assert len(out.table()) == 1
     assert sum(len(trace["y"]) for trace in out.figure["data"]) == 1
@@ -89,7 +137,12 @@ def test_figures_with_no_value_are_neither_plotted_nor_tabled(content: Content):
 
 def test_yuan_figures_are_shown_in_billions_everywhere(content: Content):
     # 1234 (100 million yuan) is 123.4 billion yuan.
-    out = build_chart(content, chart(kind="column", data="figures", where={"metric": "output"}, x="region_name", y="value"))
+    out = build_chart(
+        content,
+        chart(
+            kind="column", data="figures", where={"metric": "output"}, x="region_name", y="value"
+        ),
+    )
     assert plotted(out.figure) == [("Alpha", 123.4)]
     assert out.table()[0][1] == "123.4"
     assert csv_rows(out)[0]["Value"] == "123.4"
@@ -100,7 +153,12 @@ def test_yuan_figures_are_shown_in_billions_everywhere(content: Content):
 
 
 def test_figure_json_is_valid_plotly(content: Content):
-    out = build_chart(content, chart(kind="grouped-column", data="awards", x="region_name", y="count", series="ceremony_year"))
+    out = build_chart(
+        content,
+        chart(
+            kind="grouped-column", data="awards", x="region_name", y="count", series="ceremony_year"
+        ),
+    )
     figure = plotly.io.from_json(out.figure_json())
     assert len(figure.data) == 2
     assert json.loads(out.figure_json())["layout"]["barmode"] == "group"
@@ -113,17 +171,33 @@ def test_y_count_counts_the_rows_for_each_category(content: Content):
     # Alpha won in 2024 and 2025, Beta in 2024.
     out = build_chart(content, chart(kind="column", data="awards", x="region_name", y="count"))
     assert sorted(plotted(out.figure)) == [("Alpha", 2), ("Beta", 1)]
-    assert sorted((row["Region"], row["Count"]) for row in csv_rows(out)) == [("Alpha", "2"), ("Beta", "1")]
+    assert sorted((row["Region"], row["Count"]) for row in csv_rows(out)) == [
+        ("Alpha", "2"),
+        ("Beta", "1"),
+    ]
 
 
 def test_y_count_counts_after_where(content: Content):
-    out = build_chart(content, chart(kind="column", data="awards", where={"ceremony_year": 2025}, x="region_name", y="count"))
+    out = build_chart(
+        content,
+        chart(
+            kind="column", data="awards", where={"ceremony_year": 2025}, x="region_name", y="count"
+        ),
+    )
     assert plotted(out.figure) == [("Alpha", 1)]
 
 
 def test_y_count_with_series_counts_each_series_apart(content: Content):
-    out = build_chart(content, chart(kind="stacked-column", data="awards", x="region_name", y="count", series="ceremony_year"))
-    by_series = {trace["name"]: dict(zip(trace["x"], trace["y"], strict=True)) for trace in out.figure["data"]}
+    out = build_chart(
+        content,
+        chart(
+            kind="stacked-column", data="awards", x="region_name", y="count", series="ceremony_year"
+        ),
+    )
+    by_series = {
+        trace["name"]: dict(zip(trace["x"], trace["y"], strict=True))
+        for trace in out.figure["data"]
+    }
     assert by_series == {"2024": {"Alpha": 1, "Beta": 1}, "2025": {"Alpha": 1}}
     assert len(out.rows) == 3
 
@@ -132,24 +206,54 @@ def test_y_count_with_series_counts_each_series_apart(content: Content):
 
 
 def test_sort_by_value_puts_the_largest_column_first(content: Content):
-    out = build_chart(content, chart(kind="column", data="figures", where={"metric": "growth", "year": 2023}, x="region_name", y="value", sort="value"))
+    out = build_chart(
+        content,
+        chart(
+            kind="column",
+            data="figures",
+            where={"metric": "growth", "year": 2023},
+            x="region_name",
+            y="value",
+            sort="value",
+        ),
+    )
     assert [value for _, value in plotted(out.figure)] == sorted(GROWTH_2023.values(), reverse=True)
 
 
 def test_sort_by_x_orders_categories(content: Content):
-    out = build_chart(content, chart(kind="column", data="figures", where={"metric": "growth", "year": 2023}, x="region_name", y="value", sort="x"))
+    out = build_chart(
+        content,
+        chart(
+            kind="column",
+            data="figures",
+            where={"metric": "growth", "year": 2023},
+            x="region_name",
+            y="value",
+            sort="x",
+        ),
+    )
     assert [name for name, _ in plotted(out.figure)] == ["Alpha", "Beta", "Gamma"]
 
 
 ACCENT, MUTED = "#123456", "#abcdef"
-BRAND = Brand(tuple((name, {"accent": ACCENT, "chart-muted": MUTED}.get(name, "#777777")) for name in NEEDED))
+BRAND = Brand(
+    tuple((name, {"accent": ACCENT, "chart-muted": MUTED}.get(name, "#777777")) for name in NEEDED)
+)
 """Made-up brand colours, as static/style.css would give them."""
 
 
 def test_highlighted_rows_get_the_accent_colour_and_the_rest_grey(content: Content):
     out = build_chart(
         content,
-        chart(kind="bar", data="figures", where={"metric": "growth", "year": 2023}, x="region_name", y="value", highlight={"region": ["alpha", "gamma"]}, highlight_label="Winners"),
+        chart(
+            kind="bar",
+            data="figures",
+            where={"metric": "growth", "year": 2023},
+            x="region_name",
+            y="value",
+            highlight={"region": ["alpha", "gamma"]},
+            highlight_label="Winners",
+        ),
         brand=BRAND,
     )
     bars = out.figure["data"][0]
@@ -176,20 +280,29 @@ def line_of(text: str, needle: str) -> int:
 def test_unknown_column_in_a_chart_is_located_with_the_columns_to_choose_from(mini):
     charts_yaml = MINI["charts.yaml"].replace("x: region_name", "x: regoin_name", 1)
     (problem,) = charts_problems(mini, charts_yaml)
-    assert (problem.path, problem.line, problem.column) == ("content/charts.yaml", line_of(charts_yaml, "x: regoin_name"), 3)
+    assert (problem.path, problem.line, problem.column) == (
+        "content/charts.yaml",
+        line_of(charts_yaml, "x: regoin_name"),
+        3,
+    )
     assert problem.message == "column 'regoin_name' is not in the figures data"
     assert "region_name" in problem.hint and "_sort" not in problem.hint
 
 
 def test_unknown_column_in_where_is_located_at_that_key(mini):
-    charts_yaml = MINI["charts.yaml"].replace("where: {metric: growth, year: 2023}", "where:\n            metric: growth\n            yaer: 2023")
+    charts_yaml = MINI["charts.yaml"].replace(
+        "where: {metric: growth, year: 2023}",
+        "where:\n            metric: growth\n            yaer: 2023",
+    )
     (problem,) = charts_problems(mini, charts_yaml)
     assert problem.line == line_of(charts_yaml, "yaer: 2023")
     assert "'yaer'" in problem.message
 
 
 def test_unknown_column_in_highlight_is_located(mini):
-    charts_yaml = MINI["charts.yaml"].replace("highlight: {region: alpha}", "highlight: {regoin: alpha}")
+    charts_yaml = MINI["charts.yaml"].replace(
+        "highlight: {region: alpha}", "highlight: {regoin: alpha}"
+    )
     (problem,) = charts_problems(mini, charts_yaml)
     assert problem.line == line_of(charts_yaml, "highlight:")
     assert "'regoin'" in problem.message
@@ -216,7 +329,11 @@ def test_mistakes_in_several_charts_are_all_reported(mini):
 
 
 def test_a_chart_that_matches_nothing_is_reported_even_after_another_charts_mistake(mini):
-    charts_yaml = MINI["charts.yaml"].replace("x: region_name", "x: nope", 1).replace("y: count", "y: count\n          where: {ceremony_year: 1999}")
+    charts_yaml = (
+        MINI["charts.yaml"]
+        .replace("x: region_name", "x: nope", 1)
+        .replace("y: count", "y: count\n          where: {ceremony_year: 1999}")
+    )
     problems = charts_problems(mini, charts_yaml)
     assert [(p.line, "nope" in p.message or "no rows match" in p.message) for p in problems] == [
         (line_of(charts_yaml, "x: nope"), True),

@@ -19,7 +19,9 @@ REPO = Path(__file__).resolve().parent.parent
 def fake_chromium(folder: Path, version: str) -> str:
     """An executable that answers `--version` as Debian's chromium does."""
     path = folder / "chromium"
-    path.write_text(f"#!/bin/sh\necho 'Chromium {version} built on Debian GNU/Linux 12 (bookworm)'\n")
+    path.write_text(
+        f"#!/bin/sh\necho 'Chromium {version} built on Debian GNU/Linux 12 (bookworm)'\n"
+    )
     path.chmod(0o755)
     return str(path)
 
@@ -49,14 +51,26 @@ chromium_version.CHROMIUM = {fake!r}
 """
 
 
-def _run_pytest_with_chromium(tmp_path: Path, version: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _run_pytest_with_chromium(
+    tmp_path: Path, version: str, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run one cheap browser-marked test in a child pytest whose Chromium is a fake."""
     plugin = tmp_path / "fake_chromium_plugin.py"
     plugin.write_text(textwrap.dedent(PLUGIN.format(fake=fake_chromium(tmp_path, version))))
     child_env = {k: v for k, v in os.environ.items() if k != chromium_version.RELAX} | env
     child_env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(REPO / "scripts")])
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fake_chromium_plugin", *args],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "fake_chromium_plugin",
+            *args,
+        ],
         cwd=REPO,
         env=child_env,
         capture_output=True,
@@ -80,7 +94,9 @@ def test_a_run_with_browser_tests_stops_before_its_first_test_on_a_mismatch(tmp_
 
 @pytest.mark.slow
 def test_the_mismatch_can_be_relaxed_to_a_warning(tmp_path: Path) -> None:
-    done = _run_pytest_with_chromium(tmp_path, "1.0.0.0", TARGET, **{chromium_version.RELAX: "warn"})
+    done = _run_pytest_with_chromium(
+        tmp_path, "1.0.0.0", TARGET, **{chromium_version.RELAX: "warn"}
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout and "Chromium 1.0.0.0" in done.stdout
 

@@ -63,7 +63,9 @@ def test_version_is_the_package_version(run_cli):
     run = run_cli("--version")
     assert run.code == 0
     assert run.out.strip() == f"tiangong-site {tiangong_site.__version__}"
-    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
     assert tiangong_site.__version__ == declared == importlib.metadata.version("tiangong-site")
 
 
@@ -77,7 +79,14 @@ def test_version_is_the_package_version(run_cli):
         ["serve", "--port", "not-a-number"],
         ["--no-such-flag", "build"],
     ],
-    ids=["unknown command", "unknown build flag", "unknown check flag", "no command", "bad port", "unknown global flag"],
+    ids=[
+        "unknown command",
+        "unknown build flag",
+        "unknown check flag",
+        "no command",
+        "bad port",
+        "unknown global flag",
+    ],
 )
 def test_usage_errors_exit_2_with_a_usage_line(run_cli, args: list[str]):
     run = run_cli(*args)
@@ -120,7 +129,10 @@ def test_build_into_another_folder_leaves_the_default_alone(run_cli, project: Pa
 def test_build_with_another_content_folder(run_cli, project: Path, mini, tmp_path: Path):
     run = run_cli("build", "--project", project, "--content", mini(), "--output", tmp_path / "out")
     assert run.code == 0, run.err
-    assert SUMMARY.match(run.out).group(1, 2) == ("9", "2")  # the made-up content: 9 pages, 2 charts
+    assert SUMMARY.match(run.out).group(1, 2) == (
+        "9",
+        "2",
+    )  # the made-up content: 9 pages, 2 charts
     assert (tmp_path / "out" / "regions" / "alpha" / "index.html").is_file()
 
 
@@ -132,22 +144,31 @@ def test_debug_shows_a_traceback_for_a_content_error(run_cli, built_project: Pat
     assert "Traceback" not in plain.err
     assert "Traceback (most recent call last)" in debug.err and "ContentError" in debug.err
     for run in (plain, debug):
-        assert [(m["path"], int(m["line"])) for m in run.problems()] == [("content/data/regions.yaml", line)]
+        assert [(m["path"], int(m["line"])) for m in run.problems()] == [
+            ("content/data/regions.yaml", line)
+        ]
 
 
-def test_unexpected_failure_is_one_line_without_debug_and_a_traceback_with_it(run_cli, project: Path, monkeypatch: pytest.MonkeyPatch):
+def test_unexpected_failure_is_one_line_without_debug_and_a_traceback_with_it(
+    run_cli, project: Path, monkeypatch: pytest.MonkeyPatch
+):
     def broken_build(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(site, "build", broken_build)
     run = run_cli("build", "--project", project)
     assert run.code == 1
-    assert run.err.strip() == "error: RuntimeError: disk on fire (run again with --debug for the traceback)"
+    assert (
+        run.err.strip()
+        == "error: RuntimeError: disk on fire (run again with --debug for the traceback)"
+    )
     with pytest.raises(RuntimeError, match="disk on fire"):
         cli.main(["build", "--project", str(project), "--debug"])
 
 
-def test_base_url_from_the_environment(run_cli, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_base_url_from_the_environment(
+    run_cli, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("TIANGONG_BASE_URL", "https://example.org/from-env/")
     assert run_cli("build", "--project", project, "--output", tmp_path / "out", "-q").code == 0
     home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
@@ -171,7 +192,13 @@ def test_check_writes_nothing(run_cli, project: Path):
     assert run.code == 0, run.err
     assert run.out.startswith("Content is valid")
     assert tree_digest(project) == before
-    assert sorted(p.name for p in project.iterdir()) == ["content", "locales", "node_modules", "static", "templates"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        "content",
+        "locales",
+        "node_modules",
+        "static",
+        "templates",
+    ]
 
 
 def test_check_exits_1_on_bad_content_and_writes_nothing(run_cli, project: Path):
@@ -179,7 +206,9 @@ def test_check_exits_1_on_bad_content_and_writes_nothing(run_cli, project: Path)
     before = tree_digest(project)
     run = run_cli("check", "--project", project)
     assert run.code == 1
-    assert [(m["path"], int(m["line"])) for m in run.problems()] == [("content/data/regions.yaml", line)]
+    assert [(m["path"], int(m["line"])) for m in run.problems()] == [
+        ("content/data/regions.yaml", line)
+    ]
     assert "Traceback" not in run.err
     assert tree_digest(project) == before
 
@@ -189,7 +218,11 @@ def test_check_strict_turns_warnings_into_errors(run_cli, project: Path):
     text = path.read_text(encoding="utf-8")
     text += "" if text.endswith("\n") else "\n"
     line = text.count("\n") + 1
-    path.write_text(text + "- id: test-uncited\n  title: {en: Never cited, zh: 从未引用}\n  publisher: {en: Nobody, zh: 无}\n  url: https://example.org/\n  kind: press\n  language: en\n", encoding="utf-8")
+    path.write_text(
+        text
+        + "- id: test-uncited\n  title: {en: Never cited, zh: 从未引用}\n  publisher: {en: Nobody, zh: 无}\n  url: https://example.org/\n  kind: press\n  language: en\n",
+        encoding="utf-8",
+    )
 
     lenient = run_cli("check", "--project", project)
     assert lenient.code == 0
@@ -208,8 +241,12 @@ def test_check_strict_turns_warnings_into_errors(run_cli, project: Path):
 def test_committed_schemas_match_the_content_model_and_the_content():
     """Fails when the model or an id changes and `tiangong-site schema` was not run and committed."""
     generated = schema_texts(load_content(REPO / "content"))
-    committed = {p.name: p.read_text(encoding="utf-8") for p in (REPO / "schemas").glob("*.schema.json")}
-    assert sorted(committed) == sorted(generated), "run `python build.py schema` and commit schemas/"
+    committed = {
+        p.name: p.read_text(encoding="utf-8") for p in (REPO / "schemas").glob("*.schema.json")
+    }
+    assert sorted(committed) == sorted(generated), (
+        "run `python build.py schema` and commit schemas/"
+    )
     stale = [name for name in generated if committed[name] != generated[name]]
     assert stale == [], f"stale schemas (run `python build.py schema`): {stale}"
 
@@ -219,21 +256,33 @@ def test_schema_command_writes_the_committed_schemas(run_cli, tmp_path: Path):
     run = run_cli("schema", "--project", tmp_path)
     assert run.code == 0
     written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "schemas").glob("*.json")}
-    committed = {p.name: p.read_text(encoding="utf-8") for p in (REPO / "schemas").glob("*.schema.json")}
+    committed = {
+        p.name: p.read_text(encoding="utf-8") for p in (REPO / "schemas").glob("*.schema.json")
+    }
     assert written == committed
 
 
 def test_every_content_file_declares_its_schema():
-    for path in [REPO / "content" / "site.yaml", REPO / "content" / "charts.yaml", *sorted((REPO / "content" / "data").glob("*.yaml"))]:
+    for path in [
+        REPO / "content" / "site.yaml",
+        REPO / "content" / "charts.yaml",
+        *sorted((REPO / "content" / "data").glob("*.yaml")),
+    ]:
         first = path.read_text(encoding="utf-8").splitlines()[0]
         schema = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
         assert schema, f"{path.name} does not start with its schema line"
-        assert (path.parent / schema.group(1)).resolve() == (REPO / "schemas" / f"{path.stem}.schema.json").resolve()
+        assert (path.parent / schema.group(1)).resolve() == (
+            REPO / "schemas" / f"{path.stem}.schema.json"
+        ).resolve()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("output", [".", "..", "content", "templates", "static/site", "content/data/out"])
-def test_build_refuses_an_output_folder_that_would_replace_the_project(run_cli, project: Path, output: str):
+@pytest.mark.parametrize(
+    "output", [".", "..", "content", "templates", "static/site", "content/data/out"]
+)
+def test_build_refuses_an_output_folder_that_would_replace_the_project(
+    run_cli, project: Path, output: str
+):
     before = tree_digest(project)
     run = run_cli("build", "--project", project, "--output", project / output)
     assert run.code == 1
@@ -243,8 +292,14 @@ def test_build_refuses_an_output_folder_that_would_replace_the_project(run_cli, 
 
 
 def test_check_counts_every_form_of_chart_placement(run_cli, mini, project: Path):
-    index = MINI["pages/index.md"].replace("::: chart wins", ":::chart wins").replace("::: chart growth-2023", "::: chart   growth-2023  ")
-    run = run_cli("check", "--project", project, "--content", mini({"pages/index.md": index}), "--strict")
+    index = (
+        MINI["pages/index.md"]
+        .replace("::: chart wins", ":::chart wins")
+        .replace("::: chart growth-2023", "::: chart   growth-2023  ")
+    )
+    run = run_cli(
+        "check", "--project", project, "--content", mini({"pages/index.md": index}), "--strict"
+    )
     assert run.code == 0, run.err
 
 

@@ -33,7 +33,11 @@ def test_the_made_up_content_is_valid(mini):
 def test_unresolved_reference_is_located_with_a_did_you_mean_hint(mini):
     figures = MINI["data/figures.yaml"].replace("region: beta", "region: btea")
     (problem,) = problems_of(mini({"data/figures.yaml": figures}))
-    assert (problem.path, problem.line, problem.column) == ("content/data/figures.yaml", line_of(figures, "region: btea"), 3)
+    assert (problem.path, problem.line, problem.column) == (
+        "content/data/figures.yaml",
+        line_of(figures, "region: btea"),
+        3,
+    )
     assert problem.message.startswith("region 'btea' is not an id in ")
     assert problem.message.endswith("data/regions.yaml")
     assert problem.hint == "did you mean 'beta'?"
@@ -48,9 +52,15 @@ def test_unresolved_reference_with_nothing_close_says_where_to_add_it(mini):
 
 
 def test_unresolved_reference_in_a_list_is_located_at_the_item(mini):
-    charts = MINI["charts.yaml"].replace("sources: [src-a, src-b]", "sources:\n            - src-a\n            - src-bb")
+    charts = MINI["charts.yaml"].replace(
+        "sources: [src-a, src-b]", "sources:\n            - src-a\n            - src-bb"
+    )
     (problem,) = problems_of(mini({"charts.yaml": charts}))
-    assert (problem.path, problem.line, problem.column) == ("content/charts.yaml", line_of(charts, "- src-bb"), 7)
+    assert (problem.path, problem.line, problem.column) == (
+        "content/charts.yaml",
+        line_of(charts, "- src-bb"),
+        7,
+    )
     assert problem.hint == "did you mean 'src-b'?"
 
 
@@ -65,14 +75,23 @@ def test_reference_to_a_record_of_another_kind_is_unresolved(mini):
 def test_duplicate_id_is_reported_at_the_second_record(mini):
     regions = dedent(MINI["data/regions.yaml"]) + "- id: beta\n  name: Beta again\n  kind: city\n"
     (problem,) = problems_of(mini({"data/regions.yaml": regions}))
-    assert (problem.path, problem.line) == ("content/data/regions.yaml", line_of(regions, "id: beta", 2))
+    assert (problem.path, problem.line) == (
+        "content/data/regions.yaml",
+        line_of(regions, "id: beta", 2),
+    )
     assert "id 'beta' is used twice" in problem.message
-    assert f"first on line {line_of(regions, 'id: beta')}" in problem.message  # a line, not "record 3"
+    assert (
+        f"first on line {line_of(regions, 'id: beta')}" in problem.message
+    )  # a line, not "record 3"
     assert problem.hint
 
 
 def test_every_problem_is_listed_not_only_the_first(mini):
-    figures = MINI["data/figures.yaml"].replace("value: 7.5", "value: seven").replace("region: gamma", "region: gamam", 1)
+    figures = (
+        MINI["data/figures.yaml"]
+        .replace("value: 7.5", "value: seven")
+        .replace("region: gamma", "region: gamam", 1)
+    )
     tiers = MINI["data/award-tiers.yaml"].replace("winners: 20", "winners: -20")
     problems = problems_of(mini({"data/figures.yaml": figures, "data/award-tiers.yaml": tiers}))
     located = [(p.path, p.line) for p in problems]
@@ -101,19 +120,29 @@ def test_an_invalid_record_is_still_a_valid_reference_target(mini):
     # Alpha's kind is wrong; the records that name alpha are not wrong too.
     regions = MINI["data/regions.yaml"].replace("kind: city", "kind: town", 1)
     (problem,) = problems_of(mini({"data/regions.yaml": regions}))
-    assert (problem.path, problem.line) == ("content/data/regions.yaml", line_of(regions, "kind: town"))
+    assert (problem.path, problem.line) == (
+        "content/data/regions.yaml",
+        line_of(regions, "kind: town"),
+    )
 
 
 def test_an_unreadable_file_does_not_make_every_reference_to_it_unresolved(mini):
     regions = MINI["data/regions.yaml"].replace("name: Beta", "name: Beta: broken")
     (problem,) = problems_of(mini({"data/regions.yaml": regions}))
-    assert (problem.path, problem.line) == ("content/data/regions.yaml", line_of(regions, "Beta: broken"))
+    assert (problem.path, problem.line) == (
+        "content/data/regions.yaml",
+        line_of(regions, "Beta: broken"),
+    )
     assert problem.message.startswith("malformed YAML")
 
 
 def test_references_into_an_empty_file_are_unresolved(mini):
-    figures = MINI["data/figures.yaml"].replace("metric: output", "metric: output\n          cluster: textiles")
-    (problem,) = problems_of(mini({"data/figures.yaml": figures, "data/clusters.yaml": "# none yet\n"}))
+    figures = MINI["data/figures.yaml"].replace(
+        "metric: output", "metric: output\n          cluster: textiles"
+    )
+    (problem,) = problems_of(
+        mini({"data/figures.yaml": figures, "data/clusters.yaml": "# none yet\n"})
+    )
     assert problem.line == line_of(figures, "cluster: textiles")
     assert problem.message.startswith("cluster 'textiles' is not an id in ")
 
@@ -127,7 +156,9 @@ def test_missing_data_file_is_reported(mini):
 
 
 def test_data_file_that_is_not_a_list_is_reported(mini):
-    (problem,) = problems_of(mini({"data/metrics.yaml": "id: growth\nname: Growth\nunit: percent\n"}))
+    (problem,) = problems_of(
+        mini({"data/metrics.yaml": "id: growth\nname: Growth\nunit: percent\n"})
+    )
     assert problem.path == "content/data/metrics.yaml"
     assert "list" in problem.message
 

@@ -32,14 +32,19 @@ def pins(path: Path) -> dict[str, str]:
 
 
 def declared() -> list[Requirement]:
-    return [Requirement(r) for r in PYPROJECT["dependencies"] + PYPROJECT["optional-dependencies"]["test"]]
+    return [
+        Requirement(r)
+        for r in PYPROJECT["dependencies"] + PYPROJECT["optional-dependencies"]["test"]
+    ]
 
 
 def test_lock_pins_every_declared_dependency_within_its_range() -> None:
     locked = pins(LOCK)
     for req in declared():
         name = canonicalize_name(req.name)
-        assert name in locked, f"{req.name} is in pyproject.toml but not in {LOCK.name}: run `make lock`"
+        assert name in locked, (
+            f"{req.name} is in pyproject.toml but not in {LOCK.name}: run `make lock`"
+        )
         assert req.specifier.contains(locked[name], prereleases=True), (
             f"{LOCK.name} pins {req.name}=={locked[name]}, outside pyproject.toml's {req}: run `make lock`"
         )
@@ -73,14 +78,22 @@ def runtime_names() -> set[str]:
 def test_build_lock_is_the_lock_without_the_test_tools() -> None:
     """`make site` installs the same versions and hashes the tests ran with, minus their tools."""
     full, build = pinned_blocks(LOCK), pinned_blocks(BUILD_LOCK)
-    assert runtime_names() <= build.keys(), f"run `make lock`: {BUILD_LOCK.name} misses a runtime dependency"
+    assert runtime_names() <= build.keys(), (
+        f"run `make lock`: {BUILD_LOCK.name} misses a runtime dependency"
+    )
     for name, block in build.items():
-        assert name in full, f"{BUILD_LOCK.name} pins {name}, which {LOCK.name} does not: run `make lock`"
+        assert name in full, (
+            f"{BUILD_LOCK.name} pins {name}, which {LOCK.name} does not: run `make lock`"
+        )
         assert pins(BUILD_LOCK)[name] == pins(LOCK)[name] and hashes(block) == hashes(full[name]), (
             f"{name} differs between {BUILD_LOCK.name} and {LOCK.name}: run `make lock`"
         )
-    test_only = {canonicalize_name(Requirement(r).name) for r in PYPROJECT["optional-dependencies"]["test"]}
-    assert not test_only & build.keys(), f"{BUILD_LOCK.name} installs test tools: {sorted(test_only & build.keys())}"
+    test_only = {
+        canonicalize_name(Requirement(r).name) for r in PYPROJECT["optional-dependencies"]["test"]
+    }
+    assert not test_only & build.keys(), (
+        f"{BUILD_LOCK.name} installs test tools: {sorted(test_only & build.keys())}"
+    )
 
 
 def test_installed_packages_are_the_locked_ones() -> None:

@@ -38,7 +38,9 @@ def counts() -> tuple[int, int]:
     return drawing.SESSION_STATS["sessions"], drawing.SESSION_STATS["drawn"]
 
 
-def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser(run_cli, project, mini, cache, tmp_path):
+def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser(
+    run_cli, project, mini, cache, tmp_path
+):
     content = mini()
     assert build(run_cli, project, content, tmp_path / "a").code == 0
     sessions, drawn = counts()
@@ -46,13 +48,17 @@ def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser
     assert counts() == (sessions, drawn), "the second build drew again"
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
     home = (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
-    assert len(SVG.findall(home)) == 4, "two charts, each drawn wide and narrow, inline in the story"
+    assert len(SVG.findall(home)) == 4, (
+        "two charts, each drawn wide and narrow, inline in the story"
+    )
 
 
 def test_a_changed_chart_is_the_only_one_drawn_again(run_cli, project, mini, cache, tmp_path):
     assert build(run_cli, project, mini(), tmp_path / "a").code == 0
     sessions, before = counts()[0], len(drawing.DRAWN)
-    charts = dedent(MINI["charts.yaml"]).replace('title: "Awards won"', 'title: "Awards won"\n  height: 300')
+    charts = dedent(MINI["charts.yaml"]).replace(
+        'title: "Awards won"', 'title: "Awards won"\n  height: 300'
+    )
     assert charts != dedent(MINI["charts.yaml"])
     assert build(run_cli, project, mini({"charts.yaml": charts}), tmp_path / "b").code == 0
     assert counts()[0] == sessions + 1
@@ -60,14 +66,18 @@ def test_a_changed_chart_is_the_only_one_drawn_again(run_cli, project, mini, cac
     assert redrawn and all(name.startswith("wins/") for name in redrawn), redrawn
 
 
-def test_with_every_drawing_cached_the_build_needs_no_chromium(run_cli, project, mini, cache, tmp_path, monkeypatch):
+def test_with_every_drawing_cached_the_build_needs_no_chromium(
+    run_cli, project, mini, cache, tmp_path, monkeypatch
+):
     content = mini()
     assert build(run_cli, project, content, tmp_path / "a").code == 0
     monkeypatch.setenv(drawing.CHROMIUM_ENV, str(tmp_path / "no-such-chromium"))
     assert build(run_cli, project, content, tmp_path / "b").code == 0
 
 
-def test_without_chromium_a_build_stops_saying_how_to_install_it_and_keeps_the_last_site(run_cli, project, mini, cache, tmp_path, monkeypatch):
+def test_without_chromium_a_build_stops_saying_how_to_install_it_and_keeps_the_last_site(
+    run_cli, project, mini, cache, tmp_path, monkeypatch
+):
     content = mini()
     out = tmp_path / "out"
     assert build(run_cli, project, content, out).code == 0
@@ -87,7 +97,9 @@ def test_without_chromium_a_build_stops_saying_how_to_install_it_and_keeps_the_l
 def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache, tmp_path):
     content = mini()
     assert build(run_cli, project, content, tmp_path / "a").code == 0
-    planted = '<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    planted = (
+        '<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    )
     for entry in cache.glob("*.svg"):
         entry.write_bytes(b"\0" * 32 + planted.encode())  # a tag that does not verify
     _, drawn = counts()
@@ -100,7 +112,9 @@ def test_the_same_figure_drawn_twice_gives_the_same_bytes(mini):
     """Plotly puts random ids in its SVG; the finished drawing has none."""
     content = load_content(mini())
     chart = build_chart(content, content.datasets["charts"][0])
-    request = drawing.Request("x/en/wide", chart.figure, 600, 300, prefix="svg-x-w", css_class="chart-svg")
+    request = drawing.Request(
+        "x/en/wide", chart.figure, 600, 300, prefix="svg-x-w", css_class="chart-svg"
+    )
     first, second = asyncio.run(drawing.session([request, request], drawing.find_chromium()))
     assert first != second, "kaleido's output is expected to differ (random ids)"
     assert drawing.finish(first, request) == drawing.finish(second, request)
@@ -115,10 +129,14 @@ def test_theme_colours_become_css_custom_properties_and_nothing_but_drawing_is_k
         b'<g class="trace"><path d="M0,0H5" clip-path="url(#clip9f3xy)" style="fill: rgb(180, 67, 42); fill-opacity: 1;" onclick="x()"/>'
         b'<text style="font-family: serif; fill: rgb(31, 31, 31);">a</text>'
         b'<a xlink:href="javascript:alert(1)"><text>link text</text></a>'
-        b'<script>alert(2)</script><foreignObject><div>html</div></foreignObject></g></svg>'
+        b"<script>alert(2)</script><foreignObject><div>html</div></foreignObject></g></svg>"
     )
-    theme = drawing.theme_of(read_brand(REPO / "static" / "style.css"))  # the accent is rgb(180, 67, 42)
-    out = drawing.finish(raw, drawing.Request("x", {}, 10, 10, prefix="p", css_class="chart-svg", theme=theme)).decode()
+    theme = drawing.theme_of(
+        read_brand(REPO / "static" / "style.css")
+    )  # the accent is rgb(180, 67, 42)
+    out = drawing.finish(
+        raw, drawing.Request("x", {}, 10, 10, prefix="p", css_class="chart-svg", theme=theme)
+    ).decode()
     assert "fill:var(--chart-c1)" in out and "fill:var(--chart-ink)" in out
     assert "rgb(" not in out and "font-family" not in out
     assert 'id="p0"' in out and "url(#p0)" in out
@@ -137,7 +155,9 @@ def test_a_column_chart_on_a_phone_is_horizontal_bars_with_labels_above_them(min
     categories = [c for t in chart.figure["data"] for c in t["x"] if c is not None]
     labels = [a for a in narrow["layout"]["annotations"] if a["text"] in categories]
     assert sorted(a["text"] for a in labels) == sorted(categories)
-    assert narrow["layout"]["yaxis"]["showticklabels"] is False, "the labels are above the bars, not beside them"
+    assert narrow["layout"]["yaxis"]["showticklabels"] is False, (
+        "the labels are above the bars, not beside them"
+    )
     assert narrow["layout"]["yaxis"]["range"] == [1, 0], "y runs downwards"
     label_top = {a["text"]: a["y"] for a in labels}
     wide = chart.figure["data"][0]
@@ -151,7 +171,9 @@ def real_site(built_once: Path) -> Path:
 
 
 def test_every_chart_is_inline_svg_of_at_most_15_kb_gzipped(real_site: Path):
-    charts = len(re.findall(r"^- id:", (real_site.parent / "content" / "charts.yaml").read_text(), re.M))
+    charts = len(
+        re.findall(r"^- id:", (real_site.parent / "content" / "charts.yaml").read_text(), re.M)
+    )
     for story in (real_site / "en" / "index.html", real_site / "zh" / "index.html"):
         drawings = SVG.findall(story.read_text(encoding="utf-8"))
         assert len(drawings) == 2 * charts, f"{story}: {len(drawings)} drawings for {charts} charts"

@@ -48,13 +48,17 @@ def test_each_edition_links_its_own_share_image_drawn_at_1200_by_630(built_once:
         assert f"/assets/share-{lang}." in url and _meta(html, "twitter:image") == url
         images[lang] = (site / url.split("/tiangong-site/", 1)[1]).read_bytes()
         assert _png_size(images[lang]) == (1200, 630)
-        ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+        ld = json.loads(
+            re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+        )
         assert ld["image"] == [url]
     assert images["en"] != images["zh"]
 
 
 def test_the_share_image_follows_the_headline_and_is_the_same_bytes_each_time(tmp_path: Path):
-    card = Card("zh", "浙江制造", "一次摘得五鼎：绍兴制造的成绩单与未解之问", "五座天工鼎｜天工数据新闻")
+    card = Card(
+        "zh", "浙江制造", "一次摘得五鼎：绍兴制造的成绩单与未解之问", "五座天工鼎｜天工数据新闻"
+    )
     faces = share_image.find_faces("zh")
     first = share_image.draw(card, faces)
     assert share_image.draw(card, faces) == first, "deterministic bytes"
@@ -83,13 +87,19 @@ def test_a_chinese_face_is_required_and_its_absence_is_explained(monkeypatch: py
     assert "fonts-noto-cjk" in str(caught.value)
 
 
-def test_a_build_without_a_chinese_font_fails_in_one_line_and_keeps_the_last_site(built_project: Path, run_cli, monkeypatch: pytest.MonkeyPatch):
+def test_a_build_without_a_chinese_font_fails_in_one_line_and_keeps_the_last_site(
+    built_project: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+):
     before = tree_digest(built_project / "_site")
     real = share_image._match
-    monkeypatch.setattr(share_image, "_match", lambda pattern, lang: None if lang == "zh" else real(pattern, lang))
+    monkeypatch.setattr(
+        share_image, "_match", lambda pattern, lang: None if lang == "zh" else real(pattern, lang)
+    )
     result = run_cli("build", "--project", str(built_project))
     assert result.code == 1
-    assert re.search(r"^\(fonts\):1:1: no font for the zh share image.*fonts-noto-cjk", result.err, re.M), result.err
+    assert re.search(
+        r"^\(fonts\):1:1: no font for the zh share image.*fonts-noto-cjk", result.err, re.M
+    ), result.err
     assert tree_digest(built_project / "_site") == before
 
 
@@ -111,6 +121,8 @@ def test_chinese_downloads_hold_chinese_text_not_bilingual_objects(built_once: P
         rows = json.loads((data / f"{name}.json").read_text(encoding="utf-8"))
         assert not [v for row in rows for v in row.values() if isinstance(v, dict)], name
     regions = json.loads((data / "regions.json").read_text(encoding="utf-8"))
-    assert {"id": "xinchang", "name": "新昌县"}.items() <= next(r for r in regions if r["id"] == "xinchang").items()
+    assert {"id": "xinchang", "name": "新昌县"}.items() <= next(
+        r for r in regions if r["id"] == "xinchang"
+    ).items()
     english = (built_once / "_site" / "en" / "data" / "regions.csv").read_text(encoding="utf-8-sig")
     assert english.startswith("id,name,"), "the English files keep the column keys"

@@ -163,11 +163,14 @@ def test_a_derived_figure_is_marked_uncertain_in_the_rows_the_downloads_are_made
 ):
     figures = {fig.id: fig for fig in content.datasets["figures"] if fig.id}
     derived = [
-        fid for fid, fig in figures.items()
+        fid
+        for fid, fig in figures.items()
         if any("derived" in text(v, "en").lower() for v in (fig.note, fig.uncertain) if v)
     ]
     assert "zj-iva-growth-2023h1" in derived, "the provincial H1 2023 rate is derived (9.7 - 5.0)"
     rows = {row["id"]: row for row in figure_rows(content, lang)}
     for fid in derived:
-        assert rows[fid]["status"] == "derived", f"{fid} is derived but ships as {rows[fid]['status']}"
+        assert rows[fid]["status"] == "derived", (
+            f"{fid} is derived but ships as {rows[fid]['status']}"
+        )
         assert rows[fid]["uncertain"], f"{fid} is derived but ships without a reason"

@@ -13,7 +13,9 @@ from tiangong_site.errors import ContentError
 from tiangong_site.site import Project, build
 
 
-def test_a_build_loads_without_collecting_then_collects_less_often_and_restores(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_build_loads_without_collecting_then_collects_less_often_and_restores(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     before = gc.get_threshold()
     seen = {}
     load, render = site.load_and_check, site.render_jobs

@@ -158,7 +158,9 @@ def test_a_content_folder_outside_the_project_is_allowed_but_not_links_inside_it
     assert not (tmp_path / "b").exists()
 
 
-def test_the_template_loader_refuses_a_link_the_build_did_not_look_for(tmp_path: Path, outside: Path):
+def test_the_template_loader_refuses_a_link_the_build_did_not_look_for(
+    tmp_path: Path, outside: Path
+):
     templates = tmp_path / "templates"
     templates.mkdir()
     (outside / "evil.html").write_text("{{ 1 + 1 }}", encoding="utf-8")
@@ -305,7 +307,9 @@ def test_a_hostile_base_url_in_site_yaml_is_refused_where_it_is(
 def test_a_hostile_base_url_on_the_command_line_is_a_usage_error(
     base_url: str, project: Path, tmp_path: Path, run_cli
 ):
-    run = run_cli("build", "--project", project, "--output", tmp_path / "out", "--base-url", base_url)
+    run = run_cli(
+        "build", "--project", project, "--output", tmp_path / "out", "--base-url", base_url
+    )
     assert run.code == 2
     expected = f"tiangong-site build: --base-url {base_url!r} is not a usable base URL ("
     assert run.err.startswith(expected)
@@ -323,15 +327,24 @@ def test_a_hostile_base_url_in_the_environment_is_a_usage_error(project: Path, t
 
 @pytest.mark.parametrize(
     "value",
-    ["javascript:alert(1)", 'https://x.org/"onmouseover="alert(1)', "https://x.org/<b>", "https:///no-host"],
+    [
+        "javascript:alert(1)",
+        'https://x.org/"onmouseover="alert(1)',
+        "https://x.org/<b>",
+        "https:///no-host",
+    ],
 )
 def test_a_hostile_source_url_is_refused_where_it_is(value: str, mini):
-    sources = MINI["data/sources.yaml"].replace('url: "https://example.org/a"', f"url: {json.dumps(value)}")
+    sources = MINI["data/sources.yaml"].replace(
+        'url: "https://example.org/a"', f"url: {json.dumps(value)}"
+    )
     with pytest.raises(ContentError) as caught:
         load_content(mini({"data/sources.yaml": sources}))
     (problem,) = caught.value.problems
     lines = dedent(sources).splitlines()
-    expected_line = next(i for i, line in enumerate(lines, 1) if line.strip() == f"url: {json.dumps(value)}")
+    expected_line = next(
+        i for i, line in enumerate(lines, 1) if line.strip() == f"url: {json.dumps(value)}"
+    )
     assert (problem.path, problem.line) == ("content/data/sources.yaml", expected_line)
     assert "'url'" in problem.message and "http" in problem.hint
 
@@ -352,7 +365,9 @@ def test_a_percent_encoded_ampersand_in_the_base_url_gives_a_sitemap_that_parses
     project: Path, tmp_path: Path, run_cli
 ):
     base = "https://x.org/a%26b/"
-    run = run_cli("build", "--project", project, "--output", tmp_path / "out", "--base-url", base, "-q")
+    run = run_cli(
+        "build", "--project", project, "--output", tmp_path / "out", "--base-url", base, "-q"
+    )
     assert run.code == 0, run.err
     root = ET.parse(tmp_path / "out" / "sitemap.xml").getroot()
     locs = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
@@ -395,12 +410,22 @@ def hostile_site(project: Path, mini, tmp_path: Path, run_cli) -> Path:
     """The made-up site with markup and line separators in a source, a region (a chart's
     category), a chart's title and the story's headline."""
     hostile = json.dumps(HOSTILE_TEXT)
-    content = mini({
-        "data/sources.yaml": MINI["data/sources.yaml"].replace('title: "Source A"', f"title: {hostile}"),
-        "charts.yaml": MINI["charts.yaml"].replace('title: "Growth in 2023"', f"title: {hostile}"),
-        "pages/index.md": MINI["pages/index.md"].replace('title: "Test story"', f"title: {hostile}"),
-        "data/regions.yaml": MINI["data/regions.yaml"].replace("name: Beta", f"name: {hostile}"),
-    })
+    content = mini(
+        {
+            "data/sources.yaml": MINI["data/sources.yaml"].replace(
+                'title: "Source A"', f"title: {hostile}"
+            ),
+            "charts.yaml": MINI["charts.yaml"].replace(
+                'title: "Growth in 2023"', f"title: {hostile}"
+            ),
+            "pages/index.md": MINI["pages/index.md"].replace(
+                'title: "Test story"', f"title: {hostile}"
+            ),
+            "data/regions.yaml": MINI["data/regions.yaml"].replace(
+                "name: Beta", f"name: {hostile}"
+            ),
+        }
+    )
     out = tmp_path / "out"
     run = run_cli("build", "--project", project, "--content", content, "--output", out, "-q")
     assert run.code == 0, run.err
@@ -413,14 +438,20 @@ def _assert_escaped(json_text: str) -> None:
     assert "\\u003c/script\\u003e" in json_text
 
 
-DOWNLOADS = ["data/sources.json", "charts/growth-2023/growth-2023.json", "charts/growth-2023/figure.json"]
+DOWNLOADS = [
+    "data/sources.json",
+    "charts/growth-2023/growth-2023.json",
+    "charts/growth-2023/figure.json",
+]
 
 
 @pytest.mark.parametrize("download", DOWNLOADS)
 def test_json_downloads_escape_markup_and_line_separators(hostile_site: Path, download: str):
     text = (hostile_site / download).read_text(encoding="utf-8")
     _assert_escaped(text)
-    assert HOSTILE_TEXT in json.dumps(json.loads(text), ensure_ascii=False)  # the same data, read back
+    assert HOSTILE_TEXT in json.dumps(
+        json.loads(text), ensure_ascii=False
+    )  # the same data, read back
 
 
 def test_json_ld_in_a_page_escapes_markup(hostile_site: Path):

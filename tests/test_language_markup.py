@@ -12,10 +12,14 @@ from tiangong_site.cjk import HAN, mark_chinese_runs
 
 
 def test_a_chinese_run_in_english_text_is_wrapped():
-    html = "<html lang=\"en\"><body><p>The awards (浙江制造天工鼎) began in 2023年5月.</p></body></html>"
+    html = (
+        '<html lang="en"><body><p>The awards (浙江制造天工鼎) began in 2023年5月.</p></body></html>'
+    )
     marked = mark_chinese_runs(html)
     assert '(<span lang="zh-Hans">浙江制造天工鼎</span>)' in marked
-    assert '<span lang="zh-Hans">2023年5月</span>.' in marked, "digits belong to the run; the English full stop does not"
+    assert '<span lang="zh-Hans">2023年5月</span>.' in marked, (
+        "digits belong to the run; the English full stop does not"
+    )
 
 
 def test_attributes_titles_scripts_and_marked_elements_are_left_alone():
@@ -62,7 +66,10 @@ def _unmarked_chinese(html: str) -> list[str]:
 def test_every_chinese_run_in_the_english_edition_is_marked(built_once: Path):
     site = built_once / "_site"
     pages = sorted((site / "en").rglob("*.html"))
-    unmarked = {p.relative_to(site).as_posix(): _unmarked_chinese(p.read_text(encoding="utf-8")) for p in pages}
+    unmarked = {
+        p.relative_to(site).as_posix(): _unmarked_chinese(p.read_text(encoding="utf-8"))
+        for p in pages
+    }
     assert not {k: v for k, v in unmarked.items() if v}
     story = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert '<span lang="zh-Hans">浙江制造天工鼎</span>' in story
@@ -73,6 +80,10 @@ def test_english_pages_use_no_cjk_font_and_chinese_runs_do():
     cjk_faces = ("CJK", "PingFang", "Hiragino", "YaHei", "Source Han", "WenQuanYi", "Songti")
     for line in re.sub(r"/\*.*?\*/", "", css, flags=re.S).splitlines():
         if any(face in line for face in cjk_faces):
-            assert line.strip().startswith("--zh:"), f"a CJK face outside the Chinese stack: {line.strip()}"
+            assert line.strip().startswith("--zh:"), (
+                f"a CJK face outside the Chinese stack: {line.strip()}"
+            )
     assert re.search(r'\[lang="zh-Hans"\]\s*\{\s*font-family:\s*var\(--zh\)', css)
-    assert re.search(r":root:lang\(zh-Hans\)\s*\{\s*--serif:\s*var\(--zh\);\s*--sans:\s*var\(--zh\)", css)
+    assert re.search(
+        r":root:lang\(zh-Hans\)\s*\{\s*--serif:\s*var\(--zh\);\s*--sans:\s*var\(--zh\)", css
+    )

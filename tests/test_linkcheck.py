@@ -18,7 +18,12 @@ def site(tmp_path: Path, body: str) -> Path:
 
 @pytest.mark.parametrize(
     "attribute",
-    ['href="/base/nope/"', 'src="/base/assets/missing.js"', 'data-figure="/base/charts/b/figure.json"', 'data-plotly="/base/assets/plotly.js"'],
+    [
+        'href="/base/nope/"',
+        'src="/base/assets/missing.js"',
+        'data-figure="/base/charts/b/figure.json"',
+        'data-plotly="/base/assets/plotly.js"',
+    ],
 )
 def test_a_missing_target_in_any_loading_attribute_is_reported(tmp_path: Path, attribute: str):
     problems = check_links(site(tmp_path, f"<div {attribute}></div>"), "/base/")
@@ -33,7 +38,9 @@ def test_existing_targets_and_anchors_pass(tmp_path: Path):
 
 
 def test_a_missing_anchor_and_a_link_outside_the_base_path_are_reported(tmp_path: Path):
-    problems = check_links(site(tmp_path, '<a href="#nowhere">x</a> <a href="/other/">y</a>'), "/base/")
+    problems = check_links(
+        site(tmp_path, '<a href="#nowhere">x</a> <a href="/other/">y</a>'), "/base/"
+    )
     assert [p.message.split(":")[0] for p in problems] == ["missing anchor", "broken link"]
 
 

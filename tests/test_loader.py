@@ -70,7 +70,10 @@ def test_alias_is_refused_at_the_anchor_or_the_alias():
 
 
 def test_billion_laughs_is_refused_quickly():
-    levels = ["title: lol", 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    levels = [
+        "title: lol",
+        'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ]
     levels += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 10)]
     started = time.perf_counter()
     problem = refused("\n".join(levels) + "\n")
@@ -115,11 +118,21 @@ def test_tag_on_a_list_item_is_refused_at_the_item():
 
 def test_yaml_1_1_booleans_stay_text_and_only_true_false_are_booleans():
     loaded = load_yaml_text("a: no\nb: yes\nc: off\nd: on\ne: true\nf: False\ng: n\n", "x.yaml")
-    assert loaded.data == {"a": "no", "b": "yes", "c": "off", "d": "on", "e": True, "f": False, "g": "n"}
+    assert loaded.data == {
+        "a": "no",
+        "b": "yes",
+        "c": "off",
+        "d": "on",
+        "e": True,
+        "f": False,
+        "g": "n",
+    }
 
 
 def test_dates_stay_text():
-    loaded = load_yaml_text("date: 2024-05-24\nwhen: 2024-05-24 10:30:00\nmonth: 2024-05\n", "x.yaml")
+    loaded = load_yaml_text(
+        "date: 2024-05-24\nwhen: 2024-05-24 10:30:00\nmonth: 2024-05\n", "x.yaml"
+    )
     assert loaded.data == {"date": "2024-05-24", "when": "2024-05-24 10:30:00", "month": "2024-05"}
     assert all(isinstance(v, str) for v in loaded.data.values())
 

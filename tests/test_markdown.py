@@ -21,7 +21,9 @@ def place(kind: str, ident: str) -> str | None:
 
 
 def render(body: str, *, first_line: int = 1, allow_html: bool = False):
-    return render_markdown(body, path=PATH, first_line=first_line, allow_html=allow_html, place=place)
+    return render_markdown(
+        body, path=PATH, first_line=first_line, allow_html=allow_html, place=place
+    )
 
 
 class Tags(HTMLParser):
@@ -63,15 +65,23 @@ def test_chart_block_is_placed_where_it_stands_between_paragraphs():
     rendered, problems = render("Before.\n\n::: chart known-tiers\n\nAfter.\n")
     assert problems == []
     html = rendered.html
-    assert html.index("Before.") < html.index('<figure class="placed-chart">known-tiers</figure>') < html.index("After.")
+    assert (
+        html.index("Before.")
+        < html.index('<figure class="placed-chart">known-tiers</figure>')
+        < html.index("After.")
+    )
     assert "<p><figure" not in html and "TGBLOCK" not in html
     assert rendered.charts == ["known-tiers"]
 
 
 def test_callout_block_and_inline_figure_are_placed():
-    rendered, problems = render("Growth was {fig:known-growth} in 2023.\n\n::: callout known-growth\n")
+    rendered, problems = render(
+        "Growth was {fig:known-growth} in 2023.\n\n::: callout known-growth\n"
+    )
     assert problems == []
-    assert "<p>Growth was <span class=\"placed-fig\">known-growth</span> in 2023.</p>" in rendered.html
+    assert (
+        '<p>Growth was <span class="placed-fig">known-growth</span> in 2023.</p>' in rendered.html
+    )
     assert '<figure class="placed-callout">known-growth</figure>' in rendered.html
     assert rendered.figures == ["known-growth", "known-growth"]
 
@@ -149,7 +159,7 @@ HOSTILE = (
     '<div onclick="steal()">Click</div>\n\n'
     '<a href="javascript:alert(2)">raw link</a>\n\n'
     '<img src="x.png" onerror="alert(3)" alt="x">\n\n'
-    "Inline <b onmouseover=\"alert(4)\">bold</b> text.\n"
+    'Inline <b onmouseover="alert(4)">bold</b> text.\n'
 )
 
 
@@ -169,17 +179,28 @@ def test_allowed_raw_html_is_kept_but_sanitised():
     assert "script" not in tags.names()
     assert "alert(1)" not in rendered.html
     assert not [a for a in tags.attributes() if a[1].startswith("on")]
-    assert not [a for a in tags.attributes() if (a[2] or "").strip().lower().startswith("javascript:")]
+    assert not [
+        a for a in tags.attributes() if (a[2] or "").strip().lower().startswith("javascript:")
+    ]
 
 
 @pytest.mark.parametrize("allow_html", [False, True])
 @pytest.mark.parametrize(
     "link",
-    ["[click](javascript:alert(1))", "[click](JavaScript:alert(1))", "<javascript:alert(1)>", "[click][ref]\n\n[ref]: javascript:alert(1)"],
+    [
+        "[click](javascript:alert(1))",
+        "[click](JavaScript:alert(1))",
+        "<javascript:alert(1)>",
+        "[click][ref]\n\n[ref]: javascript:alert(1)",
+    ],
 )
 def test_markdown_links_cannot_carry_javascript(link: str, allow_html: bool):
     rendered, _ = render(f"Text {link} end.\n", allow_html=allow_html)
-    hrefs = [value or "" for tag, name, value in Tags(rendered.html).attributes() if name in ("href", "src")]
+    hrefs = [
+        value or ""
+        for tag, name, value in Tags(rendered.html).attributes()
+        if name in ("href", "src")
+    ]
     assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")]
 
 
@@ -201,9 +222,18 @@ def test_ordinary_markdown_survives_sanitising(allow_html: bool):
 
 @pytest.mark.parametrize("allow_html", [False, True])
 def test_table_column_alignment_survives_sanitising(allow_html: bool):
-    rendered, _ = render("| City | Growth |\n|:-----|-------:|\n| Shaoxing | 10.8 |\n", allow_html=allow_html)
-    cells = [(tag, attrs.get("style", "")) for tag, attrs in Tags(rendered.html).starts if tag in ("th", "td")]
-    assert [style.replace(" ", "").rstrip(";") for _, style in cells] == ["text-align:left", "text-align:right"] * 2
+    rendered, _ = render(
+        "| City | Growth |\n|:-----|-------:|\n| Shaoxing | 10.8 |\n", allow_html=allow_html
+    )
+    cells = [
+        (tag, attrs.get("style", ""))
+        for tag, attrs in Tags(rendered.html).starts
+        if tag in ("th", "td")
+    ]
+    assert [style.replace(" ", "").rstrip(";") for _, style in cells] == [
+        "text-align:left",
+        "text-align:right",
+    ] * 2
 
 
 def test_chart_html_placed_in_an_html_page_is_not_sanitised_away():

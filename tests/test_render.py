@@ -21,7 +21,9 @@ from tiangong_site.render import Urls, base_path_of, copy_hashed, hashed_name, m
         ("https://example.org", "/"),
     ],
 )
-def test_base_path_is_the_path_of_the_base_url_with_one_slash_at_each_end(base_url: str, base_path: str):
+def test_base_path_is_the_path_of_the_base_url_with_one_slash_at_each_end(
+    base_url: str, base_path: str
+):
     assert base_path_of(base_url) == base_path
 
 
@@ -75,7 +77,9 @@ def test_hashed_name_keeps_folders_and_extension():
 
 
 def test_templates_autoescape_and_refuse_undefined_names(tmp_path: Path):
-    (tmp_path / "t.html").write_text("<p>{{ value }}</p><a href=\"{{ url('data/') }}\">d</a>", encoding="utf-8")
+    (tmp_path / "t.html").write_text(
+        "<p>{{ value }}</p><a href=\"{{ url('data/') }}\">d</a>", encoding="utf-8"
+    )
     (tmp_path / "broken.html").write_text("{{ no_such_name }}", encoding="utf-8")
     env = make_environment(tmp_path, Urls("https://org.github.io/repo/"))
     html = env.get_template("t.html").render(value="<script>x</script>")

@@ -14,7 +14,9 @@ from tiangong_site.models import Chart
 from tiangong_site.site import Project, build
 
 
-def test_a_build_makes_each_datasets_rows_once_per_language(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_build_makes_each_datasets_rows_once_per_language(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     made: Counter[tuple[str, str]] = Counter()
 
     def counting(name, builder):
@@ -37,9 +39,19 @@ def test_a_highlighting_chart_leaves_the_shared_rows_as_they_were(mini):
     content = load_content(mini())
     before = [dict(row) for row in tables.dataset_rows(content, "figures")]
     spec = Chart.model_validate(
-        {"id": "marked", "kind": "bar", "data": "figures", "where": {"metric": "growth", "year": 2023},
-         "x": "region_name", "y": "value", "highlight": {"region": "alpha"}, "highlight_label": "Alpha",
-         "title": "Marked", "sources": ["src-a"], "alt": "A chart for a test."}
+        {
+            "id": "marked",
+            "kind": "bar",
+            "data": "figures",
+            "where": {"metric": "growth", "year": 2023},
+            "x": "region_name",
+            "y": "value",
+            "highlight": {"region": "alpha"},
+            "highlight_label": "Alpha",
+            "title": "Marked",
+            "sources": ["src-a"],
+            "alt": "A chart for a test.",
+        }
     )
     out = build_chart(content, spec)
     assert sorted(row["highlight"] for row in out.rows) == ["", "", "Alpha"]

@@ -56,7 +56,9 @@ class Project:
         path.write_text(body + text, encoding="utf-8")
         return body.count("\n") + 1
 
-    def assert_refused(self, run: Run, path: str, line: int, column: int | None = None) -> list[re.Match[str]]:
+    def assert_refused(
+        self, run: Run, path: str, line: int, column: int | None = None
+    ) -> list[re.Match[str]]:
         """Exit 1, problems located at path:line (and column), the published site untouched."""
         assert run.code == 1, run.err
         assert "Traceback" not in run.err
@@ -90,8 +92,13 @@ def placed_chart(root: Path) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("slug", "folder"), [("charts", "chart pages"), ("regions", "region pages"), ("clusters", "cluster pages")])
-def test_slug_on_a_generated_folder_is_refused_at_the_slug(project: Project, slug: str, folder: str):
+@pytest.mark.parametrize(
+    ("slug", "folder"),
+    [("charts", "chart pages"), ("regions", "region pages"), ("clusters", "cluster pages")],
+)
+def test_slug_on_a_generated_folder_is_refused_at_the_slug(
+    project: Project, slug: str, folder: str
+):
     project.add_page("extra", slug)
     run = project.build()
     for path in ("content/pages/extra.md", "content/pages/extra.zh.md"):
@@ -103,7 +110,10 @@ def test_slug_on_a_generated_folder_is_refused_at_the_slug(project: Project, slu
 def test_the_data_folder_is_only_for_the_page_that_lists_the_downloads(project: Project):
     for name in ("data.md", "data.zh.md"):
         path = project.page(name)
-        path.write_text(path.read_text(encoding="utf-8").replace("layout: data", "layout: page"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("layout: data", "layout: page"),
+            encoding="utf-8",
+        )
     run = project.build()
     [problem] = project.assert_refused(run, "content/pages/data.md", SLUG_LINE, SLUG_VALUE_COLUMN)
     assert "slug 'data'" in problem["message"] and "data/NAME.csv" in problem["message"]
@@ -111,7 +121,10 @@ def test_the_data_folder_is_only_for_the_page_that_lists_the_downloads(project: 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("slug", "what"), [("assets", "static files"), ("en", "English edition"), ("zh", "Chinese edition")])
+@pytest.mark.parametrize(
+    ("slug", "what"),
+    [("assets", "static files"), ("en", "English edition"), ("zh", "Chinese edition")],
+)
 def test_slug_on_a_folder_of_the_site_is_refused(project: Project, slug: str, what: str):
     project.add_page("extra", slug)
     run = project.build()
@@ -146,11 +159,16 @@ def test_two_records_with_one_id_name_each_other(project: Project):
     text = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
     first = yaml.safe_load(text)[1]
     line = text.count("\n") + 1
-    path.write_text(text + yaml.safe_dump([first], allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        text + yaml.safe_dump([first], allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     run = project.build()
     [problem] = project.assert_refused(run, "content/data/regions.yaml", line)
     first_line = text.splitlines().index(f"- id: {first['id']}") + 1
-    assert f"'{first['id']}'" in problem["message"] and f"first on line {first_line}" in problem["message"]
+    assert (
+        f"'{first['id']}'" in problem["message"]
+        and f"first on line {first_line}" in problem["message"]
+    )
 
 
 def job(path: str, origin: Origin) -> Job:
@@ -164,7 +182,10 @@ def page_at(path: str, slug: str) -> Origin:
 @pytest.mark.parametrize("other", ["About/index.html", "ABOUT/index.html", "about/INDEX.HTML"])
 def test_addresses_that_differ_only_in_case_are_one_address(tmp_path: Path, other: str):
     plan = SitePlan(Urls("https://example.org/"))
-    plan.jobs = [job("about/index.html", page_at("content/pages/about.md", "about")), job(other, page_at("content/pages/x.md", "x"))]
+    plan.jobs = [
+        job("about/index.html", page_at("content/pages/about.md", "about")),
+        job(other, page_at("content/pages/x.md", "x")),
+    ]
     [problem] = address_problems(plan, {""}, tmp_path)
     assert problem.path == "content/pages/x.md" and "content/pages/about.md:4:1" in problem.message
 
@@ -172,14 +193,21 @@ def test_addresses_that_differ_only_in_case_are_one_address(tmp_path: Path, othe
 def test_addresses_are_compared_after_unicode_normalisation(tmp_path: Path):
     plan = SitePlan(Urls("https://example.org/"))
     composed, decomposed = "caf\u00e9/index.html", "cafe\u0301/index.html"
-    plan.jobs = [job(composed, page_at("content/pages/a.md", "a")), job(decomposed, page_at("content/pages/b.md", "b"))]
+    plan.jobs = [
+        job(composed, page_at("content/pages/a.md", "a")),
+        job(decomposed, page_at("content/pages/b.md", "b")),
+    ]
     assert len(address_problems(plan, {""}, tmp_path)) == 1
 
 
 def test_two_records_on_one_address_name_both_records(tmp_path: Path):
     plan = SitePlan(Urls("https://example.org/"))
-    region = Origin("region 'x'", "content/data/regions.yaml", 7, 5, "the region pages, regions/ID/")
-    again = Origin("region 'x'", "content/data/regions.yaml", 12, 5, "the region pages, regions/ID/")
+    region = Origin(
+        "region 'x'", "content/data/regions.yaml", 7, 5, "the region pages, regions/ID/"
+    )
+    again = Origin(
+        "region 'x'", "content/data/regions.yaml", 12, 5, "the region pages, regions/ID/"
+    )
     plan.jobs = [job("regions/x/index.html", region), job("regions/x/index.html", again)]
     [problem] = address_problems(plan, {""}, tmp_path)
     assert (problem.path, problem.line) == ("content/data/regions.yaml", 12)
@@ -188,8 +216,13 @@ def test_two_records_on_one_address_name_both_records(tmp_path: Path):
 
 def test_a_page_on_a_generated_page_names_the_record(tmp_path: Path):
     plan = SitePlan(Urls("https://example.org/"))
-    region = Origin("region 'x'", "content/data/regions.yaml", 7, 5, "the region pages, regions/ID/")
-    plan.jobs = [job("regions/x/index.html", region), job("regions/x/index.html", page_at("content/pages/p.md", "regions/x"))]
+    region = Origin(
+        "region 'x'", "content/data/regions.yaml", 7, 5, "the region pages, regions/ID/"
+    )
+    plan.jobs = [
+        job("regions/x/index.html", region),
+        job("regions/x/index.html", page_at("content/pages/p.md", "regions/x")),
+    ]
     problems = address_problems(plan, {""}, tmp_path)
     assert problems and all(p.path == "content/pages/p.md" for p in problems)
     assert any("region 'x' (content/data/regions.yaml:7:5)" in p.message for p in problems)
@@ -198,8 +231,13 @@ def test_a_page_on_a_generated_page_names_the_record(tmp_path: Path):
 def test_a_page_at_the_root_of_an_edition_is_not_in_a_generated_folder(tmp_path: Path):
     """'en/' holds every file of the English edition; the English home page belongs there."""
     plan = SitePlan(Urls("https://example.org/"))
-    region = Origin("region 'x'", "content/data/regions.yaml", 7, 5, "the region pages, regions/ID/")
-    plan.jobs = [job("en/regions/x/index.html", region), job("en/index.html", page_at("content/pages/index.md", ""))]
+    region = Origin(
+        "region 'x'", "content/data/regions.yaml", 7, 5, "the region pages, regions/ID/"
+    )
+    plan.jobs = [
+        job("en/regions/x/index.html", region),
+        job("en/index.html", page_at("content/pages/index.md", "")),
+    ]
     assert address_problems(plan, {"en/", "zh/"}, tmp_path) == []
 
 
@@ -238,12 +276,17 @@ def test_a_slug_must_be_a_safe_path_segment(project: Project, slug: str, why: st
     ],
 )
 @pytest.mark.slow
-def test_a_heading_repeating_a_template_id_is_refused_at_the_heading(project: Project, page: str, heading: str, element_id: str, template: str):
+def test_a_heading_repeating_a_template_id_is_refused_at_the_heading(
+    project: Project, page: str, heading: str, element_id: str, template: str
+):
     line = project.append(page, f"\n## {heading}\n\nText.\n") + 1
     run = project.build()
     [problem] = project.assert_refused(run, f"content/pages/{page}", line)
     assert f"'{element_id}'" in problem["message"]
-    assert f"templates/{template}:{template_line(project.root, template, element_id)}" in problem["message"]
+    assert (
+        f"templates/{template}:{template_line(project.root, template, element_id)}"
+        in problem["message"]
+    )
 
 
 def test_an_underlined_heading_is_located_too(project: Project):
@@ -264,14 +307,19 @@ def test_an_id_written_in_a_pages_html_is_refused_at_its_line(project: Project):
     start = project.add_page("extra", "extra-page", body='Text.\n\n<div id="main">Boxed.</div>\n')
     run = project.build()
     [problem] = project.assert_refused(run, "content/pages/extra.md", start + 2)
-    assert f"templates/base.html:{template_line(project.root, 'base.html', 'main')}" in problem["message"]
+    assert (
+        f"templates/base.html:{template_line(project.root, 'base.html', 'main')}"
+        in problem["message"]
+    )
 
 
 def _append_chart(root: Path, new_id: str, like: str) -> int:
     path = root / "content" / "charts.yaml"
     text = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
     record = next(c for c in yaml.safe_load(text) if c["id"] == like) | {"id": new_id}
-    path.write_text(text + yaml.safe_dump([record], allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        text + yaml.safe_dump([record], allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return text.count("\n") + 1
 
 
@@ -282,7 +330,10 @@ def test_two_charts_giving_one_element_id_name_each_other(project: Project):
         project.append(page, f"\n::: chart {chart}-title\n")
     run = project.build()
     [problem] = project.assert_refused(run, "content/charts.yaml", line)
-    assert f"'chart-{chart}-title'" in problem["message"] and f"chart '{chart}' (content/charts.yaml:" in problem["message"]
+    assert (
+        f"'chart-{chart}-title'" in problem["message"]
+        and f"chart '{chart}' (content/charts.yaml:" in problem["message"]
+    )
 
 
 def test_a_chart_placed_twice_on_a_page_is_refused_at_the_second(project: Project):
@@ -327,4 +378,3 @@ def test_the_real_content_has_no_collision(project: Project):
     for page in (project.root / "_site").rglob("*.html"):
         found = ids.findall(page.read_text(encoding="utf-8"))
         assert len(found) == len(set(found)), page
-

@@ -84,7 +84,9 @@ def test_the_derived_provincial_rate_is_derived_in_every_download_and_table(cont
     chart_rows = [dict(zip(keys, r.values(), strict=True)) for r in _csv(chart.csv())]
     derived = [r for r in chart_rows if r["status"] == "derived"]
     assert [r["value"] for r in derived] == ["4.7"]
-    assert [r["status"] for r in json.loads(chart.json())["rows"] if r["value"] == 4.7] == ["derived"]
+    assert [r["status"] for r in json.loads(chart.json())["rows"] if r["value"] == 4.7] == [
+        "derived"
+    ]
     keys = [k for k, _ in chart.columns]
     basis, value = keys.index("status_name"), keys.index("value")
     tabled = {(row[0], row[1]): row[basis] for row in chart.table() if row[value] == "4.7"}
@@ -96,7 +98,9 @@ def test_an_award_keeps_the_status_of_its_win_and_of_its_standing_apart(content)
     city = {r["ceremony_year"]: r for r in rows if r["region"] == "shaoxing"}
     assert (city["2023"]["status"], city["2023"]["standing_status"]) == ("conflicting", "reported")
     assert (city["2024"]["status"], city["2024"]["standing"], city["2024"]["standing_status"]) == (
-        "reported", "returning", "conflicting",
+        "reported",
+        "returning",
+        "conflicting",
     )
     assert all(r["status"] in ("reported", "inferred", "conflicting") for r in rows)
 
@@ -105,9 +109,13 @@ def test_an_award_keeps_the_status_of_its_win_and_of_its_standing_apart(content)
 def test_nearly_5000_keeps_its_qualifier_in_its_own_column_and_stays_a_whole_number(content, lang):
     chart = _chart(content, "land-freed", lang)
     keys = [k for k, _ in chart.downloads]
-    [mahai] = [dict(zip(keys, r.values(), strict=True)) for r in _csv(chart.csv()) if "5000" in r.values()]
+    [mahai] = [
+        dict(zip(keys, r.values(), strict=True)) for r in _csv(chart.csv()) if "5000" in r.values()
+    ]
     assert (mahai["value"], mahai["qualifier"]) == ("5000", "nearly")
-    assert [r["value"] for r in json.loads(chart.json())["rows"] if r["qualifier"] == "nearly"] == [5000]
+    assert [r["value"] for r in json.loads(chart.json())["rows"] if r["qualifier"] == "nearly"] == [
+        5000
+    ]
     cells = [row[1] for row in chart.table()]
     assert ("nearly 5,000" if lang == "en" else "近5000") in cells, cells
     rows, records = _dataset(content, "figures", lang)
@@ -132,7 +140,10 @@ def test_chart_downloads_are_named_after_the_chart_and_linked_by_that_name(conte
             assert not (folder / "data.csv").exists() and not (folder / "data.json").exists()
             page = (folder / "index.html").read_text(encoding="utf-8")
             links = re.findall(r'<a href="([^"]+)" download>', page)
-            assert [link.rsplit("/", 1)[-1] for link in links] == [f"{spec.id}.csv", f"{spec.id}.json"]
+            assert [link.rsplit("/", 1)[-1] for link in links] == [
+                f"{spec.id}.csv",
+                f"{spec.id}.json",
+            ]
 
 
 # --- the chart marks what is not reported ----------------------------------------------------
@@ -144,12 +155,16 @@ def test_bars_that_are_not_reported_are_hatched_and_the_rest_are_not(content):
     for trace in chart.figure["data"]:
         shapes = trace.get("marker", {}).get("pattern", {}).get("shape")
         if trace.get("x") and shapes and trace["x"][0] is not None:
-            hatched |= {(x, trace["name"]): shape for x, shape in zip(trace["x"], shapes, strict=True)}
+            hatched |= {
+                (x, trace["name"]): shape for x, shape in zip(trace["x"], shapes, strict=True)
+            }
     assert hatched[("H1 2023", "Zhejiang")] == "/"
     assert hatched.get(("H1 2023", "Shaoxing"), "") == ""
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("en", {"80.0", "66.0"}), ("zh", {"800.3", "660.1"})])
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("en", {"80.0", "66.0"}), ("zh", {"800.3", "660.1"})]
+)
 def test_bar_labels_have_one_precision_and_round_half_up(content, lang, expected):
     chart = _chart(content, "division-gdp-2024", lang)
     labels = {t for trace in chart.figure["data"] for t in trace.get("text") or []}
@@ -176,7 +191,10 @@ def _with_record(tmp_path: Path, dataset: str, old: str, new: str) -> list[str]:
 
 def test_a_status_other_than_reported_without_a_note_is_refused_at_its_record(tmp_path):
     problems = _with_record(
-        tmp_path, "figures", "  source: e0575-2024-gdp\n", "  source: e0575-2024-gdp\n  status: derived\n"
+        tmp_path,
+        "figures",
+        "  source: e0575-2024-gdp\n",
+        "  source: e0575-2024-gdp\n  status: derived\n",
     )
     assert any("status 'derived' needs `uncertain:`" in p for p in problems), problems
     assert all(p.startswith("content/data/figures.yaml:") for p in problems), problems
@@ -184,12 +202,16 @@ def test_a_status_other_than_reported_without_a_note_is_refused_at_its_record(tm
 
 def test_a_note_of_doubt_on_a_record_marked_reported_is_refused(tmp_path):
     problems = _with_record(tmp_path, "figures", "  status: derived\n", "")
-    assert any("`uncertain:` is given but the status is 'reported'" in p for p in problems), problems
+    assert any("`uncertain:` is given but the status is 'reported'" in p for p in problems), (
+        problems
+    )
 
 
 def test_a_status_outside_the_five_is_refused_naming_them(tmp_path):
     problems = _with_record(tmp_path, "figures", "  status: derived\n", "  status: guessed\n")
-    assert any("'guessed'" in p and "'inferred'" in p and "'conflicting'" in p for p in problems), problems
+    assert any("'guessed'" in p and "'inferred'" in p and "'conflicting'" in p for p in problems), (
+        problems
+    )
 
 
 # --- the pages: one linked marker, never brackets in a sentence --------------------------------
@@ -203,7 +225,9 @@ def test_uncertainty_is_a_linked_marker_with_its_note_not_bracketed_text(built_o
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert not re.search(r"\[(uncertain|存疑)[:：]", html), f"{page}: bracketed uncertainty"
-        for href, label in re.findall(r'<sup class="status-mark"><a href="#([^"]+)" aria-label="([^"]+)"', html):
+        for href, label in re.findall(
+            r'<sup class="status-mark"><a href="#([^"]+)" aria-label="([^"]+)"', html
+        ):
             marked += 1
             assert f'id="{href}"' in html, f"{page}: marker links to a missing note #{href}"
             assert label.endswith(("see note", "见注")), label

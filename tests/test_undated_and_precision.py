@@ -48,8 +48,13 @@ def test_only_a_whole_year_can_be_undated():
         Period(kind="half-year", year=2024, part=1, undated=True)
 
 
-@pytest.mark.parametrize(("lang", "label", "undated"), [("zh", "腾退土地", "时间不详"), ("en", "Land vacated", "date not given")])
-def test_the_land_callout_says_its_date_is_not_given_not_2025(built_once: Path, lang, label, undated):
+@pytest.mark.parametrize(
+    ("lang", "label", "undated"),
+    [("zh", "腾退土地", "时间不详"), ("en", "Land vacated", "date not given")],
+)
+def test_the_land_callout_says_its_date_is_not_given_not_2025(
+    built_once: Path, lang, label, undated
+):
     [land] = [t for t in _callout_labels(_page(built_once, lang)) if label in t]
     assert undated in land and "2025" not in land, land
 
@@ -63,7 +68,9 @@ def test_the_region_table_shows_no_made_up_year_for_undated_totals(built_once: P
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_figures_download_leaves_an_undated_figure_without_year_or_midpoint(built_once: Path, lang):
+def test_the_figures_download_leaves_an_undated_figure_without_year_or_midpoint(
+    built_once: Path, lang
+):
     text = (built_once / "_site" / lang / "data" / "figures.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]

@@ -50,7 +50,9 @@ def violations(entry: dict[str, Any], text: str) -> list[str]:
         first_short, first_full = scanned.find(short), scanned.find(entry["zh"])
         if first_full == -1 or first_short < first_full:
             at = first_short
-            hits.append(f"{short} before {entry['zh']}: {scanned[max(0, at - CONTEXT) : at + CONTEXT]}")
+            hits.append(
+                f"{short} before {entry['zh']}: {scanned[max(0, at - CONTEXT) : at + CONTEXT]}"
+            )
     return hits
 
 
@@ -107,13 +109,17 @@ def test_every_glossary_entry_names_a_form_says_why_and_has_a_rule():
 
 def test_each_preferred_form_passes_its_own_rule():
     for entry in ENTRIES:
-        assert not violations(entry, entry["zh"]), f"{entry['term']}: {entry['zh']} is itself avoided"
+        assert not violations(entry, entry["zh"]), (
+            f"{entry['term']}: {entry['zh']} is itself avoided"
+        )
 
 
 def test_the_check_flags_avoided_forms_and_honours_allow_quotations_and_first_mentions():
-    award, binhai, miit = _entry("winning a Tiangong award"), _entry(
-        "Shaoxing's Binhai New Area"
-    ), _entry("Ministry of Industry and Information Technology")
+    award, binhai, miit = (
+        _entry("winning a Tiangong award"),
+        _entry("Shaoxing's Binhai New Area"),
+        _entry("Ministry of Industry and Information Technology"),
+    )
     assert violations(award, "诸暨市2024年5月首次获奖。")
     assert not violations(award, "诸暨市2024年5月首次获鼎。")
     assert not violations(award, "原文称“荣获一等奖”。"), "a quotation keeps the source's words"

@@ -57,7 +57,9 @@ def test_english_a_chinese_reader_need_not_see_is_not_allowed(text):
 def test_names_codes_addresses_citations_and_foreign_titles_pass():
     assert not kinds("据ZISTIC报道，绍兴获鼎数居全省第2位[12]。")
     assert not kinds("见lvya.org.cn和https://tjj.sx.gov.cn/，“415X”先进制造业集群")
-    assert not kinds("以《The Ultimate Showdown! How Did Shaoxing Secure Five Awards? (Part 1)》为起点")
+    assert not kinds(
+        "以《The Ultimate Showdown! How Did Shaoxing Secure Five Awards? (Part 1)》为起点"
+    )
     assert not kinds("获取数据：CSV · JSON")
 
 
@@ -68,24 +70,45 @@ def test_an_allowed_name_may_not_be_spaced_from_chinese():
 
 def test_downloads_need_chinese_headers_and_no_bilingual_values():
     english_header = "id,region_name,value\nshaoxing,绍兴市,10.8\n"
-    assert [f.found for f in csv_findings(english_header, ALLOWED) if f.kind == "latin"] == ["id", "region_name", "value"]
-    assert not csv_findings("编号,地区,数值\nshaoxing,绍兴市,10.8\n", ALLOWED), "codes and numbers are not text"
+    assert [f.found for f in csv_findings(english_header, ALLOWED) if f.kind == "latin"] == [
+        "id",
+        "region_name",
+        "value",
+    ]
+    assert not csv_findings("编号,地区,数值\nshaoxing,绍兴市,10.8\n", ALLOWED), (
+        "codes and numbers are not text"
+    )
     blob = '编号,名称\nsx,"{""en"": ""Shaoxing"", ""zh"": ""绍兴市""}"\n'
     assert [f.kind for f in csv_findings(blob, ALLOWED)] == ["bilingual"]
-    assert [f.kind for f in json_findings(json.dumps([{"name": {"en": "Shaoxing", "zh": "绍兴市"}}]), ALLOWED)] == ["bilingual"]
+    assert [
+        f.kind
+        for f in json_findings(json.dumps([{"name": {"en": "Shaoxing", "zh": "绍兴市"}}]), ALLOWED)
+    ] == ["bilingual"]
 
 
 def test_chart_json_hover_text_is_read_and_plotly_settings_are_not():
-    figure = {"data": [{"type": "bar", "customdata": ["柯桥区: 2252.28亿元"], "hovertemplate": "%{customdata}<extra></extra>"}],
-              "layout": {"font": {"family": 'system-ui, "Segoe UI", sans-serif'}}}
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "customdata": ["柯桥区: 2252.28亿元"],
+                "hovertemplate": "%{customdata}<extra></extra>",
+            }
+        ],
+        "layout": {"font": {"family": 'system-ui, "Segoe UI", sans-serif'}},
+    }
     assert [f.kind for f in json_findings(json.dumps(figure), ALLOWED)] == ["half-width"]
 
 
 def test_page_text_in_another_language_and_code_are_left_out():
-    html = ('<html lang="zh-Hans"><body><p>报道 <a lang="en" href="/en/">English</a></p>'
-            '<textarea>&lt;iframe title="x"&gt;</textarea><p>注：<code>build.py</code></p></body></html>')
+    html = (
+        '<html lang="zh-Hans"><body><p>报道 <a lang="en" href="/en/">English</a></p>'
+        '<textarea>&lt;iframe title="x"&gt;</textarea><p>注：<code>build.py</code></p></body></html>'
+    )
     assert file_findings("zh/index.html", html, ALLOWED, "zh-Hans") == []
-    assert [f.kind for f in file_findings("zh/x.html", "<p>注： 说明</p>", ALLOWED, "zh-Hans")] == ["space"]
+    assert [f.kind for f in file_findings("zh/x.html", "<p>注： 说明</p>", ALLOWED, "zh-Hans")] == [
+        "space"
+    ]
 
 
 def test_chinese_text_in_english_pages_is_checked_too():
@@ -121,25 +144,39 @@ def _fails_naming(run_cli, project: Path, where: str, says: str) -> str:
     return lines[0]
 
 
-def test_a_half_width_mark_in_a_translation_fails_the_build_naming_the_catalogue_line(project: Path, run_cli):
+def test_a_half_width_mark_in_a_translation_fails_the_build_naming_the_catalogue_line(
+    project: Path, run_cli
+):
     po = project / "locales" / "zh" / "LC_MESSAGES" / "messages.po"
     text = po.read_text(encoding="utf-8")
     assert 'msgstr "%(name)s：%(value)s"' in text
     line = text[: text.index('msgstr "%(name)s：%(value)s"')].count("\n")  # the msgid's line
-    po.write_text(text.replace('msgstr "%(name)s：%(value)s"', 'msgstr "%(name)s: %(value)s"'), encoding="utf-8")
-    message = _fails_naming(run_cli, project, "locales/zh/LC_MESSAGES/messages.po:", "half-width ':'")
+    po.write_text(
+        text.replace('msgstr "%(name)s：%(value)s"', 'msgstr "%(name)s: %(value)s"'),
+        encoding="utf-8",
+    )
+    message = _fails_naming(
+        run_cli, project, "locales/zh/LC_MESSAGES/messages.po:", "half-width ':'"
+    )
     assert message.startswith(f"locales/zh/LC_MESSAGES/messages.po:{line}:"), message
     assert "zh/charts/" in message
 
 
-def test_a_half_width_mark_in_chinese_content_fails_the_build_naming_the_data_file(project: Path, run_cli):
+def test_a_half_width_mark_in_chinese_content_fails_the_build_naming_the_data_file(
+    project: Path, run_cli
+):
     tiers = project / "content" / "data" / "award-tiers.yaml"
-    tiers.write_text(tiers.read_text(encoding="utf-8").replace("zh: 设区市组}", 'zh: "设区市组 (11个)"}'), encoding="utf-8")
+    tiers.write_text(
+        tiers.read_text(encoding="utf-8").replace("zh: 设区市组}", 'zh: "设区市组 (11个)"}'),
+        encoding="utf-8",
+    )
     message = _fails_naming(run_cli, project, "content/data/award-tiers.yaml:", "half-width '('")
     assert message.startswith("content/data/award-tiers.yaml:4:"), message
 
 
-def test_punctuation_glued_by_a_template_fails_the_build_naming_the_template(project: Path, run_cli):
+def test_punctuation_glued_by_a_template_fails_the_build_naming_the_template(
+    project: Path, run_cli
+):
     cluster = project / "templates" / "cluster.html"
     text = cluster.read_text(encoding="utf-8")
     glued = '{{ _(" (%(year)s)", year=cluster.year) }}'
@@ -151,7 +188,9 @@ def test_punctuation_glued_by_a_template_fails_the_build_naming_the_template(pro
 
 def test_a_latin_word_in_chinese_text_fails_unless_the_allowlist_names_it(project: Path, run_cli):
     allowlist = project / "locales" / "zh" / "allowed-latin.txt"
-    allowlist.write_text(allowlist.read_text(encoding="utf-8").replace("\nZISTIC\n", "\n"), encoding="utf-8")
+    allowlist.write_text(
+        allowlist.read_text(encoding="utf-8").replace("\nZISTIC\n", "\n"), encoding="utf-8"
+    )
     _fails_naming(run_cli, project, "content/", "Latin-script word 'ZISTIC'")
 
 
@@ -159,6 +198,13 @@ def test_link_preview_text_and_alt_texts_are_read_too():
     """Review 2.10: the cluster pages' meta description had a half-width colon."""
     head = '<html lang="zh-Hans"><head><meta name="description" content="越城区集成电路: 浙江省"></head></html>'
     assert [f.kind for f in file_findings("zh/x.html", head, ALLOWED, "zh-Hans")] == ["half-width"]
-    image = '<html lang="zh-Hans"><body><div role="img" aria-label="柱状图 (亿元)"></div></body></html>'
-    assert [f.kind for f in file_findings("zh/x.html", image, ALLOWED, "zh-Hans")] == ["half-width", "half-width"]
-    assert not file_findings("zh/x.html", '<meta property="og:url" content="https://x.org/a:b">', ALLOWED, "zh-Hans")
+    image = (
+        '<html lang="zh-Hans"><body><div role="img" aria-label="柱状图 (亿元)"></div></body></html>'
+    )
+    assert [f.kind for f in file_findings("zh/x.html", image, ALLOWED, "zh-Hans")] == [
+        "half-width",
+        "half-width",
+    ]
+    assert not file_findings(
+        "zh/x.html", '<meta property="og:url" content="https://x.org/a:b">', ALLOWED, "zh-Hans"
+    )

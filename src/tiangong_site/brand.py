@@ -53,23 +53,55 @@ class Brand:
 def read_brand(stylesheet: Path, shown: str = "static/style.css") -> Brand:
     """The brand colours in `stylesheet`. Raises ContentError, at the line of the `:root`
     rule (or of the bad value), if one is missing or not a `#rrggbb` colour."""
-    css = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), stylesheet.read_text(encoding="utf-8"))
+    css = COMMENT.sub(
+        lambda m: re.sub(r"[^\n]", " ", m.group(0)), stylesheet.read_text(encoding="utf-8")
+    )
     rule = ROOT_RULE.search(css)
     if rule is None:
-        raise ContentError([Problem(shown, 1, 1, "no `:root { }` rule with the brand colours", "put them first in the file, e.g. :root { --accent: #336699; }")])
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "no `:root { }` rule with the brand colours",
+                    "put them first in the file, e.g. :root { --accent: #336699; }",
+                )
+            ]
+        )
     found: dict[str, tuple[str, int, int]] = {}
     for match in PROPERTY.finditer(rule.group("body")):
         offset = rule.start("body") + match.start()
         line = css.count("\n", 0, offset) + 1
-        found[match.group("name")] = (match.group("value"), line, offset - css.rfind("\n", 0, offset))
+        found[match.group("name")] = (
+            match.group("value"),
+            line,
+            offset - css.rfind("\n", 0, offset),
+        )
     problems = []
     rule_line = css.count("\n", 0, rule.start()) + 1
     for name in NEEDED:
         if name not in found:
-            problems.append(Problem(shown, rule_line, 1, f"the brand colour --{name} is missing from the first :root rule", f"add it, e.g. --{name}: #336699;"))
+            problems.append(
+                Problem(
+                    shown,
+                    rule_line,
+                    1,
+                    f"the brand colour --{name} is missing from the first :root rule",
+                    f"add it, e.g. --{name}: #336699;",
+                )
+            )
         elif not COLOUR.fullmatch(found[name][0]):
             value, line, column = found[name]
-            problems.append(Problem(shown, line, column, f"--{name} is '{value}', not a colour the charts and images can use", "write it as #rrggbb, e.g. #336699"))
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    column,
+                    f"--{name} is '{value}', not a colour the charts and images can use",
+                    "write it as #rrggbb, e.g. #336699",
+                )
+            )
     if problems:
         raise ContentError(problems)
     return Brand(tuple((name, found[name][0].lower()) for name in NEEDED))

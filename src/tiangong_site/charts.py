@@ -33,10 +33,11 @@ from .tables import (
 )
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'
-FONTS = {"zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'}
+FONTS = {
+    "zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+}
 """Chinese figures use the Chinese faces first (as the pages' :lang(zh-Hans) stack does): a
 Latin-first stack can give Han characters Japanese glyph forms where system-ui is Japanese."""
-
 
 
 @functools.cache
@@ -62,12 +63,31 @@ def house(brand: Brand) -> dict[str, Any]:
             colorway=brand.palette,
             margin={"l": 8, "r": 16, "t": 16, "b": 8},
             hoverlabel={"font": {"family": FONT}},
-            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            xaxis={"automargin": True, "showgrid": False, "linecolor": "#8a8a8a", "ticks": "outside", "tickcolor": "#8a8a8a", "zeroline": False},
-            yaxis={"automargin": True, "gridcolor": "#e3e3e3", "zeroline": False, "rangemode": "tozero"},
+            legend={
+                "orientation": "h",
+                "yanchor": "bottom",
+                "y": 1.0,
+                "x": 0,
+                "bgcolor": "rgba(0,0,0,0)",
+            },
+            xaxis={
+                "automargin": True,
+                "showgrid": False,
+                "linecolor": "#8a8a8a",
+                "ticks": "outside",
+                "tickcolor": "#8a8a8a",
+                "zeroline": False,
+            },
+            yaxis={
+                "automargin": True,
+                "gridcolor": "#e3e3e3",
+                "zeroline": False,
+                "rangemode": "tozero",
+            },
         )
     )
     return template.to_plotly_json()
+
 
 KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
@@ -137,7 +157,12 @@ class ChartOutput:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([header for _, header in self.downloads])
         for row in self.rows:
-            writer.writerow(["" if row.get(k) is None else download_value(row.get(k)) for k, _ in self.downloads])
+            writer.writerow(
+                [
+                    "" if row.get(k) is None else download_value(row.get(k))
+                    for k, _ in self.downloads
+                ]
+            )
         return buffer.getvalue()
 
     def json(self) -> str:
@@ -147,7 +172,9 @@ class ChartOutput:
             "title": text(self.spec.title, self.lang),
             "sources": self.spec.sources,
             "columns": [{"key": k, "header": h} for k, h in self.downloads],
-            "rows": [{k: download_value(row.get(k)) for k, _ in self.downloads} for row in self.rows],
+            "rows": [
+                {k: download_value(row.get(k)) for k, _ in self.downloads} for row in self.rows
+            ],
         }
         return safejson.escape(download_json(payload))
 
@@ -165,7 +192,10 @@ class ChartOutput:
         from .drawing import theme_of
 
         colors = {colour: f"--chart-{name}" for colour, name in theme_of(self.brand)}
-        payload = self.figure | {"narrow": {"data": self.narrow["data"], "layout": self.narrow["layout"]}, "colors": colors}
+        payload = self.figure | {
+            "narrow": {"data": self.narrow["data"], "layout": self.narrow["layout"]},
+            "colors": colors,
+        }
         return safejson.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -200,16 +230,34 @@ def check_charts(content: Content) -> list[Problem]:
         columns = set(rows[0]) if rows else set()
         found = len(problems)  # problems of earlier charts
         named = [("x", spec.x), ("y", spec.y), ("series", spec.series)]
-        named += [(("where", k), k) for k in spec.where] + [(("highlight", k), k) for k in (spec.highlight or {})]
+        named += [(("where", k), k) for k in spec.where] + [
+            (("highlight", k), k) for k in (spec.highlight or {})
+        ]
         for key, column in named:
             if column is None or (key == "y" and column == "count") or not rows:
                 continue
             if column not in columns:
                 loc = key if isinstance(key, tuple) else (key,)
                 public = sorted(c for c in columns if not c.startswith("_"))
-                problems.append(content.problem_at("charts", i, loc, f"column '{column}' is not in the {spec.data} data", f"use one of: {', '.join(public)}"))
+                problems.append(
+                    content.problem_at(
+                        "charts",
+                        i,
+                        loc,
+                        f"column '{column}' is not in the {spec.data} data",
+                        f"use one of: {', '.join(public)}",
+                    )
+                )
         if spec.kind in ("grouped-column", "stacked-column") and not spec.series:
-            problems.append(content.problem_at("charts", i, ("kind",), f"a {spec.kind} chart needs `series:`", "name the column that splits the bars"))
+            problems.append(
+                content.problem_at(
+                    "charts",
+                    i,
+                    ("kind",),
+                    f"a {spec.kind} chart needs `series:`",
+                    "name the column that splits the bars",
+                )
+            )
         if len(problems) == found and not [r for r in rows if matches(r, spec.where)]:
             loc, message, hint = _unmatched(spec, rows)
             problems.append(content.problem_at("charts", i, loc, message, hint))
@@ -227,7 +275,12 @@ def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str
         shown = ", ".join(repr(v) for v in allowed)
         message = f"no rows match this chart's `where:`: no {spec.data} row has {key} {shown}"
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in allowed)
-        texts = [str(v) for v in sorted({v for v in present if v not in (None, "")}, key=lambda v: (str(type(v)), v))]
+        texts = [
+            str(v)
+            for v in sorted(
+                {v for v in present if v not in (None, "")}, key=lambda v: (str(type(v)), v)
+            )
+        ]
         # A wrong year or count is no typo of the nearest one: list the values instead.
         close = [] if numbers else difflib.get_close_matches(str(allowed[0]), texts, n=1)
         values = ", ".join(texts[:12]) + (", ..." if len(texts) > 12 else "")
@@ -244,7 +297,9 @@ def _select(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
     if spec.y == "count":
         rows = _count(rows, spec, lang)
     rows = [r for r in rows if r.get(spec.y) is not None] if spec.kind != "timeline" else rows
-    if spec.sort == "value":  # largest first: leftmost column, or top bar (the bar axis runs top-down)
+    if (
+        spec.sort == "value"
+    ):  # largest first: leftmost column, or top bar (the bar axis runs top-down)
         rows.sort(key=lambda r: r[spec.y], reverse=True)
     elif spec.sort == "x" or spec.kind == "line":
         rows.sort(key=lambda r: r.get("_sort", r[spec.x]))
@@ -260,7 +315,11 @@ def _count(rows: list[dict[str, Any]], spec: Chart, lang: str = "en") -> list[di
         status = weakest_status(row)
         group = (*(row[k] for k in keys), status)
         if group not in counted:
-            basis = {"status": status, "status_name": label(f"status-{status}", lang), "uncertain": ""}
+            basis = {
+                "status": status,
+                "status_name": label(f"status-{status}", lang),
+                "uncertain": "",
+            }
             counted[group] = {k: row[k] for k in keys} | {"count": 0} | basis
         counted[group]["count"] += 1
     return list(counted.values())
@@ -282,7 +341,9 @@ HOVER = "%{customdata}<extra></extra>"
 """Hover text is prepared per point in customdata, already in the reader's language."""
 
 
-def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = PLAIN) -> ChartOutput:
+def build_chart(
+    content: Content, spec: Chart, lang: str = "en", brand: Brand = PLAIN
+) -> ChartOutput:
     """One chart, in the colours of `brand` (the build passes static/style.css's; PLAIN is
     for callers that show no chart to anyone, such as `check`)."""
     rows = _select(content, spec, lang)
@@ -290,11 +351,16 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
     if spec.data == "figures" and spec.y == "value":
         columns += ["rank"] if any(r.get("rank") for r in rows) else []
     if spec.data == "events":
-        columns = ["date", "title"] + (["region_name"] if any(r.get("region_name") for r in rows) else [])
+        columns = ["date", "title"] + (
+            ["region_name"] if any(r.get("region_name") for r in rows) else []
+        )
     highlighted = [matches(r, spec.highlight) for r in rows] if spec.highlight else None
     if highlighted is not None:  # new rows: a dataset's rows are shared by every chart of it
         marked = text(spec.highlight_label, lang)
-        rows = [row | {"highlight": marked if flag else ""} for row, flag in zip(rows, highlighted, strict=True)]
+        rows = [
+            row | {"highlight": marked if flag else ""}
+            for row, flag in zip(rows, highlighted, strict=True)
+        ]
         columns.append("highlight")
     if any(_marked(r) for r in rows):
         columns.append("status_name")
@@ -302,16 +368,26 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
     traces, layout = _draw(spec, rows, highlighted, lang, brand)
     # No title on a category axis, and none turned on its side: the unit is in the subtitle.
     # Only a horizontal bar chart's value axis, which reads across, keeps one.
-    value_title = (text(spec.x_title, lang) or text(spec.y_title, lang)) if spec.kind == "bar" else None
-    _merge(layout, {
-        "template": {},  # no default template to load and copy: the house style is set below
-        "height": spec.height,
-        "xaxis": {"title": {"text": value_title or None}},
-        "yaxis": {"title": {"text": None}},
-        "showlegend": bool(spec.series) or highlighted is not None or any(_marked(r) for r in rows),
-    })
+    value_title = (
+        (text(spec.x_title, lang) or text(spec.y_title, lang)) if spec.kind == "bar" else None
+    )
+    _merge(
+        layout,
+        {
+            "template": {},  # no default template to load and copy: the house style is set below
+            "height": spec.height,
+            "xaxis": {"title": {"text": value_title or None}},
+            "yaxis": {"title": {"text": None}},
+            "showlegend": bool(spec.series)
+            or highlighted is not None
+            or any(_marked(r) for r in rows),
+        },
+    )
     if lang in FONTS:
-        _merge(layout, {"font": {"family": FONTS[lang]}, "hoverlabel": {"font": {"family": FONTS[lang]}}})
+        _merge(
+            layout,
+            {"font": {"family": FONTS[lang]}, "hoverlabel": {"font": {"family": FONTS[lang]}}},
+        )
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
     go = _go()
@@ -319,7 +395,15 @@ def build_chart(content: Content, spec: Chart, lang: str = "en", brand: Brand = 
     figure["layout"]["template"] = house(brand)  # validated once per brand
     downloads = _download_columns(columns, spec)
     header = {key: _header(key, lang, spec) for key in [*columns, *downloads]}
-    return ChartOutput(spec, figure, [(k, header[k]) for k in columns], rows, lang, [(k, header[k]) for k in downloads], brand=brand)
+    return ChartOutput(
+        spec,
+        figure,
+        [(k, header[k]) for k in columns],
+        rows,
+        lang,
+        [(k, header[k]) for k in downloads],
+        brand=brand,
+    )
 
 
 def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -348,7 +432,9 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
     else:
         number = _cell(value, lang)
     body = number + ("%" if row.get("unit") == "%" else "")
-    short = {"over": N_(">%s"), "about": N_("~%s"), "nearly": N_("≈%s"), "at-least": N_("≥%s")}.get(row.get("qualifier", ""))
+    short = {"over": N_(">%s"), "about": N_("~%s"), "nearly": N_("≈%s"), "at-least": N_("≥%s")}.get(
+        row.get("qualifier", "")
+    )
     return gettext(lang, short) % body if short else body
 
 
@@ -356,7 +442,11 @@ def _hover(name: Any, value: str, lang: str, series: str | None = None) -> str:
     """'Keqiao: 2,252.28 bn yuan' / '柯桥区：2252.28亿元': one message, so Chinese gets its own
     punctuation; the series, when there is one, in brackets after it."""
     shown = gettext(lang, N_("%(name)s: %(value)s")) % {"name": name, "value": value}
-    return gettext(lang, N_("%(text)s (%(series)s)")) % {"text": shown, "series": series} if series else shown
+    return (
+        gettext(lang, N_("%(text)s (%(series)s)")) % {"text": shown, "series": series}
+        if series
+        else shown
+    )
 
 
 def _label_decimals(rows: list[dict[str, Any]], spec: Chart) -> int:
@@ -383,7 +473,9 @@ def _connected(spec: Chart, name: Any, rows: list[dict[str, Any]]) -> bool:
     return bool((codes | names) & set(spec.connect))
 
 
-def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str, brand: Brand) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _draw(
+    spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | None, lang: str, brand: Brand
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Plotly traces and layout (plain dicts) for one chart."""
     accent, muted, palette = brand.accent, brand.muted, brand.palette
     if spec.kind == "timeline":
@@ -392,12 +484,19 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "x": [r["date"] for r in rows],
             "y": [r.get(spec.y, "") for r in rows],
             "mode": "markers",
-            "marker": {"size": 12, "color": accent, "symbol": ["circle-open" if _marked(r) else "circle" for r in rows]},
+            "marker": {
+                "size": 12,
+                "color": accent,
+                "symbol": ["circle-open" if _marked(r) else "circle" for r in rows],
+            },
             "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
             "hovertemplate": HOVER,
             "showlegend": False,
         }
-        layout = {"xaxis": {"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"}, "yaxis": {"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"}}
+        layout = {
+            "xaxis": {"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"},
+            "yaxis": {"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"},
+        }
         return [trace], layout
     traces: list[dict[str, Any]] = []
     groups: dict[Any, list[int]] = {}
@@ -406,9 +505,20 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
     horizontal = spec.kind == "bar"
     for n, (name, idx) in enumerate(groups.items()):
         sub = [rows[i] for i in idx]
-        cats = [r["period_mid"] if spec.kind == "line" and spec.x == "period" else r[spec.x] for r in sub]
+        cats = [
+            r["period_mid"] if spec.kind == "line" and spec.x == "period" else r[spec.x]
+            for r in sub
+        ]
         values = [r[spec.y] for r in sub]
-        hover = [_hover(r[spec.x], _value_text(r, spec, lang), lang, r.get(spec.series) if spec.series and spec.series != spec.x else None) for r in sub]
+        hover = [
+            _hover(
+                r[spec.x],
+                _value_text(r, spec, lang),
+                lang,
+                r.get(spec.series) if spec.series and spec.series != spec.x else None,
+            )
+            for r in sub
+        ]
         if spec.kind == "line":
             connected = _connected(spec, name, sub)
             trace = {
@@ -418,8 +528,11 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
                 "name": str(name) if name is not None else text(spec.title, lang),
                 "mode": "lines+markers" if connected else "markers",
                 "marker": {
-                    "size": 11 if connected else 10, "symbol": "circle" if connected else "diamond-open", "line": {"width": 2},
-                    "color": palette[n % len(palette)], "opacity": [0.45 if _marked(r) else 1 for r in sub],  # lighter: not reported
+                    "size": 11 if connected else 10,
+                    "symbol": "circle" if connected else "diamond-open",
+                    "line": {"width": 2},
+                    "color": palette[n % len(palette)],
+                    "opacity": [0.45 if _marked(r) else 1 for r in sub],  # lighter: not reported
                 },
                 "customdata": hover,
                 "hovertemplate": HOVER,
@@ -428,7 +541,9 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
                 trace["line"] = {"dash": "dot", "width": 2}
                 trace["x"], trace["y"], trace["customdata"] = _break_gaps(cats, values, hover)
                 trace["connectgaps"] = False
-                if all(a is None or b is None for a, b in zip(trace["x"], trace["x"][1:], strict=False)):
+                if all(
+                    a is None or b is None for a, b in zip(trace["x"], trace["x"][1:], strict=False)
+                ):
                     trace["mode"] = "markers"  # no two consecutive years: nothing to join
             traces.append(trace)
             continue
@@ -442,7 +557,9 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             "y": cats if horizontal else values,
             "orientation": "h" if horizontal else "v",
             "name": str(name) if name is not None else "",
-            "marker": {"color": colors, "pattern": {"shape": hatch, "solidity": 0.45}} if any(hatch) else {"color": colors},
+            "marker": {"color": colors, "pattern": {"shape": hatch, "solidity": 0.45}}
+            if any(hatch)
+            else {"color": colors},
             "textposition": "outside" if spec.kind != "stacked-column" else "none",
             "cliponaxis": False,
             "customdata": hover,
@@ -452,35 +569,80 @@ def _draw(spec: Chart, rows: list[dict[str, Any]], highlighted: list[bool] | Non
             trace["text"] = [_bar_label(r, spec, lang, _label_decimals(rows, spec)) for r in sub]
         traces.append(trace)
     if spec.kind == "line":
-        return traces, {"xaxis": {"type": "date", "tickformat": "%Y"}, "yaxis": _value_ticks(rows, spec, lang)}
+        return traces, {
+            "xaxis": {"type": "date", "tickformat": "%Y"},
+            "yaxis": _value_ticks(rows, spec, lang),
+        }
     headroom = _headroom(rows, spec)
-    value_axis = ({"range": headroom} if headroom else {}) | _value_ticks(rows, spec, lang, headroom)
+    value_axis = ({"range": headroom} if headroom else {}) | _value_ticks(
+        rows, spec, lang, headroom
+    )
     if horizontal:
-        layout = {"yaxis": {"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"}, "xaxis": {"showgrid": True, "gridcolor": "#e3e3e3", "rangemode": "tozero", **value_axis}}
+        layout = {
+            "yaxis": {"autorange": "reversed", "type": "category", "gridcolor": "rgba(0,0,0,0)"},
+            "xaxis": {
+                "showgrid": True,
+                "gridcolor": "#e3e3e3",
+                "rangemode": "tozero",
+                **value_axis,
+            },
+        }
     else:
         layout = {"xaxis": {"type": "category"}, "yaxis": value_axis}
     # Counted rows split by certainty share a category: stack them.
     layout["barmode"] = "group" if spec.kind == "grouped-column" else "stack"
-    if spec.kind == "stacked-column":  # one total above each column; the parts are in the hover and the table
+    if (
+        spec.kind == "stacked-column"
+    ):  # one total above each column; the parts are in the hover and the table
         totals: dict[Any, float] = {}
         for row in rows:
             totals[row[spec.x]] = totals.get(row[spec.x], 0) + row[spec.y]
         layout["annotations"] = [
-            {"x": category, "y": total, "text": _cell(total, lang), "showarrow": False, "yanchor": "bottom", "yshift": 2} for category, total in totals.items()
+            {
+                "x": category,
+                "y": total,
+                "text": _cell(total, lang),
+                "showarrow": False,
+                "yanchor": "bottom",
+                "yshift": 2,
+            }
+            for category, total in totals.items()
         ]
     layout.update(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
     if highlighted is not None and spec.highlight_label:
         # A legend entry that explains the accent colour.
-        traces.append({"type": "bar", "x": [None], "y": [None], "name": text(spec.highlight_label, lang), "marker": {"color": accent}, "showlegend": True, "hoverinfo": "skip"})
+        traces.append(
+            {
+                "type": "bar",
+                "x": [None],
+                "y": [None],
+                "name": text(spec.highlight_label, lang),
+                "marker": {"color": accent},
+                "showlegend": True,
+                "hoverinfo": "skip",
+            }
+        )
         traces[0]["showlegend"] = False
     if any(_marked(r) for r in rows):
-        traces.append({"type": "bar", "x": [None], "y": [None], "name": label("hatched", lang), "marker": {"color": muted, "pattern": {"shape": "/", "solidity": 0.45}}, "showlegend": True, "hoverinfo": "skip"})
+        traces.append(
+            {
+                "type": "bar",
+                "x": [None],
+                "y": [None],
+                "name": label("hatched", lang),
+                "marker": {"color": muted, "pattern": {"shape": "/", "solidity": 0.45}},
+                "showlegend": True,
+                "hoverinfo": "skip",
+            }
+        )
         if not spec.series and highlighted is None:
             traces[0]["showlegend"] = False
     return traces, layout
 
 
-def _break_gaps(dates: list[str], values: list[Any], hover: list[str]) -> tuple[list[Any], list[Any], list[Any]]:
+def _break_gaps(
+    dates: list[str], values: list[Any], hover: list[str]
+) -> tuple[list[Any], list[Any], list[Any]]:
     """A line joins consecutive years only: where a year is missing, the line stops (a None
     point), so it never suggests a path through years with no data."""
     xs: list[Any] = []
@@ -493,7 +655,9 @@ def _break_gaps(dates: list[str], values: list[Any], hover: list[str]) -> tuple[
     return xs, ys, hs
 
 
-def _value_ticks(rows: list[dict[str, Any]], spec: Chart, lang: str, span: list[float] | None = None) -> dict[str, Any]:
+def _value_ticks(
+    rows: list[dict[str, Any]], spec: Chart, lang: str, span: list[float] | None = None
+) -> dict[str, Any]:
     """Value-axis ticks as readers write numbers: 10,000 in English and 1万 in Chinese, never
     Plotly's 10k."""
     values = [r[spec.y] for r in rows if isinstance(r.get(spec.y), (int, float))]
@@ -522,12 +686,18 @@ def _headroom(rows: list[dict[str, Any]], spec: Chart) -> list[float] | None:
     stacked = spec.y == "count" or spec.kind == "stacked-column"
     totals: dict[Any, float] = {}
     for row in rows:
-        totals[row[spec.x]] = totals.get(row[spec.x], 0) + row[spec.y] if stacked else max(totals.get(row[spec.x], 0), row[spec.y])
+        totals[row[spec.x]] = (
+            totals.get(row[spec.x], 0) + row[spec.y]
+            if stacked
+            else max(totals.get(row[spec.x], 0), row[spec.y])
+        )
     values = [r[spec.y] for r in rows]
     if min(values) < 0:
         return None
     return [0, max(totals.values()) * 1.15 or 1]
 
 
-def build_charts(content: Content, lang: str = "en", brand: Brand = PLAIN) -> dict[str, ChartOutput]:
+def build_charts(
+    content: Content, lang: str = "en", brand: Brand = PLAIN
+) -> dict[str, ChartOutput]:
     return {spec.id: build_chart(content, spec, lang, brand) for spec in content.datasets["charts"]}

@@ -58,14 +58,29 @@ def unused_records(content: Content) -> list[Problem]:
     for i, source in enumerate(content.datasets["sources"]):
         if source.id not in cited:
             message = f"source '{source.id}' is not cited by any record or page"
-            problems.append(content.problem_at("sources", i, ("id",), message, "cite it or remove it", "warning"))
+            problems.append(
+                content.problem_at(
+                    "sources", i, ("id",), message, "cite it or remove it", "warning"
+                )
+            )
     placed = set()
     for page in content.pages:
-        placed.update(ident for kind, ident in BLOCK.findall(page.body) if kind == "chart")  # as the build places them
+        placed.update(
+            ident for kind, ident in BLOCK.findall(page.body) if kind == "chart"
+        )  # as the build places them
     for i, chart in enumerate(content.datasets["charts"]):
         if chart.id not in placed:
             hint = f"add `::: chart {chart.id}` to a page, or remove it"
-            problems.append(content.problem_at("charts", i, ("id",), f"chart '{chart.id}' is not placed on any page", hint, "warning"))
+            problems.append(
+                content.problem_at(
+                    "charts",
+                    i,
+                    ("id",),
+                    f"chart '{chart.id}' is not placed on any page",
+                    hint,
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -101,7 +116,16 @@ def scaffold_text(content: Content) -> list[Problem]:
                 line = page.body_line + page.body.count("\n", 0, at)
                 column = at - page.body.rfind("\n", 0, at)
                 message = f"placeholder text from `tiangong-site new page`: '{placeholder}'"
-                problems.append(Problem(page.path, line, column, message, "replace it with the page's own text", "warning"))
+                problems.append(
+                    Problem(
+                        page.path,
+                        line,
+                        column,
+                        message,
+                        "replace it with the page's own text",
+                        "warning",
+                    )
+                )
     return problems
 
 
@@ -117,17 +141,23 @@ def orphan_pages(content: Content, rendered: Rendered) -> list[Problem]:
         editions = {prefix + name for prefix in prefixes.values()}
         if not links.get(prefixes[page.lang] + name, set()) - editions:
             hint = "link to it from another page, or give it a `nav_title:` to list it in the menu"
-            problems.append(Problem(page.path, 1, 1, "no other page links to this page", hint, "warning"))
+            problems.append(
+                Problem(page.path, 1, 1, "no other page links to this page", hint, "warning")
+            )
     return problems
 
 
-def check(project_dir: Path, content_dir: Path | None = None, strict: bool = False) -> list[Problem]:
+def check(
+    project_dir: Path, content_dir: Path | None = None, strict: bool = False
+) -> list[Problem]:
     """Validate as the build does; return warnings. Raises ContentError on errors (and on
     warnings when strict). Writes nothing."""
     project = Project.at(project_dir, content_dir)
     content = load_and_check(project, write_cache=False)
     rendered = render_in_memory(project, content)
-    warnings = content.warnings + unused_records(content) + id_columns(content) + scaffold_text(content)
+    warnings = (
+        content.warnings + unused_records(content) + id_columns(content) + scaffold_text(content)
+    )
     warnings += orphan_pages(content, rendered)
     if strict and warnings:
         raise ContentError([Problem(w.path, w.line, w.column, w.message, w.hint) for w in warnings])

@@ -29,12 +29,30 @@ ZH_HANS = "zh-Hans"
 
 # --- marking Chinese runs in other languages' pages -------------------------------------
 
-_TOKENS = re.compile(r"<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>|<[^>]*>|[^<]+", re.S | re.I)
+_TOKENS = re.compile(
+    r"<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>|<[^>]*>|[^<]+", re.S | re.I
+)
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*?)(/?)\s*>", re.S)
 _LANG_ATTR = re.compile(r"""\blang\s*=""", re.I)
 _ANY_HAN = re.compile(f"[{HAN}]")
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_RUN = re.compile(rf"[{HAN}{FULL_WIDTH}0-9%]*[{HAN}](?:[{HAN}{FULL_WIDTH}0-9.%]*[{HAN}{FULL_WIDTH}0-9%])?")
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+_RUN = re.compile(
+    rf"[{HAN}{FULL_WIDTH}0-9%]*[{HAN}](?:[{HAN}{FULL_WIDTH}0-9.%]*[{HAN}{FULL_WIDTH}0-9%])?"
+)
 """A run of Chinese: at least one Han character, with the punctuation and digits around it
 (quotation marks, dashes and ellipses alone are English typography too)."""
 _SHARED = "—…‘’"
@@ -80,10 +98,51 @@ def mark_chinese_runs(html: str) -> str:
 # --- reading what a Chinese reader sees ------------------------------------------------------
 
 BLOCK = {
-    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "div",
-    "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "head", "header", "hr", "html", "label", "li", "main", "nav", "ol", "p", "section", "summary",
-    "table", "tbody", "td", "text", "tfoot", "th", "thead", "title", "tr", "ul", "tspan",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "label",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "text",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "ul",
+    "tspan",
 }
 """Elements whose text is read apart from what comes before and after (SVG text too)."""
 SKIPPED = {"script", "style", "textarea", "code", "pre", "kbd", "samp"}
@@ -98,13 +157,24 @@ def _is_chinese(lang: str | None) -> bool:
 
 
 _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-SHOWN_META = {"description", "og:title", "og:description", "og:image:alt", "twitter:title", "twitter:description", "twitter:image:alt"}
+SHOWN_META = {
+    "description",
+    "og:title",
+    "og:description",
+    "og:image:alt",
+    "twitter:title",
+    "twitter:description",
+    "twitter:image:alt",
+}
 """Meta tags whose text a reader sees: in search results and link previews."""
 
 
 def _shown_attributes(name: str, attributes: str) -> list[str]:
     """Text in attributes that readers meet: alt and aria-label, and link-preview metadata."""
-    found = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTRIBUTE.finditer(attributes)}
+    found = {
+        m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in _ATTRIBUTE.finditer(attributes)
+    }
     shown = [found[key] for key in ("alt", "aria-label") if found.get(key)]
     if name == "meta" and (found.get("name") in SHOWN_META or found.get("property") in SHOWN_META):
         shown.append(found.get("content") or "")
@@ -120,7 +190,9 @@ def chinese_runs(markup: str, lang: str) -> list[tuple[str, int]]:
         return []  # nothing in Chinese on this page
     runs: list[tuple[str, int]] = []
     parts: list[str] = []
-    stack: list[tuple[str, bool]] = [("", _is_chinese(lang))]  # open elements: is their text Chinese
+    stack: list[tuple[str, bool]] = [
+        ("", _is_chinese(lang))
+    ]  # open elements: is their text Chinese
     start_line, line, last = 1, 1, 0
 
     def flush() -> None:
@@ -146,7 +218,10 @@ def chinese_runs(markup: str, lang: str) -> list[tuple[str, int]]:
             continue
         name = tag.group(2).lower()
         if stack[-1][1] and not tag.group(1):
-            runs += [(html_module.unescape(value), line) for value in _shown_attributes(name, tag.group(3))]
+            runs += [
+                (html_module.unescape(value), line)
+                for value in _shown_attributes(name, tag.group(3))
+            ]
         if name in BLOCK or name in SKIPPED or match.group(1):
             flush()  # a block, or a script, style, title or text area (taken whole)
         if match.group(1) and name == "title" and stack[-1][1]:
@@ -172,6 +247,7 @@ def chinese_runs(markup: str, lang: str) -> list[tuple[str, int]]:
 
 # --- the rules ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Finding:
     """One thing in a Chinese text that breaks the house style."""
@@ -189,7 +265,7 @@ class Finding:
             "latin": f"Latin-script word {self.found!r} in Chinese text",
             "half-width": f"half-width {self.found.strip()!r} next to Chinese text",
             "space": "a space next to Chinese punctuation or between Chinese and Latin text",
-            "bilingual": "a bilingual {\"en\": …, \"zh\": …} value in a Chinese download",
+            "bilingual": 'a bilingual {"en": …, "zh": …} value in a Chinese download',
         }[self.kind]
         return f"{what}: …{self.context}…"
 
@@ -197,7 +273,9 @@ class Finding:
 _CITATION = re.compile(r"\[\d+\]")
 _FOREIGN_TITLE = re.compile(rf"《[^《》{HAN}]*》")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/@%+#&=?~'’-]*")
-_HALF = re.compile(rf"(?<={CHINESE}) *[()\[\]:;,!?\"]|[()\[\]:;,!?\"] *(?={CHINESE})|(?<=[{HAN}])\.(?!\d)")
+_HALF = re.compile(
+    rf"(?<={CHINESE}) *[()\[\]:;,!?\"]|[()\[\]:;,!?\"] *(?={CHINESE})|(?<=[{HAN}])\.(?!\d)"
+)
 _SPACE = re.compile(
     rf"(?<=[{FULL_WIDTH}]) +(?=\S)|(?<=\S) +(?=[{FULL_WIDTH}])"
     rf"|(?<=[{HAN}]) +(?=[{HAN}A-Za-z0-9\u2060])|(?<=[A-Za-z0-9%\u2060]) +(?=[{HAN}])"
@@ -210,7 +288,11 @@ CONTEXT = 12
 def _is_code_word(word: str) -> bool:
     """Numbers and codes (415X, 5G), addresses (sx.gov.cn, https://…): not words in a language."""
     word = word.rstrip(".:,;")
-    return any(ch.isdigit() for ch in word) or "://" in word or bool(re.search(r"[a-z]\.[a-z]{2,}", word, re.I))
+    return (
+        any(ch.isdigit() for ch in word)
+        or "://" in word
+        or bool(re.search(r"[a-z]\.[a-z]{2,}", word, re.I))
+    )
 
 
 def findings_in(text: str, allowed: Allowlist, line: int = 1) -> list[Finding]:
@@ -229,9 +311,13 @@ def findings_in(text: str, allowed: Allowlist, line: int = 1) -> list[Finding]:
 
     for match in _WORD.finditer(text):
         if re.search("[A-Za-z]", match.group(0)) and not _is_code_word(match.group(0)):
-            found.append(Finding("latin", match.group(0), context(match.start(), match.end()), line))
+            found.append(
+                Finding("latin", match.group(0), context(match.start(), match.end()), line)
+            )
     for match in _HALF.finditer(text):
-        found.append(Finding("half-width", match.group(0), context(match.start(), match.end()), line))
+        found.append(
+            Finding("half-width", match.group(0), context(match.start(), match.end()), line)
+        )
     for match in _SPACE.finditer(text):
         found.append(Finding("space", match.group(0), context(match.start(), match.end()), line))
     return found
@@ -243,19 +329,32 @@ class Allowlist:
 
     def __init__(self, phrases: list[str]):
         self.phrases = sorted({p for p in phrases if p}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(rf"(?<![A-Za-z0-9_.]){re.escape(p)}(?![A-Za-z0-9_]|\.[A-Za-z])" for p in self.phrases)) if self.phrases else None
+        self._pattern = (
+            re.compile(
+                "|".join(
+                    rf"(?<![A-Za-z0-9_.]){re.escape(p)}(?![A-Za-z0-9_]|\.[A-Za-z])"
+                    for p in self.phrases
+                )
+            )
+            if self.phrases
+            else None
+        )
 
     @classmethod
     def read(cls, path: Path) -> Allowlist:
         if not path.is_file():
             return cls([])
-        lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+        lines = (
+            line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
+        )
         return cls([line for line in lines if line])
 
     def blank(self, text: str) -> str:
         """The text with every allowed phrase replaced by a neutral placeholder of one letter
         that no rule flags (an allowed name still may not touch half-width punctuation)."""
-        return self._pattern.sub(lambda m: "\u2060" * len(m.group(0)), text) if self._pattern else text
+        return (
+            self._pattern.sub(lambda m: "\u2060" * len(m.group(0)), text) if self._pattern else text
+        )
 
 
 # --- downloads and chart files -------------------------------------------------------------
@@ -266,10 +365,36 @@ _CODE_VALUE = re.compile(
 )
 """Values that are codes for machines (ids, numbers, ISO dates, booleans, colours, URLs,
 Plotly format strings): not text for a reader."""
-STYLE_KEYS = {"family", "hovertemplate", "tickformat", "type", "mode", "orientation", "textposition",
-              "xanchor", "yanchor", "barmode", "shape", "symbol", "dash", "hoverinfo", "color",
-              "bgcolor", "linecolor", "gridcolor", "tickcolor", "paper_bgcolor", "plot_bgcolor",
-              "colorway", "rangemode", "autorange", "ticks", "traceorder", "uniformtext", "template"}
+STYLE_KEYS = {
+    "family",
+    "hovertemplate",
+    "tickformat",
+    "type",
+    "mode",
+    "orientation",
+    "textposition",
+    "xanchor",
+    "yanchor",
+    "barmode",
+    "shape",
+    "symbol",
+    "dash",
+    "hoverinfo",
+    "color",
+    "bgcolor",
+    "linecolor",
+    "gridcolor",
+    "tickcolor",
+    "paper_bgcolor",
+    "plot_bgcolor",
+    "colorway",
+    "rangemode",
+    "autorange",
+    "ticks",
+    "traceorder",
+    "uniformtext",
+    "template",
+}
 """Plotly layout keys whose strings are settings, not text."""
 
 
@@ -320,7 +445,9 @@ def _is_code_cell(cell: str) -> bool:
             items = json.loads(cell)
         except ValueError:
             return False
-        return isinstance(items, list) and all(isinstance(i, str) and _CODE_VALUE.match(i) for i in items)
+        return isinstance(items, list) and all(
+            isinstance(i, str) and _CODE_VALUE.match(i) for i in items
+        )
     return False
 
 
@@ -329,7 +456,9 @@ def file_findings(path: str, data: str | bytes, allowed: Allowlist, lang: str) -
     if isinstance(data, bytes):
         return []
     if path.endswith((".html", ".svg")):
-        return [f for text, line in chinese_runs(data, lang) for f in findings_in(text, allowed, line)]
+        return [
+            f for text, line in chinese_runs(data, lang) for f in findings_in(text, allowed, line)
+        ]
     if path.endswith(".csv"):
         return csv_findings(data, allowed)
     if path.endswith(".json"):
@@ -349,7 +478,11 @@ class Writers:
     def __init__(self, root: Path, content: Path, templates: Path, env: Any):
         self.root, self.templates, self.env = root, templates, env
         files = sorted(content.rglob("*.yaml")) + sorted(content.glob("pages/*.zh.md"))
-        self.content = [(self._shown(p), p.read_text(encoding="utf-8")) for p in files if p.name != "glossary.yaml"]
+        self.content = [
+            (self._shown(p), p.read_text(encoding="utf-8"))
+            for p in files
+            if p.name != "glossary.yaml"
+        ]
         self.catalogue = self._catalogue(root / "locales" / "zh" / "LC_MESSAGES" / "messages.po")
         self._lexed: dict[str, list[tuple[int, str]]] = {}
 
@@ -369,10 +502,16 @@ class Writers:
             catalogue = read_po(handle)
         pieces = []
         for message in catalogue:
-            strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+            strings = (
+                message.string if isinstance(message.string, (list, tuple)) else [message.string]
+            )
             msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
             for string in strings:
-                pieces += [(message.lineno, msgid, piece) for piece in _PLACEHOLDER.split(string or "") if piece]
+                pieces += [
+                    (message.lineno, msgid, piece)
+                    for piece in _PLACEHOLDER.split(string or "")
+                    if piece
+                ]
         return pieces
 
     def windows(self, finding: Finding) -> list[str]:
@@ -396,7 +535,11 @@ class Writers:
         offence = finding.found.strip() or " "
         best = None
         for line, msgid, piece in self.catalogue:
-            if offence in piece and piece in finding.context and (best is None or len(piece) > len(best[2])):
+            if (
+                offence in piece
+                and piece in finding.context
+                and (best is None or len(piece) > len(best[2]))
+            ):
                 best = (line, msgid, piece)
         return (best[0], best[1]) if best else None
 
@@ -406,7 +549,11 @@ class Writers:
         offence = finding.found.strip() or " "
         for name in names:
             for line, data in self._data_tokens(name):
-                if offence in data and data.strip() and (offence != " " or data.strip() in finding.context):
+                if (
+                    offence in data
+                    and data.strip()
+                    and (offence != " " or data.strip() in finding.context)
+                ):
                     return f"templates/{name}", line
         return None
 
@@ -414,7 +561,9 @@ class Writers:
         if name not in self._lexed:
             try:
                 source = (self.templates / name).read_text(encoding="utf-8")
-                self._lexed[name] = [(line, value) for line, kind, value in self.env.lex(source) if kind == "data"]
+                self._lexed[name] = [
+                    (line, value) for line, kind, value in self.env.lex(source) if kind == "data"
+                ]
             except Exception:  # a template that does not lex is reported by the build itself
                 self._lexed[name] = []
         return self._lexed[name]

@@ -28,8 +28,20 @@ FORCE_HELP = (
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project", type=Path, default=Path("."), metavar="DIR", help="project folder holding content/, templates/ and static/ (default: .)")
-    parser.add_argument("--content", type=Path, default=None, metavar="DIR", help="content folder (default: PROJECT/content)")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="project folder holding content/, templates/ and static/ (default: .)",
+    )
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="content folder (default: PROJECT/content)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     parser.add_argument("--debug", action="store_true", help="show a full traceback on failure")
 
@@ -54,7 +66,14 @@ def make_parser() -> argparse.ArgumentParser:
         "(.cache/charts, or $TIANGONG_CHART_CACHE).",
     )
     _common(build)
-    build.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, which must be a folder inside the project)")
+    build.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, which must be a folder inside the project)",
+    )
     build.add_argument("--force", action="store_true", help=FORCE_HELP)
     build.add_argument(
         "--base-url",
@@ -74,8 +93,14 @@ def make_parser() -> argparse.ArgumentParser:
         "and this computer's host name; add other names with --allow-host.",
     )
     _common(serve)
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free port)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0: your network too)")
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free port)"
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0: your network too)",
+    )
     serve.add_argument(
         "--allow-host",
         action="append",
@@ -83,7 +108,14 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also answer to requests for NAME, e.g. a name your network gives this computer (repeatable)",
     )
-    serve.add_argument("-o", "--output", type=Path, default=None, metavar="DIR", help="output folder (default: from site.yaml)")
+    serve.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: from site.yaml)",
+    )
     serve.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     check = commands.add_parser(
@@ -136,9 +168,13 @@ def _print_problems(exc: ContentError) -> None:
     for problem in shown:
         print(problem, file=sys.stderr)
     if hidden:
-        print(f"... and {hidden:,} more, not shown (fix those above and run again)", file=sys.stderr)
+        print(
+            f"... and {hidden:,} more, not shown (fix those above and run again)", file=sys.stderr
+        )
     errors = sum(1 for p in exc.problems if p.severity == "error")
-    print(f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written.", file=sys.stderr)
+    print(
+        f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written.", file=sys.stderr
+    )
 
 
 def _base_url(args: argparse.Namespace) -> tuple[str | None, str]:
@@ -159,7 +195,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"tiangong-site build: {reason}", file=sys.stderr)
         return EXIT_USAGE
     progress = None if args.quiet else (lambda message: print(f"... {message}", file=sys.stderr))
-    report = build(Project.at(args.project, args.content), args.output, base_url, progress, args.force)
+    report = build(
+        Project.at(args.project, args.content), args.output, base_url, progress, args.force
+    )
     if _left_to_exit is not None:
         _left_to_exit.append(report)  # the process ends next: not worth freeing (see run)
     for warning in report.warnings:
@@ -228,14 +266,18 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
     try:
         if args.kind == "page":
             if extra or not args.slug:
-                raise UsageError("a page needs a slug, --title and --description, e.g. new page how-we-did-it --title 'How we did it' --description '...'")
+                raise UsageError(
+                    "a page needs a slug, --title and --description, e.g. new page how-we-did-it --title 'How we did it' --description '...'"
+                )
             from .content import load_site
 
             site, _ = load_site(project.content, [])
             languages = site.languages if site else ["en"]
             titles = {"en": args.title, "zh": args.title_zh}
             descriptions = {"en": args.description, "zh": args.description_zh}
-            created = new_page(project.content, args.slug, titles, descriptions, languages, validate)
+            created = new_page(
+                project.content, args.slug, titles, descriptions, languages, validate
+            )
         else:
             given = _pairs(extra)
             for name in ("title", "description", "title_zh", "description_zh"):
@@ -246,17 +288,32 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
             from .content import load_site
 
             site, _ = load_site(project.content, [])
-            created = new_record(project.content, args.kind, given, validate, tuple(site.languages) if site else ("en",))
+            created = new_record(
+                project.content,
+                args.kind,
+                given,
+                validate,
+                tuple(site.languages) if site else ("en",),
+            )
     except UsageError as exc:
         print(f"tiangong-site new {args.kind}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in err["loc"] if isinstance(p, str) and not p[:1].isupper())
-            print(f"tiangong-site new {args.kind}: --{field.replace('_', '-')}: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+            field = ".".join(
+                str(p) for p in err["loc"] if isinstance(p, str) and not p[:1].isupper()
+            )
+            print(
+                f"tiangong-site new {args.kind}: --{field.replace('_', '-')}: {err['msg'].removeprefix('Value error, ')}",
+                file=sys.stderr,
+            )
         return EXIT_USAGE
     if not args.quiet:
-        shown = created.path.relative_to(project.root) if created.path.is_relative_to(project.root) else created.path
+        shown = (
+            created.path.relative_to(project.root)
+            if created.path.is_relative_to(project.root)
+            else created.path
+        )
         print(f"Added to {shown}:{created.line}:\n{created.text}", end="")
     return EXIT_OK
 
@@ -286,7 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an unexpected failure: say what, not where, unless asked
         if args.debug:
             raise
-        print(f"error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)", file=sys.stderr)
+        print(
+            f"error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_CONTENT
 
 

@@ -61,7 +61,9 @@ class Content:
         """Records of `dataset` by id (computed once: content does not change after loading)."""
         key = (dataset, "")
         if key not in self._cache:
-            self._cache[key] = {r.id: r for r in self.datasets[dataset] if r is not None and getattr(r, "id", None)}
+            self._cache[key] = {
+                r.id: r for r in self.datasets[dataset] if r is not None and getattr(r, "id", None)
+            }
         return self._cache[key]
 
     def by(self, dataset: str, field_name: str) -> dict[Any, list[Any]]:
@@ -82,7 +84,15 @@ class Content:
             self._cache[key] = make()
         return self._cache[key]
 
-    def problem_at(self, dataset: str, index: int, key: tuple = (), message: str = "", hint: str = "", severity: str = "error") -> Problem:
+    def problem_at(
+        self,
+        dataset: str,
+        index: int,
+        key: tuple = (),
+        message: str = "",
+        hint: str = "",
+        severity: str = "error",
+    ) -> Problem:
         return self.files[dataset].problem((index, *key), message, hint, severity)
 
 
@@ -105,7 +115,9 @@ _EXPECTED = {
 
 
 _NUMBERS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
-_WRITTEN_NUMBER = re.compile(r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|亿元|亿|万元|万|亩)?\s*")
+_WRITTEN_NUMBER = re.compile(
+    r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|亿元|亿|万元|万|亩)?\s*"
+)
 
 
 def _number_hint(value: Any, name: str) -> str:
@@ -129,14 +141,18 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
     """The fields allowed at `loc` (for did-you-mean hints), following nested models."""
     current: Any = model
     for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
             continue
         info = current.model_fields.get(part)
         if info is None:
             break
         annotation = info.annotation
         candidates = [annotation, *getattr(annotation, "__args__", ())]
-        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        current = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)
     return []
@@ -144,10 +160,21 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
 
 def _clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's union-branch labels (e.g. 'str', 'Localised', 'function-after[...]')."""
-    return tuple(p for p in loc if isinstance(p, int) or not (p[:1].isupper() or "[" in p or p in ("str", "int", "float", "bool", "list[...]", "dict[...]")))
+    return tuple(
+        p
+        for p in loc
+        if isinstance(p, int)
+        or not (
+            p[:1].isupper()
+            or "[" in p
+            or p in ("str", "int", "float", "bool", "list[...]", "dict[...]")
+        )
+    )
 
 
-def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
+def pydantic_problems(
+    exc: ValidationError, source: LoadedFile, model: type[BaseModel], prefix: tuple = ()
+) -> list[Problem]:
     """Translate pydantic's errors into located problems, one per distinct place."""
     problems: dict[tuple, Problem] = {}
     places: set[tuple] = set()
@@ -171,7 +198,9 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             allowed = _field_names(model, loc[:-1])
             close = close_matches(name, allowed)
             message = f"unknown field '{name}'"
-            hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+            hint = (
+                f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+            )
             if name in LANGUAGES and not close:  # a text's second line that lost its indentation
                 hint = f"if it is the {LANGUAGE_ENGLISH[name]} of the text above, indent it under that field, in line with its `en:`"
             at = data_loc
@@ -185,7 +214,11 @@ def pydantic_problems(exc: ValidationError, source: LoadedFile, model: type[Base
             at = data_loc
         elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
             message = f"'{name}' is {err['input']!r}: {err['msg'].lower()}"
-            hint = "counts and years cannot be negative or out of range" if "greater" in kind else "check the number"
+            hint = (
+                "counts and years cannot be negative or out of range"
+                if "greater" in kind
+                else "check the number"
+            )
             at = data_loc
         elif kind == "string_pattern_mismatch" and name == "slug" and model is PageMeta:
             message, hint = slug_problem(err["input"])
@@ -227,8 +260,12 @@ def close_matches(name: str, candidates: list[str] | dict[int, list[str]]) -> li
     be grouped by length (see `by_length`), so only names of a similar length are compared."""
     groups = candidates if isinstance(candidates, dict) else by_length(candidates)
     # difflib's cutoff (0.6) cannot be met by a name under 3/7 or over 7/3 of this length.
-    sizes = sorted(range((len(name) * 3) // 7, (len(name) * 7) // 3 + 1), key=lambda n: abs(n - len(name)))
-    near = list(itertools.islice((c for size in sizes for c in groups.get(size, ())), MAX_CANDIDATES))
+    sizes = sorted(
+        range((len(name) * 3) // 7, (len(name) * 7) // 3 + 1), key=lambda n: abs(n - len(name))
+    )
+    near = list(
+        itertools.islice((c for size in sizes for c in groups.get(size, ())), MAX_CANDIDATES)
+    )
     return difflib.get_close_matches(name, near, n=1)
 
 
@@ -245,7 +282,9 @@ def by_length(names: list[str] | set[str]) -> dict[int, list[str]]:
 def _read(path: Path, root: Path, problems: list[Problem]) -> LoadedFile | None:
     shown = display_path(path, root.parent)
     if not path.exists():
-        problems.append(Problem(shown, 1, 1, "file is missing", f"create {shown} (an empty list `[]` is fine)"))
+        problems.append(
+            Problem(shown, 1, 1, "file is missing", f"create {shown} (an empty list `[]` is fine)")
+        )
         return None
     try:
         return load_yaml_file(path, shown)
@@ -258,7 +297,9 @@ def _validate_list(loaded: LoadedFile, model: type[Strict], problems: list[Probl
     if loaded.data is None:
         return []
     if not isinstance(loaded.data, list):
-        problems.append(loaded.problem((), "this file must be a list of records", "start each record with `- `"))
+        problems.append(
+            loaded.problem((), "this file must be a list of records", "start each record with `- `")
+        )
         return []
     records = []
     for i, item in enumerate(loaded.data):
@@ -290,7 +331,15 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
         shown = display_path(path, root.parent)
         suffix = path.stem.rsplit(".", 1)[-1] if "." in path.stem else SOURCE_LANGUAGE
         if suffix not in LANGUAGES:
-            problems.append(Problem(shown, 1, 1, f"'{suffix}' is not a language this site knows", f"name the file NAME.md (English) or NAME.{'/'.join(LANGUAGES[1:])}.md"))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    f"'{suffix}' is not a language this site knows",
+                    f"name the file NAME.md (English) or NAME.{'/'.join(LANGUAGES[1:])}.md",
+                )
+            )
             continue
         try:
             front, body, body_line = split_front_matter(read_page(path, shown), shown)
@@ -305,7 +354,13 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
     slugs: dict[tuple[str, str], str] = {}
     for page in pages:
         if (page.lang, page.meta.slug) in slugs:
-            problems.append(page.source.problem(("slug",), f"slug '{page.meta.slug}' is also used by {slugs[page.lang, page.meta.slug]}", "give each page its own slug"))
+            problems.append(
+                page.source.problem(
+                    ("slug",),
+                    f"slug '{page.meta.slug}' is also used by {slugs[page.lang, page.meta.slug]}",
+                    "give each page its own slug",
+                )
+            )
         slugs[page.lang, page.meta.slug] = page.path
     return pages
 
@@ -321,14 +376,36 @@ def check_languages(content: Content) -> list[Problem]:
         if page.lang != SOURCE_LANGUAGE:
             source = editions.get((page.key, SOURCE_LANGUAGE))
             if source is None:
-                problems.append(Problem(page.path, 1, 1, f"no English edition of this page (content/pages/{page.key}.md)", "create it, or rename this file"))
+                problems.append(
+                    Problem(
+                        page.path,
+                        1,
+                        1,
+                        f"no English edition of this page (content/pages/{page.key}.md)",
+                        "create it, or rename this file",
+                    )
+                )
             elif source.meta.slug != page.meta.slug:
-                problems.append(page.source.problem(("slug",), f"slug '{page.meta.slug}' differs from the English edition's '{source.meta.slug}'", "give both editions the same slug"))
+                problems.append(
+                    page.source.problem(
+                        ("slug",),
+                        f"slug '{page.meta.slug}' differs from the English edition's '{source.meta.slug}'",
+                        "give both editions the same slug",
+                    )
+                )
             continue
         for lang in languages:
             if (page.key, lang) not in editions:
                 twin = page.path.removesuffix(".md") + f".{lang}.md"
-                problems.append(Problem(page.path, 1, 1, f"no {LANGUAGE_ENGLISH[lang]} edition of this page", f"create {twin}"))
+                problems.append(
+                    Problem(
+                        page.path,
+                        1,
+                        1,
+                        f"no {LANGUAGE_ENGLISH[lang]} edition of this page",
+                        f"create {twin}",
+                    )
+                )
     site_file = content.files.get("site")
     if site_file is not None:
         problems.extend(_missing_texts(content.site, site_file, (), languages))
@@ -344,7 +421,9 @@ def _is_local(annotation: Any) -> bool:
     return annotation is Localised or any(_is_local(arg) for arg in get_args(annotation))
 
 
-def _missing_texts(record: BaseModel, loaded: LoadedFile, key: tuple, languages: list[str]) -> list[Problem]:
+def _missing_texts(
+    record: BaseModel, loaded: LoadedFile, key: tuple, languages: list[str]
+) -> list[Problem]:
     """A problem for each reader-facing text of `record` (nested records too) lacking a language."""
     problems = []
     for name, info in type(record).model_fields.items():
@@ -358,7 +437,13 @@ def _missing_texts(record: BaseModel, loaded: LoadedFile, key: tuple, languages:
                 for lang in languages:
                     if isinstance(item, str) or getattr(item, lang, None) is None:
                         label = f"{name}[{index}]" if index is not None else name
-                        problems.append(loaded.problem(where, f"'{label}' has no {LANGUAGE_ENGLISH[lang]} text", f"write it as {{en: \"...\", {lang}: \"...\"}}"))
+                        problems.append(
+                            loaded.problem(
+                                where,
+                                f"'{label}' has no {LANGUAGE_ENGLISH[lang]} text",
+                                f'write it as {{en: "...", {lang}: "..."}}',
+                            )
+                        )
     return problems
 
 
@@ -374,7 +459,11 @@ def check_references(content: Content) -> list[Problem]:
         raw = loaded.data or []
         for i, record in enumerate(records):
             if record is None:  # failed validation (already reported); its id still exists
-                rid = raw[i].get("id") if isinstance(raw[i], dict) and isinstance(raw[i].get("id"), str) else None
+                rid = (
+                    raw[i].get("id")
+                    if isinstance(raw[i], dict) and isinstance(raw[i].get("id"), str)
+                    else None
+                )
             else:
                 rid = getattr(record, "id", None)
             if rid is None:
@@ -382,7 +471,9 @@ def check_references(content: Content) -> list[Problem]:
             if rid in seen:
                 first = content.files[name].position((seen[rid], "id"))[0]
                 message = f"id '{rid}' is used twice (first on line {first})"
-                problems.append(content.problem_at(name, i, ("id",), message, "give each record its own id"))
+                problems.append(
+                    content.problem_at(name, i, ("id",), message, "give each record its own id")
+                )
             seen.setdefault(rid, i)
         ids[name] = set(seen)
     groups = {name: by_length(found) for name, found in ids.items()}
@@ -398,8 +489,20 @@ def check_references(content: Content) -> list[Problem]:
                         continue
                     key = (fld, j) if isinstance(value, list) else (fld,)
                     close = close_matches(ref, groups[target])
-                    hint = f"did you mean '{close[0]}'?" if close else f"add a record with id '{ref}' to content/{DATASETS[target][0]}"
-                    problems.append(content.problem_at(name, i, key, f"{fld} '{ref}' is not an id in content/{DATASETS[target][0]}", hint))
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else f"add a record with id '{ref}' to content/{DATASETS[target][0]}"
+                    )
+                    problems.append(
+                        content.problem_at(
+                            name,
+                            i,
+                            key,
+                            f"{fld} '{ref}' is not an id in content/{DATASETS[target][0]}",
+                            hint,
+                        )
+                    )
     return problems
 
 
@@ -410,7 +513,17 @@ def load_content(root: Path) -> Content:
     """
     problems: list[Problem] = []
     if not root.is_dir():
-        raise ContentError([Problem(str(root), 1, 1, "content folder not found", "run from the project folder or pass --content")])
+        raise ContentError(
+            [
+                Problem(
+                    str(root),
+                    1,
+                    1,
+                    "content folder not found",
+                    "run from the project folder or pass --content",
+                )
+            ]
+        )
     refuse_links([root], root.parent)  # read nothing from outside the folder, even by a link
     site, site_file = load_site(root, problems)
     files: dict[str, LoadedFile] = {}

@@ -66,13 +66,56 @@ def theme_of(brand: Brand) -> tuple[tuple[str, str], ...]:
     theme |= {colour: f"c{n}" for n, colour in enumerate(brand.palette, 1)}
     return tuple(sorted(theme.items()))
 
-ELEMENTS = {"svg", "g", "defs", "clipPath", "pattern", "rect", "path", "text", "tspan", "line", "circle", "ellipse", "polygon", "polyline"}
+
+ELEMENTS = {
+    "svg",
+    "g",
+    "defs",
+    "clipPath",
+    "pattern",
+    "rect",
+    "path",
+    "text",
+    "tspan",
+    "line",
+    "circle",
+    "ellipse",
+    "polygon",
+    "polyline",
+}
 """The only elements kept from Plotly's SVG. Links (`<a>`, which Plotly makes from `<a href>`
 in a label) are replaced by their text; anything else is dropped with its content."""
 KEPT_ATTRIBUTES = {
-    "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx", "ry", "d", "width", "height", "viewBox",
-    "transform", "style", "clip-path", "text-anchor", "dy", "dx", "points", "patternUnits",
-    "patternTransform", "opacity", "fill", "stroke", "stroke-width", "shape-rendering", "id",
+    "x",
+    "y",
+    "x1",
+    "x2",
+    "y1",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "ry",
+    "d",
+    "width",
+    "height",
+    "viewBox",
+    "transform",
+    "style",
+    "clip-path",
+    "text-anchor",
+    "dy",
+    "dx",
+    "points",
+    "patternUnits",
+    "patternTransform",
+    "opacity",
+    "fill",
+    "stroke",
+    "stroke-width",
+    "shape-rendering",
+    "id",
 }
 SESSION_STATS = {"sessions": 0, "drawn": 0}
 """How many Chromium sessions this process started and figures it drew (tests and benchmarks
@@ -98,7 +141,11 @@ class Request:
 
     @functools.cached_property
     def key(self) -> str:
-        spec = {"figure": self.figure, "size": [self.width, self.height, self.scale], "format": self.format}
+        spec = {
+            "figure": self.figure,
+            "size": [self.width, self.height, self.scale],
+            "format": self.format,
+        }
         spec |= {"prefix": self.prefix, "class": self.css_class, "renderer": renderer_version()}
         spec |= {"theme": self.theme}
         data = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -167,8 +214,15 @@ def draw(requests: list[Request], cache: Path) -> dict[str, bytes]:
 def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
     chromium = find_chromium()
     if chromium is None:
-        where = f"${CHROMIUM_ENV} ({os.environ[CHROMIUM_ENV]})" if os.environ.get(CHROMIUM_ENV) else "on PATH"
-        raise Unavailable(requests, f"{len(requests)} chart drawings are not cached and no Chromium was found {where} to draw them")
+        where = (
+            f"${CHROMIUM_ENV} ({os.environ[CHROMIUM_ENV]})"
+            if os.environ.get(CHROMIUM_ENV)
+            else "on PATH"
+        )
+        raise Unavailable(
+            requests,
+            f"{len(requests)} chart drawings are not cached and no Chromium was found {where} to draw them",
+        )
     # In a thread of its own: the preview calls this from inside a running event loop.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kaleido") as pool:
         for attempt in (1, 2):  # a browser that failed to start or crashed gets one more try
@@ -268,7 +322,9 @@ def _unwrap(parent: ET.Element, child: ET.Element, keep_text: bool = False) -> N
     for offset, grandchild in enumerate(list(child)):
         parent.insert(index + offset, grandchild)
     if child.tail:
-        last = parent[index + len(child) - 1] if len(child) else (parent[index - 1] if index else None)
+        last = (
+            parent[index + len(child) - 1] if len(child) else (parent[index - 1] if index else None)
+        )
         if last is None:
             parent.text = (parent.text or "") + child.tail
         else:
@@ -365,9 +421,31 @@ def requests_for(chart: Any, lang: str, brand: Brand = PLAIN) -> dict[str, Reque
     narrow = chart.narrow
     theme = theme_of(brand)
     return {
-        "wide": Request(f"{cid}/{lang}/wide", chart.figure, WIDE_WIDTH, chart.figure["layout"]["height"], prefix=f"svg-{cid}-w", css_class="chart-svg chart-svg-wide", theme=theme),
-        "narrow": Request(f"{cid}/{lang}/narrow", narrow, NARROW_WIDTH, narrow["layout"]["height"], prefix=f"svg-{cid}-n", css_class="chart-svg chart-svg-narrow", theme=theme),
-        "preview": Request(f"{cid}/{lang}/preview", preview_figure(chart, lang), *PREVIEW_SIZE, format="png", scale=PREVIEW_SCALE),
+        "wide": Request(
+            f"{cid}/{lang}/wide",
+            chart.figure,
+            WIDE_WIDTH,
+            chart.figure["layout"]["height"],
+            prefix=f"svg-{cid}-w",
+            css_class="chart-svg chart-svg-wide",
+            theme=theme,
+        ),
+        "narrow": Request(
+            f"{cid}/{lang}/narrow",
+            narrow,
+            NARROW_WIDTH,
+            narrow["layout"]["height"],
+            prefix=f"svg-{cid}-n",
+            css_class="chart-svg chart-svg-narrow",
+            theme=theme,
+        ),
+        "preview": Request(
+            f"{cid}/{lang}/preview",
+            preview_figure(chart, lang),
+            *PREVIEW_SIZE,
+            format="png",
+            scale=PREVIEW_SCALE,
+        ),
     }
 
 
@@ -375,11 +453,16 @@ def attach(editions: dict[str, dict[str, Any]], cache: Path, brand: Brand = PLAI
     """Draw (or take from the cache) every chart of every edition, in one session at most,
     and give each ChartOutput its drawings: `drawings["wide"|"narrow"]` (SVG text) and
     `drawings["preview"]` (PNG bytes)."""
-    wanted = {(lang, cid): requests_for(chart, lang, brand) for lang, charts in editions.items() for cid, chart in charts.items()}
+    wanted = {
+        (lang, cid): requests_for(chart, lang, brand)
+        for lang, charts in editions.items()
+        for cid, chart in charts.items()
+    }
     drawn = draw([r for requests in wanted.values() for r in requests.values()], cache)
     for (lang, cid), requests in wanted.items():
         editions[lang][cid].drawings = {
-            name: drawn[r.key].decode("utf-8") if r.format == "svg" else drawn[r.key] for name, r in requests.items()
+            name: drawn[r.key].decode("utf-8") if r.format == "svg" else drawn[r.key]
+            for name, r in requests.items()
         }
 
 
@@ -393,8 +476,15 @@ def preview_figure(chart: Any, lang: str) -> dict[str, Any]:
     layout = figure["layout"]
     layout.update(height=PREVIEW_SIZE[1], paper_bgcolor="#fdfcfa", plot_bgcolor="#fdfcfa")
     layout["title"] = {
-        "text": f"<b>{title}</b>", "x": 0, "xref": "paper", "xanchor": "left", "y": 1, "yref": "paper",
-        "yanchor": "bottom", "pad": {"b": 22}, "font": {"size": 16},
+        "text": f"<b>{title}</b>",
+        "x": 0,
+        "xref": "paper",
+        "xanchor": "left",
+        "y": 1,
+        "yref": "paper",
+        "yanchor": "bottom",
+        "pad": {"b": 22},
+        "font": {"size": 16},
     }
     layout["legend"] = dict(layout.get("legend", {}), y=-0.1, yanchor="top")  # under the plot
     layout["margin"] = {"l": 12, "r": 16, "t": 52 + 20 * title.count("<br>"), "b": 10}

@@ -50,8 +50,14 @@ def placements(page: Page) -> list[Placement]:
         offset += len(paragraph)
         if not paragraph.strip():
             continue
-        blocks = [Placement(m[1], m[2], line + paragraph.count("\n", 0, m.start())) for m in BLOCK.finditer(paragraph)]
-        inline = [Placement(m[1], m[2], line + paragraph.count("\n", 0, m.start())) for m in INLINE.finditer(paragraph)]
+        blocks = [
+            Placement(m[1], m[2], line + paragraph.count("\n", 0, m.start()))
+            for m in BLOCK.finditer(paragraph)
+        ]
+        inline = [
+            Placement(m[1], m[2], line + paragraph.count("\n", 0, m.start()))
+            for m in INLINE.finditer(paragraph)
+        ]
         found += blocks + sorted(inline, key=lambda p: p.key)
     return found
 
@@ -83,7 +89,9 @@ def _compare(first: Page, second: Page) -> list[Problem]:
         for k in range(max(i2 - i1, j2 - j1)):
             mine = a[i1 + k] if i1 + k < i2 else None
             theirs = b[j1 + k] if j1 + k < j2 else None
-            problems.append(_problem(first, second, mine, theirs, _near(a, i1 + k), _near(b, j1 + k)))
+            problems.append(
+                _problem(first, second, mine, theirs, _near(a, i1 + k), _near(b, j1 + k))
+            )
     return problems
 
 
@@ -95,11 +103,36 @@ def _near(placed: list[Placement], index: int) -> str:
     return f"after line {placed[-1].line}" if placed else "anywhere: it places nothing"
 
 
-def _problem(first: Page, second: Page, mine: Placement | None, theirs: Placement | None, near_a: str, near_b: str) -> Problem:
+def _problem(
+    first: Page,
+    second: Page,
+    mine: Placement | None,
+    theirs: Placement | None,
+    near_a: str,
+    near_b: str,
+) -> Problem:
     hint = "place the same charts, callouts, {fig:} and {src:} in both editions, in the same paragraphs"
     if mine and theirs:
-        return Problem(first.path, mine.line, 1, f"{mine.shown()} is placed here, but {second.path}:{theirs.line} places {theirs.shown()} instead", hint)
+        return Problem(
+            first.path,
+            mine.line,
+            1,
+            f"{mine.shown()} is placed here, but {second.path}:{theirs.line} places {theirs.shown()} instead",
+            hint,
+        )
     if mine:
-        return Problem(first.path, mine.line, 1, f"{mine.shown()} is placed here but not in {second.path} ({near_b} there)", hint)
+        return Problem(
+            first.path,
+            mine.line,
+            1,
+            f"{mine.shown()} is placed here but not in {second.path} ({near_b} there)",
+            hint,
+        )
     assert theirs is not None
-    return Problem(second.path, theirs.line, 1, f"{theirs.shown()} is placed here but not in {first.path} ({near_a} there)", hint)
+    return Problem(
+        second.path,
+        theirs.line,
+        1,
+        f"{theirs.shown()} is placed here but not in {first.path} ({near_a} there)",
+        hint,
+    )

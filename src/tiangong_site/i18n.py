@@ -103,10 +103,23 @@ def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]
 
     found = []
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    for folder, method_map in ((Path(templates), [("**.html", "jinja2")]), (PACKAGE, [("**.py", "python")])):
-        options = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}} if folder == Path(templates) else {}
-        for filename, lineno, message, _comments, _context in extract_from_dir(str(folder), method_map, options_map=options, keywords=keywords):
-            shown = f"{folder.name}/{filename}" if folder == Path(templates) else f"src/tiangong_site/{filename}"
+    for folder, method_map in (
+        (Path(templates), [("**.html", "jinja2")]),
+        (PACKAGE, [("**.py", "python")]),
+    ):
+        options = (
+            {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+            if folder == Path(templates)
+            else {}
+        )
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(folder), method_map, options_map=options, keywords=keywords
+        ):
+            shown = (
+                f"{folder.name}/{filename}"
+                if folder == Path(templates)
+                else f"src/tiangong_site/{filename}"
+            )
             # ngettext gives (singular, plural); the catalogue keys both by the singular.
             msgid = message[0] if isinstance(message, tuple) else message
             if msgid:
@@ -114,7 +127,9 @@ def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]
     return found
 
 
-def messages_in_code(templates: Path, cache: Path | None = None, write: bool = True) -> list[tuple[str, str, int]]:
+def messages_in_code(
+    templates: Path, cache: Path | None = None, write: bool = True
+) -> list[tuple[str, str, int]]:
     """The interface strings of the templates and the package. Extraction parses every file,
     so its result is kept in `cache` (a folder), under a digest of the files it read, signed:
     a stored list this machine did not write could hide a missing translation.
@@ -136,7 +151,13 @@ def messages_in_code(templates: Path, cache: Path | None = None, write: bool = T
     return found
 
 
-def missing_translations(root: Path, templates: Path, languages: list[str], cache: Path | None = None, write_cache: bool = True) -> list[Problem]:
+def missing_translations(
+    root: Path,
+    templates: Path,
+    languages: list[str],
+    cache: Path | None = None,
+    write_cache: bool = True,
+) -> list[Problem]:
     """A problem for each interface string a language's catalogue does not translate."""
     problems: list[Problem] = []
     if all(lang == SOURCE_LANGUAGE for lang in languages):
@@ -149,14 +170,30 @@ def missing_translations(root: Path, templates: Path, languages: list[str], cach
         shown = display_path(path, root)
         cat = catalogue(root, lang)
         if cat is None:
-            problems.append(Problem(shown, 1, 1, f"no catalogue of interface strings for '{lang}'", f"create {shown} (see docs/translating.md)"))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    f"no catalogue of interface strings for '{lang}'",
+                    f"create {shown} (see docs/translating.md)",
+                )
+            )
             continue
         reported = set()
         for message, where, line in messages:
             entry = cat.get(message)
             if (entry is None or not entry.string or entry.fuzzy) and message not in reported:
                 reported.add(message)
-                problems.append(Problem(shown, 1, 1, f"no {LANGUAGE_ENGLISH[lang]} translation of {message!r} (used at {where}:{line})", f'add msgid "{message}" with its msgstr'))
+                problems.append(
+                    Problem(
+                        shown,
+                        1,
+                        1,
+                        f"no {LANGUAGE_ENGLISH[lang]} translation of {message!r} (used at {where}:{line})",
+                        f'add msgid "{message}" with its msgstr',
+                    )
+                )
     return problems
 
 
@@ -178,7 +215,9 @@ def date(value: str, lang: str) -> str:
     parts = [int(p) for p in value.split("-")]
     if lang == "zh":
         units = ["年", "月", "日"]
-        return "".join(f"{p}{u}" for p, u in zip(parts, units, strict=False))  # may stop at year or month
+        return "".join(
+            f"{p}{u}" for p, u in zip(parts, units, strict=False)
+        )  # may stop at year or month
     if len(parts) == 1:
         return str(parts[0])
     month = calendar.month_name[parts[1]]
@@ -198,7 +237,9 @@ def period(kind: str, year: int, part: int | None, through_month: int | None, la
         if kind == "quarter":
             return f"{year}年{ZH_QUARTERS[part or 1]}季度"
         month = through_month or 12
-        return f"{year}年前{ZH_QUARTERS[month // 3]}季度" if month % 3 == 0 else f"{year}年1—{month}月"
+        return (
+            f"{year}年前{ZH_QUARTERS[month // 3]}季度" if month % 3 == 0 else f"{year}年1—{month}月"
+        )
     if kind == "year":
         return str(year)
     if kind == "half-year":

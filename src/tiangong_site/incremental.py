@@ -68,7 +68,13 @@ def _digest(path: Path) -> str:
 class IncrementalBuilder:
     """Keeps a built site up to date with its sources, one change at a time."""
 
-    def __init__(self, project: Project, output: Path | None = None, base_url: str | None = None, force: bool = False):
+    def __init__(
+        self,
+        project: Project,
+        output: Path | None = None,
+        base_url: str | None = None,
+        force: bool = False,
+    ):
         self.project = project
         self.output = output
         self.base_url = base_url
@@ -90,11 +96,20 @@ class IncrementalBuilder:
 
     def _scan(self) -> dict[str, str]:
         found = {}
-        for folder in (self.project.content, self.project.templates, self.project.static, self.project.root / "locales"):
+        for folder in (
+            self.project.content,
+            self.project.templates,
+            self.project.static,
+            self.project.root / "locales",
+        ):
             for path in folder.rglob("*"):
                 if path.is_symlink():  # seen as a change, never read: the build refuses it
                     found[shown(path, self.project.root)] = f"link:{os.readlink(path)}"
-                elif path.is_file() and not path.name.startswith((".", "#")) and not path.name.endswith("~"):
+                elif (
+                    path.is_file()
+                    and not path.name.startswith((".", "#"))
+                    and not path.name.endswith("~")
+                ):
                     found[display_path(path, self.project.root)] = _digest(path)
         return found
 
@@ -105,12 +120,12 @@ class IncrementalBuilder:
         templates_prefix = display_path(self.project.templates, self.project.root) + "/"
         for path in changed:
             if path.startswith(content_prefix):
-                rel = path[len(content_prefix):]
+                rel = path[len(content_prefix) :]
                 if rel == "site.yaml":
                     return keys, True
                 keys.add(DATASET_OF_FILE.get(rel, path))
             elif path.startswith(templates_prefix):
-                keys.add(path[len(templates_prefix):])
+                keys.add(path[len(templates_prefix) :])
             else:  # static/ (every page links hashed assets) or a catalogue of translations
                 return keys, True
         return keys, False
@@ -137,18 +152,30 @@ class IncrementalBuilder:
         kept = self._refs.get(name)
         if kept is None or kept[0] != source:
             parsed = env.parse(source, name, filename)
-            kept = self._refs[name] = (source, {c for c in jinja2.meta.find_referenced_templates(parsed) if c})
+            kept = self._refs[name] = (
+                source,
+                {c for c in jinja2.meta.find_referenced_templates(parsed) if c},
+            )
         return kept[1]
 
     # -- builds ---------------------------------------------------------------
 
     def full_build(self) -> BuildReport:
-        inputs = self._scan()  # before building: a file saved meanwhile is seen as changed next time
+        inputs = (
+            self._scan()
+        )  # before building: a file saved meanwhile is seen as changed next time
         report = build(self.project, self.output, self.base_url, force=self.force)
         self.output, self.inputs = report.output, inputs
-        self.outputs = {p.relative_to(report.output).as_posix(): _digest(p) for p in report.output.rglob("*") if p.is_file()}
+        self.outputs = {
+            p.relative_to(report.output).as_posix(): _digest(p)
+            for p in report.output.rglob("*")
+            if p.is_file()
+        }
         assert report.prepared is not None
-        self.content, self.prepared = report.content, report.prepared  # fresh environments, from this build
+        self.content, self.prepared = (
+            report.content,
+            report.prepared,
+        )  # fresh environments, from this build
         self.urls, self.plotly_name = report.prepared.urls, report.plotly_name
         self.generation += 1
         return report
@@ -161,13 +188,17 @@ class IncrementalBuilder:
         if current == self._scanned:  # nothing saved since the last update: same outcome
             return Update(problems=self.last_problems, repeated=True)
         self._scanned = current
-        changed = {p for p in current.keys() | self.inputs.keys() if current.get(p) != self.inputs.get(p)}
+        changed = {
+            p for p in current.keys() | self.inputs.keys() if current.get(p) != self.inputs.get(p)
+        }
         if not changed:  # the sources are back to the last good state: nothing to report
             self.last_problems = []
             return update
         update.changed = sorted(changed)
         keys, full = self._keys(changed)
-        if any(p.startswith(display_path(self.project.templates, self.project.root)) for p in changed):
+        if any(
+            p.startswith(display_path(self.project.templates, self.project.root)) for p in changed
+        ):
             self._closures.clear()
         if any(p.startswith("locales/") for p in changed):
             full = True  # new translations: every page, with fresh environments
@@ -181,7 +212,15 @@ class IncrementalBuilder:
         except jinja2.TemplateError as exc:
             update.problems = [template_problem(exc, self.project)]
         except Exception as exc:  # never let a surprise stop the preview; say what happened
-            update.problems = [Problem("(build)", 1, 1, f"unexpected error: {type(exc).__name__}: {exc}", "run `tiangong-site build --debug` for the traceback")]
+            update.problems = [
+                Problem(
+                    "(build)",
+                    1,
+                    1,
+                    f"unexpected error: {type(exc).__name__}: {exc}",
+                    "run `tiangong-site build --debug` for the traceback",
+                )
+            ]
         if update.ok:
             self.inputs = current
         self.last_problems = update.problems
@@ -204,10 +243,16 @@ class IncrementalBuilder:
         assert self.prepared is not None and self.output is not None
         content_changed = any(not key.endswith(".html") for key in keys)
         # Only templates changed: the content, and so the charts, are as they were.
-        content = load_and_check(self.project, write_cache=False) if content_changed or self.content is None else self.content
+        content = (
+            load_and_check(self.project, write_cache=False)
+            if content_changed or self.content is None
+            else self.content
+        )
         old_jobs = {job.path: job for job in self.prepared.plan.jobs}
         charts = self._unchanged_charts(keys)
-        prepared = prepare(self.project, content, self.urls, self.plotly_name, self.prepared.envs, charts)
+        prepared = prepare(
+            self.project, content, self.urls, self.plotly_name, self.prepared.envs, charts
+        )
         affected = []
         for job in prepared.plan.jobs:
             old = old_jobs.get(job.path)
@@ -292,7 +337,9 @@ class IncrementalBuilder:
                 changes[path] = (raw, digest)
         return changes
 
-    def _write(self, update: Update, changes: dict[str, tuple[bytes, str]], gone: list[str]) -> None:
+    def _write(
+        self, update: Update, changes: dict[str, tuple[bytes, str]], gone: list[str]
+    ) -> None:
         assert self.output is not None
         for path, (raw, digest) in changes.items():
             target = self.output / path

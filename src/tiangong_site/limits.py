@@ -54,7 +54,17 @@ def read_limited(path: Path, shown: str, limit: int) -> bytes:
         raw = handle.read(limit + 1)  # never more, even if the file grows or is not a regular file
     if len(raw) > limit:
         size = max(path.stat().st_size, len(raw))
-        raise ContentError([Problem(shown, 1, 1, f"file is {size:,} bytes, over the {limit:,}-byte limit", "split it, or remove stray content")])
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    f"file is {size:,} bytes, over the {limit:,}-byte limit",
+                    "split it, or remove stray content",
+                )
+            ]
+        )
     return raw
 
 
@@ -64,10 +74,22 @@ def decode(raw: bytes, shown: str) -> str:
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     for bom, name in UTF_BOMS.items():
         if raw.startswith(bom):
-            raise ContentError([Problem(shown, 1, 1, f"file is saved as {name}, not UTF-8", SAVE_AS_UTF8)])
+            raise ContentError(
+                [Problem(shown, 1, 1, f"file is saved as {name}, not UTF-8", SAVE_AS_UTF8)]
+            )
     head = raw[:4096]
     if head.count(0) * 4 > len(head):  # ASCII text in UTF-16 or UTF-32 is half or more NULs
-        raise ContentError([Problem(shown, 1, 1, "file looks saved as UTF-16 (it is full of NUL bytes), not UTF-8", SAVE_AS_UTF8)])
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "file looks saved as UTF-16 (it is full of NUL bytes), not UTF-8",
+                    SAVE_AS_UTF8,
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -78,7 +100,13 @@ def decode(raw: bytes, shown: str) -> str:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        raise ContentError([Problem(shown, line, column, "a NUL character (byte 0x00) is not allowed", "delete it")])
+        raise ContentError(
+            [
+                Problem(
+                    shown, line, column, "a NUL character (byte 0x00) is not allowed", "delete it"
+                )
+            ]
+        )
     return text
 
 
@@ -93,6 +121,8 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode("utf-8", "replace")) + 1
 
 
-def shown_problems(problems: list[Problem], limit: int = MAX_PROBLEMS_SHOWN) -> tuple[list[Problem], int]:
+def shown_problems(
+    problems: list[Problem], limit: int = MAX_PROBLEMS_SHOWN
+) -> tuple[list[Problem], int]:
     """The first `limit` problems, and how many more there are."""
     return problems[:limit], max(0, len(problems) - limit)

@@ -33,7 +33,7 @@ def _target(base_path: str, page: str, url: str, dirs: set[str]) -> tuple[str, s
     if path.startswith("/"):
         if not path.startswith(base_path):
             return OUTSIDE + path.lstrip("/"), parts.fragment
-        target = path[len(base_path):]
+        target = path[len(base_path) :]
     else:
         target = posixpath.join(posixpath.dirname(page), path)
     target = posixpath.normpath(target) if target else "."
@@ -106,14 +106,30 @@ def check_links(
             path, fragment = target
             if path not in files:
                 line, column = lines.at(match.start() + 1)  # the attribute, after its space
-                problems.append(Problem(page, line, column, f"broken link: {url} (no file at {path})", "fix the link, or add the page or asset it points to"))
+                problems.append(
+                    Problem(
+                        page,
+                        line,
+                        column,
+                        f"broken link: {url} (no file at {path})",
+                        "fix the link, or add the page or asset it points to",
+                    )
+                )
                 continue
             if fragment and path.endswith(".html"):
                 if path not in ids:
                     ids[path] = {html.unescape(m) for m in ID.findall(text_of(path))}
                 if unquote(fragment) not in ids[path]:
                     line, column = lines.at(match.start() + 1)
-                    problems.append(Problem(page, line, column, f"missing anchor: {url} (no id '{fragment}' on that page)", "fix the fragment after # or add the id"))
+                    problems.append(
+                        Problem(
+                            page,
+                            line,
+                            column,
+                            f"missing anchor: {url} (no id '{fragment}' on that page)",
+                            "fix the fragment after # or add the id",
+                        )
+                    )
     return problems
 
 

@@ -129,14 +129,18 @@ class LoadedFile:
             key = key[:-1]
         return self.positions.get(key, (1, 1))
 
-    def problem(self, key: PathKey, message: str, hint: str = "", severity: str = "error") -> Problem:
+    def problem(
+        self, key: PathKey, message: str, hint: str = "", severity: str = "error"
+    ) -> Problem:
         line, col = self.position(key)
         return Problem(self.path, line, col, message, hint, severity)
 
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-_DISALLOWED = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_DISALLOWED = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 """Characters YAML does not allow in a file (control characters)."""
 
 
@@ -164,12 +168,18 @@ def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
     if tag == _STR:
         return event.value
     if tag not in _PLAIN_TAGS:
-        raise _Refused(event.start_mark, f"YAML tags such as {_shown_tag(tag)} are not allowed", "remove the tag and write a plain value")
+        raise _Refused(
+            event.start_mark,
+            f"YAML tags such as {_shown_tag(tag)} are not allowed",
+            "remove the tag and write a plain value",
+        )
     node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         return loader.yaml_constructors[tag](loader, node)
     except yaml.constructor.ConstructorError as exc:
-        raise _Refused(event.start_mark, f"cannot read value: {exc.problem}", "write a plain value") from exc
+        raise _Refused(
+            event.start_mark, f"cannot read value: {exc.problem}", "write a plain value"
+        ) from exc
 
 
 def _collection(loader: Any, event: yaml.NodeEvent, depth: int) -> list[Any] | dict[str, Any]:
@@ -179,9 +189,17 @@ def _collection(loader: Any, event: yaml.NodeEvent, depth: int) -> list[Any] | d
     if tag is None or tag == "!":
         tag = loader.resolve(SequenceNode if is_seq else MappingNode, None, event.implicit)
     if tag != (_SEQ if is_seq else _MAP):
-        raise _Refused(event.start_mark, f"YAML tags such as {_shown_tag(tag)} are not allowed", "remove the tag")
+        raise _Refused(
+            event.start_mark,
+            f"YAML tags such as {_shown_tag(tag)} are not allowed",
+            "remove the tag",
+        )
     if depth >= MAX_DEPTH:
-        raise _Refused(event.start_mark, f"lists and mappings are nested more than {MAX_DEPTH} levels deep", "content is never nested this deep: check the brackets and indentation")
+        raise _Refused(
+            event.start_mark,
+            f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+            "content is never nested this deep: check the brackets and indentation",
+        )
     return [] if is_seq else {}
 
 
@@ -190,13 +208,23 @@ def _set_key(frame: _Frame, event: yaml.Event, out: LoadedFile) -> None:
     if not isinstance(event, yaml.ScalarEvent):
         raise _Refused(event.start_mark, "a key must be a plain word", "use `name: value`")
     if event.tag == "tag:yaml.org,2002:merge" or (event.value == "<<" and event.implicit[0]):
-        raise _Refused(event.start_mark, "merge keys (<<) are not allowed", "write the fields out in full")
+        raise _Refused(
+            event.start_mark, "merge keys (<<) are not allowed", "write the fields out in full"
+        )
     name, mapping = str(event.value), frame.value
     if name in mapping:
         first = out.positions[frame.key + (name,)]
-        raise _Refused(event.start_mark, f"duplicate key '{name}' (first given on line {first[0]})", "keep one of the two and delete the other")
+        raise _Refused(
+            event.start_mark,
+            f"duplicate key '{name}' (first given on line {first[0]})",
+            "keep one of the two and delete the other",
+        )
     if len(mapping) >= MAX_KEYS:
-        raise _Refused(event.start_mark, f"more than {MAX_KEYS:,} keys in one mapping", "a record has a few dozen fields at most: check the indentation")
+        raise _Refused(
+            event.start_mark,
+            f"more than {MAX_KEYS:,} keys in one mapping",
+            "a record has a few dozen fields at most: check the indentation",
+        )
     out.positions[frame.key + (name,)] = _pos(event.start_mark)
     frame.name = name
 
@@ -219,7 +247,11 @@ def _build(loader: Any, out: LoadedFile) -> Any:
             top = stack[-1] if stack else None
         else:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _Refused(event.start_mark, "anchors and aliases (&name, *name) are not allowed in content", "write the value out in full")
+                raise _Refused(
+                    event.start_mark,
+                    "anchors and aliases (&name, *name) are not allowed in content",
+                    "write the value out in full",
+                )
             if top is not None and isinstance(top.value, dict) and top.name is None:
                 _set_key(top, event, out)
                 continue
@@ -227,7 +259,11 @@ def _build(loader: Any, out: LoadedFile) -> Any:
                 key: PathKey = ()
             elif isinstance(top.value, list):
                 if len(top.value) >= MAX_ITEMS:
-                    raise _Refused(event.start_mark, f"more than {MAX_ITEMS:,} items in one list", "split the list")
+                    raise _Refused(
+                        event.start_mark,
+                        f"more than {MAX_ITEMS:,} items in one list",
+                        "split the list",
+                    )
                 key = top.key + (len(top.value),)
             else:
                 key = top.key + (top.name,)
@@ -247,7 +283,11 @@ def _build(loader: Any, out: LoadedFile) -> Any:
             top.name = None
     event = loader.get_event()
     if not isinstance(event, yaml.StreamEndEvent):
-        raise _Refused(event.start_mark, "a second YAML document in the same file", "remove the second `---` and what follows, or merge it into the first")
+        raise _Refused(
+            event.start_mark,
+            "a second YAML document in the same file",
+            "remove the second `---` and what follows, or merge it into the first",
+        )
     return root
 
 
@@ -257,7 +297,13 @@ def _refuse_characters(text: str, path: str) -> None:
         start = text.rfind("\n", 0, bad.start()) + 1
         line, col = text.count("\n", 0, bad.start()) + 1, bad.start() - start + 1
         message = f"control character U+{ord(bad.group()):04X} is not allowed in YAML"
-        raise ContentError([Problem(path, line, col, message, "delete it; it is often invisible, so retype the line")])
+        raise ContentError(
+            [
+                Problem(
+                    path, line, col, message, "delete it; it is often invisible, so retype the line"
+                )
+            ]
+        )
 
 
 def load_yaml_text(text: str, path: str) -> LoadedFile:
@@ -273,7 +319,9 @@ def load_yaml_text(text: str, path: str) -> LoadedFile:
     except yaml.MarkedYAMLError as exc:
         raise ContentError([parser_problem(exc, text, path)]) from None
     except yaml.YAMLError as exc:
-        raise ContentError([Problem(path, 1, 1, f"malformed YAML: {exc}", "check the file's encoding and syntax")]) from None
+        raise ContentError(
+            [Problem(path, 1, 1, f"malformed YAML: {exc}", "check the file's encoding and syntax")]
+        ) from None
     finally:
         loader.dispose()
     return out
@@ -281,8 +329,16 @@ def load_yaml_text(text: str, path: str) -> LoadedFile:
 
 _PLAIN_WORDS: list[tuple[str, str, str]] = [
     # (what libyaml says, what it means, how to fix it)
-    ("tab character", "a tab character: YAML indents with spaces only", "replace the tab with spaces"),
-    ("character '\\t'", "a tab character: YAML indents with spaces only", "replace the tab with spaces"),
+    (
+        "tab character",
+        "a tab character: YAML indents with spaces only",
+        "replace the tab with spaces",
+    ),
+    (
+        "character '\\t'",
+        "a tab character: YAML indents with spaces only",
+        "replace the tab with spaces",
+    ),
     (
         "mapping values are not allowed",
         "a `:` that YAML cannot read here: this line is indented more than the field above it, "
@@ -327,7 +383,7 @@ def _unclosed_quote(lines: list[str], last: int) -> tuple[int, int] | None:
         match = _OPENING_QUOTE.match(lines[number])
         if not match:
             continue
-        quote, rest = match.group(1), lines[number][match.end():]
+        quote, rest = match.group(1), lines[number][match.end() :]
         closed = re.search(r'(?<!\\)"' if quote == '"' else r"'(?!')", rest.replace("''", ""))
         if not closed:
             return number + 1, match.start(1) + 1
@@ -342,18 +398,39 @@ def parser_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     said = f"{exc.context}, {exc.problem}" if exc.context else (exc.problem or "")
     if exc.context == "while scanning a quoted scalar" and exc.context_mark:
         where = exc.context_mark
-        return Problem(path, where.line + 1, where.column + 1, "malformed YAML: this quote is never closed", "close the text with the same quote it opens with")
+        return Problem(
+            path,
+            where.line + 1,
+            where.column + 1,
+            "malformed YAML: this quote is never closed",
+            "close the text with the same quote it opens with",
+        )
     if "expected" in said and mark is not None:
         opened = _unclosed_quote(text.splitlines(), mark.line)
         if opened:
-            hint = "close the text with the same quote on this line; YAML read on to the next quote, at line " f"{line}"
-            return Problem(path, opened[0], opened[1], "malformed YAML: a quote opened here is not closed", hint)
+            hint = (
+                "close the text with the same quote on this line; YAML read on to the next quote, at line "
+                f"{line}"
+            )
+            return Problem(
+                path,
+                opened[0],
+                opened[1],
+                "malformed YAML: a quote opened here is not closed",
+                hint,
+            )
     if exc.context == "while scanning a simple key" and exc.context_mark:
         line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
     for raw, meaning, hint in _PLAIN_WORDS:
         if raw in said:
             return Problem(path, line, col, f"malformed YAML: {meaning}", hint)
-    return Problem(path, line, col, f"malformed YAML: {said or 'unreadable'}", "check indentation, colons and quotes on this line and the one above")
+    return Problem(
+        path,
+        line,
+        col,
+        f"malformed YAML: {said or 'unreadable'}",
+        "check indentation, colons and quotes on this line and the one above",
+    )
 
 
 def load_yaml_file(path: Path, shown_as: str) -> LoadedFile:
@@ -371,12 +448,22 @@ def split_front_matter(text: str, path: str) -> tuple[LoadedFile, str, int]:
     """
     match = FRONT_MATTER.match(text.removeprefix("\ufeff"))
     if not match:
-        raise ContentError([Problem(path, 1, 1, "page has no front matter", "start the file with `---`, a `title:` line, and `---`")])
+        raise ContentError(
+            [
+                Problem(
+                    path,
+                    1,
+                    1,
+                    "page has no front matter",
+                    "start the file with `---`, a `title:` line, and `---`",
+                )
+            ]
+        )
     # The front matter starts on line 2: parse it after an empty line in place of the opening
     # `---`, so positions and messages ("first given on line N") use the file's line numbers.
     front = load_yaml_text("\n" + (match.group(1) or ""), path)
     body_line = match.group(0).count("\n") + 1
-    return front, match.string[match.end():], body_line
+    return front, match.string[match.end() :], body_line
 
 
 def read_page(path: Path, shown: str) -> str:
@@ -386,5 +473,7 @@ def read_page(path: Path, shown: str) -> str:
     lines = text.count("\n") + 1
     if lines > MAX_PAGE_LINES:
         message = f"page has {lines:,} lines, over the {MAX_PAGE_LINES:,}-line limit"
-        raise ContentError([Problem(shown, MAX_PAGE_LINES + 1, 1, message, "split it into several pages")])
+        raise ContentError(
+            [Problem(shown, MAX_PAGE_LINES + 1, 1, message, "split it into several pages")]
+        )
     return text

@@ -39,7 +39,15 @@ BRACKETS = re.compile(r"\\.|[\[\]]")
 PARAGRAPH_END = re.compile(r"\n(?:[ \t]*\n)+")
 INLINE_MARKS = "*_`[]<&|"
 
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "aside", "section", "details", "summary", "mark"}
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {
+    "figure",
+    "figcaption",
+    "aside",
+    "section",
+    "details",
+    "summary",
+    "mark",
+}
 
 
 @dataclass
@@ -53,7 +61,10 @@ class Rendered:
 def _converter() -> md.Markdown:
     converter = md.Markdown(
         extensions=["tables", "footnotes", "sane_lists", "smarty", "toc"],
-        extension_configs={"toc": {"permalink": False}, "footnotes": {"BACKLINK_TITLE": "Back to the text"}},
+        extension_configs={
+            "toc": {"permalink": False},
+            "footnotes": {"BACKLINK_TITLE": "Back to the text"},
+        },
         output_format="html",
     )
     return converter
@@ -92,7 +103,15 @@ def render_markdown(
 
     for bad in BAD_BLOCK.finditer(body):
         if not BLOCK.match(bad.group(0)):
-            problems.append(Problem(path, line_of(bad.start()), 1, f"cannot read block '{bad.group(0).strip()}'", "write `::: chart CHART-ID` or `::: callout FIGURE-ID`"))
+            problems.append(
+                Problem(
+                    path,
+                    line_of(bad.start()),
+                    1,
+                    f"cannot read block '{bad.group(0).strip()}'",
+                    "write `::: chart CHART-ID` or `::: callout FIGURE-ID`",
+                )
+            )
 
     def inline(match: re.Match[str]) -> str:
         kind, ident = match.group(1), match.group(2)
@@ -115,13 +134,21 @@ def render_markdown(
         html = converter.convert(text)
     except RecursionError:  # the checks above should prevent it; never a traceback if not
         message = "the Markdown is nested too deeply to convert"
-        return result, [Problem(path, first_line, 1, message, "check for long runs of `*`, `_`, `[` or `>`")]
+        return result, [
+            Problem(path, first_line, 1, message, "check for long runs of `*`, `_`, `[` or `>`")
+        ]
     # Sanitised in both modes: even with raw HTML shown as text, a Markdown link such as
     # [text](javascript:...) would otherwise reach the page.
     html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes={"*": {"class", "id", "title", "lang"}, "a": {"href", "title"}, "img": {"src", "alt", "width", "height"}, "th": {"style"}, "td": {"style"}},
+        attributes={
+            "*": {"class", "id", "title", "lang"},
+            "a": {"href", "title"},
+            "img": {"src", "alt", "width", "height"},
+            "th": {"style"},
+            "td": {"style"},
+        },
         filter_style_properties={"text-align"},  # the alignment of Markdown table columns
         link_rel="noopener",
     )
@@ -134,9 +161,15 @@ def render_markdown(
         placed = place(kind, ident)
         if placed is None:
             what = {"chart": "chart", "callout": "figure", "fig": "figure", "src": "source"}[kind]
-            where = {"chart": "content/charts.yaml", "src": "content/data/sources.yaml"}.get(kind, "content/data/figures.yaml")
+            where = {"chart": "content/charts.yaml", "src": "content/data/sources.yaml"}.get(
+                kind, "content/data/figures.yaml"
+            )
             close = suggest(kind, ident)
-            hint = f"did you mean '{close}'?" if close else f"add a record with id '{ident}' to {where}, or fix the id"
+            hint = (
+                f"did you mean '{close}'?"
+                if close
+                else f"add a record with id '{ident}' to {where}, or fix the id"
+            )
             problems.append(Problem(path, line, 1, f"{what} '{ident}' is not defined", hint))
             return ""
         return placed
@@ -154,7 +187,9 @@ def check_structure(body: str, path: str, first_line: int) -> list[Problem]:
         if len(prefix) > MAX_DEPTH:  # each level takes at least one character
             depth = prefix.count(">") + len(LIST_MARKER.findall(prefix)) + _indent(prefix) // 4
             if depth > MAX_DEPTH:
-                message = f"quotes or lists are nested {depth} levels deep, over the limit of {MAX_DEPTH}"
+                message = (
+                    f"quotes or lists are nested {depth} levels deep, over the limit of {MAX_DEPTH}"
+                )
                 return [Problem(path, first_line + number, 1, message, "nest less deeply")]
     return _check_brackets(body, path, first_line) or _check_inline(body, path, first_line)
 
@@ -169,7 +204,15 @@ def _check_inline(body: str, path: str, first_line: int) -> list[Problem]:
         work += marks * marks
         if work > MAX_INLINE_WORK:
             message = f"a paragraph with {marks:,} marks of inline markup (`*`, `_`, `[`...): too many to convert quickly"
-            return [Problem(path, first_line + body.count("\n", 0, start), 1, message, "split the paragraph, or use less markup")]
+            return [
+                Problem(
+                    path,
+                    first_line + body.count("\n", 0, start),
+                    1,
+                    message,
+                    "split the paragraph, or use less markup",
+                )
+            ]
         start = end.end() if end else len(body)
     return []
 
@@ -182,12 +225,24 @@ def _check_brackets(body: str, path: str, first_line: int) -> list[Problem]:
     work, opened, block_end = 0, [], -1
 
     def refused(at: int) -> list[Problem]:
-        message = "too many `[` brackets that close far away or never (the Markdown would take minutes)"
-        return [Problem(path, first_line + body.count("\n", 0, at), 1, message, "close each `[` with `]`, or write `\\[` for a bracket")]
+        message = (
+            "too many `[` brackets that close far away or never (the Markdown would take minutes)"
+        )
+        return [
+            Problem(
+                path,
+                first_line + body.count("\n", 0, at),
+                1,
+                message,
+                "close each `[` with `]`, or write `\\[` for a bracket",
+            )
+        ]
 
     for match in BRACKETS.finditer(body):
         at = match.start()
-        if at >= block_end:  # a new paragraph: what is still open was scanned to the end of the last
+        if (
+            at >= block_end
+        ):  # a new paragraph: what is still open was scanned to the end of the last
             work += sum(block_end - start for start in opened)
             if work > MAX_BRACKET_WORK:
                 return refused(opened[0])

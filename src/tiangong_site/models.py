@@ -56,11 +56,16 @@ def _check_date(value: str) -> str:
     if day is not None:
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
-            raise ValueError(f"impossible date {value}: {calendar.month_name[month]} {year} has {last} days")
+            raise ValueError(
+                f"impossible date {value}: {calendar.month_name[month]} {year} has {last} days"
+            )
     return value
 
 
-_YEAR, _LEAP = r"[0-9]{4}", r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_YEAR, _LEAP = (
+    r"[0-9]{4}",
+    r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)",
+)
 DATE_PATTERN = (
     rf"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?"
     rf"|{_YEAR}-(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
@@ -87,7 +92,9 @@ def _check_timezone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{name}' is not a time zone name; use an IANA name such as Asia/Shanghai or UTC") from None
+        raise ValueError(
+            f"'{name}' is not a time zone name; use an IANA name such as Asia/Shanghai or UTC"
+        ) from None
     return name
 
 
@@ -105,7 +112,9 @@ class Localised(Strict):
     Chinese too needs `zh` in every text readers see (checked with the site's languages)."""
 
     en: str = Field(description="The text in English.", min_length=1)
-    zh: str | None = Field(description="The text in Chinese (简体中文).", default=None, min_length=1)
+    zh: str | None = Field(
+        description="The text in Chinese (简体中文).", default=None, min_length=1
+    )
 
 
 LocalText = Annotated[
@@ -229,7 +238,9 @@ class Site(Strict):
     @model_validator(mode="after")
     def _default_is_published(self) -> Site:
         if self.default_language not in self.languages:
-            raise ValueError(f"default_language '{self.default_language}' is not one of languages {self.languages}")
+            raise ValueError(
+                f"default_language '{self.default_language}' is not one of languages {self.languages}"
+            )
         return self
 
 
@@ -244,7 +255,9 @@ class Source(Strict):
     )
     title: LocalText = Field(description="The document's title, as published.")
     publisher: LocalText = Field(description="Who published it; for a copy, say whose copy.")
-    date: PartialDate | None = Field(default=None, description="Publication date, as precise as known.")
+    date: PartialDate | None = Field(
+        default=None, description="Publication date, as precise as known."
+    )
     url: str = Field(
         description="The document's full address (http:// or https://), as the browser shows it.",
         pattern=URL_PATTERN,
@@ -270,17 +283,21 @@ class Region(Strict):
         ),
     )
     name: LocalText = Field(description="The region's name.")
-    kind: Literal["province", "city", "district", "county-level-city", "county", "new-area"] = Field(
-        description=(
-            "province, city (prefecture-level), district, county-level-city, county or "
-            "new-area."
-        ),
+    kind: Literal["province", "city", "district", "county-level-city", "county", "new-area"] = (
+        Field(
+            description=(
+                "province, city (prefecture-level), district, county-level-city, county or "
+                "new-area."
+            ),
+        )
     )
     parent: Id | None = Field(
         default=None,
         description="The region this one belongs to: an id in content/data/regions.yaml.",
     )
-    mountainous: bool = Field(default=False, description="One of the province's 26 mountainous counties.")
+    mountainous: bool = Field(
+        default=False, description="One of the province's 26 mountainous counties."
+    )
     summary: LocalText | None = Field(
         default=None,
         description="A few sentences shown at the top of the region's page.",
@@ -316,8 +333,12 @@ class Period(Strict):
         description="year, half-year, quarter or year-to-date (Jan to `through_month`).",
     )
     year: int = Field(description="The calendar year the figure covers.", ge=1949, le=2100)
-    part: int | None = Field(default=None, ge=1, le=4, description="1 or 2 for a half-year, 1-4 for a quarter.")
-    through_month: int | None = Field(default=None, ge=1, le=12, description="Last month of a year-to-date figure.")
+    part: int | None = Field(
+        default=None, ge=1, le=4, description="1 or 2 for a half-year, 1-4 for a quarter."
+    )
+    through_month: int | None = Field(
+        default=None, ge=1, le=12, description="Last month of a year-to-date figure."
+    )
     undated: bool = Field(
         default=False,
         description="true when the source gives no date: `year` then only files the figure "
@@ -379,7 +400,9 @@ class Figure(Qualified):
         "cluster": "clusters",
     }
 
-    id: Id | None = Field(default=None, description="Needed only to quote the figure in prose or a callout.")
+    id: Id | None = Field(
+        default=None, description="Needed only to quote the figure in prose or a callout."
+    )
     metric: Id = Field(description="What the figure measures: an id in content/data/metrics.yaml.")
     region: Id = Field(description="Where the figure is from: an id in content/data/regions.yaml.")
     cluster: Id | None = Field(
@@ -392,17 +415,24 @@ class Figure(Qualified):
             "or year-to-date."
         ),
     )
-    value: float | None = Field(description="The figure as printed; null when the source says it is not known.")
+    value: float | None = Field(
+        description="The figure as printed; null when the source says it is not known."
+    )
     qualifier: Literal["exact", "over", "about", "nearly", "at-least"] = Field(
         default="exact",
         description="`over` for 突破/超/以上, `about` for 约, `nearly` for 近, `at-least` for 至少; "
         "kept apart from the value in every table and download.",
     )
-    rank: int | None = Field(default=None, ge=1, description="Rank in the province, where the source gives one.")
+    rank: int | None = Field(
+        default=None, ge=1, description="Rank in the province, where the source gives one."
+    )
     source: Id = Field(description="Where the figure was read: an id in content/data/sources.yaml.")
     note: LocalText | None = Field(default=None, description="A note shown next to the figure.")
     status: Status = status_field("the figure")
-    uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`; shown as a note, linked from a marker after the figure.")
+    uncertain: LocalText | None = Field(
+        default=None,
+        description="Why the status is not `reported`; shown as a note, linked from a marker after the figure.",
+    )
     _decimals: int | None = PrivateAttr(default=None)
     """Decimal places `value` is written with (7.0: 1), set by the loader; not a field."""
 
@@ -431,20 +461,39 @@ class AwardTier(Strict):
 class Award(Qualified):
     """One Tiangong award won by one region at one ceremony."""
 
-    references: ClassVar[dict[str, str]] = {"region": "regions", "tier": "award-tiers", "source": "sources"}
+    references: ClassVar[dict[str, str]] = {
+        "region": "regions",
+        "tier": "award-tiers",
+        "source": "sources",
+    }
 
-    ceremony_year: int = Field(ge=2023, le=2100, description="Year of the ceremony that presented the award, e.g. 2024 for May 2024")
-    ceremony_date: PartialDate | None = Field(default=None, description="Date of the ceremony, YYYY-MM-DD")
-    evaluation_year: int = Field(ge=2020, le=2100, description="Year the award judged, e.g. 2023 for the May 2024 ceremony")
+    ceremony_year: int = Field(
+        ge=2023,
+        le=2100,
+        description="Year of the ceremony that presented the award, e.g. 2024 for May 2024",
+    )
+    ceremony_date: PartialDate | None = Field(
+        default=None, description="Date of the ceremony, YYYY-MM-DD"
+    )
+    evaluation_year: int = Field(
+        ge=2020, le=2100, description="Year the award judged, e.g. 2023 for the May 2024 ceremony"
+    )
     region: Id = Field(description="The region that won: an id in content/data/regions.yaml.")
     tier: Id = Field(description="The tier it won in: an id in content/data/award-tiers.yaml.")
-    standing: Literal["first-time", "returning", "unknown"] = Field(description="Whether the region had won before, as the source says")
+    standing: Literal["first-time", "returning", "unknown"] = Field(
+        description="Whether the region had won before, as the source says"
+    )
     golden: bool = Field(default=False, description="The golden award, for three wins in a row.")
     source: Id = Field(description="Where the win is reported: an id in content/data/sources.yaml.")
-    note: LocalText | None = Field(default=None, description="Shown next to the record on its pages")
+    note: LocalText | None = Field(
+        default=None, description="Shown next to the record on its pages"
+    )
     status: Status = status_field("the win")
     standing_status: Status = status_field("the standing (first-time or returning)")
-    uncertain: LocalText | None = Field(default=None, description="Why a status is not `reported`, in a sentence; shown as a note, linked from a marker")
+    uncertain: LocalText | None = Field(
+        default=None,
+        description="Why a status is not `reported`, in a sentence; shown as a note, linked from a marker",
+    )
 
     def _status_values(self) -> list[str]:
         return [self.status, self.standing_status]
@@ -457,7 +506,9 @@ class Award(Qualified):
                 "(the May 2024 ceremony honoured the 2023 evaluation year)"
             )
         if self.ceremony_date and not self.ceremony_date.startswith(str(self.ceremony_year)):
-            raise ValueError(f"ceremony_date {self.ceremony_date} is not in ceremony_year {self.ceremony_year}")
+            raise ValueError(
+                f"ceremony_date {self.ceremony_date} is not in ceremony_year {self.ceremony_year}"
+            )
         return self
 
 
@@ -494,7 +545,9 @@ class Cluster(Qualified):
         description="Where the recognition is reported: an id in content/data/sources.yaml.",
     )
     status: Status = status_field("the recognition")
-    uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`.")
+    uncertain: LocalText | None = Field(
+        default=None, description="Why the status is not `reported`."
+    )
 
 
 class Company(Qualified):
@@ -511,7 +564,9 @@ class Company(Qualified):
         description="Where the company is named: an id in content/data/sources.yaml.",
     )
     status: Status = status_field("the company and its name")
-    uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`.")
+    uncertain: LocalText | None = Field(
+        default=None, description="Why the status is not `reported`."
+    )
 
 
 class Event(Qualified):
@@ -529,7 +584,9 @@ class Event(Qualified):
     )
     source: Id = Field(description="Where it is reported: an id in content/data/sources.yaml.")
     status: Status = status_field("the event as described")
-    uncertain: LocalText | None = Field(default=None, description="Why the status is not `reported`.")
+    uncertain: LocalText | None = Field(
+        default=None, description="Why the status is not `reported`."
+    )
 
 
 # --- charts and pages --------------------------------------------------------
@@ -560,17 +617,24 @@ class Chart(Strict):
         ),
     )
     where: dict[str, Scalar | list[Scalar]] = Field(
-        default_factory=dict, description="Keep only rows whose column equals the value (or one of the list)."
+        default_factory=dict,
+        description="Keep only rows whose column equals the value (or one of the list).",
     )
     x: str = Field(description="Column for the category or time axis.")
     y: str = Field(description="Column for the value axis, or `count` to count rows.")
-    series: str | None = Field(default=None, description="Column that splits rows into coloured series.")
-    highlight: dict[str, Scalar | list[Scalar]] | None = Field(
-        default=None, description="Rows matching this are drawn in the accent colour, the rest in grey."
+    series: str | None = Field(
+        default=None, description="Column that splits rows into coloured series."
     )
-    highlight_label: LocalText | None = Field(default=None, description="Legend text for the highlighted rows.")
+    highlight: dict[str, Scalar | list[Scalar]] | None = Field(
+        default=None,
+        description="Rows matching this are drawn in the accent colour, the rest in grey.",
+    )
+    highlight_label: LocalText | None = Field(
+        default=None, description="Legend text for the highlighted rows."
+    )
     connect: list[Scalar] = Field(
-        default_factory=list, description="line: series drawn as connected lines; other series are dots only."
+        default_factory=list,
+        description="line: series drawn as connected lines; other series are dots only.",
     )
     sort: Literal["data", "value", "x"] = Field(
         default="data",
@@ -624,9 +688,12 @@ class PageMeta(Strict):
         description="Position in the menu: lower numbers first.",
     )
     layout: Literal["story", "page", "sources", "data"] = Field(
-        default="page", description="story: the feature; sources / data: the prose is followed by every source / every dataset."
+        default="page",
+        description="story: the feature; sources / data: the prose is followed by every source / every dataset.",
     )
-    allow_html: bool = Field(default=False, description="Keep raw HTML (sanitised). Off: raw HTML is shown as text.")
+    allow_html: bool = Field(
+        default=False, description="Keep raw HTML (sanitised). Off: raw HTML is shown as text."
+    )
     published: PartialDate | None = Field(
         default=None,
         description="When this page was first published, if not the site's date.",
@@ -656,7 +723,10 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     """JSON Schema for site.yaml, each data file and page front matter, for editors' YAML plugins."""
     from pydantic import TypeAdapter
 
-    schemas: dict[str, dict[str, Any]] = {"site": Site.model_json_schema(), "page": PageMeta.model_json_schema()}
+    schemas: dict[str, dict[str, Any]] = {
+        "site": Site.model_json_schema(),
+        "page": PageMeta.model_json_schema(),
+    }
     for name, (_, model) in DATASETS.items():
         schema = TypeAdapter(list[model]).json_schema()  # type: ignore[valid-type]
         schema["title"] = f"tiangong-site {name}"

@@ -106,16 +106,28 @@ def _horizontal(narrow: dict[str, Any]) -> dict[str, Any]:
             trace.update(orientation="h")
     labels = [
         {
-            "text": "<br>".join(lines[c]), "x": 0, "xref": "x", "xanchor": "left", "align": "left",
-            "y": band_top / plot_height, "yref": "y", "yanchor": "top", "showarrow": False,
+            "text": "<br>".join(lines[c]),
+            "x": 0,
+            "xref": "x",
+            "xanchor": "left",
+            "align": "left",
+            "y": band_top / plot_height,
+            "yref": "y",
+            "yanchor": "top",
+            "showarrow": False,
             "font": {"size": 13},
         }
         for c, (band_top, _) in zip(cats, bands, strict=False)
     ]
     totals_shown = [
         {
-            "text": a["text"], "x": a["y"], "y": _bar_middle(a["x"], cats, bands, lines, plot_height),
-            "xanchor": "left", "xshift": 4, "yanchor": "middle", "showarrow": False,
+            "text": a["text"],
+            "x": a["y"],
+            "y": _bar_middle(a["x"], cats, bands, lines, plot_height),
+            "xanchor": "left",
+            "xshift": 4,
+            "yanchor": "middle",
+            "showarrow": False,
         }
         for a in layout.get("annotations", [])
         if a.get("x") in cats
@@ -128,17 +140,36 @@ def _horizontal(narrow: dict[str, Any]) -> dict[str, Any]:
         bargap=0,
         height=int(plot_height + legend + 12),
         margin={"l": 4, "r": 8, "t": legend + 4, "b": 8},
-        xaxis={"range": [0, longest * 1.3], "showgrid": False, "showticklabels": False,
-               "ticks": "", "zeroline": False, "showline": False,
-               "fixedrange": True},
-        yaxis={"range": [1, 0], "showgrid": False, "showticklabels": False, "ticks": "",
-               "zeroline": False, "showline": False, "fixedrange": True},
+        xaxis={
+            "range": [0, longest * 1.3],
+            "showgrid": False,
+            "showticklabels": False,
+            "ticks": "",
+            "zeroline": False,
+            "showline": False,
+            "fixedrange": True,
+        },
+        yaxis={
+            "range": [1, 0],
+            "showgrid": False,
+            "showticklabels": False,
+            "ticks": "",
+            "zeroline": False,
+            "showline": False,
+            "fixedrange": True,
+        },
     )
     layout.pop("uniformtext", None)
     return narrow
 
 
-def _bar_middle(cat: Any, cats: list[Any], bands: list[tuple[float, float]], lines: dict[Any, list[str]], plot_height: float) -> float:
+def _bar_middle(
+    cat: Any,
+    cats: list[Any],
+    bands: list[tuple[float, float]],
+    lines: dict[Any, list[str]],
+    plot_height: float,
+) -> float:
     band_top, _ = bands[cats.index(cat)]
     return (band_top + LABEL_LINE * len(lines[cat]) + 4 + BAR / 2) / plot_height
 
@@ -158,7 +189,15 @@ def _stack_legend(narrow: dict[str, Any]) -> None:
     for trace in _legend_entries(narrow):
         trace["name"] = "<br>".join(wrap(str(trace["name"]), 34 if not _cjk(trace["name"]) else 18))
     legend = narrow["layout"].setdefault("legend", {})
-    legend.update(orientation="h", entrywidth=1, entrywidthmode="fraction", x=0, xanchor="left", y=1, yanchor="bottom")
+    legend.update(
+        orientation="h",
+        entrywidth=1,
+        entrywidthmode="fraction",
+        x=0,
+        xanchor="left",
+        y=1,
+        yanchor="bottom",
+    )
 
 
 def _cjk(value: Any) -> bool:

@@ -52,8 +52,19 @@ MARKER_TEXT = (
     "Keep nothing of your own here. This file tells the next build that it may do so.\n"
 )
 PROJECT_FOLDERS = frozenset(
-    {"bench", "content", "docs", "locales", "node_modules", "schemas", "scripts", "src",
-     "static", "templates", "tests"}
+    {
+        "bench",
+        "content",
+        "docs",
+        "locales",
+        "node_modules",
+        "schemas",
+        "scripts",
+        "src",
+        "static",
+        "templates",
+        "tests",
+    }
 )
 """Folders at the top of the project that belong to it (hidden ones and git-tracked ones too)."""
 LOCK_TIMEOUT = 300.0
@@ -76,8 +87,9 @@ def is_ours(folder: Path) -> bool:
 def _tracked(root: Path, name: str) -> bool:
     """Whether git tracks `name` (a file, or anything under a folder) in the project."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", name],
-                              capture_output=True, timeout=30)
+        done = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--", name], capture_output=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False  # no git: the list of the project's own folders still applies
     return done.returncode == 0 and bool(done.stdout)
@@ -111,18 +123,36 @@ def protected(root: Path, sources: list[Path], output: Path) -> str:
 def check(root: Path, sources: list[Path], output: Path, force: bool, where: Where) -> None:
     """Raise ContentError unless the build may replace `output` (a resolved path)."""
     if output.exists() and not output.is_dir():
-        raise ContentError([where("refusing to build here: it is a file, not a folder",
-                                  "choose a folder of its own, e.g. _site")])
+        raise ContentError(
+            [
+                where(
+                    "refusing to build here: it is a file, not a folder",
+                    "choose a folder of its own, e.g. _site",
+                )
+            ]
+        )
     reason = protected(root, sources, output)
     if reason:
-        raise ContentError([where(f"refusing to build here: {reason}, and the build replaces "
-                                  "its output folder whole",
-                                  "choose a folder of its own, e.g. _site")])
+        raise ContentError(
+            [
+                where(
+                    f"refusing to build here: {reason}, and the build replaces "
+                    "its output folder whole",
+                    "choose a folder of its own, e.g. _site",
+                )
+            ]
+        )
     if not force and output.exists() and not is_ours(output):
-        raise ContentError([where(f"refusing to replace this folder: it is not empty and has no "
-                                  f"{MARKER} file, so this build did not make it",
-                                  "choose an empty or new folder, or pass --force to replace it "
-                                  "and everything in it")])
+        raise ContentError(
+            [
+                where(
+                    f"refusing to replace this folder: it is not empty and has no "
+                    f"{MARKER} file, so this build did not make it",
+                    "choose an empty or new folder, or pass --force to replace it "
+                    "and everything in it",
+                )
+            ]
+        )
 
 
 # --- serialising builds and cleaning up after killed ones ---------------------------------
@@ -140,14 +170,23 @@ def locked(output: Path, where: Where, timeout: float = LOCK_TIMEOUT) -> Iterato
         raise ContentError([unwritable(exc, where)]) from None
     try:
         if not _try_lock(fd):
-            print(f"another build is writing {output.name}; waiting (up to {timeout:.0f} s)…",
-                  file=sys.stderr, flush=True)
+            print(
+                f"another build is writing {output.name}; waiting (up to {timeout:.0f} s)…",
+                file=sys.stderr,
+                flush=True,
+            )
             deadline = time.monotonic() + timeout
             while not _try_lock(fd):
                 if time.monotonic() > deadline:
-                    raise ContentError([where(f"another build has been writing this folder for "
-                                              f"{timeout:.0f} s; gave up waiting",
-                                              "let it finish or stop it, then build again")])
+                    raise ContentError(
+                        [
+                            where(
+                                f"another build has been writing this folder for "
+                                f"{timeout:.0f} s; gave up waiting",
+                                "let it finish or stop it, then build again",
+                            )
+                        ]
+                    )
                 time.sleep(0.05)
         yield
     finally:
@@ -193,8 +232,10 @@ def remove_ours(folder: Path) -> None:
 
 def leftovers(output: Path) -> list[Path]:
     """Temporary folders of earlier builds of `output` that were killed midway."""
-    found = [*output.parent.glob(f".{output.name}.build-*"),
-             *output.parent.glob(f".{output.name}.old-*")]
+    found = [
+        *output.parent.glob(f".{output.name}.build-*"),
+        *output.parent.glob(f".{output.name}.old-*"),
+    ]
     return sorted(p for p in found if is_ours(p))
 
 

@@ -161,7 +161,10 @@ class Citations:
         return {"n": self.order.index(source_id) + 1, "id": source_id, "href": f"#cite-{source_id}"}
 
     def listing(self) -> list[dict[str, Any]]:
-        return [source_view(self.sources[sid], self.lang) | {"n": i + 1} for i, sid in enumerate(self.order)]
+        return [
+            source_view(self.sources[sid], self.lang) | {"n": i + 1}
+            for i, sid in enumerate(self.order)
+        ]
 
 
 class StatusNotes:
@@ -182,7 +185,15 @@ class StatusNotes:
         found = next((n for n in self.notes if n["key"] == key), None)
         if found is None:
             n = len(self.notes) + 1
-            found = {"key": key, "n": n, "id": f"status-note-{n}", "href": f"#status-note-{n}", "subject": subject, "status_name": view["status_name"], "note": view["uncertain"]}
+            found = {
+                "key": key,
+                "n": n,
+                "id": f"status-note-{n}",
+                "href": f"#status-note-{n}",
+                "subject": subject,
+                "status_name": view["status_name"],
+                "note": view["uncertain"],
+            }
             self.notes.append(found)
         return view | {"status_note": {"n": found["n"], "href": found["href"]}}
 
@@ -202,7 +213,10 @@ def _other_name(name: Any, lang: str) -> dict[str, str]:
         return {"other_name": "", "other_lang": ""}
     other = "zh" if lang != "zh" else "en"
     value = getattr(name, other, None) or ""
-    return {"other_name": value if value != text(name, lang) else "", "other_lang": HTML_LANG[other]}
+    return {
+        "other_name": value if value != text(name, lang) else "",
+        "other_lang": HTML_LANG[other],
+    }
 
 
 def _title_lang(title: str, lang: str) -> str:
@@ -244,7 +258,9 @@ def download_name(chart_id: str, extension: str) -> str:
 def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",)) -> dict[str, Any]:
     """What a template needs to mark a record that is not simply reported: the weakest of its
     statuses, the marker's accessible label ("inferred: see note") and the note."""
-    weakest = next((getattr(record, k) for k in statuses if getattr(record, k) != "reported"), "reported")
+    weakest = next(
+        (getattr(record, k) for k in statuses if getattr(record, k) != "reported"), "reported"
+    )
     name = label(f"status-{weakest}", lang)
     return {
         "status": weakest,
@@ -265,7 +281,9 @@ def chart_homes(content: Content, lang: str) -> dict[str, str]:
     return homes
 
 
-def chart_view(chart: ChartOutput, content: Content, urls: Urls, lang: str, home: str | None = None) -> dict[str, Any]:
+def chart_view(
+    chart: ChartOutput, content: Content, urls: Urls, lang: str, home: str | None = None
+) -> dict[str, Any]:
     spec = chart.spec
     sources = content.index("sources")
     base = f"charts/{spec.id}/"
@@ -283,7 +301,9 @@ def chart_view(chart: ChartOutput, content: Content, urls: Urls, lang: str, home
         "csv_url": urls.url(base + download_name(spec.id, "csv")),
         "json_url": urls.url(base + download_name(spec.id, "json")),
         # The chart in its story; the chart page is the embed (templates/chart-embed.html).
-        "permalink": urls.absolute(f"{home}#chart-{spec.id}") if home is not None else urls.absolute(base),
+        "permalink": urls.absolute(f"{home}#chart-{spec.id}")
+        if home is not None
+        else urls.absolute(base),
         "embed_url": urls.absolute(base),
         **drawing_view(chart, urls, base),
     }
@@ -391,7 +411,9 @@ def _figure_subject(view: dict[str, Any], lang: str) -> str:
     return gettext(lang, ", ").join([view["metric"], view["region"], view["period"]])
 
 
-def plan_language(content: Content, charts: dict[str, ChartOutput], urls: Urls, lang: str) -> SitePlan:
+def plan_language(
+    content: Content, charts: dict[str, ChartOutput], urls: Urls, lang: str
+) -> SitePlan:
     """Every page and file of one language's edition, under its folder (urls.prefix)."""
     plan = SitePlan(urls, content=content)
     homes = chart_homes(content, lang)
@@ -410,7 +432,9 @@ def plan_language(content: Content, charts: dict[str, ChartOutput], urls: Urls, 
     return plan
 
 
-def plan_site(content: Content, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], urls: Urls) -> SitePlan:
+def plan_site(
+    content: Content, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], urls: Urls
+) -> SitePlan:
     """The whole site: each language's edition, then what the site has once (404, sitemap,
     robots.txt, and on a site of several languages the page that sends readers to one)."""
     plan = SitePlan(urls, content=content)
@@ -429,7 +453,9 @@ def plan_site(content: Content, editions: dict[str, tuple[dict[str, ChartOutput]
     return plan
 
 
-def _link_alternates(plan: SitePlan, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], languages: list[str]) -> None:
+def _link_alternates(
+    plan: SitePlan, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], languages: list[str]
+) -> None:
     """Give each page the addresses of its editions in every language (hreflang, switcher)."""
     if len(languages) < 2:
         return
@@ -452,11 +478,27 @@ def _page_path(slug: str) -> str:
     return f"{slug}/index.html" if slug else "index.html"
 
 
-def _plan_markdown_pages(plan: SitePlan, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> None:
-    pages = sorted((p for p in content.pages if p.lang == lang), key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug))
+def _plan_markdown_pages(
+    plan: SitePlan,
+    content: Content,
+    charts: dict[str, ChartOutput],
+    views: dict[str, Any],
+    urls: Urls,
+    lang: str,
+) -> None:
+    pages = sorted(
+        (p for p in content.pages if p.lang == lang),
+        key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug),
+    )
     for page in pages:
         if page.meta.nav_title:
-            plan.nav.append({"title": text(page.meta.nav_title, lang), "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""), "path": page.meta.slug + "/" if page.meta.slug else ""})
+            plan.nav.append(
+                {
+                    "title": text(page.meta.nav_title, lang),
+                    "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""),
+                    "path": page.meta.slug + "/" if page.meta.slug else "",
+                }
+            )
     for page in pages:
         url_path = page.meta.slug + "/" if page.meta.slug else ""
         plan.jobs.append(
@@ -474,7 +516,13 @@ def _plan_markdown_pages(plan: SitePlan, content: Content, charts: dict[str, Cha
 
 
 PROSE_DATA = {"figures", "metrics", "regions", "sources", "charts"}
-PROSE_TEMPLATES = {"partials/chart.html", "partials/callout.html", "partials/fig.html", "partials/cite.html", "partials/status-mark.html"}
+PROSE_TEMPLATES = {
+    "partials/chart.html",
+    "partials/callout.html",
+    "partials/fig.html",
+    "partials/cite.html",
+    "partials/status-mark.html",
+}
 LISTING_DATA = {"sources": set(DATASETS), "data": set(DATASETS)}
 
 
@@ -489,7 +537,14 @@ def _markdown_depends(page: Page, charts: dict[str, ChartOutput]) -> frozenset[s
     return frozenset({page.path, "site", *data, *PROSE_TEMPLATES})
 
 
-def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> Callable[[jinja2.Environment], dict[str, Any]]:
+def _markdown_context(
+    page: Page,
+    content: Content,
+    charts: dict[str, ChartOutput],
+    views: dict[str, Any],
+    urls: Urls,
+    lang: str,
+) -> Callable[[jinja2.Environment], dict[str, Any]]:
     def context(env: jinja2.Environment) -> dict[str, Any]:
         citations = Citations(content, urls, lang)
         notes = StatusNotes()
@@ -501,12 +556,18 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
                 if ident not in charts:
                     return None
                 used_charts.append(ident)
-                view = views[ident] | {"cites": [citations.cite(s) for s in charts[ident].spec.sources]}
+                view = views[ident] | {
+                    "cites": [citations.cite(s) for s in charts[ident].spec.sources]
+                }
                 return env.get_template("partials/chart.html").render(chart=view)
             if kind == "src":
                 if ident not in citations.sources:
                     return None
-                return env.get_template("partials/cite.html").render(cite=citations.cite(ident)).strip()
+                return (
+                    env.get_template("partials/cite.html")
+                    .render(cite=citations.cite(ident))
+                    .strip()
+                )
             fig = figures.get(ident)
             if fig is None:
                 return None
@@ -519,7 +580,14 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
             known = charts if kind == "chart" else citations.sources if kind == "src" else figures
             return next(iter(close_matches(ident, list(known))), None)
 
-        rendered, problems = render_markdown(page.body, path=page.path, first_line=page.body_line, allow_html=page.meta.allow_html, place=place, suggest=suggest)
+        rendered, problems = render_markdown(
+            page.body,
+            path=page.path,
+            first_line=page.body_line,
+            allow_html=page.meta.allow_html,
+            place=place,
+            suggest=suggest,
+        )
         rendered.html = tidy_citations(rendered.html, lang)
         meta = page.meta
         return {
@@ -537,7 +605,9 @@ def _markdown_context(page: Page, content: Content, charts: dict[str, ChartOutpu
             "authors": [text(a.name, lang) for a in content.site.authors],
             "citations": citations.listing(),
             "status_notes": notes.listing(),
-            "listing": LISTINGS[meta.layout](content, urls, lang) if meta.layout in LISTINGS else {},
+            "listing": LISTINGS[meta.layout](content, urls, lang)
+            if meta.layout in LISTINGS
+            else {},
             "json_ld": story_json_ld(page, content, urls, lang) if meta.layout == "story" else None,
             "_problems": problems,
         }
@@ -575,10 +645,19 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
     published = meta.published or site.published
     authors = [
         # Author has no person/organisation field; the byline names a desk, so Organization.
-        {"@type": "Organization", "name": text(a.name, lang), "url": a.url or urls.absolute(AUTHOR_PAGE)}
+        {
+            "@type": "Organization",
+            "name": text(a.name, lang),
+            "url": a.url or urls.absolute(AUTHOR_PAGE),
+        }
         for a in site.authors
     ]
-    logo = {"@type": "ImageObject", "url": urls.absolute_asset(LOGO_IMAGE), "width": LOGO_SIZE, "height": LOGO_SIZE}
+    logo = {
+        "@type": "ImageObject",
+        "url": urls.absolute_asset(LOGO_IMAGE),
+        "width": LOGO_SIZE,
+        "height": LOGO_SIZE,
+    }
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -590,7 +669,12 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
         "datePublished": json_ld_date(published, site.timezone),
         "dateModified": json_ld_date(meta.updated or site.updated or published, site.timezone),
         "author": authors,
-        "publisher": {"@type": "Organization", "name": text(site.publisher, lang), "url": urls.absolute(), "logo": logo},
+        "publisher": {
+            "@type": "Organization",
+            "name": text(site.publisher, lang),
+            "url": urls.absolute(),
+            "logo": logo,
+        },
         "image": [urls.absolute_asset(SHARE_IMAGE.format(lang=lang))],
     }
 
@@ -610,7 +694,9 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
             awards = [
                 {
                     "ceremony_year": a.ceremony_year,
-                    "ceremony": i18n.date(a.ceremony_date[:7] if a.ceremony_date else str(a.ceremony_year), lang),
+                    "ceremony": i18n.date(
+                        a.ceremony_date[:7] if a.ceremony_date else str(a.ceremony_year), lang
+                    ),
                     "evaluation_year": a.evaluation_year,
                     "tier": text(tiers[a.tier].name, lang),
                     "standing": label(f"standing-{a.standing}", lang),
@@ -619,18 +705,43 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     **status_view(a, lang, ("status", "standing_status")),
                     "cite": citations.cite(a.source),
                 }
-                for a in sorted(content.by("awards", "region").get(region.id, []), key=lambda a: a.ceremony_year)
+                for a in sorted(
+                    content.by("awards", "region").get(region.id, []), key=lambda a: a.ceremony_year
+                )
             ]
-            awards = [notes.mark(a, gettext(lang, N_(", ")).join([name, gettext(lang, N_("%(year)s ceremony")) % {"year": a["ceremony_year"]}])) for a in awards]
+            awards = [
+                notes.mark(
+                    a,
+                    gettext(lang, N_(", ")).join(
+                        [
+                            name,
+                            gettext(lang, N_("%(year)s ceremony")) % {"year": a["ceremony_year"]},
+                        ]
+                    ),
+                )
+                for a in awards
+            ]
             figures = [
                 notes.mark(view, _figure_subject(view, lang))
                 for view in (
                     figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
-                    for f in sorted(content.by("figures", "region").get(region.id, []), key=lambda f: (f.metric, f.period.sort_key))
+                    for f in sorted(
+                        content.by("figures", "region").get(region.id, []),
+                        key=lambda f: (f.metric, f.period.sort_key),
+                    )
                 )
             ]
             clusters = [
-                notes.mark({"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang), **status_view(c, lang), "cite": citations.cite(c.source)}, text(c.name, lang))
+                notes.mark(
+                    {
+                        "name": text(c.name, lang),
+                        "href": urls.url(f"clusters/{c.id}/"),
+                        "level": label(c.level, lang),
+                        **status_view(c, lang),
+                        "cite": citations.cite(c.source),
+                    },
+                    text(c.name, lang),
+                )
                 for c in content.by("clusters", "region").get(region.id, [])
             ]
             children = [
@@ -648,7 +759,14 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     "kind": label(f"region-{region.kind}", lang),
                     "summary": text(region.summary, lang),
                     "mountainous": region.mountainous,
-                    "parent": {"name": text(parent.name, lang), "href": urls.url(f"regions/{parent.id}/") if parent.kind != "province" else ""} if parent else None,
+                    "parent": {
+                        "name": text(parent.name, lang),
+                        "href": urls.url(f"regions/{parent.id}/")
+                        if parent.kind != "province"
+                        else "",
+                    }
+                    if parent
+                    else None,
                 },
                 "awards": awards,
                 "figures": figures,
@@ -663,7 +781,20 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 path=f"regions/{region.id}/index.html",
                 template="region.html",
                 context=context,
-                depends=frozenset({"site", "regions", "awards", "figures", "clusters", "sources", "metrics", "award-tiers", "partials/cite.html", "partials/status-mark.html"}),
+                depends=frozenset(
+                    {
+                        "site",
+                        "regions",
+                        "awards",
+                        "figures",
+                        "clusters",
+                        "sources",
+                        "metrics",
+                        "award-tiers",
+                        "partials/cite.html",
+                        "partials/status-mark.html",
+                    }
+                ),
                 url_path=f"regions/{region.id}/",
                 title=text(region.name, lang),
                 origin=record_origin(content, "regions", index, "the region pages, regions/ID/"),
@@ -682,7 +813,10 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
             own = notes.mark(status_view(cluster, lang), text(cluster.recognition, lang))
             figures = [
                 notes.mark(view, _figure_subject(view, lang))
-                for view in (figure_view(f, content, lang) | {"cite": citations.cite(f.source)} for f in content.by("figures", "cluster").get(cluster.id, []))
+                for view in (
+                    figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
+                    for f in content.by("figures", "cluster").get(cluster.id, [])
+                )
             ]
             return {
                 "cluster": {
@@ -694,7 +828,10 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                     "year": cluster.year,
                     "summary": text(cluster.summary, lang),
                     **own,
-                    "region": {"name": text(region.name, lang), "href": urls.url(f"regions/{region.id}/")},
+                    "region": {
+                        "name": text(region.name, lang),
+                        "href": urls.url(f"regions/{region.id}/"),
+                    },
                     "cite": citations.cite(cluster.source),
                 },
                 "figures": figures,
@@ -707,7 +844,18 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                 path=f"clusters/{cluster.id}/index.html",
                 template="cluster.html",
                 context=context,
-                depends=frozenset({"site", "clusters", "regions", "figures", "sources", "metrics", "partials/cite.html", "partials/status-mark.html"}),
+                depends=frozenset(
+                    {
+                        "site",
+                        "clusters",
+                        "regions",
+                        "figures",
+                        "sources",
+                        "metrics",
+                        "partials/cite.html",
+                        "partials/status-mark.html",
+                    }
+                ),
                 url_path=f"clusters/{cluster.id}/",
                 title=text(cluster.name, lang),
                 origin=record_origin(content, "clusters", index, "the cluster pages, clusters/ID/"),
@@ -715,11 +863,20 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
         )
 
 
-def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput], views: dict[str, Any], urls: Urls, lang: str) -> None:
+def _plan_charts(
+    plan: SitePlan,
+    content: Content,
+    charts: dict[str, ChartOutput],
+    views: dict[str, Any],
+    urls: Urls,
+    lang: str,
+) -> None:
     position = {spec.id: i for i, spec in enumerate(content.datasets["charts"])}
     for cid, chart in charts.items():
         base = f"charts/{cid}/"
-        origin = record_origin(content, "charts", position[cid], "the chart pages and downloads, charts/ID/")
+        origin = record_origin(
+            content, "charts", position[cid], "the chart pages and downloads, charts/ID/"
+        )
         csv_path, json_path = base + download_name(cid, "csv"), base + download_name(cid, "json")
         plan.files[base + "figure.json"] = chart.figure_json()
         plan.files[csv_path] = chart.csv()
@@ -732,8 +889,13 @@ def _plan_charts(plan: SitePlan, content: Content, charts: dict[str, ChartOutput
             Job(
                 path=base + "index.html",
                 template="chart-embed.html",
-                context=lambda env, view=views[cid]: {"chart": view | {"embed": True}, "share": chart_share(view)},
-                depends=frozenset({"site", "charts", "sources", *ROWS_READ[chart.spec.data], *PROSE_TEMPLATES}),
+                context=lambda env, view=views[cid]: {
+                    "chart": view | {"embed": True},
+                    "share": chart_share(view),
+                },
+                depends=frozenset(
+                    {"site", "charts", "sources", *ROWS_READ[chart.spec.data], *PROSE_TEMPLATES}
+                ),
                 url_path=base,
                 title=views[cid]["title"],
                 origin=origin,
@@ -758,14 +920,21 @@ DATASET_TITLES = {
 
 def chart_share(view: dict[str, Any]) -> dict[str, Any]:
     """A chart page's link preview: its own title, and the chart itself as the image."""
-    return {"title": view["title"], "type": "website", "image": view["preview_url"], "image_alt": view["alt"]}
+    return {
+        "title": view["title"],
+        "type": "website",
+        "image": view["preview_url"],
+        "image_alt": view["alt"],
+    }
 
 
 DATASET_DESCRIPTIONS = {
     "sources": N_("Every document a figure was read in: title, publisher, date and address."),
     "regions": N_("The province, its cities and Shaoxing's six county-level divisions."),
     "metrics": N_("What each figure measures and in which unit."),
-    "figures": N_("Every figure on the site as printed in its source, with period, rank and source."),
+    "figures": N_(
+        "Every figure on the site as printed in its source, with period, rank and source."
+    ),
     "award-tiers": N_("The award's three tiers and how many winners each has a year."),
     "awards": N_("Tiangong awards won, by ceremony, region, tier and status."),
     "clusters": N_("Industrial clusters and the recognition each holds."),
@@ -775,9 +944,14 @@ DATASET_DESCRIPTIONS = {
 
 
 def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, int]:
-    rows = [{k: v for k, v in row.items() if not k.startswith("_")} for row in dataset_rows(content, name, lang)] if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies") else [
-        r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]
-    ]
+    rows = (
+        [
+            {k: v for k, v in row.items() if not k.startswith("_")}
+            for row in dataset_rows(content, name, lang)
+        ]
+        if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies")
+        else [r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]]
+    )
     if lang != "en":  # each text in the reader's language, not both
         rows = [in_language(row, lang) for row in rows]
     columns = list(dict.fromkeys(k for row in rows for k in row))  # in order of first use
@@ -786,8 +960,17 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([download_header(k, lang) for k in columns])
-    for row in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
-        writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v := row.get(k, ""), (dict, list)) else v for k in columns])
+    for (
+        row
+    ) in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
+        writer.writerow(
+            [
+                json.dumps(v, ensure_ascii=False)
+                if isinstance(v := row.get(k, ""), (dict, list))
+                else v
+                for k in columns
+            ]
+        )
     return buffer.getvalue(), safejson.escape(download_json(rows)), len(rows)
 
 
@@ -799,7 +982,9 @@ def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
         plan.files[f"data/{name}.csv"] = csv_text
         plan.files[f"data/{name}.json"] = json_text
         # data/ is the data page's folder too: the page that lists these downloads.
-        origin = dataset_origin(content, name, "the dataset downloads, data/NAME.csv and data/NAME.json", layout="data")
+        origin = dataset_origin(
+            content, name, "the dataset downloads, data/NAME.csv and data/NAME.json", layout="data"
+        )
         plan.origins.update(dict.fromkeys((f"data/{name}.csv", f"data/{name}.json"), origin))
 
 
@@ -819,12 +1004,26 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
             if name != "charts"
         ],
         "regions": [
-            {"name": text(r.name, lang), "href": urls.url(f"regions/{r.id}/"), "kind": label(f"region-{r.kind}", lang)}
+            {
+                "name": text(r.name, lang),
+                "href": urls.url(f"regions/{r.id}/"),
+                "kind": label(f"region-{r.kind}", lang),
+            }
             for r in content.datasets["regions"]
             if r.kind != "province"
         ],
-        "clusters": [{"name": text(c.name, lang), "href": urls.url(f"clusters/{c.id}/"), "level": label(c.level, lang)} for c in content.datasets["clusters"]],
-        "charts": [{"title": text(c.title, lang), "href": urls.url(f"charts/{c.id}/")} for c in content.datasets["charts"]],
+        "clusters": [
+            {
+                "name": text(c.name, lang),
+                "href": urls.url(f"clusters/{c.id}/"),
+                "level": label(c.level, lang),
+            }
+            for c in content.datasets["clusters"]
+        ],
+        "charts": [
+            {"title": text(c.title, lang), "href": urls.url(f"charts/{c.id}/")}
+            for c in content.datasets["charts"]
+        ],
     }
 
 
@@ -839,7 +1038,12 @@ def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
                 for sid in value if isinstance(value, list) else [value]:
                     if sid:
                         cited[sid] = cited.get(sid, 0) + 1
-    return {"sources": [source_view(s, lang) | {"records": cited.get(s.id, 0)} for s in content.datasets["sources"]]}
+    return {
+        "sources": [
+            source_view(s, lang) | {"records": cited.get(s.id, 0)}
+            for s in content.datasets["sources"]
+        ]
+    }
 
 
 LISTINGS = {"data": _data_listing, "sources": _sources_listing}
@@ -848,33 +1052,72 @@ LISTINGS = {"data": _data_listing, "sources": _sources_listing}
 NOT_FOUND = {
     "title": N_("Page not found"),
     "text": N_("There is no page at this address. It may have moved when the site was updated."),
-    "links": N_('<a href="%(home)s">Read the story from the start</a>, or browse <a href="%(data)s">all data, places and charts</a>.'),
+    "links": N_(
+        '<a href="%(home)s">Read the story from the start</a>, or browse <a href="%(data)s">all data, places and charts</a>.'
+    ),
 }
 """The 404 page's words. GitHub Pages serves one 404.html, at the root, for every address:
 it says them in each language of the site, each part marked with its language."""
 
 
-def not_found_editions(languages: list[str], default: str, editions: dict[str, tuple[dict[str, ChartOutput], Urls]]) -> list[dict[str, Any]]:
+def not_found_editions(
+    languages: list[str], default: str, editions: dict[str, tuple[dict[str, ChartOutput], Urls]]
+) -> list[dict[str, Any]]:
     """The 404 page's part in each language, the default language first."""
     parts = []
     for lang in sorted(languages, key=lambda lang: lang != default):
         lang_urls = editions[lang][1]
-        links = Markup(gettext(lang, NOT_FOUND["links"])) % {"home": lang_urls.url(), "data": lang_urls.url("data/")}
-        parts.append({"lang": lang, "hreflang": HTML_LANG[lang], "title": gettext(lang, NOT_FOUND["title"]), "text": gettext(lang, NOT_FOUND["text"]), "links": links})
+        links = Markup(gettext(lang, NOT_FOUND["links"])) % {
+            "home": lang_urls.url(),
+            "data": lang_urls.url("data/"),
+        }
+        parts.append(
+            {
+                "lang": lang,
+                "hreflang": HTML_LANG[lang],
+                "title": gettext(lang, NOT_FOUND["title"]),
+                "text": gettext(lang, NOT_FOUND["text"]),
+                "links": links,
+            }
+        )
     return parts
 
 
-def _plan_publishing(plan: SitePlan, content: Content, urls: Urls, editions: dict[str, tuple[dict[str, ChartOutput], Urls]]) -> None:
+def _plan_publishing(
+    plan: SitePlan,
+    content: Content,
+    urls: Urls,
+    editions: dict[str, tuple[dict[str, ChartOutput], Urls]],
+) -> None:
     default = content.site.default_language
     languages = content.site.languages
     parts = not_found_editions(languages, default, editions)
     title = " / ".join(part["title"] for part in parts)
     plan.jobs.append(
-        Job(path="404.html", template="404.html", context=lambda env: {"canonical": "", "editions": parts, "not_found_title": title}, in_sitemap=False, url_path="404.html", title=title, lang=default, nav=[] if len(languages) > 1 else plan.navs[default], origin=Origin("the page for addresses that do not exist (404.html)"))
+        Job(
+            path="404.html",
+            template="404.html",
+            context=lambda env: {"canonical": "", "editions": parts, "not_found_title": title},
+            in_sitemap=False,
+            url_path="404.html",
+            title=title,
+            lang=default,
+            nav=[] if len(languages) > 1 else plan.navs[default],
+            origin=Origin("the page for addresses that do not exist (404.html)"),
+        )
     )
     if len(languages) > 1:
         choices = [
-            {"lang": lang, "hreflang": HTML_LANG[lang], "og_locale": OG_LOCALE[lang], "name": LANGUAGE_NAMES[lang], "href": editions[lang][1].url(), "absolute": editions[lang][1].absolute(), "title": text(content.site.title, lang), "description": text(content.site.description, lang)}
+            {
+                "lang": lang,
+                "hreflang": HTML_LANG[lang],
+                "og_locale": OG_LOCALE[lang],
+                "name": LANGUAGE_NAMES[lang],
+                "href": editions[lang][1].url(),
+                "absolute": editions[lang][1].absolute(),
+                "title": text(content.site.title, lang),
+                "description": text(content.site.description, lang),
+            }
             for lang in languages
         ]
         plan.jobs.append(

@@ -78,7 +78,9 @@ class Urls:
         try:
             return self.site_url(self.assets[name])
         except KeyError:
-            raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in static/ (known: {', '.join(sorted(self.assets))})") from None
+            raise jinja2.TemplateRuntimeError(
+                f"asset '{name}' is not in static/ (known: {', '.join(sorted(self.assets))})"
+            ) from None
 
 
 def hashed_name(name: str, data: bytes) -> str:
@@ -124,7 +126,13 @@ class ContainedLoader(jinja2.FileSystemLoader):
         return contents, os.path.normpath(path), uptodate
 
 
-def make_environment(templates: Path, urls: Urls, lang: str = "en", translations: Any = None, cache: Path | None = None) -> jinja2.Environment:
+def make_environment(
+    templates: Path,
+    urls: Urls,
+    lang: str = "en",
+    translations: Any = None,
+    cache: Path | None = None,
+) -> jinja2.Environment:
     """The Jinja environment of one language: its URLs, its text filter, its catalogue.
 
     With `cache`, compiled templates are kept there (keyed by their source and signed with

@@ -69,9 +69,18 @@ PERIOD_FORMS = (
 )
 _PERIODS = [
     (re.compile(r"(\d{4})"), lambda y: {"kind": "year", "year": int(y)}),
-    (re.compile(r"(\d{4})-?[Hh]([12])"), lambda y, p: {"kind": "half-year", "year": int(y), "part": int(p)}),
-    (re.compile(r"(\d{4})-?[Qq]([1-4])"), lambda y, p: {"kind": "quarter", "year": int(y), "part": int(p)}),
-    (re.compile(r"(\d{4})-0?1\.\.(\d{1,2})"), lambda y, m: {"kind": "year-to-date", "year": int(y), "through_month": int(m)}),
+    (
+        re.compile(r"(\d{4})-?[Hh]([12])"),
+        lambda y, p: {"kind": "half-year", "year": int(y), "part": int(p)},
+    ),
+    (
+        re.compile(r"(\d{4})-?[Qq]([1-4])"),
+        lambda y, p: {"kind": "quarter", "year": int(y), "part": int(p)},
+    ),
+    (
+        re.compile(r"(\d{4})-0?1\.\.(\d{1,2})"),
+        lambda y, m: {"kind": "year-to-date", "year": int(y), "through_month": int(m)},
+    ),
 ]
 
 
@@ -93,7 +102,9 @@ def _flag_help(info: FieldInfo, target: str | None) -> str:
     return f"{PERIOD_FORMS}; required" if info.annotation is Period else _describe(info, target)
 
 
-def _optional_flags(model: type[BaseModel], given: dict[str, Any], languages: tuple[str, ...]) -> str:
+def _optional_flags(
+    model: type[BaseModel], given: dict[str, Any], languages: tuple[str, ...]
+) -> str:
     """The optional fields not given yet, so an editor learns them before writing the record
     (a text's other languages as their own flags, as `_merge_languages` reads them)."""
     refs = getattr(model, "references", {})
@@ -104,8 +115,11 @@ def _optional_flags(model: type[BaseModel], given: dict[str, Any], languages: tu
         flag = "--" + name.replace("_", "-")
         lines.append(f"  {flag:<20} {_flag_help(info, refs.get(name))}")
         if _is_text(info.annotation):
-            lines += [f"  {flag + '-' + lang:<20} the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
-                      for lang in languages if lang != "en"]
+            lines += [
+                f"  {flag + '-' + lang:<20} the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
+                for lang in languages
+                if lang != "en"
+            ]
     return "\nand these if you need them:\n" + "\n".join(lines) if lines else ""
 
 
@@ -114,7 +128,9 @@ def _is_text(annotation: Any) -> bool:
     return annotation is Localised or any(_is_text(arg) for arg in get_args(annotation))
 
 
-def _missing_languages(fields: dict[str, FieldInfo], given: dict[str, Any], languages: tuple[str, ...]) -> list[str]:
+def _missing_languages(
+    fields: dict[str, FieldInfo], given: dict[str, Any], languages: tuple[str, ...]
+) -> list[str]:
     """A line for each text readers see that lacks one of the site's languages: its flag and meaning."""
     lines = []
     for name, value in given.items():
@@ -124,7 +140,9 @@ def _missing_languages(fields: dict[str, FieldInfo], given: dict[str, Any], lang
             if lang != "en" and (isinstance(value, str) or not (value or {}).get(lang)):
                 flag = f"--{name.replace('_', '-')}-{lang}"
                 meaning = f"the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
-                lines.append(f"  {flag:<20} {meaning}; the site is published in {', '.join(languages)}")
+                lines.append(
+                    f"  {flag:<20} {meaning}; the site is published in {', '.join(languages)}"
+                )
     return lines
 
 
@@ -134,24 +152,37 @@ def _parse_value(raw: str) -> Any:
     return raw if value is None else value
 
 
-def _field_values(model: type[BaseModel], given: dict[str, str], languages: tuple[str, ...] = ("en",)) -> dict[str, Any]:
+def _field_values(
+    model: type[BaseModel], given: dict[str, str], languages: tuple[str, ...] = ("en",)
+) -> dict[str, Any]:
     fields = model.model_fields
     given = _merge_languages(fields, given)
     unknown = [k for k in given if k not in fields]
     if unknown:
-        raise UsageError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join('--' + k.replace('_', '-') for k in unknown)} (fields: {', '.join('--' + f.replace('_', '-') for f in fields)})")
+        raise UsageError(
+            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join('--' + k.replace('_', '-') for k in unknown)} (fields: {', '.join('--' + f.replace('_', '-') for f in fields)})"
+        )
     missing = [name for name, info in fields.items() if info.is_required() and name not in given]
     if missing:
         refs = getattr(model, "references", {})
-        lines = "\n".join(f"  --{name.replace('_', '-'):<18} {_flag_help(fields[name], refs.get(name))}" for name in missing)
+        lines = "\n".join(
+            f"  --{name.replace('_', '-'):<18} {_flag_help(fields[name], refs.get(name))}"
+            for name in missing
+        )
         raise UsageError(f"give these fields:\n{lines}{_optional_flags(model, given, languages)}")
     untranslated = _missing_languages(fields, given, languages)
     if untranslated:
         raise UsageError("give these fields:\n" + "\n".join(untranslated))
-    if "period" in given and fields.get("period") is not None and fields["period"].annotation is Period:
+    if (
+        "period" in given
+        and fields.get("period") is not None
+        and fields["period"].annotation is Period
+    ):
         given = {**given, "period": period_value(given["period"])}
     return {
-        name: given[name] if _takes_text(fields[name]) or isinstance(given[name], dict) else _parse_value(given[name])
+        name: given[name]
+        if _takes_text(fields[name]) or isinstance(given[name], dict)
+        else _parse_value(given[name])
         for name in fields
         if name in given
     }
@@ -165,7 +196,11 @@ def _merge_languages(fields: dict[str, FieldInfo], given: dict[str, Any]) -> dic
         if base in fields and lang in LANGUAGES and lang != "en":
             merged.pop(key)
             english = merged.get(base)
-            merged[base] = {"en": english, lang: given[key]} if isinstance(english, str) else {**(english or {}), lang: given[key]}
+            merged[base] = (
+                {"en": english, lang: given[key]}
+                if isinstance(english, str)
+                else {**(english or {}), lang: given[key]}
+            )
     return merged
 
 
@@ -181,7 +216,12 @@ def _yaml_scalar(value: Any) -> str:
     """One YAML value on one line (flow style), quoted where YAML would misread it."""
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip().removesuffix("...").strip()
+    return (
+        yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000)
+        .strip()
+        .removesuffix("...")
+        .strip()
+    )
 
 
 def record_yaml(model: type[BaseModel], values: dict[str, Any]) -> str:
@@ -207,16 +247,35 @@ def _already_valid(validate: Any) -> None:
     try:
         validate()
     except ContentError as exc:
-        raise ContentError([*exc.problems, Problem("content", 1, 1, "the content has problems already, so nothing was added", "fix the problems above first (run `check`)")]) from None
+        raise ContentError(
+            [
+                *exc.problems,
+                Problem(
+                    "content",
+                    1,
+                    1,
+                    "the content has problems already, so nothing was added",
+                    "fix the problems above first (run `check`)",
+                ),
+            ]
+        ) from None
 
 
-def new_record(content_dir: Path, kind: str, given: dict[str, str], validate: Any, languages: tuple[str, ...] = ("en",)) -> Created:
+def new_record(
+    content_dir: Path,
+    kind: str,
+    given: dict[str, str],
+    validate: Any,
+    languages: tuple[str, ...] = ("en",),
+) -> Created:
     """Append a record to its data file; keep it only if the content still validates."""
     dataset = KINDS[kind]
     relpath, model = DATASETS[dataset]
     path = content_dir / relpath
     values = _field_values(model, given, languages)
-    model.model_validate(values)  # the record alone: wrong types fail here, before any file is touched
+    model.model_validate(
+        values
+    )  # the record alone: wrong types fail here, before any file is touched
     _already_valid(validate)
     before = path.read_text(encoding="utf-8")
     body = before.replace("\n[]\n", "\n").rstrip("\n") + "\n" if before.strip() else ""
@@ -277,20 +336,40 @@ def placeholder_lines(only: str | None = None) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-def new_page(content_dir: Path, slug: str, titles: dict[str, str], descriptions: dict[str, str], languages: list[str], validate: Any) -> Created:
+def new_page(
+    content_dir: Path,
+    slug: str,
+    titles: dict[str, str],
+    descriptions: dict[str, str],
+    languages: list[str],
+    validate: Any,
+) -> Created:
     """Create a page in each of the site's languages (NAME.md, NAME.zh.md, ...)."""
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
-        raise UsageError(f"page slug '{slug}' must be lower-case words joined by hyphens, e.g. 'how-we-did-it'")
-    missing = [f"--title{'' if lang == 'en' else '-' + lang} and --description{'' if lang == 'en' else '-' + lang}" for lang in languages if not (titles.get(lang) and descriptions.get(lang))]
+        raise UsageError(
+            f"page slug '{slug}' must be lower-case words joined by hyphens, e.g. 'how-we-did-it'"
+        )
+    missing = [
+        f"--title{'' if lang == 'en' else '-' + lang} and --description{'' if lang == 'en' else '-' + lang}"
+        for lang in languages
+        if not (titles.get(lang) and descriptions.get(lang))
+    ]
     if missing:
-        raise UsageError(f"the site is published in {', '.join(languages)}: give {'; '.join(missing)}")
+        raise UsageError(
+            f"the site is published in {', '.join(languages)}: give {'; '.join(missing)}"
+        )
     files = {}
     for lang in languages:
         path = content_dir / "pages" / (f"{slug}.md" if lang == "en" else f"{slug}.{lang}.md")
         if path.exists():
             raise UsageError(f"{path} already exists; edit it, or choose another slug")
         body = PAGE_BODIES.get(lang, PAGE_BODIES["en"])
-        text = PAGE_TEMPLATE.format(title=json.dumps(titles[lang], ensure_ascii=False), description=json.dumps(descriptions[lang], ensure_ascii=False), slug=slug, body=body)
+        text = PAGE_TEMPLATE.format(
+            title=json.dumps(titles[lang], ensure_ascii=False),
+            description=json.dumps(descriptions[lang], ensure_ascii=False),
+            slug=slug,
+            body=body,
+        )
         PageMeta.model_validate(split_front_matter(text, str(path))[0].data)
         files[path] = text
     _already_valid(validate)
@@ -303,4 +382,10 @@ def new_page(content_dir: Path, slug: str, titles: dict[str, str], descriptions:
             path.unlink()
         raise
     first = next(iter(files))
-    return Created(first, "".join(files.values()) if len(files) == 1 else f"{files[first]}(and {', '.join(p.name for p in list(files)[1:])})\n", 1)
+    return Created(
+        first,
+        "".join(files.values())
+        if len(files) == 1
+        else f"{files[first]}(and {', '.join(p.name for p in list(files)[1:])})\n",
+        1,
+    )

@@ -47,7 +47,13 @@ FALLBACK_EXAMPLES: dict[str, Any] = {
 
 def _models() -> dict[str, type[BaseModel]]:
     """Each model a schema defines, by its name in the schema."""
-    found: dict[str, type[BaseModel]] = {"Site": Site, "PageMeta": PageMeta, "Period": Period, "Localised": Localised, "Author": Author}
+    found: dict[str, type[BaseModel]] = {
+        "Site": Site,
+        "PageMeta": PageMeta,
+        "Period": Period,
+        "Localised": Localised,
+        "Author": Author,
+    }
     found.update({model.__name__: model for _, model in DATASETS.values()})
     return found
 
@@ -96,7 +102,9 @@ def _id_enum(prop: dict[str, Any], ids: list[str]) -> dict[str, Any]:
 
     def visit(node: dict[str, Any]) -> dict[str, Any]:
         if node.get("type") == "string" and "pattern" in node:
-            return {k: v for k, v in node.items() if k not in ("pattern", "maxLength")} | {"enum": ids}
+            return {k: v for k, v in node.items() if k not in ("pattern", "maxLength")} | {
+                "enum": ids
+            }
         return node
 
     return _walk(prop, visit)
@@ -108,7 +116,9 @@ def _references(schema: dict[str, Any], content: Content) -> None:
         definition = _defs(schema, name)
         for field, target in getattr(model, "references", {}).items():
             if definition is not None and field in definition.get("properties", {}):
-                definition["properties"][field] = _id_enum(definition["properties"][field], ids[target])
+                definition["properties"][field] = _id_enum(
+                    definition["properties"][field], ids[target]
+                )
 
 
 def _values(rows: list[dict[str, Any]], column: str) -> list[Any]:
@@ -145,7 +155,9 @@ def _chart_columns(schema: dict[str, Any], content: Content) -> None:
                 "y": {"enum": [*columns, "count"]},
                 "series": {"anyOf": [column, {"type": "null"}]},
                 "where": {"propertyNames": column, "properties": where},
-                "highlight": {"anyOf": [{"propertyNames": column, "properties": where}, {"type": "null"}]},
+                "highlight": {
+                    "anyOf": [{"propertyNames": column, "properties": where}, {"type": "null"}]
+                },
             }
         }
         branches.append({"if": condition, "then": then})
@@ -166,7 +178,10 @@ def _periods(schema: dict[str, Any]) -> None:
         when("year", {"properties": {"part": null, "through_month": null}}),
         when("half-year", {"required": ["part"], "properties": {"part": {"enum": [1, 2]}}}),
         when("quarter", {"required": ["part"], "properties": {"part": {"type": "integer"}}}),
-        when("year-to-date", {"required": ["through_month"], "properties": {"through_month": {"type": "integer"}}}),
+        when(
+            "year-to-date",
+            {"required": ["through_month"], "properties": {"through_month": {"type": "integer"}}},
+        ),
     ]
 
 
@@ -175,7 +190,9 @@ def _records(content: Content) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
     for name, (_, model) in DATASETS.items():
         loaded = content.files.get(name)
-        found[model.__name__] = [r for r in (loaded.data or []) if isinstance(r, dict)] if loaded else []
+        found[model.__name__] = (
+            [r for r in (loaded.data or []) if isinstance(r, dict)] if loaded else []
+        )
     site = content.files["site"].data
     found["Site"] = [site]
     found["Author"] = list(site.get("authors", []))
@@ -218,7 +235,11 @@ def _snippet(name: str, model: type[BaseModel], record: dict[str, Any]) -> dict[
     body = {k: v for k, v in record.items() if model.model_fields[k].is_required() or k == "id"}
     if "id" in body:
         body["id"] = f"new-{name.lower()}"
-    return {"label": f"new {name.lower()}", "description": f"a new record, copied from the last {name.lower()} in the file", "body": body}
+    return {
+        "label": f"new {name.lower()}",
+        "description": f"a new record, copied from the last {name.lower()} in the file",
+        "body": body,
+    }
 
 
 def content_schemas(content: Content) -> dict[str, dict[str, Any]]:

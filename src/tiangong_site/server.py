@@ -197,7 +197,9 @@ class GuardedApplication(web.Application):
         return super().find_handler(request, **kwargs)
 
     def _answer(self, request: httputil.HTTPServerRequest, status: int, text: str) -> Any:
-        return self.get_handler_delegate(request, PlainTextHandler, {"status": status, "text": text})
+        return self.get_handler_delegate(
+            request, PlainTextHandler, {"status": status, "text": text}
+        )
 
 
 class SameOriginLiveReload(LiveReloadHandler):
@@ -263,7 +265,10 @@ class RateLimit(logging.Filter):
     """Lets through at most `burst` records of one kind per `window` seconds."""
 
     def __init__(
-        self, burst: int = LOG_BURST, window: float = LOG_WINDOW, clock: Callable[[], float] = time.monotonic
+        self,
+        burst: int = LOG_BURST,
+        window: float = LOG_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
     ):
         super().__init__()
         self.burst, self.window, self.clock = burst, window, clock
@@ -396,7 +401,11 @@ class SiteHandler(web.RequestHandler):
         data = path.read_bytes()
         self.set_status(status)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if kind.startswith("text/") or kind in ("application/json", "application/javascript", "image/svg+xml"):
+        if kind.startswith("text/") or kind in (
+            "application/json",
+            "application/javascript",
+            "image/svg+xml",
+        ):
             kind += "; charset=utf-8"
         self.set_header("Content-Type", kind)
         if path.suffix == ".html":
@@ -437,7 +446,7 @@ class SiteHandler(web.RequestHandler):
             self.set_status(503)
             self.finish(self._inject((PREVIEW / "waiting.html").read_bytes()))
             return
-        target = (output / url_path[len(base):]).resolve()
+        target = (output / url_path[len(base) :]).resolve()
         if not target.is_relative_to(output):
             self._not_found()
             return
@@ -466,7 +475,9 @@ class StatusHandler(web.RequestHandler):
         builder = self.state.builder
         problems = [p.as_dict() for p in builder.last_problems]
         build = builder.generation
-        self.finish(json.dumps({"ok": not problems, "problems": problems, "build": build, "busy": busy}))
+        self.finish(
+            json.dumps({"ok": not problems, "problems": problems, "build": build, "busy": busy})
+        )
 
 
 class OverlayHandler(web.RequestHandler):
@@ -547,7 +558,9 @@ class Preview:
         self._quiet_logs()
         sockets = sockets or listen(self.host, self.port)
         self.port = self.state.port = sockets[0].getsockname()[1]
-        app = GuardedApplication(self._handlers(), HostGuard(self.host, self.port, self.allow_hosts))
+        app = GuardedApplication(
+            self._handlers(), HostGuard(self.host, self.port, self.allow_hosts)
+        )
         self.http = BoundedHTTPServer(app, max_connections=connection_cap(), **LIMITS)
         self.http.add_sockets(sockets)
         self._loop = ioloop.IOLoop.current()
@@ -583,13 +596,20 @@ def _report(update: Update, quiet: bool) -> None:
     if update.problems and not update.ok:
         for problem in update.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(update.problems)} problem(s); still serving the last good build.", file=sys.stderr)
+        print(
+            f"{len(update.problems)} problem(s); still serving the last good build.",
+            file=sys.stderr,
+        )
     elif not quiet and update.changed:
         what = "full rebuild" if update.full else f"re-rendered {len(update.rendered)} page(s)"
-        print(f"{', '.join(update.changed)} changed: {what}, wrote {len(update.written)} file(s) in {update.seconds * 1000:.0f} ms")
+        print(
+            f"{', '.join(update.changed)} changed: {what}, wrote {len(update.written)} file(s) in {update.seconds * 1000:.0f} ms"
+        )
 
 
-def initial_build(project: Project, output: Path | None, quiet: bool, force: bool = False) -> tuple[IncrementalBuilder, str]:
+def initial_build(
+    project: Project, output: Path | None, quiet: bool, force: bool = False
+) -> tuple[IncrementalBuilder, str]:
     """Build once; on content errors, start anyway (the overlay shows the problems until
     they are fixed). Returns the builder and the site's base path."""
     from .render import base_path_of
@@ -659,7 +679,15 @@ def serve(args: argparse.Namespace) -> int:
     folders = watched_folders(project)
     port = sockets[0].getsockname()[1]
     preview = Preview(
-        builder, base_path, folders, args.host, port, args.allow_host, args.quiet, args.debug, watcher
+        builder,
+        base_path,
+        folders,
+        args.host,
+        port,
+        args.allow_host,
+        args.quiet,
+        args.debug,
+        watcher,
     )
     preview.start(sockets)
     if not args.quiet:

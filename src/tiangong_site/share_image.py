@@ -73,7 +73,10 @@ def _match(pattern: str, lang: str) -> Face | None:
     if shutil.which("fc-match") is None:
         return None
     result = subprocess.run(
-        ["fc-match", "--format", "%{file}\n%{index}\n%{lang}", pattern], capture_output=True, text=True, timeout=20
+        ["fc-match", "--format", "%{file}\n%{index}\n%{lang}", pattern],
+        capture_output=True,
+        text=True,
+        timeout=20,
     )
     parts = result.stdout.split("\n")
     if result.returncode != 0 or len(parts) < 3 or not parts[0]:
@@ -100,7 +103,10 @@ def digest(card: Card, faces: tuple[Face, Face]) -> str:
     version."""
     from PIL import __version__ as pillow
 
-    fonts = [(f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns) for f in faces]
+    fonts = [
+        (f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns)
+        for f in faces
+    ]
     text = [card.lang, card.kicker, card.headline, card.footer, card.brand.colours]
     key = json.dumps([text, fonts, pillow, WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
@@ -127,7 +133,9 @@ def _lines(text: str, font: object, width: int, lang: str) -> list[str]:
     lines: list[str] = []
     for unit in units:
         trial = (lines[-1] + joiner + unit) if lines else unit
-        if lines and (font.getlength(trial) <= width or (lang == "zh" and unit in "，。：；、！？）》”")):  # type: ignore[attr-defined]
+        if lines and (
+            font.getlength(trial) <= width or (lang == "zh" and unit in "，。：；、！？）》”")
+        ):  # type: ignore[attr-defined]
             lines[-1] = trial
         else:
             lines.append(unit)
@@ -136,7 +144,9 @@ def _lines(text: str, font: object, width: int, lang: str) -> list[str]:
 
 def _printable(text: str) -> str:
     """Line and paragraph separators and control characters as spaces: a card has no breaks."""
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
+    )
 
 
 def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
@@ -145,16 +155,29 @@ def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
     # Pillow's own layout, not libraqm: no shaping is needed for Chinese or Latin text, and
     # the bytes then do not depend on which libraqm the machine has.
     def font(face: Face, size: int) -> ImageFont.FreeTypeFont:
-        return ImageFont.truetype(face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC)
+        return ImageFont.truetype(
+            face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC
+        )
 
-    card = Card(card.lang, _printable(card.kicker), _printable(card.headline), _printable(card.footer), card.brand)
+    card = Card(
+        card.lang,
+        _printable(card.kicker),
+        _printable(card.headline),
+        _printable(card.footer),
+        card.brand,
+    )
     accent, accent_bg = card.brand.accent, card.brand["accent-bg"]
     bold, regular = faces
     image = Image.new("RGB", (WIDTH, HEIGHT), card.brand["bg"])
     pen = ImageDraw.Draw(image)
     pen.rectangle((0, 0, WIDTH, 18), fill=accent)
     kicker = font(bold, 26)
-    pen.text((80, 70), card.kicker.upper() if card.lang != "zh" else card.kicker, font=kicker, fill=accent)
+    pen.text(
+        (80, 70),
+        card.kicker.upper() if card.lang != "zh" else card.kicker,
+        font=kicker,
+        fill=accent,
+    )
     size = 64 if card.lang == "zh" else 60
     headline = font(bold, size)
     lines = _lines(card.headline, headline, 1040, card.lang)
@@ -187,7 +210,10 @@ def card_for(content: Any, lang: str, brand: Brand = PLAIN) -> Card:
     story = next((p for p in content.pages if p.lang == lang and p.meta.layout == "story"), None)
     headline = text(story.meta.title, lang) if story else text(site.title, lang)
     kicker = (text(story.meta.kicker, lang) if story else "") or text(site.title, lang)
-    footer = gettext(lang, "%(page)s · %(site)s") % {"page": text(site.title, lang), "site": text(site.publisher, lang)}
+    footer = gettext(lang, "%(page)s · %(site)s") % {
+        "page": text(site.title, lang),
+        "site": text(site.publisher, lang),
+    }
     return Card(lang, kicker, headline, footer, brand)
 
 

@@ -48,7 +48,9 @@ class Project:
     @classmethod
     def at(cls, root: Path, content: Path | None = None) -> Project:
         root = root.resolve()
-        return cls(root, (content or root / "content").resolve(), root / "templates", root / "static")
+        return cls(
+            root, (content or root / "content").resolve(), root / "templates", root / "static"
+        )
 
 
 @dataclass
@@ -102,8 +104,14 @@ def plotly_locale(project: Project, lang: str) -> bytes:
     path = project.root / PLOTLY_LOCALES[lang][0]
     if not path.is_file():
         hint = "run `npm ci` in the project folder, or `make site`"
-        raise ContentError([Problem(PLOTLY_LOCALES[lang][0], 1, 1, "plotly.js's locale is not installed", hint)])
-    return b"(function(){var module={};\n" + path.read_bytes() + b"\nwindow.Plotly.register(module.exports);})();\n"
+        raise ContentError(
+            [Problem(PLOTLY_LOCALES[lang][0], 1, 1, "plotly.js's locale is not installed", hint)]
+        )
+    return (
+        b"(function(){var module={};\n"
+        + path.read_bytes()
+        + b"\nwindow.Plotly.register(module.exports);})();\n"
+    )
 
 
 def plotly_bundle(project: Project, kinds: set[str]) -> tuple[Path, str]:
@@ -113,15 +121,27 @@ def plotly_bundle(project: Project, kinds: set[str]) -> tuple[Path, str]:
     basic = project.root / PLOTLY_BASIC
     if not basic.is_file():
         hint = "run `npm ci` in the project folder, or `make site`"
-        raise ContentError([Problem(PLOTLY_BASIC, 1, 1, "the plotly.js basic bundle is not installed", hint)])
+        raise ContentError(
+            [Problem(PLOTLY_BASIC, 1, 1, "the plotly.js basic bundle is not installed", hint)]
+        )
     return basic, "plotly-basic.min.js"
 
 
 def template_problem(exc: Exception, project: Project) -> Problem:
     """A located problem for a broken template (syntax error or an error while rendering)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        path = display_path(Path(exc.filename), project.root) if exc.filename else f"templates/{exc.name}"
-        return Problem(path, exc.lineno or 1, 1, f"template error: {exc.message}", "fix the Jinja syntax on this line")
+        path = (
+            display_path(Path(exc.filename), project.root)
+            if exc.filename
+            else f"templates/{exc.name}"
+        )
+        return Problem(
+            path,
+            exc.lineno or 1,
+            1,
+            f"template error: {exc.message}",
+            "fix the Jinja syntax on this line",
+        )
     frame = exc.__traceback__
     location = ("templates", 1)
     while frame is not None:
@@ -129,7 +149,9 @@ def template_problem(exc: Exception, project: Project) -> Problem:
         if filename.startswith(str(project.templates)):
             location = (display_path(Path(filename), project.root), frame.tb_lineno)
         frame = frame.tb_next
-    return Problem(location[0], location[1], 1, f"template error: {exc}", "check the names this template uses")
+    return Problem(
+        location[0], location[1], 1, f"template error: {exc}", "check the names this template uses"
+    )
 
 
 def load_and_check(project: Project, write_cache: bool = True) -> Content:
@@ -140,7 +162,9 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
     content = load_content(project.content)
     problems = check_charts(content)
     # A build reads the extraction kept by earlier builds, and keeps its own only once it succeeded.
-    problems += i18n.missing_translations(project.root, project.templates, content.site.languages, project.cache, write_cache)
+    problems += i18n.missing_translations(
+        project.root, project.templates, content.site.languages, project.cache, write_cache
+    )
     if problems:
         raise ContentError(problems)
     return content
@@ -159,7 +183,9 @@ def link_problems(project: Project) -> list[Problem]:
     return problems
 
 
-def _output_of(project: Project, content: Content, output: Path | None) -> tuple[Path, output_rules.Where]:
+def _output_of(
+    project: Project, content: Content, output: Path | None
+) -> tuple[Path, output_rules.Where]:
     """The resolved output folder, and where a problem with it is reported: at `output_dir`
     in site.yaml when it comes from there (a data-only change can edit it), else the path."""
     if output is not None:
@@ -170,10 +196,19 @@ def _output_of(project: Project, content: Content, output: Path | None) -> tuple
     output = (project.root / content.site.output_dir).resolve()
 
     def where(message: str, hint: str) -> Problem:
-        return site_file.problem(("output_dir",), f"output_dir '{content.site.output_dir}': {message}", hint)
+        return site_file.problem(
+            ("output_dir",), f"output_dir '{content.site.output_dir}': {message}", hint
+        )
 
     if output == project.root or not output.is_relative_to(project.root):
-        raise ContentError([where("it is outside the project", "name a folder inside the project, e.g. _site; to build elsewhere, pass --output")])
+        raise ContentError(
+            [
+                where(
+                    "it is outside the project",
+                    "name a folder inside the project, e.g. _site; to build elsewhere, pass --output",
+                )
+            ]
+        )
     return output, where
 
 
@@ -221,13 +256,22 @@ def build(
         return _build(project, output, base_url, progress, settle, force)
 
 
-def _build(project: Project, output: Path | None, base_url: str | None, progress: Progress | None, settle: Callable[[], None], force: bool) -> BuildReport:
+def _build(
+    project: Project,
+    output: Path | None,
+    base_url: str | None,
+    progress: Progress | None,
+    settle: Callable[[], None],
+    force: bool,
+) -> BuildReport:
     started = time.perf_counter()
     tick = _Ticker(progress)
     tracked = tracked_cache(project.root)
     if tracked:
         raise ContentError(tracked)
-    content = load_and_check(project, write_cache=False)  # a refused or failed build leaves no trace
+    content = load_and_check(
+        project, write_cache=False
+    )  # a refused or failed build leaves no trace
     settle()
     tick("content loaded")
     output, where = _output_of(project, content, output)
@@ -250,7 +294,18 @@ def _build(project: Project, output: Path | None, base_url: str | None, progress
         i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
     seconds = time.perf_counter() - started
     files = count["files"] + 1  # and the marker that lets the next build replace the folder
-    return BuildReport(count["pages"], count["charts"], files, seconds, output, content.warnings, count["assets"], count["plotly_name"], content, count["prepared"])
+    return BuildReport(
+        count["pages"],
+        count["charts"],
+        files,
+        seconds,
+        output,
+        content.warnings,
+        count["assets"],
+        count["plotly_name"],
+        content,
+        count["prepared"],
+    )
 
 
 @dataclass
@@ -327,9 +382,15 @@ def share_images(project: Project, content: Content, cache: Path | None) -> dict
     # The card is drawn in the site's colours, as the charts are (greys for a site without charts,
     # whose stylesheet need not name them).
     style = inside(project.static / "style.css", project.static, project.root)
-    brand = read_brand(style, display_path(style, project.root)) if content.datasets["charts"] else PLAIN
+    brand = (
+        read_brand(style, display_path(style, project.root))
+        if content.datasets["charts"]
+        else PLAIN
+    )
     return {
-        share_image.asset_name(lang): share_image.share_png(share_image.card_for(content, lang, brand), cache)
+        share_image.asset_name(lang): share_image.share_png(
+            share_image.card_for(content, lang, brand), cache
+        )
         for lang in content.site.languages
     }
 
@@ -364,26 +425,44 @@ def prepare(
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     style = inside(project.static / "style.css", project.static, project.root)
     sheets = [style, inside(project.static / "charts.css", project.static, project.root)]
-    inline_css = Markup("\n".join(sheet.read_text(encoding="utf-8").strip() for sheet in sheets if sheet.is_file()))
+    inline_css = Markup(
+        "\n".join(sheet.read_text(encoding="utf-8").strip() for sheet in sheets if sheet.is_file())
+    )
     # Charts take their colours from the stylesheet; a site without charts needs none there.
     brand = _brand(project, content, style)
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
     for lang in languages:
         lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
-        env = (envs or {}).get(lang) or make_environment(project.templates, lang_urls, lang, i18n.translations(project.root, lang), project.cache / "jinja" if write_cache else None)
+        env = (envs or {}).get(lang) or make_environment(
+            project.templates,
+            lang_urls,
+            lang,
+            i18n.translations(project.root, lang),
+            project.cache / "jinja" if write_cache else None,
+        )
         env.globals.update(
-            plotly_asset=plotly_name, site=content.site, generator=f"tiangong-site {__version__}", inline_css=inline_css, share_image=share_image.asset_name(lang),
+            plotly_asset=plotly_name,
+            site=content.site,
+            generator=f"tiangong-site {__version__}",
+            inline_css=inline_css,
+            share_image=share_image.asset_name(lang),
             plotly_locale_asset=PLOTLY_LOCALES.get(lang, ("", ""))[1],
         )
         new_envs[lang] = env
         kept = (charts or {}).get(lang) or {}
         specs = content.datasets["charts"]
-        drawn = {spec.id: kept.get(spec.id) or build_chart(content, spec, lang, brand) for spec in specs}
+        drawn = {
+            spec.id: kept.get(spec.id) or build_chart(content, spec, lang, brand) for spec in specs
+        }
         editions[lang] = (drawn, lang_urls)
     # Charts built just now (not reused from the previous preview update) need drawings.
     fresh = {
-        lang: {cid: chart for cid, chart in built.items() if chart is not ((charts or {}).get(lang) or {}).get(cid)}
+        lang: {
+            cid: chart
+            for cid, chart in built.items()
+            if chart is not ((charts or {}).get(lang) or {}).get(cid)
+        }
         for lang, (built, _) in editions.items()
     }
     draw_charts(project, content, fresh, brand)
@@ -391,7 +470,12 @@ def prepare(
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
 
 
-def draw_charts(project: Project, content: Content, editions: dict[str, dict[str, ChartOutput]], brand: Brand = PLAIN) -> None:
+def draw_charts(
+    project: Project,
+    content: Content,
+    editions: dict[str, dict[str, ChartOutput]],
+    brand: Brand = PLAIN,
+) -> None:
     """Give every chart its SVG drawings and preview image (drawing.py). Raises ContentError,
     at the first chart not drawn, when drawings are missing and Chromium cannot make them."""
     try:
@@ -400,10 +484,14 @@ def draw_charts(project: Project, content: Content, editions: dict[str, dict[str
         chart_id = exc.missing[0].name.split("/")[0]
         ids = [spec.id for spec in content.datasets["charts"]]
         index = ids.index(chart_id) if chart_id in ids else 0
-        raise ContentError([content.problem_at("charts", index, ("id",), exc.message, exc.hint)]) from None
+        raise ContentError(
+            [content.problem_at("charts", index, ("id",), exc.message, exc.hint)]
+        ) from None
 
 
-def render_jobs(project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None) -> dict[str, str]:
+def render_jobs(
+    project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None
+) -> dict[str, str]:
     """Render pages to memory. Raises ContentError listing every page and template problem,
     and every address the plan found claimed twice."""
     problems: list[Problem] = list(prepared.plan.problems)
@@ -426,7 +514,9 @@ def render_jobs(project: Project, prepared: Prepared, jobs: list[Job], tick: Pro
     return rendered
 
 
-def write_site(project: Project, content: Content, out: Path, base_url: str, tick: Progress) -> dict[str, Any]:
+def write_site(
+    project: Project, content: Content, out: Path, base_url: str, tick: Progress
+) -> dict[str, Any]:
     urls = Urls(base_url)
     plotly_name = copy_assets(project, content, out, urls)
     prepared = prepare(project, content, urls, plotly_name)
@@ -442,8 +532,17 @@ def write_site(project: Project, content: Content, out: Path, base_url: str, tic
     if problems:
         raise ContentError(problems)
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
-    charts = len(content.datasets["charts"])  # each chart once, however many languages it is drawn in
-    return {"pages": prepared.plan.page_count, "charts": charts, "files": files, "assets": dict(urls.assets), "plotly_name": plotly_name, "prepared": prepared}
+    charts = len(
+        content.datasets["charts"]
+    )  # each chart once, however many languages it is drawn in
+    return {
+        "pages": prepared.plan.page_count,
+        "charts": charts,
+        "files": files,
+        "assets": dict(urls.assets),
+        "plotly_name": plotly_name,
+        "prepared": prepared,
+    }
 
 
 def _write(path: Path, data: str | bytes, folders: set[Path] | None = None) -> None:
@@ -463,7 +562,9 @@ Place = tuple[str, int, int, str, str]
 """Where a finding was written (path, line, column), its kind, and what it says."""
 
 
-def typography_problems(project: Project, prepared: Prepared, pages: dict[str, str], files: dict[str, str | bytes]) -> list[Problem]:
+def typography_problems(
+    project: Project, prepared: Prepared, pages: dict[str, str], files: dict[str, str | bytes]
+) -> list[Problem]:
     """The Chinese edition's house style, checked on what the build wrote: each Latin word
     not allowed, each half-width mark or stray space beside Chinese text, each bilingual
     value in a Chinese download, located at the data file, catalogue entry or template
@@ -487,23 +588,34 @@ def typography_problems(project: Project, prepared: Prepared, pages: dict[str, s
     for path, html in pages.items():
         job = jobs[path]
         for finding in cjk.file_findings(path, html, allowed, i18n.HTML_LANG[job.lang]):
-            place = _locate(writers, finding, lambda t=job.template: templates_of(t), f"templates/{job.template}")
+            place = _locate(
+                writers,
+                finding,
+                lambda t=job.template: templates_of(t),
+                f"templates/{job.template}",
+            )
             seen.setdefault(place, []).append(path)
     prefix = "zh/" if len(content.site.languages) > 1 else ""
     for path, data in files.items():
         if path.startswith(prefix) and path.endswith((".svg", ".csv", ".json")):
             origin = prepared.plan.origins.get(path)
-            fallback = origin.path if origin is not None and origin.path else "src/tiangong_site/tables.py"
+            fallback = (
+                origin.path if origin is not None and origin.path else "src/tiangong_site/tables.py"
+            )
             for finding in cjk.file_findings(path, data, allowed, i18n.HTML_LANG["zh"]):
                 seen.setdefault(_locate(writers, finding, list, fallback), []).append(path)
     problems = []
     for (where, line, column, kind, message), outputs in seen.items():
         more = f" and {len(set(outputs)) - 1} more" if len(set(outputs)) > 1 else ""
-        problems.append(Problem(where, line, column, f"{message} (in {outputs[0]}{more})", cjk.HINTS[kind]))
+        problems.append(
+            Problem(where, line, column, f"{message} (in {outputs[0]}{more})", cjk.HINTS[kind])
+        )
     return problems
 
 
-def _locate(writers: cjk.Writers, finding: cjk.Finding, templates: Callable[[], list[str]], fallback: str) -> Place:
+def _locate(
+    writers: cjk.Writers, finding: cjk.Finding, templates: Callable[[], list[str]], fallback: str
+) -> Place:
     """The content file, catalogue entry or template whose text holds the finding."""
     message = finding.describe()
     in_content = writers.in_content(finding)
@@ -512,7 +624,13 @@ def _locate(writers: cjk.Writers, finding: cjk.Finding, templates: Callable[[], 
     in_catalogue = writers.in_catalogue(finding)
     if in_catalogue:
         line, msgid = in_catalogue
-        return ("locales/zh/LC_MESSAGES/messages.po", line, 1, finding.kind, f"{message}, in the translation of {msgid!r}")
+        return (
+            "locales/zh/LC_MESSAGES/messages.po",
+            line,
+            1,
+            finding.kind,
+            f"{message}, in the translation of {msgid!r}",
+        )
     in_template = writers.in_templates(finding, templates())
     if in_template:
         return (in_template[0], in_template[1], 1, finding.kind, message)
@@ -528,5 +646,9 @@ def _closure(env: jinja2.Environment, name: str) -> set[str]:
             continue
         found.add(current)
         source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
-        todo.extend(c for c in jinja2.meta.find_referenced_templates(env.parse(source, current, filename)) if c)
+        todo.extend(
+            c
+            for c in jinja2.meta.find_referenced_templates(env.parse(source, current, filename))
+            if c
+        )
     return found

@@ -73,7 +73,14 @@ LABELS: dict[str, str] = {
 """Labels of the model's codes, in English; other languages come from their catalogue."""
 
 
-UNITS_AS_PRINTED = {"percent": "%", "points": "percentage points", "100m-yuan": "亿元", "count": "", "mu": "亩", "rank": ""}
+UNITS_AS_PRINTED = {
+    "percent": "%",
+    "points": "percentage points",
+    "100m-yuan": "亿元",
+    "count": "",
+    "mu": "亩",
+    "rank": "",
+}
 """Units as the (Chinese) sources print them, for the downloads."""
 
 ZH_UNITS = {"100m-yuan": "亿元", "mu": "亩", "points": "个百分点"}
@@ -89,7 +96,9 @@ def ordinal(number: int, lang: str = "en") -> str:
     """'2nd' in English, '第2位' in Chinese."""
     if lang == "zh":
         return f"第{number}位"
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
     return f"{number}{suffix}"
 
 
@@ -111,7 +120,11 @@ def display_value(value: float | None, unit: str, lang: str = "en") -> float | N
 
 
 def format_value(
-    value: float | None, unit: str, qualifier: str = "exact", lang: str = "en", decimals: int | None = None
+    value: float | None,
+    unit: str,
+    qualifier: str = "exact",
+    lang: str = "en",
+    decimals: int | None = None,
 ) -> str:
     """A figure as a reader reads it: '10.8%', '215.5 bn yuan', '10,202 mu', 'over 140 bn yuan';
     in Chinese '2155亿元', '10202亩', '超过1400亿元'. `decimals`, the places the source prints,
@@ -224,11 +237,15 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
                 # An undated figure's filing year is no fact: no year, no place on a time axis.
                 "period_mid": "" if fig.period.undated else fig.period.midpoint,
                 "period_kind": "undated" if fig.period.undated else fig.period.kind,
-                "period_kind_name": label("undated" if fig.period.undated else fig.period.kind, lang),
+                "period_kind_name": label(
+                    "undated" if fig.period.undated else fig.period.kind, lang
+                ),
                 "year": "" if fig.period.undated else fig.period.year,
                 "value": display_value(fig.value, metric.unit, lang),
                 "unit": label(metric.unit, lang),
-                "value_text": format_value(fig.value, metric.unit, fig.qualifier, lang, fig.decimals),
+                "value_text": format_value(
+                    fig.value, metric.unit, fig.qualifier, lang, fig.decimals
+                ),
                 # A derived figure was never printed: no source value to give.
                 "value_as_printed": None if fig.status == "derived" else fig.value,
                 "unit_as_printed": UNITS_AS_PRINTED[metric.unit],
@@ -252,7 +269,10 @@ def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
         rows.append(
             {
                 "ceremony_year": award.ceremony_year,
-                "ceremony": i18n.date(award.ceremony_date[:7] if award.ceremony_date else str(award.ceremony_year), lang),
+                "ceremony": i18n.date(
+                    award.ceremony_date[:7] if award.ceremony_date else str(award.ceremony_year),
+                    lang,
+                ),
                 "evaluation_year": award.evaluation_year,
                 "region": award.region,
                 "region_name": text(region.name, lang),
@@ -273,7 +293,13 @@ def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
 
 def tier_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
     return [
-        {"id": t.id, "name": text(t.name, lang), "winners": t.winners, "pool": text(t.pool, lang), "source": t.source}
+        {
+            "id": t.id,
+            "name": text(t.name, lang),
+            "winners": t.winners,
+            "pool": text(t.pool, lang),
+            "source": t.source,
+        }
         for t in content.datasets["award-tiers"]
     ]
 

@@ -104,7 +104,9 @@ class SiteServer:
 
     def start(self, root: Path) -> SiteServer:
         self.root = Path(root)
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="site-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -119,7 +121,16 @@ class SiteServer:
 def build_site(output: Path, base_url: str) -> None:
     """`build.py build --output OUTPUT --base-url BASE_URL`; raises with the build's own
     messages when it fails."""
-    cmd = [sys.executable, str(PROJECT / "build.py"), "build", "--output", str(output), "--base-url", base_url, "--quiet"]
+    cmd = [
+        sys.executable,
+        str(PROJECT / "build.py"),
+        "build",
+        "--output",
+        str(output),
+        "--base-url",
+        base_url,
+        "--quiet",
+    ]
     result = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True)
     if result.returncode != 0 or not (output / "index.html").is_file():
         raise RuntimeError(
@@ -168,7 +179,9 @@ class _ChartFinder(HTMLParser):
             self._figure_ids.append(a.get("id") or "")
         classes = (a.get("class") or "").split()
         if "chart-plot" in classes and a.get("data-figure"):
-            self.figures.append((a["data-figure"] or "", self._figure_ids[-1] if self._figure_ids else ""))
+            self.figures.append(
+                (a["data-figure"] or "", self._figure_ids[-1] if self._figure_ids else "")
+            )
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "figure" and self._figure_ids:
@@ -181,7 +194,10 @@ def sitemap_base(site: Path) -> str | None:
     sitemap = site / "sitemap.xml"
     if sitemap.is_file():
         ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-        locs = [(loc.text or "").strip() for loc in ET.parse(sitemap).getroot().iterfind("s:url/s:loc", ns)]
+        locs = [
+            (loc.text or "").strip()
+            for loc in ET.parse(sitemap).getroot().iterfind("s:url/s:loc", ns)
+        ]
         if locs:
             return min(locs, key=len)
     return None
@@ -194,14 +210,18 @@ def discover_pages(site: Path, base_url: str) -> list[Page]:
     paths: set[str] = set()
     for html in site.rglob("*.html"):
         rel = html.relative_to(site).as_posix()
-        paths.add(rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
+        paths.add(
+            rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
+        )
     sitemap = site / "sitemap.xml"
     if sitemap.is_file():
         ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
         for loc in ET.parse(sitemap).getroot().iterfind("s:url/s:loc", ns):
             url = (loc.text or "").strip()
             if not url.startswith(base_url):
-                raise RuntimeError(f"sitemap.xml lists {url}, which is not under the base URL {base_url}")
+                raise RuntimeError(
+                    f"sitemap.xml lists {url}, which is not under the base URL {base_url}"
+                )
             rel = url[len(base_url) :]
             if rel not in paths:
                 raise RuntimeError(f"sitemap.xml lists {url}, but the build wrote no page for it")
@@ -228,7 +248,9 @@ def require_chromium() -> str:
 def require_java() -> str:
     java = shutil.which("java")
     if not java:
-        raise RuntimeError("Java is missing: no `java` on PATH, needed for the Nu HTML Checker (./scripts/install-system-deps.sh).")
+        raise RuntimeError(
+            "Java is missing: no `java` on PATH, needed for the Nu HTML Checker (./scripts/install-system-deps.sh)."
+        )
     if not VNU_JAR.is_file():
         raise RuntimeError(f"The Nu HTML Checker is missing: {VNU_JAR} not found (run `npm ci`).")
     return java

@@ -121,17 +121,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("page_info", site.pages, ids=[p.test_id for p in site.pages])
     if "chart_page" in names:
         chart_pages = [p for p in site.pages if p.charts]
-        metafunc.parametrize("chart_page", chart_pages or [None], ids=[p.test_id for p in chart_pages] or ["no-page-has-a-chart"])
+        metafunc.parametrize(
+            "chart_page",
+            chart_pages or [None],
+            ids=[p.test_id for p in chart_pages] or ["no-page-has-a-chart"],
+        )
     if "chart_info" in names:
         charts = site.charts
-        metafunc.parametrize("chart_info", charts or [None], ids=[c.test_id for c in charts] or ["no-chart-in-the-build"])
+        metafunc.parametrize(
+            "chart_info",
+            charts or [None],
+            ids=[c.test_id for c in charts] or ["no-chart-in-the-build"],
+        )
 
 
 @pytest.fixture(scope="session")
 def site() -> Site:
     s = _get_site()
     if s is None:
-        pytest.fail(f"The site did not build, so no browser test can run:\n{_site_error}", pytrace=False)
+        pytest.fail(
+            f"The site did not build, so no browser test can run:\n{_site_error}", pytrace=False
+        )
     return s
 
 
@@ -183,7 +193,9 @@ def browser():
     try:
         import playwright.async_api  # noqa: F401
     except ImportError as exc:  # pragma: no cover - the test extra installs it
-        pytest.fail(f"Playwright for Python is not installed ({exc}); run `make deps`.", pytrace=False)
+        pytest.fail(
+            f"Playwright for Python is not installed ({exc}); run `make deps`.", pytrace=False
+        )
     try:
         bt = BrowserThread()
     except Exception as exc:
@@ -296,7 +308,6 @@ FOCUS_INFO_JS = r"""
 """
 
 
-
 # Charts are drawn at build time, so nothing needs waiting for but a couple of frames (and
 # anything charts.js might wrongly start at load gets time to be requested).
 SETTLE_JS = r"""
@@ -320,12 +331,16 @@ VISIBLE_DRAWING_JS = r"""
 }
 """
 
-CHARTS_JS = r"""
+CHARTS_JS = (
+    r"""
 () => [...document.querySelectorAll('.chart-plot')].map((el) => Object.assign({
   figure: el.getAttribute('data-figure'),
   state: el.getAttribute('data-state'),
-}, (""" + VISIBLE_DRAWING_JS.strip() + r""")(el)))
+}, ("""
+    + VISIBLE_DRAWING_JS.strip()
+    + r""")(el)))
 """
+)
 
 AT_LOAD_JS = f"""
 () => ({{
@@ -348,7 +363,8 @@ async (tags) => {
 """
 
 # With JavaScript off (page.evaluate still works: it is not the page's own script).
-NOJS_CHARTS_JS = r"""
+NOJS_CHARTS_JS = (
+    r"""
 () => [...document.querySelectorAll('.chart-plot')].map((plot) => {
   const figure = plot.closest('figure') || plot.parentElement;
   const text = (e) => e.textContent.replace(/\s+/g, ' ').trim();
@@ -360,7 +376,9 @@ NOJS_CHARTS_JS = r"""
   return {
     figure: plot.getAttribute('data-figure'),
     state: plot.getAttribute('data-state'),
-    drawing: (""" + VISIBLE_DRAWING_JS.strip() + r""")(plot),
+    drawing: ("""
+    + VISIBLE_DRAWING_JS.strip()
+    + r""")(plot),
     tables: figure.querySelectorAll('table').length,
     headers: table ? [...table.querySelectorAll('thead th')].map(text) : [],
     rows: table ? table.querySelectorAll('tbody tr').length : 0,
@@ -369,6 +387,8 @@ NOJS_CHARTS_JS = r"""
   };
 })
 """
+)
+
 
 @dataclass
 class Tab:
@@ -411,7 +431,10 @@ class Visitor:
                 if self._semaphore is None:
                     self._semaphore = asyncio.Semaphore(self.jobs)
                 async with self._semaphore:
-                    return await asyncio.wait_for(make(page_path) if kind == "nojs" else make(page_path, kind), VISIT_TIMEOUT_S)
+                    return await asyncio.wait_for(
+                        make(page_path) if kind == "nojs" else make(page_path, kind),
+                        VISIT_TIMEOUT_S,
+                    )
 
             self._futures[key] = self.bt.submit(limited())
         return self._futures[key]
@@ -430,7 +453,10 @@ class Visitor:
         try:
             return future.result(VISIT_TIMEOUT_S * (1 + len(self._futures) / self.jobs))
         except Exception as exc:
-            pytest.fail(f"visiting {self.site.url(page_path)} {what} failed: {type(exc).__name__}: {exc}", pytrace=False)
+            pytest.fail(
+                f"visiting {self.site.url(page_path)} {what} failed: {type(exc).__name__}: {exc}",
+                pytrace=False,
+            )
 
     def visit(self, page_path: str, scheme: str = "light") -> Visit:
         """The page's visit, made once; a visit that broke fails every test that reads it."""
@@ -446,17 +472,40 @@ class Visitor:
         pool = self._tabs.setdefault(scheme, [])
         if pool:
             return pool.pop()
-        context = await self.bt.browser.new_context(viewport=MOBILE, color_scheme=scheme, reduced_motion="reduce")
+        context = await self.bt.browser.new_context(
+            viewport=MOBILE, color_scheme=scheme, reduced_motion="reduce"
+        )
         page = await context.new_page()
         cdp = await context.new_cdp_session(page)
         await cdp.send("Network.enable")
         await cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         tab = Tab(context, page, cdp)
-        page.on("console", lambda m: tab.visit and m.type == "error" and tab.visit.console_errors.append(f"{m.text} ({m.location.get('url')}:{m.location.get('lineNumber')})"))
+        page.on(
+            "console",
+            lambda m: (
+                tab.visit
+                and m.type == "error"
+                and tab.visit.console_errors.append(
+                    f"{m.text} ({m.location.get('url')}:{m.location.get('lineNumber')})"
+                )
+            ),
+        )
         page.on("pageerror", lambda e: tab.visit and tab.visit.page_errors.append(str(e)))
         page.on("request", lambda r: tab.visit and tab.visit.requests.append(r.url))
-        page.on("requestfailed", lambda r: tab.visit and tab.visit.failed_requests.append(f"{r.method} {r.url}: {r.failure}"))
-        page.on("response", lambda r: tab.visit and r.status >= 400 and tab.visit.bad_responses.append(f"{r.status} {r.request.method} {r.url}"))
+        page.on(
+            "requestfailed",
+            lambda r: (
+                tab.visit and tab.visit.failed_requests.append(f"{r.method} {r.url}: {r.failure}")
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                tab.visit
+                and r.status >= 400
+                and tab.visit.bad_responses.append(f"{r.status} {r.request.method} {r.url}")
+            ),
+        )
         self._all_tabs.append(tab)
         return tab
 
@@ -482,8 +531,14 @@ class Visitor:
                 await page.evaluate(SETTLE_JS)
                 v.requests_at_load = list(v.requests)
             at_load = await page.evaluate(AT_LOAD_JS)
-            v.viewport_height, v.chart_tops, v.overflow_at_load = at_load["vh"], at_load["tops"], at_load["overflow"]
-            states = await page.evaluate(DRAW_ALL_CHARTS_JS, {"timeoutMs": CHART_TIMEOUT_MS, "scrollThrough": False})
+            v.viewport_height, v.chart_tops, v.overflow_at_load = (
+                at_load["vh"],
+                at_load["tops"],
+                at_load["overflow"],
+            )
+            states = await page.evaluate(
+                DRAW_ALL_CHARTS_JS, {"timeoutMs": CHART_TIMEOUT_MS, "scrollThrough": False}
+            )
             after = await page.evaluate(AFTER_DRAW_JS)
             v.charts, v.overflow = after["charts"], after["overflow"]
             assert [c["state"] or "static" for c in v.charts] == states
@@ -512,7 +567,9 @@ class Visitor:
     async def _keyboard(page) -> dict[str, Any]:
         """Tab from the top of the page; if the first stop is before main, activate it and
         see where focus (or the next Tab) lands."""
-        await page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); }")
+        await page.evaluate(
+            "() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); }"
+        )
         await page.keyboard.press("Tab")
         first = await page.evaluate(FOCUS_INFO_JS)
         result: dict[str, Any] = {"first": first, "tries": 1}
@@ -529,7 +586,9 @@ class Visitor:
             result["hash"] = await page.evaluate("location.hash")
             await page.keyboard.press("Tab")
             result["next_tab"] = await page.evaluate(FOCUS_INFO_JS)
-        await page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); }")
+        await page.evaluate(
+            "() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); }"
+        )
         return result
 
     async def _visit_without_js(self, page_path: str) -> dict[str, Any]:
@@ -544,8 +603,16 @@ class Visitor:
                 for kind in ("csv", "json"):
                     if c[kind] and c[kind] not in downloads:
                         r = await context.request.get(c[kind])
-                        downloads[c[kind]] = {"status": r.status, "type": r.headers.get("content-type", ""), "body": await r.text() if r.ok else ""}
-            return {"status": response.status if response else None, "charts": charts, "downloads": downloads}
+                        downloads[c[kind]] = {
+                            "status": r.status,
+                            "type": r.headers.get("content-type", ""),
+                            "body": await r.text() if r.ok else "",
+                        }
+            return {
+                "status": response.status if response else None,
+                "charts": charts,
+                "downloads": downloads,
+            }
         finally:
             await context.close()
 
@@ -566,7 +633,9 @@ def _visits_needed(items: list[pytest.Item]) -> list[tuple[str, str]]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "nojs: the test reads the page as visited with JavaScript off")
+    config.addinivalue_line(
+        "markers", "nojs: the test reads the page as visited with JavaScript off"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,12 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "has_touch": True,
+    "is_mobile": True,
+    "device_scale_factor": 2,
+}
 
 # The centre of the biggest filled mark (a bar, a point) of the drawing showing, in the
 # viewport; of equal marks the lowest, so a point rather than its legend entry.
@@ -85,10 +90,16 @@ async def _tap_each_chart(browser, site, page_info) -> list[str]:
             fetched = len([u for u in requests if _plotly(u)])
             await page.touchscreen.tap(mark["x"], mark["y"])
             try:
-                await page.wait_for_function("(el) => el.getAttribute('data-state') === 'drawn'", arg=plot, timeout=20_000)
-                await page.wait_for_function("(el) => el.querySelector('.hoverlayer .hovertext')", arg=plot, timeout=5_000)
+                await page.wait_for_function(
+                    "(el) => el.getAttribute('data-state') === 'drawn'", arg=plot, timeout=20_000
+                )
+                await page.wait_for_function(
+                    "(el) => el.querySelector('.hoverlayer .hovertext')", arg=plot, timeout=5_000
+                )
             except Exception as exc:
-                problems.append(f"chart {n}: no interactive chart with a tooltip after a tap ({type(exc).__name__})")
+                problems.append(
+                    f"chart {n}: no interactive chart with a tooltip after a tap ({type(exc).__name__})"
+                )
                 continue
             after = await plot.bounding_box()
             if abs(after["height"] - before["height"]) > 1 or abs(after["y"] - before["y"]) > 1:
@@ -98,7 +109,9 @@ async def _tap_each_chart(browser, site, page_info) -> list[str]:
         if page_info.path.startswith("zh/"):
             locale = await page.evaluate("document.querySelector('.chart-canvas')._context.locale")
             if locale != "zh-CN":
-                problems.append(f"the Chinese edition's interactive charts speak {locale}, not zh-CN")
+                problems.append(
+                    f"the Chinese edition's interactive charts speak {locale}, not zh-CN"
+                )
     finally:
         await context.close()
     return problems
@@ -107,17 +120,25 @@ async def _tap_each_chart(browser, site, page_info) -> list[str]:
 def test_tapping_a_chart_fetches_plotly_then_and_shows_a_tooltip_in_the_same_box(browser, site):
     problems = []
     for page_info in _story_pages(site):
-        problems += [f"{page_info.test_id}: {p}" for p in browser.call(_tap_each_chart(browser, site, page_info), timeout=300)]
+        problems += [
+            f"{page_info.test_id}: {p}"
+            for p in browser.call(_tap_each_chart(browser, site, page_info), timeout=300)
+        ]
     assert problems == []
 
 
 async def _swipe(page, cdp, x: float, y: float, distance: float = 220) -> float:
     """A finger drag upwards from (x, y); returns how far the page scrolled."""
     before = await page.evaluate("scrollY")
-    await cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    await cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
+    )
     steps = 8
     for i in range(1, steps + 1):
-        await cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - distance * i / steps}]})
+        await cdp.send(
+            "Input.dispatchTouchEvent",
+            {"type": "touchMove", "touchPoints": [{"x": x, "y": y - distance * i / steps}]},
+        )
     await cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     await page.wait_for_timeout(250)
     return await page.evaluate("scrollY") - before
@@ -137,12 +158,18 @@ async def _swipe_each_chart(browser, site, page_info) -> list[str]:
                 x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 300)
                 moved = await _swipe(page, cdp, x, y)
                 if moved <= 0:
-                    problems.append(f"chart {n} ({stage}): a swipe over it scrolled the page {moved} px")
+                    problems.append(
+                        f"chart {n} ({stage}): a swipe over it scrolled the page {moved} px"
+                    )
                 if stage == "drawing":
                     await _center(page, plot)
                     mark = await plot.evaluate(MARK_JS)
                     await page.touchscreen.tap(mark["x"], mark["y"])
-                    await page.wait_for_function("(el) => el.getAttribute('data-state') === 'drawn'", arg=plot, timeout=20_000)
+                    await page.wait_for_function(
+                        "(el) => el.getAttribute('data-state') === 'drawn'",
+                        arg=plot,
+                        timeout=20_000,
+                    )
     finally:
         await context.close()
     return problems
@@ -166,7 +193,9 @@ PRINTED_JS = r"""
 
 
 async def _printed(browser, site, path: str, javascript: bool) -> list[dict]:
-    context = await browser.browser.new_context(viewport={"width": 800, "height": 1100}, java_script_enabled=javascript, color_scheme="dark")
+    context = await browser.browser.new_context(
+        viewport={"width": 800, "height": 1100}, java_script_enabled=javascript, color_scheme="dark"
+    )
     try:
         page = await context.new_page()
         await page.goto(site.url(path), wait_until="load")
@@ -174,10 +203,14 @@ async def _printed(browser, site, path: str, javascript: bool) -> list[dict]:
             plot = await page.query_selector(".chart-plot")
             await plot.scroll_into_view_if_needed()
             await plot.click()
-            await page.wait_for_function("(el) => el.getAttribute('data-state') === 'drawn'", arg=plot, timeout=20_000)
+            await page.wait_for_function(
+                "(el) => el.getAttribute('data-state') === 'drawn'", arg=plot, timeout=20_000
+            )
         await page.emulate_media(media="print")
         charts = await page.evaluate(PRINTED_JS)
-        ink = await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--chart-ink').trim()")
+        ink = await page.evaluate(
+            "getComputedStyle(document.documentElement).getPropertyValue('--chart-ink').trim()"
+        )
         return [c | {"ink": ink} for c in charts]
     finally:
         await context.close()
@@ -190,10 +223,16 @@ def test_print_shows_every_charts_light_drawing_and_its_table(browser, site, jav
         assert charts, page_info.test_id
         for n, c in enumerate(charts):
             where = f"{page_info.test_id} chart {n} in print ({'with' if javascript else 'without'} JavaScript)"
-            assert c["wideShown"] and min(c["wide"]) > 0, f"{where}: the drawing does not print: {c}"
-            assert not c["canvasShown"], f"{where}: the interactive chart prints instead of the drawing"
+            assert c["wideShown"] and min(c["wide"]) > 0, (
+                f"{where}: the drawing does not print: {c}"
+            )
+            assert not c["canvasShown"], (
+                f"{where}: the interactive chart prints instead of the drawing"
+            )
             assert min(c["table"]) > 0, f"{where}: the data table does not print: {c}"
-            assert c["ink"] in ("#000", "#000000"), f"{where}: printed in dark colours (ink {c['ink']})"
+            assert c["ink"] in ("#000", "#000000"), (
+                f"{where}: printed in dark colours (ink {c['ink']})"
+            )
 
 
 class _Host(SimpleHTTPRequestHandler):
@@ -203,7 +242,10 @@ class _Host(SimpleHTTPRequestHandler):
 
 def _embed_codes(site, page_info) -> list[str]:
     text = page_info.file.read_text(encoding="utf-8")
-    return [html.unescape(c) for c in re.findall(r'<textarea id="embed-[^"]+"[^>]*>(.*?)</textarea>', text, re.S)]
+    return [
+        html.unescape(c)
+        for c in re.findall(r'<textarea id="embed-[^"]+"[^>]*>(.*?)</textarea>', text, re.S)
+    ]
 
 
 FRAMES_JS = r"""
@@ -212,12 +254,16 @@ FRAMES_JS = r"""
 
 
 async def _embedded(browser, host_url: str, width: int) -> list[dict]:
-    context = await browser.browser.new_context(viewport={"width": width, "height": 900}, color_scheme="dark")
+    context = await browser.browser.new_context(
+        viewport={"width": width, "height": 900}, color_scheme="dark"
+    )
     try:
         page = await context.new_page()
         await page.goto(host_url, wait_until="load")
         for _ in range(3):  # the iframes load lazily: scroll past each, then let them post heights
-            await page.evaluate("async () => { for (let y = 0; y < document.documentElement.scrollHeight; y += 300) { scrollTo(0, y); await new Promise((r) => setTimeout(r, 60)); } }")
+            await page.evaluate(
+                "async () => { for (let y = 0; y < document.documentElement.scrollHeight; y += 300) { scrollTo(0, y); await new Promise((r) => setTimeout(r, 60)); } }"
+            )
             await page.wait_for_timeout(500)
         frames = await page.evaluate(FRAMES_JS)
         result = []
@@ -236,28 +282,43 @@ async def _embedded(browser, host_url: str, width: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("width", [360, 1440])
-def test_an_embed_on_another_site_shows_all_its_content_without_scrollbars(browser, site, tmp_path: Path, width: int):
+def test_an_embed_on_another_site_shows_all_its_content_without_scrollbars(
+    browser, site, tmp_path: Path, width: int
+):
     page_info = _story_pages(site)[0]
     codes = _embed_codes(site, page_info)[:3]
     assert codes, f"{page_info.test_id} offers no embed code"
     (tmp_path / "host.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
-        "<title>A host page</title></head><body style='margin:0 8px'>" + "<p>Text of the host.</p>".join(codes) + "</body></html>",
+        "<title>A host page</title></head><body style='margin:0 8px'>"
+        + "<p>Text of the host.</p>".join(codes)
+        + "</body></html>",
         encoding="utf-8",
     )
     host = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Host, directory=str(tmp_path)))
     thread = threading.Thread(target=host.serve_forever, daemon=True)
     thread.start()
     try:
-        frames = browser.call(_embedded(browser, f"http://127.0.0.1:{host.server_address[1]}/host.html", width), timeout=120)
+        frames = browser.call(
+            _embedded(browser, f"http://127.0.0.1:{host.server_address[1]}/host.html", width),
+            timeout=120,
+        )
     finally:
         host.shutdown()
         host.server_close()
     assert len(frames) == len(codes)
     for f in frames:
-        assert f["origin"] != f"http://127.0.0.1:{host.server_address[1]}", "the embed must come from another origin"
-        assert f["scroll"] <= f["client"] + 1, f"{f['src']} at {width}px: {f['scroll']}px of content in a {f['client']}px frame"
-        assert abs(f["height"] - f["scroll"]) <= 2, f"{f['src']} at {width}px: the iframe ({f['height']}px) does not fit its content ({f['scroll']}px)"
+        assert f["origin"] != f"http://127.0.0.1:{host.server_address[1]}", (
+            "the embed must come from another origin"
+        )
+        assert f["scroll"] <= f["client"] + 1, (
+            f"{f['src']} at {width}px: {f['scroll']}px of content in a {f['client']}px frame"
+        )
+        assert abs(f["height"] - f["scroll"]) <= 2, (
+            f"{f['src']} at {width}px: the iframe ({f['height']}px) does not fit its content ({f['scroll']}px)"
+        )
         assert not f["wide"], f"{f['src']} at {width}px scrolls sideways"
         assert f["base"] == "_blank", f"{f['src']}: links do not open in a new tab"
-        assert f["bg"] == "rgb(253, 252, 250)", f"{f['src']}: not light in a dark-mode host ({f['bg']})"
+        assert f["bg"] == "rgb(253, 252, 250)", (
+            f"{f['src']}: not light in a dark-mode host ({f['bg']})"
+        )

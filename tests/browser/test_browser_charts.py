@@ -16,21 +16,31 @@ pytestmark = pytest.mark.browser
 
 def _require(target, what: str):
     if target is None:
-        pytest.fail(f"the build has no {what}, so the chart tests have nothing to check", pytrace=False)
+        pytest.fail(
+            f"the build has no {what}, so the chart tests have nothing to check", pytrace=False
+        )
     return target
 
 
 def test_chart_is_drawn_at_first_paint(visitor, chart_info, scheme):
     _require(chart_info, "chart")
     v = visitor.visit(chart_info.page, scheme)
-    assert len(v.charts) > chart_info.index, f"{v.url}: chart {chart_info.figure} not found on the page"
+    assert len(v.charts) > chart_info.index, (
+        f"{v.url}: chart {chart_info.figure} not found on the page"
+    )
     c = v.charts[chart_info.index]
     assert c["figure"] == chart_info.figure
     context = f"{v.url} ({scheme}), chart {chart_info.name}"
-    assert c["state"] is None, f"{context}: charts.js started an interactive chart nobody asked for ({c['state']})"
+    assert c["state"] is None, (
+        f"{context}: charts.js started an interactive chart nobody asked for ({c['state']})"
+    )
     assert c["shown"] == 1, f"{context}: {c['shown']} drawings showing, not exactly one"
-    assert c["variant"] == "narrow", f"{context}: at 360 px the phone drawing should show, not the {c['variant']} one"
-    assert c["width"] > 0 and c["height"] > 0, f"{context}: the drawing has no box ({c['width']}x{c['height']})"
+    assert c["variant"] == "narrow", (
+        f"{context}: at 360 px the phone drawing should show, not the {c['variant']} one"
+    )
+    assert c["width"] > 0 and c["height"] > 0, (
+        f"{context}: the drawing has no box ({c['width']}x{c['height']})"
+    )
     assert c["marks"] > 0, f"{context}: the drawing has no bars, points or lines in a series colour"
 
 
@@ -45,8 +55,14 @@ def test_plotly_is_never_fetched_while_the_page_loads_or_scrolls(visitor, chart_
     _require(chart_page, "page with a chart")
     v = visitor.visit(chart_page.path, "light")
     bundles = v.facts["plotly"]
-    assert len(bundles) == 1, f"{v.url}: expected one chart script naming the plotly.js bundle (data-plotly), found {bundles}"
-    fetched = [u for u in v.requests_after_scroll if u == bundles[0] or u.endswith("/figure.json") or "plotly" in u.rsplit("/", 1)[-1]]
+    assert len(bundles) == 1, (
+        f"{v.url}: expected one chart script naming the plotly.js bundle (data-plotly), found {bundles}"
+    )
+    fetched = [
+        u
+        for u in v.requests_after_scroll
+        if u == bundles[0] or u.endswith("/figure.json") or "plotly" in u.rsplit("/", 1)[-1]
+    ]
     assert fetched == [], f"{v.url}: fetched during load and scrolling: {fetched}"
 
 
@@ -74,7 +90,9 @@ def test_plotly_is_not_in_the_initial_html(site, chart_page):
     _require(chart_page, "page with a chart")
     parser = _Loads()
     parser.feed(chart_page.file.read_text(encoding="utf-8"))
-    assert parser.bundles, f"{chart_page.test_id} has charts but no script names the plotly.js bundle (data-plotly)"
+    assert parser.bundles, (
+        f"{chart_page.test_id} has charts but no script names the plotly.js bundle (data-plotly)"
+    )
     eager = [u for u in parser.loads if u in parser.bundles or "plotly" in u.lower()]
     assert not eager, f"{chart_page.test_id} loads plotly.js up front: {eager}"
 
@@ -86,7 +104,9 @@ def _rows(payload):
                 return payload[key]
     if isinstance(payload, list):
         return payload
-    raise AssertionError(f"the JSON download holds no list of rows: keys {list(payload) if isinstance(payload, dict) else type(payload)}")
+    raise AssertionError(
+        f"the JSON download holds no list of rows: keys {list(payload) if isinstance(payload, dict) else type(payload)}"
+    )
 
 
 @pytest.mark.nojs
@@ -94,12 +114,16 @@ def test_chart_table_and_downloads_without_javascript(visitor, chart_info):
     _require(chart_info, "chart")
     nojs = visitor.visit_without_js(chart_info.page)
     assert nojs["status"] == 200
-    assert len(nojs["charts"]) > chart_info.index, f"{chart_info.test_id}: chart not found with JavaScript off"
+    assert len(nojs["charts"]) > chart_info.index, (
+        f"{chart_info.test_id}: chart not found with JavaScript off"
+    )
     c = nojs["charts"][chart_info.index]
     where = f"{chart_info.test_id} (JavaScript off)"
     assert c["state"] is None, f"{where}: charts.js ran (data-state={c['state']!r})"
     drawing = c["drawing"]
-    assert drawing["shown"] == 1 and drawing["width"] > 0 and drawing["height"] > 0, f"{where}: the chart's drawing is not visible: {drawing}"
+    assert drawing["shown"] == 1 and drawing["width"] > 0 and drawing["height"] > 0, (
+        f"{where}: the chart's drawing is not visible: {drawing}"
+    )
     assert drawing["marks"] > 0, f"{where}: the drawing has no marks"
     assert c["tables"] >= 1, f"{where}: the chart has no data table"
     assert c["headers"], f"{where}: the table has no header row"
@@ -114,7 +138,9 @@ def test_chart_table_and_downloads_without_javascript(visitor, chart_info):
     # The download has the table's columns, the basis and its note as codes and text of their
     # own (never the table's words for them), and the qualifier.
     shown = [h for h in c["headers"] if h not in BASIS_HEADERS]
-    assert table[0][: len(shown)] == shown, f"{where}: CSV header {table[0]} differs from the table header {c['headers']}"
+    assert table[0][: len(shown)] == shown, (
+        f"{where}: CSV header {table[0]} differs from the table header {c['headers']}"
+    )
     body = [r for r in table[1:] if r]
     assert len(body) == c["rows"], f"{where}: CSV has {len(body)} rows, the table {c['rows']}"
 
@@ -126,4 +152,6 @@ def test_chart_table_and_downloads_without_javascript(visitor, chart_info):
     assert len(rows) == c["rows"], f"{where}: JSON has {len(rows)} rows, the table {c['rows']}"
     if isinstance(payload, dict) and isinstance(payload.get("columns"), list):
         headers = [col.get("header") for col in payload["columns"] if isinstance(col, dict)]
-        assert headers == table[0], f"{where}: JSON column headers {headers} differ from the CSV's {table[0]}"
+        assert headers == table[0], (
+            f"{where}: JSON column headers {headers} differ from the CSV's {table[0]}"
+        )

@@ -42,7 +42,8 @@ def test_no_horizontal_scroll_at_360px(visitor, page_info, scheme):
     for when, o in (("at load", v.overflow_at_load), ("after the charts were drawn", v.overflow)):
         assert o["scrollWidth"] <= o["clientWidth"], (
             f"{v.url} ({scheme}) scrolls sideways at 360 px {when}: scrollWidth {o['scrollWidth']} > clientWidth {o['clientWidth']}. "
-            "Elements sticking out:" + _lines(o["offenders"] or ["(none found outside scroll containers)"])
+            "Elements sticking out:"
+            + _lines(o["offenders"] or ["(none found outside scroll containers)"])
         )
 
 
@@ -65,14 +66,21 @@ def test_axe_finds_no_violations(visitor, page_info, scheme):
     v = visitor.visit(page_info.path, scheme)
     assert v.axe_error is None, f"axe-core did not run on {v.url}: {v.axe_error}"
     if v.axe:
-        pytest.fail(f"{v.url} ({scheme} mode) has {len(v.axe)} axe violation(s):" + _axe_report(v.axe), pytrace=False)
+        pytest.fail(
+            f"{v.url} ({scheme} mode) has {len(v.axe)} axe violation(s):" + _axe_report(v.axe),
+            pytrace=False,
+        )
 
 
 def test_one_h1_and_a_language(visitor, page_info):
     facts = visitor.visit(page_info.path).facts
-    assert len(facts["h1"]) == 1, f"{page_info.test_id} has {len(facts['h1'])} h1 elements: {facts['h1']}"
+    assert len(facts["h1"]) == 1, (
+        f"{page_info.test_id} has {len(facts['h1'])} h1 elements: {facts['h1']}"
+    )
     lang = facts["lang"] or ""
-    assert re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang), f"{page_info.test_id}: <html lang={lang!r}> is not a language tag"
+    assert re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang), (
+        f"{page_info.test_id}: <html lang={lang!r}> is not a language tag"
+    )
 
 
 def test_skip_link_moves_focus_to_main(visitor, page_info):
@@ -86,14 +94,22 @@ def test_skip_link_moves_focus_to_main(visitor, page_info):
     if first["in_main"]:
         return  # nothing before main to skip
     main_id = first["main_id"]
-    assert main_id, f"{v.url}: <main> has no id, so no skip link can target it (first Tab stop: {first['html']})"
+    assert main_id, (
+        f"{v.url}: <main> has no id, so no skip link can target it (first Tab stop: {first['html']})"
+    )
     assert first["tag"] == "a" and first["href"] == f"#{main_id}", (
         f"{v.url}: the first Tab stop is {first['html']}, not a skip link to #{main_id}"
     )
     assert first["visible"], f"{v.url}: the skip link {first['html']} is not visible when focused"
     after, nxt = focus["after_enter"], focus["next_tab"]
-    assert focus["hash"] == f"#{main_id}", f"{v.url}: activating the skip link did not go to #{main_id} (hash {focus['hash']!r})"
-    moved = after.get("is_main") or after.get("in_main") or (not nxt.get("none") and nxt.get("at_or_after_main"))
+    assert focus["hash"] == f"#{main_id}", (
+        f"{v.url}: activating the skip link did not go to #{main_id} (hash {focus['hash']!r})"
+    )
+    moved = (
+        after.get("is_main")
+        or after.get("in_main")
+        or (not nxt.get("none") and nxt.get("at_or_after_main"))
+    )
     assert moved, (
         f"{v.url}: after activating the skip link focus is on {after.get('html', 'nothing')}, "
         f"and the next Tab goes to {nxt.get('html', 'nothing')}, which is before <main>"
@@ -115,13 +131,34 @@ def test_csp_allows_no_inline_or_eval_scripts(visitor, page_info):
     for policy in facts["csp"]:
         d = _directives(policy)
         script_src = d.get("script-src", d.get("default-src"))
-        assert script_src is not None, f"{page_info.test_id}: the CSP restricts no scripts: {policy}"
-        bad = [t for t in script_src if t in ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "http:", "https:")]
+        assert script_src is not None, (
+            f"{page_info.test_id}: the CSP restricts no scripts: {policy}"
+        )
+        bad = [
+            t
+            for t in script_src
+            if t
+            in (
+                "'unsafe-inline'",
+                "'unsafe-eval'",
+                "'unsafe-hashes'",
+                "*",
+                "data:",
+                "http:",
+                "https:",
+            )
+        ]
         assert not bad, f"{page_info.test_id}: script-src allows {bad}: {policy}"
-    assert facts["inline_scripts"] == 0, f"{page_info.test_id} has {facts['inline_scripts']} inline executable <script> element(s), which its CSP blocks"
+    assert facts["inline_scripts"] == 0, (
+        f"{page_info.test_id} has {facts['inline_scripts']} inline executable <script> element(s), which its CSP blocks"
+    )
 
 
 def test_external_links_have_noopener(visitor, page_info):
     facts = visitor.visit(page_info.path).facts
-    bad = [f"{a['href']} ({a['text']!r}) rel={' '.join(a['rel']) or '(none)'}" for a in facts["externals"] if "noopener" not in a["rel"]]
+    bad = [
+        f"{a['href']} ({a['text']!r}) rel={' '.join(a['rel']) or '(none)'}"
+        for a in facts["externals"]
+        if "noopener" not in a["rel"]
+    ]
     assert not bad, f"{page_info.test_id}: external links without rel=noopener:" + _lines(bad)

@@ -24,7 +24,9 @@ MADE_UP = "#1f6e8c"
 
 
 def script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), REPO / "scripts" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(
+        name.replace("-", "_"), REPO / "scripts" / f"{name}.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -42,7 +44,9 @@ def png_pixel(path: Path, x: int, y: int) -> str:
             idat += data[pos + 8 : pos + 8 + size]
         pos += 12 + size
     width, _, depth, colour_type, _, _, interlace = header
-    assert depth == 8 and colour_type in (2, 6) and not interlace, f"{path.name}: an unexpected PNG format"
+    assert depth == 8 and colour_type in (2, 6) and not interlace, (
+        f"{path.name}: an unexpected PNG format"
+    )
     bpp = 3 if colour_type == 2 else 4
     raw, stride, line = zlib.decompress(idat), width * bpp, bytearray(width * bpp)
     for row in range(y + 1):  # undo each row's filter (PNG spec, section 9) down to row y
@@ -52,14 +56,25 @@ def png_pixel(path: Path, x: int, y: int) -> str:
             a, b = line[i - bpp] if i >= bpp else 0, previous[i]
             c = previous[i - bpp] if i >= bpp else 0
             p = a + b - c
-            paeth = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else b if abs(p - b) <= abs(p - c) else c
+            paeth = (
+                a
+                if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c)
+                else b
+                if abs(p - b) <= abs(p - c)
+                else c
+            )
             line[i] = (line[i] + [0, a, b, (a + b) // 2, paeth][kind]) & 0xFF
     return "#" + line[x * bpp : x * bpp + 3].hex()
 
 
 def with_accent(project: Path, colour: str) -> None:
     style = project / "static" / "style.css"
-    text, count = re.subn(r"--accent:\s*#[0-9a-fA-F]{6}", f"--accent: {colour}", style.read_text(encoding="utf-8"), count=1)
+    text, count = re.subn(
+        r"--accent:\s*#[0-9a-fA-F]{6}",
+        f"--accent: {colour}",
+        style.read_text(encoding="utf-8"),
+        count=1,
+    )
     assert count == 1, "static/style.css declares no --accent"
     style.write_text(text, encoding="utf-8")
 
@@ -74,7 +89,9 @@ def test_charts_are_drawn_in_the_accent_of_the_stylesheet(project: Path):
         figure = json.loads(path.read_text(encoding="utf-8"))
         assert figure["layout"]["template"]["layout"]["colorway"][0] == MADE_UP, path
     old = read_brand(STYLE).accent
-    assert not [p for p in figures if old in p.read_text(encoding="utf-8")], "a chart kept the old accent"
+    assert not [p for p in figures if old in p.read_text(encoding="utf-8")], (
+        "a chart kept the old accent"
+    )
     story = (project / "_site" / "en" / "index.html").read_text(encoding="utf-8")
     assert f"--accent: {MADE_UP}" in story, "the page's inlined CSS has the new accent"
 
@@ -91,13 +108,18 @@ def test_the_share_image_of_each_edition_is_drawn_in_the_accent_of_the_styleshee
         (project / name).write_bytes(data)
         assert png_pixel(project / name, 600, 8) == MADE_UP, f"{name}: the rule along the top"
 
+
 @pytest.mark.slow
 def test_a_brand_colour_that_is_not_a_colour_is_reported_at_its_line(project: Path):
     assert run_build_py("build", "--quiet", "--project", project).code == 0
     before = tree_digest(project / "_site")
     with_accent(project, "brick")
     style = project / "static" / "style.css"
-    line = next(n for n, text in enumerate(style.read_text(encoding="utf-8").splitlines(), 1) if "--accent: brick" in text)
+    line = next(
+        n
+        for n, text in enumerate(style.read_text(encoding="utf-8").splitlines(), 1)
+        if "--accent: brick" in text
+    )
     run = run_build_py("build", "--project", project)
     assert run.code == 1
     assert [(p["path"], int(p["line"])) for p in run.problems()] == [("static/style.css", line)]
@@ -107,12 +129,16 @@ def test_a_brand_colour_that_is_not_a_colour_is_reported_at_its_line(project: Pa
 
 def test_no_other_file_hard_codes_the_accent():
     accent = read_brand(STYLE).accent
-    allowed = {"static/style.css", "static/favicon.svg"}  # the one place, and the favicon its script writes
+    allowed = {
+        "static/style.css",
+        "static/favicon.svg",
+    }  # the one place, and the favicon its script writes
     found = [
         path.relative_to(REPO).as_posix()
         for folder in ("src", "static", "templates", "scripts", "content")
         for path in (REPO / folder).rglob("*")
-        if path.is_file() and path.suffix in {".py", ".css", ".js", ".svg", ".html", ".yaml", ".md"}
+        if path.is_file()
+        and path.suffix in {".py", ".css", ".js", ".svg", ".html", ".yaml", ".md"}
         and accent in path.read_text(encoding="utf-8", errors="replace").lower()
     ]
     assert sorted(set(found) - allowed) == [], f"{accent} is hard-coded outside static/style.css"

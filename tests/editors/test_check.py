@@ -30,19 +30,27 @@ def in_both(project: Path, old: str, new: str) -> int:
 
 
 def break_fig(project: Path) -> tuple[str, int]:
-    return "content/pages/index.md", edit(project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "{fig:sx-gdp-2042}")
+    return "content/pages/index.md", edit(
+        project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "{fig:sx-gdp-2042}"
+    )
 
 
 def break_src(project: Path) -> tuple[str, int]:
-    return "content/pages/index.md", edit(project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "{src:ezhejiang-2052}")
+    return "content/pages/index.md", edit(
+        project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "{src:ezhejiang-2052}"
+    )
 
 
 def break_chart(project: Path) -> tuple[str, int]:
-    return "content/pages/index.md", in_both(project, "::: chart award-tiers", "::: chart award-teirs")
+    return "content/pages/index.md", in_both(
+        project, "::: chart award-tiers", "::: chart award-teirs"
+    )
 
 
 def break_callout(project: Path) -> tuple[str, int]:
-    return "content/pages/index.md", in_both(project, "::: callout dyeing-concentration", "::: callout dyeing-concentraton")
+    return "content/pages/index.md", in_both(
+        project, "::: callout dyeing-concentration", "::: callout dyeing-concentraton"
+    )
 
 
 def chart_only_in_english(project: Path) -> tuple[str, int]:
@@ -52,15 +60,30 @@ def chart_only_in_english(project: Path) -> tuple[str, int]:
 
 
 def break_link(project: Path) -> tuple[str, int]:
-    edit(project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "{src:ezhejiang-2025-05-30} [see](../no-such-page/)")
+    edit(
+        project,
+        "content/pages/index.md",
+        "{src:ezhejiang-2025-05-30}",
+        "{src:ezhejiang-2025-05-30} [see](../no-such-page/)",
+    )
     return "en/index.html", 0  # a link is reported in the page the build writes
 
 
 def break_template(project: Path) -> tuple[str, int]:
-    return "templates/region.html", edit(project, "templates/region.html", "{{ region.name }}", "{{ region.nmae.upper() }}")
+    return "templates/region.html", edit(
+        project, "templates/region.html", "{{ region.name }}", "{{ region.nmae.upper() }}"
+    )
 
 
-BREAKAGES = [break_fig, break_src, break_chart, break_callout, chart_only_in_english, break_link, break_template]
+BREAKAGES = [
+    break_fig,
+    break_src,
+    break_chart,
+    break_callout,
+    chart_only_in_english,
+    break_link,
+    break_template,
+]
 
 
 @pytest.mark.slow
@@ -75,22 +98,42 @@ def test_check_refuses_what_the_build_refuses_with_the_same_lines(run_cli, proje
     assert built.code == 1
     problems = sorted(m.group(0) for m in checked.problems())
     assert problems == sorted(m.group(0) for m in built.problems())
-    assert any(m["path"] == path and (not line or int(m["line"]) == line) for m in checked.problems()), checked.err
+    assert any(
+        m["path"] == path and (not line or int(m["line"]) == line) for m in checked.problems()
+    ), checked.err
     assert not (project / "_site").exists() and leftovers(project) == []
 
 
-def test_a_chart_in_one_edition_only_is_reported_at_its_line_naming_both_files(run_cli, project: Path):
+def test_a_chart_in_one_edition_only_is_reported_at_its_line_naming_both_files(
+    run_cli, project: Path
+):
     path, line = chart_only_in_english(project)
     (problem,) = run_cli("check", "--project", project).problems()
     assert (problem["path"], int(problem["line"])) == (path, line)
-    assert "::: chart award-tiers" in problem["message"] and "content/pages/index.zh.md" in problem["message"]
+    assert (
+        "::: chart award-tiers" in problem["message"]
+        and "content/pages/index.zh.md" in problem["message"]
+    )
 
 
-def test_a_callout_in_the_chinese_edition_only_is_reported_in_the_chinese_file(run_cli, project: Path):
-    line = edit(project, "content/pages/index.zh.md", "::: chart award-tiers", "::: chart award-tiers\n\n::: callout sx-iva-growth-2016") + 2
+def test_a_callout_in_the_chinese_edition_only_is_reported_in_the_chinese_file(
+    run_cli, project: Path
+):
+    line = (
+        edit(
+            project,
+            "content/pages/index.zh.md",
+            "::: chart award-tiers",
+            "::: chart award-tiers\n\n::: callout sx-iva-growth-2016",
+        )
+        + 2
+    )
     (problem,) = run_cli("check", "--project", project).problems()
     assert (problem["path"], int(problem["line"])) == ("content/pages/index.zh.md", line)
-    assert "::: callout sx-iva-growth-2016" in problem["message"] and "content/pages/index.md" in problem["message"]
+    assert (
+        "::: callout sx-iva-growth-2016" in problem["message"]
+        and "content/pages/index.md" in problem["message"]
+    )
 
 
 def test_the_real_content_passes_strict_check(run_cli, project: Path):
@@ -100,7 +143,16 @@ def test_the_real_content_passes_strict_check(run_cli, project: Path):
 
 
 def new_page(run_cli, project: Path, *extra: str) -> None:
-    args = ["--title", "Methods", "--description", "How.", "--title-zh", "方法", "--description-zh", "做法。"]
+    args = [
+        "--title",
+        "Methods",
+        "--description",
+        "How.",
+        "--title-zh",
+        "方法",
+        "--description-zh",
+        "做法。",
+    ]
     assert run_cli("new", "page", "test-methods", "--project", project, *args, *extra).code == 0
 
 
@@ -114,7 +166,11 @@ def test_strict_check_flags_each_placeholder_line_of_a_new_page(run_cli, project
         lines = (project / PAGES / name).read_text(encoding="utf-8").splitlines()
         for placeholder in placeholder_lines(lang):
             line = next(i for i, text in enumerate(lines, 1) if placeholder in text)
-            found = [m for m in strict.problems() if m["path"] == f"content/pages/{name}" and int(m["line"]) == line]
+            found = [
+                m
+                for m in strict.problems()
+                if m["path"] == f"content/pages/{name}" and int(m["line"]) == line
+            ]
             assert found and placeholder in found[0]["message"], (name, placeholder, strict.err)
     assert "warning: placeholder text" in lenient.err
 
@@ -129,10 +185,17 @@ def test_strict_check_flags_a_page_no_other_page_links_to(run_cli, project: Path
     orphans = run_cli("check", "--project", project, "--strict")
     assert orphans.code == 1
     flagged = sorted((m["path"], m["line"]) for m in orphans.problems())
-    assert flagged == [("content/pages/test-methods.md", "1"), ("content/pages/test-methods.zh.md", "1")]
+    assert flagged == [
+        ("content/pages/test-methods.md", "1"),
+        ("content/pages/test-methods.zh.md", "1"),
+    ]
     assert all("no other page links to this page" in m["message"] for m in orphans.problems())
-    edit(project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "[Methods](test-methods/)")
-    edit(project, "content/pages/index.zh.md", "{src:ezhejiang-2025-05-30}", "[方法](test-methods/)")
+    edit(
+        project, "content/pages/index.md", "{src:ezhejiang-2025-05-30}", "[Methods](test-methods/)"
+    )
+    edit(
+        project, "content/pages/index.zh.md", "{src:ezhejiang-2025-05-30}", "[方法](test-methods/)"
+    )
     linked = run_cli("check", "--project", project, "--strict")
     assert linked.code == 0, linked.err
 
@@ -142,11 +205,18 @@ def test_a_source_cited_only_in_a_page_is_not_reported_as_uncited(run_cli, proje
     text = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
     line = text.count("\n") + 1
     record = "- id: test-prose-only\n  title: {en: T, zh: 标题}\n  publisher: {en: P, zh: 出版者}\n"
-    path.write_text(text + record + "  url: https://example.org/\n  kind: press\n  language: en\n", encoding="utf-8")
+    path.write_text(
+        text + record + "  url: https://example.org/\n  kind: press\n  language: en\n",
+        encoding="utf-8",
+    )
     uncited = run_cli("check", "--project", project, "--strict")
-    assert [(m["path"], int(m["line"])) for m in uncited.problems()] == [("content/data/sources.yaml", line)]
+    assert [(m["path"], int(m["line"])) for m in uncited.problems()] == [
+        ("content/data/sources.yaml", line)
+    ]
     assert "not cited by any record or page" in uncited.problems()[0]["message"]
-    in_both(project, "{src:ezhejiang-2025-05-30}", "{src:ezhejiang-2025-05-30}{src:test-prose-only}")
+    in_both(
+        project, "{src:ezhejiang-2025-05-30}", "{src:ezhejiang-2025-05-30}{src:test-prose-only}"
+    )
     cited = run_cli("check", "--project", project, "--strict")
     assert cited.code == 0, cited.err
 

@@ -67,12 +67,23 @@ def blocks(doc: Path) -> list[Block]:
     for match in FENCE.finditer(text):
         words = match.group(1).split()
         options = dict(w.split("=", 1) if "=" in w else (w, "") for w in words[1:])
-        found.append(Block(words[0] if words else "", options, match.group(2), text.count("\n", 0, match.start()) + 1))
+        found.append(
+            Block(
+                words[0] if words else "",
+                options,
+                match.group(2),
+                text.count("\n", 0, match.start()) + 1,
+            )
+        )
     return found
 
 
 def commands(block: Block) -> list[str]:
-    return [ln.strip() for ln in block.body.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    return [
+        ln.strip()
+        for ln in block.body.splitlines()
+        if ln.strip() and not ln.strip().startswith("#")
+    ]
 
 
 def without_comment(line: str) -> str:
@@ -87,13 +98,20 @@ def shell_env() -> dict[str, str]:
     activated, no `tiangong-site` on PATH, no make or base-URL settings leaking in."""
     drop = {"VIRTUAL_ENV", "PYTHONPATH", "TIANGONG_BASE_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p and not (Path(p) / "tiangong-site").exists())
+    env["PATH"] = os.pathsep.join(
+        p for p in env["PATH"].split(os.pathsep) if p and not (Path(p) / "tiangong-site").exists()
+    )
     return env
 
 
 def copy_tracked(dest: Path) -> Path:
     """The files of the project as a clone has them (tracked, or new and not ignored)."""
-    listed = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, check=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "-co", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    )
     for name in filter(None, listed.stdout.decode().split("\0")):
         if (REPO / name).is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
@@ -102,7 +120,14 @@ def copy_tracked(dest: Path) -> Path:
 
 
 def run_line(line: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "--noprofile", "--norc", "-c", line], cwd=cwd, env=shell_env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-c", line],
+        cwd=cwd,
+        env=shell_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +135,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh copy of the project after the README's first command, `make site`."""
     root = copy_tracked(tmp_path_factory.mktemp("fresh") / "project")
     done = run_line("make site", root, timeout=1200)
-    assert done.returncode == 0, f"`make site` failed in a fresh copy:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, (
+        f"`make site` failed in a fresh copy:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    )
     (root.parent / "make-site.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     return root
 
@@ -163,17 +190,28 @@ def serving(line: str, cwd: Path) -> Iterator[str]:
     command, url = on_port(line, free_port())
     log = cwd / ".server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(["bash", "--noprofile", "--norc", "-c", command], cwd=cwd, env=shell_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            ["bash", "--noprofile", "--norc", "-c", command],
+            cwd=cwd,
+            env=shell_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            assert proc.poll() is None, f"`{command}` exited {proc.returncode}:\n{log.read_text()[-3000:]}"
+            assert proc.poll() is None, (
+                f"`{command}` exited {proc.returncode}:\n{log.read_text()[-3000:]}"
+            )
             with contextlib.suppress(OSError):
                 if fetch(url)[0] == 200:
                     yield url
                     return
             time.sleep(0.3)
-        raise AssertionError(f"`{command}` did not answer at {url} within 120 s:\n{log.read_text()[-3000:]}")
+        raise AssertionError(
+            f"`{command}` did not answer at {url} within 120 s:\n{log.read_text()[-3000:]}"
+        )
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)  # the group this test started, by its id
@@ -191,7 +229,9 @@ def check_served(url: str) -> None:
     linked = re.search(r'(?:href|src)="(/[^/"][^"]*)"', html)
     assert linked, f"{url} links to nothing on the site"
     origin = re.match(r"http://[^/]+", url).group(0)
-    assert fetch(origin + linked.group(1))[0] == 200, f"{url} links to {linked.group(1)}, which is not served"
+    assert fetch(origin + linked.group(1))[0] == 200, (
+        f"{url} links to {linked.group(1)}, which is not served"
+    )
 
 
 # --- running a document -----------------------------------------------------------------------
@@ -204,7 +244,9 @@ class Ran:
     last_output: str = ""
 
 
-def run_doc(doc: Path, project: Path, before_command: Callable[[str], None] = lambda line: None) -> Ran:
+def run_doc(
+    doc: Path, project: Path, before_command: Callable[[str], None] = lambda line: None
+) -> Ran:
     """Do what every block of `doc` says, in order, in `project`; see the module's docstring."""
     ran = Ran([], [])
     pending: list[tuple[Path, str]] = []  # files to restore after the next expected failure
@@ -218,7 +260,9 @@ def run_doc(doc: Path, project: Path, before_command: Callable[[str], None] = la
             pending += [(path, original)] if "expect-error" in block.options else []
         elif "before" in block.options:
             path = project / block.options["before"]
-            assert block.body in path.read_text(encoding="utf-8"), f"{where}: this 'before' example is no longer in {path.name}"
+            assert block.body in path.read_text(encoding="utf-8"), (
+                f"{where}: this 'before' example is no longer in {path.name}"
+            )
             before = (path, block.body)
         elif "after" in block.options:
             assert before is not None, f"{where}: an 'after' example needs a 'before' example first"
@@ -238,7 +282,9 @@ def run_doc(doc: Path, project: Path, before_command: Callable[[str], None] = la
                 result = run_line(line, project)
                 ran.last_output = result.stdout + result.stderr
                 ran.commands.append(line)
-                assert result.returncode == expected, f"{where}: `{line}` exited {result.returncode}, the doc expects {expected}:\n{ran.last_output[-4000:]}"
+                assert result.returncode == expected, (
+                    f"{where}: `{line}` exited {result.returncode}, the doc expects {expected}:\n{ran.last_output[-4000:]}"
+                )
             if server:
                 with serving(server, project) as url:
                     check_served(url)
@@ -250,8 +296,12 @@ def run_doc(doc: Path, project: Path, before_command: Callable[[str], None] = la
         elif block.language == "text" and "output" in block.options:
             for expected_line in filter(None, block.body.splitlines()):
                 pattern = ".*".join(re.escape(part) for part in expected_line.split("…"))
-                assert re.search(pattern, ran.last_output), f"{where}: the doc says the output has\n  {expected_line}\nbut it was\n{ran.last_output}"
-    assert not pending, f"{doc.name}: an expect-error example was never followed by a failing command"
+                assert re.search(pattern, ran.last_output), (
+                    f"{where}: the doc says the output has\n  {expected_line}\nbut it was\n{ran.last_output}"
+                )
+    assert not pending, (
+        f"{doc.name}: an expect-error example was never followed by a failing command"
+    )
     return ran
 
 
@@ -260,18 +310,49 @@ def run_doc(doc: Path, project: Path, before_command: Callable[[str], None] = la
 
 def test_the_guide_has_examples_of_every_task():
     kinds = {(b.language, next(iter(b.options), "")) for b in blocks(GUIDE)}
-    assert {("yaml", "append"), ("yaml", "before"), ("sh", ""), ("sh", "server"), ("text", "output")} <= kinds
-    headings = {h.lower() for h in re.findall(r"^##+ (.+)$", GUIDE.read_text(encoding="utf-8"), re.M)}
-    for task in ("before you start", "set up vs code", "preview while you edit", "add a source", "add next year's award results",
-                 "fix a figure", "add a chart", "read an error", "rename or delete an id", "write in both languages",
-                 "write a page: the markdown you can use", "add a page to the navigation", "correct a published story",
-                 "change the brand colours", "add a language", "start a new story", "check and publish"):
+    assert {
+        ("yaml", "append"),
+        ("yaml", "before"),
+        ("sh", ""),
+        ("sh", "server"),
+        ("text", "output"),
+    } <= kinds
+    headings = {
+        h.lower() for h in re.findall(r"^##+ (.+)$", GUIDE.read_text(encoding="utf-8"), re.M)
+    }
+    for task in (
+        "before you start",
+        "set up vs code",
+        "preview while you edit",
+        "add a source",
+        "add next year's award results",
+        "fix a figure",
+        "add a chart",
+        "read an error",
+        "rename or delete an id",
+        "write in both languages",
+        "write a page: the markdown you can use",
+        "add a page to the navigation",
+        "correct a published story",
+        "change the brand colours",
+        "add a language",
+        "start a new story",
+        "check and publish",
+    ):
         assert task in headings, task
 
 
 def test_every_command_not_run_is_still_in_the_docs():
-    typed = {without_comment(line) for doc in DOCS for b in blocks(doc) if b.language in SHELLS for line in commands(b)}
-    assert set(NOT_RUN) <= typed, f"NOT_RUN lists commands no doc gives any more: {sorted(set(NOT_RUN) - typed)}"
+    typed = {
+        without_comment(line)
+        for doc in DOCS
+        for b in blocks(doc)
+        if b.language in SHELLS
+        for line in commands(b)
+    }
+    assert set(NOT_RUN) <= typed, (
+        f"NOT_RUN lists commands no doc gives any more: {sorted(set(NOT_RUN) - typed)}"
+    )
 
 
 def test_commands_are_typed_as_they_run_in_a_fresh_terminal():
@@ -279,21 +360,32 @@ def test_commands_are_typed_as_they_run_in_a_fresh_terminal():
     for doc in DOCS:
         for block in (b for b in blocks(doc) if b.language in SHELLS):
             for line in commands(block):
-                assert not re.match(r"(python3? )?tiangong-site\b", line), f"{doc.name}:{block.line}: `{line}`"
+                assert not re.match(r"(python3? )?tiangong-site\b", line), (
+                    f"{doc.name}:{block.line}: `{line}`"
+                )
 
 
 @pytest.mark.slow
 def test_make_site_installs_only_what_building_needs(installed: Path):
     python = installed / ".venv" / "bin" / "python"
     assert (installed / "_site" / "index.html").is_file(), "`make site` built the site"
-    assert run_line(f"{python} -c 'import jinja2, plotly, pydantic, livereload'", installed).returncode == 0
+    assert (
+        run_line(f"{python} -c 'import jinja2, plotly, pydantic, livereload'", installed).returncode
+        == 0
+    )
     for module in ("playwright", "pytest", "jsonschema"):
-        assert run_line(f"{python} -c 'import {module}'", installed).returncode != 0, f"`make site` installed {module}"
+        assert run_line(f"{python} -c 'import {module}'", installed).returncode != 0, (
+            f"`make site` installed {module}"
+        )
     packages = {p.name for p in (installed / "node_modules").iterdir()}
     assert "plotly.js-basic-dist-min" in packages
-    assert not packages & {"axe-core", "vnu-jar"}, "`make site` installed the test tools of package.json"
+    assert not packages & {"axe-core", "vnu-jar"}, (
+        "`make site` installed the test tools of package.json"
+    )
     log = (installed.parent / "make-site.log").read_text(encoding="utf-8")
-    assert "is deprecated" not in log, f"`make site` prints a deprecation an editor cannot act on:\n{log[-3000:]}"
+    assert "is deprecated" not in log, (
+        f"`make site` prints a deprecation an editor cannot act on:\n{log[-3000:]}"
+    )
 
 
 @pytest.mark.slow
@@ -301,11 +393,15 @@ def test_every_command_in_the_readme_runs_as_typed(installed: Path, tmp_path: Pa
     project = workspace(installed, tmp_path / "project")
 
     def artifact(line: str) -> None:
-        if "site-preview.zip" in line:  # downloaded from GitHub in real life: made as the workflow makes it
+        if (
+            "site-preview.zip" in line
+        ):  # downloaded from GitHub in real life: made as the workflow makes it
             shutil.make_archive(str(project / "site-preview"), "zip", project / "_site")
 
     ran = run_doc(README, project, artifact)
-    assert "make site" in map(without_comment, ran.commands) and len(ran.commands) >= 5, ran.commands
+    assert "make site" in map(without_comment, ran.commands) and len(ran.commands) >= 5, (
+        ran.commands
+    )
     assert len(ran.servers) == 3, ran.servers
 
 
@@ -313,7 +409,9 @@ def test_every_command_in_the_readme_runs_as_typed(installed: Path, tmp_path: Pa
 def test_every_example_in_the_guide_works_in_order(installed: Path, tmp_path: Path):
     project = workspace(installed, tmp_path / "project")
     ran = run_doc(GUIDE, project)
-    assert len(ran.commands) >= 8 and ran.servers == [next(c for b in blocks(GUIDE) if "server" in b.options for c in commands(b))]
+    assert len(ran.commands) >= 8 and ran.servers == [
+        next(c for b in blocks(GUIDE) if "server" in b.options for c in commands(b))
+    ]
     # Everything the guide added shows up in the built site.
     site = project / "_site"
     for lang in ("en", "zh"):
@@ -321,12 +419,18 @@ def test_every_example_in_the_guide_works_in_order(installed: Path, tmp_path: Pa
         story = (edition / "index.html").read_text(encoding="utf-8")
         assert 'id="chart-example-awards-by-ceremony"' in story, edition
         assert "6.1%" in story, edition
-        assert 'href="regions/zhuji/"' in story or "/regions/zhuji/" in story, "the reference's link to a place"
+        assert 'href="regions/zhuji/"' in story or "/regions/zhuji/" in story, (
+            "the reference's link to a place"
+        )
         assert "2026-12-01" in story, "the correction's updated date"
-        assert (edition / "charts" / "example-awards-by-ceremony" / "example-awards-by-ceremony.csv").read_text(encoding="utf-8-sig").count("\n") >= 3
+        assert (
+            edition / "charts" / "example-awards-by-ceremony" / "example-awards-by-ceremony.csv"
+        ).read_text(encoding="utf-8-sig").count("\n") >= 3
         assert "661.5" in (edition / "data" / "figures.csv").read_text(encoding="utf-8")
         menu = re.search(r"<nav.*?</nav>", story, re.S).group(0)
-        assert "how-we-did-it/" in menu and (">Method<" in menu or ">方法<" in menu), "the new page is in the menu"
+        assert "how-we-did-it/" in menu and (">Method<" in menu or ">方法<" in menu), (
+            "the new page is in the menu"
+        )
         figure = (edition / "charts" / "shaoxing-wins" / "figure.json").read_text(encoding="utf-8")
         assert "#1f6e8c" in figure and "#b4432a" not in figure, "charts follow the new brand accent"
     assert 'id="an-example-section"' in (site / "en" / "index.html").read_text(encoding="utf-8")
@@ -335,7 +439,9 @@ def test_every_example_in_the_guide_works_in_order(installed: Path, tmp_path: Pa
 # --- links ------------------------------------------------------------------------------------------
 
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
-CODE_PATH = re.compile(r"`([\w.-]+(?:/[\w.-]+)+\.(?:md|ya?ml|py|json|txt|css|js|svg|png|po|sh|html))`")
+CODE_PATH = re.compile(
+    r"`([\w.-]+(?:/[\w.-]+)+\.(?:md|ya?ml|py|json|txt|css|js|svg|png|po|sh|html))`"
+)
 
 
 def prose(doc: Path) -> str:
@@ -357,10 +463,14 @@ def test_every_relative_link_resolves_inside_the_repository(doc: Path):
             continue
         path, _, anchor = target.partition("#")
         resolved = (doc.parent / path).resolve() if path else doc
-        assert resolved.is_relative_to(REPO), f"{doc.name}: ({target}) points outside the repository"
+        assert resolved.is_relative_to(REPO), (
+            f"{doc.name}: ({target}) points outside the repository"
+        )
         assert resolved.exists(), f"{doc.name}: ({target}) does not exist"
         if anchor:
-            assert resolved.suffix == ".md" and anchor in anchors(resolved), f"{doc.name}: ({target}) has no such heading"
+            assert resolved.suffix == ".md" and anchor in anchors(resolved), (
+                f"{doc.name}: ({target}) has no such heading"
+            )
 
 
 PLACEHOLDERS = {"NAME", "LANG", "ID", "DIR", "FILE", "SLUG", "KIND"}
@@ -369,7 +479,12 @@ PLACEHOLDERS = {"NAME", "LANG", "ID", "DIR", "FILE", "SLUG", "KIND"}
 
 def created(doc: Path) -> set[str]:
     """Files the doc's own examples create: the pages of `new page SLUG`."""
-    slugs = {m for b in blocks(doc) if b.language in SHELLS for m in re.findall(r"\bnew page ([a-z0-9-]+)", b.body)}
+    slugs = {
+        m
+        for b in blocks(doc)
+        if b.language in SHELLS
+        for m in re.findall(r"\bnew page ([a-z0-9-]+)", b.body)
+    }
     return {f"content/pages/{slug}{suffix}" for slug in slugs for suffix in (".md", ".zh.md")}
 
 
@@ -381,7 +496,11 @@ def test_every_file_the_docs_name_exists(doc: Path):
             continue
         if set(re.findall(r"[A-Z]+", name)) & PLACEHOLDERS:
             continue
-        found = [p for p in (REPO / name, doc.parent / name) if p.exists() and p.resolve().is_relative_to(REPO)]
+        found = [
+            p
+            for p in (REPO / name, doc.parent / name)
+            if p.exists() and p.resolve().is_relative_to(REPO)
+        ]
         assert found, f"{doc.name} names `{name}`, which is not in the repository"
 
 
@@ -431,12 +550,16 @@ def test_adding_a_language_names_every_module_that_lists_the_languages():
     for module in sorted((REPO / "src" / "tiangong_site").glob("*.py")):
         tree = ast.parse(module.read_text(encoding="utf-8"))
         if any(isinstance(node, ast.Constant) and node.value == "zh" for node in ast.walk(tree)):
-            assert f"src/tiangong_site/{module.name}" in steps, f"{module.name} handles 'zh' by name; the guide's steps skip it"
+            assert f"src/tiangong_site/{module.name}" in steps, (
+                f"{module.name} handles 'zh' by name; the guide's steps skip it"
+            )
 
 
 def test_vs_code_recommends_the_extension_the_guide_names():
     import json
 
-    recommended = json.loads((REPO / ".vscode" / "extensions.json").read_text(encoding="utf-8"))["recommendations"]
+    recommended = json.loads((REPO / ".vscode" / "extensions.json").read_text(encoding="utf-8"))[
+        "recommendations"
+    ]
     setup = section("Before you start")
     assert recommended and all(f"`{ext}`" in setup for ext in recommended), recommended

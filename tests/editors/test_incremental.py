@@ -41,7 +41,9 @@ def test_nothing_changed_renders_nothing(builder: IncrementalBuilder):
     assert update.changed == [] and update.rendered == [] and update.written == []
 
 
-def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(builder: IncrementalBuilder, project: Path):
+def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(
+    builder: IncrementalBuilder, project: Path
+):
     path = project / "content/data/events.yaml"
     source = load_yaml_file(project / "content/data/sources.yaml", "sources.yaml").data[0]["id"]
     added = f'\n- id: added-by-test\n  date: "2024-06-01"\n  title: {{en: "Edited event", zh: "测试事件"}}\n  kind: other\n  source: {source}\n'
@@ -55,30 +57,46 @@ def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(builder: Incre
         assert f"{ed}charts/timeline/index.html" in update.rendered
         assert not [p for p in update.rendered if p.startswith((f"{ed}regions/", f"{ed}clusters/"))]
         assert f"{ed}charts/timeline/timeline.csv" in update.written
-    assert "Edited" in (project / "_site" / editions(project)[0] / "charts/timeline/timeline.csv").read_text(encoding="utf-8")
+    assert "Edited" in (
+        project / "_site" / editions(project)[0] / "charts/timeline/timeline.csv"
+    ).read_text(encoding="utf-8")
     assert len(update.rendered) < len(list((project / "_site").rglob("*.html"))) / 2
 
 
-def test_a_template_edit_rerenders_the_pages_that_use_it(builder: IncrementalBuilder, project: Path):
+def test_a_template_edit_rerenders_the_pages_that_use_it(
+    builder: IncrementalBuilder, project: Path
+):
     edit(project / "templates/cluster.html", '<dl class="facts">', '<dl class="facts edited">')
     update = builder.update()
     assert update.ok, update.problems
-    clusters = sorted(str(p.relative_to(project / "_site")) for ed in editions(project) for p in (project / "_site" / ed / "clusters").rglob("index.html"))
+    clusters = sorted(
+        str(p.relative_to(project / "_site"))
+        for ed in editions(project)
+        for p in (project / "_site" / ed / "clusters").rglob("index.html")
+    )
     assert clusters and sorted(update.rendered) == clusters
-    assert '<dl class="facts edited">' in (project / "_site" / clusters[0]).read_text(encoding="utf-8")
+    assert '<dl class="facts edited">' in (project / "_site" / clusters[0]).read_text(
+        encoding="utf-8"
+    )
 
 
-def test_the_base_template_rerenders_every_page_that_extends_it(builder: IncrementalBuilder, project: Path):
-    edit(project / "templates/base.html", "<a class=\"skip\"", "<a class=\"skip edited\"")
+def test_the_base_template_rerenders_every_page_that_extends_it(
+    builder: IncrementalBuilder, project: Path
+):
+    edit(project / "templates/base.html", '<a class="skip"', '<a class="skip edited"')
     update = builder.update()
     site = project / "_site"
     pages = {str(p.relative_to(site)) for p in site.rglob("*.html")}
     # Standalone chart pages and the language chooser have layouts of their own.
-    embeds = {p for p in pages if "charts/" in p} | ({"index.html"} if editions(project) != [""] else set())
+    embeds = {p for p in pages if "charts/" in p} | (
+        {"index.html"} if editions(project) != [""] else set()
+    )
     assert embeds and set(update.rendered) == pages - embeds
 
 
-def test_a_broken_edit_writes_nothing_and_reports_file_and_line(builder: IncrementalBuilder, project: Path):
+def test_a_broken_edit_writes_nothing_and_reports_file_and_line(
+    builder: IncrementalBuilder, project: Path
+):
     before = tree_digest(project / "_site")
     path = project / "content/data/regions.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -93,7 +111,9 @@ def test_a_broken_edit_writes_nothing_and_reports_file_and_line(builder: Increme
     assert tree_digest(project / "_site") == before
 
 
-def test_a_broken_template_is_reported_and_the_site_kept(builder: IncrementalBuilder, project: Path):
+def test_a_broken_template_is_reported_and_the_site_kept(
+    builder: IncrementalBuilder, project: Path
+):
     before = tree_digest(project / "_site")
     edit(project / "templates/region.html", "{% block main %}", "{% block main %}{% if %}")
     update = builder.update()
@@ -110,13 +130,26 @@ def test_fixing_a_broken_edit_recovers(builder: IncrementalBuilder, project: Pat
     path.write_text(good.replace("value: 660.06", "value: 661.06"), encoding="utf-8")
     update = builder.update()
     assert update.ok and builder.last_problems == []
-    assert "661.06" in (project / "_site" / editions(project)[0] / "data/figures.csv").read_text(encoding="utf-8")
+    assert "661.06" in (project / "_site" / editions(project)[0] / "data/figures.csv").read_text(
+        encoding="utf-8"
+    )
 
 
-def test_a_new_page_is_written_and_a_removed_page_deleted(builder: IncrementalBuilder, project: Path):
-    pages = [project / "content/pages" / (f"extra.{ed.strip('/')}.md" if ed not in ("", "en/") else "extra.md") for ed in editions(project)]
+def test_a_new_page_is_written_and_a_removed_page_deleted(
+    builder: IncrementalBuilder, project: Path
+):
+    pages = [
+        project
+        / "content/pages"
+        / (f"extra.{ed.strip('/')}.md" if ed not in ("", "en/") else "extra.md")
+        for ed in editions(project)
+    ]
     for page in pages:
-        words = ("附页", "一个附加页面。", "你好。") if page.name.endswith(".zh.md") else ("Extra", "An extra page.", "Hello.")
+        words = (
+            ("附页", "一个附加页面。", "你好。")
+            if page.name.endswith(".zh.md")
+            else ("Extra", "An extra page.", "Hello.")
+        )
         title, description, body = words
         text = f'---\ntitle: "{title}"\ndescription: "{description}"\nslug: extra\n---\n{body}\n'
         page.write_text(text, encoding="utf-8")
@@ -133,12 +166,18 @@ def test_a_new_page_is_written_and_a_removed_page_deleted(builder: IncrementalBu
 def menu_titles(html: str) -> list[str]:
     """The link texts of the site menu (the masthead's <nav>) of a page."""
     menu = re.search(r'<header class="masthead">.*?<nav[^>]*>(.*?)</nav>', html, re.S)
-    return re.findall(r'<li><a [^>]*>([^<]*)</a>', menu.group(1)) if menu else []
+    return re.findall(r"<li><a [^>]*>([^<]*)</a>", menu.group(1)) if menu else []
 
 
-def test_renaming_a_menu_entry_rerenders_every_page_that_shows_the_menu(builder: IncrementalBuilder, project: Path):
+def test_renaming_a_menu_entry_rerenders_every_page_that_shows_the_menu(
+    builder: IncrementalBuilder, project: Path
+):
     site, english = project / "_site", editions(project)[0]
-    with_menu = [p for p in (site / english).rglob("*.html") if "Sources" in menu_titles(p.read_text(encoding="utf-8"))]
+    with_menu = [
+        p
+        for p in (site / english).rglob("*.html")
+        if "Sources" in menu_titles(p.read_text(encoding="utf-8"))
+    ]
     assert len(with_menu) > 10  # the place and cluster pages show the menu too
     edit(project / "content/pages/sources.md", "nav_title: Sources", "nav_title: Notes on sources")
     update = builder.update()
@@ -151,28 +190,42 @@ def test_renaming_a_menu_entry_rerenders_every_page_that_shows_the_menu(builder:
         assert not [p for p in update.written if p.startswith(other)]
 
 
-def test_a_number_edit_writes_what_a_full_build_writes_and_renders_only_the_pages_it_changes(builder: IncrementalBuilder, project: Path):
+def test_a_number_edit_writes_what_a_full_build_writes_and_renders_only_the_pages_it_changes(
+    builder: IncrementalBuilder, project: Path
+):
     path = project / "content/data/figures.yaml"
     text = path.read_text(encoding="utf-8")
     record = text.index("- id: sx-gdp-growth-2024h1")
     value = text.index("value: 7.0", record)
-    path.write_text(text[:value] + "value: 7.43" + text[value + len("value: 7.0"):], encoding="utf-8")
+    path.write_text(
+        text[:value] + "value: 7.43" + text[value + len("value: 7.0") :], encoding="utf-8"
+    )
     update = builder.update()
     assert update.ok, update.problems
     story = f"{editions(project)[0]}index.html"
-    assert story in update.rendered and "7.43%" in (project / "_site" / story).read_text(encoding="utf-8")
-    pages_reading_figures = [p for p in (project / "_site").rglob("*.html") if "regions/" in p.as_posix() or "clusters/" in p.as_posix()]
+    assert story in update.rendered and "7.43%" in (project / "_site" / story).read_text(
+        encoding="utf-8"
+    )
+    pages_reading_figures = [
+        p
+        for p in (project / "_site").rglob("*.html")
+        if "regions/" in p.as_posix() or "clusters/" in p.as_posix()
+    ]
     assert len(update.rendered) < len(pages_reading_figures) / 4, update.rendered
     fresh = project.parent / "fresh"  # the same content, built from scratch
     build(Project.at(project), fresh)
     assert tree_digest(project / "_site") == tree_digest(fresh)
 
 
-def test_a_chart_edit_redraws_that_chart_only_and_the_page_shows_the_new_drawing(builder: IncrementalBuilder, project: Path):
+def test_a_chart_edit_redraws_that_chart_only_and_the_page_shows_the_new_drawing(
+    builder: IncrementalBuilder, project: Path
+):
     from tiangong_site import drawing
 
     before = len(drawing.DRAWN)
-    edit(project / "content/charts.yaml", "  height: 300\n", "  height: 420\n")  # land-freed's height
+    edit(
+        project / "content/charts.yaml", "  height: 300\n", "  height: 420\n"
+    )  # land-freed's height
     update = builder.update()
     assert update.ok, update.problems
     redrawn = drawing.DRAWN[before:]

@@ -14,7 +14,12 @@ from tiangong_site.errors import ContentError, Problem
 from tiangong_site.loader import load_yaml_file
 from tiangong_site.site import Project, load_and_check
 
-RAW_LIBYAML = ("while parsing", "while scanning", "mapping values are not allowed", "did not find expected")
+RAW_LIBYAML = (
+    "while parsing",
+    "while scanning",
+    "mapping values are not allowed",
+    "did not find expected",
+)
 
 
 def broken(tmp_path: Path, relpath: str, old: str, new: str) -> tuple[list[Problem], str]:
@@ -40,11 +45,25 @@ def line_of(text: str, needle: str) -> int:
 
 @pytest.mark.parametrize(
     ("old", "new", "named", "suggested"),
-    [("    metric: gdp\n    year: 2024", "    metric: gpd\n    year: 2024", "metric 'gpd'", "did you mean 'gdp'?"),
-     ("    metric: gdp\n    year: 2024", "    metric: gdp\n    year: 2042", "year 2042", "year is one of: ")],
+    [
+        (
+            "    metric: gdp\n    year: 2024",
+            "    metric: gpd\n    year: 2024",
+            "metric 'gpd'",
+            "did you mean 'gdp'?",
+        ),
+        (
+            "    metric: gdp\n    year: 2024",
+            "    metric: gdp\n    year: 2042",
+            "year 2042",
+            "year is one of: ",
+        ),
+    ],
     ids=["metric typo", "year with no rows"],
 )
-def test_a_where_that_matches_nothing_names_the_key_and_value_at_its_line(tmp_path: Path, old, new, named, suggested):
+def test_a_where_that_matches_nothing_names_the_key_and_value_at_its_line(
+    tmp_path: Path, old, new, named, suggested
+):
     copy = tmp_path / "project"
     shutil.copytree(REPO / "content", copy / "content")
     for folder in ("templates", "locales"):
@@ -67,7 +86,9 @@ def test_a_where_that_matches_nothing_names_the_key_and_value_at_its_line(tmp_pa
 
 
 def test_an_unclosed_quote_is_reported_where_it_opened(tmp_path: Path):
-    (problem,), text = broken(tmp_path, "data/awards.yaml", 'ceremony_date: "2025-05-23"', 'ceremony_date: "2025-05-23')
+    (problem,), text = broken(
+        tmp_path, "data/awards.yaml", 'ceremony_date: "2025-05-23"', 'ceremony_date: "2025-05-23'
+    )
     line = line_of(text, 'ceremony_date: "2025-05-23\n')
     assert (problem.line, problem.column) == (line, len('  ceremony_date: "'))
     assert "quote" in problem.message and "not closed" in problem.message
@@ -83,10 +104,25 @@ PARK = "zh: ［海峡两岸（绍兴）数字产业园区］}"
 @pytest.mark.parametrize(
     ("relpath", "old", "new", "fix"),
     [
-        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  standing", "    standing"), "indent the line"),
-        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  standing", "\tstanding"), "replace the tab with spaces"),
+        (
+            "data/awards.yaml",
+            LAST_AWARD,
+            LAST_AWARD.replace("  standing", "    standing"),
+            "indent the line",
+        ),
+        (
+            "data/awards.yaml",
+            LAST_AWARD,
+            LAST_AWARD.replace("  standing", "\tstanding"),
+            "replace the tab with spaces",
+        ),
         ("data/sources.yaml", PARK, "zh: 海峡两岸: 绍兴}", "double quotes"),
-        ("data/awards.yaml", LAST_AWARD, LAST_AWARD.replace("  standing: returning", " - standing: returning"), "line up"),
+        (
+            "data/awards.yaml",
+            LAST_AWARD,
+            LAST_AWARD.replace("  standing: returning", " - standing: returning"),
+            "line up",
+        ),
     ],
     ids=["four-space indent", "a tab", "unquoted colon in {…}", "a misaligned dash"],
 )
@@ -103,7 +139,9 @@ def test_yaml_mistakes_are_told_in_plain_words_with_the_fix(tmp_path: Path, relp
 
 
 def test_a_duplicated_id_names_the_line_of_its_first_use(tmp_path: Path):
-    problems, text = broken(tmp_path, "data/sources.yaml", "- id: zkxxing-cross-strait", "- id: zistic-2024")
+    problems, text = broken(
+        tmp_path, "data/sources.yaml", "- id: zkxxing-cross-strait", "- id: zistic-2024"
+    )
     (problem,) = [p for p in problems if "used twice" in p.message]
     first = line_of(text, "- id: zistic-2024")
     assert f"first on line {first}" in problem.message
@@ -117,11 +155,18 @@ FIGURE = "  period: {kind: year, year: 2010}\n  value: 14.8\n"
 
 @pytest.mark.parametrize(
     ("written", "fix"),
-    [("8,368.6", "write 8368.6, without thousands separators"), ('"9.8%"', "write 9.8: the unit (%) comes from the figure's metric")],
+    [
+        ("8,368.6", "write 8368.6, without thousands separators"),
+        ('"9.8%"', "write 9.8: the unit (%) comes from the figure's metric"),
+    ],
     ids=["thousands separator", "percent sign"],
 )
-def test_a_number_written_with_a_separator_or_a_unit_gets_the_plain_number(tmp_path: Path, written, fix):
-    (problem,), text = broken(tmp_path, "data/figures.yaml", FIGURE, FIGURE.replace("14.8", written))
+def test_a_number_written_with_a_separator_or_a_unit_gets_the_plain_number(
+    tmp_path: Path, written, fix
+):
+    (problem,), text = broken(
+        tmp_path, "data/figures.yaml", FIGURE, FIGURE.replace("14.8", written)
+    )
     assert problem.line == line_of(text, f"value: {written}")
     assert fix in problem.hint
 
@@ -130,11 +175,12 @@ def test_a_number_written_with_a_separator_or_a_unit_gets_the_plain_number(tmp_p
 
 
 def test_a_zh_moved_out_of_its_text_is_told_to_indent_it(tmp_path: Path):
-    (problem,), text = broken(tmp_path, "data/figures.yaml", '\n    zh: "人民日报一篇', '\n  zh: "人民日报一篇')
+    (problem,), text = broken(
+        tmp_path, "data/figures.yaml", '\n    zh: "人民日报一篇', '\n  zh: "人民日报一篇'
+    )
     assert problem.line == line_of(text, '\n  zh: "人民日报一篇') + 1
     assert "unknown field 'zh'" in problem.message
     assert "indent it under that field" in problem.hint
-
 
 
 # --- 5.7 a mistyped id in a page ----------------------------------------------------------------
@@ -142,11 +188,29 @@ def test_a_zh_moved_out_of_its_text_is_told_to_indent_it(tmp_path: Path):
 
 @pytest.mark.parametrize(
     ("old", "new", "told"),
-    [("::: chart award-tiers", "::: chart award-teirs", "did you mean 'award-tiers'?"),
-     ("::: callout sx-iva-growth-2023", "::: callout sx-iva-growth-2032", "did you mean 'sx-iva-growth-2023'?"),
-     ("{fig:sx-iva-growth-2023}", "{fig:sx-iva-growth-2032}", "did you mean 'sx-iva-growth-2023'?"),
-     ("{fig:sx-iva-growth-2023}", "{fig:sx-iva-growth-2023}{src:zistic-2042}", "did you mean 'zistic-2024'?"),
-     ("{fig:sx-iva-growth-2023}", "{fig:nothing-like-it}", "add a record with id 'nothing-like-it'")],
+    [
+        ("::: chart award-tiers", "::: chart award-teirs", "did you mean 'award-tiers'?"),
+        (
+            "::: callout sx-iva-growth-2023",
+            "::: callout sx-iva-growth-2032",
+            "did you mean 'sx-iva-growth-2023'?",
+        ),
+        (
+            "{fig:sx-iva-growth-2023}",
+            "{fig:sx-iva-growth-2032}",
+            "did you mean 'sx-iva-growth-2023'?",
+        ),
+        (
+            "{fig:sx-iva-growth-2023}",
+            "{fig:sx-iva-growth-2023}{src:zistic-2042}",
+            "did you mean 'zistic-2024'?",
+        ),
+        (
+            "{fig:sx-iva-growth-2023}",
+            "{fig:nothing-like-it}",
+            "add a record with id 'nothing-like-it'",
+        ),
+    ],
     ids=["chart", "callout", "fig", "src", "no id near"],
 )
 def test_a_mistyped_id_in_a_page_gets_the_nearest_id(run_cli, tmp_path: Path, old, new, told):
@@ -159,23 +223,38 @@ def test_a_mistyped_id_in_a_page_gets_the_nearest_id(run_cli, tmp_path: Path, ol
     checked = run_cli("check", "--project", root)
     assert checked.code == 1
     problems = checked.problems()
-    assert [m["path"] for m in problems] == ["content/pages/index.md", "content/pages/index.zh.md"], checked.err
+    assert [m["path"] for m in problems] == [
+        "content/pages/index.md",
+        "content/pages/index.zh.md",
+    ], checked.err
     for problem, name in zip(problems, ("index.md", "index.zh.md"), strict=True):
         text = (root / "content" / "pages" / name).read_text(encoding="utf-8")
         assert int(problem["line"]) == line_of(text, new)
         assert told in problem["hint"], problem.group(0)
 
+
 # --- 6.1 and 6.2 `new` --------------------------------------------------------------------------
 
-FIGURE_FLAGS = ["--metric", "iva-growth", "--region", "shaoxing", "--value", "5.5", "--source", "zistic-2024"]
+FIGURE_FLAGS = [
+    "--metric",
+    "iva-growth",
+    "--region",
+    "shaoxing",
+    "--value",
+    "5.5",
+    "--source",
+    "zistic-2024",
+]
 
 
 @pytest.mark.parametrize(
     ("period", "expected"),
-    [("2025", {"kind": "year", "year": 2025}),
-     ("2025H1", {"kind": "half-year", "year": 2025, "part": 1}),
-     ("2025Q3", {"kind": "quarter", "year": 2025, "part": 3}),
-     ("2025-01..11", {"kind": "year-to-date", "year": 2025, "through_month": 11})],
+    [
+        ("2025", {"kind": "year", "year": 2025}),
+        ("2025H1", {"kind": "half-year", "year": 2025, "part": 1}),
+        ("2025Q3", {"kind": "quarter", "year": 2025, "part": 3}),
+        ("2025-01..11", {"kind": "year-to-date", "year": 2025, "through_month": 11}),
+    ],
 )
 def test_new_figure_takes_a_plain_period(run_cli, project: Path, period, expected):
     run = run_cli("new", "figure", "--project", project, *FIGURE_FLAGS, "--period", period)
@@ -200,7 +279,20 @@ def test_new_figure_explains_a_period_it_cannot_read_and_writes_nothing(run_cli,
 def test_new_source_without_its_chinese_names_the_missing_flags(run_cli, tmp_path: Path):
     shutil.copytree(REPO / "content", tmp_path / "content")
     before = (tmp_path / "content/data/sources.yaml").read_bytes()
-    args = ["--id", "test-new", "--title", "T", "--publisher", "P", "--url", "https://example.org/", "--kind", "press", "--language", "en"]
+    args = [
+        "--id",
+        "test-new",
+        "--title",
+        "T",
+        "--publisher",
+        "P",
+        "--url",
+        "https://example.org/",
+        "--kind",
+        "press",
+        "--language",
+        "en",
+    ]
     run = run_cli("new", "source", "--project", tmp_path, *args)
     assert run.code == 2
     assert "--title-zh" in run.err and "--publisher-zh" in run.err and "in Chinese" in run.err

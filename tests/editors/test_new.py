@@ -8,7 +8,20 @@ from pathlib import Path
 from tiangong_site.content import load_content
 from tiangong_site.loader import load_yaml_file
 
-AWARD = ["--ceremony-year", "2026", "--evaluation-year", "2025", "--region", "zhuji", "--tier", "county", "--standing", "returning", "--source", "zistic-2024"]
+AWARD = [
+    "--ceremony-year",
+    "2026",
+    "--evaluation-year",
+    "2025",
+    "--region",
+    "zhuji",
+    "--tier",
+    "county",
+    "--standing",
+    "returning",
+    "--source",
+    "zistic-2024",
+]
 
 
 def test_new_award_appends_a_commented_record_that_validates(project: Path, run_cli):
@@ -16,14 +29,31 @@ def test_new_award_appends_a_commented_record_that_validates(project: Path, run_
     result = run_cli("new", "award", "--project", str(project), *AWARD)
     assert result.code == 0, result.err
     text = (project / "content/data/awards.yaml").read_text(encoding="utf-8")
-    added = text[text.rindex("- ceremony_year: 2026"):]
+    added = text[text.rindex("- ceremony_year: 2026") :]
     # Every field of an award is there, given or commented out, each with an explanation.
-    for field in ("ceremony_year", "evaluation_year", "region", "tier", "standing", "source", "ceremony_date", "golden", "note", "status", "standing_status", "uncertain"):
+    for field in (
+        "ceremony_year",
+        "evaluation_year",
+        "region",
+        "tier",
+        "standing",
+        "source",
+        "ceremony_date",
+        "golden",
+        "note",
+        "status",
+        "standing_status",
+        "uncertain",
+    ):
         line = next(ln for ln in added.splitlines() if f"{field}:" in ln)
         assert "  # " in line and len(line.split("  # ", 1)[1]) > 5, line
     awards = load_content(project / "content").datasets["awards"]
     assert len(awards) == before + 1
-    assert (awards[-1].region, awards[-1].ceremony_year, awards[-1].standing) == ("zhuji", 2026, "returning")
+    assert (awards[-1].region, awards[-1].ceremony_year, awards[-1].standing) == (
+        "zhuji",
+        2026,
+        "returning",
+    )
 
 
 def test_new_award_without_facts_lists_what_to_give_and_writes_nothing(project: Path, run_cli):
@@ -37,7 +67,6 @@ def test_new_award_without_facts_lists_what_to_give_and_writes_nothing(project: 
     assert path.read_bytes() == before
 
 
-
 def test_new_award_without_facts_lists_its_optional_flags_too(project: Path, run_cli):
     """Review 6.3: the optional flags (a ceremony date, a note and its Chinese) are named too."""
     result = run_cli("new", "award", "--project", str(project), "--region", "zhuji")
@@ -47,6 +76,7 @@ def test_new_award_without_facts_lists_its_optional_flags_too(project: Path, run
     for flag in ("--ceremony-date", "--golden", "--note", "--note-zh", "--status", "--uncertain"):
         assert f"  {flag} " in optional, flag
     assert "--region" not in optional and "--source" not in optional
+
 
 def test_new_record_that_would_break_the_content_is_not_kept(project: Path, run_cli):
     path = project / "content/data/awards.yaml"
@@ -60,26 +90,90 @@ def test_new_record_that_would_break_the_content_is_not_kept(project: Path, run_
 
 def test_new_page_creates_a_page_that_builds(project: Path, run_cli):
     args = ["--title", "How we did it", "--description", "Our method."]
-    assert run_cli("new", "page", "how-we-did-it", "--project", str(project), *args).code == 2  # the Chinese edition is missing
-    result = run_cli("new", "page", "how-we-did-it", "--project", str(project), *args, "--title-zh", "我们的做法", "--description-zh", "方法。")
+    assert (
+        run_cli("new", "page", "how-we-did-it", "--project", str(project), *args).code == 2
+    )  # the Chinese edition is missing
+    result = run_cli(
+        "new",
+        "page",
+        "how-we-did-it",
+        "--project",
+        str(project),
+        *args,
+        "--title-zh",
+        "我们的做法",
+        "--description-zh",
+        "方法。",
+    )
     assert result.code == 0, result.err
     for name in ("how-we-did-it.md", "how-we-did-it.zh.md"):
         assert "# Front matter" in (project / "content/pages" / name).read_text(encoding="utf-8")
     assert run_cli("build", "--project", str(project), "-q").code == 0
-    assert "<h1>How we did it</h1>" in (project / "_site/en/how-we-did-it/index.html").read_text(encoding="utf-8")
-    assert "<h1>我们的做法</h1>" in (project / "_site/zh/how-we-did-it/index.html").read_text(encoding="utf-8")
+    assert "<h1>How we did it</h1>" in (project / "_site/en/how-we-did-it/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "<h1>我们的做法</h1>" in (project / "_site/zh/how-we-did-it/index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_new_page_refuses_an_existing_slug_and_a_bad_one(project: Path, run_cli):
-    assert run_cli("new", "page", "sources", "--project", str(project), "--title", "x", "--description", "y").code == 2
-    assert run_cli("new", "page", "Bad Slug", "--project", str(project), "--title", "x", "--description", "y").code == 2
+    assert (
+        run_cli(
+            "new",
+            "page",
+            "sources",
+            "--project",
+            str(project),
+            "--title",
+            "x",
+            "--description",
+            "y",
+        ).code
+        == 2
+    )
+    assert (
+        run_cli(
+            "new",
+            "page",
+            "Bad Slug",
+            "--project",
+            str(project),
+            "--title",
+            "x",
+            "--description",
+            "y",
+        ).code
+        == 2
+    )
 
 
 def test_new_chart_is_valid_as_written(project: Path, run_cli):
     result = run_cli(
-        "new", "chart", "--project", str(project), "--id", "tiers-again", "--kind", "column", "--data", "award-tiers",
-        "--x", "name", "--y", "winners", "--title", "Tiers", "--title-zh", "组别", "--sources", "[zistic-2024]",
-        "--alt", "Columns of winners per tier.", "--alt-zh", "各组别获奖数的柱状图。",
+        "new",
+        "chart",
+        "--project",
+        str(project),
+        "--id",
+        "tiers-again",
+        "--kind",
+        "column",
+        "--data",
+        "award-tiers",
+        "--x",
+        "name",
+        "--y",
+        "winners",
+        "--title",
+        "Tiers",
+        "--title-zh",
+        "组别",
+        "--sources",
+        "[zistic-2024]",
+        "--alt",
+        "Columns of winners per tier.",
+        "--alt-zh",
+        "各组别获奖数的柱状图。",
     )
     assert result.code == 0, result.err
     chart = load_yaml_file(project / "content/charts.yaml", "charts.yaml").data[-1]
@@ -91,9 +185,30 @@ def test_new_chart_is_valid_as_written(project: Path, run_cli):
 
 def test_text_values_are_kept_as_typed(project: Path, run_cli):
     result = run_cli(
-        "new", "source", "--project", str(project), "--id", "bracketed", "--title", "[A title in brackets]", "--title-zh", "［括号里的标题］",
-        "--publisher", "Someone", "--publisher-zh", "某人", "--url", "https://example.org/a", "--kind", "press", "--language", "en",
+        "new",
+        "source",
+        "--project",
+        str(project),
+        "--id",
+        "bracketed",
+        "--title",
+        "[A title in brackets]",
+        "--title-zh",
+        "［括号里的标题］",
+        "--publisher",
+        "Someone",
+        "--publisher-zh",
+        "某人",
+        "--url",
+        "https://example.org/a",
+        "--kind",
+        "press",
+        "--language",
+        "en",
     )
     assert result.code == 0, result.err
     sources = load_content(project / "content").index("sources")
-    assert (sources["bracketed"].title.en, sources["bracketed"].title.zh) == ("[A title in brackets]", "［括号里的标题］")
+    assert (sources["bracketed"].title.en, sources["bracketed"].title.zh) == (
+        "[A title in brackets]",
+        "［括号里的标题］",
+    )

@@ -39,9 +39,21 @@ def test_each_content_file_points_at_its_schema_and_validates(schema_name: str, 
 
 def test_a_schema_rejects_what_the_build_rejects():
     schema = json.loads((REPO / "schemas" / "awards.schema.json").read_text(encoding="utf-8"))
-    good = {"ceremony_year": 2024, "evaluation_year": 2023, "region": "zhuji", "tier": "county", "standing": "first-time", "source": "zistic-2024"}
+    good = {
+        "ceremony_year": 2024,
+        "evaluation_year": 2023,
+        "region": "zhuji",
+        "tier": "county",
+        "standing": "first-time",
+        "source": "zistic-2024",
+    }
     jsonschema.validate([good], schema)
-    for bad in ({**good, "standign": "first-time"}, {**good, "standing": "winner"}, {k: v for k, v in good.items() if k != "region"}, {**good, "ceremony_year": "2024"}):
+    for bad in (
+        {**good, "standign": "first-time"},
+        {**good, "standing": "winner"},
+        {k: v for k, v in good.items() if k != "region"},
+        {**good, "ceremony_year": "2024"},
+    ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate([bad], schema)
 
@@ -55,39 +67,80 @@ def test_a_page_front_matter_validates_against_the_page_schema():
 
 # --- the schemas say what the build says ------------------------------------------------------
 
-AWARDS, FIGURES, SOURCES, CHARTS = "data/awards.yaml", "data/figures.yaml", "data/sources.yaml", "charts.yaml"
+AWARDS, FIGURES, SOURCES, CHARTS = (
+    "data/awards.yaml",
+    "data/figures.yaml",
+    "data/sources.yaml",
+    "charts.yaml",
+)
 LAST_AWARD = "  tier: city\n  standing: returning\n  golden: true\n  source: lvya-jiaxing\n"
-FIRST_FIGURE = "  metric: iva-growth\n  region: shaoxing\n  period: {kind: year, year: 2010}\n  value: 14.8\n"
+FIRST_FIGURE = (
+    "  metric: iva-growth\n  region: shaoxing\n  period: {kind: year, year: 2010}\n  value: 14.8\n"
+)
 PARK = '{en: "[The cross-Strait (Shaoxing) digital industry park]", zh: ［海峡两岸（绍兴）数字产业园区］}'
 GDP_2024 = "    metric: gdp\n    year: 2024\n"
 VARIANTS = {
     # The review's twenty broken files (editors.md, section 4.1), then two more.
-    "misspelled field": (AWARDS, "  evaluation_year: 2024\n  region: jiaxing", "  evalution_year: 2024\n  region: jiaxing"),
+    "misspelled field": (
+        AWARDS,
+        "  evaluation_year: 2024\n  region: jiaxing",
+        "  evalution_year: 2024\n  region: jiaxing",
+    ),
     "four-space indent": (AWARDS, LAST_AWARD, LAST_AWARD.replace("  standing", "    standing")),
     "zh moved out of its text": (FIGURES, '\n    zh: "人民日报一篇', '\n  zh: "人民日报一篇'),
     "a tab": (AWARDS, LAST_AWARD, LAST_AWARD.replace("  standing", "\tstanding")),
     "missing zh in a mapping": (SOURCES, PARK, PARK.split(", zh:")[0] + "}"),
-    "missing zh, a plain string": (SOURCES, PARK, '"[The cross-Strait (Shaoxing) digital industry park]"'),
+    "missing zh, a plain string": (
+        SOURCES,
+        PARK,
+        '"[The cross-Strait (Shaoxing) digital industry park]"',
+    ),
     "unknown source id": (AWARDS, LAST_AWARD, LAST_AWARD.replace("lvya-jiaxing", "lvya-jiaxnig")),
-    "impossible date, quoted": (AWARDS, 'ceremony_date: "2025-05-23"', 'ceremony_date: "2025-02-30"'),
-    "impossible date, unquoted": (AWARDS, 'ceremony_date: "2025-05-23"', "ceremony_date: 2025-02-30"),
+    "impossible date, quoted": (
+        AWARDS,
+        'ceremony_date: "2025-05-23"',
+        'ceremony_date: "2025-02-30"',
+    ),
+    "impossible date, unquoted": (
+        AWARDS,
+        'ceremony_date: "2025-05-23"',
+        "ceremony_date: 2025-02-30",
+    ),
     "thousands separator": (FIGURES, FIRST_FIGURE, FIRST_FIGURE.replace("14.8", "8,368.6")),
     "percent sign": (FIGURES, FIRST_FIGURE, FIRST_FIGURE.replace("14.8", '"9.8%"')),
     "duplicated id": (SOURCES, "- id: zkxxing-cross-strait", "- id: zistic-2024"),
     "where: metric that does not exist": (CHARTS, GDP_2024, GDP_2024.replace("gdp", "gpd")),
-    "unquoted text with a colon": (SOURCES, PARK, PARK.replace("［海峡两岸（绍兴）数字产业园区］", "海峡两岸: 绍兴")),
+    "unquoted text with a colon": (
+        SOURCES,
+        PARK,
+        PARK.replace("［海峡两岸（绍兴）数字产业园区］", "海峡两岸: 绍兴"),
+    ),
     "unclosed quote": (AWARDS, 'ceremony_date: "2025-05-23"', 'ceremony_date: "2025-05-23'),
     "the same key twice": (FIGURES, FIRST_FIGURE, FIRST_FIGURE + "  value: 14.9\n"),
     "chart y: values": (CHARTS, "  y: value\n", "  y: values\n"),
     "where: year 2042": (CHARTS, GDP_2024, GDP_2024.replace("2024", "2042")),
     "status: first time": (AWARDS, LAST_AWARD, LAST_AWARD.replace("returning", "first time")),
     "figure metric typo": (FIGURES, FIRST_FIGURE, FIRST_FIGURE.replace("iva-growth", "iva-grwoth")),
-    "half-year without its part": (FIGURES, "{kind: half-year, year: 2015, part: 1}", "{kind: half-year, year: 2015}"),
-    "chart series not a column": (CHARTS, "  series: period_kind_name\n", "  series: regoin_name\n"),
+    "half-year without its part": (
+        FIGURES,
+        "{kind: half-year, year: 2015, part: 1}",
+        "{kind: half-year, year: 2015}",
+    ),
+    "chart series not a column": (
+        CHARTS,
+        "  series: period_kind_name\n",
+        "  series: regoin_name\n",
+    ),
 }
 NOT_EXPRESSIBLE = {"duplicated id"}
 """Rules JSON Schema cannot state (uniqueness of a field across the items of a list)."""
-YAML_ERRORS = {"four-space indent", "a tab", "unquoted text with a colon", "unclosed quote", "the same key twice"}
+YAML_ERRORS = {
+    "four-space indent",
+    "a tab",
+    "unquoted text with a colon",
+    "unclosed quote",
+    "the same key twice",
+}
 """Variants that are not valid YAML, refused before any schema; every other one must parse, so
 that the schema is what refuses it (and not, say, a key the variant happened to give twice)."""
 
@@ -129,7 +182,9 @@ def test_the_date_pattern_accepts_exactly_the_dates_the_build_accepts():
     pattern = re.compile(DATE_PATTERN)
     years = [1900, 1996, 2000, 2023, 2024, 2025, 2026, 2100, 2400]
     for year, month in itertools.product(years, range(0, 14)):
-        for value in [f"{year}-{month:02d}"] + [f"{year}-{month:02d}-{day:02d}" for day in range(0, 33)]:
+        for value in [f"{year}-{month:02d}"] + [
+            f"{year}-{month:02d}-{day:02d}" for day in range(0, 33)
+        ]:
             try:
                 accepted = _check_date(value) == value
             except ValueError:
@@ -166,9 +221,17 @@ def test_each_id_field_says_whose_id_it_is():
     for name in SCHEMAS:
         schema = json.loads((REPO / "schemas" / name).read_text(encoding="utf-8"))
         for model, field, prop in properties(schema):
-            if field == "id" or "an id in content/" in prop["description"] or "ids in content/" in prop["description"]:
+            if (
+                field == "id"
+                or "an id in content/" in prop["description"]
+                or "ids in content/" in prop["description"]
+            ):
                 descriptions.setdefault(prop["description"], set()).add(f"{model}.{field}")
-    shared = {text: users for text, users in descriptions.items() if len({u.split('.')[0] for u in users}) > 1}
+    shared = {
+        text: users
+        for text, users in descriptions.items()
+        if len({u.split(".")[0] for u in users}) > 1
+    }
     assert shared == {}, shared
     assert sum(len(users) for users in descriptions.values()) >= 26
 
@@ -179,7 +242,11 @@ def test_references_and_chart_columns_complete_from_the_content():
     assert award["region"]["enum"] == sorted(content.index("regions"))
     assert award["source"]["enum"] == sorted(content.index("sources"))
     branches = schema_of(CHARTS)["$defs"]["Chart"]["allOf"]
-    awards = next(b["then"]["properties"] for b in branches if b["if"]["properties"]["data"]["const"] == "awards")
+    awards = next(
+        b["then"]["properties"]
+        for b in branches
+        if b["if"]["properties"]["data"]["const"] == "awards"
+    )
     assert "tier_name" in awards["series"]["anyOf"][0]["enum"] and "count" in awards["y"]["enum"]
 
 
@@ -188,7 +255,9 @@ def test_text_readers_see_requires_each_language_of_the_site():
     assert content.site.languages == ["en", "zh"]
     local = schema_of(SOURCES)["$defs"]["Localised"]
     assert local["required"] == ["en", "zh"]
-    assert "optional" not in json.dumps(local) and "plain string (English)" not in json.dumps(schema_of(SOURCES))
+    assert "optional" not in json.dumps(local) and "plain string (English)" not in json.dumps(
+        schema_of(SOURCES)
+    )
 
 
 def test_snippets_insert_a_valid_record_without_placeholder_zeros():

@@ -37,7 +37,15 @@ class Preview:
         self.project, self.port = project, port
         self.log = project.parent / "serve.log"
         self.process = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--project", str(project), "--port", str(port)],
+            [
+                sys.executable,
+                str(REPO / "build.py"),
+                "serve",
+                "--project",
+                str(project),
+                "--port",
+                str(port),
+            ],
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
             env={k: v for k, v in os.environ.items() if k != "TIANGONG_BASE_URL"},
@@ -60,7 +68,11 @@ class Preview:
     @property
     def edition(self) -> str:
         site = self.project / "_site"
-        folders = sorted(p.name for p in site.iterdir() if p.is_dir() and len(p.name) == 2) if site.is_dir() else []
+        folders = (
+            sorted(p.name for p in site.iterdir() if p.is_dir() and len(p.name) == 2)
+            if site.is_dir()
+            else []
+        )
         return f"{folders[0]}/" if folders else ""
 
     def status(self, raw_path: str) -> int:
@@ -90,13 +102,21 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/install-system-deps.sh)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (scripts/install-system-deps.sh)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
         )
         yield b
         b.close()
@@ -104,7 +124,10 @@ def browser():
 
 def wait_connected(page) -> None:
     """Wait until livereload.js has finished its handshake, so no reload message is missed."""
-    page.wait_for_function("() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol > 0", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol > 0",
+        timeout=WAIT_MS,
+    )
     page.wait_for_timeout(200)  # the server registers the page on the message after the handshake
 
 
@@ -112,12 +135,18 @@ def region_with_name(project: Path) -> tuple[str, str, int]:
     """The first county-level region: its id, its English name and the line its name is on."""
     lines = (project / "content/data/regions.yaml").read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
-        if line.startswith("- id: ") and any(k in "\n".join(lines[i : i + 6]) for k in ("kind: district", "kind: county")):
+        if line.startswith("- id: ") and any(
+            k in "\n".join(lines[i : i + 6]) for k in ("kind: district", "kind: county")
+        ):
             rid = line.split(":", 1)[1].strip()
             for j in range(i + 1, i + 8):
                 if lines[j].strip().startswith("name:"):
                     value = lines[j].split("name:", 1)[1].strip()
-                    name = value.split("en:", 1)[1].split(",")[0].strip(" }\"") if value.startswith("{") else value.strip('"')
+                    name = (
+                        value.split("en:", 1)[1].split(",")[0].strip(' }"')
+                        if value.startswith("{")
+                        else value.strip('"')
+                    )
                     return rid, name, j
     raise AssertionError("no county-level region in regions.yaml")
 
@@ -130,7 +159,9 @@ def replace_line(path: Path, index: int, new: str) -> str:
     return old
 
 
-def test_an_edit_reaches_the_open_page_then_a_bad_edit_shows_the_overlay_and_a_fix_clears_it(preview: Preview, browser):
+def test_an_edit_reaches_the_open_page_then_a_bad_edit_shows_the_overlay_and_a_fix_clears_it(
+    preview: Preview, browser
+):
     rid, name, line = region_with_name(preview.project)
     page = browser.new_page()
     errors: list[str] = []
@@ -143,7 +174,9 @@ def test_an_edit_reaches_the_open_page_then_a_bad_edit_shows_the_overlay_and_a_f
     good = regions.read_text(encoding="utf-8")
     name_line = good.splitlines(keepends=True)[line]
     replace_line(regions, line, name_line.replace(name, "Renamed Place"))
-    page.wait_for_function("() => document.querySelector('h1').textContent.includes('Renamed Place')", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('h1').textContent.includes('Renamed Place')", timeout=WAIT_MS
+    )
 
     # A bad edit: the page keeps the last good content and the overlay names file and line.
     replace_line(regions, line + 1, "  kind: [broken\n")
@@ -170,20 +203,30 @@ def test_a_broken_template_gets_the_overlay_too(preview: Preview, browser):
     wait_connected(page)
     template = preview.project / "templates/sources.html"
     good = template.read_text(encoding="utf-8")
-    template.write_text(good.replace("{% block listing %}", "{% block listing %}{% for %}", 1), encoding="utf-8")
+    template.write_text(
+        good.replace("{% block listing %}", "{% block listing %}{% for %}", 1), encoding="utf-8"
+    )
     overlay = page.locator("#tiangong-error-overlay")
     overlay.wait_for(timeout=WAIT_MS)
     assert "templates/sources.html:" in overlay.inner_text()
     assert page.locator("h1").count() == 1  # the last good page is still there
     template.write_text(good, encoding="utf-8")
-    page.wait_for_function("() => !document.getElementById('tiangong-error-overlay')", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => !document.getElementById('tiangong-error-overlay')", timeout=WAIT_MS
+    )
 
 
 def test_the_preview_serves_under_the_base_path_and_nothing_outside_the_output(preview: Preview):
     assert preview.status(PREFIX) == 200
     assert preview.status("/") in (301, 302)  # sent to the base path, as on GitHub Pages
     assert preview.status(PREFIX + "no-such-page/") == 404
-    for outside in ("/pyproject.toml", PREFIX + "../pyproject.toml", PREFIX + "%2e%2e/content/site.yaml", PREFIX + "..%2fcontent%2fsite.yaml", "/content/site.yaml"):
+    for outside in (
+        "/pyproject.toml",
+        PREFIX + "../pyproject.toml",
+        PREFIX + "%2e%2e/content/site.yaml",
+        PREFIX + "..%2fcontent%2fsite.yaml",
+        "/content/site.yaml",
+    ):
         assert preview.status(outside) == 404, outside
 
 

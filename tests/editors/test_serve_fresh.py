@@ -46,7 +46,9 @@ def shows(page, texts: list[str], timeout: int = WAIT_MS) -> bool:
     try:
         page.wait_for_function(
             "texts => document.body && texts.every(t => document.body.textContent.includes(t))",
-            arg=texts, polling=20, timeout=timeout,
+            arg=texts,
+            polling=20,
+            timeout=timeout,
         )
         return True
     except Exception:  # a timeout: the page stayed stale
@@ -56,7 +58,10 @@ def shows(page, texts: list[str], timeout: int = WAIT_MS) -> bool:
 def test_fifty_rapid_double_saves_leave_no_page_stale(preview: Preview, browser):  # noqa: F811
     story = preview.project / "content/pages/index.md"
     figures = preview.project / "content/data/figures.yaml"
-    story_text, figures_text = story.read_text(encoding="utf-8"), figures.read_text(encoding="utf-8")
+    story_text, figures_text = (
+        story.read_text(encoding="utf-8"),
+        figures.read_text(encoding="utf-8"),
+    )
     page = browser.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -71,7 +76,9 @@ def test_fifty_rapid_double_saves_leave_no_page_stale(preview: Preview, browser)
             second = threading.Timer(rng.choice(GAPS), save_growth, (figures, figures_text, growth))
             expected = [f"({first}).", f"{growth}%"]
         else:  # the same sentence saved twice: the second must win
-            second = threading.Timer(rng.choice(GAPS), save_sentence, (story, story_text, f"draft {i} b"))
+            second = threading.Timer(
+                rng.choice(GAPS), save_sentence, (story, story_text, f"draft {i} b")
+            )
             expected = [f"(draft {i} b)."]
         save_sentence(story, story_text, first)
         second.start()  # on its own clock, whatever the browser is doing
@@ -91,9 +98,12 @@ def test_renaming_a_menu_entry_shows_on_the_other_pages(preview: Preview, browse
     sources = preview.project / "content/pages/sources.md"
     text = sources.read_text(encoding="utf-8")
     assert "nav_title: Sources\n" in text
-    sources.write_text(text.replace("nav_title: Sources\n", "nav_title: Methods\n", 1), encoding="utf-8")
+    sources.write_text(
+        text.replace("nav_title: Sources\n", "nav_title: Methods\n", 1), encoding="utf-8"
+    )
     page.wait_for_function(
         "() => document.querySelector('header.masthead nav').textContent.includes('Methods')",
-        polling=20, timeout=WAIT_MS,
+        polling=20,
+        timeout=WAIT_MS,
     )
     assert "Sources" not in menu.inner_text()

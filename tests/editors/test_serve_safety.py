@@ -52,7 +52,9 @@ def test_a_rerender_with_a_broken_link_writes_nothing_into_the_served_folder(pro
     page.write_text(good + "\nSee [the sources](sources/), fixed.\n", encoding="utf-8")
     update = builder.update()
     assert update.ok, update.problems
-    assert "the sources</a>, fixed." in (project / "_site/en/index.html").read_text(encoding="utf-8")
+    assert "the sources</a>, fixed." in (project / "_site/en/index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 # --- a preview in its own process, as an editor runs it ----------------------------------
@@ -66,9 +68,22 @@ class Served:
     def __init__(self, project: Path, *extra: str, max_files: int | None = None):
         self.log = project.parent / "serve.log"
         env = {k: v for k, v in os.environ.items() if k != "TIANGONG_BASE_URL"}
-        command = [sys.executable, str(REPO / "build.py"), "serve", "--project", str(project), "--port", "0", *extra]
+        command = [
+            sys.executable,
+            str(REPO / "build.py"),
+            "serve",
+            "--project",
+            str(project),
+            "--port",
+            "0",
+            *extra,
+        ]
         self.process = subprocess.Popen(
-            command, stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env, preexec_fn=_limit_files(max_files)
+            command,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=_limit_files(max_files),
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -84,7 +99,9 @@ class Served:
     def console(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def get(self, raw_path: str, host: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    def get(
+        self, raw_path: str, host: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         """GET a path exactly as written (no client-side normalisation), with a chosen Host."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
@@ -125,20 +142,46 @@ def served(project: Path) -> Iterator[Served]:
     server.stop()
 
 
-WEBSOCKET = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"}
+WEBSOCKET = {
+    "Upgrade": "websocket",
+    "Connection": "Upgrade",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version": "13",
+}
 
 
 @pytest.mark.slow
 def test_a_foreign_host_is_refused_on_every_route_and_local_names_are_answered(served: Served):
     port = served.port
-    routes = [PREFIX, PREFIX + "en/", "/livereload.js?port=1", "/__tiangong__/status.json", "/__tiangong__/overlay.js", "/forcereload", "/no-such-file"]
-    for foreign in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost:{port + 1}", "localhost:x", "[::1"):
+    routes = [
+        PREFIX,
+        PREFIX + "en/",
+        "/livereload.js?port=1",
+        "/__tiangong__/status.json",
+        "/__tiangong__/overlay.js",
+        "/forcereload",
+        "/no-such-file",
+    ]
+    for foreign in (
+        f"evil.example:{port}",
+        "evil.example",
+        f"127.0.0.1.evil.example:{port}",
+        f"localhost:{port + 1}",
+        "localhost:x",
+        "[::1",
+    ):
         for route in routes:
             status, body = served.get(route, host=foreign)
             assert status == 403, (foreign, route, status)
             assert "--allow-host" in body and "<" not in body  # a short plain-text explanation
         assert served.get("/livereload", host=foreign, headers=WEBSOCKET)[0] == 403
-    for local in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "LOCALHOST", "127.0.0.1"):
+    for local in (
+        f"localhost:{port}",
+        f"127.0.0.1:{port}",
+        f"[::1]:{port}",
+        "LOCALHOST",
+        "127.0.0.1",
+    ):
         assert served.get(PREFIX + "en/", host=local)[0] == 200, local
     assert served.get("/livereload", host=f"localhost:{port}", headers=WEBSOCKET)[0] == 101
 
@@ -279,7 +322,9 @@ class Live:
         found = Project.at(project)
         watcher = Watcher()
         self.builder, base_path = initial_build(found, None, quiet=True)
-        self.preview = Preview(self.builder, base_path, watched_folders(found), port=0, quiet=True, watcher=watcher)
+        self.preview = Preview(
+            self.builder, base_path, watched_folders(found), port=0, quiet=True, watcher=watcher
+        )
         ready = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
         self.thread.start()
@@ -330,7 +375,9 @@ def wait_until(condition, what: str, timeout: float = 30):
 
 
 @pytest.mark.slow
-def test_pages_are_served_during_a_rebuild_and_a_save_made_meanwhile_is_not_lost(live: Live, monkeypatch):
+def test_pages_are_served_during_a_rebuild_and_a_save_made_meanwhile_is_not_lost(
+    live: Live, monkeypatch
+):
     in_rebuild, release = threading.Event(), threading.Event()
     real_update, calls = live.builder.update, []
 
@@ -355,7 +402,9 @@ def test_pages_are_served_during_a_rebuild_and_a_save_made_meanwhile_is_not_lost
         time.sleep(0.3)  # several polls of the watcher while the rebuild still holds
     finally:
         release.set()
-    wait_until(lambda: "Second save." in live.get(PREFIX + "en/")[1], "the save made during the rebuild")
+    wait_until(
+        lambda: "Second save." in live.get(PREFIX + "en/")[1], "the save made during the rebuild"
+    )
     assert len(calls) >= 2
 
 
@@ -380,7 +429,9 @@ def test_each_page_carries_the_build_it_came_from_and_the_status_tells_the_curre
     assert stamp(live.get(PREFIX + "en/sources/")[1]) == after["build"]  # unchanged pages as well
 
 
-def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_same(live: Live, monkeypatch):
+def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_same(
+    live: Live, monkeypatch
+):
     """Two saves within one tick of the file system's clock share a modification time, so
     the watcher sees one change; the worker looks again after each update."""
     in_rebuild, release = threading.Event(), threading.Event()
@@ -407,7 +458,10 @@ def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_sa
     finally:
         release.set()
     wait_until(lambda: "Second save." in live.get(PREFIX + "en/")[1], "the unseen save to be built")
-    assert wait_until(lambda: json.loads(live.get("/__tiangong__/status.json")[1])["busy"] is False, "the preview to settle")
+    assert wait_until(
+        lambda: json.loads(live.get("/__tiangong__/status.json")[1])["busy"] is False,
+        "the preview to settle",
+    )
 
 
 @pytest.mark.slow
@@ -422,7 +476,9 @@ def test_a_broken_link_leaves_the_served_site_as_it_was_and_the_overlay_lists_it
     assert tree_digest(live.builder.output) == before
     assert "the missing page" not in live.get(PREFIX + "en/")[1]
     page.write_text(good + "\nSee [the sources](sources/), fixed.\n", encoding="utf-8")
-    wait_until(lambda: "the sources</a>, fixed." in live.get(PREFIX + "en/")[1], "the fix to be served")
+    wait_until(
+        lambda: "the sources</a>, fixed." in live.get(PREFIX + "en/")[1], "the fix to be served"
+    )
     assert live.problems() == []
 
 
@@ -431,9 +487,24 @@ def test_a_broken_link_leaves_the_served_site_as_it_was_and_the_overlay_lists_it
 
 def test_listening_on_every_interface_accepts_addresses_and_this_computers_name_only():
     guard = HostGuard("0.0.0.0", 8000, ["preview.lan"])
-    for host in ("192.168.1.20:8000", "[fe80::1]:8000", "10.0.0.5", "preview.lan:8000", "PREVIEW.LAN", f"{socket.gethostname()}:8000", "localhost:8000"):
+    for host in (
+        "192.168.1.20:8000",
+        "[fe80::1]:8000",
+        "10.0.0.5",
+        "preview.lan:8000",
+        "PREVIEW.LAN",
+        f"{socket.gethostname()}:8000",
+        "localhost:8000",
+    ):
         assert guard.allows(host), host
-    for host in ("evil.example:8000", "192.168.1.20:8001", "preview.lan.evil.example", "192.168.1.20:80:80", "", "a b"):
+    for host in (
+        "evil.example:8000",
+        "192.168.1.20:8001",
+        "preview.lan.evil.example",
+        "192.168.1.20:80:80",
+        "",
+        "a b",
+    ):
         assert not guard.allows(host), host
 
 
@@ -465,8 +536,12 @@ def test_an_exception_is_logged_as_one_line_without_its_traceback():
     try:
         raise OSError("Too many open files\nsecond line")
     except OSError:
-        record = logging.LogRecord("asyncio", logging.ERROR, __file__, 1, "Exception in callback\nmore", (), sys.exc_info())
-    assert OneLineFormatter().format(record) == "Exception in callback (OSError: Too many open files)"
+        record = logging.LogRecord(
+            "asyncio", logging.ERROR, __file__, 1, "Exception in callback\nmore", (), sys.exc_info()
+        )
+    assert (
+        OneLineFormatter().format(record) == "Exception in callback (OSError: Too many open files)"
+    )
 
 
 def test_a_preview_on_a_port_in_use_fails_before_it_builds(run_cli, project: Path):

@@ -69,7 +69,13 @@ def edition_pages(site: Path, lang: str) -> dict[str, Path]:
 def test_every_page_exists_in_both_languages(built: Path):
     english, chinese = edition_pages(built, "en"), edition_pages(built, "zh")
     assert english and set(english) == set(chinese)
-    assert {"index.html", "sources/index.html", "data/index.html", "regions/alpha/index.html", "charts/gdp/index.html"} <= set(english)
+    assert {
+        "index.html",
+        "sources/index.html",
+        "data/index.html",
+        "regions/alpha/index.html",
+        "charts/gdp/index.html",
+    } <= set(english)
 
 
 def test_the_switcher_leads_to_the_same_page_and_back(built: Path):
@@ -98,7 +104,9 @@ def test_the_root_offers_both_editions_without_javascript(built: Path):
     assert hrefs == {BASE + "en/": "en", BASE + "zh/": "zh-Hans"}
     assert root.alternates["x-default"] == f"https://example.org{BASE}"
     html = (built / "index.html").read_text(encoding="utf-8")
-    assert 'http-equiv="refresh"' not in html  # crawlers and readers without JavaScript stay and choose
+    assert (
+        'http-equiv="refresh"' not in html
+    )  # crawlers and readers without JavaScript stay and choose
     assert "测试网站" in html and "Test site" in html
 
 
@@ -113,21 +121,34 @@ def test_numbers_units_and_dates_follow_each_language(built: Path):
     region_en = (built / "en" / "regions" / "alpha" / "index.html").read_text(encoding="utf-8")
     assert "H1 2023" in region_en and "<td>2nd</td>" in region_en
     story_zh = (built / "zh" / "index.html").read_text(encoding="utf-8")
-    assert "上半年增长<span class=\"fig\">9.7%</span>" in story_zh
+    assert '上半年增长<span class="fig">9.7%</span>' in story_zh
 
 
 def test_charts_tables_and_downloads_are_translated(built: Path):
-    zh_fig = json.loads((built / "zh" / "charts" / "gdp" / "figure.json").read_text(encoding="utf-8"))
-    en_fig = json.loads((built / "en" / "charts" / "gdp" / "figure.json").read_text(encoding="utf-8"))
+    zh_fig = json.loads(
+        (built / "zh" / "charts" / "gdp" / "figure.json").read_text(encoding="utf-8")
+    )
+    en_fig = json.loads(
+        (built / "en" / "charts" / "gdp" / "figure.json").read_text(encoding="utf-8")
+    )
     assert zh_fig["data"][0]["y"] == [2252.28] and en_fig["data"][0]["y"] == [225.228]
     assert zh_fig["data"][0]["x"] == ["甲市"]  # the axis has no title: the unit is in the subtitle
     assert "2252.28亿元" in zh_fig["data"][0]["customdata"][0]
-    assert (built / "zh" / "charts" / "gdp" / "gdp.csv").read_text(encoding="utf-8-sig").splitlines() == ["地区,地区生产总值（亿元）,限定词,依据,依据说明", "甲市,2252.28,exact,reported,"]
+    assert (built / "zh" / "charts" / "gdp" / "gdp.csv").read_text(
+        encoding="utf-8-sig"
+    ).splitlines() == [
+        "地区,地区生产总值（亿元）,限定词,依据,依据说明",
+        "甲市,2252.28,exact,reported,",
+    ]
     zh_page = (built / "zh" / "index.html").read_text(encoding="utf-8")
-    assert "以表格查看数据" in zh_page and "获取数据：" in zh_page and "Show the data" not in zh_page
+    assert (
+        "以表格查看数据" in zh_page and "获取数据：" in zh_page and "Show the data" not in zh_page
+    )
     gdp = re.search(r'<figure class="chart" id="chart-gdp".*?</figure>', zh_page, re.S)[0]
     drawings = re.findall(r'<svg [^>]*class="chart-svg.*?</svg>', gdp, re.S)
-    assert drawings and all(">甲市<" in d for d in drawings), "the drawings are not the Chinese figure"
+    assert drawings and all(">甲市<" in d for d in drawings), (
+        "the drawings are not the Chinese figure"
+    )
 
 
 def test_the_catalogue_translates_every_interface_string():
@@ -144,8 +165,17 @@ def test_a_text_without_chinese_fails_the_build_naming_file_and_line(tmp_path: P
     project = make_bilingual_project(tmp_path / "p")
     charts = project / "content" / "charts.yaml"
     text = charts.read_text(encoding="utf-8")
-    charts.write_text(text.replace('title: {en: "Alpha\'s economy", zh: "甲市经济"}', "title: \"Alpha's economy\""), encoding="utf-8")
-    line = next(i for i, ln in enumerate(charts.read_text(encoding="utf-8").splitlines(), 1) if ln.strip().startswith("title:"))
+    charts.write_text(
+        text.replace(
+            'title: {en: "Alpha\'s economy", zh: "甲市经济"}', 'title: "Alpha\'s economy"'
+        ),
+        encoding="utf-8",
+    )
+    line = next(
+        i
+        for i, ln in enumerate(charts.read_text(encoding="utf-8").splitlines(), 1)
+        if ln.strip().startswith("title:")
+    )
     found = [(m["path"], int(m["line"]), m["message"]) for m in problems_of(project, run_cli)]
     assert ("content/charts.yaml", line, "'title' has no Chinese text") in found
 
@@ -154,20 +184,35 @@ def test_a_page_without_its_chinese_edition_fails_the_build(tmp_path: Path, run_
     project = make_bilingual_project(tmp_path / "p")
     (project / "content" / "pages" / "data.zh.md").unlink()
     found = [(m["path"], m["message"], m["hint"]) for m in problems_of(project, run_cli)]
-    assert ("content/pages/data.md", "no Chinese edition of this page", "create content/pages/data.zh.md") in found
+    assert (
+        "content/pages/data.md",
+        "no Chinese edition of this page",
+        "create content/pages/data.zh.md",
+    ) in found
 
 
 def test_an_untranslated_interface_string_fails_the_build_naming_it(tmp_path: Path, run_cli):
     project = make_bilingual_project(tmp_path / "p")
     po = project / "locales" / "zh" / "LC_MESSAGES" / "messages.po"
-    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "以表格查看数据"', 'msgstr ""'), encoding="utf-8")
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "以表格查看数据"', 'msgstr ""'),
+        encoding="utf-8",
+    )
     messages = [m["message"] for m in problems_of(project, run_cli)]
-    assert any("'Show the data as a table'" in msg and "templates/partials/chart.html" in msg for msg in messages), messages
+    assert any(
+        "'Show the data as a table'" in msg and "templates/partials/chart.html" in msg
+        for msg in messages
+    ), messages
 
 
 def test_a_line_joins_whole_years_in_every_language(built: Path):
     for lang, whole_year in (("en", "Whole year"), ("zh", "全年")):
-        figure = json.loads((built / lang / "charts" / "growth" / "figure.json").read_text(encoding="utf-8"))
+        figure = json.loads(
+            (built / lang / "charts" / "growth" / "figure.json").read_text(encoding="utf-8")
+        )
         modes = {trace["name"]: trace["mode"] for trace in figure["data"]}
         assert modes[whole_year] == "lines+markers", (lang, modes)
-        assert [mode for name, mode in modes.items() if name != whole_year] == ["markers"], (lang, modes)
+        assert [mode for name, mode in modes.items() if name != whole_year] == ["markers"], (
+            lang,
+            modes,
+        )

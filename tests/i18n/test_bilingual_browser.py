@@ -36,7 +36,10 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from tiangong_site import cli
 
     project = make_bilingual_project(tmp_path_factory.mktemp("bi") / "project")
-    assert cli.main(["build", "--project", str(project), "-q", "--base-url", "http://127.0.0.1/sub/"]) == 0
+    assert (
+        cli.main(["build", "--project", str(project), "-q", "--base-url", "http://127.0.0.1/sub/"])
+        == 0
+    )
     handler = functools.partial(_Prefixed, directory=str(project / "_site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -47,17 +50,26 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/install-system-deps.sh)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (scripts/install-system-deps.sh)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield b
         b.close()
 
 
-@pytest.mark.parametrize(("locale", "edition"), [("zh-CN", "/sub/zh/"), ("en-US", "/sub/en/"), ("fr-FR", "/sub/en/")])
-def test_the_root_sends_each_reader_to_their_language(browser, origin: str, locale: str, edition: str):
+@pytest.mark.parametrize(
+    ("locale", "edition"), [("zh-CN", "/sub/zh/"), ("en-US", "/sub/en/"), ("fr-FR", "/sub/en/")]
+)
+def test_the_root_sends_each_reader_to_their_language(
+    browser, origin: str, locale: str, edition: str
+):
     context = browser.new_context(locale=locale)
     page = context.new_page()
     page.goto(origin + "/sub/")
@@ -71,7 +83,10 @@ def test_without_javascript_the_root_is_a_choice(browser, origin: str):
     page.goto(origin + "/sub/")
     page.wait_for_timeout(300)
     assert page.url == origin + "/sub/"
-    assert page.get_by_role("link", name="中文").count() == 1 and page.get_by_role("link", name="English").count() == 1
+    assert (
+        page.get_by_role("link", name="中文").count() == 1
+        and page.get_by_role("link", name="English").count() == 1
+    )
     context.close()
 
 

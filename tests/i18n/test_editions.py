@@ -41,10 +41,14 @@ def test_a_chart_only_in_the_english_page_fails_the_build_naming_both_files(tmp_
     assert code == 1
     en_line = _line(project, EN, "::: chart growth")
     [problem] = problems
-    assert problem.startswith(f"{EN}:{en_line}:1: `::: chart growth` is placed here but not in {ZH}")
+    assert problem.startswith(
+        f"{EN}:{en_line}:1: `::: chart growth` is placed here but not in {ZH}"
+    )
     # In the Chinese page it would go after its last placement, the chart before it.
     assert f"(after line {_line(project, ZH, '::: chart gdp')} there)" in problem, problem
-    assert (project / "_site" / "en" / "index.html").read_bytes() == before, "the last good site stays"
+    assert (project / "_site" / "en" / "index.html").read_bytes() == before, (
+        "the last good site stays"
+    )
 
 
 def test_a_callout_only_in_the_chinese_page_is_reported_in_the_chinese_file(tmp_path, run_cli):
@@ -53,7 +57,9 @@ def test_a_callout_only_in_the_chinese_page_is_reported_in_the_chinese_file(tmp_
     code, problems = _build(project, run_cli)
     assert code == 1
     zh_line = _line(project, ZH, "::: callout alpha-gdp")
-    assert [p for p in problems if p.startswith(f"{ZH}:{zh_line}:1: `::: callout alpha-gdp`")], problems
+    assert [p for p in problems if p.startswith(f"{ZH}:{zh_line}:1: `::: callout alpha-gdp`")], (
+        problems
+    )
     assert EN in problems[0]
 
 
@@ -64,7 +70,8 @@ def test_a_different_figure_in_one_edition_names_the_line_in_each(tmp_path, run_
     assert code == 1
     en_line, zh_line = _line(project, EN, "{fig:alpha-growth}"), _line(project, ZH, "上半年增长")
     assert any(
-        p.startswith(f"{EN}:{en_line}:1: `{{fig:alpha-growth}}`") and f"{ZH}:{zh_line} places `{{fig:alpha-gdp}}`" in p
+        p.startswith(f"{EN}:{en_line}:1: `{{fig:alpha-growth}}`")
+        and f"{ZH}:{zh_line} places `{{fig:alpha-gdp}}`" in p
         for p in problems
     ), problems
 
@@ -80,7 +87,8 @@ def test_a_citation_missing_from_one_edition_fails_the_build(tmp_path, run_cli):
 def test_figures_reordered_within_a_paragraph_by_the_translation_are_not_drift(tmp_path, run_cli):
     project = make_bilingual_project(tmp_path / "project")
     _edit(
-        project, ZH,
+        project,
+        ZH,
         "甲市地区生产总值为{fig:alpha-gdp}，上半年增长{fig:alpha-growth}。",
         "甲市上半年增长{fig:alpha-growth}，地区生产总值为{fig:alpha-gdp}。",
     )
