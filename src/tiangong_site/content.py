@@ -162,7 +162,8 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
             isinstance(current, type) and issubclass(current, BaseModel)
         ):
             continue
-        info = current.model_fields.get(part)
+        fields = current.model_fields
+        info = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
         if info is None:
             break
         annotation = info.annotation

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
+from pydantic_core import PydanticUndefined
 
 from .content import Content
 from .models import DATASETS, Author, Localised, PageMeta, Period, Site, json_schemas
@@ -208,9 +209,9 @@ def _example(model: str, field: str, records: list[dict[str, Any]], default: Any
     for record in reversed(records):
         if record.get(field) is not None:
             return record[field]
-    if default not in (None, [], {}):
+    if default not in (None, [], {}) and default is not PydanticUndefined:
         return default
-    return FALLBACK_EXAMPLES[f"{model}.{field}"]
+    return FALLBACK_EXAMPLES.get(f"{model}.{field}")  # None: another project's content
 
 
 def _describe_and_exemplify(schema: dict[str, Any], content: Content) -> None:
@@ -224,7 +225,9 @@ def _describe_and_exemplify(schema: dict[str, Any], content: Content) -> None:
             prop["description"] = info.description or prop.get("description", "")
             prop.pop("title", None)
             default = info.get_default(call_default_factory=True)
-            prop["examples"] = [_example(name, field, records[name], default)]
+            example = _example(name, field, records[name], default)
+            if example is not None:
+                prop["examples"] = [example]
         if name in {m.__name__ for _, m in DATASETS.values()} and records[name]:
             definition["defaultSnippets"] = [_snippet(name, model, records[name][-1])]
 
