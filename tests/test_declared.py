@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import MINI, REPO, dedent, write_content
+from conftest import MINI, REPO, copy_project, dedent, write_content
 from tiangong_site.charts import build_chart, check_charts
 from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError
@@ -585,3 +585,32 @@ def test_an_array_of_records_cannot_be_a_csv_column(tmp_path):
     (content / "data" / "rivers.csv").unlink()
     (problem,) = problems(content)
     assert "a CSV cell cannot hold an array of records" in problem
+
+
+# --- the guide's example ----------------------------------------------------------------------
+
+
+def guide_files() -> dict[str, str]:
+    """The files the guide's "Declare a dataset" section writes: its ``` blocks with `file=`."""
+    guide = (REPO / "docs" / "editing.md").read_text(encoding="utf-8")
+    section = guide.split("## Declare a dataset\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```\w+ file=(\S+)\n(.*?)^```$", section, re.M | re.S)
+    return {path: body for path, body in blocks}
+
+
+def test_the_guides_example_declares_a_dataset_that_builds_its_rows(tmp_path):
+    files = guide_files()
+    assert set(files) == {"content/datapackage.yaml", "content/data/rivers.csv"}
+    root = copy_project(tmp_path / "project")
+    for path, body in files.items():
+        (root / path).write_text(body, encoding="utf-8")
+    content = load_content(root / "content")
+    north, south = dataset_rows(content, "rivers", "zh")
+    assert (south["name"], south["flows_into_name"], south["basin_label"]) == (
+        "南溪",
+        "北河",
+        "Southern basin",
+    )
+    assert (south["status"], south["uncertain"], north["length"]) == ("inferred", "从地图读出", 120)
+    listing = _data_listing(content, Urls("/"), "en")
+    assert listing["datasets"][-1]["title"] == "Example: rivers"
