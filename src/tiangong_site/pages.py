@@ -1078,6 +1078,7 @@ def not_found_editions(
                 "title": gettext(lang, NOT_FOUND["title"]),
                 "text": gettext(lang, NOT_FOUND["text"]),
                 "links": links,
+                "home": lang_urls.url(),  # for a theme's 404, which links no other page
             }
         )
     return parts
