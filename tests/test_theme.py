@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_content
+from conftest import dedent, write_content
 from tiangong_site.render import THEME_TEMPLATES
 
 STORY_TEMPLATES = {
@@ -78,3 +78,38 @@ def test_theme_templates_name_no_story():
     for path in THEME_TEMPLATES.rglob("*.html"):
         body = path.read_text(encoding="utf-8").lower()
         assert not [w for w in words if w in body], path
+
+
+BARE = {
+    "site.yaml": """
+        title: "Bare"
+        description: "A project with a site file and one page."
+        base_url: "https://example.org/"
+        languages: [en]
+        authors: [{name: "Desk"}]
+        publisher: "Bare publisher"
+        published: "2025-01-01"
+        """,
+    "pages/index.md": """
+        ---
+        title: "Home"
+        description: "The only page."
+        ---
+        Nothing but words.
+        """,
+}
+
+
+def test_a_project_with_no_story_data_templates_or_static_builds(run_cli, tmp_path):
+    root = tmp_path / "bare"
+    for rel, body in BARE.items():
+        path = root / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dedent(body), encoding="utf-8")
+    result = run_cli("build", "--project", root)
+    assert result.code == 0, result.err
+    site = root / "_site"
+    assert "Nothing but words." in (site / "index.html").read_text(encoding="utf-8")
+    made = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert made == ["404.html", "index.html"]  # no places, clusters or chart pages
+    assert not (site / "data").exists()  # no downloads of datasets it does not have

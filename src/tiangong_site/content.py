@@ -454,6 +454,9 @@ def check_references(content: Content) -> list[Problem]:
     for name, records in content.datasets.items():
         seen: dict[str, int] = {}
         loaded = content.files.get(name)
+        if loaded is None and not (content.root / DATASETS[name][0]).exists():
+            ids[name] = set()  # the project has no such file: no id is in it
+            continue
         if loaded is None or not isinstance(loaded.data, (list, type(None))):
             continue  # the file could not be read (already reported): its ids are unknown
         raw = loaded.data or []
@@ -529,6 +532,9 @@ def load_content(root: Path) -> Content:
     files: dict[str, LoadedFile] = {}
     datasets: dict[str, list[Any]] = {}
     for name, (relpath, model) in DATASETS.items():
+        if not (root / relpath).exists() and not (root / relpath).is_symlink():
+            datasets[name] = []  # a project without this dataset: none of its pages
+            continue
         loaded = _read(root / relpath, root, problems)
         if loaded is None:
             datasets[name] = []

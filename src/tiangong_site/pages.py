@@ -976,7 +976,7 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
 
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
     for name in DATASETS:
-        if name == "charts":
+        if name == "charts" or name not in content.files:  # no data file, no download
             continue
         csv_text, json_text, _ = _dataset_files(content, name, lang)
         plan.files[f"data/{name}.csv"] = csv_text
@@ -1001,7 +1001,7 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
                 "json": urls.url(f"data/{name}.json"),
             }
             for name in DATASETS
-            if name != "charts"
+            if name != "charts" and name in content.files
         ],
         "regions": [
             {
