@@ -54,6 +54,8 @@ class Content:
     pages: list[Page]
     files: dict[str, LoadedFile] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    collections: Any = None
+    """The project's collections (collections.Declared), set once the content is checked."""
 
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 

@@ -421,6 +421,9 @@ def plan_language(
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
     _plan_regions(plan, content, urls, lang)
     _plan_clusters(plan, content, urls, lang)
+    from .collections import plan_collections  # here: collections.py builds on this module
+
+    plan_collections(plan, content, urls, lang)
     _plan_charts(plan, content, charts, views, urls, lang)
     _plan_data(plan, content, urls, lang)
     for job in plan.jobs:
@@ -446,10 +449,11 @@ def plan_site(
         plan.files.update(edition.files)
         plan.origins.update(edition.origins)
         plan.navs[lang] = edition.nav
+        plan.problems += edition.problems
     _link_alternates(plan, editions, languages)
     _plan_publishing(plan, content, urls, editions)
     roots = {lang_urls.prefix for _, lang_urls in editions.values()}
-    plan.problems = address_problems(plan, roots, content.root.parent)
+    plan.problems += address_problems(plan, roots, content.root.parent)
     return plan
 
 
