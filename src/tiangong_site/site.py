@@ -105,9 +105,10 @@ serve a project that has none of its own, such as one made by `tiangong-site ini
 
 
 def installed(project: Project, relpath: str) -> Path:
-    """An npm file from the project's node_modules, else from the engine checkout's."""
+    """An npm file from the project's node_modules; from the engine checkout's when the
+    project has no node_modules at all (one that lacks the file is an install to repair)."""
     own = project.root / relpath
-    if own.is_file() or not (ENGINE_CHECKOUT / relpath).is_file():
+    if (project.root / "node_modules").exists() or not (ENGINE_CHECKOUT / relpath).is_file():
         return own
     return ENGINE_CHECKOUT / relpath
 
