@@ -160,9 +160,14 @@ def make_parser() -> argparse.ArgumentParser:
         "one dataset, one collection (a page per record), one chart and one page placing it. "
         "It builds, previews and passes `check --strict` as written.",
     )
-    init.add_argument("folder", type=Path, metavar="DIR", help="the new project's folder")
-    init.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    init.add_argument("--debug", action="store_true", help="show a full traceback on failure")
+    _common(init)
+    init.add_argument(
+        "folder",
+        type=Path,
+        nargs="?",
+        metavar="DIR",
+        help="the new project's folder (default: --project, i.e. the current folder)",
+    )
 
     schema = commands.add_parser(
         "schema",
@@ -245,13 +250,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     from .starter import init_project
 
     try:
-        written = init_project(args.folder)
+        folder = args.folder or args.project
+        written = init_project(folder)
     except UsageError as exc:
         print(f"tiangong-site init: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not args.quiet:
-        print(f"Wrote {len(written)} files to {args.folder}. Next:")
-        print(f"  tiangong-site serve --project {args.folder}")
+        print(f"Wrote {len(written)} files to {folder}. Next:")
+        print(f"  tiangong-site serve --project {folder}")
     return EXIT_OK
 
 
