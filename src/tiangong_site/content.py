@@ -56,6 +56,8 @@ class Content:
     warnings: list[Problem] = field(default_factory=list)
     package: Any = None
     """The datasets declared in content/datapackage.yaml (a declared.Package), if any."""
+    collections: Any = None
+    """The project's collections (collections.Declared), set once the content is checked."""
 
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
@@ -487,6 +489,9 @@ def check_references(content: Content) -> list[Problem]:
     for name, records in content.datasets.items():
         seen: dict[Any, int] = {}
         loaded, key = content.files.get(name), _key_name(content, name)
+        if loaded is None and name in DATASETS and not (content.root / DATASETS[name][0]).exists():
+            ids[name] = set()  # the project has no such file: no id is in it
+            continue
         if loaded is None or not isinstance(loaded.data, (list, type(None))) or key is None:
             continue  # the file could not be read (already reported): its ids are unknown
         raw = loaded.data or []
@@ -567,6 +572,9 @@ def load_content(root: Path) -> Content:
     files: dict[str, LoadedFile] = {}
     datasets: dict[str, list[Any]] = {}
     for name, (relpath, model) in DATASETS.items():
+        if not (root / relpath).exists() and not (root / relpath).is_symlink():
+            datasets[name] = []  # a project without this dataset: none of its pages
+            continue
         loaded = _read(root / relpath, root, problems)
         if loaded is None:
             datasets[name] = []

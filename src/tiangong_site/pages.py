@@ -422,6 +422,9 @@ def plan_language(
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
     _plan_regions(plan, content, urls, lang)
     _plan_clusters(plan, content, urls, lang)
+    from .collections import plan_collections  # here: collections.py builds on this module
+
+    plan_collections(plan, content, urls, lang)
     _plan_charts(plan, content, charts, views, urls, lang)
     _plan_data(plan, content, urls, lang)
     for job in plan.jobs:
@@ -447,10 +450,11 @@ def plan_site(
         plan.files.update(edition.files)
         plan.origins.update(edition.origins)
         plan.navs[lang] = edition.nav
+        plan.problems += edition.problems
     _link_alternates(plan, editions, languages)
     _plan_publishing(plan, content, urls, editions)
     roots = {lang_urls.prefix for _, lang_urls in editions.values()}
-    plan.problems = address_problems(plan, roots, content.root.parent)
+    plan.problems += address_problems(plan, roots, content.root.parent)
     return plan
 
 
@@ -998,7 +1002,8 @@ def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
 def _downloadable(content: Content) -> list[str]:
     """The datasets the data page offers: the built-in ones, then the declared ones."""
     declared = list(content.package.resources) if content.package is not None else []
-    return [name for name in DATASETS if name != "charts"] + declared
+    built_in = [n for n in DATASETS if n != "charts" and n in content.files]  # no file, no download
+    return built_in + declared
 
 
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
@@ -1111,6 +1116,7 @@ def not_found_editions(
                 "title": gettext(lang, NOT_FOUND["title"]),
                 "text": gettext(lang, NOT_FOUND["text"]),
                 "links": links,
+                "home": lang_urls.url(),  # for a theme's 404, which links no other page
             }
         )
     return parts
