@@ -481,14 +481,16 @@ PLACEHOLDERS = {"NAME", "LANG", "ID", "DIR", "FILE", "SLUG", "KIND"}
 
 
 def created(doc: Path) -> set[str]:
-    """Files the doc's own examples create: the pages of `new page SLUG`."""
+    """Files the doc's own examples create: the pages of `new page SLUG`, and the files a
+    ```LANG file=PATH``` block shows whole (tests/test_declared.py writes and loads them)."""
     slugs = {
         m
         for b in blocks(doc)
         if b.language in SHELLS
         for m in re.findall(r"\bnew page ([a-z0-9-]+)", b.body)
     }
-    return {f"content/pages/{slug}{suffix}" for slug in slugs for suffix in (".md", ".zh.md")}
+    pages = {f"content/pages/{slug}{suffix}" for slug in slugs for suffix in (".md", ".zh.md")}
+    return pages | {b.options["file"] for b in blocks(doc) if b.options.get("file")}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(REPO).as_posix())

@@ -88,7 +88,9 @@ class FieldSpec(Strict):
     items: ItemsSpec | None = Field(
         default=None, description="(ext) On an array: the fields of each of its records."
     )
-    constraints: Constraints = Field(default_factory=Constraints)
+    constraints: Constraints = Field(
+        default_factory=Constraints, description="What each value must be (Table Schema)."
+    )
 
 
 class ItemsSpec(Strict):
@@ -106,7 +108,7 @@ class ForeignKey(Strict):
     fields: str | list[str] = Field(
         description="The field whose value (each item of a list) names a record of another dataset."
     )
-    reference: Reference
+    reference: Reference = Field(description="The dataset and field the value names.")
 
 
 class TableSchema(Strict):
@@ -114,7 +116,9 @@ class TableSchema(Strict):
     primaryKey: str | list[str] | None = Field(
         default=None, description="The field that names each record (unique and required)."
     )
-    foreignKeys: list[ForeignKey] = Field(default_factory=list)
+    foreignKeys: list[ForeignKey] = Field(
+        default_factory=list, description="Fields whose values name records of other datasets."
+    )
     uncertainty: bool = Field(
         default=False,
         description="(ext) Records may carry `status` (reported, derived, inferred, unknown, "
@@ -152,6 +156,60 @@ FieldSpec.model_rebuild()
 ItemsSpec.model_rebuild()
 
 
+EXAMPLES: dict[str, Any] = {
+    "Localised.en": "Rivers",
+    "Localised.zh": "河流",
+    "Constraints.required": True,
+    "Constraints.unique": True,
+    "Constraints.enum": ["north", "south"],
+    "Constraints.minimum": 0,
+    "Constraints.maximum": 100,
+    "Constraints.pattern": "^[a-z0-9-]+$",
+    "Constraints.minLength": 1,
+    "Constraints.maxLength": 80,
+    "FieldSpec.name": "length",
+    "FieldSpec.type": "number",
+    "FieldSpec.title": {"en": "Length"},
+    "FieldSpec.description": {"en": "The river's length from source to mouth."},
+    "FieldSpec.format": "uri",
+    "FieldSpec.localised": True,
+    "FieldSpec.partial": True,
+    "FieldSpec.unit": "km",
+    "FieldSpec.labels": {"north": {"en": "Northern basin"}},
+    "FieldSpec.itemType": "string",
+    "FieldSpec.items": {"fields": [{"name": "year", "type": "year"}]},
+    "FieldSpec.constraints": {"required": True, "minimum": 0},
+    "ItemsSpec.fields": [{"name": "year", "type": "year"}, {"name": "value", "type": "number"}],
+    "Reference.resource": "rivers",
+    "Reference.fields": "id",
+    "ForeignKey.fields": "flows_into",
+    "ForeignKey.reference": {"resource": "rivers", "fields": "id"},
+    "TableSchema.fields": [{"name": "id", "type": "string"}],
+    "TableSchema.primaryKey": "id",
+    "TableSchema.foreignKeys": [{"fields": "flows_into", "reference": {"resource": "rivers"}}],
+    "TableSchema.uncertainty": True,
+    "ResourceSpec.name": "rivers",
+    "ResourceSpec.path": "data/rivers.csv",
+    "ResourceSpec.title": {"en": "Rivers"},
+    "ResourceSpec.description": {"en": "The province's main rivers."},
+    "ResourceSpec.sources": ["zistic-2024"],
+    "ResourceSpec.schema": {"primaryKey": "id", "fields": [{"name": "id", "type": "string"}]},
+    "PackageSpec.name": "rivers-of-the-province",
+    "PackageSpec.title": {"en": "Rivers of the province"},
+    "PackageSpec.description": {"en": "The datasets of the story."},
+    "PackageSpec.resources": [
+        {"name": "rivers", "path": "data/rivers.csv", "schema": {"fields": [{"name": "id"}]}}
+    ],
+}
+"""An example of each key of datapackage.yaml, shown by editors' plugins."""
+
+
+def _exemplify(model: str, definition: dict[str, Any]) -> None:
+    for field, prop in definition.get("properties", {}).items():
+        prop.pop("title", None)
+        prop["examples"] = [EXAMPLES[f"{model}.{field}"]]
+
+
 def package_json_schema() -> dict[str, Any]:
     """The JSON Schema of datapackage.yaml, for editors' YAML plugins."""
     resource = TypeAdapter(ResourceSpec).json_schema(by_alias=True)
@@ -159,6 +217,9 @@ def package_json_schema() -> dict[str, Any]:
     package.setdefault("$defs", {}).update(resource.pop("$defs", {}))
     package["$defs"]["ResourceSpec"] = resource
     package["properties"]["resources"]["items"] = {"$ref": "#/$defs/ResourceSpec"}
+    for model, definition in package["$defs"].items():
+        _exemplify(model, definition)
+    _exemplify("PackageSpec", package)
     package["title"] = "tiangong-site datapackage"
     package["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return package
