@@ -316,6 +316,12 @@ DECLARATION_MISTAKES = [
         "foreign key field 'regoin' is not a field (did you mean 'region'?)",
     ),
     ("primaryKey: id", "primaryKey: ids", "ids", "primaryKey 'ids' is not a field"),
+    (
+        "{name: code, type: string",
+        "{name: basin_name, type: string",
+        "basin_name",
+        "'basin_name' is the column of words the rows make from 'basin'",
+    ),
     ("- name: rivers", "- name: regions", "regions", "'regions' is a built-in dataset's name"),
     ("data/rivers.FORMAT", "data/rivers.xlsx", "xlsx", "is not a data file the build reads"),
     (
@@ -432,13 +438,13 @@ def test_a_two_language_site_names_the_missing_column_and_the_missing_text(tmp_p
 def test_rows_name_labels_references_and_status_as_the_design_says(tmp_path):
     content = load_content(project(tmp_path, "csv", GOOD_CSV))
     big, small = dataset_rows(content, "rivers", "en")
-    assert big["basin_label"] == "Northern basin" and small["basin_label"] == "Southern basin"
+    assert big["basin_name"] == "Northern basin" and small["basin_name"] == "Southern basin"
     assert small["flows_into_name"] == "Big river" and small["flows_into_length"] == 120.5
     assert big["flows_into_name"] is None, "a row without a reference has the columns, empty"
     assert list(big) == list(small), "every row has every column, in one order"
     assert "flows_into_id" not in big and "sources_name" not in big
     assert big["region_name"] == "Alpha" and big["region_kind"] == "city"
-    assert (small["status"], small["status_label"], small["uncertain"]) == (
+    assert (small["status"], small["status_name"], small["uncertain"]) == (
         "inferred",
         "inferred",
         "Read off a map",
@@ -606,7 +612,7 @@ def test_the_guides_example_declares_a_dataset_that_builds_its_rows(tmp_path):
         (root / path).write_text(body, encoding="utf-8")
     content = load_content(root / "content")
     north, south = dataset_rows(content, "rivers", "zh")
-    assert (south["name"], south["flows_into_name"], south["basin_label"]) == (
+    assert (south["name"], south["flows_into_name"], south["basin_name"]) == (
         "南溪",
         "北河",
         "Southern basin",

@@ -84,8 +84,8 @@ class Resource:
         """The columns of its rows before references are followed (rows.py)."""
         columns = []
         for f in self.fields:
-            columns += [f.name] + ([f"{f.name}_label"] if f.labels is not None else [])
-        return columns + (["status", "status_label", "uncertain"] if self.uncertainty else [])
+            columns += [f.name] + ([f"{f.name}_name"] if f.labels is not None else [])
+        return columns + (["status", "status_name", "uncertain"] if self.uncertainty else [])
 
 
 @dataclass

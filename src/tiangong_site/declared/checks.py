@@ -73,9 +73,25 @@ def resource_problems(
                     f"'{field.name}' is a field that `uncertainty: true` adds",
                     "give this field another name, or remove `uncertainty: true`",
                 )
+    _derived_clashes(spec, report)
     _primary_key(spec, report)
     _foreign_keys(spec, report, keys)
     return problems
+
+
+def _derived_clashes(spec: ResourceSpec, report: Report) -> None:
+    """A field named like a column the rows derive (`kind_name` from `kind`'s labels,
+    `status_name` from `uncertainty: true`) would be overwritten in every row."""
+    derived = {f"{f.name}_name": f.name for f in spec.table.fields if f.labels is not None}
+    if spec.table.uncertainty:
+        derived["status_name"] = "status"
+    for j, field in enumerate(spec.table.fields):
+        if field.name in derived:
+            report(
+                ("schema", "fields", j, "name"),
+                f"'{field.name}' is the column of words the rows make from '{derived[field.name]}'",
+                "give this field another name",
+            )
 
 
 def _fields(fields: list[FieldSpec], at: tuple, fmt: str | None, report: Report, top: bool) -> None:

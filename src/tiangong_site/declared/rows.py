@@ -2,9 +2,11 @@
 language per build (through Content.derived) for charts, tables and downloads.
 
 Naming: each field's value under its name (localised text in the row's language); an enum
-with labels adds NAME_label; a foreign key field F naming one record adds F_COL for each
-column COL of that record's row (one level: the referenced rows' own references are not
-followed); with uncertainty, `status`, `status_label` and `uncertain`.
+with labels adds NAME_name (its label); a foreign key field F naming one record adds F_COL
+for each column COL of that record's row (one level: the referenced rows' own references are
+not followed), so `region` naming a region adds `region_name`; with uncertainty, `status`,
+`status_name` (the status in words) and `uncertain`. One convention for every derived
+column, so a chart or template reads `kind_name` whatever made it.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def _status(record: Any, lang: str) -> dict[str, Any]:
 
     return {
         "status": record.status,
-        "status_label": label(f"status-{record.status}", lang),
+        "status_name": label(f"status-{record.status}", lang),
         "uncertain": text(record.uncertain, lang) if record.uncertain is not None else None,
     }
 
@@ -85,7 +87,7 @@ def _row(record: BaseModel, fields: list[FieldSpec], lang: str) -> dict[str, Any
         value = getattr(record, field.name)
         row[field.name] = _value(value, field, lang)
         if field.labels is not None:
-            row[f"{field.name}_label"] = (
+            row[f"{field.name}_name"] = (
                 [_label(field, v, lang) for v in value]
                 if isinstance(value, list)
                 else _label(field, value, lang)

@@ -77,7 +77,7 @@ class FieldSpec(Strict):
     unit: str | None = Field(default=None, description="(ext) The unit of a number, e.g. km.")
     labels: dict[str, LocalText] | None = Field(
         default=None,
-        description="(ext) Readers' words for each value of the enum; rows get NAME_label.",
+        description="(ext) Readers' words for each value of the enum; rows get NAME_name.",
     )
     itemType: str | None = Field(
         default=None,
