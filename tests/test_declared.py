@@ -452,6 +452,46 @@ def test_rows_name_labels_references_and_status_as_the_design_says(tmp_path):
     assert dataset_rows(content, "rivers", "en") is dataset_rows(content, "rivers", "en")
 
 
+def test_sort_orders_the_rows_and_a_references_columns_pick_what_rows_take(tmp_path):
+    package = PACKAGE.replace("    sources: [src-a]\n", "    sources: [src-a]\n    sort: length\n")
+    package = package.replace(
+        "{fields: region, reference: {resource: regions, fields: id}}",
+        "{fields: region, reference: {resource: regions, fields: id}, columns: [name]}",
+    )
+    content = load_content(project(tmp_path, "csv", GOOD_CSV, package=package))
+    rows = dataset_rows(content, "rivers", "en")
+    assert [r["id"] for r in rows] == ["small", "big"], "12 km before 120.5 km"
+    assert rows[1]["region_name"] == "Alpha" and "region_kind" not in rows[1]
+    assert "flows_into_length" in rows[0], "a reference without `columns` takes every column"
+    descending = package.replace("sort: length", "sort: -length")
+    content = load_content(project(tmp_path, "csv", GOOD_CSV, package=descending))
+    assert [r["id"] for r in dataset_rows(content, "rivers", "en")] == ["big", "small"]
+
+
+def test_a_sort_or_a_references_column_that_does_not_exist_is_located(tmp_path):
+    sorting = PACKAGE.replace("    sources: [src-a]\n", "    sources: [src-a]\n    sort: lenght\n")
+    joining = PACKAGE.replace(
+        "{fields: region, reference: {resource: regions, fields: id}}",
+        "{fields: region, reference: {resource: regions, fields: id}, columns: [nmae]}",
+    )
+    found = [
+        *problems(project(tmp_path, "csv", GOOD_CSV, package=sorting)),
+        *problems(project(tmp_path, "csv", GOOD_CSV, package=joining)),
+    ]
+    sort_line = next(n for n, t in enumerate(dedent(sorting).splitlines(), 1) if "lenght" in t)
+    join_line = next(n for n, t in enumerate(dedent(joining).splitlines(), 1) if "nmae" in t)
+    assert any(
+        p.startswith(f"content/datapackage.yaml:{sort_line}:")
+        and "sort names 'lenght', which is not a field (did you mean 'length'?)" in p
+        for p in found
+    ), found
+    assert any(
+        p.startswith(f"content/datapackage.yaml:{join_line}:")
+        and "'nmae' is not a column of regions's rows (did you mean 'name'?)" in p
+        for p in found
+    ), found
+
+
 CHART = """
 - id: river-lengths
   kind: bar

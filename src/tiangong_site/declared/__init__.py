@@ -20,7 +20,7 @@ from ..content import pydantic_problems
 from ..errors import ContentError, Problem, display_path
 from ..loader import LoadedFile, load_yaml_file
 from ..models import DATASETS, Chart, LocalText, Strict
-from .checks import KEY_TYPES, resource_problems, single
+from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
 from .records import resource_model
 from .rows import declared_reads, declared_rows
@@ -63,6 +63,10 @@ class Resource:
     primary_key: str | None
     foreign_keys: dict[str, tuple[str, str]]
     """field -> (dataset, its key field)."""
+    joins: dict[str, list[str] | None]
+    """field -> the columns of the named record its rows take (None: all)."""
+    sort: str | None
+    """The column the rows are sorted by (`-name`: descending), or None: the file's order."""
     uncertainty: bool
     model: type[Strict]
     at: tuple
@@ -125,7 +129,46 @@ def load_package(
         problems.extend(found)
         if not found:
             package.resources[spec.name] = _resource(spec, at)
+    for resource in package.resources.values():
+        problems.extend(_join_problems(package, resource))
     return package
+
+
+def _join_problems(package: Package, resource: Resource) -> list[Problem]:
+    """Each column a foreign key's `columns` names must be a column of the named dataset's
+    rows (checked where they are known before any data is read)."""
+    problems = []
+    for k, fk in enumerate(_foreign_key_specs(package, resource)):
+        target, wanted = fk.reference.resource, fk.columns or []
+        known = _target_columns(package, target)
+        for j, column in enumerate(wanted):
+            if known is not None and column not in known:
+                at = resource.at + ("schema", "foreignKeys", k, "columns", j)
+                problems.append(
+                    package.file.problem(
+                        at,
+                        f"'{column}' is not a column of {target}'s rows",
+                        _did_you_mean(column, known, "columns"),
+                    )
+                )
+    return problems
+
+
+def _foreign_key_specs(package: Package, resource: Resource) -> list[Any]:
+    raw = package.file.data["resources"][resource.at[1]]
+    return ResourceSpec.model_validate(raw).table.foreignKeys
+
+
+def _target_columns(package: Package, target: str) -> list[str] | None:
+    """The columns a reference to `target` may take; None when only its rows know them."""
+    if target in package.resources:
+        return package.resources[target].columns()
+    model = DATASETS[target][1] if target in DATASETS else None
+    from ..tables import ROW_BUILDERS
+
+    if model is None or target in ROW_BUILDERS:
+        return None
+    return list(model.model_fields)
 
 
 def _specs(
@@ -186,9 +229,10 @@ def _keys(specs: dict[int, ResourceSpec], raw: list[Any]) -> dict[str, tuple[str
 
 
 def _resource(spec: ResourceSpec, at: tuple) -> Resource:
-    targets = {}
+    targets, joins = {}, {}
     for fk in spec.table.foreignKeys:
         targets[single(fk.fields)] = (fk.reference.resource, single(fk.reference.fields))
+        joins[single(fk.fields)] = fk.columns
     return Resource(
         name=spec.name,
         path=spec.path,
@@ -198,6 +242,8 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
         fields=list(spec.table.fields),
         primary_key=single(spec.table.primaryKey),
         foreign_keys=targets,  # type: ignore[arg-type]
+        joins=joins,  # type: ignore[arg-type]
+        sort=spec.sort,
         uncertainty=spec.table.uncertainty,
         model=resource_model(spec),
         at=at,

@@ -74,9 +74,30 @@ def resource_problems(
                     "give this field another name, or remove `uncertainty: true`",
                 )
     _derived_clashes(spec, report)
+    _sort(spec, report)
     _primary_key(spec, report)
     _foreign_keys(spec, report, keys)
     return problems
+
+
+def _sort(spec: ResourceSpec, report: Report) -> None:
+    if spec.sort is None:
+        return
+    name = spec.sort.removeprefix("-")
+    field = next((f for f in spec.table.fields if f.name == name), None)
+    if field is None:
+        names = [f.name for f in spec.table.fields]
+        report(
+            ("sort",),
+            f"sort names '{name}', which is not a field",
+            _did_you_mean(name, names, "fields"),
+        )
+    elif field.type in ("list", "array"):
+        report(
+            ("sort",),
+            f"rows cannot be sorted by the {field.type} '{name}'",
+            "name a field of one value",
+        )
 
 
 def _derived_clashes(spec: ResourceSpec, report: Report) -> None:

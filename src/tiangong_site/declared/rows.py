@@ -40,7 +40,7 @@ def _rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
     resource = content.package.resources[name]
     base = _base_rows(content, name, lang)
     joins = [
-        (field, *_target(content, target, lang))
+        (field, *_target(content, target, lang, resource.joins.get(field)))
         for field, (target, _) in resource.foreign_keys.items()
         if not resource.field(field).type == "list"
     ]
@@ -66,7 +66,7 @@ def _base_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
             records = [r for r in content.datasets[name] if r is not None]
             for row, record in zip(rows, records, strict=True):
                 row.update(_status(record, lang))
-        return rows
+        return sorted_rows(rows, resource.sort)
 
     return content.derived((f"declared-base:{name}", lang), make)
 
@@ -115,10 +115,26 @@ def _label(field: FieldSpec, value: Any, lang: str) -> str | None:
     return text(words, lang) if words is not None else str(value)
 
 
+def sorted_rows(rows: list[dict[str, Any]], sort: str | None) -> list[dict[str, Any]]:
+    """`rows` in the order of column `sort` (`-name`: descending), rows without a value
+    last; as they are without `sort`."""
+    if not sort:
+        return rows
+    column, descending = sort.removeprefix("-"), sort.startswith("-")
+    present = [r for r in rows if r.get(column) not in (None, "")]
+    missing = [r for r in rows if r.get(column) in (None, "")]
+    try:
+        present.sort(key=lambda r: r[column], reverse=descending)
+    except TypeError:  # numbers and words in one column: order them as text
+        present.sort(key=lambda r: str(r[column]), reverse=descending)
+    return present + missing
+
+
 def _target(
-    content: Content, target: str, lang: str
+    content: Content, target: str, lang: str, wanted: list[str] | None = None
 ) -> tuple[list[str], dict[Any, dict[str, Any]]]:
-    """The columns a reference to `target` adds, and `target`'s rows by key."""
+    """The columns a reference to `target` adds (those `wanted`, or all), and `target`'s
+    rows by key."""
     package = content.package
     if target in package.resources:
         key = package.resources[target].primary_key
@@ -127,6 +143,8 @@ def _target(
     else:
         key, rows = "id", _builtin_rows(content, target, lang)
         columns = [c for c in (rows[0] if rows else {}) if c != key and not c.startswith("_")]
+    if wanted is not None:
+        columns = [c for c in wanted if c in columns or not rows]
     return columns, {row[key]: row for row in rows}
 
 

@@ -109,6 +109,12 @@ class ForeignKey(Strict):
         description="The field whose value (each item of a list) names a record of another dataset."
     )
     reference: Reference = Field(description="The dataset and field the value names.")
+    columns: list[FieldName] | None = Field(
+        default=None,
+        description="(ext) The columns of the named record's row that this dataset's rows "
+        "take, each as FIELD_COLUMN (`[name]`: region -> region_name); all by default, `[]` "
+        "for none.",
+    )
 
 
 class TableSchema(Strict):
@@ -138,6 +144,13 @@ class ResourceSpec(Strict):
     description: LocalText | None = Field(default=None, description="What the dataset holds.")
     sources: list[Id] = Field(
         default_factory=list, description="(ext) Ids in content/data/sources.yaml."
+    )
+    sort: str | None = Field(
+        default=None,
+        pattern=r"^-?[A-Za-z_][A-Za-z0-9_]*$",
+        description="(ext) The order of the rows that charts, tables and downloads read: a "
+        "field's name, `-name` for descending; records without a value come last. The data "
+        "file's order by default.",
     )
     table: TableSchema = Field(alias="schema", description="The fields of the records.")
 
@@ -184,6 +197,7 @@ EXAMPLES: dict[str, Any] = {
     "Reference.fields": "id",
     "ForeignKey.fields": "flows_into",
     "ForeignKey.reference": {"resource": "rivers", "fields": "id"},
+    "ForeignKey.columns": ["name"],
     "TableSchema.fields": [{"name": "id", "type": "string"}],
     "TableSchema.primaryKey": "id",
     "TableSchema.foreignKeys": [{"fields": "flows_into", "reference": {"resource": "rivers"}}],
@@ -193,6 +207,7 @@ EXAMPLES: dict[str, Any] = {
     "ResourceSpec.title": {"en": "Rivers"},
     "ResourceSpec.description": {"en": "The province's main rivers."},
     "ResourceSpec.sources": ["zistic-2024"],
+    "ResourceSpec.sort": "-length",
     "ResourceSpec.schema": {"primaryKey": "id", "fields": [{"name": "id", "type": "string"}]},
     "PackageSpec.name": "rivers-of-the-province",
     "PackageSpec.title": {"en": "Rivers of the province"},
