@@ -146,7 +146,11 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(new)
-    new.add_argument("kind", choices=["page", *KINDS], help="what to add")
+    new.add_argument(
+        "kind",
+        help=f"what to add: page, {', '.join(KINDS)}, or the name of a dataset "
+        "content/datapackage.yaml declares (a YAML one)",
+    )
     new.add_argument("slug", nargs="?", help="for a page: its address, e.g. how-we-did-it")
     new.add_argument("--title", help="for a page: its headline")
     new.add_argument("--description", help="for a page: one or two sentences for link previews")

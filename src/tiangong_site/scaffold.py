@@ -48,10 +48,11 @@ class Created:
 
 
 def _describe(info: FieldInfo, target: str | None = None) -> str:
-    """A one-line comment for a field: its description and allowed values."""
+    """A one-line comment for a field: its description and allowed values. `target`: the
+    data file (under content/) whose ids the field names."""
     parts = []
     if target:
-        parts.append(f"id of a record in content/{DATASETS[target][0]}")
+        parts.append(f"id of a record in content/{target}")
     elif info.description:
         parts.append(info.description.rstrip("."))
     annotation = info.annotation
@@ -103,11 +104,14 @@ def _flag_help(info: FieldInfo, target: str | None) -> str:
 
 
 def _optional_flags(
-    model: type[BaseModel], given: dict[str, Any], languages: tuple[str, ...]
+    model: type[BaseModel],
+    given: dict[str, Any],
+    languages: tuple[str, ...],
+    files: dict[str, str] | None = None,
 ) -> str:
     """The optional fields not given yet, so an editor learns them before writing the record
     (a text's other languages as their own flags, as `_merge_languages` reads them)."""
-    refs = getattr(model, "references", {})
+    refs = _reference_files(model, files)
     lines = []
     for name, info in model.model_fields.items():
         if info.is_required() or name in given:
@@ -153,7 +157,10 @@ def _parse_value(raw: str) -> Any:
 
 
 def _field_values(
-    model: type[BaseModel], given: dict[str, str], languages: tuple[str, ...] = ("en",)
+    model: type[BaseModel],
+    given: dict[str, str],
+    languages: tuple[str, ...] = ("en",),
+    files: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     fields = model.model_fields
     given = _merge_languages(fields, given)
@@ -164,12 +171,13 @@ def _field_values(
         )
     missing = [name for name, info in fields.items() if info.is_required() and name not in given]
     if missing:
-        refs = getattr(model, "references", {})
+        refs = _reference_files(model, files)
         lines = "\n".join(
             f"  --{name.replace('_', '-'):<18} {_flag_help(fields[name], refs.get(name))}"
             for name in missing
         )
-        raise UsageError(f"give these fields:\n{lines}{_optional_flags(model, given, languages)}")
+        optional = _optional_flags(model, given, languages, files)
+        raise UsageError(f"give these fields:\n{lines}{optional}")
     untranslated = _missing_languages(fields, given, languages)
     if untranslated:
         raise UsageError("give these fields:\n" + "\n".join(untranslated))
@@ -224,11 +232,13 @@ def _yaml_scalar(value: Any) -> str:
     )
 
 
-def record_yaml(model: type[BaseModel], values: dict[str, Any]) -> str:
+def record_yaml(
+    model: type[BaseModel], values: dict[str, Any], files: dict[str, str] | None = None
+) -> str:
     """A list item with the given fields, then every optional field commented out, each explained."""
     lines = []
     fields = model.model_fields
-    refs = getattr(model, "references", {})
+    refs = _reference_files(model, files)
     first = True
     for name, info in fields.items():
         prefix = "- " if first else "  "
@@ -261,6 +271,51 @@ def _already_valid(validate: Any) -> None:
         ) from None
 
 
+def _reference_files(model: type[BaseModel], files: dict[str, str] | None) -> dict[str, str]:
+    """Each field naming records of another dataset -> that dataset's data file."""
+    where = BUILT_IN_FILES | (files or {})
+    refs: dict[str, str] = getattr(model, "references", {})
+    return {name: where.get(target, target) for name, target in refs.items()}
+
+
+BUILT_IN_FILES = {name: relpath for name, (relpath, _) in DATASETS.items()}
+
+
+def record_kind(content_dir: Path, kind: str, languages: tuple[str, ...]) -> Kind:
+    """What `new KIND` adds to: a built-in record kind, or a dataset the project declares in
+    content/datapackage.yaml (its records' fields, as declared)."""
+    if kind in KINDS:
+        relpath, model = DATASETS[KINDS[kind]]
+        return Kind(relpath, model, {})
+    from .declared import load_package
+
+    problems: list[Problem] = []
+    package = load_package(content_dir, list(languages), problems)
+    declared = package.resources if package is not None else {}
+    if kind not in declared and problems and package is not None and kind in package.names:
+        raise ContentError(problems)  # its declaration has mistakes: say which
+    if kind not in declared:
+        choices = ", ".join(["page", *KINDS, *declared])
+        raise UsageError(f"'{kind}' is not something `new` adds; choose one of: {choices}")
+    resource = declared[kind]
+    if resource.format != "yaml":
+        raise UsageError(
+            f"{kind}'s records are in content/{resource.path}: `new` writes YAML data files "
+            "only, so add a row to that file in an editor or a spreadsheet"
+        )
+    files = {name: r.path for name, r in declared.items()}
+    return Kind(resource.path, resource.model, files)
+
+
+@dataclass
+class Kind:
+    """Where `new` writes a record, its model, and the data files of declared datasets."""
+
+    relpath: str
+    model: type[BaseModel]
+    files: dict[str, str]
+
+
 def new_record(
     content_dir: Path,
     kind: str,
@@ -269,10 +324,10 @@ def new_record(
     languages: tuple[str, ...] = ("en",),
 ) -> Created:
     """Append a record to its data file; keep it only if the content still validates."""
-    dataset = KINDS[kind]
-    relpath, model = DATASETS[dataset]
-    path = content_dir / relpath
-    values = _field_values(model, given, languages)
+    target = record_kind(content_dir, kind, languages)
+    model, files = target.model, target.files
+    path = content_dir / target.relpath
+    values = _field_values(model, given, languages, files)
     model.model_validate(
         values
     )  # the record alone: wrong types fail here, before any file is touched
@@ -281,7 +336,9 @@ def new_record(
     body = before.replace("\n[]\n", "\n").rstrip("\n") + "\n" if before.strip() else ""
     if body.strip() == "[]":
         body = ""
-    addition = ("\n" if body and not body.endswith("\n\n") else "") + record_yaml(model, values)
+    addition = ("\n" if body and not body.endswith("\n\n") else "") + record_yaml(
+        model, values, files
+    )
     line = (body + ("\n" if body and not body.endswith("\n\n") else "")).count("\n") + 1
     path.write_text(body + addition, encoding="utf-8")
     try:

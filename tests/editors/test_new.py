@@ -212,3 +212,63 @@ def test_text_values_are_kept_as_typed(project: Path, run_cli):
         "[A title in brackets]",
         "［括号里的标题］",
     )
+
+
+RIVERS = """
+resources:
+  - name: rivers
+    path: data/rivers.yaml
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, type: string, constraints: {required: true, pattern: "^[a-z-]+$"}}
+        - name: name
+          type: string
+          localised: true
+          description: "The river's name."
+          constraints: {required: true}
+        - {name: length, type: number, unit: km, constraints: {minimum: 0}}
+        - {name: region, type: string}
+      foreignKeys:
+        - {fields: region, reference: {resource: regions, fields: id}}
+"""
+
+
+def _declare_rivers(project: Path, path: str = "data/rivers.yaml") -> Path:
+    (project / "content/datapackage.yaml").write_text(
+        RIVERS.replace("data/rivers.yaml", path), encoding="utf-8"
+    )
+    data = project / "content" / path
+    data.write_text("[]\n" if path.endswith(".yaml") else "id,name.en,name.zh\n", "utf-8")
+    return data
+
+
+def test_new_adds_a_record_to_a_declared_dataset_as_its_declaration_says(project, run_cli):
+    data = _declare_rivers(project)
+    args = ("new", "rivers", "--project", str(project), "--id", "big", "--region", "zhuji")
+    result = run_cli(*args, "--name", "Big river")
+    assert result.code == 2 and "--name-zh" in result.err, "the site is in two languages"
+    missing = run_cli("new", "rivers", "--project", str(project))
+    assert missing.code == 2 and "--id " in missing.err and "--name " in missing.err
+    assert "--length" in missing.err.split("if you need them:")[1]
+    assert data.read_text(encoding="utf-8") == "[]\n", "nothing is written on a usage error"
+    result = run_cli(*args, "--name", "Big river", "--name-zh", "大河", "--length", "12.5")
+    assert result.code == 0, result.err
+    text = data.read_text(encoding="utf-8")
+    assert (
+        "# The river's name; required" in text
+        and "id of a record in content/data/regions.yaml" in text
+    )
+    assert "  # length:" not in text and "length: 12.5" in text
+    river = load_content(project / "content").datasets["rivers"][-1]
+    assert (river.id, river.name.zh, river.length, river.region) == ("big", "大河", 12.5, "zhuji")
+
+
+def test_new_refuses_a_declared_dataset_in_csv_and_an_unknown_kind(project, run_cli):
+    data = _declare_rivers(project, "data/rivers.csv")
+    before = data.read_bytes()
+    result = run_cli("new", "rivers", "--project", str(project), "--id", "big")
+    assert result.code == 2 and "content/data/rivers.csv" in result.err
+    assert data.read_bytes() == before
+    result = run_cli("new", "river", "--project", str(project))
+    assert result.code == 2 and "rivers" in result.err and "page" in result.err
