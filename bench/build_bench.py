@@ -71,6 +71,8 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
     (content / "data/figures.yaml").write_text("".join(figures), encoding="utf-8")
     for name in ("clusters", "companies", "events"):
         (content / f"data/{name}.yaml").write_text("[]\n", encoding="utf-8")
+    # award-tiers, clusters, companies and events are declared datasets, as in the project
+    shutil.copy(ROOT / "content/datapackage.yaml", content / "datapackage.yaml")
     (content / "charts.yaml").write_text(
         "- id: wins\n  kind: column\n  data: awards\n  x: ceremony_year\n  y: count\n"
         '  title: "Awards by ceremony"\n  sources: [gen]\n'

@@ -265,6 +265,8 @@ MINI: dict[str, str] = {
     "data/clusters.yaml": "[]\n",
     "data/companies.yaml": "[]\n",
     "data/events.yaml": "[]\n",
+    # The real project's declarations of award-tiers, clusters, companies and events.
+    "datapackage.yaml": (REPO / "content" / "datapackage.yaml").read_text(encoding="utf-8"),
     "charts.yaml": """
         - id: growth-2023
           kind: bar

@@ -147,25 +147,41 @@ def test_references_into_an_empty_file_are_unresolved(mini):
     assert problem.message.startswith("cluster 'textiles' is not an id in ")
 
 
-def test_a_missing_data_file_is_an_empty_dataset(mini):
+def test_a_missing_built_in_data_file_is_an_empty_dataset(mini):
     content_dir = mini()
-    (content_dir / "data" / "events.yaml").unlink()
+    (content_dir / "data" / "awards.yaml").unlink()
     content = load_content(content_dir)
-    assert content.datasets["events"] == []
-    assert "events" not in content.files
+    assert content.datasets["awards"] == []
+    assert "awards" not in content.files
 
 
 def test_an_id_in_a_missing_data_file_is_reported_at_the_reference(mini):
-    content_dir = mini({"data/clusters.yaml": "[]\n"})
-    (content_dir / "data" / "clusters.yaml").unlink()
+    content_dir = mini()
+    (content_dir / "data" / "metrics.yaml").unlink()
+    problems = problems_of(content_dir)
+    assert {p.path for p in problems} == {"content/data/figures.yaml"}
+    first = problems[0]
+    assert first.message == "metric 'growth' is not an id in content/data/metrics.yaml"
+    assert "add a record with id 'growth'" in first.hint
+
+
+def test_a_reference_to_a_dataset_the_project_does_not_have_is_reported(mini):
     figures = MINI["data/figures.yaml"].replace(
         "metric: output", "metric: output\n          cluster: textiles"
     )
-    (content_dir / "data" / "figures.yaml").write_text(dedent(figures), encoding="utf-8")
+    package = MINI["datapackage.yaml"]
+    start = package.index("  - name: clusters")
+    without_clusters = package[:start] + package[package.index("  - name: companies") :]
+    content_dir = mini({"data/figures.yaml": figures, "datapackage.yaml": without_clusters})
     (problem,) = problems_of(content_dir)
-    assert problem.path == "content/data/figures.yaml"
-    assert problem.message == "cluster 'textiles' is not an id in content/data/clusters.yaml"
-    assert "add a record with id 'textiles'" in problem.hint
+    assert (problem.path, problem.line) == (
+        "content/data/figures.yaml",
+        line_of(figures, "cluster: textiles"),
+    )
+    assert problem.message == (
+        "'cluster' names a record of clusters, a dataset this project does not have"
+    )
+    assert "declare clusters in content/datapackage.yaml" in problem.hint
 
 
 def test_data_file_that_is_not_a_list_is_reported(mini):

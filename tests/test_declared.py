@@ -117,11 +117,16 @@ def as_json(records: list[dict]) -> str:
 DATA = {"csv": GOOD_CSV, "json": as_json(GOOD_RECORDS), "yaml": as_yaml(GOOD_RECORDS)}
 
 
+OTHERS = MINI["datapackage.yaml"].split("resources:\n", 1)[1]
+"""The test project's own declared datasets (award tiers …), after those a test declares:
+the lines of a test's declaration stay where it wrote them."""
+
+
 def project(
     tmp_path: Path, fmt: str, data: str, package: str = PACKAGE, more: dict | None = None
 ) -> Path:
     files = {
-        "datapackage.yaml": package.replace("FORMAT", fmt),
+        "datapackage.yaml": dedent(package).replace("FORMAT", fmt) + OTHERS,
         f"data/rivers.{fmt}": data,
         **(more or {}),
     }
@@ -384,7 +389,7 @@ def test_a_one_language_site_takes_plain_text_in_a_localised_field(tmp_path):
 def bilingual(tmp_path: Path, data: str) -> Path:
     files = {
         **BILINGUAL,
-        "datapackage.yaml": PACKAGE.replace("FORMAT", "csv"),
+        "datapackage.yaml": dedent(PACKAGE).replace("FORMAT", "csv") + OTHERS,
         "data/rivers.csv": data,
     }
     files["data/sources.yaml"] = dedent(files["data/sources.yaml"]) + dedent("""
@@ -636,19 +641,24 @@ def test_an_array_of_records_cannot_be_a_csv_column(tmp_path):
 # --- the guide's example ----------------------------------------------------------------------
 
 
-def guide_files() -> dict[str, str]:
-    """The files the guide's "Declare a dataset" section writes: its ``` blocks with `file=`."""
+def guide_files() -> dict[str, tuple[str, str]]:
+    """The files the guide's "Declare a dataset" section writes: its ``` blocks with `file=`
+    (a file shown whole) or `add-to=` (entries added to a list the file has: the text after
+    its first line)."""
     guide = (REPO / "docs" / "editing.md").read_text(encoding="utf-8")
     section = guide.split("## Declare a dataset\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"^```\w+ file=(\S+)\n(.*?)^```$", section, re.M | re.S)
-    return {path: body for path, body in blocks}
+    blocks = re.findall(r"^```\w+ (file|add-to)=(\S+)\n(.*?)^```$", section, re.M | re.S)
+    return {path: (how, body) for how, path, body in blocks}
 
 
 def test_the_guides_example_declares_a_dataset_that_builds_its_rows(tmp_path):
     files = guide_files()
     assert set(files) == {"content/datapackage.yaml", "content/data/rivers.csv"}
     root = copy_project(tmp_path / "project")
-    for path, body in files.items():
+    for path, (how, body) in files.items():
+        if how == "add-to":
+            before = (root / path).read_text(encoding="utf-8")
+            body = before.rstrip("\n") + "\n" + body.split("\n", 1)[1]
         (root / path).write_text(body, encoding="utf-8")
     content = load_content(root / "content")
     north, south = dataset_rows(content, "rivers", "zh")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from conftest import REPO
 from tiangong_site.content import _validate_list, load_site
+from tiangong_site.declared import load_package
 from tiangong_site.errors import Problem
 from tiangong_site.loader import load_yaml_text
 from tiangong_site.models import (
     Award,
-    AwardTier,
     Figure,
     Localised,
     PartialDate,
@@ -86,12 +87,16 @@ def test_impossible_date_is_located_at_its_line():
 
 
 def test_negative_count_is_refused_at_its_line_with_a_hint():
+    """Award tiers are declared in content/datapackage.yaml: `minimum: 0` on `winners`."""
+    package = load_package(REPO / "content", ["en"], [])
+    assert package is not None
+    tier = package.resources["award-tiers"].model
     records = "- id: city\n  name: Cities\n  winners: -1\n  pool: the cities\n  source: s\n"
-    (problem,) = problems_for(AwardTier, records)
+    (problem,) = problems_for(tier, records)
     assert (problem.line, problem.column) == (3, 3)
     assert "'winners' is -1" in problem.message
     assert "negative" in problem.hint
-    assert AwardTier(id="city", name="Cities", winners=0, pool="p", source="s").winners == 0
+    assert tier(id="city", name="Cities", winners=0, pool="p", source="s").winners == 0
 
 
 def test_rank_below_one_is_refused():

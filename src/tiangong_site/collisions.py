@@ -96,7 +96,10 @@ def dataset_origin(content: Content, dataset: str, group: str, layout: str = "")
 
 
 def record_noun(dataset: str) -> str:
-    """'award-tiers' -> 'award tier', from the record class's name (AwardTier)."""
+    """'figures' -> 'figure', from the record class's name (Figure); 'clusters record' for
+    a declared dataset, whose records have no class of their own."""
+    if dataset not in DATASETS:
+        return f"{dataset} record"
     return re.sub(r"(?<!^)(?=[A-Z])", " ", DATASETS[dataset][1].__name__).lower()
 
 
@@ -376,7 +379,7 @@ def _records_with(ident: str, known: TemplateIds, content: Content) -> list[Orig
         if not match:
             continue
         rid = match.group(1)
-        names = [d for d in DATASETS if rid in content.index(d)]
+        names = [d for d in content.datasets if rid in content.index(d)]
         # Prefer the dataset the expression names ({{ chart.id }} -> charts).
         names.sort(key=lambda d: record_noun(d).split()[-1] not in expression)
         if names:

@@ -508,6 +508,7 @@ def check_references(content: Content) -> list[Problem]:
             seen.setdefault(rid, i)
         ids[name] = set(seen)
     groups = {name: by_length({str(i) for i in found}) for name, found in ids.items()}
+    declared = content.package.names if content.package is not None else []
     for name, records in content.datasets.items():
         for i, record in enumerate(records):
             if record is None:  # failed validation; already reported
@@ -516,9 +517,16 @@ def check_references(content: Content) -> list[Problem]:
                 value = getattr(record, fld)
                 values = value if isinstance(value, list) else [value]
                 for j, ref in enumerate(values):
+                    key = (fld, j) if isinstance(value, list) else (fld,)
+                    if (
+                        ref is not None
+                        and target not in content.datasets
+                        and target not in declared
+                    ):
+                        problems.append(_undeclared(content, name, i, key, target))
+                        break
                     if ref is None or target not in ids or ref in ids[target]:
                         continue
-                    key = (fld, j) if isinstance(value, list) else (fld,)
                     close = close_matches(str(ref), groups[target])
                     where = content.dataset_file(target)
                     hint = (
@@ -532,6 +540,18 @@ def check_references(content: Content) -> list[Problem]:
                         )
                     )
     return problems
+
+
+def _undeclared(content: Content, dataset: str, index: int, key: tuple, target: str) -> Problem:
+    """A record naming a record of a dataset the project does not have (no data file, no
+    declaration): nothing it names can exist."""
+    return content.problem_at(
+        dataset,
+        index,
+        key,
+        f"'{key[0]}' names a record of {target}, a dataset this project does not have",
+        f"declare {target} in content/datapackage.yaml, or remove `{key[0]}`",
+    )
 
 
 def _declarations(

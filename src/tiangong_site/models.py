@@ -442,22 +442,6 @@ class Figure(Qualified):
         return self._decimals
 
 
-class AwardTier(Strict):
-    """One of the award's three tiers and how many winners it has each year."""
-
-    references: ClassVar[dict[str, str]] = {"source": "sources"}
-
-    id: Id = Field(
-        description="This tier's id, unique in award-tiers.yaml: how awards name their tier.",
-    )
-    name: LocalText = Field(description="The tier's name.")
-    winners: int = Field(ge=0, description="Winners in this tier each year.")
-    pool: LocalText = Field(description="Who competes in this tier.")
-    source: Id = Field(
-        description="Where the tier's rules were read: an id in content/data/sources.yaml.",
-    )
-
-
 class Award(Qualified):
     """One Tiangong award won by one region at one ceremony."""
 
@@ -512,83 +496,6 @@ class Award(Qualified):
         return self
 
 
-class Cluster(Qualified):
-    """An industrial cluster and the recognition it holds."""
-
-    references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
-
-    id: Id = Field(
-        description="This cluster's id, unique in clusters.yaml: its page is clusters/ID/.",
-    )
-    name: LocalText = Field(description="The cluster's name.")
-    industry: LocalText = Field(description="The industry the cluster works in.")
-    region: Id = Field(description="Where the cluster is: an id in content/data/regions.yaml.")
-    level: Literal[
-        "national-advanced-manufacturing",
-        "national-sme",
-        "provincial-core",
-        "provincial-collaborative",
-        "provincial-platform",
-    ] = Field(description="The recognition's level: national or provincial, and which list.")
-    recognition: LocalText = Field(description="The recognition, as the source names it.")
-    year: int | None = Field(
-        description="The year the recognition was given.",
-        default=None,
-        ge=1949,
-        le=2100,
-    )
-    summary: LocalText | None = Field(
-        default=None,
-        description="A few sentences shown on the cluster's page.",
-    )
-    source: Id = Field(
-        description="Where the recognition is reported: an id in content/data/sources.yaml.",
-    )
-    status: Status = status_field("the recognition")
-    uncertain: LocalText | None = Field(
-        default=None, description="Why the status is not `reported`."
-    )
-
-
-class Company(Qualified):
-    references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
-
-    id: Id = Field(description="This company's id, unique in companies.yaml.")
-    name: LocalText = Field(description="The company's name.")
-    region: Id | None = Field(
-        default=None,
-        description="Where the company is: an id in content/data/regions.yaml.",
-    )
-    sector: LocalText = Field(description="What the company makes.")
-    source: Id = Field(
-        description="Where the company is named: an id in content/data/sources.yaml.",
-    )
-    status: Status = status_field("the company and its name")
-    uncertain: LocalText | None = Field(
-        default=None, description="Why the status is not `reported`."
-    )
-
-
-class Event(Qualified):
-    references: ClassVar[dict[str, str]] = {"region": "regions", "source": "sources"}
-
-    id: Id = Field(description="This event's id, unique in events.yaml.")
-    date: PartialDate = Field(description="When it happened: YYYY-MM-DD, YYYY-MM or YYYY.")
-    title: LocalText = Field(description="What happened, in a line.")
-    kind: Literal["ceremony", "policy", "launch", "recognition", "relocation", "other"] = Field(
-        description="ceremony, policy, launch, recognition, relocation or other.",
-    )
-    region: Id | None = Field(
-        default=None,
-        description="Where it happened: an id in content/data/regions.yaml.",
-    )
-    source: Id = Field(description="Where it is reported: an id in content/data/sources.yaml.")
-    status: Status = status_field("the event as described")
-    uncertain: LocalText | None = Field(
-        default=None, description="Why the status is not `reported`."
-    )
-
-
 # --- charts and pages --------------------------------------------------------
 
 SLUG_PATTERN = r"^([a-z0-9]+(-[a-z0-9]+)*)?$"
@@ -611,9 +518,10 @@ class Chart(Strict):
         description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by `series`; "
         "line: values over periods; timeline: dated events."
     )
-    data: Literal["figures", "awards", "award-tiers", "clusters", "events", "companies"] = Field(
+    data: Literal["figures", "awards"] = Field(
         description=(
-            "The dataset whose rows the chart draws; x, y, series and where name its columns."
+            "The dataset whose rows the chart draws (figures, awards, or one declared in "
+            "content/datapackage.yaml); x, y, series and where name its columns."
         ),
     )
     where: dict[str, Scalar | list[Scalar]] = Field(
@@ -709,11 +617,7 @@ DATASETS: dict[str, tuple[str, type[Strict]]] = {
     "regions": ("data/regions.yaml", Region),
     "metrics": ("data/metrics.yaml", Metric),
     "figures": ("data/figures.yaml", Figure),
-    "award-tiers": ("data/award-tiers.yaml", AwardTier),
     "awards": ("data/awards.yaml", Award),
-    "clusters": ("data/clusters.yaml", Cluster),
-    "companies": ("data/companies.yaml", Company),
-    "events": ("data/events.yaml", Event),
     "charts": ("charts.yaml", Chart),
 }
 """Every data file: dataset name -> (path under content/, record class). Each holds a list."""

@@ -691,7 +691,7 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
 def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
     regions = content.datasets["regions"]
     by_id = content.index("regions")
-    tiers = content.index("award-tiers")
+    tiers = content.index("award-tiers") if "award-tiers" in content.datasets else {}
     for index, region in enumerate(regions):
         if region.kind == "province":
             continue
@@ -740,18 +740,19 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     )
                 )
             ]
+            levels = _cluster_levels(content, lang)
             clusters = [
                 notes.mark(
                     {
                         "name": text(c.name, lang),
                         "href": urls.url(f"clusters/{c.id}/"),
-                        "level": label(c.level, lang),
+                        "level": levels[c.id],
                         **status_view(c, lang),
                         "cite": citations.cite(c.source),
                     },
                     text(c.name, lang),
                 )
-                for c in content.by("clusters", "region").get(region.id, [])
+                for c in _by_region(content, "clusters").get(region.id, [])
             ]
             children = [
                 {"name": text(r.name, lang), "href": urls.url(f"regions/{r.id}/")}
@@ -811,9 +812,21 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
         )
 
 
+def _cluster_levels(content: Content, lang: str) -> dict[str, str]:
+    """Each cluster's level in words: its `level_name`, from the declared labels."""
+    if "clusters" not in content.datasets:
+        return {}
+    return {row["id"]: row["level_name"] for row in dataset_rows(content, "clusters", lang)}
+
+
+def _by_region(content: Content, dataset: str) -> dict[Any, list[Any]]:
+    """Records of `dataset` by region, none when the project has no such dataset."""
+    return content.by(dataset, "region") if dataset in content.datasets else {}
+
+
 def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
     regions = content.index("regions")
-    for index, cluster in enumerate(content.datasets["clusters"]):
+    for index, cluster in enumerate(content.datasets.get("clusters", [])):
 
         def context(env: jinja2.Environment, cluster: Any = cluster) -> dict[str, Any]:
             citations = Citations(content, urls, lang)
@@ -832,7 +845,7 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                     "name": text(cluster.name, lang),
                     **_other_name(cluster.name, lang),
                     "industry": text(cluster.industry, lang),
-                    "level": label(cluster.level, lang),
+                    "level": _cluster_levels(content, lang)[cluster.id],
                     "recognition": text(cluster.recognition, lang),
                     "year": cluster.year,
                     "summary": text(cluster.summary, lang),
@@ -924,11 +937,7 @@ DATASET_TITLES = {
     "regions": N_("Places"),
     "metrics": N_("Measures"),
     "figures": N_("Figures"),
-    "award-tiers": N_("Award tiers"),
     "awards": N_("Awards"),
-    "clusters": N_("Clusters"),
-    "companies": N_("Companies"),
-    "events": N_("Events"),
 }
 """Each dataset's name on the data page, in English; other languages from their catalogue."""
 
@@ -950,11 +959,7 @@ DATASET_DESCRIPTIONS = {
     "figures": N_(
         "Every figure on the site as printed in its source, with period, rank and source."
     ),
-    "award-tiers": N_("The award's three tiers and how many winners each has a year."),
     "awards": N_("Tiangong awards won, by ceremony, region, tier and status."),
-    "clusters": N_("Industrial clusters and the recognition each holds."),
-    "companies": N_("Companies named in the story."),
-    "events": N_("Dated events in the story."),
 }
 
 
@@ -996,7 +1001,9 @@ def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
     if lang == SOURCE_LANGUAGE or package is None or dataset not in package.resources:
         return download_header(key, lang)
     field = next((f for f in package.resources[dataset].fields if f.name == key), None)
-    return text(field.title, lang) if field is not None and field.title else key
+    if field is not None and field.title:
+        return text(field.title, lang)
+    return download_header(key, lang)  # status_name, region_name … as every dataset's
 
 
 def _downloadable(content: Content) -> list[str]:
@@ -1054,9 +1061,9 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
             {
                 "name": text(c.name, lang),
                 "href": urls.url(f"clusters/{c.id}/"),
-                "level": label(c.level, lang),
+                "level": _cluster_levels(content, lang)[c.id],
             }
-            for c in content.datasets["clusters"]
+            for c in content.datasets.get("clusters", [])
         ],
         "charts": [
             {"title": text(c.title, lang), "href": urls.url(f"charts/{c.id}/")}

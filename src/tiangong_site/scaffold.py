@@ -27,13 +27,11 @@ KINDS = {
     "figure": "figures",
     "source": "sources",
     "region": "regions",
-    "cluster": "clusters",
-    "company": "companies",
-    "event": "events",
     "metric": "metrics",
     "chart": "charts",
 }
-"""Record kinds `new` can add, and the dataset each goes into. Plus `page`."""
+"""Built-in record kinds `new` can add, and the dataset each goes into. Plus `page`, and
+each dataset content/datapackage.yaml declares, by its name."""
 
 
 class UsageError(Exception):
@@ -284,14 +282,16 @@ BUILT_IN_FILES = {name: relpath for name, (relpath, _) in DATASETS.items()}
 def record_kind(content_dir: Path, kind: str, languages: tuple[str, ...]) -> Kind:
     """What `new KIND` adds to: a built-in record kind, or a dataset the project declares in
     content/datapackage.yaml (its records' fields, as declared)."""
-    if kind in KINDS:
-        relpath, model = DATASETS[KINDS[kind]]
-        return Kind(relpath, model, {})
-    from .declared import load_package
+    from .declared import chart_model, load_package
 
     problems: list[Problem] = []
     package = load_package(content_dir, list(languages), problems)
     declared = package.resources if package is not None else {}
+    if kind in KINDS:
+        relpath, model = DATASETS[KINDS[kind]]
+        if KINDS[kind] == "charts":  # a chart may draw the declared datasets too
+            model = chart_model(package)
+        return Kind(relpath, model, {name: r.path for name, r in declared.items()})
     if kind not in declared and problems and package is not None and kind in package.names:
         raise ContentError(problems)  # its declaration has mistakes: say which
     if kind not in declared:

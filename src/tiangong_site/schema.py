@@ -95,7 +95,7 @@ def _require_languages(schema: dict[str, Any], languages: list[str]) -> dict[str
 
 
 def _ids(content: Content) -> dict[str, list[str]]:
-    return {name: sorted(content.index(name)) for name in DATASETS}
+    return {name: sorted(content.index(name), key=str) for name in content.datasets}
 
 
 def _id_enum(prop: dict[str, Any], ids: list[str]) -> dict[str, Any]:
@@ -118,7 +118,7 @@ def _references(schema: dict[str, Any], content: Content) -> None:
         for field, target in getattr(model, "references", {}).items():
             if definition is not None and field in definition.get("properties", {}):
                 definition["properties"][field] = _id_enum(
-                    definition["properties"][field], ids[target]
+                    definition["properties"][field], ids.get(target, [])
                 )
 
 
@@ -281,8 +281,24 @@ def _declared_schemas(content: Content) -> dict[str, dict[str, Any]]:
         for field, (target, _) in resource.foreign_keys.items():
             ids = sorted(content.index(target), key=str)
             record["properties"][field] = _walk(record["properties"][field], _enum_of(ids))
+        _exemplify_declared(record, resource.model, content.datasets.get(name, []))
+        _describe_and_exemplify(schema, content)  # the definitions it shares (Localised)
         schemas[name] = schema
     return schemas
+
+
+def _exemplify_declared(record: dict[str, Any], model: type[BaseModel], records: list[Any]) -> None:
+    """Each field's value in the last record that has one (or its default), as the
+    built-in datasets' schemas show, and a snippet copied from the last record."""
+    written = [r.model_dump(mode="json", exclude_none=True) for r in records if r is not None]
+    for field, prop in record.get("properties", {}).items():
+        prop.pop("title", None)
+        info = model.model_fields[field]
+        example = _example("", field, written, info.get_default(call_default_factory=True))
+        if example is not None:
+            prop["examples"] = [example]
+    if written:
+        record["defaultSnippets"] = [_snippet(model.__name__, model, written[-1])]
 
 
 def _enum_of(ids: list[Any]) -> Any:

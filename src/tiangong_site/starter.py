@@ -50,6 +50,25 @@ output_dir: _site
   pool: "entries of fewer than 20 people"
   source: example-source
 """,
+    "content/datapackage.yaml": """\
+# The datasets: each one's data file and the fields of its records (docs/editing.md,
+# "Declare a dataset").
+resources:
+  - name: award-tiers
+    path: data/award-tiers.yaml
+    title: "Categories"
+    description: "Each category and how many entries it has a year."
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, constraints: {required: true, pattern: "^[a-z0-9][a-z0-9-]*$"}}
+        - {name: name, localised: true, constraints: {required: true}}
+        - {name: winners, type: integer, constraints: {required: true, minimum: 0}}
+        - {name: pool, localised: true, constraints: {required: true}}
+        - {name: source, constraints: {required: true}}
+      foreignKeys:
+        - {fields: source, reference: {resource: sources, fields: id}, columns: []}
+""",
     "content/collections.yaml": """\
 # Pages from data (docs/pages-from-data.md): one page per category, and a list of them.
 - name: categories

@@ -22,11 +22,6 @@ LABELS: dict[str, str] = {
     "first-time": N_("First-time winner"),
     "returning": N_("Returning winner"),
     "unknown": N_("Status not known"),
-    "national-advanced-manufacturing": N_("National advanced manufacturing cluster"),
-    "national-sme": N_("National SME characteristic cluster"),
-    "provincial-core": N_("Provincial cluster: core area"),
-    "provincial-collaborative": N_("Provincial cluster: collaborative area"),
-    "provincial-platform": N_("Provincial 'ten-thousand-mu, hundred-billion' platform"),
     "percent": "%",
     "100m-yuan": N_("bn yuan"),
     "count": "",
@@ -63,12 +58,6 @@ LABELS: dict[str, str] = {
     "source-article": N_("the starting article"),
     "in-en": N_("in English"),
     "in-zh": N_("in Chinese"),
-    "event-ceremony": N_("Award ceremony"),
-    "event-policy": N_("Policy"),
-    "event-launch": N_("Launch"),
-    "event-recognition": N_("Recognition"),
-    "event-relocation": N_("Relocation"),
-    "event-other": N_("Other"),
 }
 """Labels of the model's codes, in English; other languages come from their catalogue."""
 
@@ -261,7 +250,8 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
 
 
 def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
-    tiers = content.index("award-tiers")
+    # a project without awards need not declare award-tiers
+    tiers = content.index("award-tiers") if content.datasets["awards"] else {}
     regions = content.index("regions")
     rows = []
     for award in content.datasets["awards"]:
@@ -291,84 +281,15 @@ def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
     return rows
 
 
-def tier_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
-    return [
-        {
-            "id": t.id,
-            "name": text(t.name, lang),
-            "winners": t.winners,
-            "pool": text(t.pool, lang),
-            "source": t.source,
-        }
-        for t in content.datasets["award-tiers"]
-    ]
-
-
-def cluster_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
-    return [
-        {
-            "id": c.id,
-            "name": text(c.name, lang),
-            "industry": text(c.industry, lang),
-            "region": c.region,
-            "region_name": _region_name(content, c.region, lang),
-            "level": c.level,
-            "level_name": label(c.level, lang),
-            "year": c.year or "",
-            **_status(c, lang),
-            "source": c.source,
-        }
-        for c in content.datasets["clusters"]
-    ]
-
-
-def event_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
-    return [
-        {
-            "id": e.id,
-            "date": e.date,
-            "title": text(e.title, lang),
-            "kind": e.kind,
-            "kind_name": label(f"event-{e.kind}", lang),
-            "region_name": _region_name(content, e.region, lang),
-            **_status(e, lang),
-            "source": e.source,
-        }
-        for e in sorted(content.datasets["events"], key=lambda e: e.date)
-    ]
-
-
-def company_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
-    return [
-        {
-            "id": c.id,
-            "name": text(c.name, lang),
-            "sector": text(c.sector, lang),
-            "region_name": _region_name(content, c.region, lang),
-            **_status(c, lang),
-            "source": c.source,
-        }
-        for c in content.datasets["companies"]
-    ]
-
-
 ROWS_READ = {
     "figures": {"figures", "metrics", "regions", "awards"},
     "awards": {"awards", "award-tiers", "regions"},
-    "award-tiers": {"award-tiers"},
-    "clusters": {"clusters", "regions"},
-    "events": {"events", "regions"},
-    "companies": {"companies", "regions"},
 }
 """Which datasets each dataset's rows are made from: what a chart of it depends on."""
 
 ROW_BUILDERS = {
     "figures": figure_rows,
     "awards": award_rows,
-    "award-tiers": tier_rows,
-    "clusters": cluster_rows,
-    "events": event_rows,
-    "companies": company_rows,
 }
 
 

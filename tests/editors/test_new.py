@@ -235,9 +235,10 @@ resources:
 
 
 def _declare_rivers(project: Path, path: str = "data/rivers.yaml") -> Path:
-    (project / "content/datapackage.yaml").write_text(
-        RIVERS.replace("data/rivers.yaml", path), encoding="utf-8"
-    )
+    package = project / "content/datapackage.yaml"
+    declared = package.read_text(encoding="utf-8")  # the project's own, then rivers
+    rivers = RIVERS.replace("data/rivers.yaml", path).split("resources:\n", 1)[1]
+    package.write_text(declared.rstrip("\n") + "\n" + rivers, encoding="utf-8")
     data = project / "content" / path
     data.write_text("[]\n" if path.endswith(".yaml") else "id,name.en,name.zh\n", "utf-8")
     return data

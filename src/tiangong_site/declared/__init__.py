@@ -45,7 +45,7 @@ FieldDecl = FieldSpec
 RESERVED = ("site", "page", "datapackage")
 """Names of other content files' schemas (schemas/NAME.schema.json), which a dataset's
 schema would overwrite."""
-CHART_DATA = ("figures", "awards", "award-tiers", "clusters", "events", "companies")
+CHART_DATA = ("figures", "awards")
 """Built-in datasets a chart may draw (those with rows)."""
 
 

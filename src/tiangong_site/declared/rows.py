@@ -48,10 +48,14 @@ def _rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
         return base
     rows = []
     for row in base:
-        joined = dict(row)
+        added = {}
         for field, columns, by_key in joins:
             found = by_key.get(row[field]) if row[field] is not None else None
-            joined.update({f"{field}_{c}": found.get(c) if found else None for c in columns})
+            added[field] = {f"{field}_{c}": found.get(c) if found else None for c in columns}
+        joined: dict[str, Any] = {}
+        for key, value in row.items():  # region_name next to region, as a reader reads it
+            joined[key] = value
+            joined.update(added.get(key, ()))
         rows.append(joined)
     return rows
 
