@@ -11,6 +11,7 @@ import csv
 import difflib
 import functools
 import io
+import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from .brand import PLAIN, Brand
 from .content import Content
 from .errors import Problem
 from .i18n import N_, gettext
+from .memo import Memo, digest
 from .models import Chart, text
 from .tables import (
     QUALIFIER_WORDS,
@@ -40,6 +42,40 @@ FONTS = {
 Latin-first stack can give Han characters Japanese glyph forms where system-ui is Japanese."""
 
 
+def plotly_version() -> str:
+    """The installed plotly's version, read without importing it."""
+    from importlib.metadata import version
+
+    return version("plotly")
+
+
+def validated(kind: str, payload: dict[str, Any], memo: Memo | None = None) -> dict[str, Any]:
+    """`payload` (a figure's data and layout, or a template's layout) as the plotly package
+    validates and writes it. The result depends on the payload and plotly's version alone, so
+    a memo (salted with that version) keeps it: importing plotly and validating a figure cost
+    about a tenth of a second of a build whose charts had not changed."""
+    try:
+        raw = json.dumps([kind, payload], sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # a value JSON cannot hold: validate it every time
+        raw, memo = "", None
+    key = digest(raw) if memo is not None else ""
+    kept = memo.get(key) if memo is not None else None
+    if kept is not None:
+        return json.loads(kept)
+    go = _go()
+    made = (
+        go.Figure(data=payload["data"], layout=payload["layout"])
+        if kind == "figure"
+        else go.layout.Template(layout=go.Layout(**payload["layout"]))
+    ).to_plotly_json()
+    if memo is not None:
+        try:
+            memo.put(key, json.dumps(made, ensure_ascii=False))
+        except (TypeError, ValueError):
+            pass
+    return made
+
+
 @functools.cache
 def _go() -> Any:
     """plotly.graph_objects, imported on first use: plotly takes about a third of a second to
@@ -49,44 +85,51 @@ def _go() -> Any:
     return go
 
 
-@functools.lru_cache(maxsize=8)
-def house(brand: Brand) -> dict[str, Any]:
-    """The house style, as Plotly template JSON (validated once per brand). The series colours
+def house(brand: Brand, memo: Memo | None = None) -> dict[str, Any]:
+    """The house style, as Plotly template JSON (validated once per brand and process, or once
+    per brand with `memo`, see `validated`). The series colours
     are the brand's (static/style.css); colours of text and grid are re-applied in the browser
     from the page's CSS variables, so charts follow light and dark mode exactly as the text does."""
-    go = _go()
-    template = go.layout.Template(
-        layout=go.Layout(
-            font={"family": FONT, "size": 14, "color": brand["fg"]},
-            paper_bgcolor="rgba(0,0,0,0)",
-            plot_bgcolor="rgba(0,0,0,0)",
-            colorway=brand.palette,
-            margin={"l": 8, "r": 16, "t": 16, "b": 8},
-            hoverlabel={"font": {"family": FONT}},
-            legend={
-                "orientation": "h",
-                "yanchor": "bottom",
-                "y": 1.0,
-                "x": 0,
-                "bgcolor": "rgba(0,0,0,0)",
-            },
-            xaxis={
-                "automargin": True,
-                "showgrid": False,
-                "linecolor": "#8a8a8a",
-                "ticks": "outside",
-                "tickcolor": "#8a8a8a",
-                "zeroline": False,
-            },
-            yaxis={
-                "automargin": True,
-                "gridcolor": "#e3e3e3",
-                "zeroline": False,
-                "rangemode": "tozero",
-            },
-        )
+    if memo is None:
+        return _house(brand)
+    return validated("template", {"layout": _house_layout(brand)}, memo)
+
+
+@functools.lru_cache(maxsize=8)
+def _house(brand: Brand) -> dict[str, Any]:
+    return validated("template", {"layout": _house_layout(brand)})
+
+
+def _house_layout(brand: Brand) -> dict[str, Any]:
+    return dict(
+        font={"family": FONT, "size": 14, "color": brand["fg"]},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        colorway=brand.palette,
+        margin={"l": 8, "r": 16, "t": 16, "b": 8},
+        hoverlabel={"font": {"family": FONT}},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "x": 0,
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        xaxis={
+            "automargin": True,
+            "showgrid": False,
+            "linecolor": "#8a8a8a",
+            "ticks": "outside",
+            "tickcolor": "#8a8a8a",
+            "zeroline": False,
+        },
+        yaxis={
+            "automargin": True,
+            "gridcolor": "#e3e3e3",
+            "zeroline": False,
+            "rangemode": "tozero",
+        },
     )
-    return template.to_plotly_json()
 
 
 KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
@@ -342,10 +385,11 @@ HOVER = "%{customdata}<extra></extra>"
 
 
 def build_chart(
-    content: Content, spec: Chart, lang: str = "en", brand: Brand = PLAIN
+    content: Content, spec: Chart, lang: str = "en", brand: Brand = PLAIN, memo: Memo | None = None
 ) -> ChartOutput:
     """One chart, in the colours of `brand` (the build passes static/style.css's; PLAIN is
-    for callers that show no chart to anyone, such as `check`)."""
+    for callers that show no chart to anyone, such as `check`). With `memo` (see `validated`),
+    plotly validates only figures it has not validated before."""
     rows = _select(content, spec, lang)
     columns = [spec.x] + ([spec.series] if spec.series and spec.series != spec.x else []) + [spec.y]
     if spec.data == "figures" and spec.y == "value":
@@ -390,9 +434,8 @@ def build_chart(
         )
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
-    go = _go()
-    figure = go.Figure(data=traces, layout=layout).to_plotly_json()
-    figure["layout"]["template"] = house(brand)  # validated once per brand
+    figure = validated("figure", {"data": traces, "layout": layout}, memo)
+    figure["layout"]["template"] = house(brand, memo)
     downloads = _download_columns(columns, spec)
     header = {key: _header(key, lang, spec) for key in [*columns, *downloads]}
     return ChartOutput(

@@ -17,9 +17,10 @@ import jinja2.meta
 from markupsafe import Markup
 
 from . import __version__, cjk, drawing, i18n, share_image
+from . import memo as memo_of
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
-from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
+from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts, plotly_version
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
@@ -432,6 +433,7 @@ def prepare(
     brand = _brand(project, content, style)
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
+    figures = figure_memo(project, write_cache)
     for lang in languages:
         lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
         env = (envs or {}).get(lang) or make_environment(
@@ -453,7 +455,8 @@ def prepare(
         kept = (charts or {}).get(lang) or {}
         specs = content.datasets["charts"]
         drawn = {
-            spec.id: kept.get(spec.id) or build_chart(content, spec, lang, brand) for spec in specs
+            spec.id: kept.get(spec.id) or build_chart(content, spec, lang, brand, figures)
+            for spec in specs
         }
         editions[lang] = (drawn, lang_urls)
     # Charts built just now (not reused from the previous preview update) need drawings.
@@ -466,8 +469,15 @@ def prepare(
         for lang, (built, _) in editions.items()
     }
     draw_charts(project, content, fresh, brand)
+    figures.save()
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
+
+
+def figure_memo(project: Project, write_cache: bool) -> memo_of.Memo:
+    """Figures as plotly validated them in earlier builds (see charts.validated)."""
+    folder = project.cache if write_cache else None
+    return memo_of.Memo(folder, "figures", memo_of.digest(plotly_version()))
 
 
 def draw_charts(
@@ -563,7 +573,11 @@ Place = tuple[str, int, int, str, str]
 
 
 def typography_problems(
-    project: Project, prepared: Prepared, pages: dict[str, str], files: dict[str, str | bytes]
+    project: Project,
+    prepared: Prepared,
+    pages: dict[str, str],
+    files: dict[str, str | bytes],
+    write_cache: bool = True,
 ) -> list[Problem]:
     """The Chinese edition's house style, checked on what the build wrote: each Latin word
     not allowed, each half-width mark or stray space beside Chinese text, each bilingual
@@ -573,7 +587,15 @@ def typography_problems(
     if content is None or "zh" not in content.site.languages:
         return []
     allowed = cjk.Allowlist.read(project.root / ALLOWED_LATIN)
-    writers = cjk.Writers(project.root, project.content, project.templates, prepared.env)
+    memo = typography_memo(project, allowed, write_cache)
+    made: list[cjk.Writers] = []
+
+    def writers() -> cjk.Writers:
+        """Made for the first finding: it reads every content file and the catalogue."""
+        if not made:
+            made.append(cjk.Writers(project.root, project.content, project.templates, prepared.env))
+        return made[0]
+
     seen: dict[Place, list[str]] = {}
     jobs = {job.path: job for job in prepared.plan.jobs}
     closures: dict[str, list[str]] = {}
@@ -587,7 +609,7 @@ def typography_problems(
 
     for path, html in pages.items():
         job = jobs[path]
-        for finding in cjk.file_findings(path, html, allowed, i18n.HTML_LANG[job.lang]):
+        for finding in _findings(memo, path, html, allowed, i18n.HTML_LANG[job.lang]):
             place = _locate(
                 writers,
                 finding,
@@ -602,8 +624,10 @@ def typography_problems(
             fallback = (
                 origin.path if origin is not None and origin.path else "src/tiangong_site/tables.py"
             )
-            for finding in cjk.file_findings(path, data, allowed, i18n.HTML_LANG["zh"]):
+            for finding in _findings(memo, path, data, allowed, i18n.HTML_LANG["zh"]):
                 seen.setdefault(_locate(writers, finding, list, fallback), []).append(path)
+    if not seen:
+        memo.save()  # a clean edition's results only: a failed build leaves no trace
     problems = []
     for (where, line, column, kind, message), outputs in seen.items():
         more = f" and {len(set(outputs)) - 1} more" if len(set(outputs)) > 1 else ""
@@ -613,11 +637,38 @@ def typography_problems(
     return problems
 
 
+def typography_memo(project: Project, allowed: cjk.Allowlist, write_cache: bool) -> memo_of.Memo:
+    """The typography check's findings of earlier builds, by a digest of the checked file: the
+    check reads every text of the Chinese edition, and most of it has not changed since."""
+    salt = memo_of.digest(memo_of.source_digest(cjk.__file__), "\n".join(allowed.phrases))
+    folder = project.cache if write_cache else None
+    return memo_of.Memo(folder, "typography", salt)
+
+
+def _findings(
+    memo: memo_of.Memo, path: str, data: str | bytes, allowed: cjk.Allowlist, lang: str
+) -> list[cjk.Finding]:
+    """cjk.file_findings, from the memo when this file was checked before."""
+    if isinstance(data, bytes):
+        return []
+    key = memo_of.digest(lang, path.rpartition(".")[2], data)
+    kept = memo.get(key)
+    if kept is None:
+        found = cjk.file_findings(path, data, allowed, lang)
+        memo.put(key, [[f.kind, f.found, f.context, f.line] for f in found])
+        return found
+    return [cjk.Finding(kind, text, context, line) for kind, text, context, line in kept]
+
+
 def _locate(
-    writers: cjk.Writers, finding: cjk.Finding, templates: Callable[[], list[str]], fallback: str
+    made: Callable[[], cjk.Writers],
+    finding: cjk.Finding,
+    templates: Callable[[], list[str]],
+    fallback: str,
 ) -> Place:
     """The content file, catalogue entry or template whose text holds the finding."""
     message = finding.describe()
+    writers = made()
     in_content = writers.in_content(finding)
     if in_content:
         return (*in_content, finding.kind, message)
