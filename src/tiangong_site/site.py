@@ -16,7 +16,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from . import __version__, cjk, drawing, i18n, share_image
+from . import __version__, cjk, drawing, i18n, markdown, share_image
 from . import memo as memo_of
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
@@ -531,7 +531,8 @@ def write_site(
     plotly_name = copy_assets(project, content, out, urls)
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
-    pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
+    with markdown.remembered(project.cache) as prose:
+        pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
     if typography:
         raise ContentError(typography)
@@ -541,6 +542,7 @@ def write_site(
     problems = check_links(out, urls.base_path, pages)
     if problems:
         raise ContentError(problems)
+    prose.save()
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
     charts = len(
         content.datasets["charts"]
