@@ -16,7 +16,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from . import __version__, cjk, drawing, i18n, markdown, share_image
+from . import __version__, cjk, drawing, i18n, markdown, share_image, workers
 from . import memo as memo_of
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
@@ -500,25 +500,37 @@ def draw_charts(
 
 
 def render_jobs(
-    project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None
+    project: Project,
+    prepared: Prepared,
+    jobs: list[Job],
+    tick: Progress | None = None,
+    processes: int = 1,
 ) -> dict[str, str]:
-    """Render pages to memory. Raises ContentError listing every page and template problem,
-    and every address the plan found claimed twice."""
+    """Render pages to memory, in `processes` processes (workers.py). Raises ContentError
+    listing every page and template problem, and every address the plan found claimed twice."""
     problems: list[Problem] = list(prepared.plan.problems)
     rendered: dict[str, str] = {}
-    for i, job in enumerate(jobs):
+
+    def one(job: Job) -> tuple[str | None, list[Problem], str]:
+        """The page's HTML (None if it failed), its problems and its context's digest."""
         try:
             html, page_problems = job.render(prepared.envs[job.lang], prepared.plan)
         except ContentError as exc:
-            problems.extend(exc.problems)
-            continue
+            return None, exc.problems, job.context_digest
         except jinja2.TemplateError as exc:
-            problems.append(template_problem(exc, project))
-            continue
+            return None, [template_problem(exc, project)], job.context_digest
+        return html, page_problems, job.context_digest
+
+    def done(count: int) -> None:
+        if tick:
+            tick(f"rendered {count}/{len(jobs)} pages")
+
+    results = workers.mapped(one, jobs, processes, done)
+    for job, (html, page_problems, digest) in zip(jobs, results, strict=True):
+        job.context_digest = digest  # set in the worker's copy of the job: the preview reads it
         problems.extend(page_problems)
-        rendered[job.path] = html
-        if tick and i % 50 == 0:
-            tick(f"rendered {i}/{len(jobs)} pages")
+        if html is not None:
+            rendered[job.path] = html
     if problems:
         raise ContentError(problems)
     return rendered
@@ -531,8 +543,9 @@ def write_site(
     plotly_name = copy_assets(project, content, out, urls)
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
+    jobs = prepared.plan.jobs
     with markdown.remembered(project.cache) as prose:
-        pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
+        pages = render_jobs(project, prepared, jobs, tick, workers.planned(len(jobs)))
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
     if typography:
         raise ContentError(typography)
