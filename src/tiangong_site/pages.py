@@ -46,8 +46,6 @@ from .tables import (
     ROWS_READ,
     dataset_rows,
     download_header,
-    download_json,
-    download_value,
     format_value,
     in_language,
     label,
@@ -944,34 +942,41 @@ DATASET_DESCRIPTIONS = {
 
 
 def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, int]:
+    """The CSV and JSON downloads of a dataset, and its number of rows.
+
+    One pass, one new dict per row: the three copies of every row this made before (without
+    `_` keys, in the language, whole numbers whole) took 4 s of a build of 10,000 records."""
     rows = (
-        [
-            {k: v for k, v in row.items() if not k.startswith("_")}
-            for row in dataset_rows(content, name, lang)
-        ]
+        dataset_rows(content, name, lang)
         if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies")
         else [r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]]
     )
-    if lang != "en":  # each text in the reader's language, not both
-        rows = [in_language(row, lang) for row in rows]
-    columns = list(dict.fromkeys(k for row in rows for k in row))  # in order of first use
-    rows = [{k: download_value(v) for k, v in row.items()} for row in rows]
+    # In order of first use; rows of one builder share their keys, so each shape is read once.
+    shapes = dict.fromkeys(map(tuple, rows))
+    columns = list(dict.fromkeys(k for shape in shapes for k in shape if k[:1] != "_"))
     buffer = io.StringIO()
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([download_header(k, lang) for k in columns])
-    for (
-        row
-    ) in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
+    lines = []
+    for row in rows:
+        if lang != "en":  # each text in the reader's language, not both
+            row = in_language({k: v for k, v in row.items() if k[:1] != "_"}, lang)
+        clean = {  # as download_value writes them: a whole number stays whole (5000, not 5000.0)
+            k: int(v) if v.__class__ is float and v.is_integer() else v
+            for k, v in row.items()
+            if k[:1] != "_"
+        }
+        lines.append(json.dumps(clean, ensure_ascii=False))
+        values = (clean.get(k, "") for k in columns)
         writer.writerow(
             [
-                json.dumps(v, ensure_ascii=False)
-                if isinstance(v := row.get(k, ""), (dict, list))
-                else v
-                for k in columns
+                json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+                for v in values
             ]
         )
-    return buffer.getvalue(), safejson.escape(download_json(rows)), len(rows)
+    json_text = "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"  # as download_json
+    return buffer.getvalue(), safejson.escape(json_text), len(rows)
 
 
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
