@@ -9,7 +9,7 @@ Templates get typed page data (the frozen dataclasses below), not ad-hoc dicts: 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 import jinja2
@@ -436,9 +436,38 @@ class _Locator:
         n = self.by_id.get(rid)
         if self.loaded is None or n is None:
             return Origin(what, group=f"the pages of collection '{spec.name}'")
-        line, col = self.loaded.position((n, column))
         group = f"the pages of collection '{spec.name}', {spec.url}"
-        return Origin(what, self.loaded.path, line, col, group, noun="record", ident=str(rid))
+        return _RecordOrigin(what, self.loaded, (n, column), group, str(rid))
+
+
+class _RecordOrigin(Origin):
+    """A record's Origin whose line and column are looked up when a message first reads them:
+    a JSON or CSV data file's positions take a second pass over its text (declared/data.py),
+    which a collection of 10,000 good records spent a second on, for no message at all."""
+
+    def __init__(self, what: str, loaded: LoadedFile, key: tuple, group: str, ident: str):
+        object.__setattr__(self, "_at", (loaded, key))
+        super().__init__(what, loaded.path, 1, 1, group, noun="record", ident=ident)
+
+    def _place(self) -> tuple[int, int]:
+        loaded, key = self._at  # type: ignore[attr-defined]
+        return loaded.position(key)
+
+    @property  # type: ignore[override]
+    def line(self) -> int:
+        return self._place()[0]
+
+    @line.setter
+    def line(self, value: int) -> None:
+        """Origin's __init__ sets it; the record's place is looked up instead."""
+
+    @property  # type: ignore[override]
+    def column(self) -> int:
+        return self._place()[1]
+
+    @column.setter
+    def column(self, value: int) -> None:
+        """As `line`."""
 
 
 # --- jobs ----------------------------------------------------------------------------------------
@@ -453,8 +482,9 @@ class CollectionJob(Job):
 
     def full_context(self, env: jinja2.Environment) -> tuple[dict[str, Any], list[Problem]]:
         context, problems = super().full_context(env)
-        plain = {k: asdict(v) if k == "page" else v for k, v in context.items()}
-        self.context_digest = _digest_of([self.template, self.lang, plain])
+        # The digest of the page as dataclasses.asdict would give it, without its deep copy of
+        # every row (half of the rendering time of a collection of 10,000 records).
+        self.context_digest = _digest_of([self.template, self.lang, context], _fields_of)
         return context, problems
 
     def render(self, env: jinja2.Environment, plan: Any) -> tuple[str, list[Problem]]:
@@ -471,6 +501,13 @@ class CollectionJob(Job):
 
     def ambient(self) -> dict[str, Any]:
         return {k: v for k, v in super().ambient().items() if k != "template_at"}
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    """A dataclass as a mapping of its fields, for json.dumps (which goes on into them)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    raise TypeError(f"{type(value).__name__} is not plain data")
 
 
 def _job(

@@ -118,11 +118,14 @@ class Job:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
 
-def _digest_of(value: Any) -> str:
-    """A digest of plain data (dicts, lists, strings, numbers); "" when it holds anything
-    else, which the preview never takes for "unchanged": such a page is always rendered."""
+def _digest_of(value: Any, default: Callable[[Any], Any] | None = None) -> str:
+    """A digest of plain data (dicts, lists, strings, numbers, and what `default` makes plain,
+    as json.dumps's); "" when it holds anything else, which the preview never takes for
+    "unchanged": such a page is always rendered."""
     try:
-        raw = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        raw = json.dumps(
+            value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default
+        )
     except (TypeError, ValueError):
         return ""
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
