@@ -25,9 +25,10 @@ Result = TypeVar("Result")
 
 WORKERS_ENV = "TIANGONG_WORKERS"
 """How many processes render: a number (1: all in the parent); by default, one per core."""
-MIN_ITEMS = 400
-"""Fewer items than this are worked on in the parent: below it, measured on two cores, the
-forks and the results' trip back cost about what the second core saves (bench/README.md)."""
+MIN_ITEMS = 2000
+"""Fewer items than this are worked on in the parent. Measured on two shared cores (peers
+workload, bench/README.md): at 1,000 pages two workers cost 0.06 s more processor time than
+the second core saved; at 10,000 they took the wall time to 0.83 of one process's."""
 CHUNK = 64
 """Items per task: small enough to share the work out evenly, large enough that each
 result's trip back is one pickle, not 64."""
