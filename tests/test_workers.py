@@ -77,13 +77,14 @@ def test_a_template_error_in_a_worker_is_reported_at_its_line(
     folder = peers_project(tmp_path, 40)
     template = folder / "templates" / "region.html"
     lines = template.read_text(encoding="utf-8").splitlines()
-    lines[5] = "<h1>{{ region[region.name] }}</h1>"  # a message of its own on each page
+    at = next(n for n, line in enumerate(lines) if line.startswith("<h1>"))
+    lines[at] = "<h1>{{ page.record[page.record.name] }}</h1>"  # a message of its own per page
     template.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setenv(workers.WORKERS_ENV, "2")
     with pytest.raises(ContentError) as caught:
         build(Project.at(folder), tmp_path / "out")
     places = {(p.path, p.line) for p in caught.value.problems}
-    assert places == {("templates/region.html", 6)}
+    assert places == {("templates/region.html", at + 1)}
     named = {p.message.rsplit("attribute ", 1)[-1] for p in caught.value.problems}
     assert len(named) == 40  # every page's problem, from both workers
     assert "'Place 0 & Co'" in named and "'Place 39'" in named
