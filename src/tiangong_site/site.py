@@ -23,6 +23,7 @@ from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
+from .languages import KNOWN
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
 from .render import Urls, copy_hashed, hashed_name, make_environment
@@ -93,9 +94,14 @@ package-lock.json. It draws every chart kind there is (KINDS_BUNDLE), so the sit
 ships the 4.8 MB full bundle."""
 
 
-PLOTLY_LOCALES = {"zh": ("node_modules/plotly.js-locales/zh-cn.js", "plotly-locale-zh-cn.js")}
-"""plotly.js's own translations (months, "double-click" tips), by site language; from npm
-`plotly.js-locales`, which ships them as CommonJS modules."""
+PLOTLY_LOCALES = {
+    code: (f"node_modules/plotly.js-locales/{lang.plotly}.js", f"plotly-locale-{lang.plotly}.js")
+    for code, lang in KNOWN.items()
+    if lang.plotly
+}
+"""plotly.js's own translations (months, "double-click" tips), by site language (the locale
+each language names in languages.KNOWN); from npm `plotly.js-locales`, which ships them as
+CommonJS modules."""
 
 
 def plotly_locale(project: Project, lang: str) -> bytes:

@@ -12,6 +12,7 @@ from typing import Any
 from . import i18n
 from .content import Content
 from .i18n import N_, gettext
+from .languages import KNOWN
 from .models import Period, text
 
 LABELS: dict[str, str] = {
@@ -479,9 +480,10 @@ def download_header(key: str, lang: str) -> str:
 
 
 def in_language(value: Any, lang: str) -> Any:
-    """A value with every {"en": …, "zh": …} text reduced to its text in `lang`."""
-    if isinstance(value, dict) and value and set(value) <= {"en", "zh"}:
-        return value.get(lang) or value.get("en")
+    """A value with every {"en": …, "zh": …} text reduced to its text in `lang` (else its
+    first language's, as models.text does)."""
+    if isinstance(value, dict) and value and set(value) <= KNOWN.keys():
+        return value.get(lang) or next(iter(value.values()))
     if isinstance(value, list):
         return [in_language(item, lang) for item in value]
     if isinstance(value, dict):
