@@ -24,6 +24,9 @@ from .inside import inside
 from .languages import KNOWN, english_name, language
 from .limits import MAX_CATALOGUE_BYTES, MAX_TEMPLATE_BYTES, decode, read_limited, read_text
 
+LOCALES = {code: lang.og or code for code, lang in KNOWN.items()} | {"zh": "zh_Hans_CN"}
+"""Each language's Babel locale (its catalogue's plural rules): British English, Simplified
+Chinese, ..."""
 HTML_LANG = {code: lang.html_lang for code, lang in KNOWN.items()}
 """Each language's `lang` and `hreflang` attribute ('zh-Hans': Simplified Chinese)."""
 OG_LOCALE = {code: lang.og or code for code, lang in KNOWN.items()}

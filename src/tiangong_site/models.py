@@ -255,6 +255,14 @@ class Site(Strict):
             "suggests; the first of `languages` when not given."
         ),
     )
+    default_language_at_root: bool = Field(
+        default=False,
+        description=(
+            "With several languages: false puts each edition in its folder (en/, zh/) and a "
+            "page choosing between them at the site's root; true puts the default language's "
+            "edition at the root and each other one in its folder (/fr/)."
+        ),
+    )
     authors: list[Author] = Field(
         description="Who the byline names: one or more desks or people.",
         min_length=1,
@@ -282,6 +290,20 @@ class Site(Strict):
         default="_site",
         pattern=r"^[^/].*$",
     )
+
+    def folder(self, lang: str) -> str:
+        """The folder of a language's edition in the site: 'zh/', or '' at the root (a site
+        of one language; the default language with `default_language_at_root`)."""
+        if len(self.languages) == 1 or (
+            self.default_language_at_root and lang == self.default_language
+        ):
+            return ""
+        return f"{lang}/"
+
+    @property
+    def language_root(self) -> bool:
+        """Whether the site's root is a page choosing between the editions."""
+        return len(self.languages) > 1 and not self.default_language_at_root
 
     @model_validator(mode="before")
     @classmethod

@@ -1107,7 +1107,7 @@ def _plan_publishing(
             origin=Origin("the page for addresses that do not exist (404.html)"),
         )
     )
-    if len(languages) > 1:
+    if content.site.language_root:
         choices = [
             {
                 "lang": lang,

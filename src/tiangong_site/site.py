@@ -439,7 +439,7 @@ def prepare(
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
     for lang in languages:
-        lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
+        lang_urls = urls.for_language(content.site.folder(lang))
         env = (envs or {}).get(lang) or make_environment(
             project.templates,
             lang_urls,
@@ -601,8 +601,11 @@ def typography_problems(
                 f"templates/{job.template}",
             )
             seen.setdefault(place, []).append(path)
-    prefix = "zh/" if len(content.site.languages) > 1 else ""
+    prefix = content.site.folder("zh")
+    others = [content.site.folder(lang) for lang in content.site.languages if lang != "zh"]
     for path, data in files.items():
+        if any(folder and path.startswith(folder) for folder in others):
+            continue  # another edition's (the Chinese one may be at the root)
         if path.startswith(prefix) and path.endswith((".svg", ".csv", ".json")):
             origin = prepared.plan.origins.get(path)
             fallback = (
