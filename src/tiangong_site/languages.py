@@ -97,8 +97,12 @@ def check_code(code: str) -> str:
     if primary in KNOWN:
         hint = f"write the primary language subtag alone: '{primary}'"
     else:
-        close = difflib.get_close_matches(lowered, list(KNOWN), n=1)
-        near = f"did you mean '{close[0]}'? " if close else ""
+        close = difflib.get_close_matches(lowered, list(KNOWN), n=1) or [
+            known  # two letters, one of them mistyped: 'zn' for 'zh' (or 'en')
+            for known in KNOWN
+            if len(known) == len(lowered) and sum(map(str.__ne__, known, lowered)) == 1
+        ]
+        near = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         hint = f"{near}known codes: {', '.join(sorted(KNOWN))}"
     raise ValueError(f"'{code}' is not a language code the engine knows ({hint})")
 

@@ -133,7 +133,11 @@ class Localised(Strict):
     written). Keys are language codes; the texts are kept in the order of languages.KNOWN,
     so a download's bilingual value reads the same however the YAML orders it."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(
+        extra="allow",
+        frozen=True,
+        json_schema_extra={"minProperties": 1, "propertyNames": {"enum": list(KNOWN)}},
+    )
     __pydantic_extra__: dict[Lang, Annotated[str, Field(min_length=1)]] = Field(init=False)
 
     @model_validator(mode="before")
@@ -231,6 +235,12 @@ class Author(Strict):
 class Site(Strict):
     """`content/site.yaml`: settings for the whole site."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra=lambda schema: schema["properties"]["default_language"].pop("default"),
+    )
+
     title: LocalText = Field(description="The site's name, in the page titles and the header.")
     description: LocalText = Field(
         description="One or two sentences about the site, for search engines and link previews.",
@@ -249,7 +259,7 @@ class Site(Strict):
         min_length=1,
     )
     default_language: Lang = Field(
-        default="",
+        default="",  # set by _default_is_first (the JSON Schema shows none)
         description=(
             "The language of NAME.md pages, the 404 page and the one the site's root "
             "suggests; the first of `languages` when not given."
