@@ -339,3 +339,29 @@ def test_a_missing_catalogue_is_named_with_the_guide(tmp_path: Path, capsys):
     (problem,) = problems_of(err)
     assert problem["path"] == "locales/fr/LC_MESSAGES/messages.po"
     assert "docs/languages.md" in problem["hint"]
+
+
+def test_new_page_writes_each_language_the_default_as_name_md(tmp_path: Path, run_cli):
+    root = make_project(tmp_path / "p", content_files(THREE), THREE)
+    done = run_cli(
+        "new", "page", "method", "--project", root,
+        "--title", "Methode", "--description", "Wie.",
+        "--title-en", "Method", "--description-en", "How.",
+        "--title-fr", "Méthode", "--description-fr", "Comment.",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    pages = root / "content" / "pages"
+    assert 'title: "Methode"' in (pages / "method.md").read_text("utf-8")
+    assert 'title: "Method"' in (pages / "method.en.md").read_text("utf-8")
+    assert 'title: "Méthode"' in (pages / "method.fr.md").read_text("utf-8")
+
+
+def test_new_page_names_the_flags_of_a_missing_language(tmp_path: Path, run_cli):
+    root = make_project(tmp_path / "p", content_files(THREE), THREE)
+    done = run_cli(
+        "new", "page", "method", "--project", root, "--title", "Methode", "--description", "Wie."
+    )
+    assert done.code == 2
+    assert "--title-en and --description-en" in done.err
+    assert "--title-fr and --description-fr" in done.err
+    assert not (root / "content" / "pages" / "method.md").exists()

@@ -543,7 +543,7 @@ def check_references(content: Content) -> list[Problem]:
     return problems
 
 
-def _edition_order(site: Site | None) -> list[str]:
+def edition_order(site: Site | None) -> list[str]:
     """The site's default language first, then its others (without a valid site.yaml, any
     language the engine knows: its problems are reported, not the pages')."""
     if site is None:
@@ -582,7 +582,7 @@ def load_content(root: Path) -> Content:
             continue
         files[name] = loaded
         datasets[name] = _validate_list(loaded, model, problems)
-    pages = load_pages(root, problems, _edition_order(site))
+    pages = load_pages(root, problems, edition_order(site))
     if site_file is not None:
         files["site"] = site_file
     content = Content(root=root, site=site, datasets=datasets, pages=pages, files=files)  # type: ignore[arg-type]
