@@ -365,3 +365,32 @@ def test_new_page_names_the_flags_of_a_missing_language(tmp_path: Path, run_cli)
     assert "--title-en and --description-en" in done.err
     assert "--title-fr and --description-fr" in done.err
     assert not (root / "content" / "pages" / "method.md").exists()
+
+
+# --- the guide ------------------------------------------------------------------------------
+
+GUIDE = REPO / "docs" / "languages.md"
+
+
+def guide_site_yaml() -> str:
+    """The site.yaml example of docs/languages.md, as written there."""
+    blocks = re.findall(r"```yaml\n(.*?)```", GUIDE.read_text("utf-8"), re.S)
+    (block,) = [b for b in blocks if b.startswith("# content/site.yaml")]
+    return block
+
+
+def test_the_guides_example_site_builds_as_the_guide_says(tmp_path: Path):
+    files = content_files(["de", "fr"]) | {"site.yaml": guide_site_yaml()}
+    root = make_project(tmp_path / "p", files, ["de", "fr"])
+    assert cli.main(["build", "--project", str(root), "--quiet"]) == 0
+    site = root / "_site"
+    assert html_lang(site / "index.html") == "de"  # the default language, at the root
+    assert html_lang(site / "fr" / "data" / "index.html") == "fr"
+    assert "[fr] Skip to content" in (site / "fr" / "index.html").read_text("utf-8")
+
+
+def test_the_guide_lists_the_codes_the_engine_knows():
+    from tiangong_site.languages import KNOWN
+
+    listed = re.search(r"The engine knows these:\s+`([a-z ]+)`", GUIDE.read_text("utf-8"))
+    assert listed and listed.group(1).split() == sorted(KNOWN)

@@ -94,10 +94,15 @@ package-lock.json. It draws every chart kind there is (KINDS_BUNDLE), so the sit
 ships the 4.8 MB full bundle."""
 
 
+CHARTS_JS_LOCALES = {"zh"}
+"""The languages whose plotly.js locale static/charts.js selects: it asks plotly for
+`zh-CN` by name. Another language's locale would be loaded and not used, so none is shipped
+until charts.js takes the name from the page (languages.KNOWN has each one's)."""
+
 PLOTLY_LOCALES = {
     code: (f"node_modules/plotly.js-locales/{lang.plotly}.js", f"plotly-locale-{lang.plotly}.js")
     for code, lang in KNOWN.items()
-    if lang.plotly
+    if lang.plotly and code in CHARTS_JS_LOCALES
 }
 """plotly.js's own translations (months, "double-click" tips), by site language (the locale
 each language names in languages.KNOWN); from npm `plotly.js-locales`, which ships them as
