@@ -378,8 +378,23 @@ ROW_BUILDERS = {
 def dataset_rows(content: Content, dataset: str, lang: str = "en") -> list[dict[str, Any]]:
     """The rows of `dataset` in `lang`, made once per content and language: every chart of
     a dataset, the chart check and the downloads share them (a build made them 42 times).
-    Shared, so never changed in place: a chart that adds a column makes new rows."""
+    Shared, so never changed in place: a chart that adds a column makes new rows.
+    A dataset declared in content/datapackage.yaml has its rows from declared.rows."""
+    if dataset not in ROW_BUILDERS:
+        from .declared.rows import declared_rows
+
+        return declared_rows(content, dataset, lang)
     return content.derived((f"rows:{dataset}", lang), lambda: ROW_BUILDERS[dataset](content, lang))
+
+
+def rows_read(content: Content, dataset: str) -> set[str]:
+    """The datasets whose records the rows of `dataset` are made from (ROWS_READ, or what a
+    declared dataset's references name): what a chart of it depends on."""
+    if dataset in ROWS_READ:
+        return ROWS_READ[dataset]
+    from .declared.rows import declared_reads
+
+    return declared_reads(content, dataset)
 
 
 def download_json(value: list[Any] | dict[str, Any]) -> str:
