@@ -21,6 +21,7 @@ from .brand import PLAIN, Brand
 from .content import Content
 from .errors import Problem
 from .i18n import N_, gettext
+from .languages import language
 from .memo import Memo, digest
 from .models import Chart, text
 from .tables import (
@@ -433,6 +434,8 @@ def build_chart(
             layout,
             {"font": {"family": FONTS[lang]}, "hoverlabel": {"font": {"family": FONTS[lang]}}},
         )
+    if language(lang).plotly_separators:  # axes and tooltips with the language's marks
+        layout["separators"] = language(lang).plotly_separators
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
     figure = validated("figure", {"data": traces, "layout": layout}, memo)
@@ -472,7 +475,7 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
     reader rounds (800.25 -> 800.3 in both editions, not the float's 800.2)."""
     value = row[spec.y]
     if isinstance(value, float):
-        number = _half_up(value, decimals, grouped=lang == "en")
+        number = i18n.local_marks(_half_up(value, decimals, bool(language(lang).group)), lang)
     else:
         number = _cell(value, lang)
     body = number + ("%" if row.get("unit") == "%" else "")
