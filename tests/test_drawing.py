@@ -8,6 +8,7 @@ import asyncio
 import gzip
 import re
 import struct
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,18 @@ def test_without_chromium_a_build_stops_saying_how_to_install_it_and_keeps_the_l
     assert match["path"].endswith("charts.yaml")
     assert "no Chromium" in match["message"] and "install-system-deps.sh" in match["hint"]
     assert tree_digest(out) == before
+
+
+def test_without_kaleido_a_build_says_to_install_the_python_dependencies_not_chromium(
+    run_cli, project, mini, cache, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "kaleido", None)  # `import kaleido` raises ModuleNotFound
+    run = build(run_cli, project, mini(), tmp_path / "out")
+    assert run.code == 1
+    match = PROBLEM_LINE.match(run.err.strip().splitlines()[0])
+    assert match, run.err
+    assert "kaleido" in match["message"] and "make site" in match["hint"]
+    assert "Chromium" not in match["message"] + match["hint"]
 
 
 def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache, tmp_path):
