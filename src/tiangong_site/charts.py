@@ -264,6 +264,25 @@ def check_charts(content: Content) -> list[Problem]:
     return problems
 
 
+def fill_placeholders(content: Content) -> list[Problem]:
+    """Numbers in the charts' words that come from their data (placeholders.py), filled in
+    every language; each chart spec is replaced by its filled copy. Run after check_charts."""
+    from .placeholders import fill_charts
+
+    before = set(content._cache)
+    problems = fill_charts(
+        content.datasets["charts"],
+        list(content.site.languages),
+        lambda spec, lang: _select(content, spec, lang),
+        lambda i, key, message, hint: content.problem_at("charts", i, key, message, hint),
+    )
+    # Forget what was derived here: indexes of the unfilled specs, and rows made before the
+    # build activates the translations (numbers only are read from them).
+    for key in [k for k in content._cache if k not in before or k[0] == "charts"]:
+        del content._cache[key]
+    return problems
+
+
 def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str]:
     """Where, what and how to fix a `where:` no row matches: the first key whose value no
     row has (with the nearest value that exists), else the combination."""

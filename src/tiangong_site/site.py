@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import __version__, cjk, drawing, i18n, share_image
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
-from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
+from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts, fill_placeholders
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
@@ -161,6 +161,7 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
         raise ContentError(links)
     content = load_content(project.content)
     problems = check_charts(content)
+    problems = problems or fill_placeholders(content)  # only over charts whose columns exist
     # A build reads the extraction kept by earlier builds, and keeps its own only once it succeeded.
     problems += i18n.missing_translations(
         project.root, project.templates, content.site.languages, project.cache, write_cache
