@@ -183,6 +183,25 @@ def real_site(built_once: Path) -> Path:
     return built_once / "_site"
 
 
+def test_a_stacked_column_on_a_phone_labels_each_category_once_with_no_empty_row():
+    """One series may hold a category twice (its reported and its inferred part): the phone
+    drawing showed "May 2023" a second time over an empty row."""
+    figure = {
+        "data": [
+            {"type": "bar", "name": "First", "x": ["May 2023", "May 2023", "May 2024"]},
+            {"type": "bar", "name": "Again", "x": ["May 2024", "May 2024"]},
+        ],
+        "layout": {"barmode": "stack", "height": 300},
+    }
+    figure["data"][0]["y"], figure["data"][1]["y"] = [1, 3, 1], [1, 3]
+    narrow = narrow_figure(figure, "stacked-column")
+    labels = [a["text"] for a in narrow["layout"]["annotations"] if "May" in a["text"]]
+    assert labels == ["May 2023", "May 2024"]
+    first, again = narrow["data"]
+    assert first["y"][0] == first["y"][1], "both parts of May 2023 sit on one bar"
+    assert first["y"][2] == again["y"][0] == again["y"][1], "May 2024 is the second bar"
+
+
 def test_every_chart_is_inline_svg_of_at_most_15_kb_gzipped(real_site: Path):
     charts = len(
         re.findall(r"^- id:", (real_site.parent / "content" / "charts.yaml").read_text(), re.M)

@@ -68,9 +68,9 @@ def _visible(trace: dict[str, Any]) -> bool:
 
 def _categories(traces: list[dict[str, Any]]) -> list[Any]:
     cats: list[Any] = []
-    for trace in traces:
+    for trace in traces:  # one trace may hold a category twice (its parts of each basis)
         column = trace["y"] if trace.get("orientation") == "h" else trace["x"]
-        cats += [c for c in column if c is not None and c not in cats]
+        cats += [c for c in dict.fromkeys(column) if c is not None and c not in cats]
     return cats
 
 
