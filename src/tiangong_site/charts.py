@@ -89,7 +89,7 @@ def house(brand: Brand) -> dict[str, Any]:
     return template.to_plotly_json()
 
 
-KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
+KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline", "grid"}
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
 
 HEADERS = {
@@ -356,6 +356,9 @@ def _download_columns(columns: list[str], spec: Chart) -> list[str]:
     return keys + ["status", "uncertain"]
 
 
+DIRECTLY_LABELLED = {"grid", "timeline"}
+"""Kinds that name what each mark is beside it, so they never need a legend."""
+
 HOVER = "%{customdata}<extra></extra>"
 """Hover text is prepared per point in customdata, already in the reader's language."""
 
@@ -369,6 +372,8 @@ def build_chart(
     columns = [spec.x] + ([spec.series] if spec.series and spec.series != spec.x else []) + [spec.y]
     if spec.data == "figures" and spec.y == "value":
         columns += ["rank"] if any(r.get("rank") for r in rows) else []
+    if spec.kind == "grid":  # each row a named mark: the table lists them in that order
+        columns = [spec.x, spec.y] + ([spec.series] if spec.series else [])
     if spec.data == "events":
         columns = ["date", "title"] + (
             ["region_name"] if any(r.get("region_name") for r in rows) else []
@@ -394,12 +399,11 @@ def build_chart(
         layout,
         {
             "template": {},  # no default template to load and copy: the house style is set below
-            "height": spec.height,
+            "height": layout.get("height") or spec.height,
             "xaxis": {"title": {"text": value_title or None}},
             "yaxis": {"title": {"text": None}},
-            "showlegend": bool(spec.series)
-            or highlighted is not None
-            or any(_marked(r) for r in rows),
+            "showlegend": spec.kind not in DIRECTLY_LABELLED
+            and (bool(spec.series) or highlighted is not None or any(_marked(r) for r in rows)),
         },
     )
     if lang in FONTS:
@@ -497,26 +501,10 @@ def _draw(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Plotly traces and layout (plain dicts) for one chart."""
     accent, muted, palette = brand.accent, brand.muted, brand.palette
+    if spec.kind == "grid":
+        return _draw_grid(spec, rows, lang, palette)
     if spec.kind == "timeline":
-        trace = {
-            "type": "scatter",
-            "x": [r["date"] for r in rows],
-            "y": [r.get(spec.y, "") for r in rows],
-            "mode": "markers",
-            "marker": {
-                "size": 12,
-                "color": accent,
-                "symbol": ["circle-open" if _marked(r) else "circle" for r in rows],
-            },
-            "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
-            "hovertemplate": HOVER,
-            "showlegend": False,
-        }
-        layout = {
-            "xaxis": {"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"},
-            "yaxis": {"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"},
-        }
-        return [trace], layout
+        return _draw_timeline(spec, rows, lang, accent)
     traces: list[dict[str, Any]] = []
     groups: dict[Any, list[int]] = {}
     for i, row in enumerate(rows):
@@ -657,6 +645,130 @@ def _draw(
         if not spec.series and highlighted is None:
             traces[0]["showlegend"] = False
     return traces, layout
+
+
+def _draw_timeline(
+    spec: Chart, rows: list[dict[str, Any]], lang: str, accent: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Dated events as an annotated list reading down: a mark for each event on one line, its
+    date and kind in bold and its description beside it, so every event is named without
+    hovering (open marks: details uncertain). The labels are laid out by narrow.list_layout,
+    which the phone drawing calls again at its own width."""
+    from .narrow import WIDE_LIST_CHARS, list_layout
+
+    heads = [
+        gettext(lang, N_("%(date)s · %(kind)s"))
+        % {"date": i18n.date(r["date"], lang), "kind": r.get(spec.y, "")}
+        for r in rows
+    ]
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": [0] * len(rows),
+        "line": {"color": "#e3e3e3", "width": 2},
+        "marker": {
+            "size": 12,
+            "color": accent,
+            "symbol": ["circle-open" if _marked(r) else "circle" for r in rows],
+            "line": {"width": 2, "color": accent},
+        },
+        "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
+        "hovertemplate": HOVER,
+        "showlegend": False,
+        "meta": {"labels": [[head, r["title"]] for head, r in zip(heads, rows, strict=True)]},
+    }
+    layout = list_layout(trace, WIDE_LIST_CHARS[_wide_or_latin(lang)])
+    return [trace], layout
+
+
+def _wide_or_latin(lang: str) -> str:
+    return "cjk" if lang in FONTS else "latin"
+
+
+GRID_ROW = 38
+"""Pixels per row of a grid chart: a mark and its label, with room to tap."""
+
+
+def _draw_grid(
+    spec: Chart, rows: list[dict[str, Any]], lang: str, palette: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A mark for each row at (x, y), coloured by series and named beside it (no legend);
+    open marks for rows not reported (inferred, conflicting). The x categories head the
+    columns at the top; the y categories read down in the data's order."""
+    series: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        series.setdefault(row.get(spec.series) if spec.series else None, []).append(row)
+    traces = []
+    for n, (name, sub) in enumerate(series.items()):
+        colour = palette[n % len(palette)]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "name": str(name or ""),
+                "x": [r[spec.x] for r in sub],
+                "y": [r[spec.y] for r in sub],
+                "text": [str(name or "") for _ in sub],
+                "textposition": "middle right",
+                "textfont": {"color": colour, "size": 13},
+                "marker": {
+                    "size": 16,
+                    "color": colour,
+                    "symbol": ["circle-open" if _marked(r) else "circle" for r in sub],
+                    "line": {"width": 2.5, "color": colour},
+                },
+                "cliponaxis": False,
+                "customdata": [_grid_hover(r, spec, lang) for r in sub],
+                "hovertemplate": HOVER,
+                "showlegend": False,
+            }
+        )
+    xs = list(dict.fromkeys(r[spec.x] for r in rows))
+    ys = list(dict.fromkeys(r[spec.y] for r in rows))
+    layout: dict[str, Any] = {
+        "xaxis": {
+            "type": "category",
+            "categoryarray": xs,
+            "side": "top",
+            "range": [-0.3, len(xs) - 0.2],  # each mark at the left of its column, room for text
+            "showline": False,
+            "ticks": "",
+        },
+        "yaxis": {
+            "type": "category",
+            "categoryarray": ys,
+            "autorange": "reversed",
+            "rangemode": "normal",
+            "showgrid": True,
+            "gridcolor": "#e3e3e3",
+        },
+        "height": max(spec.height, GRID_ROW * len(ys) + 60),
+        "margin": {"b": 30},  # the key to the open marks, under the grid
+    }
+    if any(_marked(r) for r in rows):
+        layout["annotations"] = [
+            {
+                "text": label("hollow", lang),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "yanchor": "top",
+                "yshift": -6,
+                "xanchor": "left",
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        ]
+    return traces, layout
+
+
+def _grid_hover(row: dict[str, Any], spec: Chart, lang: str) -> str:
+    shown = _hover(row[spec.x], row[spec.y], lang, row.get(spec.series) if spec.series else None)
+    return shown + (
+        gettext(lang, N_(" (%(basis)s)")) % {"basis": row["status_name"]} if _marked(row) else ""
+    )
 
 
 def _break_gaps(

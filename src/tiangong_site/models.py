@@ -607,9 +607,12 @@ class Chart(Strict):
             "This chart's id, unique in charts.yaml: place it in a page with `::: chart ID`."
         ),
     )
-    kind: Literal["bar", "column", "grouped-column", "stacked-column", "line", "timeline"] = Field(
+    kind: Literal[
+        "bar", "column", "grouped-column", "stacked-column", "line", "timeline", "grid"
+    ] = Field(
         description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by `series`; "
-        "line: values over periods; timeline: dated events."
+        "line: values over periods; timeline: dated events; grid: a mark for each row at "
+        "(x, y), e.g. which places (y) won at which ceremony (x), named, not counted."
     )
     data: Literal["figures", "awards", "award-tiers", "clusters", "events", "companies"] = Field(
         description=(

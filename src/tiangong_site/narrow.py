@@ -28,6 +28,11 @@ def narrow_figure(figure: dict[str, Any], kind: str) -> dict[str, Any]:
     layout.pop("width", None)
     if layout.get("showlegend"):
         _stack_legend(narrow)
+    if kind == "grid":
+        return _narrow_grid(narrow)
+    if kind == "timeline":
+        layout.update(list_layout(narrow["data"][0], NARROW_LIST_CHARS))
+        return narrow
     if kind in ("line", "timeline"):
         layout.setdefault("xaxis", {})["nticks"] = 4
         layout.setdefault("yaxis", {})["nticks"] = 5
@@ -36,29 +41,113 @@ def narrow_figure(figure: dict[str, Any], kind: str) -> dict[str, Any]:
     return _horizontal(narrow)
 
 
+WIDE_LIST_CHARS = {"latin": 88, "cjk": 44}
+"""Characters a line of an annotated list holds in the desktop drawing (13 px text)."""
+NARROW_LIST_CHARS = {"latin": 40, "cjk": 20}
+LIST_LINE, LIST_GAP, LIST_INDENT = 17, 12, 18
+
+
+def list_layout(trace: dict[str, Any], chars: dict[str, int] | int) -> dict[str, Any]:
+    """Place the marks of an annotated list (a timeline) and the labels beside them, each
+    label wrapped to `chars` a line: the y axis counts pixels, so no label can run into the
+    next however many lines it takes. Sets the trace's y; returns the layout."""
+    labels = trace["meta"]["labels"]
+    ys, annotations, top = [], [], 0.0
+    for head, body in labels:
+        width = chars if isinstance(chars, int) else chars["cjk" if _cjk(body) else "latin"]
+        lines = wrap(head, width) + wrap(body, width)
+        bold = len(wrap(head, width))
+        shown = [f"<b>{line}</b>" if n < bold else line for n, line in enumerate(lines)]
+        ys.append(top + LIST_LINE / 2)
+        annotations.append(
+            {
+                "text": "<br>".join(shown),
+                "x": 0,
+                "xref": "x",
+                "xanchor": "left",
+                "xshift": LIST_INDENT,
+                "align": "left",
+                "y": top,
+                "yref": "y",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": 13},
+            }
+        )
+        top += LIST_LINE * len(lines) + LIST_GAP
+    trace["y"] = ys
+    hidden = {"visible": False, "fixedrange": True}
+    return {
+        "annotations": annotations,
+        "height": int(top + 8),
+        "margin": {"l": 8, "r": 4, "t": 4, "b": 4},
+        "xaxis": {**hidden, "range": [-0.04, 1]},
+        "yaxis": {**hidden, "range": [top, 0], "type": "linear"},
+    }
+
+
+GRID_LABEL_CHARS = 10
+
+
+def _narrow_grid(narrow: dict[str, Any]) -> dict[str, Any]:
+    """A grid keeps its marks; each mark's name breaks onto two short lines so the next
+    column stays clear, and the key under it wraps to the phone's width."""
+    for trace in narrow["data"]:
+        trace["text"] = ["<br>".join(wrap(str(t), GRID_LABEL_CHARS)) for t in trace["text"]]
+        trace["textfont"] = dict(trace.get("textfont", {}), size=12)
+    layout = narrow["layout"]
+    keys = layout.get("annotations", [])
+    for key in keys:
+        key["text"] = "<br>".join(wrap(key["text"]))
+    lines = max((k["text"].count("<br>") + 1 for k in keys), default=0)
+    layout["margin"] = dict(layout.get("margin", {}), l=4, r=4, b=8 + 18 * lines)
+    return narrow
+
+
 BREAK_AFTER = "，、；：。）”"
 
 
 def wrap(label: str, width: int | None = None) -> list[str]:
     """A label in lines that fit the phone's width. CJK text breaks between characters,
-    preferably after punctuation, never inside a run of Latin letters or digits ("9.3%")."""
+    preferably after punctuation, never inside a run of Latin letters or digits ("9.3%"),
+    and no line starts with closing punctuation (，。）”). English breaks between words,
+    counting a Chinese name inside it as double width."""
     if not _cjk(label):
-        return textwrap.wrap(label, width or CHARS_LATIN) or [""]
+        if not any(_columns(ch) == 2 for ch in label):
+            return textwrap.wrap(label, width or CHARS_LATIN) or [""]
+        return _wrap_words(label, width or CHARS_LATIN)
     limit = 2 * (width or CHARS_WIDE)  # in half-width units
     tokens = re.findall(r"[\x21-\x7e]+|\s|.", label)
     lines, line, used, best = [], "", 0, -1
     for token in tokens:
-        size = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in token)
-        if used + size > limit and line:
+        size = _columns(token)
+        if used + size > limit and line and token not in BREAK_AFTER:
             cut = best if best > len(line) // 2 else len(line)
             lines.append(line[:cut].strip())
             line, best = line[cut:], -1
-            used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+            used = _columns(line)
         line += token
         used += size
         if token in BREAK_AFTER:
             best = len(line)
     return lines + [line.strip()] if line.strip() else lines or [""]
+
+
+def _columns(text: str) -> int:
+    """Width in half-width columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap_words(label: str, width: int) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for word in label.split():
+        if line and _columns(line) + 1 + _columns(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] if line else lines or [""]
 
 
 def _visible(trace: dict[str, Any]) -> bool:
