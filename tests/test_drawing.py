@@ -219,14 +219,35 @@ def test_the_chart_loader_is_at_most_5_kb_gzipped():
 
 
 def test_a_chart_page_previews_as_its_own_chart_and_links_back_to_its_story(real_site: Path):
-    page = (real_site / "en" / "charts" / "land-freed" / "index.html").read_text(encoding="utf-8")
-    image = re.search(r'<meta property="og:image" content="([^"]+)"', page)[1]
-    assert image.endswith("/en/charts/land-freed/preview.png")
-    png = (real_site / "en" / "charts" / "land-freed" / "preview.png").read_bytes()
+    folder = real_site / "en" / "charts" / "land-freed"
+    for page in (folder / "index.html", folder / "embed" / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        image = re.search(r'<meta property="og:image" content="([^"]+)"', html)[1]
+        assert image.endswith("/en/charts/land-freed/preview.png"), page
+        permalink = re.search(r'<a href="([^"]+)"[^>]*>Permalink</a>', html)[1]
+        assert permalink.endswith("/en/#chart-land-freed"), page
+    png = (folder / "preview.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
-    permalink = re.search(r'<a href="([^"]+)"[^>]*>Permalink</a>', page)[1]
-    assert permalink.endswith("/en/#chart-land-freed")
-    assert '<base target="_blank">' in page and 'data-theme="light"' in page
+    embed = (folder / "embed" / "index.html").read_text(encoding="utf-8")
+    assert '<base target="_blank">' in embed and 'data-theme="light"' in embed
+
+
+def test_a_chart_page_is_an_indexable_page_of_the_site_and_its_embed_is_not(real_site: Path):
+    """Lighthouse scored the chart pages' SEO 63 for noindex: the chart's own page is now a
+    page of the site (navigation, language switch, canonical, in the sitemap, a link to its
+    story); the iframe's copy at charts/ID/embed/ stays out of search."""
+    folder = real_site / "zh" / "charts" / "land-freed"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'name="robots"' not in page
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', page)[1]
+    assert canonical.endswith("/zh/charts/land-freed/")
+    assert canonical in (real_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert 'class="masthead"' in page and 'hreflang="en"' in page
+    assert re.search(r'<a href="[^"]*/zh/#chart-land-freed">', page), "no link to its story"
+    assert '<base target="_blank">' not in page
+    embed = (folder / "embed" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in embed
+    assert "/zh/charts/land-freed/embed/" not in (real_site / "sitemap.xml").read_text()
 
 
 def test_the_embed_code_sizes_the_iframe_from_the_chart_pages_messages(real_site: Path):
@@ -235,7 +256,9 @@ def test_the_embed_code_sizes_the_iframe_from_the_chart_pages_messages(real_site
     import html
 
     code = html.unescape(code)
-    assert re.search(r'<iframe src="https://[^"]+/en/charts/land-freed/"[^>]* height="\d+"', code)
+    assert re.search(
+        r'<iframe src="https://[^"]+/en/charts/land-freed/embed/"[^>]* height="\d+"', code
+    )
     listener = re.search(r"<script>(.*)</script>", code, re.S)[1]
     assert 'e.origin!=="https://' in listener and "tiangong-site:height" in listener
     embed_js = next((real_site / "assets").glob("embed.*.js")).read_text(encoding="utf-8")
