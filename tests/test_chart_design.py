@@ -84,3 +84,78 @@ def test_the_who_won_chart_names_the_places_that_won_at_each_ceremony(real, lang
     assert out.figure["layout"]["showlegend"] is False
     assert [h for h, _ in out.columns][:2] != ["Count"], "the table lists the winners"
     assert any(zhuji in row for row in out.table())
+
+
+def named_points(trace: dict[str, Any]) -> list[str]:
+    return [t for t in trace.get("text", []) if t]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_line_series_are_named_beside_one_of_their_points_instead_of_a_legend(real, lang):
+    out = chart(real, "sx-iva-growth", lang)
+    for figure in (out.figure, out.narrow):
+        series = [t for t in figure["data"] if t.get("name")]
+        assert len(series) == 4
+        for trace in series:
+            assert named_points(trace) == [trace["name"]], trace["name"]
+            assert "+text" in trace["mode"]
+        assert figure["layout"]["showlegend"] is False
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_grouped_columns_name_each_series_over_its_bar_and_keep_only_the_hatching_key(real, lang):
+    out = chart(real, "iva-growth-vs-province", lang)
+    series = [t for t in out.figure["data"] if any(v is not None for v in t["y"])]
+    names = [t["name"] for t in series]
+    assert len(names) == 3 and all(t["showlegend"] is False for t in series)
+    for figure in (out.figure, out.narrow):
+        shown = [" ".join(lines) for lines in label_lines(figure)]
+        for name in names:
+            assert any(name in text_ or name.replace(" ", "") in text_ for text_ in shown), name
+    keys = [t["name"] for t in out.figure["data"] if t.get("showlegend", True) and t["name"]]
+    assert len(keys) == 1, f"only the key to the hatching stays in the legend: {keys}"
+
+
+def test_on_a_phone_a_series_is_named_in_the_first_band_where_it_has_a_bar(real):
+    """Wenzhou has no bar in the first half of 2023: its name belongs above its 2025 bar."""
+    narrow = chart(real, "iva-growth-vs-province", "en").narrow
+    annotations = narrow["layout"]["annotations"]
+    wenzhou = next(a for a in annotations if a["text"] == "Wenzhou")
+    band_2025 = next(a for a in annotations if a["text"].startswith("Jan"))
+    assert wenzhou["y"] > band_2025["y"], "Wenzhou is named in the 2025 band, below its label"
+
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_bar_label_its_hover_and_its_table_cell_give_the_same_decimals(real, lang):
+    """Review 4.7: label 7.0%, hover 7%; bar 2252.3, hover and prose 2252.28."""
+    for spec in real.datasets["charts"]:
+        if spec.kind not in ("bar", "column", "grouped-column"):
+            continue
+        out = build_chart(real, spec, lang)
+        column = [key for key, _ in out.columns].index(spec.y)
+        cells = sorted(NUMBER.findall(row[column])[0] for row in out.table())
+        labels = []
+        for trace in out.figure["data"]:
+            texts, hovers = trace.get("text") or [], trace.get("customdata") or []
+            for label, hover in zip(texts, hovers, strict=True):
+                labels.append(NUMBER.findall(label)[0])
+                assert labels[-1] in hover, (spec.id, label, hover)
+        assert sorted(labels) == cells, spec.id
+
+
+def test_chinese_counts_carry_their_measure_word_and_series_their_chinese_names(
+    built_once,
+):
+    import json
+
+    site = built_once / "_site" / "zh" / "charts"
+    tiers = json.loads((site / "award-tiers" / "figure.json").read_text(encoding="utf-8"))
+    assert "设区市组：6座" in tiers["data"][0]["customdata"], tiers["data"][0]["customdata"]
+    growth = json.loads((site / "sx-iva-growth" / "figure.json").read_text(encoding="utf-8"))
+    names = {t["name"] for t in growth["data"]}
+    assert "全年" in names and not any(re.search("[A-Za-z]", n) for n in names), names
+    for trace in growth["data"]:
+        assert all(not re.search("[A-Za-z]", t) for t in trace.get("text", [])), trace["text"]

@@ -11,6 +11,7 @@ import csv
 import difflib
 import functools
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from .content import Content
 from .errors import Problem
 from .i18n import N_, gettext
 from .models import Chart, text
+from .narrow import MAX_DIRECT_LABELS, place_line_labels
 from .tables import (
     QUALIFIER_WORDS,
     dataset_rows,
@@ -139,6 +141,8 @@ class ChartOutput:
     """Made at build time by drawing.py: "wide" and "narrow" SVG text, "preview" PNG bytes."""
     brand: Brand = PLAIN
     """The colours it is drawn in (static/style.css), which its SVG names as custom properties."""
+    decimals: int = 0
+    """The places its values are shown with, in the table as in the labels and hover text."""
 
     def table(self) -> list[list[str]]:
         return [[self._table_cell(row, key) for key, _ in self.columns] for row in self.rows]
@@ -147,6 +151,8 @@ class ChartOutput:
         if key == "date" and row.get(key):  # as a reader writes it (downloads keep ISO dates)
             return i18n.date(row[key], self.lang)
         cell = _cell(row.get(key), self.lang)
+        if key == self.spec.y and isinstance(row.get(key), float):
+            cell = _padded(cell, self.decimals)  # 7.0 beside 9.8, as the chart labels it
         if key == self.spec.y and row.get("qualifier") in QUALIFIER_WORDS and cell != "—":
             return qualified(cell, row["qualifier"], self.lang)  # "nearly 5,000", 近5000
         return cell
@@ -402,8 +408,9 @@ def build_chart(
             "height": layout.get("height") or spec.height,
             "xaxis": {"title": {"text": value_title or None}},
             "yaxis": {"title": {"text": None}},
+            # A legend only for what is not named on the chart: keys to colours and marks.
             "showlegend": spec.kind not in DIRECTLY_LABELLED
-            and (bool(spec.series) or highlighted is not None or any(_marked(r) for r in rows)),
+            and any(t.get("showlegend", True) and t.get("name") for t in traces),
         },
     )
     if lang in FONTS:
@@ -426,6 +433,7 @@ def build_chart(
         lang,
         [(k, header[k]) for k in downloads],
         brand=brand,
+        decimals=_label_decimals(rows, spec),
     )
 
 
@@ -439,9 +447,35 @@ def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
-def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
-    """The figure as a reader reads it, unit included: for hover text."""
-    return str(row.get("value_text") or _cell(row[spec.y], lang))
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int = 0) -> str:
+    """The figure as a reader reads it, unit included, with the chart's decimals (as its
+    labels and table have them): for hover text. A count gets the measure word its value
+    title gives in Chinese (4座)."""
+    shown = row.get("value_text")
+    if not shown:
+        return _cell(row[spec.y], lang) + _measure_word(spec, lang)
+    return NUMBER.sub(lambda m: _padded(m.group(0), decimals), str(shown), count=1)
+
+
+def _padded(number: str, places: int) -> str:
+    """'7' to 1 place is '7.0': every number of a chart with the same decimals."""
+    have = len(number.rsplit(".", 1)[1]) if "." in number else 0
+    return number + ("" if have or not places else ".") + "0" * max(0, places - have)
+
+
+MEASURE_WORD = re.compile(r"（([座个家项条])）$")
+"""Chinese measure words a count's value title may end with: 每年获鼎数（座）."""
+
+
+def _measure_word(spec: Chart, lang: str) -> str:
+    title = text(spec.x_title if spec.kind == "bar" else spec.y_title, lang) or text(
+        spec.y_title, lang
+    )
+    found = MEASURE_WORD.search(title) if lang == "zh" else None
+    return found.group(1) if found else ""
 
 
 def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int = 1) -> str:
@@ -473,10 +507,15 @@ def _hover(name: Any, value: str, lang: str, series: str | None = None) -> str:
 
 
 def _label_decimals(rows: list[dict[str, Any]], spec: Chart) -> int:
-    """One decimal when any plotted value has a fraction (or the chart shows rates), else none."""
+    """The places every number of a chart is shown with, in its labels, hover text and
+    table alike: the most any plotted value has (at most two, 2252.28 as the source prints
+    it), and at least one for rates (7.0% beside 9.8%)."""
     values = [r[spec.y] for r in rows if isinstance(r.get(spec.y), float)]
+    places = [
+        len(repr(v).split(".")[1]) for v in values if not v.is_integer() and "e" not in repr(v)
+    ]
     rates = any(r.get("unit") == "%" for r in rows)
-    return 1 if rates or any(not v.is_integer() for v in values) else 0
+    return min(2, max([1 if rates else 0, *places]))
 
 
 def _half_up(value: float, decimals: int, grouped: bool) -> str:
@@ -506,6 +545,7 @@ def _draw(
     if spec.kind == "timeline":
         return _draw_timeline(spec, rows, lang, accent)
     traces: list[dict[str, Any]] = []
+    decimals = _label_decimals(rows, spec)
     groups: dict[Any, list[int]] = {}
     for i, row in enumerate(rows):
         groups.setdefault(row[spec.series] if spec.series else None, []).append(i)
@@ -520,7 +560,7 @@ def _draw(
         hover = [
             _hover(
                 r[spec.x],
-                _value_text(r, spec, lang),
+                _value_text(r, spec, lang, decimals),
                 lang,
                 r.get(spec.series) if spec.series and spec.series != spec.x else None,
             )
@@ -546,11 +586,13 @@ def _draw(
             }
             if connected:
                 trace["line"] = {"dash": "dot", "width": 2}
-                trace["x"], trace["y"], trace["customdata"] = _break_gaps(cats, values, hover)
-                trace["connectgaps"] = False
-                if all(
-                    a is None or b is None for a, b in zip(trace["x"], trace["x"][1:], strict=False)
-                ):
+                xs, ys, hs = _break_gaps(cats, values, hover)
+                if any(a is not None and b is not None for a, b in zip(xs, xs[1:], strict=False)):
+                    # the line stops at each gap (a None point); per-point lists follow it
+                    trace.update(x=xs, y=ys, customdata=hs, connectgaps=False)
+                    opacity = iter(trace["marker"]["opacity"])
+                    trace["marker"]["opacity"] = [1 if x is None else next(opacity) for x in xs]
+                else:
                     trace["mode"] = "markers"  # no two consecutive years: nothing to join
             traces.append(trace)
             continue
@@ -573,13 +615,10 @@ def _draw(
             "hovertemplate": HOVER,
         }
         if spec.kind != "stacked-column":
-            trace["text"] = [_bar_label(r, spec, lang, _label_decimals(rows, spec)) for r in sub]
+            trace["text"] = [_bar_label(r, spec, lang, decimals) for r in sub]
         traces.append(trace)
     if spec.kind == "line":
-        return traces, {
-            "xaxis": {"type": "date", "tickformat": "%Y"},
-            "yaxis": _value_ticks(rows, spec, lang),
-        }
+        return _line_layout(traces, rows, spec, lang)
     headroom = _headroom(rows, spec)
     value_axis = ({"range": headroom} if headroom else {}) | _value_ticks(
         rows, spec, lang, headroom
@@ -615,6 +654,8 @@ def _draw(
             }
             for category, total in totals.items()
         ]
+    if spec.kind == "grouped-column" and spec.series and len(traces) <= MAX_DIRECT_LABELS:
+        _name_first_group(traces, layout, spec)
     layout.update(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
     if highlighted is not None and spec.highlight_label:
         # A legend entry that explains the accent colour.
@@ -769,6 +810,72 @@ def _grid_hover(row: dict[str, Any], spec: Chart, lang: str) -> str:
     return shown + (
         gettext(lang, N_(" (%(basis)s)")) % {"basis": row["status_name"]} if _marked(row) else ""
     )
+
+
+def _name_first_group(traces: list[dict[str, Any]], layout: dict[str, Any], spec: Chart) -> None:
+    """Direct labels for grouped columns: each series' name over its bar in the first group
+    it appears in (the colours then explain themselves), wrapped to the bar's width, with
+    the value axis lengthened so the names fit above the values."""
+    from .drawing import WIDE_WIDTH
+    from .narrow import wrap
+
+    cats = list(dict.fromkeys(c for t in traces for c in t["x"] if c is not None))
+    share = 0.8 / len(traces)  # Plotly's default gap leaves 80% of a category to its bars
+    chars = max(8, int((WIDE_WIDTH - 60) * share / len(cats) / 7.5))
+    plot_px = spec.height - 70
+    annotations, top = [], 0.0
+    for slot, trace in enumerate(traces):
+        trace["showlegend"] = False
+        here = [(c, v) for c, v in zip(trace["x"], trace["y"], strict=True) if v is not None]
+        if not here:
+            continue
+        category, value = here[0]
+        lines = wrap(trace["name"], chars)
+        annotations.append(
+            {
+                "text": "<br>".join(lines),
+                "x": cats.index(category) - 0.4 + (slot + 0.5) * share,
+                "y": value,
+                "yanchor": "bottom",
+                "yshift": 20,  # above the value printed at the bar's end
+                "showarrow": False,
+                "font": {"size": 12, "color": trace["marker"]["color"]},
+            }
+        )
+        need = 24 + 15 * len(lines)
+        top = max(top, value * plot_px / max(plot_px - need, 1))
+    layout["annotations"] = layout.get("annotations", []) + annotations
+    axis = layout["yaxis"]
+    if "range" in axis:
+        axis["range"] = [axis["range"][0], max(axis["range"][1], top)]
+
+
+def _line_layout(
+    traces: list[dict[str, Any]], rows: list[dict[str, Any]], spec: Chart, lang: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Axes with fixed ranges (half a year beyond the first and last point, 0 to 15% above the
+    highest), so each series can be named beside one of its points (narrow.place_line_labels)
+    when there are few enough series; more are left to the legend."""
+    dates = sorted(str(x)[:10] for t in traces for x in t["x"] if x is not None)
+    values = [y for t in traces for y in t["y"] if isinstance(y, (int, float))]
+    first, last = int(dates[0][:4]), int(dates[-1][:4])
+    layout = {
+        "xaxis": {
+            "type": "date",
+            "tickformat": "%Y",
+            "range": [f"{first - 1}-07-01", f"{last + 1}-07-01"],
+        },
+        "yaxis": {"range": [0, max(values) * 1.15]} | _value_ticks(rows, spec, lang),
+    }
+    if not spec.series:
+        traces[0]["showlegend"] = False  # one line: the title says what it is
+    elif len(traces) <= MAX_DIRECT_LABELS:
+        from .drawing import WIDE_WIDTH
+
+        for trace in traces:
+            trace["showlegend"] = False
+        place_line_labels(traces, layout, WIDE_WIDTH, spec.height)
+    return traces, layout
 
 
 def _break_gaps(

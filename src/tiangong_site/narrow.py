@@ -37,6 +37,11 @@ def narrow_figure(figure: dict[str, Any], kind: str) -> dict[str, Any]:
         layout.setdefault("xaxis", {})["nticks"] = 4
         layout.setdefault("yaxis", {})["nticks"] = 5
         layout["height"] = min(layout.get("height", 360), 320) + _legend_height(narrow)
+        named = [t for t in narrow["data"] if "+text" in t.get("mode", "")]
+        if named and "range" in layout["xaxis"]:  # direct labels: placed again for the phone
+            for trace in named:
+                trace["mode"] = trace["mode"].replace("+text", "")
+            place_line_labels(named, layout, WIDTH, layout["height"] - _legend_height(narrow))
         return narrow
     return _horizontal(narrow)
 
@@ -84,6 +89,91 @@ def list_layout(trace: dict[str, Any], chars: dict[str, int] | int) -> dict[str,
         "xaxis": {**hidden, "range": [-0.04, 1]},
         "yaxis": {**hidden, "range": [top, 0], "type": "linear"},
     }
+
+
+MAX_DIRECT_LABELS = 6
+"""Up to this many series are named beside their marks instead of in a legend."""
+LABEL_FONT = 13
+POSITIONS = ("middle right", "top center", "middle left", "bottom center")
+
+
+def _date_number(value: Any) -> float:
+    """'2023-07-01' -> 2023.5: dates as years, for placing labels."""
+    parts = [int(p) for p in str(value)[:10].split("-")] + [1, 1]
+    return parts[0] + (parts[1] - 1) / 12 + (parts[2] - 1) / 365
+
+
+def place_line_labels(
+    traces: list[dict[str, Any]], layout: dict[str, Any], width: int, height: int
+) -> None:
+    """Name each series of a line chart once, beside one of its own points, where the name
+    covers no mark and no other name (tried from its last point back, right of the point
+    first): a direct label instead of a legend. The axes' ranges must be set."""
+    x0, x1 = (_date_number(v) for v in layout["xaxis"]["range"])
+    y0, y1 = layout["yaxis"]["range"]
+    left, right, top, bottom = 32, width - 16, 16, height - 30  # the plot area, roughly
+
+    def pixel(x: Any, y: float) -> tuple[float, float]:
+        px = left + (_date_number(x) - x0) / (x1 - x0) * (right - left)
+        return px, bottom - (y - y0) / (y1 - y0) * (bottom - top)
+
+    marks = [
+        pixel(x, y)
+        for t in traces
+        for x, y in zip(t["x"], t["y"], strict=False)
+        if x is not None and y is not None
+    ]
+    taken: list[tuple[float, float, float, float]] = [
+        (x - 9, y - 9, x + 9, y + 9) for x, y in marks
+    ]
+    area = (left, top, right + 12, bottom)
+    plans = []
+    for trace in traces:
+        points = [(i, x, y) for i, (x, y) in enumerate(zip(trace["x"], trace["y"], strict=False))]
+        points = [(i, x, y) for i, x, y in points if x is not None and y is not None]
+        name = str(trace.get("name", ""))
+        size = (_columns(name) * LABEL_FONT * 0.6, LABEL_FONT + 5)
+        free = _spots(points, pixel, size, taken, area, free_only=True)
+        plans.append((len(free), trace, points, size))
+    # The series with the fewest free places is named first, so it keeps one of them.
+    for _, trace, points, size in sorted(plans, key=lambda plan: plan[0]):
+        index, position, box = _spots(points, pixel, size, taken, area)[0]
+        taken.append(box)
+        name = str(trace.get("name", ""))
+        trace["text"] = [name if i == index else "" for i in range(len(trace["x"]))]
+        trace["textposition"] = position
+        trace["mode"] = trace.get("mode", "markers") + "+text"
+        colour = trace.get("marker", {}).get("color")
+        trace["textfont"] = {"size": LABEL_FONT} | ({"color": colour} if colour else {})
+        trace["cliponaxis"] = False
+
+
+def _spots(points, pixel, size, taken, area, free_only=False):
+    """Places for a label: (point, position, box), tried from the last point back, right of
+    it first; those that overlap nothing taken and stay in the area come first, then the
+    rest by how much they overlap (or only the free ones, with `free_only`)."""
+    w, h = size
+    found = []
+    for order, (index, x, y) in enumerate(reversed(points)):
+        px, py = pixel(x, y)
+        for rank, position in enumerate(POSITIONS):
+            box = {
+                "middle right": (px + 9, py - h / 2, px + 9 + w, py + h / 2),
+                "middle left": (px - 9 - w, py - h / 2, px - 9, py + h / 2),
+                "top center": (px - w / 2, py - 9 - h, px + w / 2, py - 9),
+                "bottom center": (px - w / 2, py + 9, px + w / 2, py + 9 + h),
+            }[position]
+            inside = (
+                area[0] <= box[0] and box[2] <= area[2] and area[1] <= box[1] and box[3] <= area[3]
+            )
+            score = sum(_overlap(box, other) for other in taken) + (0 if inside else 10)
+            found.append((score, order, rank, (index, position, box)))
+    found.sort(key=lambda f: f[:3])
+    return [spot for score, *_, spot in found if score == 0 or not free_only]
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 GRID_LABEL_CHARS = 10
@@ -169,9 +259,27 @@ def _horizontal(narrow: dict[str, Any]) -> dict[str, Any]:
     grouped = layout.get("barmode") == "group"
     series = [t.get("name") for t in traces] if grouped else [None]
     lines = {c: wrap(str(c)) for c in cats}
+    # Series named on the chart (no legend): each name on a line of its own above its bar in
+    # the first band, as the desktop drawing names the bars of its first group.
+    named = {
+        t.get("name"): wrap(str(t["name"]))
+        for t in traces
+        if grouped and t.get("name") and t.get("showlegend") is False
+    }
+    first = {  # the band where each named series first has a bar: its name goes there
+        t.get("name"): next(c for c in _categories([t])) for t in traces if t.get("name") in named
+    }
+
+    def bar_top(c: Any, slot: int) -> float:
+        """Where the bar of series `slot` starts in category c's band (label lines first)."""
+        above = LABEL_LINE * len(lines[c]) + 4 + BAR * slot
+        return above + sum(
+            LABEL_LINE * len(named[s]) for s in series[: slot + 1] if s in named and first[s] == c
+        )
+
     bands, top = [], 0.0
     for c in cats:  # each band: label lines, then one bar per series, then a gap
-        height = LABEL_LINE * len(lines[c]) + 4 + BAR * len(series) + GAP
+        height = bar_top(c, len(series) - 1) + BAR + GAP
         bands.append((top, height))
         top += height
     plot_height = top
@@ -185,8 +293,7 @@ def _horizontal(narrow: dict[str, Any]) -> dict[str, Any]:
         positions = []
         for c, v in zip(column, values, strict=False):
             band_top, height = bands[cats.index(c)]
-            bar_top = band_top + LABEL_LINE * len(lines[c]) + 4 + BAR * slot
-            positions.append((bar_top + BAR / 2) / plot_height)
+            positions.append((band_top + bar_top(c, slot) + BAR / 2) / plot_height)
             totals[c] = totals.get(c, 0) + (v or 0)
         trace.update(x=values, y=positions, orientation="h", width=BAR / plot_height * 0.9)
         trace["textposition"] = "outside" if "text" in trace else trace.get("textposition", "none")
@@ -207,6 +314,27 @@ def _horizontal(narrow: dict[str, Any]) -> dict[str, Any]:
             "font": {"size": 13},
         }
         for c, (band_top, _) in zip(cats, bands, strict=False)
+    ]
+    labels += [
+        {
+            "text": "<br>".join(named[name]),
+            "x": 0,
+            "xref": "x",
+            "xanchor": "left",
+            "align": "left",
+            "y": (
+                bands[cats.index(first[name])][0]
+                + bar_top(first[name], slot)
+                - LABEL_LINE * len(named[name])
+            )
+            / plot_height,
+            "yref": "y",
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": 12, "color": _colour(traces, name)},
+        }
+        for slot, name in enumerate(series)
+        if name in named
     ]
     totals_shown = [
         {
@@ -250,6 +378,11 @@ def _horizontal(narrow: dict[str, Any]) -> dict[str, Any]:
     )
     layout.pop("uniformtext", None)
     return narrow
+
+
+def _colour(traces: list[dict[str, Any]], name: Any) -> str:
+    colour = next(t.get("marker", {}).get("color") for t in traces if t.get("name") == name)
+    return colour if isinstance(colour, str) else "#1f1f1f"
 
 
 def _bar_middle(
