@@ -445,7 +445,7 @@ class Figure(Qualified):
 class AwardTier(Strict):
     """One of the award's three tiers and how many winners it has each year."""
 
-    references: ClassVar[dict[str, str]] = {"source": "sources"}
+    references: ClassVar[dict[str, str]] = {"source": "sources", "membership_source": "sources"}
 
     id: Id = Field(
         description="This tier's id, unique in award-tiers.yaml: how awards name their tier.",
@@ -455,6 +455,14 @@ class AwardTier(Strict):
     pool: LocalText = Field(description="Who competes in this tier.")
     source: Id = Field(
         description="Where the tier's rules were read: an id in content/data/sources.yaml.",
+    )
+    membership_source: Id | None = Field(
+        default=None,
+        description=(
+            "Where it is read which places belong to this tier (for the county tiers: whether a "
+            "place is one of the 26 mountainous counties); cited wherever an award names its "
+            "tier. An id in content/data/sources.yaml."
+        ),
     )
 
 

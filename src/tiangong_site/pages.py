@@ -713,6 +713,10 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     ),
                     "evaluation_year": a.evaluation_year,
                     "tier": text(tiers[a.tier].name, lang),
+                    # which places belong to the tier: read in its own source (truth.md 4.4)
+                    "tier_cite": citations.cite(tiers[a.tier].membership_source)
+                    if tiers[a.tier].membership_source
+                    else None,
                     "standing": label(f"standing-{a.standing}", lang),
                     "golden": a.golden,
                     "note": text(a.note, lang),
