@@ -275,17 +275,14 @@ def fill_placeholders(content: Content) -> list[Problem]:
     every language; each chart spec is replaced by its filled copy. Run after check_charts."""
     from .placeholders import fill_charts
 
-    before = set(content._cache)
     problems = fill_charts(
         content.datasets["charts"],
         list(content.site.languages),
         lambda spec, lang: _select(content, spec, lang),
         lambda i, key, message, hint: content.problem_at("charts", i, key, message, hint),
     )
-    # Forget what was derived here: indexes of the unfilled specs, and rows made before the
-    # build activates the translations (numbers only are read from them).
-    for key in [k for k in content._cache if k not in before or k[0] == "charts"]:
-        del content._cache[key]
+    for key in [k for k in content._cache if k[0] == "charts"]:
+        del content._cache[key]  # indexes of the unfilled specs
     return problems
 
 

@@ -161,11 +161,16 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
         raise ContentError(links)
     content = load_content(project.content)
     problems = check_charts(content)
-    problems = problems or fill_placeholders(content)  # only over charts whose columns exist
     # A build reads the extraction kept by earlier builds, and keeps its own only once it succeeded.
     problems += i18n.missing_translations(
         project.root, project.templates, content.site.languages, project.cache, write_cache
     )
+    if problems:
+        raise ContentError(problems)
+    # Numbers in the charts' words, from the rows they plot: made in the readers' languages
+    # (so the build reuses them), once every column they name is known to exist.
+    i18n.activate(project.root, content.site.languages)
+    problems = fill_placeholders(content)
     if problems:
         raise ContentError(problems)
     return content

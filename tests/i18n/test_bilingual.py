@@ -210,7 +210,8 @@ def test_a_line_joins_whole_years_in_every_language(built: Path):
         figure = json.loads(
             (built / lang / "charts" / "growth" / "figure.json").read_text(encoding="utf-8")
         )
-        modes = {trace["name"]: trace["mode"] for trace in figure["data"]}
+        # "+text": each series is named beside one of its points (a direct label)
+        modes = {trace["name"]: trace["mode"].removesuffix("+text") for trace in figure["data"]}
         assert modes[whole_year] == "lines+markers", (lang, modes)
         assert [mode for name, mode in modes.items() if name != whole_year] == ["markers"], (
             lang,
