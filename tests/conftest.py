@@ -16,14 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tiangong_site import cli
 
 REPO = Path(__file__).resolve().parent.parent
 """The project folder holding content/, templates/, static/ and build.py."""
 
+SITE_LANGUAGES: tuple[str, ...] = tuple(
+    yaml.safe_load((REPO / "content" / "site.yaml").read_text(encoding="utf-8"))["languages"]
+)
+"""The languages this project's site is published in (content/site.yaml), not every language
+the engine knows (models.LANGUAGES)."""
+
 PROBLEM_LINE = re.compile(
-    r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+) \((?P<hint>[^()]+(?:\([^()]*\)[^()]*)*)\)$"
+    r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+) "
+    r"\((?P<hint>[^()]+(?:\([^()]*\)[^()]*)*)\)$"
 )
 """`path:line:col: message (hint)`, the form every content problem is printed in."""
 
@@ -108,7 +116,8 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def copy_project(root: Path) -> Path:
-    """Copy the real project's content, templates, static files and catalogues to `root` (node_modules linked)."""
+    """Copy the real project's content, templates, static files and catalogues to `root`
+    (node_modules linked)."""
     root.mkdir(parents=True)
     for name in ("content", "templates", "static", "locales"):
         shutil.copytree(REPO / name, root / name)

@@ -21,6 +21,7 @@ from .brand import PLAIN, Brand
 from .content import Content
 from .errors import Problem
 from .i18n import N_, gettext
+from .languages import language
 from .models import Chart, text
 from .narrow import MAX_DIRECT_LABELS, place_line_labels
 from .tables import (
@@ -107,6 +108,7 @@ HEADERS = {
     "tier_name": N_("Tier"),
     "standing_name": N_("Status"),
     "status_name": N_("Basis"),
+    "status_label": N_("Basis"),
     "status": N_("Basis"),
     "qualifier": N_("Qualifier"),
     "name": N_("Name"),
@@ -353,7 +355,7 @@ def _marked(row: dict[str, Any]) -> bool:
 
 
 def _download_columns(columns: list[str], spec: Chart) -> list[str]:
-    keys = [k for k in columns if k not in ("status_name", "uncertain")]
+    keys = [k for k in columns if k not in ("status_name", "status_label", "uncertain")]
     if spec.data == "figures" and spec.y == "value":
         keys.append("qualifier")
     return keys + ["status", "uncertain"]
@@ -389,8 +391,8 @@ def build_chart(
             for row, flag in zip(rows, highlighted, strict=True)
         ]
         columns.append("highlight")
-    if any(_marked(r) for r in rows):
-        columns.append("status_name")
+    if any(_marked(r) for r in rows):  # a declared dataset's rows name it status_label
+        columns.append("status_label" if "status_label" in rows[0] else "status_name")
         columns += ["uncertain"] if any(r.get("uncertain") for r in rows) else []
     traces, layout = _draw(spec, rows, highlighted, lang, brand)
     # No title on a category axis, and none turned on its side: the unit is in the subtitle.
@@ -415,6 +417,8 @@ def build_chart(
             layout,
             {"font": {"family": FONTS[lang]}, "hoverlabel": {"font": {"family": FONTS[lang]}}},
         )
+    if language(lang).plotly_separators:  # axes and tooltips with the language's marks
+        layout["separators"] = language(lang).plotly_separators
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
     go = _go()
@@ -482,7 +486,7 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
     reader rounds (800.25 -> 800.3 in both editions, not the float's 800.2)."""
     value = row[spec.y]
     if isinstance(value, float):
-        number = _half_up(value, decimals, grouped=lang == "en")
+        number = i18n.local_marks(_half_up(value, decimals, bool(language(lang).group)), lang)
     else:
         number = _cell(value, lang)
     body = number + ("%" if row.get("unit") == "%" else "")

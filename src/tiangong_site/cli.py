@@ -1,4 +1,4 @@
-"""Command line: `tiangong-site build | serve | check | new | schema`.
+"""Command line: `tiangong-site build | serve | check | new | init | schema`.
 
 Exit codes: 0 ok, 1 content errors, 2 usage errors. A traceback only with --debug.
 """
@@ -150,8 +150,28 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("slug", nargs="?", help="for a page: its address, e.g. how-we-did-it")
     new.add_argument("--title", help="for a page: its headline")
     new.add_argument("--description", help="for a page: one or two sentences for link previews")
-    new.add_argument("--title-zh", help="the title in Chinese (a page, or any record's title)")
+    new.add_argument(
+        "--title-zh",
+        help="the title in Chinese (a page, or any record's title); --title-LANG and "
+        "--description-LANG give them in any other language of the site (--title-fr ...)",
+    )
     new.add_argument("--description-zh", help="the description in Chinese")
+
+    init = commands.add_parser(
+        "init",
+        help="start a new story in a new or empty folder",
+        description="Write a one-language starter project into DIR (absent or empty): site.yaml, "
+        "one dataset, one collection (a page per record), one chart and one page placing it. "
+        "It builds, previews and passes `check --strict` as written.",
+    )
+    _common(init)
+    init.add_argument(
+        "folder",
+        type=Path,
+        nargs="?",
+        metavar="DIR",
+        help="the new project's folder (default: --project, i.e. the current folder)",
+    )
 
     schema = commands.add_parser(
         "schema",
@@ -230,6 +250,21 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .starter import init_project
+
+    try:
+        folder = args.folder or args.project
+        written = init_project(folder)
+    except UsageError as exc:
+        print(f"tiangong-site init: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.quiet:
+        print(f"Wrote {len(written)} files to {folder}. Next:")
+        print(f"  tiangong-site serve --project {folder}")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -252,6 +287,15 @@ def _pairs(extra: list[str]) -> dict[str, str]:
     return given
 
 
+def _by_language(given: dict[str, str | None], field: str, default: str) -> dict[str, str]:
+    """{'title_fr': 'Titre'} -> {'fr': 'Titre'}: `--title-LANG` gives the text in LANG."""
+    return {
+        key.removeprefix(f"{field}_"): value
+        for key, value in given.items()
+        if key.startswith(f"{field}_") and value is not None and key != f"{field}_{default}"
+    }
+
+
 def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
     from pydantic import ValidationError
 
@@ -265,16 +309,21 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
 
     try:
         if args.kind == "page":
-            if extra or not args.slug:
+            given = _pairs(extra)
+            texts = {k for k in given if k.partition("_")[0] in ("title", "description")}
+            if set(given) - texts or not args.slug:
                 raise UsageError(
                     "a page needs a slug, --title and --description, e.g. new page how-we-did-it --title 'How we did it' --description '...'"
                 )
-            from .content import load_site
+            from .content import edition_order, load_site
 
             site, _ = load_site(project.content, [])
-            languages = site.languages if site else ["en"]
-            titles = {"en": args.title, "zh": args.title_zh}
-            descriptions = {"en": args.description, "zh": args.description_zh}
+            languages = edition_order(site)
+            given |= {"title_zh": args.title_zh, "description_zh": args.description_zh}
+            titles = {languages[0]: args.title} | _by_language(given, "title", languages[0])
+            descriptions = {languages[0]: args.description} | _by_language(
+                given, "description", languages[0]
+            )
             created = new_page(
                 project.content, args.slug, titles, descriptions, languages, validate
             )
@@ -285,7 +334,7 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                     given[name] = getattr(args, name)
             if args.slug:
                 raise UsageError(f"'{args.slug}': give fields of a {args.kind} as --FIELD VALUE")
-            from .content import load_site
+            from .content import edition_order, load_site
 
             site, _ = load_site(project.content, [])
             created = new_record(
@@ -293,7 +342,7 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                 args.kind,
                 given,
                 validate,
-                tuple(site.languages) if site else ("en",),
+                tuple(edition_order(site)) if site else ("en",),
             )
     except UsageError as exc:
         print(f"tiangong-site new {args.kind}: {exc}", file=sys.stderr)
@@ -318,7 +367,13 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve}
+COMMANDS = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "init": cmd_init,
+    "schema": cmd_schema,
+    "serve": cmd_serve,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

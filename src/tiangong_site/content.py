@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -19,8 +19,9 @@ from pydantic import BaseModel, ValidationError
 from .collisions import slug_problem
 from .editions import edition_problems
 from .errors import ContentError, Problem, display_path
-from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
+from .i18n import SOURCE_LANGUAGE
 from .inside import refuse_links
+from .languages import english_name
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
 from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
@@ -35,13 +36,13 @@ class Page:
     body_line: int
     source: LoadedFile
     lang: str = SOURCE_LANGUAGE
-    """'en' for NAME.md; 'zh' for its Chinese edition NAME.zh.md."""
+    """The site's default language for NAME.md; 'zh' for its Chinese edition NAME.zh.md."""
 
     @property
     def key(self) -> str:
         """The page whatever its language: its file name without the language suffix."""
         name = self.path.rsplit("/", 1)[-1].removesuffix(".md")
-        return name.removesuffix(f".{self.lang}") if self.lang != SOURCE_LANGUAGE else name
+        return name.rsplit(".", 1)[0]
 
 
 @dataclass
@@ -54,6 +55,10 @@ class Content:
     pages: list[Page]
     files: dict[str, LoadedFile] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    package: Any = None
+    """The datasets declared in content/datapackage.yaml (a declared.Package), if any."""
+    collections: Any = None
+    """The project's collections (collections.Declared), set once the content is checked."""
 
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
@@ -61,10 +66,19 @@ class Content:
         """Records of `dataset` by id (computed once: content does not change after loading)."""
         key = (dataset, "")
         if key not in self._cache:
+            field_name = key_field(self.datasets[dataset])
             self._cache[key] = {
-                r.id: r for r in self.datasets[dataset] if r is not None and getattr(r, "id", None)
+                getattr(r, field_name): r
+                for r in self.datasets[dataset]
+                if r is not None and getattr(r, field_name, None) is not None
             }
         return self._cache[key]
+
+    def dataset_file(self, dataset: str) -> str:
+        """Where a dataset's records are written, as error messages name it."""
+        if dataset in DATASETS or self.package is None:
+            return f"content/{DATASETS[dataset][0]}"
+        return f"content/{self.package.resources[dataset].path}"
 
     def by(self, dataset: str, field_name: str) -> dict[Any, list[Any]]:
         """Records of `dataset` grouped by the value of one field, e.g. awards by region."""
@@ -94,6 +108,12 @@ class Content:
         severity: str = "error",
     ) -> Problem:
         return self.files[dataset].problem((index, *key), message, hint, severity)
+
+
+def key_field(records: list[Any]) -> str:
+    """The field that names each record: `id`, or a declared dataset's primary key."""
+    model = next((type(r) for r in records if r is not None), None)
+    return getattr(model, "primary_key", None) or "id"
 
 
 # --- pydantic errors -> editor messages --------------------------------------
@@ -145,7 +165,8 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
             isinstance(current, type) and issubclass(current, BaseModel)
         ):
             continue
-        info = current.model_fields.get(part)
+        fields = current.model_fields
+        info = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
         if info is None:
             break
         annotation = info.annotation
@@ -154,7 +175,7 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
             (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
         )
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+        return [info.alias or name for name, info in current.model_fields.items()]
     return []
 
 
@@ -202,7 +223,10 @@ def pydantic_problems(
                 f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
             )
             if name in LANGUAGES and not close:  # a text's second line that lost its indentation
-                hint = f"if it is the {LANGUAGE_ENGLISH[name]} of the text above, indent it under that field, in line with its `en:`"
+                hint = (
+                    f"if it is the {english_name(name)} of the text above, indent it under "
+                    "that field, in line with its other languages"
+                )
             at = data_loc
         elif kind in _EXPECTED:
             message = f"'{name}' must be {_EXPECTED[kind]}, not {err['input']!r}"
@@ -229,6 +253,9 @@ def pydantic_problems(
                 "id": "ids use lower-case letters, digits and hyphens",
                 **URL_HINTS,
             }.get(name, f"it must match {err['ctx']['pattern']}")
+            at = data_loc
+        elif kind == "language_code":
+            message, hint = err["msg"], err["ctx"]["hint"]
             at = data_loc
         elif kind == "value_error":
             message = err["msg"].removeprefix("Value error, ")
@@ -325,19 +352,27 @@ def load_site(root: Path, problems: list[Problem]) -> tuple[Site | None, LoadedF
         return None, loaded
 
 
-def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
+def load_pages(
+    root: Path, problems: list[Problem], languages: Sequence[str] = LANGUAGES
+) -> list[Page]:
+    """The Markdown pages: NAME.md in the first of `languages` (the site's default), and
+    NAME.LANG.md in each other language."""
     pages = []
+    default, others = languages[0], languages[1:]
     for path in sorted((root / "pages").glob("*.md")):
         shown = display_path(path, root.parent)
-        suffix = path.stem.rsplit(".", 1)[-1] if "." in path.stem else SOURCE_LANGUAGE
-        if suffix not in LANGUAGES:
+        suffix = path.stem.rsplit(".", 1)[-1] if "." in path.stem else default
+        if "." in path.stem and suffix not in others:
+            named = " or ".join(f"NAME.{lang}.md" for lang in others)
             problems.append(
                 Problem(
                     shown,
                     1,
                     1,
-                    f"'{suffix}' is not a language this site knows",
-                    f"name the file NAME.md (English) or NAME.{'/'.join(LANGUAGES[1:])}.md",
+                    f"'{suffix}' is not a language of this site's other editions",
+                    f"name the file NAME.md ({english_name(default)})"
+                    + (f" or {named}" if named else "")
+                    + " (site.yaml lists the languages)",
                 )
             )
             continue
@@ -366,35 +401,18 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
 
 
 def check_languages(content: Content) -> list[Problem]:
-    """On a site of several languages, every page and every reader-facing text has each one."""
-    languages = [lang for lang in content.site.languages if lang != SOURCE_LANGUAGE]
-    if not languages:
-        return []
+    """Every page has an edition in each of the site's languages, and every reader-facing
+    text has each language (a plain string is the default language's text)."""
+    site = content.site
+    default = site.default_language
+    others = [lang for lang in site.languages if lang != default]
     problems: list[Problem] = []
     editions = {(page.key, page.lang): page for page in content.pages}
     for page in content.pages:
-        if page.lang != SOURCE_LANGUAGE:
-            source = editions.get((page.key, SOURCE_LANGUAGE))
-            if source is None:
-                problems.append(
-                    Problem(
-                        page.path,
-                        1,
-                        1,
-                        f"no English edition of this page (content/pages/{page.key}.md)",
-                        "create it, or rename this file",
-                    )
-                )
-            elif source.meta.slug != page.meta.slug:
-                problems.append(
-                    page.source.problem(
-                        ("slug",),
-                        f"slug '{page.meta.slug}' differs from the English edition's '{source.meta.slug}'",
-                        "give both editions the same slug",
-                    )
-                )
+        if page.lang != default:
+            problems += _edition_of(page, editions.get((page.key, default)), default)
             continue
-        for lang in languages:
+        for lang in others:
             if (page.key, lang) not in editions:
                 twin = page.path.removesuffix(".md") + f".{lang}.md"
                 problems.append(
@@ -402,81 +420,131 @@ def check_languages(content: Content) -> list[Problem]:
                         page.path,
                         1,
                         1,
-                        f"no {LANGUAGE_ENGLISH[lang]} edition of this page",
+                        f"no {english_name(lang)} edition of this page",
                         f"create {twin}",
                     )
                 )
+    texts = _TextCheck(site.languages, others)
     site_file = content.files.get("site")
     if site_file is not None:
-        problems.extend(_missing_texts(content.site, site_file, (), languages))
+        problems.extend(texts.missing(site, site_file, ()))
     for name, records in content.datasets.items():
         loaded = content.files.get(name)
         for i, record in enumerate(records):
             if record is not None and loaded is not None:
-                problems.extend(_missing_texts(record, loaded, (i,), languages))
+                problems.extend(texts.missing(record, loaded, (i,)))
     return problems
+
+
+def _edition_of(page: Page, source: Page | None, default: str) -> list[Problem]:
+    """Problems of a page in another language than the default: its default edition."""
+    if source is None:
+        return [
+            Problem(
+                page.path,
+                1,
+                1,
+                f"no {english_name(default)} edition of this page (content/pages/{page.key}.md)",
+                "create it, or rename this file",
+            )
+        ]
+    if source.meta.slug != page.meta.slug:
+        return [
+            page.source.problem(
+                ("slug",),
+                f"slug '{page.meta.slug}' differs from the {english_name(default)} "
+                f"edition's '{source.meta.slug}'",
+                "give both editions the same slug",
+            )
+        ]
+    return []
 
 
 def _is_local(annotation: Any) -> bool:
     return annotation is Localised or any(_is_local(arg) for arg in get_args(annotation))
 
 
-def _missing_texts(
-    record: BaseModel, loaded: LoadedFile, key: tuple, languages: list[str]
-) -> list[Problem]:
-    """A problem for each reader-facing text of `record` (nested records too) lacking a language."""
-    problems = []
-    for name, info in type(record).model_fields.items():
-        value = getattr(record, name)
-        values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
-        for index, item in values:
-            where = key + ((name, index) if index is not None else (name,))
-            if isinstance(item, BaseModel) and not isinstance(item, Localised):
-                problems.extend(_missing_texts(item, loaded, where, languages))
-            elif item is not None and _is_local(info.annotation):
-                for lang in languages:
-                    if isinstance(item, str) or getattr(item, lang, None) is None:
-                        label = f"{name}[{index}]" if index is not None else name
-                        problems.append(
-                            loaded.problem(
-                                where,
-                                f"'{label}' has no {LANGUAGE_ENGLISH[lang]} text",
-                                f'write it as {{en: "...", {lang}: "..."}}',
-                            )
-                        )
-    return problems
+@dataclass
+class _TextCheck:
+    """Finds reader-facing texts lacking one of the site's languages."""
+
+    languages: list[str]
+    """Every language a `{LANG: text}` mapping needs."""
+    others: list[str]
+    """The languages a plain string lacks (it is the default language's text)."""
+
+    def missing(self, record: BaseModel, loaded: LoadedFile, key: tuple) -> list[Problem]:
+        """A problem for each text of `record` (nested records too) lacking a language."""
+        problems = []
+        for name, info in type(record).model_fields.items():
+            value = getattr(record, name)
+            values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+            for index, item in values:
+                where = key + ((name, index) if index is not None else (name,))
+                if isinstance(item, BaseModel) and not isinstance(item, Localised):
+                    problems.extend(self.missing(item, loaded, where))
+                elif item is not None and _is_local(info.annotation):
+                    label = f"{name}[{index}]" if index is not None else name
+                    problems.extend(self._lacking(item, label, loaded, where))
+        return problems
+
+    def _lacking(
+        self, item: str | Localised, label: str, loaded: LoadedFile, where: tuple
+    ) -> list[Problem]:
+        wanted = self.others if isinstance(item, str) else self.languages
+        form = ", ".join(f'{lang}: "..."' for lang in self.languages)
+        return [
+            loaded.problem(
+                where,
+                f"'{label}' has no {english_name(lang)} text",
+                f"write it as {{{form}}}",
+            )
+            for lang in wanted
+            if isinstance(item, str) or item.get(lang) is None
+        ]
+
+
+def _key_name(content: Content, dataset: str) -> str | None:
+    """The field naming each record of `dataset` (None: a declared dataset without a key)."""
+    if content.package is not None and dataset in content.package.resources:
+        return content.package.resources[dataset].primary_key
+    return "id"
+
+
+def _record_id(record: Any, raw: Any, key: str) -> Any:
+    if record is not None:
+        return getattr(record, key, None)
+    # failed validation (already reported); its id still exists
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def check_references(content: Content) -> list[Problem]:
     """Every id a record names must exist; ids must be unique within a dataset."""
     problems: list[Problem] = []
-    ids: dict[str, set[str]] = {}
+    ids: dict[str, set[Any]] = {}
     for name, records in content.datasets.items():
-        seen: dict[str, int] = {}
-        loaded = content.files.get(name)
-        if loaded is None or not isinstance(loaded.data, (list, type(None))):
+        seen: dict[Any, int] = {}
+        loaded, key = content.files.get(name), _key_name(content, name)
+        if loaded is None and name in DATASETS and not (content.root / DATASETS[name][0]).exists():
+            ids[name] = set()  # the project has no such file: no id is in it
+            continue
+        if loaded is None or not isinstance(loaded.data, (list, type(None))) or key is None:
             continue  # the file could not be read (already reported): its ids are unknown
         raw = loaded.data or []
         for i, record in enumerate(records):
-            if record is None:  # failed validation (already reported); its id still exists
-                rid = (
-                    raw[i].get("id")
-                    if isinstance(raw[i], dict) and isinstance(raw[i].get("id"), str)
-                    else None
-                )
-            else:
-                rid = getattr(record, "id", None)
+            rid = _record_id(record, raw[i] if record is None else None, key)
             if rid is None:
                 continue
             if rid in seen:
-                first = content.files[name].position((seen[rid], "id"))[0]
-                message = f"id '{rid}' is used twice (first on line {first})"
+                first = content.files[name].position((seen[rid], key))[0]
+                message = f"{key} '{rid}' is used twice (first on line {first})"
                 problems.append(
-                    content.problem_at(name, i, ("id",), message, "give each record its own id")
+                    content.problem_at(name, i, (key,), message, f"give each record its own {key}")
                 )
             seen.setdefault(rid, i)
         ids[name] = set(seen)
-    groups = {name: by_length(found) for name, found in ids.items()}
+    groups = {name: by_length({str(i) for i in found}) for name, found in ids.items()}
     for name, records in content.datasets.items():
         for i, record in enumerate(records):
             if record is None:  # failed validation; already reported
@@ -488,22 +556,42 @@ def check_references(content: Content) -> list[Problem]:
                     if ref is None or target not in ids or ref in ids[target]:
                         continue
                     key = (fld, j) if isinstance(value, list) else (fld,)
-                    close = close_matches(ref, groups[target])
+                    close = close_matches(str(ref), groups[target])
+                    where = content.dataset_file(target)
                     hint = (
                         f"did you mean '{close[0]}'?"
                         if close
-                        else f"add a record with id '{ref}' to content/{DATASETS[target][0]}"
+                        else f"add a record with id '{ref}' to {where}"
                     )
                     problems.append(
                         content.problem_at(
-                            name,
-                            i,
-                            key,
-                            f"{fld} '{ref}' is not an id in content/{DATASETS[target][0]}",
-                            hint,
+                            name, i, key, f"{fld} '{ref}' is not an id in {where}", hint
                         )
                     )
     return problems
+
+
+def edition_order(site: Site | None) -> list[str]:
+    """The site's default language first, then its others (without a valid site.yaml, any
+    language the engine knows: its problems are reported, not the pages')."""
+    if site is None:
+        return list(LANGUAGES)
+    return [site.default_language] + [
+        lang for lang in site.languages if lang != site.default_language
+    ]
+
+
+def _declarations(
+    root: Path, languages: list[str], problems: list[Problem]
+) -> tuple[Any, dict[str, type[Strict]]]:
+    """The datasets content/datapackage.yaml declares (a declared.Package, or None), and the
+    chart model whose `data` may name them. Imported only for a project that declares."""
+    if not (root / "datapackage.yaml").exists():
+        return None, {}
+    from .declared import chart_model, load_package
+
+    package = load_package(root, languages, problems)
+    return package, {"charts": chart_model(package)}
 
 
 def load_content(root: Path) -> Content:
@@ -526,19 +614,32 @@ def load_content(root: Path) -> Content:
         )
     refuse_links([root], root.parent)  # read nothing from outside the folder, even by a link
     site, site_file = load_site(root, problems)
+    languages = list(site.languages) if site is not None else [SOURCE_LANGUAGE]
+    package, models = _declarations(root, languages, problems)
     files: dict[str, LoadedFile] = {}
     datasets: dict[str, list[Any]] = {}
     for name, (relpath, model) in DATASETS.items():
+        if not (root / relpath).exists() and not (root / relpath).is_symlink():
+            datasets[name] = []  # a project without this dataset: none of its pages
+            continue
         loaded = _read(root / relpath, root, problems)
         if loaded is None:
             datasets[name] = []
             continue
         files[name] = loaded
-        datasets[name] = _validate_list(loaded, model, problems)
-    pages = load_pages(root, problems)
+        datasets[name] = _validate_list(loaded, models.get(name, model), problems)
+    if package is not None:
+        from .declared import load_datasets, source_problems
+
+        declared, declared_files = load_datasets(package, root, languages, problems)
+        datasets.update(declared)
+        files.update(declared_files)
+        problems.extend(source_problems(package, {s.id for s in datasets["sources"] if s}))
+    pages = load_pages(root, problems, edition_order(site))
     if site_file is not None:
         files["site"] = site_file
     content = Content(root=root, site=site, datasets=datasets, pages=pages, files=files)  # type: ignore[arg-type]
+    content.package = package
     problems.extend(check_references(content))
     if site is not None:
         problems.extend(check_languages(content))

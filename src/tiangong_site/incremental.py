@@ -37,7 +37,7 @@ from .site import (
     template_problem,
     typography_problems,
 )
-from .tables import ROWS_READ
+from .tables import rows_read
 
 DATASET_OF_FILE = {relpath: name for name, (relpath, _) in DATASETS.items()}
 
@@ -121,14 +121,20 @@ class IncrementalBuilder:
         for path in changed:
             if path.startswith(content_prefix):
                 rel = path[len(content_prefix) :]
-                if rel == "site.yaml":
+                if rel in ("site.yaml", "datapackage.yaml"):
                     return keys, True
-                keys.add(DATASET_OF_FILE.get(rel, path))
+                keys.add(DATASET_OF_FILE.get(rel) or self._declared_dataset(rel) or path)
             elif path.startswith(templates_prefix):
                 keys.add(path[len(templates_prefix) :])
             else:  # static/ (every page links hashed assets) or a catalogue of translations
                 return keys, True
         return keys, False
+
+    def _declared_dataset(self, rel: str) -> str | None:
+        """The declared dataset whose data file is `rel` (under content/), if any."""
+        package = self.content.package if self.content is not None else None
+        resources = package.resources.values() if package is not None else ()
+        return next((r.name for r in resources if r.path == rel), None)
 
     # -- templates ------------------------------------------------------------
 
@@ -282,11 +288,12 @@ class IncrementalBuilder:
     def _unchanged_charts(self, keys: set[str]) -> dict[str, dict[str, ChartOutput]]:
         """The charts of the last build that `keys` leave as they were: all of them unless
         the chart specs changed, less those whose rows read a changed dataset."""
-        assert self.prepared is not None
+        assert self.prepared is not None and self.content is not None
         if "charts" in keys:
             return {}
+        content = self.content  # the last build's: the charts drawn were made from it
         return {
-            lang: {cid: c for cid, c in drawn.items() if not keys & ROWS_READ[c.spec.data]}
+            lang: {cid: c for cid, c in drawn.items() if not keys & rows_read(content, c.spec.data)}
             for lang, drawn in self.prepared.charts.items()
         }
 

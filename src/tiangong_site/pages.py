@@ -38,12 +38,13 @@ from .content import Content, Page, close_matches
 from .drawing import WIDE_WIDTH
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
-from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, gettext
+from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, SOURCE_LANGUAGE, gettext
+from .languages import writes_han
 from .markdown import BLOCK, render_markdown
 from .models import DATASETS, text
 from .render import Urls
 from .tables import (
-    ROWS_READ,
+    ROW_BUILDERS,
     dataset_rows,
     download_header,
     download_json,
@@ -53,6 +54,7 @@ from .tables import (
     label,
     ordinal,
     period_label,
+    rows_read,
 )
 
 RenderResult = tuple[str, list[Problem]]
@@ -105,7 +107,7 @@ class Job:
     ) -> RenderResult:
         """Render with a context from `full_context` and the problems found making it."""
         html = env.get_template(self.template).render(**context)
-        if self.lang != "zh":  # Chinese quoted in another language's page says so (lang="zh-Hans")
+        if not writes_han(self.lang):  # Chinese quoted in another language says so (zh-Hans)
             html = mark_chinese_runs(html)
         folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
         ids = element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None)
@@ -435,6 +437,9 @@ def plan_language(
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
     _plan_regions(plan, content, urls, lang)
     _plan_clusters(plan, content, urls, lang)
+    from .collections import plan_collections  # here: collections.py builds on this module
+
+    plan_collections(plan, content, urls, lang)
     _plan_charts(plan, content, charts, views, urls, lang)
     _plan_data(plan, content, urls, lang)
     for job in plan.jobs:
@@ -460,10 +465,11 @@ def plan_site(
         plan.files.update(edition.files)
         plan.origins.update(edition.origins)
         plan.navs[lang] = edition.nav
+        plan.problems += edition.problems
     _link_alternates(plan, editions, languages)
     _plan_publishing(plan, content, urls, editions)
     roots = {lang_urls.prefix for _, lang_urls in editions.values()}
-    plan.problems = address_problems(plan, roots, content.root.parent)
+    plan.problems += address_problems(plan, roots, content.root.parent)
     return plan
 
 
@@ -520,7 +526,7 @@ def _plan_markdown_pages(
                 path=_page_path(page.meta.slug),
                 template=f"{page.meta.layout}.html",
                 context=_markdown_context(page, content, charts, views, urls, lang),
-                depends=_markdown_depends(page, charts),
+                depends=_markdown_depends(page, charts, content),
                 url_path=url_path,
                 title=text(page.meta.title, lang),
                 og_type="article" if page.meta.layout == "story" else "website",
@@ -540,14 +546,18 @@ PROSE_TEMPLATES = {
 LISTING_DATA = {"sources": set(DATASETS), "data": set(DATASETS)}
 
 
-def _markdown_depends(page: Page, charts: dict[str, ChartOutput]) -> frozenset[str]:
+def _markdown_depends(
+    page: Page, charts: dict[str, ChartOutput], content: Content
+) -> frozenset[str]:
     """What a Markdown page's HTML is made from: its file, the data its charts and figures
     read, its listing, and the partials the prose renders."""
     placed = [m.group(2) for m in BLOCK.finditer(page.body) if m.group(1) == "chart"]
     data = set(PROSE_DATA) | LISTING_DATA.get(page.meta.layout, set())
+    if page.meta.layout in LISTING_DATA and content.package is not None:
+        data |= set(content.package.resources)  # the listing names them, or counts citations
     for cid in placed:
         if cid in charts:
-            data |= ROWS_READ[charts[cid].spec.data]
+            data |= rows_read(content, charts[cid].spec.data)
     return frozenset({page.path, "site", *data, *PROSE_TEMPLATES})
 
 
@@ -911,7 +921,7 @@ def _plan_charts(
             plan.files[base + "preview.png"] = chart.drawings["preview"]
             plan.origins[base + "preview.png"] = origin
         depends = frozenset(
-            {"site", "charts", "sources", *ROWS_READ[chart.spec.data], *PROSE_TEMPLATES}
+            {"site", "charts", "sources", *rows_read(content, chart.spec.data), *PROSE_TEMPLATES}
         )
         plan.jobs.append(  # the chart's own page: indexable, with the site around it
             Job(
@@ -986,7 +996,7 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
             {k: v for k, v in row.items() if not k.startswith("_")}
             for row in dataset_rows(content, name, lang)
         ]
-        if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies")
+        if name in ROW_BUILDERS or name not in DATASETS
         else [r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]]
     )
     if lang != "en":  # each text in the reader's language, not both
@@ -996,7 +1006,7 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     buffer = io.StringIO()
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([download_header(k, lang) for k in columns])
+    writer.writerow([_column_header(content, name, k, lang) for k in columns])
     for (
         row
     ) in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
@@ -1011,10 +1021,25 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     return buffer.getvalue(), safejson.escape(download_json(rows)), len(rows)
 
 
+def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
+    """A download's column header; a declared field's own title, in other languages than
+    English, when the declaration gives one."""
+    package = content.package
+    if lang == SOURCE_LANGUAGE or package is None or dataset not in package.resources:
+        return download_header(key, lang)
+    field = next((f for f in package.resources[dataset].fields if f.name == key), None)
+    return text(field.title, lang) if field is not None and field.title else key
+
+
+def _downloadable(content: Content) -> list[str]:
+    """The datasets the data page offers: the built-in ones, then the declared ones."""
+    declared = list(content.package.resources) if content.package is not None else []
+    built_in = [n for n in DATASETS if n != "charts" and n in content.files]  # no file, no download
+    return built_in + declared
+
+
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
-    for name in DATASETS:
-        if name == "charts":
-            continue
+    for name in _downloadable(content):
         csv_text, json_text, _ = _dataset_files(content, name, lang)
         plan.files[f"data/{name}.csv"] = csv_text
         plan.files[f"data/{name}.json"] = json_text
@@ -1025,20 +1050,28 @@ def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
         plan.origins.update(dict.fromkeys((f"data/{name}.csv", f"data/{name}.json"), origin))
 
 
+def _dataset_words(content: Content, name: str, lang: str) -> tuple[str, str]:
+    """A dataset's title and description on the data page: the declaration's, for a
+    declared dataset (its name when it has no title)."""
+    if name in DATASET_TITLES:
+        return gettext(lang, DATASET_TITLES[name]), gettext(lang, DATASET_DESCRIPTIONS[name])
+    resource = content.package.resources[name]
+    return text(resource.title, lang) or name, text(resource.description, lang)
+
+
 def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
     return {
         "datasets": [
             {
                 "name": name,
-                "title": gettext(lang, DATASET_TITLES[name]),
-                "file": f"content/{DATASETS[name][0]}",
-                "description": gettext(lang, DATASET_DESCRIPTIONS[name]),
+                "title": _dataset_words(content, name, lang)[0],
+                "file": content.dataset_file(name),
+                "description": _dataset_words(content, name, lang)[1],
                 "count": len(content.datasets[name]),
                 "csv": urls.url(f"data/{name}.csv"),
                 "json": urls.url(f"data/{name}.json"),
             }
-            for name in DATASETS
-            if name != "charts"
+            for name in _downloadable(content)
         ],
         "regions": [
             {
@@ -1115,6 +1148,7 @@ def not_found_editions(
                 "title": gettext(lang, NOT_FOUND["title"]),
                 "text": gettext(lang, NOT_FOUND["text"]),
                 "links": links,
+                "home": lang_urls.url(),  # for a theme's 404, which links no other page
             }
         )
     return parts
@@ -1143,7 +1177,7 @@ def _plan_publishing(
             origin=Origin("the page for addresses that do not exist (404.html)"),
         )
     )
-    if len(languages) > 1:
+    if content.site.language_root:
         choices = [
             {
                 "lang": lang,

@@ -126,9 +126,9 @@ def _in_years(
 
 
 def _written(value: float, lang: str, form: str | None, expression: str) -> str:
-    if form:
-        words = WORDS.get(lang)
-        if words is None or value != int(value) or not 0 <= value < len(words):
+    if form and lang in WORDS:  # a language without words for numbers writes digits
+        words = WORDS[lang]
+        if value != int(value) or not 0 <= value < len(words):
             raise PlaceholderError(f"`{{{expression}}}` is {value}: `| {form}` writes 0 to 20 only")
         word = words[int(value)]
         return word[:1].upper() + word[1:] if form == "Words" else word
