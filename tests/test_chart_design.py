@@ -159,3 +159,24 @@ def test_chinese_counts_carry_their_measure_word_and_series_their_chinese_names(
     assert "全年" in names and not any(re.search("[A-Za-z]", n) for n in names), names
     for trace in growth["data"]:
         assert all(not re.search("[A-Za-z]", t) for t in trace.get("text", [])), trace["text"]
+
+
+def test_chinese_labels_start_no_line_with_closing_punctuation_and_leave_no_orphan():
+    from tiangong_site.narrow import wrap
+
+    lines = wrap(
+        "绍兴出台“4151”计划，打造先进制造业强市（绍政发〔2022〕17号），目标年份为2026年", 20
+    )
+    assert not [line for line in lines if line[0] in "，。、；：）”"], lines
+    lines = wrap("绍兴入选浙江“415X”先进制造业集群首批赛道4个核心区和1个协同区", 20)
+    assert _columns(lines[-1]) > 4, f"a character alone on the last line: {lines}"
+    assert "".join(lines) == "绍兴入选浙江“415X”先进制造业集群首批赛道4个核心区和1个协同区"
+
+
+def test_english_with_a_chinese_name_wraps_by_its_width():
+    from tiangong_site.narrow import wrap
+
+    lines = wrap(
+        "The government approves the Zhejiang Manufacturing Tiangong Award (浙江制造天工鼎)", 40
+    )
+    assert all(_columns(line) <= 40 for line in lines), lines

@@ -220,7 +220,20 @@ def wrap(label: str, width: int | None = None) -> list[str]:
         used += size
         if token in BREAK_AFTER:
             best = len(line)
-    return lines + [line.strip()] if line.strip() else lines or [""]
+    lines = lines + [line.strip()] if line.strip() else lines or [""]
+    return _no_orphan(lines)
+
+
+def _no_orphan(lines: list[str]) -> list[str]:
+    """No last line of one or two Chinese characters alone (协同 / 区): two characters of the
+    line before come down to keep it company."""
+    if len(lines) < 2 or _columns(lines[-1]) > 4:
+        return lines
+    previous = lines[-2]
+    moved = previous[-2:]
+    if len(previous) <= 4 or any(ch.isascii() and ch.isalnum() for ch in moved):
+        return lines
+    return [*lines[:-2], previous[:-2], moved + lines[-1]]
 
 
 def _columns(text: str) -> int:
