@@ -12,6 +12,7 @@ import difflib
 import functools
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -24,6 +25,7 @@ from .i18n import N_, gettext
 from .languages import language
 from .memo import Memo, digest
 from .models import Chart, text
+from .narrow import MAX_DIRECT_LABELS, place_line_labels
 from .tables import (
     QUALIFIER_WORDS,
     dataset_rows,
@@ -133,7 +135,7 @@ def _house_layout(brand: Brand) -> dict[str, Any]:
     )
 
 
-KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
+KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline", "grid"}
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
 
 HEADERS = {
@@ -184,6 +186,8 @@ class ChartOutput:
     """Made at build time by drawing.py: "wide" and "narrow" SVG text, "preview" PNG bytes."""
     brand: Brand = PLAIN
     """The colours it is drawn in (static/style.css), which its SVG names as custom properties."""
+    decimals: int = 0
+    """The places its values are shown with, in the table as in the labels and hover text."""
 
     def table(self) -> list[list[str]]:
         return [[self._table_cell(row, key) for key, _ in self.columns] for row in self.rows]
@@ -192,6 +196,8 @@ class ChartOutput:
         if key == "date" and row.get(key):  # as a reader writes it (downloads keep ISO dates)
             return i18n.date(row[key], self.lang)
         cell = _cell(row.get(key), self.lang)
+        if key == self.spec.y and isinstance(row.get(key), float):
+            cell = _padded(cell, self.decimals)  # 7.0 beside 9.8, as the chart labels it
         if key == self.spec.y and row.get("qualifier") in QUALIFIER_WORDS and cell != "—":
             return qualified(cell, row["qualifier"], self.lang)  # "nearly 5,000", 近5000
         return cell
@@ -309,6 +315,22 @@ def check_charts(content: Content) -> list[Problem]:
     return problems
 
 
+def fill_placeholders(content: Content) -> list[Problem]:
+    """Numbers in the charts' words that come from their data (placeholders.py), filled in
+    every language; each chart spec is replaced by its filled copy. Run after check_charts."""
+    from .placeholders import fill_charts
+
+    problems = fill_charts(
+        content.datasets["charts"],
+        list(content.site.languages),
+        lambda spec, lang: _select(content, spec, lang),
+        lambda i, key, message, hint: content.problem_at("charts", i, key, message, hint),
+    )
+    for key in [k for k in content._cache if k[0] == "charts"]:
+        del content._cache[key]  # indexes of the unfilled specs
+    return problems
+
+
 def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str]:
     """Where, what and how to fix a `where:` no row matches: the first key whose value no
     row has (with the nearest value that exists), else the combination."""
@@ -382,6 +404,9 @@ def _download_columns(columns: list[str], spec: Chart) -> list[str]:
     return keys + ["status", "uncertain"]
 
 
+DIRECTLY_LABELLED = {"grid", "timeline"}
+"""Kinds that name what each mark is beside it, so they never need a legend."""
+
 HOVER = "%{customdata}<extra></extra>"
 """Hover text is prepared per point in customdata, already in the reader's language."""
 
@@ -396,6 +421,8 @@ def build_chart(
     columns = [spec.x] + ([spec.series] if spec.series and spec.series != spec.x else []) + [spec.y]
     if spec.data == "figures" and spec.y == "value":
         columns += ["rank"] if any(r.get("rank") for r in rows) else []
+    if spec.kind == "grid":  # each row a named mark: the table lists them in that order
+        columns = [spec.x, spec.y] + ([spec.series] if spec.series else [])
     if spec.data == "events":
         columns = ["date", "title"] + (
             ["region_name"] if any(r.get("region_name") for r in rows) else []
@@ -421,12 +448,12 @@ def build_chart(
         layout,
         {
             "template": {},  # no default template to load and copy: the house style is set below
-            "height": spec.height,
+            "height": layout.get("height") or spec.height,
             "xaxis": {"title": {"text": value_title or None}},
             "yaxis": {"title": {"text": None}},
-            "showlegend": bool(spec.series)
-            or highlighted is not None
-            or any(_marked(r) for r in rows),
+            # A legend only for what is not named on the chart: keys to colours and marks.
+            "showlegend": spec.kind not in DIRECTLY_LABELLED
+            and any(t.get("showlegend", True) and t.get("name") for t in traces),
         },
     )
     if lang in FONTS:
@@ -450,6 +477,7 @@ def build_chart(
         lang,
         [(k, header[k]) for k in downloads],
         brand=brand,
+        decimals=_label_decimals(rows, spec),
     )
 
 
@@ -463,9 +491,35 @@ def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
-def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
-    """The figure as a reader reads it, unit included: for hover text."""
-    return str(row.get("value_text") or _cell(row[spec.y], lang))
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int = 0) -> str:
+    """The figure as a reader reads it, unit included, with the chart's decimals (as its
+    labels and table have them): for hover text. A count gets the measure word its value
+    title gives in Chinese (4座)."""
+    shown = row.get("value_text")
+    if not shown:
+        return _cell(row[spec.y], lang) + _measure_word(spec, lang)
+    return NUMBER.sub(lambda m: _padded(m.group(0), decimals), str(shown), count=1)
+
+
+def _padded(number: str, places: int) -> str:
+    """'7' to 1 place is '7.0': every number of a chart with the same decimals."""
+    have = len(number.rsplit(".", 1)[1]) if "." in number else 0
+    return number + ("" if have or not places else ".") + "0" * max(0, places - have)
+
+
+MEASURE_WORD = re.compile(r"（([座个家项条])）$")
+"""Chinese measure words a count's value title may end with: 每年获鼎数（座）."""
+
+
+def _measure_word(spec: Chart, lang: str) -> str:
+    title = text(spec.x_title if spec.kind == "bar" else spec.y_title, lang) or text(
+        spec.y_title, lang
+    )
+    found = MEASURE_WORD.search(title) if lang == "zh" else None
+    return found.group(1) if found else ""
 
 
 def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int = 1) -> str:
@@ -497,10 +551,15 @@ def _hover(name: Any, value: str, lang: str, series: str | None = None) -> str:
 
 
 def _label_decimals(rows: list[dict[str, Any]], spec: Chart) -> int:
-    """One decimal when any plotted value has a fraction (or the chart shows rates), else none."""
+    """The places every number of a chart is shown with, in its labels, hover text and
+    table alike: the most any plotted value has (at most two, 2252.28 as the source prints
+    it), and at least one for rates (7.0% beside 9.8%)."""
     values = [r[spec.y] for r in rows if isinstance(r.get(spec.y), float)]
+    places = [
+        len(repr(v).split(".")[1]) for v in values if not v.is_integer() and "e" not in repr(v)
+    ]
     rates = any(r.get("unit") == "%" for r in rows)
-    return 1 if rates or any(not v.is_integer() for v in values) else 0
+    return min(2, max([1 if rates else 0, *places]))
 
 
 def _half_up(value: float, decimals: int, grouped: bool) -> str:
@@ -525,27 +584,12 @@ def _draw(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Plotly traces and layout (plain dicts) for one chart."""
     accent, muted, palette = brand.accent, brand.muted, brand.palette
+    if spec.kind == "grid":
+        return _draw_grid(spec, rows, lang, palette)
     if spec.kind == "timeline":
-        trace = {
-            "type": "scatter",
-            "x": [r["date"] for r in rows],
-            "y": [r.get(spec.y, "") for r in rows],
-            "mode": "markers",
-            "marker": {
-                "size": 12,
-                "color": accent,
-                "symbol": ["circle-open" if _marked(r) else "circle" for r in rows],
-            },
-            "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
-            "hovertemplate": HOVER,
-            "showlegend": False,
-        }
-        layout = {
-            "xaxis": {"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"},
-            "yaxis": {"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"},
-        }
-        return [trace], layout
+        return _draw_timeline(spec, rows, lang, accent)
     traces: list[dict[str, Any]] = []
+    decimals = _label_decimals(rows, spec)
     groups: dict[Any, list[int]] = {}
     for i, row in enumerate(rows):
         groups.setdefault(row[spec.series] if spec.series else None, []).append(i)
@@ -560,7 +604,7 @@ def _draw(
         hover = [
             _hover(
                 r[spec.x],
-                _value_text(r, spec, lang),
+                _value_text(r, spec, lang, decimals),
                 lang,
                 r.get(spec.series) if spec.series and spec.series != spec.x else None,
             )
@@ -586,11 +630,13 @@ def _draw(
             }
             if connected:
                 trace["line"] = {"dash": "dot", "width": 2}
-                trace["x"], trace["y"], trace["customdata"] = _break_gaps(cats, values, hover)
-                trace["connectgaps"] = False
-                if all(
-                    a is None or b is None for a, b in zip(trace["x"], trace["x"][1:], strict=False)
-                ):
+                xs, ys, hs = _break_gaps(cats, values, hover)
+                if any(a is not None and b is not None for a, b in zip(xs, xs[1:], strict=False)):
+                    # the line stops at each gap (a None point); per-point lists follow it
+                    trace.update(x=xs, y=ys, customdata=hs, connectgaps=False)
+                    opacity = iter(trace["marker"]["opacity"])
+                    trace["marker"]["opacity"] = [1 if x is None else next(opacity) for x in xs]
+                else:
                     trace["mode"] = "markers"  # no two consecutive years: nothing to join
             traces.append(trace)
             continue
@@ -613,13 +659,10 @@ def _draw(
             "hovertemplate": HOVER,
         }
         if spec.kind != "stacked-column":
-            trace["text"] = [_bar_label(r, spec, lang, _label_decimals(rows, spec)) for r in sub]
+            trace["text"] = [_bar_label(r, spec, lang, decimals) for r in sub]
         traces.append(trace)
     if spec.kind == "line":
-        return traces, {
-            "xaxis": {"type": "date", "tickformat": "%Y"},
-            "yaxis": _value_ticks(rows, spec, lang),
-        }
+        return _line_layout(traces, rows, spec, lang)
     headroom = _headroom(rows, spec)
     value_axis = ({"range": headroom} if headroom else {}) | _value_ticks(
         rows, spec, lang, headroom
@@ -655,6 +698,8 @@ def _draw(
             }
             for category, total in totals.items()
         ]
+    if spec.kind == "grouped-column" and spec.series and len(traces) <= MAX_DIRECT_LABELS:
+        _name_first_group(traces, layout, spec)
     layout.update(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
     if highlighted is not None and spec.highlight_label:
         # A legend entry that explains the accent colour.
@@ -684,6 +729,196 @@ def _draw(
         )
         if not spec.series and highlighted is None:
             traces[0]["showlegend"] = False
+    return traces, layout
+
+
+def _draw_timeline(
+    spec: Chart, rows: list[dict[str, Any]], lang: str, accent: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Dated events as an annotated list reading down: a mark for each event on one line, its
+    date and kind in bold and its description beside it, so every event is named without
+    hovering (open marks: details uncertain). The labels are laid out by narrow.list_layout,
+    which the phone drawing calls again at its own width."""
+    from .narrow import WIDE_LIST_CHARS, list_layout
+
+    heads = [
+        gettext(lang, N_("%(date)s · %(kind)s"))
+        % {"date": i18n.date(r["date"], lang), "kind": r.get(spec.y, "")}
+        for r in rows
+    ]
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": [0] * len(rows),
+        "line": {"color": "#e3e3e3", "width": 2},
+        "marker": {
+            "size": 12,
+            "color": accent,
+            "symbol": ["circle-open" if _marked(r) else "circle" for r in rows],
+            "line": {"width": 2, "color": accent},
+        },
+        "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
+        "hovertemplate": HOVER,
+        "showlegend": False,
+        "meta": {"labels": [[head, r["title"]] for head, r in zip(heads, rows, strict=True)]},
+    }
+    layout = list_layout(trace, WIDE_LIST_CHARS[_wide_or_latin(lang)])
+    return [trace], layout
+
+
+def _wide_or_latin(lang: str) -> str:
+    return "cjk" if lang in FONTS else "latin"
+
+
+GRID_ROW = 38
+"""Pixels per row of a grid chart: a mark and its label, with room to tap."""
+
+
+def _draw_grid(
+    spec: Chart, rows: list[dict[str, Any]], lang: str, palette: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A mark for each row at (x, y), coloured by series and named beside it (no legend);
+    open marks for rows not reported (inferred, conflicting). The x categories head the
+    columns at the top; the y categories read down in the data's order."""
+    series: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        series.setdefault(row.get(spec.series) if spec.series else None, []).append(row)
+    traces = []
+    for n, (name, sub) in enumerate(series.items()):
+        colour = palette[n % len(palette)]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "name": str(name or ""),
+                "x": [r[spec.x] for r in sub],
+                "y": [r[spec.y] for r in sub],
+                "text": [str(name or "") for _ in sub],
+                "textposition": "middle right",
+                "textfont": {"color": colour, "size": 13},
+                "marker": {
+                    "size": 16,
+                    "color": colour,
+                    "symbol": ["circle-open" if _marked(r) else "circle" for r in sub],
+                    "line": {"width": 2.5, "color": colour},
+                },
+                "cliponaxis": False,
+                "customdata": [_grid_hover(r, spec, lang) for r in sub],
+                "hovertemplate": HOVER,
+                "showlegend": False,
+            }
+        )
+    xs = list(dict.fromkeys(r[spec.x] for r in rows))
+    ys = list(dict.fromkeys(r[spec.y] for r in rows))
+    layout: dict[str, Any] = {
+        "xaxis": {
+            "type": "category",
+            "categoryarray": xs,
+            "side": "top",
+            "range": [-0.3, len(xs) - 0.2],  # each mark at the left of its column, room for text
+            "showline": False,
+            "ticks": "",
+        },
+        "yaxis": {
+            "type": "category",
+            "categoryarray": ys,
+            "autorange": "reversed",
+            "rangemode": "normal",
+            "showgrid": True,
+            "gridcolor": "#e3e3e3",
+        },
+        "height": max(spec.height, GRID_ROW * len(ys) + 60),
+        "margin": {"b": 30},  # the key to the open marks, under the grid
+    }
+    if any(_marked(r) for r in rows):
+        layout["annotations"] = [
+            {
+                "text": label("hollow", lang),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "yanchor": "top",
+                "yshift": -6,
+                "xanchor": "left",
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        ]
+    return traces, layout
+
+
+def _grid_hover(row: dict[str, Any], spec: Chart, lang: str) -> str:
+    shown = _hover(row[spec.x], row[spec.y], lang, row.get(spec.series) if spec.series else None)
+    return shown + (
+        gettext(lang, N_(" (%(basis)s)")) % {"basis": row["status_name"]} if _marked(row) else ""
+    )
+
+
+def _name_first_group(traces: list[dict[str, Any]], layout: dict[str, Any], spec: Chart) -> None:
+    """Direct labels for grouped columns: each series' name over its bar in the first group
+    it appears in (the colours then explain themselves), wrapped to the bar's width, with
+    the value axis lengthened so the names fit above the values."""
+    from .drawing import WIDE_WIDTH
+    from .narrow import wrap
+
+    cats = list(dict.fromkeys(c for t in traces for c in t["x"] if c is not None))
+    share = 0.8 / len(traces)  # Plotly's default gap leaves 80% of a category to its bars
+    chars = max(8, int((WIDE_WIDTH - 60) * share / len(cats) / 7.5))
+    plot_px = spec.height - 70
+    annotations, top = [], 0.0
+    for slot, trace in enumerate(traces):
+        trace["showlegend"] = False
+        here = [(c, v) for c, v in zip(trace["x"], trace["y"], strict=True) if v is not None]
+        if not here:
+            continue
+        category, value = here[0]
+        lines = wrap(trace["name"], chars)
+        annotations.append(
+            {
+                "text": "<br>".join(lines),
+                "x": cats.index(category) - 0.4 + (slot + 0.5) * share,
+                "y": value,
+                "yanchor": "bottom",
+                "yshift": 20,  # above the value printed at the bar's end
+                "showarrow": False,
+                "font": {"size": 12, "color": trace["marker"]["color"]},
+            }
+        )
+        need = 24 + 15 * len(lines)
+        top = max(top, value * plot_px / max(plot_px - need, 1))
+    layout["annotations"] = layout.get("annotations", []) + annotations
+    axis = layout["yaxis"]
+    if "range" in axis:
+        axis["range"] = [axis["range"][0], max(axis["range"][1], top)]
+
+
+def _line_layout(
+    traces: list[dict[str, Any]], rows: list[dict[str, Any]], spec: Chart, lang: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Axes with fixed ranges (half a year beyond the first and last point, 0 to 15% above the
+    highest), so each series can be named beside one of its points (narrow.place_line_labels)
+    when there are few enough series; more are left to the legend."""
+    dates = sorted(str(x)[:10] for t in traces for x in t["x"] if x is not None)
+    values = [y for t in traces for y in t["y"] if isinstance(y, (int, float))]
+    first, last = int(dates[0][:4]), int(dates[-1][:4])
+    layout = {
+        "xaxis": {
+            "type": "date",
+            "tickformat": "%Y",
+            "range": [f"{first - 1}-07-01", f"{last + 1}-07-01"],
+        },
+        "yaxis": {"range": [0, max(values) * 1.15]} | _value_ticks(rows, spec, lang),
+    }
+    if not spec.series:
+        traces[0]["showlegend"] = False  # one line: the title says what it is
+    elif len(traces) <= MAX_DIRECT_LABELS:
+        from .drawing import WIDE_WIDTH
+
+        for trace in traces:
+            trace["showlegend"] = False
+        place_line_labels(traces, layout, WIDE_WIDTH, spec.height)
     return traces, layout
 
 

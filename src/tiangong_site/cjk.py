@@ -61,17 +61,25 @@ _SHARED = "—…‘’"
 """Marks English prose uses too: left outside the span at either end of a run."""
 
 
-def _wrap(match: re.Match[str]) -> str:
+def _wrap(match: re.Match[str], element: str = "span") -> str:
     run = match.group(0)
     core = run.lstrip(_SHARED)
     lead = run[: len(run) - len(core)]
     trail = core[len(core.rstrip(_SHARED)) :]
-    return f'{lead}<span lang="{ZH_HANS}">{core[: len(core) - len(trail)]}</span>{trail}'
+    marked = core[: len(core) - len(trail)]
+    return f'{lead}<{element} lang="{ZH_HANS}">{marked}</{element}>{trail}'
+
+
+def _wrap_in_svg(match: re.Match[str]) -> str:
+    """Inside an inline SVG a run is a <tspan>: an HTML <span> there would end the SVG (the
+    HTML parser leaves foreign content at it) and spill the rest of the drawing as text."""
+    return _wrap(match, "tspan")
 
 
 def mark_chinese_runs(html: str) -> str:
-    """Wrap each run of Chinese text in `<span lang="zh-Hans">`, outside tags, attributes,
-    scripts, styles, titles and text areas, and outside any element that states a language."""
+    """Wrap each run of Chinese text in `<span lang="zh-Hans">` (`<tspan>` in an inline SVG),
+    outside tags, attributes, scripts, styles, titles and text areas, and outside any element
+    that states a language."""
     if not _ANY_HAN.search(html):
         return html
     out: list[str] = []
@@ -91,7 +99,8 @@ def mark_chinese_runs(html: str) -> str:
                     stack.append((name, name != "html" and bool(_LANG_ATTR.search(tag.group(3)))))
             out.append(token)
         elif in_body and _ANY_HAN.search(token) and not any(states for _, states in stack):
-            out.append(_RUN.sub(_wrap, token))
+            in_svg = any(name == "svg" for name, _ in stack)
+            out.append(_RUN.sub(_wrap_in_svg if in_svg else _wrap, token))
         else:
             out.append(token)
     return "".join(out)
@@ -416,13 +425,17 @@ def _text_values(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
         yield key, value
 
 
+PLOTLY_MARKUP = re.compile(r"</?(?:b|i|br|em|sup|sub)\s*/?>", re.I)
+"""The tags Plotly reads in chart text (line breaks, bold): markup, not words."""
+
+
 def json_findings(data: str, allowed: Allowlist) -> list[Finding]:
     found: list[Finding] = []
     for key, value in _text_values(json.loads(data)):
         if key == "bilingual":
             found.append(Finding("bilingual", value, value[:40]))
         else:
-            found += findings_in(value, allowed)
+            found += findings_in(PLOTLY_MARKUP.sub("", value), allowed)
     return found
 
 

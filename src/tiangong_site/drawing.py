@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -207,7 +208,21 @@ def draw(requests: list[Request], cache: Path) -> dict[str, bytes]:
     return found
 
 
+PYTHON_HINT = (
+    "install the Python dependencies: `make site` (or `.venv/bin/pip install -r "
+    "requirements/build-lock.txt`)"
+)
+
+
 def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
+    try:  # before looking for Chromium: without kaleido no browser can help
+        importlib.import_module("kaleido")
+    except ModuleNotFoundError as exc:
+        message = (
+            f"{len(requests)} chart drawings are not cached and the Python package that draws "
+            f"them is missing ({exc})"
+        )
+        raise Unavailable(requests, message, PYTHON_HINT) from exc
     chromium = find_chromium()
     if chromium is None:
         where = (

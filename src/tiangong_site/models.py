@@ -537,7 +537,7 @@ class Figure(Qualified):
 class AwardTier(Strict):
     """One of the award's three tiers and how many winners it has each year."""
 
-    references: ClassVar[dict[str, str]] = {"source": "sources"}
+    references: ClassVar[dict[str, str]] = {"source": "sources", "membership_source": "sources"}
 
     id: Id = Field(
         description="This tier's id, unique in award-tiers.yaml: how awards name their tier.",
@@ -547,6 +547,14 @@ class AwardTier(Strict):
     pool: LocalText = Field(description="Who competes in this tier.")
     source: Id = Field(
         description="Where the tier's rules were read: an id in content/data/sources.yaml.",
+    )
+    membership_source: Id | None = Field(
+        default=None,
+        description=(
+            "Where it is read which places belong to this tier (for the county tiers: whether a "
+            "place is one of the 26 mountainous counties); cited wherever an award names its "
+            "tier. An id in content/data/sources.yaml."
+        ),
     )
 
 
@@ -699,9 +707,12 @@ class Chart(Strict):
             "This chart's id, unique in charts.yaml: place it in a page with `::: chart ID`."
         ),
     )
-    kind: Literal["bar", "column", "grouped-column", "stacked-column", "line", "timeline"] = Field(
+    kind: Literal[
+        "bar", "column", "grouped-column", "stacked-column", "line", "timeline", "grid"
+    ] = Field(
         description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by `series`; "
-        "line: values over periods; timeline: dated events."
+        "line: values over periods; timeline: dated events; grid: a mark for each row at "
+        "(x, y), e.g. which places (y) won at which ceremony (x), named, not counted."
     )
     data: Literal["figures", "awards", "award-tiers", "clusters", "events", "companies"] = Field(
         description=(

@@ -273,6 +273,15 @@ def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",))
     }
 
 
+def story_titles(content: Content, lang: str) -> dict[str, str]:
+    """A page's address (as chart_homes gives it) -> its title, in this language."""
+    return {
+        (page.meta.slug + "/" if page.meta.slug else ""): text(page.meta.title, lang)
+        for page in content.pages
+        if page.lang == lang
+    }
+
+
 def chart_homes(content: Content, lang: str) -> dict[str, str]:
     """Chart id -> the address of the page that places it (`::: chart ID`), in this language."""
     homes: dict[str, str] = {}
@@ -303,11 +312,13 @@ def chart_view(
         "figure_url": urls.url(base + "figure.json"),
         "csv_url": urls.url(base + download_name(spec.id, "csv")),
         "json_url": urls.url(base + download_name(spec.id, "json")),
-        # The chart in its story; the chart page is the embed (templates/chart-embed.html).
+        # The chart in its story; charts/ID/ is its own page, charts/ID/embed/ the iframe's.
         "permalink": urls.absolute(f"{home}#chart-{spec.id}")
         if home is not None
         else urls.absolute(base),
-        "embed_url": urls.absolute(base),
+        "story_url": urls.url(f"{home}#chart-{spec.id}") if home is not None else "",
+        "story_title": story_titles(content, lang).get(home, "") if home is not None else "",
+        "embed_url": urls.absolute(base + EMBED),
         **drawing_view(chart, urls, base),
     }
 
@@ -326,6 +337,9 @@ def drawing_view(chart: ChartOutput, urls: Urls, base: str) -> dict[str, Any]:
     }
 
 
+EMBED = "embed/"
+"""Where a chart's iframe page is, under its own page (charts/ID/embed/)."""
+
 EMBED_LISTENER = (
     '<script>window.addEventListener("message",function(e){{var d=e.data;'
     'if(e.origin!=="{origin}"||!d||d.type!=="tiangong-site:height")return;'
@@ -343,7 +357,7 @@ def embed_code(chart: ChartOutput, urls: Urls, base: str) -> str:
     note_lines = sum(len(text(n, lang)) // 90 + 1 for n in spec.notes)
     height = spec.height + 200 + 21 * note_lines
     title = html.escape(text(spec.title, lang), quote=True)
-    frame = f'<iframe src="{urls.absolute(base)}" title="{title}" width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
+    frame = f'<iframe src="{urls.absolute(base + EMBED)}" title="{title}" width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
     return frame + "\n" + EMBED_LISTENER.format(origin=urls.origin)
 
 
@@ -710,6 +724,10 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     ),
                     "evaluation_year": a.evaluation_year,
                     "tier": text(tiers[a.tier].name, lang),
+                    # which places belong to the tier: read in its own source (truth.md 4.4)
+                    "tier_cite": citations.cite(tiers[a.tier].membership_source)
+                    if tiers[a.tier].membership_source
+                    else None,
                     "standing": label(f"standing-{a.standing}", lang),
                     "golden": a.golden,
                     "note": text(a.note, lang),
@@ -883,6 +901,13 @@ def _plan_charts(
     lang: str,
 ) -> None:
     position = {spec.id: i for i, spec in enumerate(content.datasets["charts"])}
+    story_files = {
+        cid: frozenset({page.path})
+        for page in content.pages
+        if page.lang == lang
+        for m in BLOCK.finditer(page.body)
+        if m.group(1) == "chart" and (cid := m.group(2)) in charts
+    }
     for cid, chart in charts.items():
         base = f"charts/{cid}/"
         origin = record_origin(
@@ -896,27 +921,33 @@ def _plan_charts(
         if "preview" in chart.drawings:
             plan.files[base + "preview.png"] = chart.drawings["preview"]
             plan.origins[base + "preview.png"] = origin
-        plan.jobs.append(
+        depends = frozenset(
+            {"site", "charts", "sources", *rows_read(content, chart.spec.data), *PROSE_TEMPLATES}
+        )
+        plan.jobs.append(  # the chart's own page: indexable, with the site around it
             Job(
                 path=base + "index.html",
+                template="chart.html",
+                context=lambda env, view=views[cid]: {"chart": view, "share": chart_share(view)},
+                depends=depends | story_files.get(cid, frozenset()),  # it names its story
+                url_path=base,
+                title=views[cid]["title"],
+                origin=origin,
+            )
+        )
+        plan.jobs.append(  # for iframes: noindex (chart-embed.html), out of the sitemap
+            Job(
+                path=base + EMBED + "index.html",
                 template="chart-embed.html",
                 context=lambda env, view=views[cid]: {
                     "chart": view | {"embed": True},
                     "share": chart_share(view),
                 },
-                depends=frozenset(
-                    {
-                        "site",
-                        "charts",
-                        "sources",
-                        *rows_read(content, chart.spec.data),
-                        *PROSE_TEMPLATES,
-                    }
-                ),
-                url_path=base,
+                depends=depends,
+                url_path=base + EMBED,
                 title=views[cid]["title"],
                 origin=origin,
-                in_sitemap=False,  # a chart alone, for iframes: noindex (chart-embed.html), like the story's copy
+                in_sitemap=False,
             )
         )
 

@@ -20,7 +20,14 @@ from . import __version__, cjk, drawing, i18n, markdown, share_image, workers
 from . import memo as memo_of
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
-from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts, plotly_version
+from .charts import (
+    KINDS_BUNDLE,
+    ChartOutput,
+    build_chart,
+    check_charts,
+    fill_placeholders,
+    plotly_version,
+)
 from .collections import load_collections
 from .content import Content, load_content
 from .errors import ContentError, Problem, display_path
@@ -194,6 +201,12 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
     problems += i18n.missing_translations(
         project.root, project.templates, content.site.languages, project.cache, write_cache
     )
+    if problems:
+        raise ContentError(problems)
+    # Numbers in the charts' words, from the rows they plot: made in the readers' languages
+    # (so the build reuses them), once every column they name is known to exist.
+    i18n.activate(project.root, content.site.languages)
+    problems = fill_placeholders(content)
     if problems:
         raise ContentError(problems)
     return content

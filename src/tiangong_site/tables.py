@@ -36,6 +36,7 @@ LABELS: dict[str, str] = {
     "undated": N_("date not given"),
     "uncertain-count": N_("uncertain: inferred or unconfirmed (see notes)"),
     "hatched": N_("Hatched: uncertain (see notes)"),
+    "hollow": N_("Open circles: inferred or unconfirmed (see notes)"),
     "points": N_("percentage points"),
     "over": N_("over %s"),
     "about": N_("about %s"),
