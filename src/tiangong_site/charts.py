@@ -139,6 +139,8 @@ class ChartOutput:
     """Made at build time by drawing.py: "wide" and "narrow" SVG text, "preview" PNG bytes."""
     brand: Brand = PLAIN
     """The colours it is drawn in (static/style.css), which its SVG names as custom properties."""
+    depends: frozenset[str] = frozenset()
+    """The keys of what it was made from, recorded as it was made (deps.py)."""
 
     def table(self) -> list[list[str]]:
         return [[self._table_cell(row, key) for key, _ in self.columns] for row in self.rows]

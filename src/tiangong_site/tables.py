@@ -352,16 +352,6 @@ def company_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
     ]
 
 
-ROWS_READ = {
-    "figures": {"figures", "metrics", "regions", "awards"},
-    "awards": {"awards", "award-tiers", "regions"},
-    "award-tiers": {"award-tiers"},
-    "clusters": {"clusters", "regions"},
-    "events": {"events", "regions"},
-    "companies": {"companies", "regions"},
-}
-"""Which datasets each dataset's rows are made from: what a chart of it depends on."""
-
 ROW_BUILDERS = {
     "figures": figure_rows,
     "awards": award_rows,
