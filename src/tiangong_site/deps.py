@@ -16,7 +16,7 @@ Keys (the preview maps each changed file to the keys it changes, see incremental
 - `meta:PATH` / `body:PATH` a page's front matter / its Markdown body;
 - `pages` which pages exist;
 - `site` the site settings;
-- `template:NAME`, `messages:LANG`, `asset:NAME`, `chart:LANG:ID`;
+- `template:NAME`, `messages:LANG:MSGID`, `asset:NAME`, `chart:LANG:ID`;
 - `settled:NAME` a value made from many things of which a reader needs the value only
   (`Content.settled`): it changes only when the value does.
 """
@@ -68,8 +68,10 @@ def template_key(name: str) -> str:
     return f"template:{name}"
 
 
-def messages_key(lang: str) -> str:
-    return f"messages:{lang}"
+def messages_key(lang: str, message: str) -> str:
+    """One message of the catalogue of `lang` (`context\x04message` for a message with a
+    context, as gettext keys it)."""
+    return f"messages:{lang}:{message}"
 
 
 def asset_key(name: str) -> str:
@@ -198,6 +200,27 @@ class RecordedValues(Mapping[str, V]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+
+class RecordedList(list):
+    """A list made outside any job (a menu) that records the keys it was made from when a
+    template looks at it."""
+
+    def __init__(self, items: Iterable[Any], keys: Iterable[str]):
+        super().__init__(items)
+        self.keys = frozenset(keys)
+
+    def __iter__(self) -> Iterator[Any]:
+        record_all(self.keys)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        record_all(self.keys)
+        return super().__len__()
+
+    def __getitem__(self, index: Any) -> Any:
+        record_all(self.keys)
+        return super().__getitem__(index)
 
 
 class RecordedMarkup:

@@ -52,7 +52,7 @@ def activate(root: Path, languages: list[str]) -> None:
 
 
 def gettext(lang: str, message: str) -> str:
-    record(messages_key(lang))  # for the page being made (deps.py)
+    record(messages_key(lang, message))  # for the page being made (deps.py)
     active = _ACTIVE.get(lang)
     return active.gettext(message) if active is not None else message
 

@@ -28,12 +28,20 @@ from . import i18n
 from .brand import read_brand
 from .charts import ChartOutput
 from .content import Content
-from .deps import SITE, RecordedMarkup, asset_key, chart_key, template_key
+from .deps import (
+    SITE,
+    RecordedMarkup,
+    asset_key,
+    chart_key,
+    messages_key,
+    recording,
+    template_key,
+)
 from .errors import ContentError, Problem, display_path
 from .inside import inside, shown
 from .linkcheck import check_links
 from .pages import Job
-from .render import install_translations
+from .render import hashed_name, install_translations
 from .site import (
     INLINED,
     BuildReport,
@@ -41,6 +49,7 @@ from .site import (
     Project,
     build,
     load_and_check,
+    made_assets,
     prepare,
     template_problem,
     typography_problems,
@@ -221,9 +230,20 @@ class IncrementalBuilder:
         passed: a page with a broken link is never written, not even for a moment."""
         assert self.prepared is not None and self.output is not None
         content, changes = self._changes(changed)
-        if changes.full or changes.touch(self.made_depends):
+        if changes.full:
             self._full(update)
             return
+        assets = dict(self.urls.assets)
+        try:
+            self._partial_of(update, content, changes)
+        except BaseException:
+            self.urls.assets.clear()  # the names of the assets served, not of those not written
+            self.urls.assets.update(assets)
+            raise
+
+    def _partial_of(self, update: Update, content: Content, changes: Changes) -> None:
+        assert self.prepared is not None and self.output is not None
+        made, made_depends, stale = self._remade_assets(content, changes)
         old_jobs = {job.path: job for job in self.prepared.plan.jobs}
         charts = self._unchanged_charts(changes)
         prepared = prepare(
@@ -238,13 +258,13 @@ class IncrementalBuilder:
             else:
                 job.depends = old.depends  # made from what it was made from
         rendered = self._render(prepared, affected)
-        changes_out = self._changed_files({**rendered, **prepared.plan.files})
+        changes_out = self._changed_files({**rendered, **prepared.plan.files, **made})
         new_files = {p: prepared.plan.files[p] for p in changes_out if p in prepared.plan.files}
         typography = typography_problems(self.project, prepared, rendered, new_files)
         if typography:
             raise ContentError(typography)
         update.rendered = sorted(rendered)
-        gone = sorted(old_jobs.keys() - {job.path for job in prepared.plan.jobs})
+        gone = sorted(old_jobs.keys() - {job.path for job in prepared.plan.jobs}) + stale
         listing = _listing_after(self.outputs.keys() | changes_out.keys(), set(gone))
         # Pages left as they were are checked too: a link of theirs may point at a page now gone.
         checked = {job.path for job in affected}
@@ -252,7 +272,7 @@ class IncrementalBuilder:
         problems = check_links(self.output, base, rendered, only=checked, listing=listing)
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
-        self.prepared, self.content = prepared, content
+        self.prepared, self.content, self.made_depends = prepared, content, made_depends
         update.problems = problems
         self._write(update, changes_out, gone)
 
@@ -282,6 +302,28 @@ class IncrementalBuilder:
             changes.keys |= content.keep_derived(self.content, changes.untouched)
         return content, changes
 
+    def _remade_assets(
+        self, content: Content, changes: Changes
+    ) -> tuple[dict[str, bytes], frozenset[str], list[str]]:
+        """The assets the build makes (share images), made again if the edit touched what
+        they were made from: the files to write under their new hashed names, what they
+        read, and the files they replace. Pages that link one whose name changed are
+        touched (`asset:NAME`)."""
+        if not changes.touch(self.made_depends):
+            return {}, self.made_depends, []
+        with recording(passed_on=False) as keys:
+            made = made_assets(self.project, content, self.project.cache / "share")
+        files, stale = {}, []
+        for name, data in made.items():
+            target = hashed_name(name, data)
+            if self.urls.assets.get(name) != target:
+                if name in self.urls.assets:
+                    stale.append(self.urls.assets[name])
+                files[target] = data
+                self.urls.assets[name] = target
+                changes.keys.add(asset_key(name))
+        return files, frozenset(keys), stale
+
     def _where(self, path: str) -> tuple[str, str] | None:
         """(folder, name inside it) of a changed source, or None for one no key stands for."""
         root = self.project.root
@@ -308,10 +350,18 @@ class IncrementalBuilder:
         if lang not in self.prepared.envs:
             changes.full = True
             return
+        env = self.prepared.envs[lang]
+        before = getattr(env.globals["_translations"].translations, "_catalog", None)
         i18n.activate(self.project.root, [lang])
         translations = i18n.translations(self.project.root, lang)
-        install_translations(self.prepared.envs[lang], translations, lang)
-        changes.keys.add(f"messages:{lang}")
+        install_translations(env, translations, lang)
+        after = getattr(translations, "_catalog", None)
+        if before is None or after is None or before.get("") != after.get(""):
+            changes.full = True  # a catalogue made or removed, or its header (plural rules)
+            return
+        for msgid in before.keys() | after.keys():
+            if before.get(msgid) != after.get(msgid):
+                changes.keys.add(messages_key(lang, msgid if isinstance(msgid, str) else msgid[0]))
 
     def _stylesheet_changed(self, content: Content, name: str, changes: Changes) -> None:
         """An inlined stylesheet: the pages that print it, unless the brand's colours (which

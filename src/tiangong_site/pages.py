@@ -34,7 +34,7 @@ from .collisions import (
     record_origin,
 )
 from .content import Content, Page, close_matches
-from .deps import RecordedValues, chart_key, recording
+from .deps import RecordedList, RecordedValues, chart_key, recording
 from .drawing import WIDE_WIDTH
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
@@ -116,7 +116,7 @@ class Job:
         """What the page is given besides its context function (nav, alternates, canonical…):
         every field but the ones that say how to make or find it. A change to any means the
         page must be rendered again, whatever its data."""
-        skip = {"context", "depends", "origin"}
+        skip = {"context", "depends", "origin", "nav"}  # the menu records what it is made of
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
 
@@ -496,19 +496,21 @@ def _plan_markdown_pages(
     urls: Urls,
     lang: str,
 ) -> None:
-    pages = sorted(
-        (p for p in content.pages if p.lang == lang),
-        key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug),
-    )
-    for page in pages:
-        if page.meta.nav_title:
-            plan.nav.append(
-                {
-                    "title": text(page.meta.nav_title, lang),
-                    "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""),
-                    "path": page.meta.slug + "/" if page.meta.slug else "",
-                }
-            )
+    with recording(passed_on=False) as keys:  # the front matter of every page of the menu
+        pages = sorted(
+            (p for p in content.pages if p.lang == lang),
+            key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug),
+        )
+        nav = [
+            {
+                "title": text(page.meta.nav_title, lang),
+                "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""),
+                "path": page.meta.slug + "/" if page.meta.slug else "",
+            }
+            for page in pages
+            if page.meta.nav_title
+        ]
+    plan.nav = RecordedList(nav, keys)
     for page in pages:
         url_path = page.meta.slug + "/" if page.meta.slug else ""
         plan.jobs.append(

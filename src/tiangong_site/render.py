@@ -146,33 +146,34 @@ class RecordingEnvironment(jinja2.Environment):
 
 
 class RecordedTranslations:
-    """A catalogue's translations for Jinja that record, for the page being made, that it
-    read the catalogue of `lang` (deps.py)."""
+    """A catalogue's translations for Jinja that record, for the page being made, each
+    message it looked up (deps.py): a changed translation touches the pages that show it."""
 
     def __init__(self, translations: Any, lang: str):
-        self._translations, self._key = translations, messages_key(lang)
+        self.translations, self._lang = translations, lang
 
     def gettext(self, message: str) -> str:
-        record(self._key)
-        return self._translations.gettext(message)
+        record(messages_key(self._lang, message))
+        return self.translations.gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        record(self._key)
-        return self._translations.ngettext(singular, plural, n)
+        record(messages_key(self._lang, singular))
+        return self.translations.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        record(self._key)
-        return self._translations.pgettext(context, message)
+        record(messages_key(self._lang, f"{context}\x04{message}"))
+        return self.translations.pgettext(context, message)
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
-        record(self._key)
-        return self._translations.npgettext(context, singular, plural, n)
+        record(messages_key(self._lang, f"{context}\x04{singular}"))
+        return self.translations.npgettext(context, singular, plural, n)
 
 
 def install_translations(env: jinja2.Environment, translations: Any, lang: str) -> None:
     """Give `env` the catalogue of its language (again, after the catalogue was edited)."""
     recorded = RecordedTranslations(translations, lang)
     env.install_gettext_translations(recorded, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_translations"] = recorded  # the preview compares the catalogue it replaces
 
 
 def make_environment(
