@@ -135,16 +135,22 @@ class Content:
     def keep_derived(self, older: Content, untouched: Callable[[frozenset[str]], bool]) -> set[str]:
         """Take over `older`'s derived values that read nothing changed since: the preview
         makes again only the tables an edit touches. Returns the keys of settled values
-        that changed (each one touched is made again now, and compared)."""
-        for key, (value, keys) in older._derived.items():
-            if key not in self._derived and untouched(keys):
-                self._derived[key] = (value, keys)
-        changed = set()
+        that changed: each one touched is made again now, and compared with the old."""
+        changed: set[str] = set()
+
+        def kept(keys: frozenset[str]) -> bool:
+            return untouched(keys) and not keys & changed
+
+        # Settled values first, in the order they were made (one read by another comes
+        # first): a derived value may have read one of them.
         for key, (value, keys, make) in older._settled.items():
-            if untouched(keys):
+            if kept(keys):
                 self._settled.setdefault(key, (value, keys, make))
             elif self.settled(key, make) != value:
                 changed.add(settled_key(key))
+        for key, (value, keys) in older._derived.items():
+            if key not in self._derived and kept(keys):
+                self._derived[key] = (value, keys)
         return changed
 
     def problem_at(
@@ -364,6 +370,27 @@ def by_length(names: list[str] | set[str]) -> dict[int, list[str]]:
 # --- loading -----------------------------------------------------------------
 
 
+_UNCHANGED: dict[tuple[str, str], tuple[bytes, Any]] = {}
+"""What each file's bytes were last read as (by path and kind of reading): the preview loads
+the content again after every save, and only the saved file is parsed and validated again."""
+
+
+def _unless_unchanged(path: Path, kind: str, read: Callable[[], Any]) -> Any:
+    """`read()`, or what it returned the last time this file had the same bytes. A read
+    that fails raises as always, and is not kept."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return read()  # says why, located
+    key = (str(path), kind)
+    kept = _UNCHANGED.get(key)
+    if kept is not None and kept[0] == raw:
+        return kept[1]
+    value = read()
+    _UNCHANGED[key] = (raw, value)
+    return value
+
+
 def _read(path: Path, root: Path, problems: list[Problem]) -> LoadedFile | None:
     shown = display_path(path, root.parent)
     if not path.exists():
@@ -372,13 +399,29 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> LoadedFile | None:
         )
         return None
     try:
-        return load_yaml_file(path, shown)
+        return _unless_unchanged(path, shown, lambda: load_yaml_file(path, shown))
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
 
 
+_VALIDATED: dict[str, tuple[LoadedFile, type, list[Any], list[Problem]]] = {}
+"""The records of each file as last validated, kept with the parsed file they came from."""
+
+
 def _validate_list(loaded: LoadedFile, model: type[Strict], problems: list[Problem]) -> list[Any]:
+    kept = _VALIDATED.get(loaded.path)
+    if kept is not None and kept[0] is loaded and kept[1] is model:
+        problems.extend(kept[3])
+        return kept[2]
+    found: list[Problem] = []
+    records = _validated(loaded, model, found)
+    _VALIDATED[loaded.path] = (loaded, model, records, found)
+    problems.extend(found)
+    return records
+
+
+def _validated(loaded: LoadedFile, model: type[Strict], problems: list[Problem]) -> list[Any]:
     if loaded.data is None:
         return []
     if not isinstance(loaded.data, list):
@@ -427,13 +470,11 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
             )
             continue
         try:
-            front, body, body_line = split_front_matter(read_page(path, shown), shown)
-            meta = PageMeta.model_validate(front.data or {})
+            front, body, body_line, meta = _unless_unchanged(
+                path, "page", lambda path=path, shown=shown: _read_page(path, shown)
+            )
         except ContentError as exc:
             problems.extend(exc.problems)
-            continue
-        except ValidationError as exc:
-            problems.extend(pydantic_problems(exc, front, PageMeta))
             continue
         pages.append(Page(meta, body, shown, body_line, front, suffix))
     slugs: dict[tuple[str, str], str] = {}
@@ -448,6 +489,15 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
             )
         slugs[page.lang, page.meta.slug] = page.path
     return pages
+
+
+def _read_page(path: Path, shown: str) -> tuple[LoadedFile, str, int, PageMeta]:
+    """A page's front matter, body, the line its body starts on, and its validated meta."""
+    front, body, body_line = split_front_matter(read_page(path, shown), shown)
+    try:
+        return front, body, body_line, PageMeta.model_validate(front.data or {})
+    except ValidationError as exc:
+        raise ContentError(pydantic_problems(exc, front, PageMeta)) from None
 
 
 def check_languages(content: Content) -> list[Problem]:

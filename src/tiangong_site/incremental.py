@@ -55,6 +55,9 @@ from .site import (
     typography_problems,
 )
 
+RECENT_NS = 2_000_000_000
+"""Files changed this recently are read again by every scan, whatever their times say."""
+
 STRUCTURE = ("languages", "default_language", "base_url", "output_dir")
 """Site settings that shape the whole site (its folders, its addresses): a change to one
 rebuilds everything. Any other setting is the key `site`, which pages record as read."""
@@ -126,6 +129,7 @@ class IncrementalBuilder:
         self.last_problems: list[Problem] = []
         self.content: Content | None = None
         self.made_depends: frozenset[str] = frozenset()
+        self._stats: dict[Path, tuple[tuple[int, ...], str]] = {}
         self._scanned: dict[str, str] | None = None  # the sources as the last update saw them
         self.generation = 0
         """Counts the builds written to the output: the preview stamps each page it serves with
@@ -149,8 +153,20 @@ class IncrementalBuilder:
                     and not path.name.startswith((".", "#"))
                     and not path.name.endswith("~")
                 ):
-                    found[display_path(path, self.project.root)] = _digest(path)
+                    found[display_path(path, self.project.root)] = self._digest(path)
         return found
+
+    def _digest(self, path: Path) -> str:
+        """The file's digest, read again only when its size or times changed, or it was
+        changed lately (a second save within the file system's clock tick keeps its
+        times): the scan after every save reads a few files, not all of them."""
+        stat = path.stat()
+        seen = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        kept = self._stats.get(path)
+        lately = time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RECENT_NS
+        if kept is None or kept[0] != seen or lately:
+            kept = self._stats[path] = (seen, _digest(path))
+        return kept[1]
 
     # -- builds ---------------------------------------------------------------
 

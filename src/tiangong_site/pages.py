@@ -940,7 +940,10 @@ def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
     for name in DATASETS:
         if name == "charts":
             continue
-        csv_text, json_text, _ = _dataset_files(content, name, lang)
+        # Kept by the preview until an edit touches what they read (Content.keep_derived).
+        csv_text, json_text, _ = content.derived(
+            ("downloads", name, lang), lambda name=name: _dataset_files(content, name, lang)
+        )
         plan.files[f"data/{name}.csv"] = csv_text
         plan.files[f"data/{name}.json"] = json_text
         # data/ is the data page's folder too: the page that lists these downloads.
