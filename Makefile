@@ -47,6 +47,7 @@ bench: deps  ## benchmarks: cold builds (median of several runs), the chart draw
 	$(PY) bench/collisions_bench.py
 	$(PY) bench/hostile_bench.py
 	$(PY) bench/zh_typography_bench.py
+	$(PY) bench/declared_bench.py
 	./scripts/install-system-deps.sh
 	$(PY) bench/serve_bench.py
 	$(PY) bench/tap_bench.py

@@ -38,7 +38,8 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
         encoding="utf-8",
     )
     (content / "data/sources.yaml").write_text(
-        '- id: gen\n  title: "Generated"\n  publisher: "Bench"\n  url: "https://example.org/"\n  kind: official\n  language: en\n',
+        '- id: gen\n  title: "Generated"\n  publisher: "Bench"\n  url: "https://example.org/"\n'
+        "  kind: official\n  language: en\n",
         encoding="utf-8",
     )
     lines = ["- id: province\n  name: Province\n  kind: province\n"]
@@ -52,7 +53,8 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
         encoding="utf-8",
     )
     awards = [
-        f"- ceremony_year: {2023 + year}\n  evaluation_year: {2022 + year}\n  region: r{i}\n  tier: county\n"
+        f"- ceremony_year: {2023 + year}\n  evaluation_year: {2022 + year}\n"
+        f"  region: r{i}\n  tier: county\n"
         f"  status: {'first-time' if year == 0 else 'returning'}\n  source: gen\n"
         for i in range(regions)
         for year in range(awards_per_region)
@@ -62,7 +64,8 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
         '- id: growth\n  name: "Growth"\n  unit: percent\n', encoding="utf-8"
     )
     figures = [
-        f"- metric: growth\n  region: r{i}\n  period: {{kind: year, year: 2023}}\n  value: {i % 17 + 0.5}\n  source: gen\n"
+        f"- metric: growth\n  region: r{i}\n  period: {{kind: year, year: 2023}}\n"
+        f"  value: {i % 17 + 0.5}\n  source: gen\n"
         for i in range(regions)
     ]
     (content / "data/figures.yaml").write_text("".join(figures), encoding="utf-8")
@@ -70,15 +73,18 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
         (content / f"data/{name}.yaml").write_text("[]\n", encoding="utf-8")
     (content / "charts.yaml").write_text(
         "- id: wins\n  kind: column\n  data: awards\n  x: ceremony_year\n  y: count\n"
-        '  title: "Awards by ceremony"\n  sources: [gen]\n  alt: "Column chart of awards by ceremony year."\n',
+        '  title: "Awards by ceremony"\n  sources: [gen]\n'
+        '  alt: "Column chart of awards by ceremony year."\n',
         encoding="utf-8",
     )
     (content / "pages/index.md").write_text(
-        '---\ntitle: "Benchmark"\ndescription: "Generated."\nlayout: story\n---\nA generated story.\n\n::: chart wins\n',
+        '---\ntitle: "Benchmark"\ndescription: "Generated."\nlayout: story\n---\n'
+        "A generated story.\n\n::: chart wins\n",
         encoding="utf-8",
     )
     (content / "pages/sources.md").write_text(
-        '---\ntitle: "Sources"\ndescription: "Sources."\nslug: sources\nlayout: sources\n---\nSources.\n',
+        '---\ntitle: "Sources"\ndescription: "Sources."\nslug: sources\nlayout: sources\n---\n'
+        "Sources.\n",
         encoding="utf-8",
     )
     (content / "pages/data.md").write_text(
@@ -122,7 +128,8 @@ def measure(label: str, project: Path, runs: int, pages: str) -> None:
     walls = [w for w, _ in results]
     peak = max(m for _, m in results)
     print(
-        f"{label:<34} {pages:>6} pages  median {statistics.median(walls):6.2f} s  (min {min(walls):.2f}, max {max(walls):.2f})  peak {peak:5.0f} MB"
+        f"{label:<34} {pages:>6} pages  median {statistics.median(walls):6.2f} s  "
+        f"(min {min(walls):.2f}, max {max(walls):.2f})  peak {peak:5.0f} MB"
     )
 
 

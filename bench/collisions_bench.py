@@ -73,8 +73,10 @@ def measure(size: int, runs: int) -> bool:
     ok = address_s < BUDGET * plan_s and scan_s < BUDGET * render_s
     print(
         f"{size:>5} regions, {outputs:>6} outputs: address pass {address_s * 1000:6.1f} ms "
-        f"({address_s / plan_s:5.1%} of planning {plan_s * 1000:.0f} ms); id scan {scan_s * 1000:6.1f} ms "
-        f"({scan_s / render_s:5.1%} of rendering {render_s * 1000:.0f} ms)  {'ok' if ok else 'OVER BUDGET'}"
+        f"({address_s / plan_s:5.1%} of planning {plan_s * 1000:.0f} ms); "
+        f"id scan {scan_s * 1000:6.1f} ms "
+        f"({scan_s / render_s:5.1%} of rendering {render_s * 1000:.0f} ms)  "
+        f"{'ok' if ok else 'OVER BUDGET'}"
     )
     return ok
 

@@ -3,8 +3,8 @@
 median wall time) with every chart drawing cached, and cold builds with an empty drawing
 cache (one Chromium session draws every chart).
 
-    .venv/bin/python bench/drawing_bench.py                    # this checkout
-    .venv/bin/python bench/drawing_bench.py --project DIR      # another copy, e.g. for a before/after
+    .venv/bin/python bench/drawing_bench.py                # this checkout
+    .venv/bin/python bench/drawing_bench.py --project DIR  # another copy, e.g. for a before/after
     .venv/bin/python bench/drawing_bench.py --runs 5 --cold 1
 
 The builds write into a temporary folder; the cached runs share one drawing cache (filled by
@@ -69,12 +69,16 @@ def main(argv: list[str] | None = None) -> int:
             build(project, folder / f"cold-{i}", folder / f"empty-{i}") for i in range(args.cold)
         ]
     print(f"project: {project}")
+    each = ", ".join(f"{s:.2f}" for s in cached)
     print(
-        f"default site, every drawing cached: median {statistics.median(cached):.2f} s of {len(cached)} ({', '.join(f'{s:.2f}' for s in cached)})"
+        f"default site, every drawing cached: median {statistics.median(cached):.2f} s "
+        f"of {len(cached)} ({each})"
     )
     if cold:
+        each = ", ".join(f"{s:.2f}" for s in cold)
         print(
-            f"default site, no drawing cached:    median {statistics.median(cold):.2f} s of {len(cold)} ({', '.join(f'{s:.2f}' for s in cold)})"
+            f"default site, no drawing cached:    median {statistics.median(cold):.2f} s "
+            f"of {len(cold)} ({each})"
         )
     return 0
 

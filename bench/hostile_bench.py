@@ -189,7 +189,8 @@ def measure(
         )
     peak = max(r[2] for r in results)
     print(
-        f"{name:<15} {label:<40} {exit_text:<7} {timing}  peak {peak:6.0f} MB  | {results[0][3][:110]}",
+        f"{name:<15} {label:<40} {exit_text:<7} {timing}  peak {peak:6.0f} MB  "
+        f"| {results[0][3][:110]}",
         flush=True,
     )
 
@@ -211,7 +212,8 @@ def main() -> None:
     args = parser.parse_args()
     chosen = [n for n in args.only.split(",") if n] or list(CASES)
     print(
-        f"Hostile inputs: build of the project with one hostile file, median of {args.runs} runs, on {os.cpu_count()} cores"
+        "Hostile inputs: build of the project with one hostile file, "
+        f"median of {args.runs} runs, on {os.cpu_count()} cores"
     )
     for name in chosen:
         label, plant = CASES[name]

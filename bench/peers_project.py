@@ -104,7 +104,8 @@ DATA_HTML = """\
 {% block main %}
 <h1>{{ page.title }}</h1>
 <ul>
-{% for r in listing.regions %}<li><a href="{{ r.href }}">{{ r.name }}</a> ({{ r.kind | lower }})</li>
+{% for r in listing.regions %}<li><a href="{{ r.href }}">{{ r.name }}</a> \
+({{ r.kind | lower }})</li>
 {% endfor %}</ul>
 {% endblock %}
 """

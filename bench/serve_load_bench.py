@@ -69,7 +69,8 @@ def main() -> None:
             server.stop()
     p95 = ms[int(len(ms) * 0.95)]
     print(
-        f"page during full rebuilds   median {statistics.median(ms):4.0f} ms  p95 {p95:.0f} ms  max {ms[-1]:.0f} ms  ({len(ms)} requests)"
+        f"page during full rebuilds   median {statistics.median(ms):4.0f} ms  "
+        f"p95 {p95:.0f} ms  max {ms[-1]:.0f} ms  ({len(ms)} requests)"
     )
     print(
         f"page past 1,000 idle sockets  {seconds * 1000:4.0f} ms; {lines} console line(s) meanwhile"

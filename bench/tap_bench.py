@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
                 browser.close()
         finally:
             server.stop()
+    each = ", ".join(f"{t:.2f}" for t in times)
     print(
-        f"tap -> interactive chart on {args.page} at {args.throttle:g}x CPU: median {statistics.median(times):.2f} s of {len(times)} ({', '.join(f'{t:.2f}' for t in times)})"
+        f"tap -> interactive chart on {args.page} at {args.throttle:g}x CPU: "
+        f"median {statistics.median(times):.2f} s of {len(times)} ({each})"
     )
     return 0
 

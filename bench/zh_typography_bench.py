@@ -75,10 +75,12 @@ def main() -> int:
     print(f"whole build            {whole * 1000:8.1f} ms")
     print(f"render all pages       {render * 1000:8.1f} ms")
     print(
-        f"typography check       {check * 1000:8.1f} ms  ({check / whole:.0%} of the build, {check / render:.0%} of rendering)"
+        f"typography check       {check * 1000:8.1f} ms  "
+        f"({check / whole:.0%} of the build, {check / render:.0%} of rendering)"
     )
     print(
-        f"mark Chinese runs (en) {mark * 1000:8.1f} ms  ({mark / whole:.0%} of the build, {mark / render:.0%} of rendering)"
+        f"mark Chinese runs (en) {mark * 1000:8.1f} ms  "
+        f"({mark / whole:.0%} of the build, {mark / render:.0%} of rendering)"
     )
     print(f"both                   {(check + mark) / whole:8.0%}     of the build (budget 30%)")
     print(f"share image, drawn     {fresh * 1000:8.1f} ms")

@@ -96,7 +96,8 @@ def main(argv: list[str]) -> int:
         print(problem, file=sys.stderr)
         return 1
     print(
-        f"Chromium {installed_version(CHROMIUM)} at {CHROMIUM} fits Playwright {playwright_chromium()[0]}"
+        f"Chromium {installed_version(CHROMIUM)} at {CHROMIUM} "
+        f"fits Playwright {playwright_chromium()[0]}"
     )
     return 0
 

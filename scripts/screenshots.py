@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                             not_drawn = [s for s in states if s not in ("drawn", "static")]
                             if not_drawn:
                                 print(
-                                    f"warning: {page_info.test_id}: {len(not_drawn)} chart(s) not drawn ({not_drawn})",
+                                    f"warning: {page_info.test_id}: "
+                                    f"{len(not_drawn)} chart(s) not drawn ({not_drawn})",
                                     file=sys.stderr,
                                 )
                             page.wait_for_timeout(150)
@@ -120,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in written:
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     print(
-        f"{len(written)} screenshots of {len(pages)} pages in {time.perf_counter() - started:.1f} s",
+        f"{len(written)} screenshots of {len(pages)} pages "
+        f"in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )
     return 0

@@ -68,7 +68,8 @@ def main() -> None:
             )
         missing = sum(1 for m in catalogue if m.id and not m.string)
         print(
-            f"{path.relative_to(ROOT)}: {len(catalogue) - 1} strings, {missing} without a translation"
+            f"{path.relative_to(ROOT)}: {len(catalogue) - 1} strings, "
+            f"{missing} without a translation"
         )
 
 

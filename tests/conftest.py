@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 """The project folder holding content/, templates/, static/ and build.py."""
 
 PROBLEM_LINE = re.compile(
-    r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+) \((?P<hint>[^()]+(?:\([^()]*\)[^()]*)*)\)$"
+    r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+) "
+    r"\((?P<hint>[^()]+(?:\([^()]*\)[^()]*)*)\)$"
 )
 """`path:line:col: message (hint)`, the form every content problem is printed in."""
 
@@ -108,7 +109,8 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def copy_project(root: Path) -> Path:
-    """Copy the real project's content, templates, static files and catalogues to `root` (node_modules linked)."""
+    """Copy the real project's content, templates, static files and catalogues to `root`
+    (node_modules linked)."""
     root.mkdir(parents=True)
     for name in ("content", "templates", "static", "locales"):
         shutil.copytree(REPO / name, root / name)

@@ -1,9 +1,10 @@
 """Bad input, end to end: one test per kind of mistake an editor can make.
 
 Each test takes a copy of the real project built once successfully (so there is a published
-`_site/`), breaks one file at a line it knows, builds again with the command line, and checks what the editor sees and what readers keep:
-exit code 1, a `path:line:col: message (hint)` line naming that file and line, no traceback,
-the previous `_site/` byte for byte, and no temporary folder left beside it.
+`_site/`), breaks one file at a line it knows, builds again with the command line, and checks
+what the editor sees and what readers keep: exit code 1, a `path:line:col: message (hint)` line
+naming that file and line, no traceback, the previous `_site/` byte for byte, and no temporary
+folder left beside it.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class Published:
         return [r["id"] for r in data if isinstance(r, dict) and "id" in r]
 
     def append(self, rel: str, records: str) -> dict[str, int]:
-        """Append YAML records to content/REL; returns {marker: line} for each line holding `# <-marker`."""
+        """Append YAML records to content/REL; returns {marker: line} for each line holding
+        `# <-marker`."""
         path = self.root / "content" / rel
         text = path.read_text(encoding="utf-8")
         if not load_yaml_file(path, rel).data:  # `[]` or nothing yet: the records replace it
@@ -224,7 +226,10 @@ def test_yaml_that_constructs_objects(published: Published, tmp_path: Path):
 
 
 def test_alias_bomb(published: Published):
-    record = '- id: test-bomb\n  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]   # <-anchor\n'
+    record = (
+        '- id: test-bomb\n  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'
+        "   # <-anchor\n"
+    )
     record += "".join(f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
     at = published.append("data/regions.yaml", record)
     run = published.build()

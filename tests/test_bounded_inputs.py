@@ -87,7 +87,8 @@ def test_yaml_nested_900_deep_is_refused_at_the_first_bracket_past_the_limit(pub
     problem = published.assert_refused(
         published.build(), "content/data/regions.yaml", line + 3, "nested more than"
     )
-    # the record (level 1) and its mapping (2) hold the brackets: the one opening level 33 is refused
+    # the record (level 1) and its mapping (2) hold the brackets: the one opening level 33 is
+    # refused
     assert int(problem["col"]) == len("  summary: ") + MAX_DEPTH - 2 + 1
 
 

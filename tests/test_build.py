@@ -119,7 +119,8 @@ class Built:
 
     @property
     def editions(self) -> list[str]:
-        """Each language's folder ('en/', 'zh/') on a site of several languages; [''] on a site of one."""
+        """Each language's folder ('en/', 'zh/') on a site of several languages; [''] on a site
+        of one."""
         folders = [
             f"{p.name}/"
             for p in sorted(self.out.iterdir())

@@ -1,4 +1,5 @@
-"""Charts: the figure, the table and the downloads show the same rows, and chart mistakes are located."""
+"""Charts: the figure, the table and the downloads show the same rows, and chart mistakes are
+located."""
 
 from __future__ import annotations
 

@@ -218,15 +218,19 @@ def test_check_strict_turns_warnings_into_errors(run_cli, project: Path):
     text = path.read_text(encoding="utf-8")
     text += "" if text.endswith("\n") else "\n"
     line = text.count("\n") + 1
-    path.write_text(
-        text
-        + "- id: test-uncited\n  title: {en: Never cited, zh: 从未引用}\n  publisher: {en: Nobody, zh: 无}\n  url: https://example.org/\n  kind: press\n  language: en\n",
-        encoding="utf-8",
+    uncited = (
+        "- id: test-uncited\n  title: {en: Never cited, zh: 从未引用}\n"
+        "  publisher: {en: Nobody, zh: 无}\n  url: https://example.org/\n"
+        "  kind: press\n  language: en\n"
     )
+    path.write_text(text + uncited, encoding="utf-8")
 
     lenient = run_cli("check", "--project", project)
     assert lenient.code == 0
-    warning = f"content/data/sources.yaml:{line}:3: warning: source 'test-uncited' is not cited by any record"
+    warning = (
+        f"content/data/sources.yaml:{line}:3: "
+        "warning: source 'test-uncited' is not cited by any record"
+    )
     assert any(ln.startswith(warning) for ln in lenient.err.splitlines()), lenient.err
 
     strict = run_cli("check", "--project", project, "--strict")
@@ -239,7 +243,8 @@ def test_check_strict_turns_warnings_into_errors(run_cli, project: Path):
 
 
 def test_committed_schemas_match_the_content_model_and_the_content():
-    """Fails when the model or an id changes and `tiangong-site schema` was not run and committed."""
+    """Fails when the model or an id changes and `tiangong-site schema` was not run and
+    committed."""
     generated = schema_texts(load_content(REPO / "content"))
     committed = {
         p.name: p.read_text(encoding="utf-8") for p in (REPO / "schemas").glob("*.schema.json")

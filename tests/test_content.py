@@ -147,12 +147,25 @@ def test_references_into_an_empty_file_are_unresolved(mini):
     assert problem.message.startswith("cluster 'textiles' is not an id in ")
 
 
-def test_missing_data_file_is_reported(mini):
+def test_a_missing_data_file_is_an_empty_dataset(mini):
     content_dir = mini()
     (content_dir / "data" / "events.yaml").unlink()
+    content = load_content(content_dir)
+    assert content.datasets["events"] == []
+    assert "events" not in content.files
+
+
+def test_an_id_in_a_missing_data_file_is_reported_at_the_reference(mini):
+    content_dir = mini({"data/clusters.yaml": "[]\n"})
+    (content_dir / "data" / "clusters.yaml").unlink()
+    figures = MINI["data/figures.yaml"].replace(
+        "metric: output", "metric: output\n          cluster: textiles"
+    )
+    (content_dir / "data" / "figures.yaml").write_text(dedent(figures), encoding="utf-8")
     (problem,) = problems_of(content_dir)
-    assert problem.path == "content/data/events.yaml"
-    assert problem.message == "file is missing"
+    assert problem.path == "content/data/figures.yaml"
+    assert problem.message == "cluster 'textiles' is not an id in content/data/clusters.yaml"
+    assert "add a record with id 'textiles'" in problem.hint
 
 
 def test_data_file_that_is_not_a_list_is_reported(mini):

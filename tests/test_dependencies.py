@@ -46,7 +46,8 @@ def test_lock_pins_every_declared_dependency_within_its_range() -> None:
             f"{req.name} is in pyproject.toml but not in {LOCK.name}: run `make lock`"
         )
         assert req.specifier.contains(locked[name], prereleases=True), (
-            f"{LOCK.name} pins {req.name}=={locked[name]}, outside pyproject.toml's {req}: run `make lock`"
+            f"{LOCK.name} pins {req.name}=={locked[name]}, outside pyproject.toml's {req}: "
+            "run `make lock`"
         )
 
 

@@ -124,9 +124,11 @@ def test_the_same_figure_drawn_twice_gives_the_same_bytes(mini):
 
 def test_theme_colours_become_css_custom_properties_and_nothing_but_drawing_is_kept():
     raw = (
-        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        b' width="10" height="10">'
         b'<defs><clipPath id="clip9f3xy"><rect width="5" height="5"/></clipPath></defs>'
-        b'<g class="trace"><path d="M0,0H5" clip-path="url(#clip9f3xy)" style="fill: rgb(180, 67, 42); fill-opacity: 1;" onclick="x()"/>'
+        b'<g class="trace"><path d="M0,0H5" clip-path="url(#clip9f3xy)"'
+        b' style="fill: rgb(180, 67, 42); fill-opacity: 1;" onclick="x()"/>'
         b'<text style="font-family: serif; fill: rgb(31, 31, 31);">a</text>'
         b'<a xlink:href="javascript:alert(1)"><text>link text</text></a>'
         b"<script>alert(2)</script><foreignObject><div>html</div></foreignObject></g></svg>"

@@ -25,8 +25,10 @@ def test_a_chinese_run_in_english_text_is_wrapped():
 def test_attributes_titles_scripts_and_marked_elements_are_left_alone():
     html = (
         '<html lang="en"><head><title>Five awards · 五座天工鼎</title></head><body>'
-        '<img alt="天工鼎"><a href="/zh/" lang="zh-Hans">中文</a> <span lang="zh-Hans">新昌县<b>县</b></span>'
-        '<script>var s = "天工";</script><textarea>天工</textarea><p>“Once again”, the province’s—</p></body></html>'
+        '<img alt="天工鼎"><a href="/zh/" lang="zh-Hans">中文</a> '
+        '<span lang="zh-Hans">新昌县<b>县</b></span>'
+        '<script>var s = "天工";</script><textarea>天工</textarea>'
+        "<p>“Once again”, the province’s—</p></body></html>"
     )
     assert mark_chinese_runs(html) == html
 

@@ -33,7 +33,11 @@ def test_a_missing_target_in_any_loading_attribute_is_reported(tmp_path: Path, a
 
 
 def test_existing_targets_and_anchors_pass(tmp_path: Path):
-    body = '<a href="/base/#top">up</a><script src="assets/app.js" data-plotly="/base/assets/app.js"></script><div data-figure="charts/a/figure.json"></div>'
+    body = (
+        '<a href="/base/#top">up</a>'
+        '<script src="assets/app.js" data-plotly="/base/assets/app.js"></script>'
+        '<div data-figure="charts/a/figure.json"></div>'
+    )
     assert check_links(site(tmp_path, body), "/base/") == []
 
 

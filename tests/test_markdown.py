@@ -1,4 +1,5 @@
-"""Markdown pages: where charts and figures are placed, what is reported, and what raw HTML can do."""
+"""Markdown pages: where charts and figures are placed, what is reported, and what raw HTML
+can do."""
 
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def test_callout_block_and_inline_figure_are_placed():
         "{fig:known-a} was the growth.\n",
         "The growth was {fig:known-a}\n",
         "{fig:known-a}\n",
-        "First {fig:known-a} and second {fig:known-b}.\n\n::: chart known-c\n\n{fig:known-d} again.\n",
+        "First {fig:known-a} and second {fig:known-b}.\n\n"
+        "::: chart known-c\n\n{fig:known-d} again.\n",
     ],
 )
 def test_placing_figures_keeps_paragraphs_well_formed(body: str):

@@ -1,4 +1,5 @@
-"""The content model: the rules a record must follow, and the located message each broken rule gives."""
+"""The content model: the rules a record must follow, and the located message each broken rule
+gives."""
 
 from __future__ import annotations
 
@@ -166,7 +167,10 @@ def test_whole_year_sorts_after_its_parts():
 
 
 def test_period_problem_is_located_at_the_period():
-    records = "- metric: m\n  region: r\n  period: {kind: half-year, year: 2023}\n  value: 1\n  source: s\n"
+    records = (
+        "- metric: m\n  region: r\n  period: {kind: half-year, year: 2023}\n"
+        "  value: 1\n  source: s\n"
+    )
     (problem,) = problems_for(Figure, records)
     assert problem.line == 3
     assert "half-year" in problem.message
@@ -224,7 +228,10 @@ def test_unknown_field_with_nothing_close_lists_the_allowed_fields():
 
 
 def test_unknown_field_in_a_nested_mapping_is_matched_against_that_mappings_fields():
-    records = "- metric: m\n  region: r\n  period:\n    kind: year\n    year: 2023\n    prat: 1\n  value: 1\n  source: s\n"
+    records = (
+        "- metric: m\n  region: r\n  period:\n    kind: year\n    year: 2023\n    prat: 1\n"
+        "  value: 1\n  source: s\n"
+    )
     (problem,) = problems_for(Figure, records)
     assert (problem.line, problem.column) == (6, 5)
     assert problem.message == "unknown field 'prat'"
@@ -248,14 +255,19 @@ def test_missing_field_is_reported_at_its_record():
 
 
 def test_every_bad_record_in_a_file_is_reported():
-    records = "- id: a\n  kind: city\n- id: B\n  name: B\n  kind: city\n- id: c\n  name: C\n  kind: town\n"
+    records = (
+        "- id: a\n  kind: city\n"
+        "- id: B\n  name: B\n  kind: city\n"
+        "- id: c\n  name: C\n  kind: town\n"
+    )
     problems = problems_for(Region, records)
     assert [p.line for p in problems] == [1, 3, 8]
 
 
 def test_unknown_field_in_site_settings_gets_a_hint(tmp_path):
     (tmp_path / "site.yaml").write_text(
-        'title: T\ndescription: D\nbase_url: "https://example.org/"\nauthors: [{name: A}]\npublisher: P\npublished: "2024"\noutput_dri: out\n',
+        'title: T\ndescription: D\nbase_url: "https://example.org/"\nauthors: [{name: A}]\n'
+        'publisher: P\npublished: "2024"\noutput_dri: out\n',
         encoding="utf-8",
     )
     problems: list[Problem] = []

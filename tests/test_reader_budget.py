@@ -29,7 +29,8 @@ def pages(site: Path) -> list[Path]:
 
 
 def first_screen(html: str) -> str:
-    """The page up to the end of the first paragraph after its headline: what a phone shows first."""
+    """The page up to the end of the first paragraph after its headline: what a phone shows
+    first."""
     h1 = html.index("<h1")
     end = html.find("</p>", html.index("</h1>", h1))
     return html[: end + 4] if end != -1 else html[: html.index("</h1>", h1) + 5]

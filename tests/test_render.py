@@ -1,4 +1,5 @@
-"""Rendering: every URL follows the base path, assets are named by their content, templates escape."""
+"""Rendering: every URL follows the base path, assets are named by their content, templates
+escape."""
 
 from __future__ import annotations
 

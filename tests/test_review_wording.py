@@ -101,10 +101,13 @@ def test_one_mark_per_source_in_a_sentence_the_last():
 
 
 def test_english_keeps_one_mark_per_source_in_a_sentence_and_numbers_where_they_are():
-    html = f"<p>It grew {_fig('10.8%')}{_cite(6)}, to {_fig('215.5 bn yuan')}{_cite(6)}. Then {_fig('9%')}{_cite(6)}.</p>"
-    assert (
-        tidy_citations(html, "en")
-        == f"<p>It grew {_fig('10.8%')}, to {_fig('215.5 bn yuan')}{_cite(6)}. Then {_fig('9%')}{_cite(6)}.</p>"
+    html = (
+        f"<p>It grew {_fig('10.8%')}{_cite(6)}, to {_fig('215.5 bn yuan')}{_cite(6)}. "
+        f"Then {_fig('9%')}{_cite(6)}.</p>"
+    )
+    assert tidy_citations(html, "en") == (
+        f"<p>It grew {_fig('10.8%')}, to {_fig('215.5 bn yuan')}{_cite(6)}. "
+        f"Then {_fig('9%')}{_cite(6)}.</p>"
     )
 
 

@@ -43,7 +43,10 @@ class Project:
     def add_page(self, name: str, slug: str, layout: str = "page", body: str = "Text.\n") -> int:
         """Both editions of a page (the site is bilingual), slug on line 4, HTML allowed;
         returns the line the body starts on."""
-        front = f'---\ntitle: "T"\ndescription: "D"\nslug: {slug}\nlayout: {layout}\nallow_html: true\n---\n'
+        front = (
+            f'---\ntitle: "T"\ndescription: "D"\nslug: {slug}\nlayout: {layout}\n'
+            "allow_html: true\n---\n"
+        )
         for suffix in ("", ".zh"):
             self.page(f"{name}{suffix}.md").write_text(front + body, encoding="utf-8")
         return front.count("\n") + 1

@@ -103,7 +103,8 @@ def test_chart_json_hover_text_is_read_and_plotly_settings_are_not():
 def test_page_text_in_another_language_and_code_are_left_out():
     html = (
         '<html lang="zh-Hans"><body><p>报道 <a lang="en" href="/en/">English</a></p>'
-        '<textarea>&lt;iframe title="x"&gt;</textarea><p>注：<code>build.py</code></p></body></html>'
+        '<textarea>&lt;iframe title="x"&gt;</textarea><p>注：<code>build.py</code></p>'
+        "</body></html>"
     )
     assert file_findings("zh/index.html", html, ALLOWED, "zh-Hans") == []
     assert [f.kind for f in file_findings("zh/x.html", "<p>注： 说明</p>", ALLOWED, "zh-Hans")] == [
@@ -112,7 +113,10 @@ def test_page_text_in_another_language_and_code_are_left_out():
 
 
 def test_chinese_text_in_english_pages_is_checked_too():
-    html = '<html lang="en"><body><p>The <span lang="zh-Hans">天工鼎 (金鼎)</span> award.</p></body></html>'
+    html = (
+        '<html lang="en"><body><p>The <span lang="zh-Hans">天工鼎 (金鼎)</span> award.</p>'
+        "</body></html>"
+    )
     assert {f.kind for f in file_findings("en/index.html", html, ALLOWED, "en")} == {"half-width"}
     assert not file_findings("en/index.html", html.replace(" (金鼎)", "（金鼎）"), ALLOWED, "en")
 
@@ -196,7 +200,10 @@ def test_a_latin_word_in_chinese_text_fails_unless_the_allowlist_names_it(projec
 
 def test_link_preview_text_and_alt_texts_are_read_too():
     """Review 2.10: the cluster pages' meta description had a half-width colon."""
-    head = '<html lang="zh-Hans"><head><meta name="description" content="越城区集成电路: 浙江省"></head></html>'
+    head = (
+        '<html lang="zh-Hans"><head><meta name="description" content="越城区集成电路: 浙江省">'
+        "</head></html>"
+    )
     assert [f.kind for f in file_findings("zh/x.html", head, ALLOWED, "zh-Hans")] == ["half-width"]
     image = (
         '<html lang="zh-Hans"><body><div role="img" aria-label="柱状图 (亿元)"></div></body></html>'

@@ -105,6 +105,7 @@ HEADERS = {
     "tier_name": N_("Tier"),
     "standing_name": N_("Status"),
     "status_name": N_("Basis"),
+    "status_label": N_("Basis"),
     "status": N_("Basis"),
     "qualifier": N_("Qualifier"),
     "name": N_("Name"),
@@ -345,7 +346,7 @@ def _marked(row: dict[str, Any]) -> bool:
 
 
 def _download_columns(columns: list[str], spec: Chart) -> list[str]:
-    keys = [k for k in columns if k not in ("status_name", "uncertain")]
+    keys = [k for k in columns if k not in ("status_name", "status_label", "uncertain")]
     if spec.data == "figures" and spec.y == "value":
         keys.append("qualifier")
     return keys + ["status", "uncertain"]
@@ -376,8 +377,8 @@ def build_chart(
             for row, flag in zip(rows, highlighted, strict=True)
         ]
         columns.append("highlight")
-    if any(_marked(r) for r in rows):
-        columns.append("status_name")
+    if any(_marked(r) for r in rows):  # a declared dataset's rows name it status_label
+        columns.append("status_label" if "status_label" in rows[0] else "status_name")
         columns += ["uncertain"] if any(r.get("uncertain") for r in rows) else []
     traces, layout = _draw(spec, rows, highlighted, lang, brand)
     # No title on a category axis, and none turned on its side: the unit is in the subtitle.

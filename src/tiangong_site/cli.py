@@ -1,4 +1,4 @@
-"""Command line: `tiangong-site build | serve | check | new | schema`.
+"""Command line: `tiangong-site build | serve | check | new | init | schema`.
 
 Exit codes: 0 ok, 1 content errors, 2 usage errors. A traceback only with --debug.
 """
@@ -153,6 +153,22 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--title-zh", help="the title in Chinese (a page, or any record's title)")
     new.add_argument("--description-zh", help="the description in Chinese")
 
+    init = commands.add_parser(
+        "init",
+        help="start a new story in a new or empty folder",
+        description="Write a one-language starter project into DIR (absent or empty): site.yaml, "
+        "one dataset, one collection (a page per record), one chart and one page placing it. "
+        "It builds, previews and passes `check --strict` as written.",
+    )
+    _common(init)
+    init.add_argument(
+        "folder",
+        type=Path,
+        nargs="?",
+        metavar="DIR",
+        help="the new project's folder (default: --project, i.e. the current folder)",
+    )
+
     schema = commands.add_parser(
         "schema",
         help="write the JSON Schema of every content file to schemas/",
@@ -227,6 +243,21 @@ def cmd_schema(args: argparse.Namespace) -> int:
     written = write_schemas(project.root / "schemas", load_content(project.content))
     if not args.quiet:
         print(f"Wrote {len(written)} schemas to schemas/")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .starter import init_project
+
+    try:
+        folder = args.folder or args.project
+        written = init_project(folder)
+    except UsageError as exc:
+        print(f"tiangong-site init: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.quiet:
+        print(f"Wrote {len(written)} files to {folder}. Next:")
+        print(f"  tiangong-site serve --project {folder}")
     return EXIT_OK
 
 
@@ -318,7 +349,13 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve}
+COMMANDS = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "init": cmd_init,
+    "schema": cmd_schema,
+    "serve": cmd_serve,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

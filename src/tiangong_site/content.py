@@ -69,6 +69,10 @@ class Content:
     pages: list[Page] = RecordedField(lambda content: PAGES)  # type: ignore[assignment]
     files: dict[str, LoadedFile] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    package: Any = None
+    """The datasets declared in content/datapackage.yaml (a declared.Package), if any."""
+    collections: Any = None
+    """The project's collections (collections.Declared), set once the content is checked."""
 
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     _derived: dict[tuple[str, ...], tuple[Any, frozenset[str]]] = field(
@@ -90,11 +94,21 @@ class Content:
         A lookup records that one record: a page quoting one figure needs no other."""
         key = (dataset, "")
         if key not in self._cache:
+            records = self.records(dataset)
+            field_name = key_field(records)
             by_id = {
-                r.id: r for r in self.records(dataset) if r is not None and getattr(r, "id", None)
+                getattr(r, field_name): r
+                for r in records
+                if r is not None and getattr(r, field_name, None) is not None
             }
             self._cache[key] = RecordedIndex(dataset, by_id)
         return self._cache[key]
+
+    def dataset_file(self, dataset: str) -> str:
+        """Where a dataset's records are written, as error messages name it."""
+        if dataset in DATASETS or self.package is None:
+            return f"content/{DATASETS[dataset][0]}"
+        return f"content/{self.package.resources[dataset].path}"
 
     def by(self, dataset: str, field_name: str) -> RecordedGroups[list[Any]]:
         """Records of `dataset` grouped by the value of one field, e.g. awards by region.
@@ -165,6 +179,12 @@ class Content:
         return self.files[dataset].problem((index, *key), message, hint, severity)
 
 
+def key_field(records: list[Any]) -> str:
+    """The field that names each record: `id`, or a declared dataset's primary key."""
+    model = next((type(r) for r in records if r is not None), None)
+    return getattr(model, "primary_key", None) or "id"
+
+
 # --- pydantic errors -> editor messages --------------------------------------
 
 _EXPECTED = {
@@ -214,7 +234,8 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
             isinstance(current, type) and issubclass(current, BaseModel)
         ):
             continue
-        info = current.model_fields.get(part)
+        fields = current.model_fields
+        info = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
         if info is None:
             break
         annotation = info.annotation
@@ -223,7 +244,7 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
             (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
         )
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+        return [info.alias or name for name, info in current.model_fields.items()]
     return []
 
 
@@ -582,36 +603,47 @@ def _missing_texts(
     return problems
 
 
+def _key_name(content: Content, dataset: str) -> str | None:
+    """The field naming each record of `dataset` (None: a declared dataset without a key)."""
+    if content.package is not None and dataset in content.package.resources:
+        return content.package.resources[dataset].primary_key
+    return "id"
+
+
+def _record_id(record: Any, raw: Any, key: str) -> Any:
+    if record is not None:
+        return getattr(record, key, None)
+    # failed validation (already reported); its id still exists
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
 def check_references(content: Content) -> list[Problem]:
     """Every id a record names must exist; ids must be unique within a dataset."""
     problems: list[Problem] = []
-    ids: dict[str, set[str]] = {}
+    ids: dict[str, set[Any]] = {}
     for name, records in content.datasets.items():
-        seen: dict[str, int] = {}
-        loaded = content.files.get(name)
-        if loaded is None or not isinstance(loaded.data, (list, type(None))):
+        seen: dict[Any, int] = {}
+        loaded, key = content.files.get(name), _key_name(content, name)
+        if loaded is None and name in DATASETS and not (content.root / DATASETS[name][0]).exists():
+            ids[name] = set()  # the project has no such file: no id is in it
+            continue
+        if loaded is None or not isinstance(loaded.data, (list, type(None))) or key is None:
             continue  # the file could not be read (already reported): its ids are unknown
         raw = loaded.data or []
         for i, record in enumerate(records):
-            if record is None:  # failed validation (already reported); its id still exists
-                rid = (
-                    raw[i].get("id")
-                    if isinstance(raw[i], dict) and isinstance(raw[i].get("id"), str)
-                    else None
-                )
-            else:
-                rid = getattr(record, "id", None)
+            rid = _record_id(record, raw[i] if record is None else None, key)
             if rid is None:
                 continue
             if rid in seen:
-                first = content.files[name].position((seen[rid], "id"))[0]
-                message = f"id '{rid}' is used twice (first on line {first})"
+                first = content.files[name].position((seen[rid], key))[0]
+                message = f"{key} '{rid}' is used twice (first on line {first})"
                 problems.append(
-                    content.problem_at(name, i, ("id",), message, "give each record its own id")
+                    content.problem_at(name, i, (key,), message, f"give each record its own {key}")
                 )
             seen.setdefault(rid, i)
         ids[name] = set(seen)
-    groups = {name: by_length(found) for name, found in ids.items()}
+    groups = {name: by_length({str(i) for i in found}) for name, found in ids.items()}
     for name, records in content.datasets.items():
         for i, record in enumerate(records):
             if record is None:  # failed validation; already reported
@@ -623,22 +655,32 @@ def check_references(content: Content) -> list[Problem]:
                     if ref is None or target not in ids or ref in ids[target]:
                         continue
                     key = (fld, j) if isinstance(value, list) else (fld,)
-                    close = close_matches(ref, groups[target])
+                    close = close_matches(str(ref), groups[target])
+                    where = content.dataset_file(target)
                     hint = (
                         f"did you mean '{close[0]}'?"
                         if close
-                        else f"add a record with id '{ref}' to content/{DATASETS[target][0]}"
+                        else f"add a record with id '{ref}' to {where}"
                     )
                     problems.append(
                         content.problem_at(
-                            name,
-                            i,
-                            key,
-                            f"{fld} '{ref}' is not an id in content/{DATASETS[target][0]}",
-                            hint,
+                            name, i, key, f"{fld} '{ref}' is not an id in {where}", hint
                         )
                     )
     return problems
+
+
+def _declarations(
+    root: Path, languages: list[str], problems: list[Problem]
+) -> tuple[Any, dict[str, type[Strict]]]:
+    """The datasets content/datapackage.yaml declares (a declared.Package, or None), and the
+    chart model whose `data` may name them. Imported only for a project that declares."""
+    if not (root / "datapackage.yaml").exists():
+        return None, {}
+    from .declared import chart_model, load_package
+
+    package = load_package(root, languages, problems)
+    return package, {"charts": chart_model(package)}
 
 
 def load_content(root: Path) -> Content:
@@ -661,19 +703,32 @@ def load_content(root: Path) -> Content:
         )
     refuse_links([root], root.parent)  # read nothing from outside the folder, even by a link
     site, site_file = load_site(root, problems)
+    languages = list(site.languages) if site is not None else [SOURCE_LANGUAGE]
+    package, models = _declarations(root, languages, problems)
     files: dict[str, LoadedFile] = {}
     datasets: dict[str, list[Any]] = {}
     for name, (relpath, model) in DATASETS.items():
+        if not (root / relpath).exists() and not (root / relpath).is_symlink():
+            datasets[name] = []  # a project without this dataset: none of its pages
+            continue
         loaded = _read(root / relpath, root, problems)
         if loaded is None:
             datasets[name] = []
             continue
         files[name] = loaded
-        datasets[name] = _validate_list(loaded, model, problems)
+        datasets[name] = _validate_list(loaded, models.get(name, model), problems)
+    if package is not None:
+        from .declared import load_datasets, source_problems
+
+        declared, declared_files = load_datasets(package, root, languages, problems)
+        datasets.update(declared)
+        files.update(declared_files)
+        problems.extend(source_problems(package, {s.id for s in datasets["sources"] if s}))
     pages = load_pages(root, problems)
     if site_file is not None:
         files["site"] = site_file
     content = Content(root=root, site=site, datasets=datasets, pages=pages, files=files)  # type: ignore[arg-type]
+    content.package = package
     problems.extend(check_references(content))
     if site is not None:
         problems.extend(check_languages(content))

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from . import i18n
 from .brand import read_brand
 from .charts import ChartOutput
-from .content import Content
+from .content import Content, key_field
 from .deps import (
     SITE,
     RecordedMarkup,
@@ -38,7 +38,7 @@ from .deps import (
     template_key,
 )
 from .errors import ContentError, Problem, display_path
-from .inside import inside, shown
+from .inside import shown
 from .linkcheck import check_links
 from .pages import Job
 from .render import hashed_name, install_translations
@@ -51,6 +51,7 @@ from .site import (
     load_and_check,
     made_assets,
     prepare,
+    static_file,
     template_problem,
     typography_problems,
 )
@@ -308,6 +309,9 @@ class IncrementalBuilder:
         for path, (folder, name) in sorted(rel.items()):
             if folder == "templates":
                 changes.keys.add(template_key(name))
+                if path not in self.inputs or not (self.project.templates / name).exists():
+                    for env in self.prepared.envs.values():
+                        env.cache.clear()  # it overrides the theme's, or no longer does
             elif folder == "locales":
                 self._catalogue_changed(name, changes)
             elif folder == "static":
@@ -383,14 +387,14 @@ class IncrementalBuilder:
         """An inlined stylesheet: the pages that print it, unless the brand's colours (which
         the charts and share images are drawn in) changed."""
         assert self.prepared is not None
-        style = inside(self.project.static / "style.css", self.project.static, self.project.root)
+        style = static_file(self.project, "style.css")
         charts = self.prepared.charts
         drawn = next((c for by_id in charts.values() for c in by_id.values()), None)
         shown = display_path(style, self.project.root)
         if drawn is None or read_brand(style, shown) != drawn.brand:
             changes.full = True
             return
-        sheets = [self.project.static / sheet for sheet in ("style.css", "charts.css")]
+        sheets = [static_file(self.project, sheet) for sheet in ("style.css", "charts.css")]
         css = "\n".join(s.read_text(encoding="utf-8").strip() for s in sheets if s.is_file())
         inline = RecordedMarkup(Markup(css), [asset_key(sheet) for sheet in sorted(INLINED)])
         for env in self.prepared.envs.values():
@@ -509,8 +513,8 @@ def _records_changed(old: Content, new: Content, dataset: str, changes: Changes)
     if before == after:
         return
     changes.keys.add(f"data:{dataset}")
-    ids_before = [getattr(r, "id", None) for r in before]
-    ids_after = [getattr(r, "id", None) for r in after]
+    ids_before = [getattr(r, key_field(before), None) for r in before]
+    ids_after = [getattr(r, key_field(after), None) for r in after]
     if ids_before != ids_after or None in ids_after:  # moved, added, removed or unnamed
         changes.prefixes.add(f"data:{dataset}.")
     by_id_before = dict(zip(ids_before, before, strict=True))

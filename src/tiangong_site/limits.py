@@ -16,6 +16,10 @@ MiB = 1024 * 1024
 
 MAX_DATA_BYTES = 2 * MiB
 """A YAML file: content/site.yaml, content/charts.yaml, content/data/*.yaml."""
+MAX_TABLE_BYTES = 64 * MiB
+"""A CSV or JSON data file of a declared dataset (content/datapackage.yaml). Larger than the
+YAML limit: `csv` and `json` read in linear time with bounded nesting, and 10,000 records of
+ten rows each (the peers benchmark) take 5 MiB (bench/declared_bench.py)."""
 MAX_PAGE_BYTES = MiB // 2
 """A Markdown page, front matter included: converting Markdown runs at about 200 KB a second."""
 MAX_PAGE_LINES = 3_000

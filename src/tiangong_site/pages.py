@@ -38,11 +38,12 @@ from .deps import RecordedList, RecordedValues, chart_key, recording
 from .drawing import WIDE_WIDTH
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
-from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, gettext
+from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, SOURCE_LANGUAGE, gettext
 from .markdown import BLOCK, render_markdown
 from .models import DATASETS, text
 from .render import Urls
 from .tables import (
+    ROW_BUILDERS,
     dataset_rows,
     download_header,
     download_json,
@@ -418,6 +419,9 @@ def plan_language(
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
     _plan_regions(plan, content, urls, lang)
     _plan_clusters(plan, content, urls, lang)
+    from .collections import plan_collections  # here: collections.py builds on this module
+
+    plan_collections(plan, content, urls, lang)
     _plan_charts(plan, content, charts, views, urls, lang)
     _plan_data(plan, content, urls, lang)
     for job in plan.jobs:
@@ -443,10 +447,11 @@ def plan_site(
         plan.files.update(edition.files)
         plan.origins.update(edition.origins)
         plan.navs[lang] = edition.nav
+        plan.problems += edition.problems
     _link_alternates(plan, editions, languages)
     _plan_publishing(plan, content, urls, editions)
     roots = {lang_urls.prefix for _, lang_urls in editions.values()}
-    plan.problems = address_problems(plan, roots, content.root.parent)
+    plan.problems += address_problems(plan, roots, content.root.parent)
     return plan
 
 
@@ -911,7 +916,7 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
             {k: v for k, v in row.items() if not k.startswith("_")}
             for row in dataset_rows(content, name, lang)
         ]
-        if name in ("figures", "awards", "award-tiers", "clusters", "events", "companies")
+        if name in ROW_BUILDERS or name not in DATASETS
         else [r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]]
     )
     if lang != "en":  # each text in the reader's language, not both
@@ -921,7 +926,7 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     buffer = io.StringIO()
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([download_header(k, lang) for k in columns])
+    writer.writerow([_column_header(content, name, k, lang) for k in columns])
     for (
         row
     ) in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
@@ -936,10 +941,25 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
     return buffer.getvalue(), safejson.escape(download_json(rows)), len(rows)
 
 
+def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
+    """A download's column header; a declared field's own title, in other languages than
+    English, when the declaration gives one."""
+    package = content.package
+    if lang == SOURCE_LANGUAGE or package is None or dataset not in package.resources:
+        return download_header(key, lang)
+    field = next((f for f in package.resources[dataset].fields if f.name == key), None)
+    return text(field.title, lang) if field is not None and field.title else key
+
+
+def _downloadable(content: Content) -> list[str]:
+    """The datasets the data page offers: the built-in ones, then the declared ones."""
+    declared = list(content.package.resources) if content.package is not None else []
+    built_in = [n for n in DATASETS if n != "charts" and n in content.files]  # no file, no download
+    return built_in + declared
+
+
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
-    for name in DATASETS:
-        if name == "charts":
-            continue
+    for name in _downloadable(content):
         # Kept by the preview until an edit touches what they read (Content.keep_derived).
         csv_text, json_text, _ = content.derived(
             ("downloads", name, lang), lambda name=name: _dataset_files(content, name, lang)
@@ -953,20 +973,28 @@ def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
         plan.origins.update(dict.fromkeys((f"data/{name}.csv", f"data/{name}.json"), origin))
 
 
+def _dataset_words(content: Content, name: str, lang: str) -> tuple[str, str]:
+    """A dataset's title and description on the data page: the declaration's, for a
+    declared dataset (its name when it has no title)."""
+    if name in DATASET_TITLES:
+        return gettext(lang, DATASET_TITLES[name]), gettext(lang, DATASET_DESCRIPTIONS[name])
+    resource = content.package.resources[name]
+    return text(resource.title, lang) or name, text(resource.description, lang)
+
+
 def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
     return {
         "datasets": [
             {
                 "name": name,
-                "title": gettext(lang, DATASET_TITLES[name]),
-                "file": f"content/{DATASETS[name][0]}",
-                "description": gettext(lang, DATASET_DESCRIPTIONS[name]),
+                "title": _dataset_words(content, name, lang)[0],
+                "file": content.dataset_file(name),
+                "description": _dataset_words(content, name, lang)[1],
                 "count": len(content.datasets[name]),
                 "csv": urls.url(f"data/{name}.csv"),
                 "json": urls.url(f"data/{name}.json"),
             }
-            for name in DATASETS
-            if name != "charts"
+            for name in _downloadable(content)
         ],
         "regions": [
             {
@@ -1043,6 +1071,7 @@ def not_found_editions(
                 "title": gettext(lang, NOT_FOUND["title"]),
                 "text": gettext(lang, NOT_FOUND["text"]),
                 "links": links,
+                "home": lang_urls.url(),  # for a theme's 404, which links no other page
             }
         )
     return parts

@@ -176,6 +176,23 @@ def install_translations(env: jinja2.Environment, translations: Any, lang: str) 
     env.globals["_translations"] = recorded  # the preview compares the catalogue it replaces
 
 
+THEME = Path(__file__).resolve().parent / "theme"
+"""The default theme shipped in the package: templates/ and static/."""
+THEME_TEMPLATES = THEME / "templates"
+
+
+class ThemeLoader(jinja2.ChoiceLoader):
+    """The project's templates first, then the theme's; `theme/NAME` always names the theme's
+    own NAME, so a project template can extend the template it overrides (as MkDocs'
+    `custom_dir` and Datasette do)."""
+
+    def __init__(self, folder: Path):
+        theme = jinja2.FileSystemLoader(str(THEME_TEMPLATES))
+        prefixed = jinja2.PrefixLoader({"theme": theme})
+        super().__init__([prefixed, ContainedLoader(folder), theme])
+        self.searchpath = [str(folder)]  # where the project's own templates are (their ids)
+
+
 def make_environment(
     templates: Path,
     urls: Urls,
@@ -192,7 +209,7 @@ def make_environment(
     env = RecordingEnvironment(
         extensions=["jinja2.ext.i18n"],
         bytecode_cache=SignedBytecodeCache(cache) if cache is not None else None,
-        loader=ContainedLoader(templates),
+        loader=ThemeLoader(templates),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -20,7 +20,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
+from pydantic_core import PydanticUndefined
 
 from .content import Content
 from .models import DATASETS, Author, Localised, PageMeta, Period, Site, json_schemas
@@ -208,9 +209,9 @@ def _example(model: str, field: str, records: list[dict[str, Any]], default: Any
     for record in reversed(records):
         if record.get(field) is not None:
             return record[field]
-    if default not in (None, [], {}):
+    if default not in (None, [], {}) and default is not PydanticUndefined:
         return default
-    return FALLBACK_EXAMPLES[f"{model}.{field}"]
+    return FALLBACK_EXAMPLES.get(f"{model}.{field}")  # None: another project's content
 
 
 def _describe_and_exemplify(schema: dict[str, Any], content: Content) -> None:
@@ -224,7 +225,9 @@ def _describe_and_exemplify(schema: dict[str, Any], content: Content) -> None:
             prop["description"] = info.description or prop.get("description", "")
             prop.pop("title", None)
             default = info.get_default(call_default_factory=True)
-            prop["examples"] = [_example(name, field, records[name], default)]
+            example = _example(name, field, records[name], default)
+            if example is not None:
+                prop["examples"] = [example]
         if name in {m.__name__ for _, m in DATASETS.values()} and records[name]:
             definition["defaultSnippets"] = [_snippet(name, model, records[name][-1])]
 
@@ -243,8 +246,13 @@ def _snippet(name: str, model: type[BaseModel], record: dict[str, Any]) -> dict[
 
 
 def content_schemas(content: Content) -> dict[str, dict[str, Any]]:
-    """The schemas of every content file, for this content."""
+    """The schemas of every content file, for this content: the built-in ones, the
+    declaration file's (datapackage) and each declared dataset's."""
     schemas = json_schemas()
+    package = content.package
+    if package is not None and package.resources:
+        enum = schemas["charts"]["$defs"]["Chart"]["properties"]["data"]["enum"]
+        enum += [name for name in package.resources if name not in enum]
     for name, schema in schemas.items():
         if name != "page":  # each edition of a page is a file in one language: plain text
             schema = _require_languages(schema, content.site.languages)
@@ -254,7 +262,40 @@ def content_schemas(content: Content) -> dict[str, dict[str, Any]]:
         if name == "charts":
             _chart_columns(schema, content)
         schemas[name] = schema
+    return schemas | _declared_schemas(content)
+
+
+def _declared_schemas(content: Content) -> dict[str, dict[str, Any]]:
+    """datapackage.schema.json, and one schema per declared dataset: its records' model's,
+    with each site language required and the ids a foreign key may name as an enum."""
+    from .declared.spec import package_json_schema
+
+    schemas = {"datapackage": package_json_schema()}
+    package = content.package
+    for name, resource in (package.resources if package is not None else {}).items():
+        schema = TypeAdapter(list[resource.model]).json_schema()  # type: ignore[name-defined]
+        schema["title"] = f"tiangong-site {name}"
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema = _require_languages(schema, content.site.languages)
+        record = schema["$defs"][resource.model.__name__]
+        for field, (target, _) in resource.foreign_keys.items():
+            ids = sorted(content.index(target), key=str)
+            record["properties"][field] = _walk(record["properties"][field], _enum_of(ids))
+        schemas[name] = schema
     return schemas
+
+
+def _enum_of(ids: list[Any]) -> Any:
+    """A visitor making each string or integer node of a property an enum of `ids`."""
+
+    def visit(node: dict[str, Any]) -> dict[str, Any]:
+        if node.get("type") in ("string", "integer"):
+            return {k: v for k, v in node.items() if k not in ("pattern", "maxLength")} | {
+                "enum": ids
+            }
+        return node
+
+    return visit
 
 
 def schema_texts(content: Content) -> dict[str, str]:

@@ -19,13 +19,14 @@ from . import __version__, cjk, drawing, i18n, share_image
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
 from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
+from .collections import load_collections
 from .content import Content, load_content
 from .deps import SITE, RecordedMarkup, RecordedObject, asset_key, recording, templates_in
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
-from .render import Urls, copy_hashed, hashed_name, make_environment
+from .render import THEME, Urls, copy_hashed, hashed_name, make_environment
 from .signed_cache import tracked_cache
 
 
@@ -101,10 +102,24 @@ PLOTLY_LOCALES = {"zh": ("node_modules/plotly.js-locales/zh-cn.js", "plotly-loca
 `plotly.js-locales`, which ships them as CommonJS modules."""
 
 
+ENGINE_CHECKOUT = Path(__file__).resolve().parents[2]
+"""The engine's own checkout when it runs from one (an editable install): its node_modules
+serve a project that has none of its own, such as one made by `tiangong-site init`."""
+
+
+def installed(project: Project, relpath: str) -> Path:
+    """An npm file from the project's node_modules; from the engine checkout's when the
+    project has no node_modules at all (one that lacks the file is an install to repair)."""
+    own = project.root / relpath
+    if (project.root / "node_modules").exists() or not (ENGINE_CHECKOUT / relpath).is_file():
+        return own
+    return ENGINE_CHECKOUT / relpath
+
+
 def plotly_locale(project: Project, lang: str) -> bytes:
     """The locale as a browser script that registers itself with plotly.js (charts.js loads
     it after plotly.js, on the same request). Raises ContentError when it is not installed."""
-    path = project.root / PLOTLY_LOCALES[lang][0]
+    path = installed(project, PLOTLY_LOCALES[lang][0])
     if not path.is_file():
         hint = "run `npm ci` in the project folder, or `make site`"
         raise ContentError(
@@ -121,7 +136,7 @@ def plotly_bundle(project: Project, kinds: set[str]) -> tuple[Path, str]:
     """The plotly.js bundle to copy. Raises ContentError when it is not installed: a build
     that silently shipped a bigger substitute would pass every test and slow every reader."""
     assert kinds <= KINDS_BUNDLE, kinds  # the content model allows no other kind
-    basic = project.root / PLOTLY_BASIC
+    basic = installed(project, PLOTLY_BASIC)
     if not basic.is_file():
         hint = "run `npm ci` in the project folder, or `make site`"
         raise ContentError(
@@ -149,7 +164,7 @@ def template_problem(exc: Exception, project: Project) -> Problem:
     location = ("templates", 1)
     while frame is not None:
         filename = frame.tb_frame.f_code.co_filename
-        if filename.startswith(str(project.templates)):
+        if filename.startswith((str(project.templates), str(THEME))):
             location = (display_path(Path(filename), project.root), frame.tb_lineno)
         frame = frame.tb_next
     return Problem(
@@ -164,6 +179,8 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
         raise ContentError(links)
     content = load_content(project.content)
     problems = check_charts(content)
+    content.collections, found = load_collections(content)
+    problems += found
     # A build reads the extraction kept by earlier builds, and keeps its own only once it succeeded.
     problems += i18n.missing_translations(
         project.root, project.templates, content.site.languages, project.cache, write_cache
@@ -340,10 +357,20 @@ def asset_files(project: Project, content: Content) -> tuple[dict[str, Path], st
     if kinds:  # a site without charts ships no plotly.js, and needs none installed
         plotly_path, plotly_name = plotly_bundle(project, kinds)
         files[plotly_name] = plotly_path
-    for path in files_under(project.static, project.root):
-        if path.relative_to(project.static).as_posix() not in INLINED:
-            files[path.relative_to(project.static).as_posix()] = path
+    for folder in (THEME_STATIC, project.static):  # the project's file wins over the theme's
+        for path in files_under(folder, project.root):
+            if path.relative_to(folder).as_posix() not in INLINED:
+                files[path.relative_to(folder).as_posix()] = path
     return files, plotly_name
+
+
+THEME_STATIC = THEME / "static"
+
+
+def static_file(project: Project, name: str) -> Path:
+    """The project's static/NAME, or the theme's when the project has none."""
+    own = inside(project.static / name, project.static, project.root)
+    return own if own.exists() or not (THEME_STATIC / name).is_file() else THEME_STATIC / name
 
 
 def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> str:
@@ -385,7 +412,7 @@ def share_images(project: Project, content: Content, cache: Path | None) -> dict
     i18n.activate(project.root, content.site.languages)  # the card's footer is translated
     # The card is drawn in the site's colours, as the charts are (greys for a site without charts,
     # whose stylesheet need not name them).
-    style = inside(project.static / "style.css", project.static, project.root)
+    style = static_file(project, "style.css")
     brand = (
         read_brand(style, display_path(style, project.root))
         if content.datasets["charts"]
@@ -427,8 +454,8 @@ def prepare(
     i18n.activate(project.root, languages)
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
     # browser needs to draw it, in one round trip (about 2 KB compressed).
-    style = inside(project.static / "style.css", project.static, project.root)
-    sheets = [style, inside(project.static / "charts.css", project.static, project.root)]
+    style = static_file(project, "style.css")
+    sheets = [style, static_file(project, "charts.css")]
     inline_css = RecordedMarkup(
         Markup(
             "\n".join(

@@ -365,7 +365,12 @@ ROW_BUILDERS = {
 def dataset_rows(content: Content, dataset: str, lang: str = "en") -> list[dict[str, Any]]:
     """The rows of `dataset` in `lang`, made once per content and language: every chart of
     a dataset, the chart check and the downloads share them (a build made them 42 times).
-    Shared, so never changed in place: a chart that adds a column makes new rows."""
+    Shared, so never changed in place: a chart that adds a column makes new rows.
+    A dataset declared in content/datapackage.yaml has its rows from declared.rows."""
+    if dataset not in ROW_BUILDERS:
+        from .declared.rows import declared_rows
+
+        return declared_rows(content, dataset, lang)
     return content.derived((f"rows:{dataset}", lang), lambda: ROW_BUILDERS[dataset](content, lang))
 
 

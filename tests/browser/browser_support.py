@@ -134,7 +134,8 @@ def build_site(output: Path, base_url: str) -> None:
     result = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True)
     if result.returncode != 0 or not (output / "index.html").is_file():
         raise RuntimeError(
-            f"the site did not build (exit {result.returncode}): {' '.join(cmd)}\n{result.stdout}{result.stderr}"
+            f"the site did not build (exit {result.returncode}): {' '.join(cmd)}\n"
+            f"{result.stdout}{result.stderr}"
         )
 
 
@@ -249,7 +250,8 @@ def require_java() -> str:
     java = shutil.which("java")
     if not java:
         raise RuntimeError(
-            "Java is missing: no `java` on PATH, needed for the Nu HTML Checker (./scripts/install-system-deps.sh)."
+            "Java is missing: no `java` on PATH, needed for the Nu HTML Checker "
+            "(./scripts/install-system-deps.sh)."
         )
     if not VNU_JAR.is_file():
         raise RuntimeError(f"The Nu HTML Checker is missing: {VNU_JAR} not found (run `npm ci`).")
@@ -269,7 +271,8 @@ DRAW_ALL_CHARTS_JS = """
 async ({timeoutMs, scrollThrough}) => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const state = (el) => el.getAttribute("data-state") || (el.querySelector("svg.chart-svg") ? "static" : null);
+  const state = (el) =>
+    el.getAttribute("data-state") || (el.querySelector("svg.chart-svg") ? "static" : null);
   const done = (el) => ["drawn", "failed", "static"].includes(state(el));
   const plots = [...document.querySelectorAll(".chart-plot")];
   for (const el of plots) {
@@ -279,7 +282,10 @@ async ({timeoutMs, scrollThrough}) => {
   }
   if (scrollThrough) {
     const step = Math.max(200, innerHeight / 2);
-    for (let y = 0; y < document.documentElement.scrollHeight; y += step) { scrollTo(0, y); await sleep(10); }
+    for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+      scrollTo(0, y);
+      await sleep(10);
+    }
   }
   scrollTo(0, document.documentElement.scrollHeight);
   await frames();
@@ -292,7 +298,8 @@ async ({timeoutMs, scrollThrough}) => {
 
 def serve_for_script(site: Path | None, tmp: Path) -> tuple[SiteServer, Path, str]:
     """For the scripts: serve an existing build (under the base path its sitemap names), or
-    build the site into `tmp` for a fresh server. Returns the server, the site folder and its base URL."""
+    build the site into `tmp` for a fresh server. Returns the server, the site folder and its
+    base URL."""
     if site is not None:
         site_dir = site.resolve()
         base = sitemap_base(site_dir) or PREFIX

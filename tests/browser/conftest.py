@@ -251,15 +251,27 @@ OVERFLOW_JS = r"""
     if (el.classList.length) s += "." + [...el.classList].join(".");
     return s;
   };
-  const path = (el) => { const parts = []; for (let e = el; e && e !== doc; e = e.parentElement) parts.unshift(describe(e)); return parts.join(" > "); };
-  const clipped = (el) => { for (let e = el.parentElement; e && e !== doc && e !== document.body; e = e.parentElement) { const o = getComputedStyle(e).overflowX; if (o !== "visible") return true; } return false; };
+  const path = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== doc; e = e.parentElement) parts.unshift(describe(e));
+    return parts.join(" > ");
+  };
+  const clipped = (el) => {
+    for (let e = el.parentElement; e && e !== doc && e !== document.body; e = e.parentElement) {
+      const o = getComputedStyle(e).overflowX;
+      if (o !== "visible") return true;
+    }
+    return false;
+  };
   const offenders = [];
   if (doc.scrollWidth > cw) {
     for (const el of document.body.querySelectorAll("*")) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.right <= cw + 0.5 || clipped(el)) continue;
       const parent = el.parentElement.getBoundingClientRect();
-      if (el.parentElement === document.body || parent.right <= cw + 0.5) offenders.push(`${path(el)} (right edge at ${Math.round(r.right)}px)`);
+      if (el.parentElement === document.body || parent.right <= cw + 0.5) {
+        offenders.push(`${path(el)} (right edge at ${Math.round(r.right)}px)`);
+      }
       if (offenders.length >= 8) break;
     }
   }
@@ -269,18 +281,25 @@ OVERFLOW_JS = r"""
 
 FACTS_JS = r"""
 () => {
+  // classic scripts and modules; data blocks such as application/ld+json never run
+  const executable = /^(|module|(text|application)\/(x-)?(java|ecma)script)$/i;
   const csp = [...document.querySelectorAll('meta[http-equiv]')]
     .filter((m) => m.httpEquiv.toLowerCase() === "content-security-policy").map((m) => m.content);
   const externals = [...document.querySelectorAll("a[href]")]
     .filter((a) => /^https?:$/.test(a.protocol) && a.origin !== location.origin)
-    .map((a) => ({href: a.getAttribute("href"), rel: (a.getAttribute("rel") || "").split(/\s+/).filter(Boolean), text: a.textContent.trim().slice(0, 80)}));
+    .map((a) => ({
+      href: a.getAttribute("href"),
+      rel: (a.getAttribute("rel") || "").split(/\s+/).filter(Boolean),
+      text: a.textContent.trim().slice(0, 80),
+    }));
   return {
     lang: document.documentElement.getAttribute("lang"),
     h1: [...document.querySelectorAll("h1")].map((h) => h.textContent.trim().slice(0, 80)),
     csp,
-    // classic scripts and modules; data blocks such as application/ld+json never run
-    inline_scripts: [...document.scripts].filter((s) => !s.src && /^(|module|(text|application)\/(x-)?(java|ecma)script)$/i.test((s.type || "").trim())).length,
-    plotly: [...document.querySelectorAll("script[data-plotly]")].map((s) => new URL(s.getAttribute("data-plotly"), location.href).href),
+    inline_scripts: [...document.scripts]
+      .filter((s) => !s.src && executable.test((s.type || "").trim())).length,
+    plotly: [...document.querySelectorAll("script[data-plotly]")]
+      .map((s) => new URL(s.getAttribute("data-plotly"), location.href).href),
     externals,
   };
 }
@@ -290,9 +309,13 @@ FOCUS_INFO_JS = r"""
 () => {
   const el = document.activeElement;
   const main = document.querySelector("main");
-  if (!el || el === document.body || el === document.documentElement) return {none: true, main: !!main};
+  if (!el || el === document.body || el === document.documentElement) {
+    return {none: true, main: !!main};
+  }
   const r = el.getBoundingClientRect();
-  const follows = main ? !!(main.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) || main.contains(el) : false;
+  const follows = main
+    ? !!(main.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) || main.contains(el)
+    : false;
   return {
     none: false,
     tag: el.tagName.toLowerCase(),
@@ -302,7 +325,8 @@ FOCUS_INFO_JS = r"""
     in_main: !!main && main.contains(el),
     at_or_after_main: el === main || follows,
     main_id: main ? main.id : null,
-    visible: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight,
+    visible: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
+      && r.left < innerWidth && r.top < innerHeight,
   };
 }
 """
@@ -322,11 +346,16 @@ async () => {
 # phone drawings), its box, and its marks (shapes in a series colour).
 VISIBLE_DRAWING_JS = r"""
 (plot) => {
-  const shown = [...plot.querySelectorAll('svg.chart-svg')].filter((s) => getComputedStyle(s).display !== 'none');
+  const shown = [...plot.querySelectorAll('svg.chart-svg')]
+    .filter((s) => getComputedStyle(s).display !== 'none');
   const svg = shown[0];
   const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
-  const marks = svg ? [...svg.querySelectorAll('path, rect, circle')].filter((e) => /--chart-(c\d|muted)/.test(e.getAttribute('style') || '')) : [];
-  return {shown: shown.length, variant: svg ? (svg.classList.contains('chart-svg-narrow') ? 'narrow' : 'wide') : null,
+  const marks = svg
+    ? [...svg.querySelectorAll('path, rect, circle')]
+      .filter((e) => /--chart-(c\d|muted)/.test(e.getAttribute('style') || ''))
+    : [];
+  return {shown: shown.length,
+          variant: svg ? (svg.classList.contains('chart-svg-narrow') ? 'narrow' : 'wide') : null,
           width: box.width, height: box.height, marks: marks.length};
 }
 """
@@ -345,7 +374,8 @@ CHARTS_JS = (
 AT_LOAD_JS = f"""
 () => ({{
   vh: innerHeight,
-  tops: [...document.querySelectorAll('.chart-plot')].map((e) => e.getBoundingClientRect().top + scrollY),
+  tops: [...document.querySelectorAll('.chart-plot')]
+    .map((e) => e.getBoundingClientRect().top + scrollY),
   overflow: ({OVERFLOW_JS.strip()})(),
 }})
 """
@@ -356,9 +386,11 @@ AFTER_DRAW_JS = f"""
 
 AXE_RUN_JS = r"""
 async (tags) => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+  const r = await axe.run(document, options);
   return r.violations.map((x) => ({id: x.id, impact: x.impact, help: x.help, helpUrl: x.helpUrl,
-    nodes: x.nodes.map((n) => ({target: n.target.map(String).join(' '), summary: n.failureSummary, html: n.html.slice(0, 160)}))}));
+    nodes: x.nodes.map((n) => ({target: n.target.map(String).join(' '), summary: n.failureSummary,
+                                html: n.html.slice(0, 160)}))}));
 }
 """
 
@@ -568,7 +600,8 @@ class Visitor:
         """Tab from the top of the page; if the first stop is before main, activate it and
         see where focus (or the next Tab) lands."""
         await page.evaluate(
-            "() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); }"
+            "() => { if (document.activeElement) document.activeElement.blur();"
+            " window.scrollTo(0, 0); }"
         )
         await page.keyboard.press("Tab")
         first = await page.evaluate(FOCUS_INFO_JS)
@@ -587,7 +620,8 @@ class Visitor:
             await page.keyboard.press("Tab")
             result["next_tab"] = await page.evaluate(FOCUS_INFO_JS)
         await page.evaluate(
-            "() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); }"
+            "() => { if (document.activeElement) document.activeElement.blur();"
+            " window.scrollTo(0, 0); }"
         )
         return result
 

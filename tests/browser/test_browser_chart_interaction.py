@@ -30,14 +30,17 @@ PHONE = {
 # viewport; of equal marks the lowest, so a point rather than its legend entry.
 MARK_JS = r"""
 (plot) => {
-  const svg = [...plot.querySelectorAll('svg.chart-svg')].find((s) => getComputedStyle(s).display !== 'none');
+  const svg = [...plot.querySelectorAll('svg.chart-svg')]
+    .find((s) => getComputedStyle(s).display !== 'none');
   let best = null;
   for (const e of svg.querySelectorAll('path, rect')) {
     if (!/fill:var\(--chart-(c\d|muted)\)/.test(e.getAttribute('style') || '')) continue;
     const r = e.getBoundingClientRect();
     const area = Math.round(r.width * r.height);
     const better = !best || area > best.area || (area === best.area && r.y > best.top);
-    if (r.width > 0 && r.height > 0 && better) best = {area, top: r.y, x: r.x + r.width / 2, y: r.y + r.height / 2};
+    if (r.width > 0 && r.height > 0 && better) {
+      best = {area, top: r.y, x: r.x + r.width / 2, y: r.y + r.height / 2};
+    }
   }
   return best;
 }
@@ -59,7 +62,10 @@ SETTLED_JS = r"""
 async (el) => {
   const pause = () => new Promise((r) => setTimeout(r, 120));
   let last = -1;
-  for (let i = 0; i < 30 && scrollY !== last; i++) { last = scrollY; await pause(); }  // a fling ends
+  for (let i = 0; i < 30 && scrollY !== last; i++) {  // a fling ends
+    last = scrollY;
+    await pause();
+  }
   el.scrollIntoView({block: 'center'});
   await pause();
 }
@@ -98,7 +104,8 @@ async def _tap_each_chart(browser, site, page_info) -> list[str]:
                 )
             except Exception as exc:
                 problems.append(
-                    f"chart {n}: no interactive chart with a tooltip after a tap ({type(exc).__name__})"
+                    f"chart {n}: no interactive chart with a tooltip after a tap "
+                    f"({type(exc).__name__})"
                 )
                 continue
             after = await plot.bounding_box()
@@ -185,9 +192,14 @@ PRINTED_JS = r"""
   const figure = plot.closest('figure');
   const wide = plot.querySelector('svg.chart-svg-wide');
   const table = figure.querySelector('table');
-  const box = (e) => { const r = e ? e.getBoundingClientRect() : {width: 0, height: 0}; return [Math.round(r.width), Math.round(r.height)]; };
-  return {wide: box(wide), wideShown: !!wide && getComputedStyle(wide).display !== 'none', table: box(table),
-          canvasShown: [...plot.querySelectorAll('.chart-canvas')].some((c) => getComputedStyle(c).display !== 'none')};
+  const box = (e) => {
+    const r = e ? e.getBoundingClientRect() : {width: 0, height: 0};
+    return [Math.round(r.width), Math.round(r.height)];
+  };
+  return {wide: box(wide), wideShown: !!wide && getComputedStyle(wide).display !== 'none',
+          table: box(table),
+          canvasShown: [...plot.querySelectorAll('.chart-canvas')]
+            .some((c) => getComputedStyle(c).display !== 'none')};
 })
 """
 
@@ -222,7 +234,10 @@ def test_print_shows_every_charts_light_drawing_and_its_table(browser, site, jav
         charts = browser.call(_printed(browser, site, page_info.path, javascript), timeout=120)
         assert charts, page_info.test_id
         for n, c in enumerate(charts):
-            where = f"{page_info.test_id} chart {n} in print ({'with' if javascript else 'without'} JavaScript)"
+            where = (
+                f"{page_info.test_id} chart {n} in print "
+                f"({'with' if javascript else 'without'} JavaScript)"
+            )
             assert c["wideShown"] and min(c["wide"]) > 0, (
                 f"{where}: the drawing does not print: {c}"
             )
@@ -249,7 +264,8 @@ def _embed_codes(site, page_info) -> list[str]:
 
 
 FRAMES_JS = r"""
-() => [...document.querySelectorAll('iframe')].map((f) => ({height: f.getBoundingClientRect().height, src: f.src}))
+() => [...document.querySelectorAll('iframe')]
+  .map((f) => ({height: f.getBoundingClientRect().height, src: f.src}))
 """
 
 
@@ -262,7 +278,8 @@ async def _embedded(browser, host_url: str, width: int) -> list[dict]:
         await page.goto(host_url, wait_until="load")
         for _ in range(3):  # the iframes load lazily: scroll past each, then let them post heights
             await page.evaluate(
-                "async () => { for (let y = 0; y < document.documentElement.scrollHeight; y += 300) { scrollTo(0, y); await new Promise((r) => setTimeout(r, 60)); } }"
+                "async () => { for (let y = 0; y < document.documentElement.scrollHeight; y += 300)"
+                " { scrollTo(0, y); await new Promise((r) => setTimeout(r, 60)); } }"
             )
             await page.wait_for_timeout(500)
         frames = await page.evaluate(FRAMES_JS)
@@ -270,9 +287,12 @@ async def _embedded(browser, host_url: str, width: int) -> list[dict]:
         for handle, info in zip(await page.query_selector_all("iframe"), frames, strict=False):
             frame = await handle.content_frame()
             inner = await frame.evaluate(
-                "() => ({scroll: document.documentElement.scrollHeight, client: document.documentElement.clientHeight,"
-                " wide: document.documentElement.scrollWidth > document.documentElement.clientWidth,"
-                " bg: getComputedStyle(document.body).backgroundColor, base: (document.querySelector('base') || {}).target,"
+                "() => ({scroll: document.documentElement.scrollHeight,"
+                " client: document.documentElement.clientHeight,"
+                " wide: document.documentElement.scrollWidth"
+                " > document.documentElement.clientWidth,"
+                " bg: getComputedStyle(document.body).backgroundColor,"
+                " base: (document.querySelector('base') || {}).target,"
                 " origin: location.origin})"
             )
             result.append(info | inner)
@@ -289,7 +309,8 @@ def test_an_embed_on_another_site_shows_all_its_content_without_scrollbars(
     codes = _embed_codes(site, page_info)[:3]
     assert codes, f"{page_info.test_id} offers no embed code"
     (tmp_path / "host.html").write_text(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width'>"
         "<title>A host page</title></head><body style='margin:0 8px'>"
         + "<p>Text of the host.</p>".join(codes)
         + "</body></html>",
@@ -315,7 +336,8 @@ def test_an_embed_on_another_site_shows_all_its_content_without_scrollbars(
             f"{f['src']} at {width}px: {f['scroll']}px of content in a {f['client']}px frame"
         )
         assert abs(f["height"] - f["scroll"]) <= 2, (
-            f"{f['src']} at {width}px: the iframe ({f['height']}px) does not fit its content ({f['scroll']}px)"
+            f"{f['src']} at {width}px: the iframe ({f['height']}px) "
+            f"does not fit its content ({f['scroll']}px)"
         )
         assert not f["wide"], f"{f['src']} at {width}px scrolls sideways"
         assert f["base"] == "_blank", f"{f['src']}: links do not open in a new tab"

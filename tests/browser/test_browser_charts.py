@@ -56,7 +56,8 @@ def test_plotly_is_never_fetched_while_the_page_loads_or_scrolls(visitor, chart_
     v = visitor.visit(chart_page.path, "light")
     bundles = v.facts["plotly"]
     assert len(bundles) == 1, (
-        f"{v.url}: expected one chart script naming the plotly.js bundle (data-plotly), found {bundles}"
+        f"{v.url}: expected one chart script naming the plotly.js bundle (data-plotly), "
+        f"found {bundles}"
     )
     fetched = [
         u
@@ -104,9 +105,8 @@ def _rows(payload):
                 return payload[key]
     if isinstance(payload, list):
         return payload
-    raise AssertionError(
-        f"the JSON download holds no list of rows: keys {list(payload) if isinstance(payload, dict) else type(payload)}"
-    )
+    keys = list(payload) if isinstance(payload, dict) else type(payload)
+    raise AssertionError(f"the JSON download holds no list of rows: keys {keys}")
 
 
 @pytest.mark.nojs

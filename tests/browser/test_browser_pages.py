@@ -41,7 +41,8 @@ def test_no_horizontal_scroll_at_360px(visitor, page_info, scheme):
     v = visitor.visit(page_info.path, scheme)
     for when, o in (("at load", v.overflow_at_load), ("after the charts were drawn", v.overflow)):
         assert o["scrollWidth"] <= o["clientWidth"], (
-            f"{v.url} ({scheme}) scrolls sideways at 360 px {when}: scrollWidth {o['scrollWidth']} > clientWidth {o['clientWidth']}. "
+            f"{v.url} ({scheme}) scrolls sideways at 360 px {when}: "
+            f"scrollWidth {o['scrollWidth']} > clientWidth {o['clientWidth']}. "
             "Elements sticking out:"
             + _lines(o["offenders"] or ["(none found outside scroll containers)"])
         )
@@ -95,7 +96,8 @@ def test_skip_link_moves_focus_to_main(visitor, page_info):
         return  # nothing before main to skip
     main_id = first["main_id"]
     assert main_id, (
-        f"{v.url}: <main> has no id, so no skip link can target it (first Tab stop: {first['html']})"
+        f"{v.url}: <main> has no id, so no skip link can target it "
+        f"(first Tab stop: {first['html']})"
     )
     assert first["tag"] == "a" and first["href"] == f"#{main_id}", (
         f"{v.url}: the first Tab stop is {first['html']}, not a skip link to #{main_id}"
@@ -150,7 +152,8 @@ def test_csp_allows_no_inline_or_eval_scripts(visitor, page_info):
         ]
         assert not bad, f"{page_info.test_id}: script-src allows {bad}: {policy}"
     assert facts["inline_scripts"] == 0, (
-        f"{page_info.test_id} has {facts['inline_scripts']} inline executable <script> element(s), which its CSP blocks"
+        f"{page_info.test_id} has {facts['inline_scripts']} inline executable <script> element(s), "
+        "which its CSP blocks"
     )
 
 

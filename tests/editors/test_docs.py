@@ -283,7 +283,8 @@ def run_doc(
                 ran.last_output = result.stdout + result.stderr
                 ran.commands.append(line)
                 assert result.returncode == expected, (
-                    f"{where}: `{line}` exited {result.returncode}, the doc expects {expected}:\n{ran.last_output[-4000:]}"
+                    f"{where}: `{line}` exited {result.returncode}, the doc expects {expected}:\n"
+                    f"{ran.last_output[-4000:]}"
                 )
             if server:
                 with serving(server, project) as url:
@@ -297,7 +298,8 @@ def run_doc(
             for expected_line in filter(None, block.body.splitlines()):
                 pattern = ".*".join(re.escape(part) for part in expected_line.split("…"))
                 assert re.search(pattern, ran.last_output), (
-                    f"{where}: the doc says the output has\n  {expected_line}\nbut it was\n{ran.last_output}"
+                    f"{where}: the doc says the output has\n  {expected_line}\n"
+                    f"but it was\n{ran.last_output}"
                 )
     assert not pending, (
         f"{doc.name}: an expect-error example was never followed by a failing command"
@@ -356,7 +358,8 @@ def test_every_command_not_run_is_still_in_the_docs():
 
 
 def test_commands_are_typed_as_they_run_in_a_fresh_terminal():
-    """`tiangong-site` alone is not on PATH in a fresh clone: the docs type .venv/bin/tiangong-site."""
+    """`tiangong-site` alone is not on PATH in a fresh clone: the docs type
+    .venv/bin/tiangong-site."""
     for doc in DOCS:
         for block in (b for b in blocks(doc) if b.language in SHELLS):
             for line in commands(block):
@@ -436,7 +439,7 @@ def test_every_example_in_the_guide_works_in_order(installed: Path, tmp_path: Pa
     assert 'id="an-example-section"' in (site / "en" / "index.html").read_text(encoding="utf-8")
 
 
-# --- links ------------------------------------------------------------------------------------------
+# --- links ----------------------------------------------------------------------------------------
 
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 CODE_PATH = re.compile(
@@ -478,14 +481,16 @@ PLACEHOLDERS = {"NAME", "LANG", "ID", "DIR", "FILE", "SLUG", "KIND"}
 
 
 def created(doc: Path) -> set[str]:
-    """Files the doc's own examples create: the pages of `new page SLUG`."""
+    """Files the doc's own examples create: the pages of `new page SLUG`, and the files a
+    ```LANG file=PATH``` block shows whole (tests/test_declared.py writes and loads them)."""
     slugs = {
         m
         for b in blocks(doc)
         if b.language in SHELLS
         for m in re.findall(r"\bnew page ([a-z0-9-]+)", b.body)
     }
-    return {f"content/pages/{slug}{suffix}" for slug in slugs for suffix in (".md", ".zh.md")}
+    pages = {f"content/pages/{slug}{suffix}" for slug in slugs for suffix in (".md", ".zh.md")}
+    return pages | {b.options["file"] for b in blocks(doc) if b.options.get("file")}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(REPO).as_posix())

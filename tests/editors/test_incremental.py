@@ -46,7 +46,11 @@ def test_a_data_edit_rerenders_only_the_pages_made_from_that_data(
 ):
     path = project / "content/data/events.yaml"
     source = load_yaml_file(project / "content/data/sources.yaml", "sources.yaml").data[0]["id"]
-    added = f'\n- id: added-by-test\n  date: "2024-06-01"\n  title: {{en: "Edited event", zh: "测试事件"}}\n  kind: other\n  source: {source}\n'
+    added = (
+        '\n- id: added-by-test\n  date: "2024-06-01"\n'
+        '  title: {en: "Edited event", zh: "测试事件"}\n'
+        f"  kind: other\n  source: {source}\n"
+    )
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + added, encoding="utf-8")
     update = builder.update()
     assert update.ok, update.problems

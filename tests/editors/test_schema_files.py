@@ -77,7 +77,10 @@ LAST_AWARD = "  tier: city\n  standing: returning\n  golden: true\n  source: lvy
 FIRST_FIGURE = (
     "  metric: iva-growth\n  region: shaoxing\n  period: {kind: year, year: 2010}\n  value: 14.8\n"
 )
-PARK = '{en: "[The cross-Strait (Shaoxing) digital industry park]", zh: ［海峡两岸（绍兴）数字产业园区］}'
+PARK = (
+    '{en: "[The cross-Strait (Shaoxing) digital industry park]", '
+    "zh: ［海峡两岸（绍兴）数字产业园区］}"
+)
 GDP_2024 = "    metric: gdp\n    year: 2024\n"
 VARIANTS = {
     # The review's twenty broken files (editors.md, section 4.1), then two more.

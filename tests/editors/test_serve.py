@@ -125,7 +125,8 @@ def browser():
 def wait_connected(page) -> None:
     """Wait until livereload.js has finished its handshake, so no reload message is missed."""
     page.wait_for_function(
-        "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol > 0",
+        "() => window.LiveReload && window.LiveReload.connector"
+        " && window.LiveReload.connector.protocol > 0",
         timeout=WAIT_MS,
     )
     page.wait_for_timeout(200)  # the server registers the page on the message after the handshake
@@ -190,7 +191,8 @@ def test_an_edit_reaches_the_open_page_then_a_bad_edit_shows_the_overlay_and_a_f
     regions.write_text(good, encoding="utf-8")
     replace_line(regions, line, name_line.replace(name, "Fixed Place"))
     page.wait_for_function(
-        "() => !document.getElementById('tiangong-error-overlay') && document.querySelector('h1').textContent.includes('Fixed Place')",
+        "() => !document.getElementById('tiangong-error-overlay')"
+        " && document.querySelector('h1').textContent.includes('Fixed Place')",
         timeout=WAIT_MS,
     )
     assert errors == [], errors  # livereload and the overlay load under the site's CSP

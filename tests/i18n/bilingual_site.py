@@ -119,7 +119,9 @@ FILES = {
           connect: ["Whole year"]
           title: {en: "Growth", zh: "增速"}
           sources: [src-a]
-          alt: {en: "Growth: 8.1% in 2022, 10.8% in 2023, 9.7% in H1 2023.", zh: "增速：2022年8.1%，2023年10.8%，2023年上半年9.7%。"}
+          alt:
+            en: "Growth: 8.1% in 2022, 10.8% in 2023, 9.7% in H1 2023."
+            zh: "增速：2022年8.1%，2023年10.8%，2023年上半年9.7%。"
         """,
     "pages/index.md": """
         ---
@@ -128,7 +130,8 @@ FILES = {
         layout: story
         nav_title: Story
         ---
-        Alpha's GDP was {fig:alpha-gdp} and it grew {fig:alpha-growth} in the first half of 2023.{src:src-a}
+        Alpha's GDP was {fig:alpha-gdp} and it grew {fig:alpha-growth}
+        in the first half of 2023.{src:src-a}
 
         ::: chart gdp
 

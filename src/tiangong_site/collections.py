@@ -1,0 +1,486 @@
+"""Pages from data: `content/collections.yaml` declares a collection (a dataset, a URL
+pattern, a template), which gives one page per record, or per group of records, in each
+language of the site, as Hugo's content adapters and Eleventy's pagination do.
+
+Templates get typed page data (the frozen dataclasses below), not ad-hoc dicts: `page` is a
+`CollectionPage` on a record's page and a `CollectionIndex` on the collection's listing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+from pydantic import Field, ValidationError, field_validator
+
+from .collisions import Origin, _suggest
+from .content import Content, close_matches, pydantic_problems
+from .deps import record_all, recording
+from .errors import ContentError, Problem, display_path
+from .loader import LoadedFile, load_yaml_file
+from .models import Id, LocalText, Scalar, Strict, text
+from .pages import Job
+
+FILE = "collections.yaml"
+"""Under content/: a list of collections (optional)."""
+
+COLUMN = r"[A-Za-z_][A-Za-z0-9_]*"
+PLACEHOLDER = re.compile(r"\{(" + COLUMN + r")\}")
+URL_SEGMENT = r"(?:[a-z0-9-]|\{" + COLUMN + r"\})+"
+URL_PATTERN = rf"^/(?:{URL_SEGMENT}/)*$"
+INDEX_URL_PATTERN = r"^/(?:[a-z0-9-]+/)*$"
+TEMPLATE_PATTERN = r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.html$"
+SAFE_SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+# --- the declaration ---------------------------------------------------------------------------
+
+
+def _checked_url(value: str, pattern: str) -> str:
+    if re.match(pattern, value):
+        return value
+    braces = "" if pattern == INDEX_URL_PATTERN else ", and {column} for a column's value"
+    raise ValueError(
+        f"URL {value!r} is not an address pattern: write it as /words/ between slashes, "
+        f"lower-case letters, digits and hyphens{braces}, e.g. /rivers/{{id}}/"
+        if braces
+        else f"URL {value!r} is not an address: write it as /words/ between slashes, "
+        "lower-case letters, digits and hyphens, e.g. /rivers/"
+    )
+
+
+class IndexSpec(Strict):
+    """The collection's listing page: a link to each of its pages."""
+
+    url: str = Field(description="Its address, e.g. /rivers/ (no braces).")
+    title: LocalText = Field(description="Its headline.")
+    template: str = Field(
+        default="records.html",
+        pattern=TEMPLATE_PATTERN,
+        description="The template, in templates/ or the theme.",
+    )
+
+    _url = field_validator("url")(lambda value: _checked_url(value, INDEX_URL_PATTERN))
+
+
+class CollectionSpec(Strict):
+    """One collection of content/collections.yaml."""
+
+    name: Id = Field(description="The collection's name, unique in collections.yaml.")
+    dataset: str = Field(description="The dataset whose records (rows) become pages.")
+    url: str = Field(description="Each page's address: braces name a column, e.g. /rivers/{id}/.")
+    template: str = Field(
+        default="record.html",
+        pattern=TEMPLATE_PATTERN,
+        description="The template of each page, in templates/ or the theme.",
+    )
+    title: LocalText = Field(description="Each page's headline: braces name a column.")
+    where: dict[str, Scalar | list[Scalar]] = Field(
+        default_factory=dict,
+        description="Keep only rows whose column equals the value (or one of the list).",
+    )
+    sort: str | None = Field(
+        default=None, description="The column pages are ordered by; -column: descending."
+    )
+    group_by: str | None = Field(
+        default=None, description="One page per distinct value of this column."
+    )
+    index: IndexSpec | None = Field(default=None, description="A listing page, if wanted.")
+
+    _url = field_validator("url")(lambda value: _checked_url(value, URL_PATTERN))
+
+
+@dataclass
+class Declared:
+    """The collections of a project, and the file they were read from."""
+
+    specs: list[CollectionSpec] = field(default_factory=list)
+    source: LoadedFile | None = None
+
+    def problem(self, key: tuple, message: str, hint: str) -> Problem:
+        assert self.source is not None
+        return self.source.problem(key, message, hint)
+
+
+# --- typed page data -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page to link to: its address (root-relative, in this language) and its title."""
+
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What every page of a collection shares."""
+
+    name: str
+    dataset: str
+    index: Link | None
+    """The collection's listing page, when it has one."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a record, in the dataset's order: for templates that show them all."""
+
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class CollectionPage:
+    """`page` in the template of a record's (or a group's) page."""
+
+    collection: Collection
+    url: str
+    title: str
+    record: dict[str, Any]
+    """The row in this language (the group's first row when grouped)."""
+    rows: tuple[dict[str, Any], ...]
+    """Every row of the page: the record's alone, or the group's."""
+    group: Any
+    """The value the page's rows share when grouped; None otherwise."""
+    columns: tuple[Column, ...]
+    """The record's columns, names and values, in the dataset's order."""
+    prev: Link | None
+    next: Link | None
+
+
+@dataclass(frozen=True)
+class CollectionIndex:
+    """`page` in the template of a collection's listing page."""
+
+    collection: Collection
+    url: str
+    title: str
+    items: tuple[Link, ...]
+
+
+# --- loading and checking --------------------------------------------------------------------
+
+
+def load_collections(content: Content) -> tuple[Declared, list[Problem]]:
+    """content/collections.yaml, validated against the content's datasets and their rows."""
+    path = content.root / FILE
+    if not path.exists():
+        return Declared(), []
+    try:
+        loaded = load_yaml_file(path, display_path(path, content.root.parent))
+    except ContentError as exc:
+        return Declared(), list(exc.problems)
+    declared = Declared(source=loaded)
+    if loaded.data is None:
+        return declared, []
+    if not isinstance(loaded.data, list):
+        hint = "start each collection with `- name:`"
+        return declared, [loaded.problem((), "this file must be a list of collections", hint)]
+    problems: list[Problem] = []
+    for i, item in enumerate(loaded.data):
+        try:
+            declared.specs.append(CollectionSpec.model_validate(item))
+        except ValidationError as exc:
+            problems += pydantic_problems(exc, loaded, CollectionSpec, prefix=(i,))
+    if problems:
+        return declared, problems
+    return declared, _spec_problems(declared, content)
+
+
+def _spec_problems(declared: Declared, content: Content) -> list[Problem]:
+    problems: list[Problem] = []
+    names: dict[str, int] = {}
+    for i, spec in enumerate(declared.specs):
+        if spec.name in names:
+            line = declared.problem((names[spec.name], "name"), "", "").line
+            message = f"collection '{spec.name}' is declared twice (first on line {line})"
+            problems.append(declared.problem((i, "name"), message, "give each its own name"))
+        names.setdefault(spec.name, i)
+        if spec.dataset not in content.datasets or spec.dataset == "charts":
+            known = sorted(d for d in content.datasets if d != "charts")
+            close = close_matches(spec.dataset, known)
+            hint = f"did you mean '{close[0]}'?" if close else f"datasets: {', '.join(known)}"
+            message = f"dataset '{spec.dataset}' does not exist"
+            problems.append(declared.problem((i, "dataset"), message, hint))
+            continue
+        problems += _column_problems(declared, i, spec, content)
+    return problems
+
+
+def _column_problems(
+    declared: Declared, i: int, spec: CollectionSpec, content: Content
+) -> list[Problem]:
+    """Every column the collection names must be a column of the dataset's rows."""
+    lang = content.site.languages[0]
+    rows = collection_rows(content, spec.dataset, lang)
+    if not rows:
+        return []  # no record, no page: nothing to check the columns against
+    known = list(dict.fromkeys(k for row in rows for k in row if not k.startswith("_")))
+    named: list[tuple[tuple, str]] = [((f,), c) for f, c in _placeholders(spec, lang)]
+    named += [(("where", c), c) for c in spec.where]
+    if spec.sort:
+        named.append((("sort",), spec.sort.removeprefix("-")))
+    if spec.group_by:
+        named.append((("group_by",), spec.group_by))
+    problems = []
+    for key, column in named:
+        if column not in known:
+            close = close_matches(column, known)
+            hint = f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(known)}"
+            message = f"'{column}' is not a column of {spec.dataset}"
+            problems.append(declared.problem((i, *key), message, hint))
+    if spec.group_by:
+        others = {c for f, c in _placeholders(spec, lang) if f == "url"} - {spec.group_by}
+        if others:
+            other = sorted(others)[0]
+            message = (
+                f"a grouped collection's URL may name only {{{spec.group_by}}}, not {{{other}}}"
+            )
+            hint = f"write the URL with {{{spec.group_by}}}, e.g. /{spec.name}/{{{spec.group_by}}}/"
+            problems.append(declared.problem((i, "url"), message, hint))
+    if "url" not in {f for f, _ in _placeholders(spec, lang)}:
+        message = f"URL '{spec.url}' names no column, so every page would have the same address"
+        hint = f"name a column of ids, e.g. /{spec.name}/{{id}}/"
+        problems.append(declared.problem((i, "url"), message, hint))
+    return problems
+
+
+def _placeholders(spec: CollectionSpec, lang: str) -> list[tuple[str, str]]:
+    found = [("url", c) for c in PLACEHOLDER.findall(spec.url)]
+    return found + [("title", c) for c in PLACEHOLDER.findall(text(spec.title, lang))]
+
+
+def collection_rows(content: Content, dataset: str, lang: str) -> list[dict[str, Any]]:
+    """The dataset's rows in `lang`, as charts and downloads see them; a dataset without
+    rows of its own (regions, sources) gives its records, each text in `lang`."""
+    from .models import DATASETS
+    from .tables import ROW_BUILDERS, dataset_rows, in_language
+
+    if dataset in ROW_BUILDERS or dataset not in DATASETS:
+        return dataset_rows(content, dataset, lang)
+
+    def records() -> list[dict[str, Any]]:
+        dumped = [r.model_dump(mode="json", exclude_none=True) for r in content.datasets[dataset]]
+        return [in_language(row, lang) for row in dumped]
+
+    return content.derived((f"records:{dataset}", lang), records)
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    """One page of a collection before it is a job: its rows, address and title."""
+
+    rows: list[dict[str, Any]]
+    group: Any
+    url_path: str
+    title: str
+    origin: Origin
+
+
+def plan_collections(plan: Any, content: Content, urls: Any, lang: str) -> None:
+    """Add each collection's pages (and listing page) in `lang` to `plan` (a SitePlan)."""
+    declared: Declared = getattr(content, "collections", None) or Declared()
+    for i, spec in enumerate(declared.specs):
+        # What the pages' views are made from (here, not in the jobs): each page records it.
+        with recording(passed_on=False) as made_of:
+            entries, problems = _entries(declared, i, spec, content, lang)
+        plan.problems.extend(problems)
+        index = None
+        if spec.index:
+            index = Link(urls.url(spec.index.url.lstrip("/")), text(spec.index.title, lang))
+        collection = Collection(spec.name, spec.dataset, index)
+        keys = frozenset(made_of)
+        template_at = declared.problem((i, "template"), "", "")
+        for n in range(len(entries)):
+            view = _page_view(collection, entries, n, urls)
+            plan.jobs.append(_job(entries[n], spec.template, view, keys, template_at))
+        if spec.index and index:
+            items = tuple(Link(urls.url(e.url_path), e.title) for e in entries)
+            listing = CollectionIndex(collection, index.url, index.title, items)
+            at = declared.problem((i, "index", "url"), "", "")
+            origin = Origin(f"the index of collection '{spec.name}'", at.path, at.line, at.column)
+            entry = _Entry([], None, spec.index.url.lstrip("/"), index.title, origin)
+            template_at = declared.problem((i, "index", "template"), "", "")
+            plan.jobs.append(_job(entry, spec.index.template, listing, keys, template_at))
+
+
+def _page_view(collection: Collection, entries: list[_Entry], n: int, urls: Any) -> Any:
+    entry = entries[n]
+    record = entry.rows[0]
+    prev = entries[n - 1] if n > 0 else None
+    after = entries[n + 1] if n + 1 < len(entries) else None
+    return CollectionPage(
+        collection=collection,
+        url=urls.url(entry.url_path),
+        title=entry.title,
+        record=record,
+        rows=tuple(entry.rows),
+        group=entry.group,
+        columns=tuple(Column(k, v) for k, v in record.items()),
+        prev=Link(urls.url(prev.url_path), prev.title) if prev else None,
+        next=Link(urls.url(after.url_path), after.title) if after else None,
+    )
+
+
+def _entries(
+    declared: Declared, i: int, spec: CollectionSpec, content: Content, lang: str
+) -> tuple[list[_Entry], list[Problem]]:
+    """The collection's pages in order, and a problem at both records for each address two
+    of them would share, and at each value that is no safe address."""
+    from .tables import matches
+
+    rows = [
+        {k: v for k, v in row.items() if not k.startswith("_")}
+        for row in collection_rows(content, spec.dataset, lang)
+        if matches(row, spec.where)
+    ]
+    rows = _sorted(rows, spec.sort)
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row[spec.group_by] if spec.group_by else len(groups), []).append(row)
+    locate = _Locator(content, spec.dataset)
+    entries: list[_Entry] = []
+    problems: list[Problem] = []
+    seen: dict[str, _Entry] = {}
+    pattern = text(spec.title, lang)
+    url_columns = PLACEHOLDER.findall(spec.url)
+    for value, members in groups.items():
+        first = members[0]
+        url, bad = _fill_url(spec.url, first)
+        origin = locate.origin(first, spec, bad or url_columns[0])
+        if bad:
+            problems.append(_unsafe(origin, spec, bad, first[bad]))
+            continue
+        entry = _Entry(
+            members, value if spec.group_by else None, url, _fill(pattern, first), origin
+        )
+        if url in seen:
+            problems += _same_address(url, seen[url], entry, spec)
+            continue
+        seen[url] = entry
+        entries.append(entry)
+    return entries, problems
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str | None) -> list[dict[str, Any]]:
+    if not sort:
+        return rows
+    column = sort.removeprefix("-")
+    missing = [r for r in rows if r.get(column) in (None, "")]  # last, whichever the order
+    present = [r for r in rows if r.get(column) not in (None, "")]
+    try:
+        present.sort(key=lambda r: r[column], reverse=sort.startswith("-"))
+    except TypeError:  # numbers and words in one column: order them as text
+        present.sort(key=lambda r: str(r[column]), reverse=sort.startswith("-"))
+    return present + missing
+
+
+def _fill(pattern: str, row: dict[str, Any]) -> str:
+    def value(match: re.Match[str]) -> str:
+        found = row.get(match.group(1))
+        return "" if found is None else str(found)
+
+    return PLACEHOLDER.sub(value, pattern)
+
+
+def _fill_url(pattern: str, row: dict[str, Any]) -> tuple[str, str]:
+    """The page's path ('rivers/nile/'), or the column whose value is no safe address."""
+    for column in PLACEHOLDER.findall(pattern):
+        if not SAFE_SEGMENT.match(str(row.get(column, ""))):
+            return "", column
+    return _fill(pattern, row).lstrip("/"), ""
+
+
+def _unsafe(origin: Origin, spec: CollectionSpec, column: str, value: Any) -> Problem:
+    message = (
+        f"{origin.what} would have the address {spec.url} with {column} {value!r}, "
+        "which is not a safe address"
+    )
+    hint = f"name a column of ids in the URL, or write {column} as {_suggest(str(value))!r}"
+    return Problem(origin.path or "(build)", origin.line, origin.column, message, hint)
+
+
+def _same_address(url: str, old: _Entry, new: _Entry, spec: CollectionSpec) -> list[Problem]:
+    """Two pages of one collection at one address: reported at both records."""
+    hint = f"give each its own value, or change the URL pattern {spec.url}"
+    return [
+        Problem(
+            a.origin.path or "(build)",
+            a.origin.line,
+            a.origin.column,
+            f"{a.origin.what} has the address /{url}, as {b.origin.named()} does",
+            hint,
+        )
+        for a, b in ((new, old), (old, new))
+    ]
+
+
+class _Locator:
+    """Where a row's record is written, for messages about its page."""
+
+    def __init__(self, content: Content, dataset: str):
+        self.loaded = content.files.get(dataset)
+        records = content.datasets[dataset]
+        self.count = len(records)
+        self.by_id = {getattr(r, "id", None): n for n, r in enumerate(records) if r is not None}
+
+    def origin(self, row: dict[str, Any], spec: CollectionSpec, column: str) -> Origin:
+        rid = row.get("id")
+        what = f"{spec.dataset} record '{rid}'" if rid is not None else f"a {spec.dataset} record"
+        n = self.by_id.get(rid)
+        if self.loaded is None or n is None:
+            return Origin(what, group=f"the pages of collection '{spec.name}'")
+        line, col = self.loaded.position((n, column))
+        group = f"the pages of collection '{spec.name}', {spec.url}"
+        return Origin(what, self.loaded.path, line, col, group, noun="record", ident=str(rid))
+
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class CollectionJob(Job):
+    """A page of a collection: its context is one dataclass; a missing template is reported
+    at collections.yaml."""
+
+    template_at: Problem | None = None
+
+    def render(
+        self, env: jinja2.Environment, plan: Any
+    ) -> tuple[str, list[Problem], frozenset[str]]:
+        try:
+            env.get_template(self.template)
+        except jinja2.TemplateNotFound as exc:
+            if self.template_at is None or exc.name != self.template:
+                raise
+            at = self.template_at
+            message = f"template '{exc.name}' is neither in templates/ nor in the theme"
+            hint = "create it in templates/, or name a theme template (record.html, records.html)"
+            raise ContentError([Problem(at.path, at.line, at.column, message, hint)]) from None
+        return super().render(env, plan)
+
+    def ambient(self) -> dict[str, Any]:
+        return {k: v for k, v in super().ambient().items() if k != "template_at"}
+
+
+def _job(entry: _Entry, template: str, view: Any, made_of: frozenset[str], at: Problem) -> Any:
+    def context(env: jinja2.Environment) -> dict[str, Any]:
+        record_all(made_of)  # the view was made with the plan, before the job
+        return {"page": view}
+
+    return CollectionJob(
+        path=entry.url_path + "index.html",
+        template=template,
+        context=context,
+        url_path=entry.url_path,
+        title=entry.title,
+        origin=entry.origin,
+        template_at=at,
+    )

@@ -1,0 +1,306 @@
+"""Datasets a project declares in `content/datapackage.yaml`, beside the built-in ones.
+
+A declaration names each dataset, its data file (YAML, CSV or JSON) and the fields of its
+records in Frictionless Table Schema's words (see spec.py, and "Declare a dataset" in
+docs/editing.md). From it come a pydantic model per dataset (records.py), the records in
+`Content.datasets[name]` with every mistake at file:line:col (data.py), the dataset's rows
+in each language (rows.py) and its JSON Schema for editors (schema.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, TypeAdapter, ValidationError, create_model
+
+from ..content import pydantic_problems
+from ..errors import ContentError, Problem, display_path
+from ..loader import LoadedFile, load_yaml_file
+from ..models import DATASETS, Chart, LocalText, Strict
+from .checks import KEY_TYPES, resource_problems, single
+from .data import read_csv, read_json, read_yaml, validate
+from .records import resource_model
+from .rows import declared_rows
+from .spec import FORMATS, FieldSpec, PackageSpec, ResourceSpec
+
+__all__ = [
+    "PACKAGE_FILE",
+    "FieldDecl",
+    "Package",
+    "Resource",
+    "chart_model",
+    "declared_rows",
+    "load_datasets",
+    "load_package",
+]
+
+PACKAGE_FILE = "datapackage.yaml"
+"""Under content/."""
+FieldDecl = FieldSpec
+"""One declared field, as written in the declaration (validated)."""
+RESERVED = ("site", "page", "datapackage")
+"""Names of other content files' schemas (schemas/NAME.schema.json), which a dataset's
+schema would overwrite."""
+CHART_DATA = ("figures", "awards", "award-tiers", "clusters", "events", "companies")
+"""Built-in datasets a chart may draw (those with rows)."""
+
+
+@dataclass
+class Resource:
+    """One declared dataset."""
+
+    name: str
+    path: str
+    """Its data file, relative to content/."""
+    title: LocalText | None
+    description: LocalText | None
+    sources: list[str]
+    fields: list[FieldDecl]
+    primary_key: str | None
+    foreign_keys: dict[str, tuple[str, str]]
+    """field -> (dataset, its key field)."""
+    uncertainty: bool
+    model: type[Strict]
+    at: tuple
+    """Where the declaration is, as a key path of the declaration file."""
+
+    @property
+    def format(self) -> str:
+        return FORMATS[Path(self.path).suffix.lower()]
+
+    @cached_property
+    def adapter(self) -> TypeAdapter[Any]:
+        """Validates a whole file of records in one call."""
+        return TypeAdapter(list[self.model])  # type: ignore[name-defined]
+
+    def field(self, name: str) -> FieldDecl:
+        return next(f for f in self.fields if f.name == name)
+
+    def columns(self) -> list[str]:
+        """The columns of its rows before references are followed (rows.py)."""
+        columns = []
+        for f in self.fields:
+            columns += [f.name] + ([f"{f.name}_label"] if f.labels is not None else [])
+        return columns + (["status", "status_label", "uncertain"] if self.uncertainty else [])
+
+
+@dataclass
+class Package:
+    """`content/datapackage.yaml`, read."""
+
+    file: LoadedFile
+    resources: dict[str, Resource] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    """Every dataset name declared, valid or not (charts may name them)."""
+
+
+def load_package(
+    content_root: Path, site_languages: list[str], problems: list[Problem]
+) -> Package | None:
+    """The project's declarations, or None when it has no datapackage.yaml. Every mistake
+    is added to `problems`; a resource with one is left out."""
+    path = content_root / PACKAGE_FILE
+    if not path.exists():
+        return None
+    try:
+        loaded = load_yaml_file(path, display_path(path, content_root.parent))
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+    try:
+        raw = PackageSpec.model_validate(loaded.data).resources
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(exc, loaded, PackageSpec))
+        return None
+    package = Package(loaded)
+    specs = _specs(raw, loaded, package, problems)
+    keys = _keys(specs, raw)
+    for i, spec in specs.items():
+        at = ("resources", i)
+        found = resource_problems(spec, at, loaded, keys)
+        problems.extend(found)
+        if not found:
+            package.resources[spec.name] = _resource(spec, at)
+    return package
+
+
+def _specs(
+    raw: list[Any], loaded: LoadedFile, package: Package, problems: list[Problem]
+) -> dict[int, ResourceSpec]:
+    """Each resource's declaration that has the right form, by its index."""
+    specs: dict[int, ResourceSpec] = {}
+    first: dict[str, int] = {}
+    for i, item in enumerate(raw):
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str):
+            package.names.append(name)
+        try:
+            spec = ResourceSpec.model_validate(item)
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(exc, loaded, ResourceSpec, ("resources", i)))
+            continue
+        at = ("resources", i, "name")
+        if spec.name in DATASETS or spec.name in RESERVED:
+            problems.append(
+                loaded.problem(
+                    at,
+                    f"'{spec.name}' is a built-in dataset's name",
+                    "give the declared dataset another name",
+                )
+            )
+        elif spec.name in first:
+            line = loaded.position(("resources", first[spec.name], "name"))[0]
+            problems.append(
+                loaded.problem(
+                    at,
+                    f"dataset '{spec.name}' is declared twice (first on line {line})",
+                    "rename one of the two",
+                )
+            )
+        else:
+            first[spec.name] = i
+            specs[i] = spec
+    return specs
+
+
+def _keys(specs: dict[int, ResourceSpec], raw: list[Any]) -> dict[str, tuple[str, str] | None]:
+    """What a foreign key may name: each dataset's key field and type (None: no key;
+    ("", "") for a declaration with mistakes of its own, whose key is not checked)."""
+    keys: dict[str, tuple[str, str] | None] = {
+        name: ("id", "string") for name in DATASETS if name != "charts"
+    }
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            keys.setdefault(item["name"], ("", ""))
+    for spec in specs.values():
+        key = single(spec.table.primaryKey)
+        found = next((f for f in spec.table.fields if f.name == key), None)
+        keys[spec.name] = (key, found.type) if found and found.type in KEY_TYPES else None
+        if key is not None and found is None:
+            keys[spec.name] = ("", "")
+    return keys
+
+
+def _resource(spec: ResourceSpec, at: tuple) -> Resource:
+    targets = {}
+    for fk in spec.table.foreignKeys:
+        targets[single(fk.fields)] = (fk.reference.resource, single(fk.reference.fields))
+    return Resource(
+        name=spec.name,
+        path=spec.path,
+        title=spec.title,
+        description=spec.description,
+        sources=list(spec.sources),
+        fields=list(spec.table.fields),
+        primary_key=single(spec.table.primaryKey),
+        foreign_keys=targets,  # type: ignore[arg-type]
+        uncertainty=spec.table.uncertainty,
+        model=resource_model(spec),
+        at=at,
+    )
+
+
+# --- data ----------------------------------------------------------------------------------
+
+_STATUS = FieldSpec(name="status")
+_UNCERTAIN = FieldSpec(name="uncertain", localised=True)
+
+
+def load_datasets(
+    package: Package, content_root: Path, languages: list[str], problems: list[Problem]
+) -> tuple[dict[str, list[Any]], dict[str, LoadedFile]]:
+    """The records of each declared dataset, and its data file (for locating problems)."""
+    datasets: dict[str, list[Any]] = {}
+    files: dict[str, LoadedFile] = {}
+    for name, resource in package.resources.items():
+        datasets[name] = []
+        path = content_root / resource.path
+        if not path.is_file():
+            problems.append(
+                package.file.problem(
+                    resource.at + ("path",),
+                    f"data file content/{resource.path} is missing",
+                    f"create it, or correct `path` (it is read from {content_root.name}/)",
+                )
+            )
+            continue
+        try:
+            loaded = _read(resource, path, display_path(path, content_root.parent), languages)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        files[name] = loaded
+        datasets[name] = validate(loaded, resource.model, resource.adapter, problems)
+        problems.extend(unique_problems(resource, loaded, datasets[name]))
+    return datasets, files
+
+
+def _read(resource: Resource, path: Path, shown: str, languages: list[str]) -> LoadedFile:
+    if resource.format == "json":
+        return read_json(path, shown)
+    if resource.format == "csv":
+        extra = [_STATUS, _UNCERTAIN] if resource.uncertainty else []
+        return read_csv(path, shown, resource.fields + extra, languages)
+    return read_yaml(path, shown)
+
+
+def unique_problems(resource: Resource, loaded: LoadedFile, records: list[Any]) -> list[Problem]:
+    """Values of a `unique` field used twice (the primary key: content.check_references)."""
+    problems = []
+    for f in resource.fields:
+        if not f.constraints.unique or f.name == resource.primary_key:
+            continue
+        first: dict[Any, int] = {}
+        for i, record in enumerate(records):
+            value = getattr(record, f.name, None) if record is not None else None
+            if not isinstance(value, (str, int, float)):
+                continue  # no value, or a list or text in several languages
+            if value in first:
+                line = loaded.position((first[value], f.name))[0]
+                problems.append(
+                    loaded.problem(
+                        (i, f.name),
+                        f"{f.name} {value!r} is used twice (first on line {line})",
+                        f"each record has its own {f.name}",
+                    )
+                )
+            first.setdefault(value, i)
+    return problems
+
+
+def source_problems(package: Package, source_ids: set[str]) -> list[Problem]:
+    """A dataset's `sources:` must be ids in content/data/sources.yaml."""
+    from ..content import close_matches
+
+    problems = []
+    for resource in package.resources.values():
+        for k, sid in enumerate(resource.sources):
+            if sid not in source_ids:
+                close = close_matches(sid, sorted(source_ids))
+                hint = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else ("add it to content/data/sources.yaml")
+                )
+                problems.append(
+                    package.file.problem(
+                        resource.at + ("sources", k),
+                        f"source '{sid}' is not an id in content/data/sources.yaml",
+                        hint,
+                    )
+                )
+    return problems
+
+
+def chart_model(package: Package | None) -> type[Chart]:
+    """The chart model, whose `data` may also name the declared datasets."""
+    if package is None or not package.names:
+        return Chart
+    names = tuple(dict.fromkeys([*CHART_DATA, *package.names]))
+    info = Chart.model_fields["data"]
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        "Chart", __base__=Chart, data=(Literal[names], Field(description=info.description))
+    )

@@ -1,0 +1,323 @@
+"""What one key of a declaration says about another, checked with the line and column of the
+key to fix: pydantic has already checked each key's own form (see spec.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from pydantic import StringConstraints, TypeAdapter
+
+from ..content import close_matches
+from ..errors import Problem
+from ..loader import LoadedFile
+from .spec import FORMATS, ITEM_TYPES, TYPES, UNCERTAINTY_FIELDS, FieldSpec, ResourceSpec
+
+NUMERIC = ("integer", "number", "year")
+KEY_TYPES = ("string", "integer")
+"""Types a primary or foreign key may have."""
+
+Report = Callable[[tuple, str, str], None]
+
+
+def _did_you_mean(name: str, candidates: list[str], what: str) -> str:
+    close = close_matches(name, candidates)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"{what}: {', '.join(candidates)}" if candidates else f"declare {what} first"
+
+
+def single(value: str | list[str] | None) -> str | None:
+    """A key of one field, written as a name or a list of one name."""
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+def item_type(field: FieldSpec) -> str:
+    """The type each value of the field has: a list's item type, or the field's own."""
+    return (field.itemType or "string") if field.type == "list" else field.type
+
+
+def resource_problems(
+    spec: ResourceSpec, at: tuple, loaded: LoadedFile, keys: dict[str, tuple[str, str] | None]
+) -> list[Problem]:
+    """Problems of one resource. `keys`: each dataset a foreign key may name -> its key
+    field and type (None when it has no primary key)."""
+    problems: list[Problem] = []
+
+    def report(key: tuple, message: str, hint: str) -> None:
+        problems.append(loaded.problem(at + key, message, hint))
+
+    fmt = FORMATS.get(PurePosixPath(spec.path).suffix.lower())
+    if fmt is None:
+        report(
+            ("path",),
+            f"'{spec.path}' is not a data file the build reads",
+            "name a .csv, .json, .yaml or .yml file",
+        )
+    parts = PurePosixPath(spec.path).parts
+    if spec.path.startswith("/") or ".." in parts or "\\" in spec.path:
+        report(
+            ("path",),
+            f"'{spec.path}' is not inside content/",
+            "write the path from content/, e.g. data/NAME.csv",
+        )
+    _fields(spec.table.fields, ("schema", "fields"), fmt, report, top=True)
+    if spec.table.uncertainty:
+        for j, field in enumerate(spec.table.fields):
+            if field.name in UNCERTAINTY_FIELDS:
+                report(
+                    ("schema", "fields", j, "name"),
+                    f"'{field.name}' is a field that `uncertainty: true` adds",
+                    "give this field another name, or remove `uncertainty: true`",
+                )
+    _primary_key(spec, report)
+    _foreign_keys(spec, report, keys)
+    return problems
+
+
+def _fields(fields: list[FieldSpec], at: tuple, fmt: str | None, report: Report, top: bool) -> None:
+    seen: dict[str, int] = {}
+    for j, field in enumerate(fields):
+        if field.name in seen:
+            report(
+                at + (j, "name"),
+                f"field '{field.name}' is declared twice",
+                "give each field its own name",
+            )
+        seen.setdefault(field.name, j)
+        _field(field, at + (j,), fmt, report, top)
+
+
+def _field(field: FieldSpec, at: tuple, fmt: str | None, report: Report, top: bool) -> None:
+    if field.type not in TYPES:
+        report(
+            at + ("type",),
+            f"unknown type '{field.type}'",
+            _did_you_mean(field.type, list(TYPES), "types"),
+        )
+        return
+    _type_options(field, at, fmt, report, top)
+    _constraints(field, at, report)
+    _labels(field, at, report)
+
+
+def _type_options(field: FieldSpec, at: tuple, fmt: str | None, report: Report, top: bool) -> None:
+    """Options that belong to one type: itemType to list, items to array, and so on."""
+    kind = field.type
+    wrong = [
+        ("itemType", field.itemType is not None and kind != "list", "list"),
+        ("items", field.items is not None and kind != "array", "array"),
+        ("localised", field.localised and kind != "string", "string"),
+        ("partial", field.partial and kind != "date", "date"),
+        ("format", field.format == "uri" and kind != "string", "string"),
+    ]
+    for key, bad, belongs in wrong:
+        if bad:
+            report(
+                at + (key,),
+                f"`{key}` is for a field of type {belongs}, not {kind}",
+                f"remove `{key}`, or make the field's type {belongs}",
+            )
+    if kind == "list" and field.itemType and field.itemType not in ITEM_TYPES:
+        report(
+            at + ("itemType",),
+            f"unknown item type '{field.itemType}'",
+            _did_you_mean(field.itemType, list(ITEM_TYPES), "item types"),
+        )
+    if kind != "array":
+        return
+    if not top:
+        report(
+            at + ("type",),
+            "an array's records cannot hold another array",
+            "declare the inner records as a dataset of their own, with a foreign key",
+        )
+    elif fmt == "csv":
+        report(
+            at + ("type",),
+            "a CSV cell cannot hold an array of records",
+            "keep the data in a .json or .yaml file, or declare the items as a second "
+            "dataset with a foreign key",
+        )
+    if field.items is None:
+        report(
+            at,
+            f"array '{field.name}' has no `items:`",
+            "add `items: {fields: [...]}` declaring the fields of each item",
+        )
+    else:
+        _fields(field.items.fields, at + ("items", "fields"), fmt, report, top=False)
+
+
+def _constraints(field: FieldSpec, at: tuple, report: Report) -> None:
+    c, kind, each = field.constraints, field.type, item_type(field)
+    at = at + ("constraints",)
+    misplaced = [
+        ("minimum", c.minimum is not None and each not in NUMERIC, "numbers and years"),
+        ("maximum", c.maximum is not None and each not in NUMERIC, "numbers and years"),
+        (
+            "pattern",
+            c.pattern is not None and (each != "string" or field.localised),
+            "text that is not localised",
+        ),
+        (
+            "minLength",
+            c.minLength is not None and kind not in ("string", "list", "array"),
+            "text and lists",
+        ),
+        (
+            "maxLength",
+            c.maxLength is not None and kind not in ("string", "list", "array"),
+            "text and lists",
+        ),
+        (
+            "enum",
+            c.enum is not None and (each in ("boolean", "array") or field.localised),
+            "text that is not localised, numbers, dates and years",
+        ),
+    ]
+    for key, bad, applies in misplaced:
+        if bad:
+            report(
+                at + (key,),
+                f"`{key}` does not apply to a {kind} field",
+                f"it applies to {applies}: remove it",
+            )
+    for k, value in enumerate(c.enum or []):
+        if not _is(value, each):
+            report(
+                at + ("enum", k),
+                f"enum value {value!r} is not a {each}",
+                f"write each value of the enum as a {each}",
+            )
+    if c.pattern is not None and each == "string":
+        try:
+            TypeAdapter(Annotated[str, StringConstraints(pattern=c.pattern)])
+        except Exception as exc:  # pydantic reports a bad regex as a SchemaError
+            said = str(exc).splitlines()[-1][:120]
+            report(
+                at + ("pattern",),
+                f"pattern {c.pattern!r} cannot be read: {said}",
+                "write a regular expression without lookarounds or backreferences",
+            )
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind in ("integer", "year"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _labels(field: FieldSpec, at: tuple, report: Report) -> None:
+    if field.labels is None:
+        return
+    enum = field.constraints.enum
+    if enum is None:
+        report(
+            at + ("labels",),
+            "`labels` name the values of an enum, and this field has none",
+            "add `constraints: {enum: [...]}` listing the values",
+        )
+        return
+    values = [str(v) for v in enum]
+    for key in field.labels:
+        if key not in values:
+            report(
+                at + ("labels", key),
+                f"label for '{key}', which is not in the enum",
+                _did_you_mean(key, values, "the enum's values"),
+            )
+
+
+def _primary_key(spec: ResourceSpec, report: Report) -> None:
+    key = spec.table.primaryKey
+    if key is None:
+        return
+    name = single(key)
+    at = ("schema", "primaryKey")
+    if name is None:
+        report(
+            at,
+            "a primary key of several fields is not supported",
+            "name one field whose value is unique, such as `id`",
+        )
+        return
+    field = next((f for f in spec.table.fields if f.name == name), None)
+    names = [f.name for f in spec.table.fields]
+    if field is None:
+        report(at, f"primaryKey '{name}' is not a field", _did_you_mean(name, names, "fields"))
+    elif field.type not in KEY_TYPES or field.localised:
+        report(
+            at,
+            f"primaryKey '{name}' is a {field.type} field",
+            "a key is a string (not localised) or an integer field",
+        )
+
+
+def _foreign_keys(
+    spec: ResourceSpec, report: Report, keys: dict[str, tuple[str, str] | None]
+) -> None:
+    fields = {f.name: f for f in spec.table.fields}
+    used: set[str] = set()
+    for k, fk in enumerate(spec.table.foreignKeys):
+        at = ("schema", "foreignKeys", k)
+        name = single(fk.fields)
+        if name is None:
+            report(
+                at + ("fields",),
+                "a foreign key of several fields is not supported",
+                "name one field",
+            )
+            continue
+        field = fields.get(name)
+        if field is None:
+            report(
+                at + ("fields",),
+                f"foreign key field '{name}' is not a field",
+                _did_you_mean(name, list(fields), "fields"),
+            )
+            continue
+        if name in used:
+            report(at + ("fields",), f"field '{name}' has two foreign keys", "keep one")
+        used.add(name)
+        if item_type(field) not in KEY_TYPES or field.localised:
+            report(
+                at + ("fields",),
+                f"'{name}' is a {field.type} field, not a key",
+                "a foreign key field holds ids: a string or integer field, or a list of them",
+            )
+        _reference(fk.reference.resource, single(fk.reference.fields), at, report, keys)
+
+
+def _reference(
+    target: str,
+    column: str | None,
+    at: tuple,
+    report: Report,
+    keys: dict[str, tuple[str, str] | None],
+) -> None:
+    if target not in keys:
+        report(
+            at + ("reference", "resource"),
+            f"'{target}' is not a dataset",
+            _did_you_mean(target, sorted(keys), "datasets"),
+        )
+        return
+    key = keys[target]
+    if key is None:
+        report(
+            at + ("reference", "resource"),
+            f"dataset '{target}' has no primaryKey",
+            f"declare `primaryKey:` in {target}'s schema",
+        )
+    elif column != key[0]:
+        report(
+            at + ("reference", "fields"),
+            f"'{column}' is not the key of {target}",
+            f"a foreign key names {target}'s primary key: write fields: {key[0]}",
+        )

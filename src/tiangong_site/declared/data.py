@@ -1,0 +1,362 @@
+"""Data files of declared datasets: YAML, CSV and JSON, each mistake at file:line:col.
+
+Fast for bulk data: JSON is parsed by `json.loads` and CSV by `csv`, and one pydantic
+TypeAdapter validates a whole file. Where each value stands in the text is worked out only
+when there is a mistake to report (a second pass over the text), so good data costs no
+position objects at all.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ..content import close_matches, pydantic_problems
+from ..errors import ContentError, Problem
+from ..limits import MAX_TABLE_BYTES, read_text
+from ..loader import LoadedFile, PathKey, Position, load_yaml_file
+from .checks import item_type
+from .spec import FieldSpec
+
+LIST_SEPARATOR = ";"
+"""Between the items of a list in a CSV cell: `a; b; c`."""
+
+
+@dataclass
+class TableFile(LoadedFile):
+    """A CSV or JSON data file. `scan` finds every value's position in the text: called the
+    first time a problem needs one."""
+
+    scan: Callable[[], dict[PathKey, Position]] | None = None
+
+    def position(self, key: PathKey) -> Position:
+        if self.scan is not None:
+            self.positions, self.scan = self.scan(), None
+        return super().position(key)
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+class _Constant:
+    """NaN or Infinity in a JSON file: not JSON, and no number a reader can be shown."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def read_json(path: Path, shown: str) -> TableFile:
+    text = read_text(path, shown, MAX_TABLE_BYTES)
+    try:
+        data = json.loads(text, parse_constant=_Constant)
+    except json.JSONDecodeError as exc:
+        problem = Problem(
+            shown,
+            exc.lineno,
+            exc.colno,
+            f"malformed JSON: {exc.msg}",
+            "check the brackets, commas and quotes here and just before",
+        )
+        raise ContentError([problem]) from None
+    except RecursionError:
+        problem = Problem(
+            shown,
+            1,
+            1,
+            "lists and objects are nested too deep",
+            "records are a few levels deep: check the brackets",
+        )
+        raise ContentError([problem]) from None
+    return TableFile(shown, data, scan=lambda: json_positions(text))
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_SCALAR_END = re.compile(r"-?(?:Infinity|[0-9.eE+-]+)|true|false|null|NaN")
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
+def json_positions(text: str) -> dict[PathKey, Position]:
+    """(line, column) of every value of a valid JSON text, by key path; for a member of an
+    object, of its key (as the YAML loader gives). Iterative: no depth limit."""
+    starts, positions = _line_starts(text), {}
+
+    def at(offset: int) -> Position:
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    def member(path: PathKey, i: int) -> tuple[PathKey, int]:
+        key, end = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+        positions[path + (key,)] = at(i)
+        return path + (key,), _SPACE.match(text, _SPACE.match(text, end).end() + 1).end()
+
+    stack: list[list[Any]] = []  # [path, is an object, items so far]
+    path: PathKey = ()
+    i = _SPACE.match(text).end()
+    while True:
+        positions.setdefault(path, at(i))
+        if text[i] in "{[":
+            opened, i = text[i] == "{", _SPACE.match(text, i + 1).end()
+            if text[i] not in "}]":
+                stack.append([path, opened, 0])
+                path, i = member(path, i) if opened else (path + (0,), i)
+                continue
+            i += 1
+        elif text[i] == '"':
+            i = json.decoder.scanstring(text, i + 1)[1]  # type: ignore[attr-defined]
+        else:
+            i = _SCALAR_END.match(text, i).end()
+        while True:  # after a value: the next member or item, or close the container
+            i = _SPACE.match(text, i).end()
+            if not stack:
+                return positions
+            frame = stack[-1]
+            if text[i] == ",":
+                i, frame[2] = _SPACE.match(text, i + 1).end(), frame[2] + 1
+                path, i = member(frame[0], i) if frame[1] else (frame[0] + (frame[2],), i)
+                break
+            stack.pop()
+            i += 1
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def csv_cells(text: str) -> list[list[Position]]:
+    """The (line, column) of every cell of every record of a CSV text, as `csv` splits it
+    (a quoted cell may hold commas, doubled quotes and line breaks); [] for a blank line."""
+    records: list[list[Position]] = []
+    cells: list[Position] = []
+    line, col, i, n = 1, 1, 0, len(text)
+    start, quoted = (1, 1), False
+    while i < n:
+        ch, step = text[i], 1
+        if quoted:
+            if ch == '"' and text.startswith('""', i):
+                step = 2
+            elif ch == '"':
+                quoted = False
+            elif ch == "\n":
+                i, line, col = i + 1, line + 1, 1
+                continue
+        elif ch == '"':
+            quoted = True
+        elif ch == ",":
+            cells.append(start)
+            start = (line, col + 1)
+        elif ch in "\r\n":
+            blank = not cells and start == (line, col)
+            records.append([] if blank else [*cells, start])
+            cells = []
+            i += 2 if text.startswith("\r\n", i) else 1
+            line, col = line + 1, 1
+            start = (line, 1)
+            continue
+        i, col = i + step, col + step
+    if n and text[-1] not in "\r\n":
+        records.append([*cells, start])
+    return records
+
+
+@dataclass(frozen=True)
+class Column:
+    """What one column of a CSV file holds: a field, in one language if it is localised."""
+
+    field: FieldSpec
+    lang: str | None = None
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _value(cell: str, kind: str) -> Any:
+    """A cell as the declared type, or the cell itself, which validation then refuses with
+    a hint (a number written 1,234 or 9.8%)."""
+    if kind in ("integer", "year") and _INTEGER.fullmatch(cell):
+        return int(cell)
+    if kind == "number" and _NUMBER.fullmatch(cell):
+        return float(cell)
+    if kind == "boolean" and cell.lower() in ("true", "false"):
+        return cell.lower() == "true"
+    return cell
+
+
+def _cell(cell: str, field: FieldSpec) -> Any:
+    if field.type == "list":
+        kind = item_type(field)
+        items = (item.strip() for item in cell.split(LIST_SEPARATOR))
+        return [_value(item, kind) for item in items if item]
+    return _value(cell, field.type)
+
+
+def read_csv(path: Path, shown: str, fields: list[FieldSpec], languages: list[str]) -> TableFile:
+    """Records of a CSV file: one column per field (NAME.LANG per language for localised
+    text), an empty cell for no value."""
+    text = read_text(path, shown, MAX_TABLE_BYTES)
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, [])
+    columns, problems = header_columns(header, fields, languages)
+    file = TableFile(shown, None)
+    if problems:
+        cells = csv_cells(text)
+        raise ContentError([_at_cell(file, cells, 0, k, *p) for k, p in problems])
+    records: list[dict[str, Any]] = []
+    too_long: list[tuple[int, int]] = []
+    for number, cells in enumerate(rows, start=1):
+        if not cells:
+            continue  # a blank line
+        if len(cells) > len(columns):
+            too_long.append((number, len(cells)))
+        record: dict[str, Any] = {}
+        for column, cell in zip(columns, cells, strict=False):
+            if cell == "":
+                continue
+            if column.lang is None:
+                record[column.field.name] = _cell(cell, column.field)
+            else:
+                record.setdefault(column.field.name, {})[column.lang] = cell
+        records.append(record)
+    file.data = records
+    file.scan = lambda: _csv_positions(text, columns)
+    if too_long:
+        cells = csv_cells(text)
+        message = "this row has {} cells, the header {} columns".format
+        hint = "remove the extra cells, or put a text that holds a comma in double quotes"
+        raise ContentError(
+            [
+                _at_cell(file, cells, row, len(columns), message(n, len(columns)), hint)
+                for row, n in too_long
+            ]
+        )
+    return file
+
+
+def header_columns(
+    header: list[str], fields: list[FieldSpec], languages: list[str]
+) -> tuple[list[Column], list[tuple[int, tuple[str, str]]]]:
+    """Each header cell's column, and problems (cell index, (message, hint))."""
+    expected: dict[str, Column] = {}
+    for field in fields:
+        if field.localised:
+            expected.update({f"{field.name}.{lang}": Column(field, lang) for lang in languages})
+        if not field.localised or len(languages) == 1:
+            expected[field.name] = Column(field)
+    columns, problems, seen = [], [], set()
+    for k, name in enumerate(header):
+        name = name.strip()
+        column = expected.get(name)
+        if column is None:
+            close = close_matches(name, list(expected))
+            hint = f"did you mean '{close[0]}'?" if close else "columns: " + ", ".join(expected)
+            problems.append((k, (f"unknown column '{name}'", hint)))
+            column = Column(FieldSpec(name="_"))
+        elif name in seen:
+            problems.append((k, (f"column '{name}' is given twice", "delete one of the two")))
+        seen.add(name)
+        columns.append(column)
+    problems += [(0, p) for p in _missing_columns(seen, fields, languages)]
+    return columns, problems
+
+
+def _missing_columns(
+    seen: set[str], fields: list[FieldSpec], languages: list[str]
+) -> list[tuple[str, str]]:
+    missing = []
+    for field in fields:
+        names = [f"{field.name}.{lang}" for lang in languages] if field.localised else []
+        given = [n for n in names if n in seen]
+        if field.name in seen or (given and len(given) == len(names)):
+            continue
+        if given:
+            lacking = ", ".join(n for n in names if n not in seen)
+            missing.append(
+                (
+                    f"no column {lacking} for the text of '{field.name}'",
+                    f"add {lacking} to the header row",
+                )
+            )
+        elif field.constraints.required:
+            wanted = " and ".join(names) if len(languages) > 1 and names else field.name
+            missing.append(
+                (
+                    f"no column for the required field '{field.name}'",
+                    f"add {wanted} to the header row",
+                )
+            )
+    return missing
+
+
+def _at_cell(
+    file: TableFile, cells: list[list[Position]], row: int, k: int, message: str, hint: str
+) -> Problem:
+    line, col = cells[row][k] if row < len(cells) and k < len(cells[row]) else (1, 1)
+    return Problem(file.path, line, col, message, hint)
+
+
+def _csv_positions(text: str, columns: list[Column]) -> dict[PathKey, Position]:
+    """Positions of a CSV file's values by key path: (record, field) at its cell, and
+    (record, field, lang) for localised text."""
+    positions: dict[PathKey, Position] = {}
+    index = 0
+    for cells in csv_cells(text)[1:]:
+        if not cells:
+            continue
+        positions[(index,)] = cells[0]
+        for column, cell in zip(columns, cells, strict=False):
+            key = (index, column.field.name)
+            if column.lang is not None:
+                positions[key + (column.lang,)] = cell
+            positions.setdefault(key, cell)
+        index += 1
+    return positions
+
+
+# --- all formats ---------------------------------------------------------------------------
+
+
+def read_yaml(path: Path, shown: str) -> LoadedFile:
+    return load_yaml_file(path, shown)
+
+
+def validate(
+    loaded: LoadedFile, model: type[BaseModel], adapter: TypeAdapter[Any], problems: list[Problem]
+) -> list[Any]:
+    """The records of a data file, validated by one TypeAdapter; on a mistake, every problem
+    located, and the good records kept (None for the others). Good data is dropped once
+    validated: the records hold it."""
+    data = loaded.data
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(
+            loaded.problem(
+                (),
+                "this file must be a list of records",
+                "write records in [...] (JSON) or as `- ` items (YAML)",
+            )
+        )
+        loaded.data = None
+        return []
+    try:
+        records = adapter.validate_python(data)
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(exc, loaded, model))
+        bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+        return [None if i in bad else model.model_validate(r) for i, r in enumerate(data)]
+    loaded.data = None
+    return records

@@ -1,0 +1,143 @@
+"""Rows of a declared dataset: one flat dict per record, in one language, made once per
+language per build (through Content.derived) for charts, tables and downloads.
+
+Naming: each field's value under its name (localised text in the row's language); an enum
+with labels adds NAME_label; a foreign key field F naming one record adds F_COL for each
+column COL of that record's row (one level: the referenced rows' own references are not
+followed); with uncertainty, `status`, `status_label` and `uncertain`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..content import Content
+from ..models import Localised, text
+from .spec import FieldSpec
+
+
+def declared_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
+    """The rows of declared dataset `name` in `lang` (computed once per content)."""
+    return content.derived((f"rows:{name}", lang), lambda: _rows(content, name, lang))
+
+
+def _rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
+    resource = content.package.resources[name]
+    base = _base_rows(content, name, lang)
+    joins = [
+        (field, *_target(content, target, lang))
+        for field, (target, _) in resource.foreign_keys.items()
+        if not resource.field(field).type == "list"
+    ]
+    if not joins:
+        return base
+    rows = []
+    for row in base:
+        joined = dict(row)
+        for field, columns, by_key in joins:
+            found = by_key.get(row[field]) if row[field] is not None else None
+            joined.update({f"{field}_{c}": found.get(c) if found else None for c in columns})
+        rows.append(joined)
+    return rows
+
+
+def _base_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
+    """A dataset's rows without the columns of the records it names."""
+
+    def make() -> list[dict[str, Any]]:
+        resource = content.package.resources[name]
+        rows = [_row(r, resource.fields, lang) for r in content.datasets[name] if r is not None]
+        if resource.uncertainty:
+            records = [r for r in content.datasets[name] if r is not None]
+            for row, record in zip(rows, records, strict=True):
+                row.update(_status(record, lang))
+        return rows
+
+    return content.derived((f"declared-base:{name}", lang), make)
+
+
+def _status(record: Any, lang: str) -> dict[str, Any]:
+    from ..tables import label
+
+    return {
+        "status": record.status,
+        "status_label": label(f"status-{record.status}", lang),
+        "uncertain": text(record.uncertain, lang) if record.uncertain is not None else None,
+    }
+
+
+def _row(record: BaseModel, fields: list[FieldSpec], lang: str) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for field in fields:
+        value = getattr(record, field.name)
+        row[field.name] = _value(value, field, lang)
+        if field.labels is not None:
+            row[f"{field.name}_label"] = (
+                [_label(field, v, lang) for v in value]
+                if isinstance(value, list)
+                else _label(field, value, lang)
+            )
+    return row
+
+
+def _value(value: Any, field: FieldSpec, lang: str) -> Any:
+    if value is None:
+        return None
+    if field.localised:
+        return text(value, lang)
+    if field.type == "array":
+        assert field.items is not None
+        return [_row(item, field.items.fields, lang) for item in value]
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def _label(field: FieldSpec, value: Any, lang: str) -> str | None:
+    if value is None:
+        return None
+    words = (field.labels or {}).get(str(value))
+    return text(words, lang) if words is not None else str(value)
+
+
+def _target(
+    content: Content, target: str, lang: str
+) -> tuple[list[str], dict[Any, dict[str, Any]]]:
+    """The columns a reference to `target` adds, and `target`'s rows by key."""
+    package = content.package
+    if target in package.resources:
+        key = package.resources[target].primary_key
+        rows = _base_rows(content, target, lang)
+        columns = [c for c in package.resources[target].columns() if c != key]
+    else:
+        key, rows = "id", _builtin_rows(content, target, lang)
+        columns = [c for c in (rows[0] if rows else {}) if c != key and not c.startswith("_")]
+    return columns, {row[key]: row for row in rows}
+
+
+def _builtin_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
+    """A built-in dataset's rows: its table rows, or (sources, regions, metrics) its
+    records' plain fields, text in `lang`."""
+    from ..tables import ROW_BUILDERS, dataset_rows
+
+    if name in ROW_BUILDERS:
+        return dataset_rows(content, name, lang)
+
+    def make() -> list[dict[str, Any]]:
+        return [
+            {k: _plain(v, lang) for k, v in record if _is_plain(v)}
+            for record in content.datasets[name]
+            if record is not None
+        ]
+
+    return content.derived((f"declared-target:{name}", lang), make)
+
+
+def _is_plain(value: Any) -> bool:
+    return isinstance(value, Localised) or not isinstance(value, (BaseModel, list, dict))
+
+
+def _plain(value: Any, lang: str) -> Any:
+    return text(value, lang) if isinstance(value, Localised) else value

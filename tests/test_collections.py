@@ -1,0 +1,143 @@
+"""Pages from data: content/collections.yaml gives one page per record (or group) per
+language, with an optional listing page, checked at file:line:col."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import MINI, REPO, dedent
+
+REGIONS = """
+- name: places
+  dataset: regions
+  url: "/places/{id}/"
+  template: place.html
+  title: "{name}"
+  where: {kind: [city, district, county, county-level-city]}
+  sort: id
+  index: {url: "/places/", title: {en: "All places", zh: 所有地方}}
+- name: levels
+  dataset: clusters
+  url: "/levels/{level}/"
+  template: place.html
+  title: {en: "Clusters: {level_name}", zh: "集群：{level_name}"}
+  group_by: level
+"""
+
+PLACE = """{% extends "theme/record.html" %}
+{% block record %}<p class="summary">{{ page.record.get("summary", "") }}</p>
+{% for row in page.rows %}<p class="member">{{ row.name }}</p>{% endfor %}{% endblock %}
+"""
+
+
+def _html(site: Path, path: str) -> str:
+    return (site / path).read_text(encoding="utf-8")
+
+
+def test_a_collection_over_the_real_regions_and_clusters_builds_pages_in_each_language(
+    run_cli, project: Path
+):
+    (project / "content" / "collections.yaml").write_text(REGIONS, encoding="utf-8")
+    (project / "templates" / "place.html").write_text(PLACE, encoding="utf-8")
+    result = run_cli("build", "--project", project)
+    assert result.code == 0, result.err
+    site = project / "_site"
+    zhuji = _html(site, "en/places/zhuji/index.html")
+    assert "<h1>Zhuji</h1>" in zhuji
+    assert "A county-level city, Shaoxing&#39;s second-largest" in zhuji  # in English
+    assert "<h1>诸暨市</h1>" in _html(site, "zh/places/zhuji/index.html")
+    assert (
+        'hreflang="zh-Hans" href="https://tiangong-site.github.io/tiangong-site/zh/places/zhuji/"'
+        in zhuji
+    )
+    assert not (site / "en/places/zhejiang").exists()  # the province is not a kind kept
+    # Sorted by id: yuecheng comes before zhuji, the last, which has no next page.
+    assert 'href="/tiangong-site/en/places/yuecheng/" rel="prev"' in zhuji
+    assert 'rel="next"' not in zhuji
+    listing = _html(site, "en/places/index.html")
+    assert '<a href="/tiangong-site/en/places/zhuji/">Zhuji</a>' in listing
+    assert "places/zhuji/" in _html(site, "sitemap.xml")
+    core = _html(site, "en/levels/provincial-core/index.html")
+    assert "<h1>Clusters: Provincial cluster: core area</h1>" in core
+    members = re.findall(r'<p class="member">([^<]*)</p>', core)
+    assert len(members) > 1 and "Keqiao modern textiles and apparel" in members
+
+
+def _check(run_cli, mini, collections: str, templates: dict[str, str] | None = None):
+    content = mini({"collections.yaml": collections})
+    return run_cli("check", "--project", REPO, "--content", content)
+
+
+def _line(text: str, needle: str, n: int = 1) -> int:
+    hits = [i for i, line in enumerate(dedent(text).splitlines(), 1) if needle in line]
+    return hits[n - 1]
+
+
+def test_two_records_at_one_address_are_reported_at_both_records(run_cli, mini):
+    result = _check(
+        run_cli, mini, '- {name: kinds, dataset: regions, url: "/kinds/{kind}/", title: "{name}"}'
+    )
+    assert result.code == 1
+    found = {(m["path"], int(m["line"])) for m in result.problems()}
+    regions = MINI["data/regions.yaml"]
+    beta, gamma = _line(regions, "kind: city", 2), _line(regions, "kind: city", 3)
+    alpha = _line(regions, "kind: city", 1)
+    assert found == {("content/data/regions.yaml", line) for line in (alpha, beta, gamma)}
+    assert "has the address /kinds/city/, as regions record 'alpha'" in result.err
+
+
+def test_a_column_the_rows_lack_is_reported_where_collections_yaml_names_it(run_cli, mini):
+    collections = """
+        - name: places
+          dataset: regions
+          url: "/places/{slug}/"
+          title: "{name}"
+        """
+    result = _check(run_cli, mini, collections)
+    assert result.code == 1
+    (problem,) = result.problems()
+    assert (problem["path"], problem["line"], problem["col"]) == (
+        "content/collections.yaml",
+        "3",
+        "3",
+    )
+    assert problem["message"] == "'slug' is not a column of regions"
+
+
+def test_an_unknown_dataset_is_reported_with_the_closest_name(run_cli, mini):
+    result = _check(run_cli, mini, '- {name: p, dataset: region, url: "/p/{id}/", title: x}')
+    (problem,) = result.problems()
+    assert problem["message"] == "dataset 'region' does not exist"
+    assert problem["hint"] == "did you mean 'regions'?"
+
+
+def test_a_url_that_is_no_address_pattern_is_reported(run_cli, mini):
+    result = _check(run_cli, mini, '- {name: p, dataset: regions, url: "places/{id}", title: x}')
+    (problem,) = result.problems()
+    assert problem["path"] == "content/collections.yaml"
+    assert "URL 'places/{id}' is not an address pattern" in problem["message"]
+
+
+def test_a_value_that_is_no_safe_address_is_reported_at_its_record(run_cli, mini):
+    result = _check(run_cli, mini, '- {name: p, dataset: regions, url: "/p/{name}/", title: x}')
+    problems = result.problems()
+    assert result.code == 1 and problems
+    first = problems[0]
+    assert first["path"] == "content/data/regions.yaml"
+    assert "with name 'Province', which is not a safe address" in first["message"]
+    assert "write name as 'province'" in first["hint"]
+
+
+def test_a_missing_template_is_reported_where_collections_yaml_names_it(run_cli, mini):
+    collections = """
+        - name: places
+          dataset: regions
+          url: "/places/{id}/"
+          title: "{name}"
+          template: place.html
+        """
+    result = _check(run_cli, mini, collections)
+    (problem,) = result.problems()
+    assert (problem["path"], problem["line"]) == ("content/collections.yaml", "5")
+    assert problem["message"] == "template 'place.html' is neither in templates/ nor in the theme"

@@ -1,0 +1,616 @@
+"""Datasets a project declares in content/datapackage.yaml: their records load from YAML, CSV
+and JSON alike, each mistake is reported at its file:line:col with a way to fix it, and the
+rows, charts, downloads and JSON Schemas of a declared dataset work as a built-in one's."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import MINI, REPO, copy_project, dedent, write_content
+from tiangong_site.charts import build_chart, check_charts
+from tiangong_site.content import load_content
+from tiangong_site.errors import ContentError
+from tiangong_site.loader import load_yaml_text
+from tiangong_site.pages import _data_listing, _dataset_files
+from tiangong_site.render import Urls
+from tiangong_site.schema import content_schemas
+from tiangong_site.tables import dataset_rows
+
+sys.path.insert(0, str(REPO / "tests" / "i18n"))
+from bilingual_site import FILES as BILINGUAL  # noqa: E402
+
+PACKAGE = """
+resources:
+  - name: rivers
+    path: data/rivers.FORMAT
+    title: {en: "Rivers"}
+    description: {en: "Every river of the test province."}
+    sources: [src-a]
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, type: string, constraints: {pattern: "^[a-z-]+$"}}
+        - {name: name, type: string, localised: true, constraints: {required: true}}
+        - name: basin
+          type: string
+          constraints: {enum: [north, south]}
+          labels: {north: "Northern basin", south: "Southern basin"}
+        - {name: length, type: number, unit: km, constraints: {minimum: 0}}
+        - {name: bridges, type: integer, constraints: {maximum: 100}}
+        - {name: measured, type: date, partial: true}
+        - {name: opened, type: date}
+        - {name: year, type: year}
+        - {name: navigable, type: boolean}
+        - {name: sources, type: list, itemType: string}
+        - {name: flows_into, type: string}
+        - {name: region, type: string}
+        - {name: url, type: string, format: uri}
+        - {name: code, type: string, constraints: {unique: true, minLength: 2, maxLength: 4}}
+      foreignKeys:
+        - {fields: flows_into, reference: {resource: rivers, fields: id}}
+        - {fields: sources, reference: {resource: sources, fields: id}}
+        - {fields: region, reference: {resource: regions, fields: id}}
+      uncertainty: true
+"""
+
+HEADER = (
+    "id,name,basin,length,bridges,measured,opened,year,navigable,sources,flows_into,region,"
+    "url,code,status,uncertain"
+)
+GOOD_CSV = f"""{HEADER}
+big,Big river,north,120.5,3,2024-05,2020-01-31,2020,true,src-a; src-b,,alpha,https://example.org/big,BG,reported,
+small,Small river,south,12,,2024,,2021,false,src-a,big,,,SM,inferred,Read off a map
+"""
+GOOD_RECORDS = [
+    {
+        "id": "big",
+        "name": "Big river",
+        "basin": "north",
+        "length": 120.5,
+        "bridges": 3,
+        "measured": "2024-05",
+        "opened": "2020-01-31",
+        "year": 2020,
+        "navigable": True,
+        "sources": ["src-a", "src-b"],
+        "region": "alpha",
+        "url": "https://example.org/big",
+        "code": "BG",
+    },
+    {
+        "id": "small",
+        "name": "Small river",
+        "basin": "south",
+        "length": 12,
+        "measured": "2024",
+        "year": 2021,
+        "navigable": False,
+        "sources": ["src-a"],
+        "flows_into": "big",
+        "code": "SM",
+        "status": "inferred",
+        "uncertain": "Read off a map",
+    },
+]
+
+
+def as_yaml(records: list[dict]) -> str:
+    lines = []
+    for record in records:
+        for i, (key, value) in enumerate(record.items()):
+            lines.append(("- " if i == 0 else "  ") + f"{key}: {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(records: list[dict]) -> str:
+    """One member per line, so a test can say on which line each value is."""
+    return json.dumps(records, indent=2) + "\n"
+
+
+DATA = {"csv": GOOD_CSV, "json": as_json(GOOD_RECORDS), "yaml": as_yaml(GOOD_RECORDS)}
+
+
+def project(
+    tmp_path: Path, fmt: str, data: str, package: str = PACKAGE, more: dict | None = None
+) -> Path:
+    files = {
+        "datapackage.yaml": package.replace("FORMAT", fmt),
+        f"data/rivers.{fmt}": data,
+        **(more or {}),
+    }
+    return write_content(tmp_path / f"p-{len(list(tmp_path.iterdir()))}", files)
+
+
+def problems(content: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+    return [str(p) for p in caught.value.problems]
+
+
+def at(text: str, line_text: str, cell: str, path: str) -> str:
+    """`path:LINE:COL` of the first `cell` on the line starting with `line_text`."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(line_text):
+            return f"{path}:{number}:{line.index(cell) + 1}"
+    raise AssertionError(f"no line starts with {line_text!r}")
+
+
+# --- the same records from each format -------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "yaml"])
+def test_a_declared_dataset_loads_the_same_typed_records_from_csv_json_and_yaml(
+    tmp_path: Path, fmt: str
+):
+    content = load_content(project(tmp_path, fmt, DATA[fmt]))
+    big, small = content.datasets["rivers"]
+    assert (big.id, big.length, big.bridges, big.navigable) == ("big", 120.5, 3, True)
+    assert isinstance(big.bridges, int) and isinstance(small.length, float)
+    assert big.sources == ["src-a", "src-b"] and small.sources == ["src-a"]
+    assert (small.bridges, small.opened, small.flows_into) == (None, None, "big")
+    assert (small.status, small.uncertain, big.status) == ("inferred", "Read off a map", "reported")
+    assert content.index("rivers")["small"] is small
+
+
+# --- mistakes in the data, at their cell -----------------------------------------------------
+
+BAD = {
+    "id": ("Bad Id", "has the wrong form"),
+    "basin": ("west", "'basin' is 'west', which is not allowed"),
+    "length": ("-1", "'length' is -1"),
+    "bridges": ("1000", "'bridges' is 1000"),
+    "measured": ("2024-13", "impossible date 2024-13"),
+    "opened": ("2020-02-30", "impossible date 2020-02-30"),
+    "year": ("20x", "'year' must be a whole number"),
+    "navigable": ("yes", "'navigable' must be true or false"),
+    "url": ("ftp://x", "'url' is 'ftp://x', which has the wrong form"),
+    "code": ("Q", "'code': String should have at least 2 characters"),
+}
+
+
+def test_each_type_and_constraint_refuses_a_bad_csv_cell_at_its_line_and_column(tmp_path):
+    cells = {"name": "Small"} | {k: v for k, (v, _) in BAD.items()}
+    bad = f"{HEADER}\n" + ",".join(cells.get(c, "") for c in HEADER.split(",")) + "\n"
+    found = problems(project(tmp_path, "csv", bad))
+    path = "content/data/rivers.csv"
+    for field, (value, message) in BAD.items():
+        where = at(bad, "Bad Id", value, path)
+        assert any(p.startswith(f"{where}: ") and message in p for p in found), (field, found)
+    assert len(found) == len(BAD), found
+
+
+def test_each_type_and_constraint_refuses_a_bad_json_value_at_its_key(tmp_path):
+    record = {"id": "Bad Id", "name": "Small"} | {
+        k: (json.loads(v) if v.lstrip("-").isdigit() else v)
+        for k, (v, _) in BAD.items()
+        if k != "id"
+    }
+    text = as_json([record])
+    found = problems(project(tmp_path, "json", text))
+    path = "content/data/rivers.json"
+    for field, (_, message) in BAD.items():
+        where = at(text, f'    "{field}"', '"', path)
+        assert any(p.startswith(f"{where}: ") and message in p for p in found), (field, found)
+
+
+def test_each_type_and_constraint_refuses_a_bad_yaml_value_at_its_key(tmp_path):
+    record = {"id": "Bad Id", "name": "Small"} | {
+        k: (json.loads(v) if v.lstrip("-").isdigit() else v)
+        for k, (v, _) in BAD.items()
+        if k != "id"
+    }
+    text = as_yaml([record])
+    found = problems(project(tmp_path, "yaml", text))
+    path = "content/data/rivers.yaml"
+    for field, (_, message) in BAD.items():
+        prefix = "- " if field == "id" else f"  {field}:"
+        where = at(text, prefix, field, path)
+        assert any(p.startswith(f"{where}: ") and message in p for p in found), (field, found)
+
+
+def test_a_number_written_as_a_reader_writes_it_gets_a_hint_in_csv(tmp_path):
+    bad = GOOD_CSV.replace(",120.5,", ',"1,234",')
+    (problem,) = problems(project(tmp_path, "csv", bad))
+    assert problem.startswith(at(bad, "big,", '"1,234"', "content/data/rivers.csv") + ": ")
+    assert "write 1234" in problem
+
+
+def test_csv_header_and_row_mistakes_are_located(tmp_path):
+    bad = GOOD_CSV.replace("bridges,", "bridgs,", 1) + "extra,Extra,north,1,,,,,,,,,,,,,surplus\n"
+    found = problems(project(tmp_path, "csv", bad))
+    assert (
+        f"content/data/rivers.csv:1:{HEADER.index('bridges') + 1}: unknown column 'bridgs' "
+        "(did you mean 'bridges'?)" in found
+    )
+    header_only = GOOD_CSV.replace(",name,", ",nom,", 1)
+    found = problems(project(tmp_path, "csv", header_only))
+    assert any("no column for the required field 'name'" in p for p in found), found
+    long_row = GOOD_CSV + "extra,Extra,north,1,,,,,,,,,,,,,surplus\n"
+    (problem,) = problems(project(tmp_path, "csv", long_row))
+    assert problem.startswith(at(long_row, "extra,", "surplus", "content/data/rivers.csv"))
+    assert "this row has 17 cells, the header 16 columns" in problem
+
+
+def test_malformed_json_is_reported_where_the_parser_stopped(tmp_path):
+    text = DATA["json"].replace('"bridges": 3,', '"bridges": 3', 1)
+    (problem,) = problems(project(tmp_path, "json", text))
+    assert problem.startswith(
+        at(text, '    "measured": "2024-05"', '"', "content/data/rivers.json")
+    )
+    assert "malformed JSON" in problem
+
+
+def test_a_status_other_than_reported_needs_its_note(tmp_path):
+    bad = GOOD_CSV.replace("inferred,Read off a map", "inferred,")
+    (problem,) = problems(project(tmp_path, "csv", bad))
+    assert problem.startswith("content/data/rivers.csv:3:1: status 'inferred' needs `uncertain:`")
+
+
+# --- keys and references ---------------------------------------------------------------------
+
+
+def test_foreign_keys_name_records_of_declared_and_built_in_datasets(tmp_path):
+    bad = GOOD_CSV.replace(",big,,", ",bgi,,").replace("src-a; src-b", "src-a; srca", 1)
+    bad = bad.replace(",alpha,", ",alpah,")
+    found = problems(project(tmp_path, "csv", bad))
+    path = "content/data/rivers.csv"
+    assert set(found) == {
+        f"{at(bad, 'small', 'bgi', path)}: flows_into 'bgi' is not an id in "
+        "content/data/rivers.csv (did you mean 'big'?)",
+        f"{at(bad, 'big', 'src-a;', path)}: sources 'srca' is not an id in "
+        "content/data/sources.yaml (did you mean 'src-a'?)",
+        f"{at(bad, 'big', 'alpah', path)}: region 'alpah' is not an id in "
+        "content/data/regions.yaml (did you mean 'alpha'?)",
+    }
+
+
+def test_a_primary_key_or_unique_value_used_twice_is_refused_at_the_second(tmp_path):
+    bad = GOOD_CSV.replace("small,Small", "big,Small").replace(",SM,", ",BG,")
+    found = problems(project(tmp_path, "csv", bad))
+    assert "content/data/rivers.csv:3:1: id 'big' is used twice (first on line 2) " in " ".join(
+        found
+    ) or any(p.startswith("content/data/rivers.csv:3:1: id 'big' is used twice") for p in found)
+    where = at(bad, "big,Small", "BG", "content/data/rivers.csv")
+    assert any(p.startswith(f"{where}: code 'BG' is used twice (first on line 2)") for p in found)
+
+
+# --- mistakes in the declaration ---------------------------------------------------------------
+
+DECLARATION_MISTAKES = [
+    # (written in PACKAGE, mistaken, the mistaken line holds, the message)
+    (
+        "type: integer,",
+        "type: integr,",
+        "integr",
+        "unknown type 'integr' (did you mean 'integer'?)",
+    ),
+    (
+        "constraints: {maximum: 100}",
+        "contraints: {maximum: 100}",
+        "contraints",
+        "unknown field 'contraints' (did you mean 'constraints'?)",
+    ),
+    (
+        "labels: {north:",
+        "labels: {nort:",
+        "nort:",
+        "label for 'nort', which is not in the enum (did you mean 'north'?)",
+    ),
+    (
+        "{resource: rivers, fields: id}",
+        "{resource: river, fields: id}",
+        "river,",
+        "'river' is not a dataset (did you mean 'rivers'?)",
+    ),
+    (
+        "{fields: region, reference",
+        "{fields: regoin, reference",
+        "regoin",
+        "foreign key field 'regoin' is not a field (did you mean 'region'?)",
+    ),
+    ("primaryKey: id", "primaryKey: ids", "ids", "primaryKey 'ids' is not a field"),
+    ("- name: rivers", "- name: regions", "regions", "'regions' is a built-in dataset's name"),
+    ("data/rivers.FORMAT", "data/rivers.xlsx", "xlsx", "is not a data file the build reads"),
+    (
+        '{pattern: "^[a-z-]+$"}',
+        '{pattern: "^[a-z-]+$", minimum: 1}',
+        "minimum",
+        "`minimum` does not apply to a string field",
+    ),
+    (
+        "sources: [src-a]",
+        "sources: [src-aa]",
+        "src-aa",
+        "source 'src-aa' is not an id in content/data/sources.yaml (did you mean 'src-a'?)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "token", "message"),
+    DECLARATION_MISTAKES,
+    ids=[m[2] for m in DECLARATION_MISTAKES],
+)
+def test_a_declaration_mistake_is_located_with_a_hint(tmp_path, old, new, token, message):
+    assert PACKAGE.count(old) == 1
+    package = PACKAGE.replace(old, new)
+    found = problems(project(tmp_path, "csv", GOOD_CSV, package=package))
+    lines = dedent(package).splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if token in text)
+    assert any(
+        re.match(rf"content/datapackage\.yaml:{line}:\d+: .*{re.escape(message)}", p) for p in found
+    ), found
+
+
+def test_every_declaration_mistake_is_reported_at_once(tmp_path):
+    package = PACKAGE.replace("type: integer,", "type: integr,").replace(
+        "{resource: rivers, fields: id}", "{resource: river, fields: id}"
+    )
+    found = problems(project(tmp_path, "csv", GOOD_CSV, package=package))
+    assert len([p for p in found if p.startswith("content/datapackage.yaml")]) == 2, found
+
+
+def test_a_missing_data_file_is_reported_at_its_path(tmp_path):
+    content = project(tmp_path, "csv", GOOD_CSV)
+    (content / "data" / "rivers.csv").unlink()
+    (problem,) = problems(content)
+    line = dedent(PACKAGE).splitlines().index("    path: data/rivers.FORMAT") + 1
+    assert problem.startswith(
+        f"content/datapackage.yaml:{line}:5: data file content/data/rivers.csv is missing"
+    )
+
+
+# --- languages ------------------------------------------------------------------------------------
+
+
+def test_a_one_language_site_takes_plain_text_in_a_localised_field(tmp_path):
+    content = load_content(project(tmp_path, "csv", GOOD_CSV))
+    assert content.datasets["rivers"][0].name == "Big river"
+
+
+def bilingual(tmp_path: Path, data: str) -> Path:
+    files = {
+        **BILINGUAL,
+        "datapackage.yaml": PACKAGE.replace("FORMAT", "csv"),
+        "data/rivers.csv": data,
+    }
+    files["data/sources.yaml"] = dedent(files["data/sources.yaml"]) + dedent("""
+        - id: src-b
+          title: {en: "Report B", zh: "报告乙"}
+          publisher: {en: "Bureau B", zh: "乙局"}
+          url: "https://example.org/b"
+          kind: official
+          language: zh
+        """)
+    return write_content(tmp_path / "bilingual", files)
+
+
+ZH_CSV = (
+    GOOD_CSV.replace(",name,", ",name.en,name.zh,", 1)
+    .replace(",uncertain\n", ",uncertain.en,uncertain.zh\n", 1)
+    .replace("Big river,", "Big river,大河,")
+    .replace("Small river,", "Small river,小河,")
+    .replace("Read off a map", "Read off a map,从地图读出")
+)
+
+
+def test_a_two_language_site_reads_one_column_per_language(tmp_path):
+    content = load_content(bilingual(tmp_path, ZH_CSV))
+    zh = dataset_rows(content, "rivers", "zh")
+    en = dataset_rows(content, "rivers", "en")
+    assert [r["name"] for r in zh] == ["大河", "小河"]
+    assert [r["name"] for r in en] == ["Big river", "Small river"]
+    assert zh[1]["uncertain"] == "从地图读出" and zh[1]["flows_into_name"] == "大河"
+    assert en[0]["region_name"] == "Alpha" and zh[0]["region_name"] == "甲市"
+
+
+def test_a_two_language_site_names_the_missing_column_and_the_missing_text(tmp_path):
+    no_column = ZH_CSV.replace(",name.zh", "", 1).replace("大河,", "").replace("小河,", "")
+    found = problems(bilingual(tmp_path / "a", no_column))
+    assert found == [
+        "content/data/rivers.csv:1:1: no column name.zh for the text of 'name' "
+        "(add name.zh to the header row)"
+    ]
+    empty = ZH_CSV.replace("Small river,小河,", "Small river,,")
+    found = problems(bilingual(tmp_path / "b", empty))
+    where = at(empty, "small", "Small river", "content/data/rivers.csv")
+    assert found == [
+        f'{where}: \'name\' has no Chinese text (write it as {{en: "...", zh: "..."}})'
+    ]
+
+
+# --- rows, charts, downloads -------------------------------------------------------------------
+
+
+def test_rows_name_labels_references_and_status_as_the_design_says(tmp_path):
+    content = load_content(project(tmp_path, "csv", GOOD_CSV))
+    big, small = dataset_rows(content, "rivers", "en")
+    assert big["basin_label"] == "Northern basin" and small["basin_label"] == "Southern basin"
+    assert small["flows_into_name"] == "Big river" and small["flows_into_length"] == 120.5
+    assert big["flows_into_name"] is None, "a row without a reference has the columns, empty"
+    assert list(big) == list(small), "every row has every column, in one order"
+    assert "flows_into_id" not in big and "sources_name" not in big
+    assert big["region_name"] == "Alpha" and big["region_kind"] == "city"
+    assert (small["status"], small["status_label"], small["uncertain"]) == (
+        "inferred",
+        "inferred",
+        "Read off a map",
+    )
+    assert dataset_rows(content, "rivers", "en") is dataset_rows(content, "rivers", "en")
+
+
+CHART = """
+- id: river-lengths
+  kind: bar
+  data: rivers
+  x: name
+  y: length
+  title: "River lengths"
+  sources: [src-a]
+  alt: "Bar chart of the rivers' lengths."
+"""
+
+
+def test_a_chart_draws_a_declared_dataset_and_names_its_columns(tmp_path):
+    charts = dedent(MINI["charts.yaml"]) + dedent(CHART)
+    content = load_content(project(tmp_path, "csv", GOOD_CSV, more={"charts.yaml": charts}))
+    assert check_charts(content) == []
+    spec = next(c for c in content.datasets["charts"] if c.id == "river-lengths")
+    chart = build_chart(content, spec)
+    assert [(r["name"], r["length"]) for r in chart.rows] == [
+        ("Big river", 120.5),
+        ("Small river", 12.0),
+    ]
+    wrong = charts.replace("y: length", "y: lenght")
+    broken = load_content(project(tmp_path, "csv", GOOD_CSV, more={"charts.yaml": wrong}))
+    (problem,) = check_charts(broken)
+    assert "column 'lenght' is not in the rivers data" in str(problem)
+    assert "length" in problem.hint
+
+
+def test_a_chart_naming_no_dataset_lists_the_declared_ones(tmp_path):
+    charts = dedent(CHART).replace("data: rivers", "data: rivres")
+    found = problems(project(tmp_path, "csv", GOOD_CSV, more={"charts.yaml": charts}))
+    assert any(
+        "'data' is 'rivres', which is not allowed" in p and "'rivers'" in p for p in found
+    ), found
+
+
+def test_the_data_page_lists_and_offers_a_declared_dataset(tmp_path):
+    content = load_content(project(tmp_path, "csv", GOOD_CSV))
+    listing = _data_listing(content, Urls("/sub/"), "en")
+    (rivers,) = [d for d in listing["datasets"] if d["name"] == "rivers"]
+    assert rivers["title"] == "Rivers" and rivers["file"] == "content/data/rivers.csv"
+    assert rivers["description"] == "Every river of the test province." and rivers["count"] == 2
+    csv_text, json_text, count = _dataset_files(content, "rivers", "en")
+    assert count == 2 and csv_text.splitlines()[0].lstrip("\ufeff").startswith("id,name,basin,")
+    assert json.loads(json_text)[1]["flows_into_name"] == "Big river"
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+def test_json_schemas_are_generated_from_the_declaration(tmp_path):
+    content = load_content(project(tmp_path, "json", DATA["json"]))
+    schemas = content_schemas(content)
+    jsonschema.validate(GOOD_RECORDS, schemas["rivers"])
+    for bad in (
+        {"basin": "west"},
+        {"navigable": "yes"},
+        {"flows_into": "nowhere"},
+        {"length": -1},
+        {"colour": "blue"},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate([GOOD_RECORDS[0] | bad], schemas["rivers"])
+    declaration = load_yaml_text(PACKAGE.replace("FORMAT", "json"), "datapackage.yaml").data
+    jsonschema.validate(declaration, schemas["datapackage"])
+    typo = PACKAGE.replace("constraints: {maximum", "contraints: {maximum")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(load_yaml_text(typo, "x").data, schemas["datapackage"])
+    assert "rivers" in schemas["charts"]["$defs"]["Chart"]["properties"]["data"]["enum"]
+
+
+def test_the_schema_command_writes_a_declared_dataset_schema(tmp_path, run_cli):
+    content = project(tmp_path, "csv", GOOD_CSV)
+    for name in ("templates", "static", "locales"):
+        (content.parent / name).mkdir()
+    done = run_cli("schema", "--project", content.parent)
+    assert done.code == 0, done.err
+    written = json.loads((content.parent / "schemas" / "rivers.schema.json").read_text())
+    assert written["title"] == "tiangong-site rivers"
+    assert (content.parent / "schemas" / "datapackage.schema.json").is_file()
+
+
+# --- bulk ---------------------------------------------------------------------------------------
+
+PEERS = """
+resources:
+  - name: peers
+    path: data/peers.json
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, type: string}
+        - {name: name, type: string}
+        - {name: tier, type: integer}
+        - {name: population, type: integer}
+        - name: rows
+          type: array
+          items:
+            fields:
+              - {name: year, type: year}
+              - {name: value, type: number}
+              - {name: rank, type: integer}
+"""
+
+
+def test_ten_thousand_records_of_ten_rows_load_from_json(tmp_path):
+    records = [
+        {
+            "id": f"p{i}",
+            "name": f"Peer {i} & co",
+            "tier": i % 3,
+            "population": 1000 + i,
+            "rows": [{"year": 2000 + y, "value": i * 0.5 + y, "rank": y + 1} for y in range(10)],
+        }
+        for i in range(10_000)
+    ]
+    content = project(
+        tmp_path, "json", "", package=PEERS, more={"data/peers.json": json.dumps(records)}
+    )
+    (content / "data" / "rivers.json").unlink()
+    started = time.monotonic()
+    loaded = load_content(content)
+    assert time.monotonic() - started < 60, "hang guard"
+    assert len(loaded.datasets["peers"]) == 10_000
+    assert loaded.datasets["peers"][9_999].rows[9].rank == 10
+    assert dataset_rows(loaded, "peers", "en")[0]["rows"][0] == {
+        "year": 2000,
+        "value": 0.0,
+        "rank": 1,
+    }
+
+
+def test_an_array_of_records_cannot_be_a_csv_column(tmp_path):
+    package = PEERS.replace("peers.json", "peers.csv")
+    content = project(tmp_path, "csv", "", package=package, more={"data/peers.csv": "id\n"})
+    (content / "data" / "rivers.csv").unlink()
+    (problem,) = problems(content)
+    assert "a CSV cell cannot hold an array of records" in problem
+
+
+# --- the guide's example ----------------------------------------------------------------------
+
+
+def guide_files() -> dict[str, str]:
+    """The files the guide's "Declare a dataset" section writes: its ``` blocks with `file=`."""
+    guide = (REPO / "docs" / "editing.md").read_text(encoding="utf-8")
+    section = guide.split("## Declare a dataset\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```\w+ file=(\S+)\n(.*?)^```$", section, re.M | re.S)
+    return {path: body for path, body in blocks}
+
+
+def test_the_guides_example_declares_a_dataset_that_builds_its_rows(tmp_path):
+    files = guide_files()
+    assert set(files) == {"content/datapackage.yaml", "content/data/rivers.csv"}
+    root = copy_project(tmp_path / "project")
+    for path, body in files.items():
+        (root / path).write_text(body, encoding="utf-8")
+    content = load_content(root / "content")
+    north, south = dataset_rows(content, "rivers", "zh")
+    assert (south["name"], south["flows_into_name"], south["basin_label"]) == (
+        "南溪",
+        "北河",
+        "Southern basin",
+    )
+    assert (south["status"], south["uncertain"], north["length"]) == ("inferred", "从地图读出", 120)
+    listing = _data_listing(content, Urls("/"), "en")
+    assert listing["datasets"][-1]["title"] == "Example: rivers"

@@ -1,0 +1,59 @@
+"""The examples of docs/pages-from-data.md build as written, and its template uses every
+attribute of the typed page data (the contract between the engine and templates)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from conftest import REPO, write_content
+from test_theme import STORY_TEMPLATES
+from tiangong_site.collections import Collection, CollectionIndex, CollectionPage, Column, Link
+
+DOC = REPO / "docs" / "pages-from-data.md"
+EXAMPLE = re.compile(r"<!-- example: (\S+) -->\n```\w*\n(.*?)```", re.S)
+
+
+def examples() -> dict[str, str]:
+    return dict(EXAMPLE.findall(DOC.read_text(encoding="utf-8")))
+
+
+def _project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    write_content(root)
+    for name, body in examples().items():
+        folder = root / ("content" if name == "collections.yaml" else "")
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(body, encoding="utf-8")
+    for name, body in STORY_TEMPLATES.items():
+        (root / "templates" / name).write_text(body, encoding="utf-8")
+    return root
+
+
+def test_the_documented_collections_and_templates_build(run_cli, tmp_path):
+    root = _project(tmp_path)
+    result = run_cli("build", "--project", root)
+    assert result.code == 0, result.err
+    site = root / "_site"
+    alpha = (site / "places" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Alpha</h1>" in alpha
+    assert '<a href="/sub/places/">All places</a>' in alpha  # the collection's index
+    assert 'href="/sub/places/beta/" rel="next"' in alpha  # sorted by name
+    assert "<dt>kind</dt><dd>city</dd>" in alpha
+    assert "<p>Made by our data desk.</p><p>Test publisher</p>" in alpha  # the base override
+    listing = (site / "places" / "index.html").read_text(encoding="utf-8")
+    assert '<li><a href="/sub/places/gamma/">Gamma</a></li>' in listing
+    kinds = (site / "kinds" / "city" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Places of kind city</h1>" in kinds  # a group, in the theme's record.html
+
+
+def test_the_documented_template_uses_every_attribute_of_the_page_data():
+    """A renamed or added attribute must show in the doc's templates, which the build above
+    renders with undefined names as errors."""
+    templates = examples()["templates/place.html"] + examples()["templates/places.html"]
+    used = set(re.findall(r"\b(?:page|c|row|item)((?:\.\w+)+)", templates))
+    used_names = {part for chain in used for part in chain.split(".") if part}
+    for cls in (CollectionPage, CollectionIndex, Collection, Column, Link):
+        names = {f.name for f in dataclasses.fields(cls)}
+        assert names <= used_names, (cls.__name__, names - used_names)
