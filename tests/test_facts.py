@@ -15,9 +15,10 @@ import pytest
 import yaml
 
 from conftest import REPO
+from conftest import SITE_LANGUAGES as LANGUAGES
 from tiangong_site.charts import build_chart
 from tiangong_site.content import Content, load_content
-from tiangong_site.models import LANGUAGES, text
+from tiangong_site.models import text
 from tiangong_site.tables import figure_rows
 
 CONTENT = REPO / "content"

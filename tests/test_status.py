@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from conftest import SITE_LANGUAGES as LANGUAGES
 from tiangong_site.charts import build_chart
 from tiangong_site.content import Content, load_content
 from tiangong_site.errors import ContentError
 from tiangong_site.i18n import activate
-from tiangong_site.models import LANGUAGES
 from tiangong_site.pages import _dataset_files
 from tiangong_site.tables import download_header
 

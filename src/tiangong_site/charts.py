@@ -20,6 +20,7 @@ from .brand import PLAIN, Brand
 from .content import Content
 from .errors import Problem
 from .i18n import N_, gettext
+from .languages import language
 from .models import Chart, text
 from .tables import (
     QUALIFIER_WORDS,
@@ -403,6 +404,8 @@ def build_chart(
             layout,
             {"font": {"family": FONTS[lang]}, "hoverlabel": {"font": {"family": FONTS[lang]}}},
         )
+    if language(lang).plotly_separators:  # axes and tooltips with the language's marks
+        layout["separators"] = language(lang).plotly_separators
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
     go = _go()
@@ -443,7 +446,7 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
     reader rounds (800.25 -> 800.3 in both editions, not the float's 800.2)."""
     value = row[spec.y]
     if isinstance(value, float):
-        number = _half_up(value, decimals, grouped=lang == "en")
+        number = i18n.local_marks(_half_up(value, decimals, bool(language(lang).group)), lang)
     else:
         number = _cell(value, lang)
     body = number + ("%" if row.get("unit") == "%" else "")

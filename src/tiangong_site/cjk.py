@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .languages import KNOWN
+
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 FULL_WIDTH = "，。：；（）“”‘’、！？《》【】［］〔〕…—｜"
 CHINESE = f"[{HAN}{FULL_WIDTH}]"
@@ -402,7 +404,7 @@ STYLE_KEYS = {
 def _text_values(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
     """(key, string) for every string in a JSON value that a reader may see."""
     if isinstance(value, dict):
-        if value and set(value) <= {"en", "zh"} and len(value) == 2:
+        if len(value) > 1 and set(value) <= KNOWN.keys():  # one text in several languages
             yield "bilingual", json.dumps(value, ensure_ascii=False)
             return
         for k, v in value.items():

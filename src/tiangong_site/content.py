@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -31,8 +31,9 @@ from .deps import (
 )
 from .editions import edition_problems
 from .errors import ContentError, Problem, display_path
-from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
+from .i18n import SOURCE_LANGUAGE
 from .inside import refuse_links
+from .languages import english_name
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
 from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
@@ -49,13 +50,13 @@ class Page:
     body_line: int
     source: LoadedFile
     lang: str = SOURCE_LANGUAGE
-    """'en' for NAME.md; 'zh' for its Chinese edition NAME.zh.md."""
+    """The site's default language for NAME.md; 'zh' for its Chinese edition NAME.zh.md."""
 
     @property
     def key(self) -> str:
         """The page whatever its language: its file name without the language suffix."""
         name = self.path.rsplit("/", 1)[-1].removesuffix(".md")
-        return name.removesuffix(f".{self.lang}") if self.lang != SOURCE_LANGUAGE else name
+        return name.rsplit(".", 1)[0]
 
 
 @dataclass
@@ -292,7 +293,10 @@ def pydantic_problems(
                 f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
             )
             if name in LANGUAGES and not close:  # a text's second line that lost its indentation
-                hint = f"if it is the {LANGUAGE_ENGLISH[name]} of the text above, indent it under that field, in line with its `en:`"
+                hint = (
+                    f"if it is the {english_name(name)} of the text above, indent it under "
+                    "that field, in line with its other languages"
+                )
             at = data_loc
         elif kind in _EXPECTED:
             message = f"'{name}' must be {_EXPECTED[kind]}, not {err['input']!r}"
@@ -319,6 +323,9 @@ def pydantic_problems(
                 "id": "ids use lower-case letters, digits and hyphens",
                 **URL_HINTS,
             }.get(name, f"it must match {err['ctx']['pattern']}")
+            at = data_loc
+        elif kind == "language_code":
+            message, hint = err["msg"], err["ctx"]["hint"]
             at = data_loc
         elif kind == "value_error":
             message = err["msg"].removeprefix("Value error, ")
@@ -474,19 +481,27 @@ def load_site(root: Path, problems: list[Problem]) -> tuple[Site | None, LoadedF
         return None, loaded
 
 
-def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
+def load_pages(
+    root: Path, problems: list[Problem], languages: Sequence[str] = LANGUAGES
+) -> list[Page]:
+    """The Markdown pages: NAME.md in the first of `languages` (the site's default), and
+    NAME.LANG.md in each other language."""
     pages = []
+    default, others = languages[0], languages[1:]
     for path in sorted((root / "pages").glob("*.md")):
         shown = display_path(path, root.parent)
-        suffix = path.stem.rsplit(".", 1)[-1] if "." in path.stem else SOURCE_LANGUAGE
-        if suffix not in LANGUAGES:
+        suffix = path.stem.rsplit(".", 1)[-1] if "." in path.stem else default
+        if "." in path.stem and suffix not in others:
+            named = " or ".join(f"NAME.{lang}.md" for lang in others)
             problems.append(
                 Problem(
                     shown,
                     1,
                     1,
-                    f"'{suffix}' is not a language this site knows",
-                    f"name the file NAME.md (English) or NAME.{'/'.join(LANGUAGES[1:])}.md",
+                    f"'{suffix}' is not a language of this site's other editions",
+                    f"name the file NAME.md ({english_name(default)})"
+                    + (f" or {named}" if named else "")
+                    + " (site.yaml lists the languages)",
                 )
             )
             continue
@@ -522,35 +537,18 @@ def _read_page(path: Path, shown: str) -> tuple[LoadedFile, str, int, PageMeta]:
 
 
 def check_languages(content: Content) -> list[Problem]:
-    """On a site of several languages, every page and every reader-facing text has each one."""
-    languages = [lang for lang in content.site.languages if lang != SOURCE_LANGUAGE]
-    if not languages:
-        return []
+    """Every page has an edition in each of the site's languages, and every reader-facing
+    text has each language (a plain string is the default language's text)."""
+    site = content.site
+    default = site.default_language
+    others = [lang for lang in site.languages if lang != default]
     problems: list[Problem] = []
     editions = {(page.key, page.lang): page for page in content.pages}
     for page in content.pages:
-        if page.lang != SOURCE_LANGUAGE:
-            source = editions.get((page.key, SOURCE_LANGUAGE))
-            if source is None:
-                problems.append(
-                    Problem(
-                        page.path,
-                        1,
-                        1,
-                        f"no English edition of this page (content/pages/{page.key}.md)",
-                        "create it, or rename this file",
-                    )
-                )
-            elif source.meta.slug != page.meta.slug:
-                problems.append(
-                    page.source.problem(
-                        ("slug",),
-                        f"slug '{page.meta.slug}' differs from the English edition's '{source.meta.slug}'",
-                        "give both editions the same slug",
-                    )
-                )
+        if page.lang != default:
+            problems += _edition_of(page, editions.get((page.key, default)), default)
             continue
-        for lang in languages:
+        for lang in others:
             if (page.key, lang) not in editions:
                 twin = page.path.removesuffix(".md") + f".{lang}.md"
                 problems.append(
@@ -558,49 +556,88 @@ def check_languages(content: Content) -> list[Problem]:
                         page.path,
                         1,
                         1,
-                        f"no {LANGUAGE_ENGLISH[lang]} edition of this page",
+                        f"no {english_name(lang)} edition of this page",
                         f"create {twin}",
                     )
                 )
+    texts = _TextCheck(site.languages, others)
     site_file = content.files.get("site")
     if site_file is not None:
-        problems.extend(_missing_texts(content.site, site_file, (), languages))
+        problems.extend(texts.missing(site, site_file, ()))
     for name, records in content.datasets.items():
         loaded = content.files.get(name)
         for i, record in enumerate(records):
             if record is not None and loaded is not None:
-                problems.extend(_missing_texts(record, loaded, (i,), languages))
+                problems.extend(texts.missing(record, loaded, (i,)))
     return problems
+
+
+def _edition_of(page: Page, source: Page | None, default: str) -> list[Problem]:
+    """Problems of a page in another language than the default: its default edition."""
+    if source is None:
+        return [
+            Problem(
+                page.path,
+                1,
+                1,
+                f"no {english_name(default)} edition of this page (content/pages/{page.key}.md)",
+                "create it, or rename this file",
+            )
+        ]
+    if source.meta.slug != page.meta.slug:
+        return [
+            page.source.problem(
+                ("slug",),
+                f"slug '{page.meta.slug}' differs from the {english_name(default)} "
+                f"edition's '{source.meta.slug}'",
+                "give both editions the same slug",
+            )
+        ]
+    return []
 
 
 def _is_local(annotation: Any) -> bool:
     return annotation is Localised or any(_is_local(arg) for arg in get_args(annotation))
 
 
-def _missing_texts(
-    record: BaseModel, loaded: LoadedFile, key: tuple, languages: list[str]
-) -> list[Problem]:
-    """A problem for each reader-facing text of `record` (nested records too) lacking a language."""
-    problems = []
-    for name, info in type(record).model_fields.items():
-        value = getattr(record, name)
-        values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
-        for index, item in values:
-            where = key + ((name, index) if index is not None else (name,))
-            if isinstance(item, BaseModel) and not isinstance(item, Localised):
-                problems.extend(_missing_texts(item, loaded, where, languages))
-            elif item is not None and _is_local(info.annotation):
-                for lang in languages:
-                    if isinstance(item, str) or getattr(item, lang, None) is None:
-                        label = f"{name}[{index}]" if index is not None else name
-                        problems.append(
-                            loaded.problem(
-                                where,
-                                f"'{label}' has no {LANGUAGE_ENGLISH[lang]} text",
-                                f'write it as {{en: "...", {lang}: "..."}}',
-                            )
-                        )
-    return problems
+@dataclass
+class _TextCheck:
+    """Finds reader-facing texts lacking one of the site's languages."""
+
+    languages: list[str]
+    """Every language a `{LANG: text}` mapping needs."""
+    others: list[str]
+    """The languages a plain string lacks (it is the default language's text)."""
+
+    def missing(self, record: BaseModel, loaded: LoadedFile, key: tuple) -> list[Problem]:
+        """A problem for each text of `record` (nested records too) lacking a language."""
+        problems = []
+        for name, info in type(record).model_fields.items():
+            value = getattr(record, name)
+            values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+            for index, item in values:
+                where = key + ((name, index) if index is not None else (name,))
+                if isinstance(item, BaseModel) and not isinstance(item, Localised):
+                    problems.extend(self.missing(item, loaded, where))
+                elif item is not None and _is_local(info.annotation):
+                    label = f"{name}[{index}]" if index is not None else name
+                    problems.extend(self._lacking(item, label, loaded, where))
+        return problems
+
+    def _lacking(
+        self, item: str | Localised, label: str, loaded: LoadedFile, where: tuple
+    ) -> list[Problem]:
+        wanted = self.others if isinstance(item, str) else self.languages
+        form = ", ".join(f'{lang}: "..."' for lang in self.languages)
+        return [
+            loaded.problem(
+                where,
+                f"'{label}' has no {english_name(lang)} text",
+                f"write it as {{{form}}}",
+            )
+            for lang in wanted
+            if isinstance(item, str) or item.get(lang) is None
+        ]
 
 
 def _key_name(content: Content, dataset: str) -> str | None:
@@ -670,6 +707,16 @@ def check_references(content: Content) -> list[Problem]:
     return problems
 
 
+def edition_order(site: Site | None) -> list[str]:
+    """The site's default language first, then its others (without a valid site.yaml, any
+    language the engine knows: its problems are reported, not the pages')."""
+    if site is None:
+        return list(LANGUAGES)
+    return [site.default_language] + [
+        lang for lang in site.languages if lang != site.default_language
+    ]
+
+
 def _declarations(
     root: Path, languages: list[str], problems: list[Problem]
 ) -> tuple[Any, dict[str, type[Strict]]]:
@@ -724,7 +771,7 @@ def load_content(root: Path) -> Content:
         datasets.update(declared)
         files.update(declared_files)
         problems.extend(source_problems(package, {s.id for s in datasets["sources"] if s}))
-    pages = load_pages(root, problems)
+    pages = load_pages(root, problems, edition_order(site))
     if site_file is not None:
         files["site"] = site_file
     content = Content(root=root, site=site, datasets=datasets, pages=pages, files=files)  # type: ignore[arg-type]

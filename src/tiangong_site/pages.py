@@ -39,6 +39,7 @@ from .drawing import WIDE_WIDTH
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
 from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, SOURCE_LANGUAGE, gettext
+from .languages import writes_han
 from .markdown import BLOCK, render_markdown
 from .models import DATASETS, text
 from .render import Urls
@@ -107,7 +108,7 @@ class Job:
         self, env: jinja2.Environment, plan: SitePlan, context: dict[str, Any], found: list[Problem]
     ) -> tuple[str, list[Problem]]:
         html = env.get_template(self.template).render(**context)
-        if self.lang != "zh":  # Chinese quoted in another language's page says so (lang="zh-Hans")
+        if not writes_han(self.lang):  # Chinese quoted in another language says so (zh-Hans)
             html = mark_chinese_runs(html)
         folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
         ids = element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None)
@@ -1106,7 +1107,7 @@ def _plan_publishing(
             origin=Origin("the page for addresses that do not exist (404.html)"),
         )
     )
-    if len(languages) > 1:
+    if content.site.language_root:
         _plan_language_root(plan, content, urls, editions)
     plan.files[".nojekyll"] = ""
     lastmod = content.site.updated or content.site.published

@@ -24,6 +24,7 @@ from .content import Content, load_content
 from .deps import SITE, RecordedMarkup, RecordedObject, asset_key, recording, templates_in
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
+from .languages import KNOWN
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
 from .render import THEME, Urls, copy_hashed, hashed_name, make_environment
@@ -97,9 +98,19 @@ package-lock.json. It draws every chart kind there is (KINDS_BUNDLE), so the sit
 ships the 4.8 MB full bundle."""
 
 
-PLOTLY_LOCALES = {"zh": ("node_modules/plotly.js-locales/zh-cn.js", "plotly-locale-zh-cn.js")}
-"""plotly.js's own translations (months, "double-click" tips), by site language; from npm
-`plotly.js-locales`, which ships them as CommonJS modules."""
+CHARTS_JS_LOCALES = {"zh"}
+"""The languages whose plotly.js locale static/charts.js selects: it asks plotly for
+`zh-CN` by name. Another language's locale would be loaded and not used, so none is shipped
+until charts.js takes the name from the page (languages.KNOWN has each one's)."""
+
+PLOTLY_LOCALES = {
+    code: (f"node_modules/plotly.js-locales/{lang.plotly}.js", f"plotly-locale-{lang.plotly}.js")
+    for code, lang in KNOWN.items()
+    if lang.plotly and code in CHARTS_JS_LOCALES
+}
+"""plotly.js's own translations (months, "double-click" tips), by site language (the locale
+each language names in languages.KNOWN); from npm `plotly.js-locales`, which ships them as
+CommonJS modules."""
 
 
 ENGINE_CHECKOUT = Path(__file__).resolve().parents[2]
@@ -469,7 +480,7 @@ def prepare(
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
     for lang in languages:
-        lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
+        lang_urls = urls.for_language(content.site.folder(lang))
         env = (envs or {}).get(lang) or make_environment(
             project.templates,
             lang_urls,
@@ -640,8 +651,11 @@ def typography_problems(
                 f"templates/{job.template}",
             )
             seen.setdefault(place, []).append(path)
-    prefix = "zh/" if len(content.site.languages) > 1 else ""
+    prefix = content.site.folder("zh")
+    others = [content.site.folder(lang) for lang in content.site.languages if lang != "zh"]
     for path, data in files.items():
+        if any(folder and path.startswith(folder) for folder in others):
+            continue  # another edition's (the Chinese one may be at the root)
         if path.startswith(prefix) and path.endswith((".svg", ".csv", ".json")):
             origin = prepared.plan.origins.get(path)
             fallback = (
