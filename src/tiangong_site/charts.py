@@ -188,6 +188,8 @@ class ChartOutput:
     """The colours it is drawn in (static/style.css), which its SVG names as custom properties."""
     decimals: int = 0
     """The places its values are shown with, in the table as in the labels and hover text."""
+    depends: frozenset[str] = frozenset()
+    """The keys of what it was made from, recorded as it was made (deps.py)."""
 
     def table(self) -> list[list[str]]:
         return [[self._table_cell(row, key) for key, _ in self.columns] for row in self.rows]
@@ -359,6 +361,18 @@ def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str
     return ("where",), message, "check the values against the data file"
 
 
+def _rows_of(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
+    """The rows a chart of the content shows. The chart depends on them, not on its whole
+    dataset (deps.py, `Content.settled`): an edit to a record it does not show leaves it
+    as it was, and it is not drawn again."""
+    if content.index("charts").get(spec.id) is not spec:  # a spec of no content: nothing kept
+        return _select(content, spec, lang)
+    return content.settled(
+        ("chart-rows", spec.id, lang),
+        lambda made_of: _select(made_of, made_of.index("charts")[spec.id], lang),
+    )
+
+
 def _select(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
     rows = [r for r in dataset_rows(content, spec.data, lang) if matches(r, spec.where)]
     if spec.y == "count":
@@ -417,7 +431,7 @@ def build_chart(
     """One chart, in the colours of `brand` (the build passes static/style.css's; PLAIN is
     for callers that show no chart to anyone, such as `check`). With `memo` (see `validated`),
     plotly validates only figures it has not validated before."""
-    rows = _select(content, spec, lang)
+    rows = _rows_of(content, spec, lang)
     columns = [spec.x] + ([spec.series] if spec.series and spec.series != spec.x else []) + [spec.y]
     if spec.data == "figures" and spec.y == "value":
         columns += ["rank"] if any(r.get("rank") for r in rows) else []

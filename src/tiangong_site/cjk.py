@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import html as html_module
 import io
 import json
@@ -492,14 +493,24 @@ class Writers:
 
     def __init__(self, root: Path, content: Path, templates: Path, env: Any):
         self.root, self.templates, self.env = root, templates, env
-        files = sorted(content.rglob("*.yaml")) + sorted(content.glob("pages/*.zh.md"))
-        self.content = [
+        self._content_folder = content
+        self._lexed: dict[str, list[tuple[int, str]]] = {}
+
+    # Read when a finding is first located, not before: a clean page (and the preview's
+    # update of one) pays nothing for them.
+    @functools.cached_property
+    def content(self) -> list[tuple[str, str]]:
+        folder = self._content_folder
+        files = sorted(folder.rglob("*.yaml")) + sorted(folder.glob("pages/*.zh.md"))
+        return [
             (self._shown(p), p.read_text(encoding="utf-8"))
             for p in files
             if p.name != "glossary.yaml"
         ]
-        self.catalogue = self._catalogue(root / "locales" / "zh" / "LC_MESSAGES" / "messages.po")
-        self._lexed: dict[str, list[tuple[int, str]]] = {}
+
+    @functools.cached_property
+    def catalogue(self) -> list[tuple[int, str, str]]:
+        return self._catalogue(self.root / "locales" / "zh" / "LC_MESSAGES" / "messages.po")
 
     def _shown(self, path: Path) -> str:
         try:

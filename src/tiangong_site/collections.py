@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
@@ -19,10 +19,11 @@ from pydantic import Field, ValidationError, field_validator
 
 from .collisions import Origin, _suggest
 from .content import Content, close_matches, pydantic_problems
+from .deps import record_all, recording
 from .errors import ContentError, Problem, display_path
 from .loader import LoadedFile, load_yaml_file
 from .models import Id, LocalText, Scalar, Strict, text
-from .pages import Job, _digest_of
+from .pages import Job
 
 FILE = "collections.yaml"
 """Under content/: a list of collections (optional)."""
@@ -289,20 +290,21 @@ def plan_collections(plan: Any, content: Content, urls: Any, lang: str) -> None:
     """Add each collection's pages (and listing page) in `lang` to `plan` (a SitePlan)."""
     declared: Declared = getattr(content, "collections", None) or Declared()
     for i, spec in enumerate(declared.specs):
-        entries, problems = _entries(declared, i, spec, content, lang)
+        # What the pages' views are made from (here, not in the jobs): each page records it.
+        with recording(passed_on=False) as made_of:
+            entries, problems = _entries(declared, i, spec, content, lang)
         plan.problems.extend(problems)
         index = None
         if spec.index:
             index = Link(urls.url(spec.index.url.lstrip("/")), text(spec.index.title, lang))
         collection = Collection(spec.name, spec.dataset, index)
-        assert declared.source is not None
-        depends = frozenset({"site", spec.dataset, declared.source.path, spec.template})
+        keys = frozenset(made_of)
         template_at = declared.problem((i, "template"), "", "")
         for n in range(len(entries)):
             # Made when the page is rendered, then dropped: 10,000 views held from planning
             # to the end of the build were a third of its memory.
             view = functools.partial(_page_view, collection, entries, n, urls)
-            plan.jobs.append(_job(entries[n], spec.template, view, depends, template_at))
+            plan.jobs.append(_job(entries[n], spec.template, view, keys, template_at))
         if spec.index and index:
             items = tuple(Link(urls.url(e.url_path), e.title) for e in entries)
             listing = CollectionIndex(collection, index.url, index.title, items)
@@ -310,9 +312,8 @@ def plan_collections(plan: Any, content: Content, urls: Any, lang: str) -> None:
             origin = Origin(f"the index of collection '{spec.name}'", at.path, at.line, at.column)
             entry = _Entry([], None, spec.index.url.lstrip("/"), index.title, origin)
             template_at = declared.problem((i, "index", "template"), "", "")
-            depends |= {spec.index.template}
             same = functools.partial(lambda listing: listing, listing)
-            plan.jobs.append(_job(entry, spec.index.template, same, depends, template_at))
+            plan.jobs.append(_job(entry, spec.index.template, same, keys, template_at))
 
 
 def _page_view(collection: Collection, entries: list[_Entry], n: int, urls: Any) -> Any:
@@ -480,19 +481,14 @@ class _RecordOrigin(Origin):
 
 @dataclass
 class CollectionJob(Job):
-    """A page of a collection: its context is one dataclass (digested as plain data, so the
-    preview can tell it is unchanged); a missing template is reported at collections.yaml."""
+    """A page of a collection: its context is one dataclass; a missing template is reported
+    at collections.yaml."""
 
     template_at: Problem | None = None
 
-    def full_context(self, env: jinja2.Environment) -> tuple[dict[str, Any], list[Problem]]:
-        context, problems = super().full_context(env)
-        # The digest of the page as dataclasses.asdict would give it, without its deep copy of
-        # every row (half of the rendering time of a collection of 10,000 records).
-        self.context_digest = _digest_of([self.template, self.lang, context], _fields_of)
-        return context, problems
-
-    def render(self, env: jinja2.Environment, plan: Any) -> tuple[str, list[Problem]]:
+    def render(
+        self, env: jinja2.Environment, plan: Any
+    ) -> tuple[str, list[Problem], frozenset[str]]:
         try:
             env.get_template(self.template)
         except jinja2.TemplateNotFound as exc:
@@ -508,21 +504,17 @@ class CollectionJob(Job):
         return {k: v for k, v in super().ambient().items() if k != "template_at"}
 
 
-def _fields_of(value: Any) -> dict[str, Any]:
-    """A dataclass as a mapping of its fields, for json.dumps (which goes on into them)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
-    raise TypeError(f"{type(value).__name__} is not plain data")
-
-
 def _job(
-    entry: _Entry, template: str, view: Callable[[], Any], depends: frozenset[str], at: Problem
-) -> CollectionJob:
+    entry: _Entry, template: str, view: Callable[[], Any], made_of: frozenset[str], at: Problem
+) -> Any:
+    def context(env: jinja2.Environment) -> dict[str, Any]:
+        record_all(made_of)  # what the plan read to list the pages; the view records the rest
+        return {"page": view()}
+
     return CollectionJob(
         path=entry.url_path + "index.html",
         template=template,
-        context=lambda env: {"page": view()},
-        depends=depends,
+        context=context,
         url_path=entry.url_path,
         title=entry.title,
         origin=entry.origin,

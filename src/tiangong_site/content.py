@@ -16,7 +16,19 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from . import deps
 from .collisions import slug_problem
+from .deps import (
+    PAGES,
+    SITE,
+    RecordedField,
+    RecordedGroups,
+    RecordedIndex,
+    data_key,
+    record_all,
+    recording,
+    settled_key,
+)
 from .editions import edition_problems
 from .errors import ContentError, Problem, display_path
 from .i18n import SOURCE_LANGUAGE
@@ -30,8 +42,10 @@ from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, S
 class Page:
     """A Markdown page: its validated front matter and its body."""
 
-    meta: PageMeta
-    body: str
+    # Reads of the front matter and of the body are recorded apart: a prose edit leaves the
+    # menus, which read every page's front matter, as they were.
+    meta: PageMeta = RecordedField(lambda page: f"meta:{page.path}")  # type: ignore[assignment]
+    body: str = RecordedField(lambda page: f"body:{page.path}")  # type: ignore[assignment]
     path: str
     body_line: int
     source: LoadedFile
@@ -50,9 +64,10 @@ class Content:
     """Everything under content/, validated. Records keep their YAML positions for later checks."""
 
     root: Path
-    site: Site
+    # Every read of these is recorded for the page being made (deps.py).
+    site: Site = RecordedField(lambda content: SITE)  # type: ignore[assignment]
     datasets: dict[str, list[Any]]
-    pages: list[Page]
+    pages: list[Page] = RecordedField(lambda content: PAGES)  # type: ignore[assignment]
     files: dict[str, LoadedFile] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     package: Any = None
@@ -61,17 +76,33 @@ class Content:
     """The project's collections (collections.Declared), set once the content is checked."""
 
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _derived: dict[tuple[str, ...], tuple[Any, frozenset[str]]] = field(
+        default_factory=dict, repr=False
+    )
+    _settled: dict[tuple[str, ...], tuple[Any, frozenset[str], Any]] = field(
+        default_factory=dict, repr=False
+    )
 
-    def index(self, dataset: str) -> dict[str, Any]:
-        """Records of `dataset` by id (computed once: content does not change after loading)."""
+    def __post_init__(self) -> None:
+        self.datasets = RecordedDatasets(self.datasets)
+
+    def records(self, dataset: str) -> list[Any]:
+        """The records of `dataset`, read without recording (for the content's own checks)."""
+        return dict.__getitem__(self.datasets, dataset)
+
+    def index(self, dataset: str) -> RecordedIndex[Any]:
+        """Records of `dataset` by id (computed once: content does not change after loading).
+        A lookup records that one record: a page quoting one figure needs no other."""
         key = (dataset, "")
         if key not in self._cache:
-            field_name = key_field(self.datasets[dataset])
-            self._cache[key] = {
+            records = self.records(dataset)
+            field_name = key_field(records)
+            by_id = {
                 getattr(r, field_name): r
-                for r in self.datasets[dataset]
+                for r in records
                 if r is not None and getattr(r, field_name, None) is not None
             }
+            self._cache[key] = RecordedIndex(dataset, by_id)
         return self._cache[key]
 
     def dataset_file(self, dataset: str) -> str:
@@ -80,23 +111,62 @@ class Content:
             return f"content/{DATASETS[dataset][0]}"
         return f"content/{self.package.resources[dataset].path}"
 
-    def by(self, dataset: str, field_name: str) -> dict[Any, list[Any]]:
-        """Records of `dataset` grouped by the value of one field, e.g. awards by region."""
+    def by(self, dataset: str, field_name: str) -> RecordedGroups[list[Any]]:
+        """Records of `dataset` grouped by the value of one field, e.g. awards by region.
+        Looking up one group records that group only."""
         key = (dataset, field_name)
         if key not in self._cache:
             groups: dict[Any, list[Any]] = {}
-            for record in self.datasets[dataset]:
-                if record is not None:
-                    groups.setdefault(getattr(record, field_name), []).append(record)
-            self._cache[key] = groups
+            for item in self.records(dataset):
+                if item is not None:
+                    groups.setdefault(getattr(item, field_name), []).append(item)
+            self._cache[key] = RecordedGroups(dataset, field_name, groups)
         return self._cache[key]
 
-    def derived(self, key: tuple[str, str], make: Callable[[], Any]) -> Any:
+    def derived(self, key: tuple[str, ...], make: Callable[[], Any]) -> Any:
         """`make()`, computed once for this content (which does not change after loading):
-        for tables derived from whole datasets, such as a dataset's rows in one language."""
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+        for tables derived from whole datasets, such as a dataset's rows in one language.
+        A reader records what `make` read, whether it made the value or found it made."""
+        if key not in self._derived:
+            with recording() as keys:
+                value = make()
+            self._derived[key] = (value, frozenset(keys))
+        value, keys = self._derived[key]
+        record_all(keys)
+        return value
+
+    def settled(self, key: tuple[str, ...], make: Callable[[Content], Any]) -> Any:
+        """`make(self)`, computed once, for a value made from much of which a reader needs
+        the value only (which page places each chart, read from every page's body): a reader
+        records the value's own key, which changes only when the value does (see
+        `keep_derived`), not what it was made from."""
+        if key not in self._settled:
+            with recording(passed_on=False) as keys:
+                value = make(self)
+            self._settled[key] = (value, frozenset(keys), make)
+        deps.record(settled_key(key))
+        return self._settled[key][0]
+
+    def keep_derived(self, older: Content, untouched: Callable[[frozenset[str]], bool]) -> set[str]:
+        """Take over `older`'s derived values that read nothing changed since: the preview
+        makes again only the tables an edit touches. Returns the keys of settled values
+        that changed: each one touched is made again now, and compared with the old."""
+        changed: set[str] = set()
+
+        def kept(keys: frozenset[str]) -> bool:
+            return untouched(keys) and not keys & changed
+
+        # Settled values first, in the order they were made (one read by another comes
+        # first): a derived value may have read one of them.
+        for key, (value, keys, make) in older._settled.items():
+            if kept(keys):
+                self._settled.setdefault(key, (value, keys, make))
+            elif self.settled(key, make) != value:
+                changed.add(settled_key(key))
+        for key, (value, keys) in older._derived.items():
+            if key not in self._derived and kept(keys):
+                self._derived[key] = (value, keys)
+        return changed
 
     def problem_at(
         self,
@@ -296,6 +366,28 @@ def close_matches(name: str, candidates: list[str] | dict[int, list[str]]) -> li
     return difflib.get_close_matches(name, near, n=1)
 
 
+class RecordedDatasets(dict):
+    """The datasets by name: taking one records the whole dataset (`index` and `by` record
+    finer). The content's own checks read through `Content.records`, which records nothing."""
+
+    def __getitem__(self, name: str) -> list[Any]:
+        deps.record(data_key(name))
+        return super().__getitem__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def values(self) -> Any:
+        for name in self:
+            deps.record(data_key(name))
+        return super().values()
+
+    def items(self) -> Any:
+        for name in self:
+            deps.record(data_key(name))
+        return super().items()
+
+
 def by_length(names: list[str] | set[str]) -> dict[int, list[str]]:
     groups: dict[int, list[str]] = {}
     for name in sorted(names):
@@ -306,6 +398,27 @@ def by_length(names: list[str] | set[str]) -> dict[int, list[str]]:
 # --- loading -----------------------------------------------------------------
 
 
+_UNCHANGED: dict[tuple[str, str], tuple[bytes, Any]] = {}
+"""What each file's bytes were last read as (by path and kind of reading): the preview loads
+the content again after every save, and only the saved file is parsed and validated again."""
+
+
+def _unless_unchanged(path: Path, kind: str, read: Callable[[], Any]) -> Any:
+    """`read()`, or what it returned the last time this file had the same bytes. A read
+    that fails raises as always, and is not kept."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return read()  # says why, located
+    key = (str(path), kind)
+    kept = _UNCHANGED.get(key)
+    if kept is not None and kept[0] == raw:
+        return kept[1]
+    value = read()
+    _UNCHANGED[key] = (raw, value)
+    return value
+
+
 def _read(path: Path, root: Path, problems: list[Problem]) -> LoadedFile | None:
     shown = display_path(path, root.parent)
     if not path.exists():
@@ -314,13 +427,29 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> LoadedFile | None:
         )
         return None
     try:
-        return load_yaml_file(path, shown)
+        return _unless_unchanged(path, shown, lambda: load_yaml_file(path, shown))
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
 
 
+_VALIDATED: dict[str, tuple[LoadedFile, type, list[Any], list[Problem]]] = {}
+"""The records of each file as last validated, kept with the parsed file they came from."""
+
+
 def _validate_list(loaded: LoadedFile, model: type[Strict], problems: list[Problem]) -> list[Any]:
+    kept = _VALIDATED.get(loaded.path)
+    if kept is not None and kept[0] is loaded and kept[1] is model:
+        problems.extend(kept[3])
+        return kept[2]
+    found: list[Problem] = []
+    records = _validated(loaded, model, found)
+    _VALIDATED[loaded.path] = (loaded, model, records, found)
+    problems.extend(found)
+    return records
+
+
+def _validated(loaded: LoadedFile, model: type[Strict], problems: list[Problem]) -> list[Any]:
     if loaded.data is None:
         return []
     if not isinstance(loaded.data, list):
@@ -377,13 +506,11 @@ def load_pages(
             )
             continue
         try:
-            front, body, body_line = split_front_matter(read_page(path, shown), shown)
-            meta = PageMeta.model_validate(front.data or {})
+            front, body, body_line, meta = _unless_unchanged(
+                path, "page", lambda path=path, shown=shown: _read_page(path, shown)
+            )
         except ContentError as exc:
             problems.extend(exc.problems)
-            continue
-        except ValidationError as exc:
-            problems.extend(pydantic_problems(exc, front, PageMeta))
             continue
         pages.append(Page(meta, body, shown, body_line, front, suffix))
     slugs: dict[tuple[str, str], str] = {}
@@ -398,6 +525,15 @@ def load_pages(
             )
         slugs[page.lang, page.meta.slug] = page.path
     return pages
+
+
+def _read_page(path: Path, shown: str) -> tuple[LoadedFile, str, int, PageMeta]:
+    """A page's front matter, body, the line its body starts on, and its validated meta."""
+    front, body, body_line = split_front_matter(read_page(path, shown), shown)
+    try:
+        return front, body, body_line, PageMeta.model_validate(front.data or {})
+    except ValidationError as exc:
+        raise ContentError(pydantic_problems(exc, front, PageMeta)) from None
 
 
 def check_languages(content: Content) -> list[Problem]:

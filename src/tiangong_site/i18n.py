@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import signed_cache
+from .deps import messages_key, record
 from .errors import ContentError, Problem, display_path
 from .inside import inside
 from .languages import KNOWN, english_name, language
@@ -57,6 +58,7 @@ def activate(root: Path, languages: list[str]) -> None:
 
 
 def gettext(lang: str, message: str) -> str:
+    record(messages_key(lang, message))  # for the page being made (deps.py)
     active = _ACTIVE.get(lang)
     return active.gettext(message) if active is not None else message
 

@@ -7,7 +7,6 @@ and lists, so no data wrangling happens in Jinja.
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
 import io
 import json
@@ -35,6 +34,7 @@ from .collisions import (
     record_origin,
 )
 from .content import Content, Page, close_matches
+from .deps import RecordedList, RecordedValues, chart_key, recording
 from .drawing import WIDE_WIDTH
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
@@ -52,10 +52,10 @@ from .tables import (
     label,
     ordinal,
     period_label,
-    rows_read,
 )
 
-RenderResult = tuple[str, list[Problem]]
+RenderResult = tuple[str, list[Problem], frozenset[str]]
+"""A page's HTML, the problems found making it, and the keys of what it read (deps.py)."""
 
 
 @dataclass
@@ -65,7 +65,9 @@ class Job:
     path: str
     template: str
     context: Callable[[jinja2.Environment], dict[str, Any]]
-    depends: frozenset[str] = frozenset()
+    depends: frozenset[str] | None = None
+    """The keys of what the page read when it was last rendered (deps.py), or None before:
+    recorded, never listed by hand, so the preview knows which pages an edit touches."""
     url_path: str = ""
     title: str = ""
     in_sitemap: bool = True
@@ -78,13 +80,9 @@ class Job:
     origin: Origin | None = None
     """What made the page, for messages about its address or its ids."""
 
-    context_digest: str = ""
-    """A digest of everything the page's template was last rendered with (see `full_context`);
-    the preview skips rendering a page whose digest and templates are unchanged."""
-
     def full_context(self, env: jinja2.Environment) -> tuple[dict[str, Any], list[Problem]]:
         """Everything the template reads besides the environment's globals, and the problems
-        found while gathering it. Sets `context_digest`."""
+        found while gathering it."""
         context = self.context(env)
         problems: list[Problem] = list(context.pop("_problems", []))
         context.setdefault("canonical", self.canonical)
@@ -93,17 +91,20 @@ class Job:
         context.setdefault("current", self.url_path)
         context.setdefault("share", {"title": self.title, "type": self.og_type})
         context.setdefault("json_ld", None)
-        self.context_digest = _digest_of([self.template, self.lang, context])
         return context, problems
 
     def render(self, env: jinja2.Environment, plan: SitePlan) -> RenderResult:
-        context, problems = self.full_context(env)
-        return self.render_with(env, plan, context, problems)
+        """The page's HTML and problems, and the keys of all it read meanwhile: recorded for
+        any job, whatever made it, and returned with the page (not kept on the job), so a
+        page rendered in another process brings them back with it."""
+        with recording() as keys:
+            context, problems = self.full_context(env)
+            html, problems = self._render_with(env, plan, context, problems)
+        return html, problems, frozenset(keys)
 
-    def render_with(
+    def _render_with(
         self, env: jinja2.Environment, plan: SitePlan, context: dict[str, Any], found: list[Problem]
-    ) -> RenderResult:
-        """Render with a context from `full_context` and the problems found making it."""
+    ) -> tuple[str, list[Problem]]:
         html = env.get_template(self.template).render(**context)
         if not writes_han(self.lang):  # Chinese quoted in another language says so (zh-Hans)
             html = mark_chinese_runs(html)
@@ -115,21 +116,8 @@ class Job:
         """What the page is given besides its context function (nav, alternates, canonical…):
         every field but the ones that say how to make or find it. A change to any means the
         page must be rendered again, whatever its data."""
-        skip = {"context", "depends", "origin", "context_digest"}
+        skip = {"context", "depends", "origin", "nav"}  # the menu records what it is made of
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
-
-
-def _digest_of(value: Any, default: Callable[[Any], Any] | None = None) -> str:
-    """A digest of plain data (dicts, lists, strings, numbers, and what `default` makes plain,
-    as json.dumps's); "" when it holds anything else, which the preview never takes for
-    "unchanged": such a page is always rendered."""
-    try:
-        raw = json.dumps(
-            value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default
-        )
-    except (TypeError, ValueError):
-        return ""
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -274,7 +262,13 @@ def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",))
 
 
 def story_titles(content: Content, lang: str) -> dict[str, str]:
-    """A page's address (as chart_homes gives it) -> its title, in this language."""
+    """A page's address (as chart_homes gives it) -> its title, in this language. Made from
+    every page's front matter, but a page that reads it depends on its value only: a menu
+    rename leaves the chart pages that name their story as they were."""
+    return content.settled(("story-titles", lang), lambda made_of: _story_titles(made_of, lang))
+
+
+def _story_titles(content: Content, lang: str) -> dict[str, str]:
     return {
         (page.meta.slug + "/" if page.meta.slug else ""): text(page.meta.title, lang)
         for page in content.pages
@@ -283,7 +277,13 @@ def story_titles(content: Content, lang: str) -> dict[str, str]:
 
 
 def chart_homes(content: Content, lang: str) -> dict[str, str]:
-    """Chart id -> the address of the page that places it (`::: chart ID`), in this language."""
+    """Chart id -> the address of the page that places it (`::: chart ID`), in this language.
+    Made from every page's body, but a page that reads it depends on its value only: a prose
+    edit that moves no chart leaves the chart pages as they were."""
+    return content.settled(("chart-homes", lang), lambda made_of: _chart_homes(made_of, lang))
+
+
+def _chart_homes(content: Content, lang: str) -> dict[str, str]:
     homes: dict[str, str] = {}
     for page in content.pages:
         if page.lang == lang:
@@ -433,8 +433,8 @@ def plan_language(
 ) -> SitePlan:
     """Every page and file of one language's edition, under its folder (urls.prefix)."""
     plan = SitePlan(urls, content=content)
-    homes = chart_homes(content, lang)
-    views = {cid: chart_view(c, content, urls, lang, homes.get(cid)) for cid, c in charts.items()}
+    views = chart_views(charts, content, urls, lang)
+    charts = RecordedValues({cid: (c, frozenset()) for cid, c in charts.items()}, views.key_of)
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
     _plan_regions(plan, content, urls, lang)
     _plan_clusters(plan, content, urls, lang)
@@ -474,6 +474,19 @@ def plan_site(
     return plan
 
 
+def chart_views(
+    charts: dict[str, ChartOutput], content: Content, urls: Urls, lang: str
+) -> RecordedValues[dict[str, Any]]:
+    """What templates show of each chart, each with the keys of what it was made from: a
+    page that shows a chart records them, and the chart's own key."""
+    views = {}
+    for cid, chart in charts.items():
+        with recording() as keys:
+            view = chart_view(chart, content, urls, lang, chart_homes(content, lang).get(cid))
+        views[cid] = (view, frozenset(keys))
+    return RecordedValues(views, lambda cid: chart_key(lang, cid))
+
+
 def _link_alternates(
     plan: SitePlan, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], languages: list[str]
 ) -> None:
@@ -507,19 +520,21 @@ def _plan_markdown_pages(
     urls: Urls,
     lang: str,
 ) -> None:
-    pages = sorted(
-        (p for p in content.pages if p.lang == lang),
-        key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug),
-    )
-    for page in pages:
-        if page.meta.nav_title:
-            plan.nav.append(
-                {
-                    "title": text(page.meta.nav_title, lang),
-                    "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""),
-                    "path": page.meta.slug + "/" if page.meta.slug else "",
-                }
-            )
+    with recording(passed_on=False) as keys:  # the front matter of every page of the menu
+        pages = sorted(
+            (p for p in content.pages if p.lang == lang),
+            key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug),
+        )
+        nav = [
+            {
+                "title": text(page.meta.nav_title, lang),
+                "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""),
+                "path": page.meta.slug + "/" if page.meta.slug else "",
+            }
+            for page in pages
+            if page.meta.nav_title
+        ]
+    plan.nav = RecordedList(nav, keys)
     for page in pages:
         url_path = page.meta.slug + "/" if page.meta.slug else ""
         plan.jobs.append(
@@ -527,7 +542,6 @@ def _plan_markdown_pages(
                 path=_page_path(page.meta.slug),
                 template=f"{page.meta.layout}.html",
                 context=_markdown_context(page, content, charts, views, urls, lang),
-                depends=_markdown_depends(page, charts, content),
                 url_path=url_path,
                 title=text(page.meta.title, lang),
                 og_type="article" if page.meta.layout == "story" else "website",
@@ -536,37 +550,11 @@ def _plan_markdown_pages(
         )
 
 
-PROSE_DATA = {"figures", "metrics", "regions", "sources", "charts"}
-PROSE_TEMPLATES = {
-    "partials/chart.html",
-    "partials/callout.html",
-    "partials/fig.html",
-    "partials/cite.html",
-    "partials/status-mark.html",
-}
-LISTING_DATA = {"sources": set(DATASETS), "data": set(DATASETS)}
-
-
-def _markdown_depends(
-    page: Page, charts: dict[str, ChartOutput], content: Content
-) -> frozenset[str]:
-    """What a Markdown page's HTML is made from: its file, the data its charts and figures
-    read, its listing, and the partials the prose renders."""
-    placed = [m.group(2) for m in BLOCK.finditer(page.body) if m.group(1) == "chart"]
-    data = set(PROSE_DATA) | LISTING_DATA.get(page.meta.layout, set())
-    if page.meta.layout in LISTING_DATA and content.package is not None:
-        data |= set(content.package.resources)  # the listing names them, or counts citations
-    for cid in placed:
-        if cid in charts:
-            data |= rows_read(content, charts[cid].spec.data)
-    return frozenset({page.path, "site", *data, *PROSE_TEMPLATES})
-
-
 def _markdown_context(
     page: Page,
     content: Content,
-    charts: dict[str, ChartOutput],
-    views: dict[str, Any],
+    charts: RecordedValues[ChartOutput],
+    views: RecordedValues[dict[str, Any]],
     urls: Urls,
     lang: str,
 ) -> Callable[[jinja2.Environment], dict[str, Any]]:
@@ -712,7 +700,8 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
         if region.kind == "province":
             continue
 
-        def context(env: jinja2.Environment, region: Any = region) -> dict[str, Any]:
+        def context(env: jinja2.Environment, region_id: str = region.id) -> dict[str, Any]:
+            region = by_id[region_id]  # looked up here, so that the page records it
             citations = Citations(content, urls, lang)
             notes = StatusNotes()
             name = text(region.name, lang)
@@ -810,20 +799,6 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 path=f"regions/{region.id}/index.html",
                 template="region.html",
                 context=context,
-                depends=frozenset(
-                    {
-                        "site",
-                        "regions",
-                        "awards",
-                        "figures",
-                        "clusters",
-                        "sources",
-                        "metrics",
-                        "award-tiers",
-                        "partials/cite.html",
-                        "partials/status-mark.html",
-                    }
-                ),
                 url_path=f"regions/{region.id}/",
                 title=text(region.name, lang),
                 origin=record_origin(content, "regions", index, "the region pages, regions/ID/"),
@@ -835,7 +810,8 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
     regions = content.index("regions")
     for index, cluster in enumerate(content.datasets["clusters"]):
 
-        def context(env: jinja2.Environment, cluster: Any = cluster) -> dict[str, Any]:
+        def context(env: jinja2.Environment, cluster_id: str = cluster.id) -> dict[str, Any]:
+            cluster = content.index("clusters")[cluster_id]  # recorded: looked up in the job
             citations = Citations(content, urls, lang)
             notes = StatusNotes()
             region = regions[cluster.region]
@@ -873,18 +849,6 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                 path=f"clusters/{cluster.id}/index.html",
                 template="cluster.html",
                 context=context,
-                depends=frozenset(
-                    {
-                        "site",
-                        "clusters",
-                        "regions",
-                        "figures",
-                        "sources",
-                        "metrics",
-                        "partials/cite.html",
-                        "partials/status-mark.html",
-                    }
-                ),
                 url_path=f"clusters/{cluster.id}/",
                 title=text(cluster.name, lang),
                 origin=record_origin(content, "clusters", index, "the cluster pages, clusters/ID/"),
@@ -895,19 +859,12 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
 def _plan_charts(
     plan: SitePlan,
     content: Content,
-    charts: dict[str, ChartOutput],
-    views: dict[str, Any],
+    charts: RecordedValues[ChartOutput],
+    views: RecordedValues[dict[str, Any]],
     urls: Urls,
     lang: str,
 ) -> None:
     position = {spec.id: i for i, spec in enumerate(content.datasets["charts"])}
-    story_files = {
-        cid: frozenset({page.path})
-        for page in content.pages
-        if page.lang == lang
-        for m in BLOCK.finditer(page.body)
-        if m.group(1) == "chart" and (cid := m.group(2)) in charts
-    }
     for cid, chart in charts.items():
         base = f"charts/{cid}/"
         origin = record_origin(
@@ -921,15 +878,14 @@ def _plan_charts(
         if "preview" in chart.drawings:
             plan.files[base + "preview.png"] = chart.drawings["preview"]
             plan.origins[base + "preview.png"] = origin
-        depends = frozenset(
-            {"site", "charts", "sources", *rows_read(content, chart.spec.data), *PROSE_TEMPLATES}
-        )
         plan.jobs.append(  # the chart's own page: indexable, with the site around it
             Job(
                 path=base + "index.html",
                 template="chart.html",
-                context=lambda env, view=views[cid]: {"chart": view, "share": chart_share(view)},
-                depends=depends | story_files.get(cid, frozenset()),  # it names its story
+                context=lambda env, cid=cid: {
+                    "chart": views[cid],
+                    "share": chart_share(views[cid]),
+                },
                 url_path=base,
                 title=views[cid]["title"],
                 origin=origin,
@@ -939,11 +895,10 @@ def _plan_charts(
             Job(
                 path=base + EMBED + "index.html",
                 template="chart-embed.html",
-                context=lambda env, view=views[cid]: {
-                    "chart": view | {"embed": True},
-                    "share": chart_share(view),
+                context=lambda env, cid=cid: {
+                    "chart": views[cid] | {"embed": True},
+                    "share": chart_share(views[cid]),
                 },
-                depends=depends,
                 url_path=base + EMBED,
                 title=views[cid]["title"],
                 origin=origin,
@@ -1048,7 +1003,10 @@ def _downloadable(content: Content) -> list[str]:
 
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
     for name in _downloadable(content):
-        csv_text, json_text, _ = _dataset_files(content, name, lang)
+        # Kept by the preview until an edit touches what they read (Content.keep_derived).
+        csv_text, json_text, _ = content.derived(
+            ("downloads", name, lang), lambda name=name: _dataset_files(content, name, lang)
+        )
         plan.files[f"data/{name}.csv"] = csv_text
         plan.files[f"data/{name}.json"] = json_text
         # data/ is the data page's folder too: the page that lists these downloads.
@@ -1170,13 +1128,19 @@ def _plan_publishing(
 ) -> None:
     default = content.site.default_language
     languages = content.site.languages
-    parts = not_found_editions(languages, default, editions)
-    title = " / ".join(part["title"] for part in parts)
+    title = " / ".join(part["title"] for part in not_found_editions(languages, default, editions))
+
+    def not_found(env: jinja2.Environment) -> dict[str, Any]:
+        """Made in the job, so that the page records the catalogues it reads (deps.py)."""
+        parts = not_found_editions(languages, default, editions)
+        title = " / ".join(part["title"] for part in parts)
+        return {"canonical": "", "editions": parts, "not_found_title": title}
+
     plan.jobs.append(
         Job(
             path="404.html",
             template="404.html",
-            context=lambda env: {"canonical": "", "editions": parts, "not_found_title": title},
+            context=not_found,
             in_sitemap=False,
             url_path="404.html",
             title=title,
@@ -1186,7 +1150,28 @@ def _plan_publishing(
         )
     )
     if content.site.language_root:
-        choices = [
+        _plan_language_root(plan, content, urls, editions)
+    plan.files[".nojekyll"] = ""
+    lastmod = content.site.updated or content.site.published
+    entries = [
+        Entry(job.canonical, lastmod, [(a["hreflang"], a["absolute"]) for a in job.alternates])
+        for job in sorted((j for j in plan.jobs if j.in_sitemap), key=lambda j: j.canonical)
+    ]
+    plan.files["sitemap.xml"] = sitemap_xml(entries)
+    plan.files["robots.txt"] = robots_txt(urls.site_absolute("sitemap.xml"))
+
+
+def _plan_language_root(
+    plan: SitePlan,
+    content: Content,
+    urls: Urls,
+    editions: dict[str, tuple[dict[str, ChartOutput], Urls]],
+) -> None:
+    """The page that sends readers to a language, on a site of several."""
+    default, languages = content.site.default_language, content.site.languages
+
+    def choices() -> list[dict[str, Any]]:
+        return [
             {
                 "lang": lang,
                 "hreflang": HTML_LANG[lang],
@@ -1199,24 +1184,17 @@ def _plan_publishing(
             }
             for lang in languages
         ]
-        plan.jobs.append(
-            Job(
-                path="index.html",
-                template="language-root.html",
-                context=lambda env: {"choices": choices},
-                url_path="",
-                title=text(content.site.title, default),
-                lang=default,
-                canonical=urls.site_absolute(),
-                alternates=[c | {"current": False, "href": c["href"]} for c in choices],
-                origin=Origin("the page that sends readers to a language (index.html)"),
-            )
+
+    plan.jobs.append(
+        Job(
+            path="index.html",
+            template="language-root.html",
+            context=lambda env: {"choices": choices()},  # made in the job: recorded
+            url_path="",
+            title=text(content.site.title, default),
+            lang=default,
+            canonical=urls.site_absolute(),
+            alternates=[c | {"current": False, "href": c["href"]} for c in choices()],
+            origin=Origin("the page that sends readers to a language (index.html)"),
         )
-    plan.files[".nojekyll"] = ""
-    lastmod = content.site.updated or content.site.published
-    entries = [
-        Entry(job.canonical, lastmod, [(a["hreflang"], a["absolute"]) for a in job.alternates])
-        for job in sorted((j for j in plan.jobs if j.in_sitemap), key=lambda j: j.canonical)
-    ]
-    plan.files["sitemap.xml"] = sitemap_xml(entries)
-    plan.files["robots.txt"] = robots_txt(urls.site_absolute("sitemap.xml"))
+    )

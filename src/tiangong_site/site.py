@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.meta
 from markupsafe import Markup
 
 from . import __version__, cjk, drawing, i18n, markdown, share_image, workers
@@ -30,6 +29,7 @@ from .charts import (
 )
 from .collections import load_collections
 from .content import Content, load_content
+from .deps import SITE, RecordedMarkup, RecordedObject, asset_key, recording, templates_in
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
 from .languages import KNOWN
@@ -76,6 +76,9 @@ class BuildReport:
     content: Content | None = field(default=None, repr=False)
     prepared: Prepared | None = field(default=None, repr=False)
     """What the build loaded and planned, for the preview to reuse rather than redo."""
+    made_depends: frozenset[str] = frozenset()
+    """The keys of what the assets the build makes (the share images) were made from: the
+    preview builds the whole site again when one of them changes."""
 
     def summary(self) -> str:
         return f"Built {self.pages} pages, {self.charts} charts, {self.files} files in {self.seconds:.2f} s -> {self.output}"
@@ -347,6 +350,7 @@ def _build(
         count["plotly_name"],
         content,
         count["prepared"],
+        count["made_depends"],
     )
 
 
@@ -477,8 +481,13 @@ def prepare(
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     style = static_file(project, "style.css")
     sheets = [style, static_file(project, "charts.css")]
-    inline_css = Markup(
-        "\n".join(sheet.read_text(encoding="utf-8").strip() for sheet in sheets if sheet.is_file())
+    inline_css = RecordedMarkup(
+        Markup(
+            "\n".join(
+                sheet.read_text(encoding="utf-8").strip() for sheet in sheets if sheet.is_file()
+            )
+        ),
+        [asset_key(name) for name in sorted(INLINED)],
     )
     # Charts take their colours from the stylesheet; a site without charts needs none there.
     brand = _brand(project, content, style)
@@ -496,7 +505,7 @@ def prepare(
         )
         env.globals.update(
             plotly_asset=plotly_name,
-            site=content.site,
+            site=RecordedObject(content.site, SITE),
             generator=f"tiangong-site {__version__}",
             inline_css=inline_css,
             share_image=share_image.asset_name(lang),
@@ -504,10 +513,9 @@ def prepare(
         )
         new_envs[lang] = env
         kept = (charts or {}).get(lang) or {}
-        specs = content.datasets["charts"]
         drawn = {
-            spec.id: kept.get(spec.id) or build_chart(content, spec, lang, brand, figures)
-            for spec in specs
+            spec.id: kept.get(spec.id) or _chart(content, spec.id, lang, brand, figures)
+            for spec in content.records("charts")
         }
         editions[lang] = (drawn, lang_urls)
     # Charts built just now (not reused from the previous preview update) need drawings.
@@ -529,6 +537,17 @@ def figure_memo(project: Project, write_cache: bool) -> memo_of.Memo:
     """Figures as plotly validated them in earlier builds (see charts.validated)."""
     folder = project.cache if write_cache else None
     return memo_of.Memo(folder, "figures", memo_of.digest(plotly_version()))
+
+
+def _chart(
+    content: Content, chart_id: str, lang: str, brand: Brand, memo: memo_of.Memo | None = None
+) -> ChartOutput:
+    """A chart, with the keys of what it was made from (its spec, its rows' data): the
+    preview draws it again only when one of them changed."""
+    with recording() as keys:
+        chart = build_chart(content, content.index("charts")[chart_id], lang, brand, memo)
+    chart.depends = frozenset(keys)
+    return chart
 
 
 def draw_charts(
@@ -557,28 +576,30 @@ def render_jobs(
     tick: Progress | None = None,
     processes: int = 1,
 ) -> dict[str, str]:
-    """Render pages to memory, in `processes` processes (workers.py). Raises ContentError
-    listing every page and template problem, and every address the plan found claimed twice."""
+    """Render pages to memory, in `processes` processes (workers.py), each job keeping the
+    keys of what it read (`Job.depends`, sent back from the worker with the page). Raises
+    ContentError listing every page and template problem, and every address the plan found
+    claimed twice."""
     problems: list[Problem] = list(prepared.plan.problems)
     rendered: dict[str, str] = {}
 
-    def one(job: Job) -> tuple[str | None, list[Problem], str]:
-        """The page's HTML (None if it failed), its problems and its context's digest."""
+    def one(job: Job) -> tuple[str | None, list[Problem], frozenset[str]]:
+        """The page's HTML (None if it failed), its problems and the keys of what it read."""
         try:
-            html, page_problems = job.render(prepared.envs[job.lang], prepared.plan)
+            html, page_problems, keys = job.render(prepared.envs[job.lang], prepared.plan)
         except ContentError as exc:
-            return None, exc.problems, job.context_digest
+            return None, exc.problems, job.depends
         except jinja2.TemplateError as exc:
-            return None, [template_problem(exc, project)], job.context_digest
-        return html, page_problems, job.context_digest
+            return None, [template_problem(exc, project)], job.depends
+        return html, page_problems, keys
 
     def done(count: int) -> None:
         if tick:
             tick(f"rendered {count}/{len(jobs)} pages")
 
     results = workers.mapped(one, jobs, processes, done)
-    for job, (html, page_problems, digest) in zip(jobs, results, strict=True):
-        job.context_digest = digest  # set in the worker's copy of the job: the preview reads it
+    for job, (html, page_problems, keys) in zip(jobs, results, strict=True):
+        job.depends = keys  # recorded in the worker's copy of the job: the preview reads it
         problems.extend(page_problems)
         if html is not None:
             rendered[job.path] = html
@@ -591,7 +612,8 @@ def write_site(
     project: Project, content: Content, out: Path, base_url: str, tick: Progress
 ) -> dict[str, Any]:
     urls = Urls(base_url)
-    plotly_name = copy_assets(project, content, out, urls)
+    with recording(passed_on=False) as made_depends:
+        plotly_name = copy_assets(project, content, out, urls)
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
     jobs = prepared.plan.jobs
@@ -618,6 +640,7 @@ def write_site(
         "assets": dict(urls.assets),
         "plotly_name": plotly_name,
         "prepared": prepared,
+        "made_depends": frozenset(made_depends),
     }
 
 
@@ -664,14 +687,11 @@ def typography_problems(
 
     seen: dict[Place, list[str]] = {}
     jobs = {job.path: job for job in prepared.plan.jobs}
-    closures: dict[str, list[str]] = {}
 
-    def templates_of(name: str) -> list[str]:
-        """The page's template first, then what it extends and includes (parsed only when a
-        finding is in no data file or translation, so a clean site pays nothing for it)."""
-        if name not in closures:
-            closures[name] = sorted(_closure(prepared.env, name), key=lambda n: (n != name, n))
-        return closures[name]
+    def templates_of(job: Job) -> list[str]:
+        """The page's template first, then every one it used (recorded as it rendered)."""
+        used = templates_in(job.depends or ())
+        return sorted(set(used) | {job.template}, key=lambda n: (n != job.template, n))
 
     for path, html in pages.items():
         job = jobs[path]
@@ -679,7 +699,7 @@ def typography_problems(
             place = _locate(
                 writers,
                 finding,
-                lambda t=job.template: templates_of(t),
+                lambda job=job: templates_of(job),
                 f"templates/{job.template}",
             )
             seen.setdefault(place, []).append(path)
@@ -755,20 +775,3 @@ def _locate(
     if in_template:
         return (in_template[0], in_template[1], 1, finding.kind, message)
     return (fallback, 1, 1, finding.kind, message)
-
-
-def _closure(env: jinja2.Environment, name: str) -> set[str]:
-    """`name` and every template it extends or includes."""
-    found, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current in found:
-            continue
-        found.add(current)
-        source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
-        todo.extend(
-            c
-            for c in jinja2.meta.find_referenced_templates(env.parse(source, current, filename))
-            if c
-        )
-    return found

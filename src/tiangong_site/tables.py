@@ -356,16 +356,6 @@ def company_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
     ]
 
 
-ROWS_READ = {
-    "figures": {"figures", "metrics", "regions", "awards"},
-    "awards": {"awards", "award-tiers", "regions"},
-    "award-tiers": {"award-tiers"},
-    "clusters": {"clusters", "regions"},
-    "events": {"events", "regions"},
-    "companies": {"companies", "regions"},
-}
-"""Which datasets each dataset's rows are made from: what a chart of it depends on."""
-
 ROW_BUILDERS = {
     "figures": figure_rows,
     "awards": award_rows,
@@ -386,16 +376,6 @@ def dataset_rows(content: Content, dataset: str, lang: str = "en") -> list[dict[
 
         return declared_rows(content, dataset, lang)
     return content.derived((f"rows:{dataset}", lang), lambda: ROW_BUILDERS[dataset](content, lang))
-
-
-def rows_read(content: Content, dataset: str) -> set[str]:
-    """The datasets whose records the rows of `dataset` are made from (ROWS_READ, or what a
-    declared dataset's references name): what a chart of it depends on."""
-    if dataset in ROWS_READ:
-        return ROWS_READ[dataset]
-    from .declared.rows import declared_reads
-
-    return declared_reads(content, dataset)
 
 
 def download_json(value: list[Any] | dict[str, Any]) -> str:
