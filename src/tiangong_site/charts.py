@@ -1,4 +1,5 @@
-"""A chart spec + the content -> Plotly figure JSON, its table and its downloads, in one house style.
+"""A chart spec + the content -> Plotly figure JSON, its table and its downloads, in one house
+style.
 
 The figure is built with the `plotly` package (so it is valid Plotly JSON by
 construction); the table and the CSV/JSON downloads are made from the very rows
@@ -39,7 +40,10 @@ from .tables import (
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'
 FONTS = {
-    "zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+    "zh": (
+        '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
+        '"Source Han Sans SC", sans-serif'
+    )
 }
 """Chinese figures use the Chinese faces first (as the pages' :lang(zh-Hans) stack does): a
 Latin-first stack can give Han characters Japanese glyph forms where system-ui is Japanese."""

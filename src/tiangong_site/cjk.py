@@ -599,6 +599,7 @@ HINTS = {
     "latin": "write it in Chinese; a proper name, unit or code that stays in Latin letters goes "
     "in locales/zh/allowed-latin.txt",
     "half-width": "Chinese text takes full-width （）：；，、“”！？",
-    "space": "remove the space: Chinese sets none beside its punctuation or between Chinese and Latin text",
+    "space": "remove the space: Chinese sets none beside its punctuation or between Chinese and "
+    "Latin text",
     "bilingual": "a Chinese download holds the Chinese text alone",
 }

@@ -232,7 +232,8 @@ def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
         )
         raise Unavailable(
             requests,
-            f"{len(requests)} chart drawings are not cached and no Chromium was found {where} to draw them",
+            f"{len(requests)} chart drawings are not cached and no Chromium was found {where} "
+            "to draw them",
         )
     import asyncio  # only when something must be drawn, as kaleido (a build with every
     import concurrent.futures  # drawing cached imports none of this)
@@ -245,7 +246,10 @@ def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
                 break
             except Exception as exc:
                 if attempt == 2:
-                    message = f"Chromium ({chromium}) could not draw the charts: {type(exc).__name__}: {exc}"
+                    message = (
+                        f"Chromium ({chromium}) could not draw the charts: "
+                        f"{type(exc).__name__}: {exc}"
+                    )
                     raise Unavailable(requests, message.replace("\n", " ")[:400]) from exc
     return {r.key: finish(data, r) for r, data in zip(requests, raw, strict=False)}
 
@@ -483,7 +487,8 @@ def attach(editions: dict[str, dict[str, Any]], cache: Path, brand: Brand = PLAI
 
 
 def preview_figure(chart: Any, lang: str) -> dict[str, Any]:
-    """The figure as a link-preview card: the chart's own title above it, on the light page colour."""
+    """The figure as a link-preview card: the chart's own title above it, on the light page
+    colour."""
     from .models import text
     from .narrow import wrap
 

@@ -111,13 +111,17 @@ def _problem(
     near_a: str,
     near_b: str,
 ) -> Problem:
-    hint = "place the same charts, callouts, {fig:} and {src:} in both editions, in the same paragraphs"
+    hint = (
+        "place the same charts, callouts, {fig:} and {src:} in both editions, "
+        "in the same paragraphs"
+    )
     if mine and theirs:
         return Problem(
             first.path,
             mine.line,
             1,
-            f"{mine.shown()} is placed here, but {second.path}:{theirs.line} places {theirs.shown()} instead",
+            f"{mine.shown()} is placed here, but {second.path}:{theirs.line} "
+            f"places {theirs.shown()} instead",
             hint,
         )
     if mine:

@@ -56,7 +56,8 @@ class Rendered:
 
 
 def _converter() -> md.Markdown:
-    import markdown as md  # imported on first conversion: a build whose prose is memoised needs none
+    # imported on first conversion: a build whose prose is memoised needs none
+    import markdown as md
 
     converter = md.Markdown(
         extensions=["tables", "footnotes", "sane_lists", "smarty", "toc"],
@@ -242,7 +243,10 @@ def _check_inline(body: str, path: str, first_line: int) -> list[Problem]:
         marks = sum(paragraph.count(c) for c in INLINE_MARKS)
         work += marks * marks
         if work > MAX_INLINE_WORK:
-            message = f"a paragraph with {marks:,} marks of inline markup (`*`, `_`, `[`...): too many to convert quickly"
+            message = (
+                f"a paragraph with {marks:,} marks of inline markup (`*`, `_`, `[`...): "
+                "too many to convert quickly"
+            )
             return [
                 Problem(
                     path,

@@ -29,7 +29,8 @@ from .signed_cache import SignedBytecodeCache
 
 
 def base_path_of(base_url: str) -> str:
-    """'https://org.github.io/repo' (or 'repo/', 'repo//') -> '/repo/'; 'https://example.org' -> '/'."""
+    """'https://org.github.io/repo' (or 'repo/', 'repo//') -> '/repo/';
+    'https://example.org' -> '/'."""
     path = urlsplit(base_url).path.rstrip("/")
     return path + "/"
 
@@ -57,14 +58,16 @@ class Urls:
         return f"{parts.scheme}://{parts.netloc}"
 
     def url(self, path: str = "") -> str:
-        """A page's path ('regions/zhuji/') -> a root-relative URL under the base path, in this language."""
+        """A page's path ('regions/zhuji/') -> a root-relative URL under the base path, in this
+        language."""
         return self.base_path + self.prefix + path.lstrip("/")
 
     def absolute(self, path: str = "") -> str:
         return self.origin + self.url(path)
 
     def site_url(self, path: str = "") -> str:
-        """A path from the site's root, in no language's folder: assets, sitemap, the language chooser."""
+        """A path from the site's root, in no language's folder: assets, sitemap, the language
+        chooser."""
         return self.base_path + path.lstrip("/")
 
     def site_absolute(self, path: str = "") -> str:
@@ -75,7 +78,8 @@ class Urls:
         return self.origin + self.asset(name)
 
     def asset(self, name: str) -> str:
-        """The content-hashed URL of a static file, e.g. 'style.css' -> '/repo/assets/style.3f2a1b9c0d.css'."""
+        """The content-hashed URL of a static file, e.g. 'style.css' ->
+        '/repo/assets/style.3f2a1b9c0d.css'."""
         record(asset_key(name))  # its hash is in the page
         try:
             return self.site_url(self.assets[name])

@@ -604,7 +604,8 @@ def _report(update: Update, quiet: bool) -> None:
     elif not quiet and update.changed:
         what = "full rebuild" if update.full else f"re-rendered {len(update.rendered)} page(s)"
         print(
-            f"{', '.join(update.changed)} changed: {what}, wrote {len(update.written)} file(s) in {update.seconds * 1000:.0f} ms"
+            f"{', '.join(update.changed)} changed: {what}, "
+            f"wrote {len(update.written)} file(s) in {update.seconds * 1000:.0f} ms"
         )
 
 

@@ -93,7 +93,10 @@ def find_faces(lang: str) -> tuple[Face, Face]:
     bold, regular = _match(query + ":weight=bold", lang), _match(query + ":weight=regular", lang)
     if bold is None or regular is None:
         hint = INSTALL_HINT.get(lang, INSTALL_HINT["en"])
-        message = f"no font for the {lang} share image: fontconfig's fc-match finds none that covers '{lang}'"
+        message = (
+            f"no font for the {lang} share image: "
+            f"fontconfig's fc-match finds none that covers '{lang}'"
+        )
         raise ContentError([Problem("(fonts)", 1, 1, message, hint)])
     return bold, regular
 

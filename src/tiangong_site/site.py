@@ -81,7 +81,10 @@ class BuildReport:
     preview builds the whole site again when one of them changes."""
 
     def summary(self) -> str:
-        return f"Built {self.pages} pages, {self.charts} charts, {self.files} files in {self.seconds:.2f} s -> {self.output}"
+        return (
+            f"Built {self.pages} pages, {self.charts} charts, {self.files} files "
+            f"in {self.seconds:.2f} s -> {self.output}"
+        )
 
 
 Progress = Callable[[str], None]
@@ -192,7 +195,8 @@ def template_problem(exc: Exception, project: Project) -> Problem:
 
 
 def load_and_check(project: Project, write_cache: bool = True) -> Content:
-    """Everything `check` does: load and validate content, then check the charts against the data."""
+    """Everything `check` does: load and validate content, then check the charts against the
+    data."""
     links = link_problems(project)
     if links:
         raise ContentError(links)
@@ -250,7 +254,8 @@ def _output_of(
             [
                 where(
                     "it is outside the project",
-                    "name a folder inside the project, e.g. _site; to build elsewhere, pass --output",
+                    "name a folder inside the project, e.g. _site; "
+                    "to build elsewhere, pass --output",
                 )
             ]
         )
@@ -399,7 +404,8 @@ def static_file(project: Project, name: str) -> Path:
 
 
 def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> str:
-    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the bundle's name."""
+    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the
+    bundle's name."""
     files, plotly_name = asset_files(project, content)
     for name, path in files.items():
         urls.assets[name] = copy_hashed(path, name, out)
