@@ -3,10 +3,14 @@ written, and a folder that is not empty left untouched."""
 
 from __future__ import annotations
 
-from conftest import tree_digest
+import re
+import shlex
+
+from conftest import REPO, tree_digest
 from tiangong_site.content import load_content
 from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.site import Project
+from tiangong_site.starter import STARTER
 
 
 def test_the_starter_passes_check_strict_and_builds_its_pages(run_cli, tmp_path):
@@ -95,3 +99,36 @@ def test_init_accepts_an_empty_folder(run_cli, tmp_path):
     folder.mkdir()
     assert run_cli("init", folder).code == 0
     assert (folder / "content" / "site.yaml").is_file()
+
+
+# --- docs/first-story.md ------------------------------------------------------------------------
+
+GUIDE = REPO / "docs" / "first-story.md"
+SHOWN = re.compile(r"^```\w+ file=(\S+)\n(.*?)^```", re.S | re.M)
+PRINTED = re.compile(r"<!-- the build prints -->\n```text\n(.*?)\n```", re.S)
+COMMANDS = re.compile(r"```sh\n(.*?)```", re.S)
+
+
+def test_the_first_story_guide_shows_every_file_init_writes_as_it_writes_it():
+    shown = dict(SHOWN.findall(GUIDE.read_text(encoding="utf-8")))
+    assert list(shown) == list(STARTER)
+    for path, body in STARTER.items():
+        assert shown[path] == body, f"docs/first-story.md shows {path} otherwise than init"
+
+
+def test_the_first_story_guides_commands_and_error_are_what_the_engine_does(run_cli, tmp_path):
+    guide = GUIDE.read_text(encoding="utf-8")
+    lines = [ln for block in COMMANDS.findall(guide) for ln in block.splitlines() if ln.strip()]
+    assert [ln.split()[1] for ln in lines] == ["init", "check", "build"]
+    story = tmp_path / "my-story"
+    for line in lines:
+        args = [str(story) if a == "my-story" else a for a in shlex.split(line)[1:]]
+        result = run_cli(*args)
+        assert result.code == 0, f"`{line}`: {result.err}"
+    assert (story / "_site" / "places" / "index.html").is_file()
+    data = story / "content" / "data" / "places.csv"
+    data.write_text(data.read_text(encoding="utf-8").replace(",8500,", ",lots,"), "utf-8")
+    result = run_cli("build", "--project", story)
+    assert result.code == 1
+    (printed,) = PRINTED.findall(guide)
+    assert result.err.splitlines()[0] == printed
