@@ -68,7 +68,8 @@ def test_table_rows_are_the_plotted_points(content: Content):
     points = plotted(out.figure)
     assert sorted(points) == sorted(GROWTH_2023.items())
     assert [(row[0], row[1]) for row in out.table()] == [
-        (name, f"{value:g}") for name, value in points
+        (name, f"{value:.2f}")
+        for name, value in points  # one precision: 9.25 has two places
     ]
 
 

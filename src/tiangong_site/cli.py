@@ -150,7 +150,11 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("slug", nargs="?", help="for a page: its address, e.g. how-we-did-it")
     new.add_argument("--title", help="for a page: its headline")
     new.add_argument("--description", help="for a page: one or two sentences for link previews")
-    new.add_argument("--title-zh", help="the title in Chinese (a page, or any record's title)")
+    new.add_argument(
+        "--title-zh",
+        help="the title in Chinese (a page, or any record's title); --title-LANG and "
+        "--description-LANG give them in any other language of the site (--title-fr ...)",
+    )
     new.add_argument("--description-zh", help="the description in Chinese")
 
     init = commands.add_parser(
@@ -285,6 +289,15 @@ def _pairs(extra: list[str]) -> dict[str, str]:
     return given
 
 
+def _by_language(given: dict[str, str | None], field: str, default: str) -> dict[str, str]:
+    """{'title_fr': 'Titre'} -> {'fr': 'Titre'}: `--title-LANG` gives the text in LANG."""
+    return {
+        key.removeprefix(f"{field}_"): value
+        for key, value in given.items()
+        if key.startswith(f"{field}_") and value is not None and key != f"{field}_{default}"
+    }
+
+
 def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
     from pydantic import ValidationError
 
@@ -298,16 +311,21 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
 
     try:
         if args.kind == "page":
-            if extra or not args.slug:
+            given = _pairs(extra)
+            texts = {k for k in given if k.partition("_")[0] in ("title", "description")}
+            if set(given) - texts or not args.slug:
                 raise UsageError(
                     "a page needs a slug, --title and --description, e.g. new page how-we-did-it --title 'How we did it' --description '...'"
                 )
-            from .content import load_site
+            from .content import edition_order, load_site
 
             site, _ = load_site(project.content, [])
-            languages = site.languages if site else ["en"]
-            titles = {"en": args.title, "zh": args.title_zh}
-            descriptions = {"en": args.description, "zh": args.description_zh}
+            languages = edition_order(site)
+            given |= {"title_zh": args.title_zh, "description_zh": args.description_zh}
+            titles = {languages[0]: args.title} | _by_language(given, "title", languages[0])
+            descriptions = {languages[0]: args.description} | _by_language(
+                given, "description", languages[0]
+            )
             created = new_page(
                 project.content, args.slug, titles, descriptions, languages, validate
             )
@@ -318,7 +336,7 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                     given[name] = getattr(args, name)
             if args.slug:
                 raise UsageError(f"'{args.slug}': give fields of a {args.kind} as --FIELD VALUE")
-            from .content import load_site
+            from .content import edition_order, load_site
 
             site, _ = load_site(project.content, [])
             created = new_record(
@@ -326,7 +344,7 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                 args.kind,
                 given,
                 validate,
-                tuple(site.languages) if site else ("en",),
+                tuple(edition_order(site)) if site else ("en",),
             )
     except UsageError as exc:
         print(f"tiangong-site new {args.kind}: {exc}", file=sys.stderr)

@@ -101,8 +101,9 @@ def find_faces(lang: str) -> tuple[Face, Face]:
 def digest(card: Card, faces: tuple[Face, Face]) -> str:
     """What the PNG's bytes depend on: the text, the colours, each font file and the Pillow
     version."""
-    from PIL import __version__ as pillow
+    from importlib.metadata import version  # Pillow itself is imported only to draw
 
+    pillow = version("pillow")
     fonts = [
         (f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns)
         for f in faces
