@@ -161,8 +161,10 @@ def make_parser() -> argparse.ArgumentParser:
         "init",
         help="start a new story in a new or empty folder",
         description="Write a one-language starter project into DIR (absent or empty): site.yaml, "
-        "one dataset, one collection (a page per record), one chart and one page placing it. "
-        "It builds, previews and passes `check --strict` as written.",
+        "one dataset (a CSV file of made-up example figures, declared in datapackage.yaml), "
+        "one collection (a page per record), one chart and one page placing it. "
+        "It builds, previews and passes `check --strict` as written. docs/first-story.md "
+        "walks through each file.",
     )
     _common(init)
     init.add_argument(

@@ -18,7 +18,7 @@ import jinja2
 from pydantic import Field, ValidationError, field_validator
 
 from .collisions import Origin, _suggest
-from .content import Content, close_matches, pydantic_problems
+from .content import Content, close_matches, key_field, pydantic_problems
 from .deps import record_all, recording
 from .errors import ContentError, Problem, display_path
 from .loader import LoadedFile, load_yaml_file
@@ -428,16 +428,19 @@ def _same_address(url: str, old: _Entry, new: _Entry, spec: CollectionSpec) -> l
 
 
 class _Locator:
-    """Where a row's record is written, for messages about its page."""
+    """Where a row's record is written, for messages about its page: found by the field
+    that names each record (`id`, or a declared dataset's primary key)."""
 
     def __init__(self, content: Content, dataset: str):
         self.loaded = content.files.get(dataset)
         records = content.datasets[dataset]
         self.count = len(records)
-        self.by_id = {getattr(r, "id", None): n for n, r in enumerate(records) if r is not None}
+        self.key = key_field(records)
+        named = ((n, getattr(r, self.key, None)) for n, r in enumerate(records) if r is not None)
+        self.by_id = {rid: n for n, rid in named if rid is not None}
 
     def origin(self, row: dict[str, Any], spec: CollectionSpec, column: str) -> Origin:
-        rid = row.get("id")
+        rid = row.get(self.key)
         what = f"{spec.dataset} record '{rid}'" if rid is not None else f"a {spec.dataset} record"
         n = self.by_id.get(rid)
         if self.loaded is None or n is None:
