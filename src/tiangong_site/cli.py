@@ -49,8 +49,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tiangong-site",
-        description="Build a static data-journalism site from YAML content, Markdown pages, Jinja templates and Plotly charts.",
-        epilog="Exit codes: 0 ok, 1 content errors (each printed as path:line:col: message (hint)), 2 usage errors.",
+        description="Build a static data-journalism site from YAML content, Markdown pages, Jinja "
+        "templates and Plotly charts.",
+        epilog="Exit codes: 0 ok, 1 content errors (each printed as path:line:col: message "
+        "(hint)), 2 usage errors.",
     )
     parser.add_argument("--version", action="version", version=f"tiangong-site {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -58,7 +60,8 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="build the site into the output folder",
-        description="Validate content and build the site. The previous output is replaced, in one atomic step, "
+        description="Validate content and build the site. The previous output is replaced, in one "
+        "atomic step, "
         "only when the build succeeds, and only if it is empty or an earlier build made it "
         f"(it holds a {MARKER} file). Builds of the same output wait for each other. "
         "Charts are drawn to SVG with Chromium (chromium or google-chrome on PATH, or "
@@ -72,21 +75,24 @@ def make_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="DIR",
-        help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, which must be a folder inside the project)",
+        help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, "
+        "which must be a folder inside the project)",
     )
     build.add_argument("--force", action="store_true", help=FORCE_HELP)
     build.add_argument(
         "--base-url",
         default=None,
         metavar="URL",
-        help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: TIANGONG_BASE_URL); "
+        help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: "
+        "TIANGONG_BASE_URL); "
         "its path may hold only letters, digits, - . _ ~ / and %%XX",
     )
 
     serve = commands.add_parser(
         "serve",
         help="preview the site with live reload",
-        description="Build, serve on 127.0.0.1 and rebuild on every change. The preview answers only "
+        description="Build, serve on 127.0.0.1 and rebuild on every change. The preview answers "
+        "only "
         "to the names of the address it listens on (localhost, 127.0.0.1, [::1] and that address): "
         "a request with any other Host header is refused with 403, so a web page cannot read your "
         "drafts through DNS rebinding. Listening on 0.0.0.0 (or ::) also accepts any IP address "
@@ -99,14 +105,16 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0: your network too)",
+        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0: your network "
+        "too)",
     )
     serve.add_argument(
         "--allow-host",
         action="append",
         default=[],
         metavar="NAME",
-        help="also answer to requests for NAME, e.g. a name your network gives this computer (repeatable)",
+        help="also answer to requests for NAME, e.g. a name your network gives this computer "
+        "(repeatable)",
     )
     serve.add_argument(
         "-o",
@@ -121,26 +129,34 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="everything build checks, without writing anything",
-        description="Run the build without writing: validate every content file and chart, render every "
-        "page and template to memory, resolve every reference and link; print every problem; write nothing.",
+        description="Run the build without writing: validate every content file and chart, render "
+        "every "
+        "page and template to memory, resolve every reference and link; print every problem; "
+        "write nothing.",
     )
     _common(check)
     check.add_argument(
         "--strict",
         action="store_true",
-        help="treat warnings as errors: a source nothing cites, a chart no page places, a chart that "
-        "shows raw ids (series: tier, not tier_name), a page no other page links to, placeholder text "
+        help="treat warnings as errors: a source nothing cites, a chart no page places, a chart "
+        "that "
+        "shows raw ids (series: tier, not tier_name), a page no other page links to, placeholder "
+        "text "
         "from `new page`",
     )
 
     new = commands.add_parser(
         "new",
         help="add a record or a page, every field explained",
-        description="Append a record to its data file (or create a page), with a comment explaining every field. "
-        "Give each required field as --FIELD VALUE; the content is validated afterwards and the file restored if anything is wrong.",
+        description="Append a record to its data file (or create a page), with a comment "
+        "explaining every field. "
+        "Give each required field as --FIELD VALUE; the content is validated afterwards and the "
+        "file restored if anything is wrong.",
         epilog="Examples:\n"
-        "  tiangong-site new award --ceremony-year 2025 --evaluation-year 2024 --region zhuji --tier county --standing returning --source SOURCE-ID\n"
-        "  tiangong-site new source --id my-source --title '...' --publisher '...' --url https://... --kind press --language zh\n"
+        "tiangong-site new award --ceremony-year 2025 --evaluation-year 2024 --region zhuji "
+        "--tier county --standing returning --source SOURCE-ID\n"
+        "tiangong-site new source --id my-source --title '...' --publisher '...' --url "
+        "https://... --kind press --language zh\n"
         "  tiangong-site new page how-we-did-it --title 'How we did it' --description '...'\n"
         "Run `tiangong-site new KIND` alone to list the fields KIND needs.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -178,8 +194,10 @@ def make_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema",
         help="write the JSON Schema of every content file to schemas/",
-        description="Regenerate schemas/*.schema.json from the content model and the current content (its ids, "
-        "languages and chart columns), for editors' YAML plugins. Run it after adding or renaming an id.",
+        description="Regenerate schemas/*.schema.json from the content model and the current "
+        "content (its ids, "
+        "languages and chart columns), for editors' YAML plugins. Run it after adding or renaming "
+        "an id.",
     )
     _common(schema)
     return parser
@@ -274,7 +292,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _pairs(extra: list[str]) -> dict[str, str]:
-    """['--ceremony-year', '2025', '--tier=county'] -> {'ceremony_year': '2025', 'tier': 'county'}."""
+    """['--ceremony-year', '2025', '--tier=county'] ->
+    {'ceremony_year': '2025', 'tier': 'county'}."""
     given: dict[str, str] = {}
     items = iter(extra)
     for item in items:
@@ -315,7 +334,8 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
             texts = {k for k in given if k.partition("_")[0] in ("title", "description")}
             if set(given) - texts or not args.slug:
                 raise UsageError(
-                    "a page needs a slug, --title and --description, e.g. new page how-we-did-it --title 'How we did it' --description '...'"
+                    "a page needs a slug, --title and --description, e.g. new page how-we-did-it "
+                    "--title 'How we did it' --description '...'"
                 )
             from .content import edition_order, load_site
 
@@ -355,7 +375,8 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                 str(p) for p in err["loc"] if isinstance(p, str) and not p[:1].isupper()
             )
             print(
-                f"tiangong-site new {args.kind}: --{field.replace('_', '-')}: {err['msg'].removeprefix('Value error, ')}",
+                f"tiangong-site new {args.kind}: --{field.replace('_', '-')}: "
+                f"{err['msg'].removeprefix('Value error, ')}",
                 file=sys.stderr,
             )
         return EXIT_USAGE
