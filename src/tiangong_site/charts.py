@@ -272,6 +272,8 @@ def _cell(value: Any, lang: str = "en") -> str:
 
 
 def _header(key: str, lang: str, spec: Chart) -> str:
+    if key in spec.headers:
+        return text(spec.headers[key], lang)
     if key == "value" and spec.y_title:
         return text(spec.y_title, lang)
     return gettext(lang, HEADERS.get(key, key.replace("_", " ").capitalize()))
@@ -290,6 +292,7 @@ def check_charts(content: Content) -> list[Problem]:
         named += [(("where", k), k) for k in spec.where] + [
             (("highlight", k), k) for k in (spec.highlight or {})
         ]
+        named += [(("headers", k), k) for k in spec.headers if k != "count"]
         for key, column in named:
             if column is None or (key == "y" and column == "count") or not rows:
                 continue

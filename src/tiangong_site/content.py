@@ -614,7 +614,12 @@ class _TextCheck:
         problems = []
         for name, info in type(record).model_fields.items():
             value = getattr(record, name)
-            values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+            if isinstance(value, list):
+                values = list(enumerate(value))
+            elif isinstance(value, dict):  # texts by key, such as a chart's column headers
+                values = list(value.items())
+            else:
+                values = [(None, value)]
             for index, item in values:
                 where = key + ((name, index) if index is not None else (name,))
                 if isinstance(item, BaseModel) and not isinstance(item, Localised):

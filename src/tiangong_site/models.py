@@ -751,6 +751,11 @@ class Chart(Strict):
         default=None,
         description="Title of the value axis (and the value column's header).",
     )
+    headers: dict[str, LocalText] = Field(
+        default_factory=dict,
+        description="Column headers of the chart's table and downloads, by column name, where "
+        "the engine's own word is not the right one (e.g. `name: {en: Tier, zh: 组别}`).",
+    )
     title: LocalText = Field(description="The chart's headline.")
     subtitle: LocalText | None = Field(
         default=None,
