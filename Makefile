@@ -40,9 +40,10 @@ serve: build-deps  ## live preview on http://127.0.0.1:$(PORT)/ (another port: m
 check: build-deps  ## validate content without writing anything
 	$(PY) build.py check
 
-bench: deps  ## benchmarks: cold builds (median of several runs), the chart drawings' cost, the collision and Chinese typography checks' cost, hostile inputs, save-to-browser latency of the preview, and tap-to-interactive-chart at 4x CPU
+bench: deps  ## benchmarks: cold builds (median of several runs), ours/Hugo and ours/Eleventy on the peers workload, the chart drawings' cost, the collision and Chinese typography checks' cost, hostile inputs, save-to-browser latency of the preview, and tap-to-interactive-chart at 4x CPU
 	./scripts/install-system-deps.sh chromium fonts
 	$(PY) bench/build_bench.py
+	$(PY) bench/peers_bench.py
 	$(PY) bench/drawing_bench.py
 	$(PY) bench/collisions_bench.py
 	$(PY) bench/hostile_bench.py

@@ -6,7 +6,9 @@ writes locales/messages.pot, and merges it into each locales/LANG/LC_MESSAGES/me
 new strings arrive with an empty translation (the build then names each one until a
 translator fills it in); strings no longer used are dropped; translations are kept.
 
-Usage: python scripts/update_catalogues.py
+Usage: python scripts/update_catalogues.py [LANG...]
+  Updates the catalogue of each language that has one under locales/; each LANG named
+  (e.g. `fr`) gets a new, empty catalogue first if it has none.
 """
 
 from __future__ import annotations
@@ -45,10 +47,14 @@ def main() -> None:
     template = template_catalogue()
     with open(ROOT / "locales" / "messages.pot", "wb") as handle:
         write_po(handle, template, omit_header=True, sort_output=True, width=100)
+    named = sys.argv[1:]
+    unknown = [lang for lang in named if lang not in LOCALES]
+    if unknown:
+        sys.exit(f"{unknown[0]}: not a language code the engine knows ({', '.join(LOCALES)})")
     for lang, locale in LOCALES.items():
-        if lang == SOURCE_LANGUAGE:
-            continue
         path = ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po"
+        if lang == SOURCE_LANGUAGE or not (path.exists() or lang in named):
+            continue
         if path.exists():
             with open(path, "rb") as handle:
                 catalogue = read_po(handle, locale=locale)

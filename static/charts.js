@@ -137,10 +137,14 @@
     chart.button = figure && figure.querySelector(".chart-explore");
     charts.push(chart);
     el.addEventListener("click", function (e) { activate(chart, {x: e.clientX, y: e.clientY}); });
-    el.addEventListener("pointerenter", function (e) {
-      if (e.pointerType === "mouse") chart.timer = setTimeout(function () { activate(chart); }, INTENT_MS);
+    // Hover intent: a mouse that moved onto the chart and stays. A chart scrolled under a
+    // still pointer is no request (the browser's moves then carry no movement), nor is a
+    // pointer that scrolls on past it.
+    el.addEventListener("pointermove", function (e) {
+      if (e.pointerType !== "mouse" || (!e.movementX && !e.movementY) || chart.timer) return;
+      chart.timer = setTimeout(function () { chart.timer = null; activate(chart); }, INTENT_MS);
     });
-    el.addEventListener("pointerleave", function () { clearTimeout(chart.timer); });
+    el.addEventListener("pointerleave", function () { clearTimeout(chart.timer); chart.timer = null; });
     if (chart.button) {
       chart.button.hidden = false;
       chart.button.addEventListener("focus", function () { activate(chart); });
@@ -148,6 +152,10 @@
       chart.button.addEventListener("blur", function () { if (chart.state === "drawn") chart.button.hidden = true; });
     }
   });
+
+  window.addEventListener("scroll", function () {
+    charts.forEach(function (chart) { clearTimeout(chart.timer); chart.timer = null; });
+  }, {passive: true});
 
   var resizing = null;
   window.addEventListener("resize", function () {

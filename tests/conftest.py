@@ -16,11 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tiangong_site import cli
 
 REPO = Path(__file__).resolve().parent.parent
 """The project folder holding content/, templates/, static/ and build.py."""
+
+SITE_LANGUAGES: tuple[str, ...] = tuple(
+    yaml.safe_load((REPO / "content" / "site.yaml").read_text(encoding="utf-8"))["languages"]
+)
+"""The languages this project's site is published in (content/site.yaml), not every language
+the engine knows (models.LANGUAGES)."""
 
 PROBLEM_LINE = re.compile(
     r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+) "

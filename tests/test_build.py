@@ -215,12 +215,13 @@ def chart_occurrences(built: Built):
             yield path, figure
 
 
-def test_every_declared_chart_has_its_own_embeddable_page(built: Built):
+def test_every_declared_chart_has_its_own_page_and_an_embeddable_one(built: Built):
     for edition in built.editions:
         for chart in declared_charts(built):
-            page = built.pages.get(f"{edition}charts/{chart}/index.html")
-            assert page is not None, (edition, chart)
-            assert page.find("figure", id=f"chart-{chart}") is not None
+            for path in (f"charts/{chart}/index.html", f"charts/{chart}/embed/index.html"):
+                page = built.pages.get(edition + path)
+                assert page is not None, (edition, path)
+                assert page.find("figure", id=f"chart-{chart}") is not None
 
 
 def test_every_chart_has_its_figure_table_source_and_downloads(built: Built):

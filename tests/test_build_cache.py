@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tree_digest
 from tiangong_site import i18n
 from tiangong_site.errors import ContentError
 from tiangong_site.site import Project, build
@@ -33,3 +34,52 @@ def test_a_build_that_fails_keeps_no_extraction(project: Path, tmp_path: Path):
     with pytest.raises(ContentError):
         build(Project.at(project), tmp_path / "out")
     assert not list((project / ".cache").glob("messages-*.signed"))
+
+
+def test_an_unchanged_site_is_rebuilt_from_the_memos_of_the_last_build(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from tiangong_site import charts, cjk, markdown
+
+    build(Project.at(project), tmp_path / "first")
+    for purpose in ("typography", "figures", "markdown"):
+        assert len(list((project / ".cache").glob(f"{purpose}-*.json"))) == 1, purpose
+
+    def again(*args, **kwargs):
+        raise AssertionError("worked out again, though nothing changed")
+
+    monkeypatch.setattr(cjk, "file_findings", again)  # the Chinese typography check
+    monkeypatch.setattr(markdown, "_convert", again)  # Markdown to HTML
+    monkeypatch.setattr(charts, "_go", again)  # plotly's validation of each figure
+    build(Project.at(project), tmp_path / "second")
+    assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "first")
+
+
+def test_a_word_the_allowlist_no_longer_names_fails_a_build_after_a_clean_one(
+    project: Path, tmp_path: Path
+):
+    build(Project.at(project), tmp_path / "first")
+    allowlist = project / "locales" / "zh" / "allowed-latin.txt"
+    words = allowlist.read_text(encoding="utf-8")
+    allowlist.write_text(words.replace("\nZISTIC\n", "\n"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        build(Project.at(project), tmp_path / "second")
+    assert any("Latin-script word 'ZISTIC'" in p.message for p in caught.value.problems)
+
+
+def test_a_changed_page_is_checked_again(project: Path, tmp_path: Path):
+    build(Project.at(project), tmp_path / "first")
+    page = project / "content" / "pages" / "data.zh.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n另见 Appendix。\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        build(Project.at(project), tmp_path / "second")
+    assert any("Latin-script word 'Appendix'" in p.message for p in caught.value.problems)
+
+
+def test_a_build_that_fails_its_typography_check_keeps_no_memo(project: Path, tmp_path: Path):
+    page = project / "content" / "pages" / "data.zh.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n另见 Appendix。\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        build(Project.at(project), tmp_path / "out")
+    assert not list((project / ".cache").glob("typography-*.json"))
+    assert not list((project / ".cache").glob("markdown-*.json"))

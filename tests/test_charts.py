@@ -68,7 +68,8 @@ def test_table_rows_are_the_plotted_points(content: Content):
     points = plotted(out.figure)
     assert sorted(points) == sorted(GROWTH_2023.items())
     assert [(row[0], row[1]) for row in out.table()] == [
-        (name, f"{value:g}") for name, value in points
+        (name, f"{value:.2f}")
+        for name, value in points  # one precision: 9.25 has two places
     ]
 
 
@@ -340,3 +341,41 @@ def test_a_chart_that_matches_nothing_is_reported_even_after_another_charts_mist
         (line_of(charts_yaml, "x: nope"), True),
         (line_of(charts_yaml, "where: {ceremony_year: 1999}"), True),
     ]
+
+
+def test_a_chart_may_name_its_table_and_download_headers(content: Content):
+    spec = chart(
+        kind="column",
+        data="figures",
+        where={"metric": "growth", "year": 2023},
+        x="region_name",
+        y="value",
+        headers={"region_name": {"en": "City", "zh": "城市"}},
+    )
+    english, chinese = build_chart(content, spec), build_chart(content, spec, "zh")
+    assert english.columns[0][1] == "City" and chinese.columns[0][1] == "城市"
+    assert next(csv.reader(io.StringIO(chinese.csv().removeprefix("\ufeff"))))[0] == "城市"
+
+
+def test_a_header_for_a_column_the_data_lacks_is_located(mini):
+    charts_yaml = MINI["charts.yaml"].replace(
+        "x: region_name", "x: region_name\n          headers: {regoin: Place}", 1
+    )
+    (problem,) = charts_problems(mini, charts_yaml)
+    assert problem.line == line_of(charts_yaml, "headers: {regoin: Place}")
+    assert problem.message == "column 'regoin' is not in the figures data"
+
+
+def test_a_header_without_its_chinese_text_is_located(project):
+    from tiangong_site.errors import ContentError
+
+    path = project / "content" / "charts.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = '  headers: {name: {en: "Tier", zh: 组别}}'
+    assert old in text
+    path.write_text(text.replace(old, "  headers: {name: Tier}"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(project / "content")
+    (problem,) = [p for p in caught.value.problems if "headers" in p.message]
+    assert problem.line == text.splitlines().index(old) + 1
+    assert "'headers[name]' has no Chinese text" in problem.message

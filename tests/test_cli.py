@@ -130,9 +130,9 @@ def test_build_with_another_content_folder(run_cli, project: Path, mini, tmp_pat
     run = run_cli("build", "--project", project, "--content", mini(), "--output", tmp_path / "out")
     assert run.code == 0, run.err
     assert SUMMARY.match(run.out).group(1, 2) == (
-        "9",
+        "11",
         "2",
-    )  # the made-up content: 9 pages, 2 charts
+    )  # the made-up content: 9 pages, 2 charts and a page of its own for each
     assert (tmp_path / "out" / "regions" / "alpha" / "index.html").is_file()
 
 

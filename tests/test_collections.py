@@ -141,3 +141,103 @@ def test_a_missing_template_is_reported_where_collections_yaml_names_it(run_cli,
     (problem,) = result.problems()
     assert (problem["path"], problem["line"]) == ("content/collections.yaml", "5")
     assert problem["message"] == "template 'place.html' is neither in templates/ nor in the theme"
+
+
+# --- collections over a declared dataset ------------------------------------------------------
+
+WELLS_PACKAGE = """
+resources:
+  - name: wells
+    path: data/wells.csv
+    schema:
+      primaryKey: code
+      fields:
+        - {name: code, type: string, constraints: {required: true}}
+        - {name: label, type: string, constraints: {required: true}}
+        - name: aquifer
+          type: string
+          constraints: {enum: [deep, shallow]}
+          labels: {deep: "Deep aquifer", shallow: "Shallow aquifer"}
+        - {name: depth, type: number, unit: m}
+        - {name: source, type: string}
+      foreignKeys:
+        - {fields: source, reference: {resource: sources, fields: id}}
+"""
+WELLS = """code,label,aquifer,depth,source
+w-north,North well,deep,120,src-a
+w-east,East well,shallow,14.5,src-b
+w-south,South well,deep,95,src-a
+"""
+WELL_PAGES = """
+- name: wells
+  dataset: wells
+  url: "/wells/{code}/"
+  title: "{label}"
+  sort: -depth
+  index: {url: "/wells/", title: "All wells"}
+- name: aquifers
+  dataset: wells
+  url: "/aquifers/{aquifer}/"
+  title: "Wells of the {aquifer_label}"
+  group_by: aquifer
+"""
+
+
+WELLS_HOME = """
+---
+title: "Wells"
+description: "The wells."
+---
+Every well.
+"""
+
+
+def _wells(tmp_path: Path, data: str = WELLS, pages: str = WELL_PAGES) -> Path:
+    """A project of the theme alone whose only dataset besides the sources is declared."""
+    root = tmp_path / "wells"
+    files = {
+        "site.yaml": MINI["site.yaml"],
+        "data/sources.yaml": MINI["data/sources.yaml"],
+        "pages/index.md": WELLS_HOME,
+        "datapackage.yaml": WELLS_PACKAGE,
+        "data/wells.csv": data,
+        "collections.yaml": pages,
+    }
+    for rel, body in files.items():
+        (root / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "content" / rel).write_text(dedent(body), encoding="utf-8")
+    return root
+
+
+def test_a_collection_over_a_declared_dataset_makes_a_page_per_record_and_per_group(
+    run_cli, tmp_path
+):
+    root = _wells(tmp_path)
+    result = run_cli("build", "--project", root)
+    assert result.code == 0, result.err
+    site = root / "_site"
+    east = _html(site, "wells/w-east/index.html")
+    assert "<h1>East well</h1>" in east
+    assert "<dd>14.5</dd>" in east and "<dd>Shallow aquifer</dd>" in east  # value and label
+    assert "<dd>Publisher B</dd>" in east  # the column the foreign key to sources adds
+    # Sorted by depth, deepest first: north (120), south (95), east (14.5).
+    assert 'href="/sub/wells/w-south/" rel="prev"' in east and 'rel="next"' not in east
+    deep = _html(site, "aquifers/deep/index.html")
+    assert "<h1>Wells of the Deep aquifer</h1>" in deep
+    assert "North well" in deep and "South well" in deep and "East well" not in deep
+    assert "East well" in _html(site, "aquifers/shallow/index.html")
+    assert '<a href="/sub/wells/w-north/">North well</a>' in _html(site, "wells/index.html")
+
+
+def test_two_declared_records_at_one_address_are_reported_at_both_by_their_primary_key(
+    run_cli, tmp_path
+):
+    pages = '- {name: w, dataset: wells, url: "/w/{aquifer}/", title: "{label}"}'
+    root = _wells(tmp_path, pages=pages)
+    result = run_cli("check", "--project", root)
+    assert result.code == 1
+    found = {(m["path"], int(m["line"])) for m in result.problems()}
+    assert found == {("content/data/wells.csv", 2), ("content/data/wells.csv", 4)}
+    assert "wells record 'w-south' has the address /w/deep/, as wells record 'w-north'" in (
+        result.err
+    )

@@ -8,6 +8,7 @@ import asyncio
 import gzip
 import re
 import struct
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,18 @@ def test_without_chromium_a_build_stops_saying_how_to_install_it_and_keeps_the_l
     assert tree_digest(out) == before
 
 
+def test_without_kaleido_a_build_says_to_install_the_python_dependencies_not_chromium(
+    run_cli, project, mini, cache, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "kaleido", None)  # `import kaleido` raises ModuleNotFound
+    run = build(run_cli, project, mini(), tmp_path / "out")
+    assert run.code == 1
+    match = PROBLEM_LINE.match(run.err.strip().splitlines()[0])
+    assert match, run.err
+    assert "kaleido" in match["message"] and "make site" in match["hint"]
+    assert "Chromium" not in match["message"] + match["hint"]
+
+
 def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache, tmp_path):
     content = mini()
     assert build(run_cli, project, content, tmp_path / "a").code == 0
@@ -172,6 +185,25 @@ def real_site(built_once: Path) -> Path:
     return built_once / "_site"
 
 
+def test_a_stacked_column_on_a_phone_labels_each_category_once_with_no_empty_row():
+    """One series may hold a category twice (its reported and its inferred part): the phone
+    drawing showed "May 2023" a second time over an empty row."""
+    figure = {
+        "data": [
+            {"type": "bar", "name": "First", "x": ["May 2023", "May 2023", "May 2024"]},
+            {"type": "bar", "name": "Again", "x": ["May 2024", "May 2024"]},
+        ],
+        "layout": {"barmode": "stack", "height": 300},
+    }
+    figure["data"][0]["y"], figure["data"][1]["y"] = [1, 3, 1], [1, 3]
+    narrow = narrow_figure(figure, "stacked-column")
+    labels = [a["text"] for a in narrow["layout"]["annotations"] if "May" in a["text"]]
+    assert labels == ["May 2023", "May 2024"]
+    first, again = narrow["data"]
+    assert first["y"][0] == first["y"][1], "both parts of May 2023 sit on one bar"
+    assert first["y"][2] == again["y"][0] == again["y"][1], "May 2024 is the second bar"
+
+
 def test_every_chart_is_inline_svg_of_at_most_15_kb_gzipped(real_site: Path):
     charts = len(
         re.findall(r"^- id:", (real_site.parent / "content" / "charts.yaml").read_text(), re.M)
@@ -189,14 +221,35 @@ def test_the_chart_loader_is_at_most_5_kb_gzipped():
 
 
 def test_a_chart_page_previews_as_its_own_chart_and_links_back_to_its_story(real_site: Path):
-    page = (real_site / "en" / "charts" / "land-freed" / "index.html").read_text(encoding="utf-8")
-    image = re.search(r'<meta property="og:image" content="([^"]+)"', page)[1]
-    assert image.endswith("/en/charts/land-freed/preview.png")
-    png = (real_site / "en" / "charts" / "land-freed" / "preview.png").read_bytes()
+    folder = real_site / "en" / "charts" / "land-freed"
+    for page in (folder / "index.html", folder / "embed" / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        image = re.search(r'<meta property="og:image" content="([^"]+)"', html)[1]
+        assert image.endswith("/en/charts/land-freed/preview.png"), page
+        permalink = re.search(r'<a href="([^"]+)"[^>]*>Permalink</a>', html)[1]
+        assert permalink.endswith("/en/#chart-land-freed"), page
+    png = (folder / "preview.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
-    permalink = re.search(r'<a href="([^"]+)"[^>]*>Permalink</a>', page)[1]
-    assert permalink.endswith("/en/#chart-land-freed")
-    assert '<base target="_blank">' in page and 'data-theme="light"' in page
+    embed = (folder / "embed" / "index.html").read_text(encoding="utf-8")
+    assert '<base target="_blank">' in embed and 'data-theme="light"' in embed
+
+
+def test_a_chart_page_is_an_indexable_page_of_the_site_and_its_embed_is_not(real_site: Path):
+    """Lighthouse scored the chart pages' SEO 63 for noindex: the chart's own page is now a
+    page of the site (navigation, language switch, canonical, in the sitemap, a link to its
+    story); the iframe's copy at charts/ID/embed/ stays out of search."""
+    folder = real_site / "zh" / "charts" / "land-freed"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'name="robots"' not in page
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', page)[1]
+    assert canonical.endswith("/zh/charts/land-freed/")
+    assert canonical in (real_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert 'class="masthead"' in page and 'hreflang="en"' in page
+    assert re.search(r'<a href="[^"]*/zh/#chart-land-freed">', page), "no link to its story"
+    assert '<base target="_blank">' not in page
+    embed = (folder / "embed" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in embed
+    assert "/zh/charts/land-freed/embed/" not in (real_site / "sitemap.xml").read_text()
 
 
 def test_the_embed_code_sizes_the_iframe_from_the_chart_pages_messages(real_site: Path):
@@ -205,7 +258,9 @@ def test_the_embed_code_sizes_the_iframe_from_the_chart_pages_messages(real_site
     import html
 
     code = html.unescape(code)
-    assert re.search(r'<iframe src="https://[^"]+/en/charts/land-freed/"[^>]* height="\d+"', code)
+    assert re.search(
+        r'<iframe src="https://[^"]+/en/charts/land-freed/embed/"[^>]* height="\d+"', code
+    )
     listener = re.search(r"<script>(.*)</script>", code, re.S)[1]
     assert 'e.origin!=="https://' in listener and "tiangong-site:height" in listener
     embed_js = next((real_site / "assets").glob("embed.*.js")).read_text(encoding="utf-8")

@@ -15,9 +15,10 @@ import pytest
 import yaml
 
 from conftest import REPO
-from tiangong_site.charts import build_chart
+from conftest import SITE_LANGUAGES as LANGUAGES
+from tiangong_site.charts import build_chart, fill_placeholders
 from tiangong_site.content import Content, load_content
-from tiangong_site.models import LANGUAGES, text
+from tiangong_site.models import text
 from tiangong_site.tables import figure_rows
 
 CONTENT = REPO / "content"
@@ -26,7 +27,9 @@ COUNTY_LEVEL = {"district", "county", "county-level-city"}
 
 @pytest.fixture(scope="module")
 def content() -> Content:
-    return load_content(CONTENT)
+    loaded = load_content(CONTENT)
+    assert fill_placeholders(loaded) == []  # titles as the build prints them (placeholders.py)
+    return loaded
 
 
 def _chart(content: Content, chart_id: str):

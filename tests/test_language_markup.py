@@ -22,6 +22,19 @@ def test_a_chinese_run_in_english_text_is_wrapped():
     )
 
 
+def test_a_chinese_run_in_a_charts_svg_is_a_tspan_so_the_drawing_stays_whole():
+    """An HTML <span> inside inline SVG ends the SVG in the HTML parser: the English timeline
+    spilled its labels out of the drawing after "Tiangong Award (浙江制造天工鼎"."""
+    html = (
+        '<html lang="en"><body><svg class="chart-svg"><text><tspan>Award (浙江制造天工鼎)</tspan>'
+        "</text></svg><p>天工</p></body></html>"
+    )
+    marked = mark_chinese_runs(html)
+    assert 'Award (<tspan lang="zh-Hans">浙江制造天工鼎</tspan>)' in marked
+    assert "<span" not in marked.split("</svg>")[0]
+    assert '<p><span lang="zh-Hans">天工</span></p>' in marked, "HTML after the SVG: a span"
+
+
 def test_attributes_titles_scripts_and_marked_elements_are_left_alone():
     html = (
         '<html lang="en"><head><title>Five awards · 五座天工鼎</title></head><body>'

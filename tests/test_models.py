@@ -247,8 +247,8 @@ def test_typo_in_a_translation_is_reported_as_the_typo_alone_with_the_translatio
     records = "- id: a\n  name: {en: A, zn: 甲}\n  kind: city\n"
     (problem,) = problems_for(Region, records)
     assert problem.line == 2
-    assert problem.message == "unknown field 'zn'"
-    assert problem.hint == "allowed fields: en, zh"
+    assert problem.message == "'zn' is not a language code the engine knows"
+    assert problem.hint.startswith("did you mean 'en' or 'zh'? known codes: ")
 
 
 def test_missing_field_is_reported_at_its_record():

@@ -653,9 +653,11 @@ def test_served_site_has_no_broken_url(tmp_path: Path, prefix: str) -> None:
     assert {"js", "svg", "png", "json", "csv"} <= kinds, (
         f"the crawl reached too little: {sorted(kinds)}"
     )
-    # sitemap.xml lists exactly the pages to index (not 404.html, nor the noindex chart embeds).
+    # sitemap.xml lists exactly the pages to index: not 404.html, nor the noindex chart embeds
+    # (charts/ID/embed/, reached from a host's iframe, not by a link: the crawl may not see
+    # them; test_pages_out_of_the_sitemap_are_noindex reads every file).
     pages = {u for u in result["pages"] if not u.endswith("/404.html")}
-    assert result["noindex"] and result["noindex"] < pages
+    assert result["noindex"] <= pages and "/charts/" in " ".join(result["sitemap"])
     assert set(result["sitemap"]) == pages - result["noindex"]
 
 

@@ -66,7 +66,7 @@ def test_theme_prefix_names_the_theme_copy_even_when_the_project_overrides_it(ru
 
 def test_theme_has_every_template_the_engine_renders():
     engine_renders = ["base.html", "page.html", "story.html", "data.html", "sources.html"]
-    engine_renders += ["404.html", "chart-embed.html", "language-root.html"]
+    engine_renders += ["404.html", "chart.html", "chart-embed.html", "language-root.html"]
     engine_renders += ["partials/chart.html", "partials/cite.html", "partials/fig.html"]
     engine_renders += ["partials/callout.html", "partials/status-mark.html"]
     missing = [name for name in engine_renders if not (THEME_TEMPLATES / name).is_file()]

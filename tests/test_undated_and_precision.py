@@ -15,9 +15,10 @@ import pytest
 from pydantic import ValidationError
 
 from conftest import REPO
+from conftest import SITE_LANGUAGES as LANGUAGES
 from tiangong_site.i18n import activate
 from tiangong_site.loader import load_yaml_text
-from tiangong_site.models import LANGUAGES, Period
+from tiangong_site.models import Period
 from tiangong_site.tables import format_value, period_label
 
 

@@ -100,6 +100,13 @@ def test_chart_json_hover_text_is_read_and_plotly_settings_are_not():
     assert [f.kind for f in json_findings(json.dumps(figure), ALLOWED)] == ["half-width"]
 
 
+def test_plotly_line_breaks_and_bold_in_chart_text_are_markup_not_latin_words():
+    labels = ["<b>2022年6月（政策）</b><br>浙江省委、省政府批准设立", "<b>Policy</b><br>浙江"]
+    figure = {"layout": {"annotations": [{"text": t} for t in labels]}}
+    found = json_findings(json.dumps(figure), ALLOWED)
+    assert [(f.kind, f.found) for f in found] == [("latin", "Policy")], found
+
+
 def test_page_text_in_another_language_and_code_are_left_out():
     html = (
         '<html lang="zh-Hans"><body><p>报道 <a lang="en" href="/en/">English</a></p>'

@@ -1,4 +1,5 @@
-"""A chart spec + the content -> Plotly figure JSON, its table and its downloads, in one house style.
+"""A chart spec + the content -> Plotly figure JSON, its table and its downloads, in one house
+style.
 
 The figure is built with the `plotly` package (so it is valid Plotly JSON by
 construction); the table and the CSV/JSON downloads are made from the very rows
@@ -11,6 +12,8 @@ import csv
 import difflib
 import functools
 import io
+import json
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -20,7 +23,10 @@ from .brand import PLAIN, Brand
 from .content import Content
 from .errors import Problem
 from .i18n import N_, gettext
+from .languages import language
+from .memo import Memo, digest
 from .models import Chart, text
+from .narrow import MAX_DIRECT_LABELS, place_line_labels
 from .tables import (
     QUALIFIER_WORDS,
     dataset_rows,
@@ -34,10 +40,47 @@ from .tables import (
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'
 FONTS = {
-    "zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+    "zh": (
+        '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
+        '"Source Han Sans SC", sans-serif'
+    )
 }
 """Chinese figures use the Chinese faces first (as the pages' :lang(zh-Hans) stack does): a
 Latin-first stack can give Han characters Japanese glyph forms where system-ui is Japanese."""
+
+
+def plotly_version() -> str:
+    """The installed plotly's version, read without importing it."""
+    from importlib.metadata import version
+
+    return version("plotly")
+
+
+def validated(kind: str, payload: dict[str, Any], memo: Memo | None = None) -> dict[str, Any]:
+    """`payload` (a figure's data and layout, or a template's layout) as the plotly package
+    validates and writes it. The result depends on the payload and plotly's version alone, so
+    a memo (salted with that version) keeps it: importing plotly and validating a figure cost
+    about a tenth of a second of a build whose charts had not changed."""
+    try:
+        raw = json.dumps([kind, payload], sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # a value JSON cannot hold: validate it every time
+        raw, memo = "", None
+    key = digest(raw) if memo is not None else ""
+    kept = memo.get(key) if memo is not None else None
+    if kept is not None:
+        return json.loads(kept)
+    go = _go()
+    made = (
+        go.Figure(data=payload["data"], layout=payload["layout"])
+        if kind == "figure"
+        else go.layout.Template(layout=go.Layout(**payload["layout"]))
+    ).to_plotly_json()
+    if memo is not None:
+        try:
+            memo.put(key, json.dumps(made, ensure_ascii=False))
+        except (TypeError, ValueError):
+            pass
+    return made
 
 
 @functools.cache
@@ -49,47 +92,54 @@ def _go() -> Any:
     return go
 
 
-@functools.lru_cache(maxsize=8)
-def house(brand: Brand) -> dict[str, Any]:
-    """The house style, as Plotly template JSON (validated once per brand). The series colours
+def house(brand: Brand, memo: Memo | None = None) -> dict[str, Any]:
+    """The house style, as Plotly template JSON (validated once per brand and process, or once
+    per brand with `memo`, see `validated`). The series colours
     are the brand's (static/style.css); colours of text and grid are re-applied in the browser
     from the page's CSS variables, so charts follow light and dark mode exactly as the text does."""
-    go = _go()
-    template = go.layout.Template(
-        layout=go.Layout(
-            font={"family": FONT, "size": 14, "color": brand["fg"]},
-            paper_bgcolor="rgba(0,0,0,0)",
-            plot_bgcolor="rgba(0,0,0,0)",
-            colorway=brand.palette,
-            margin={"l": 8, "r": 16, "t": 16, "b": 8},
-            hoverlabel={"font": {"family": FONT}},
-            legend={
-                "orientation": "h",
-                "yanchor": "bottom",
-                "y": 1.0,
-                "x": 0,
-                "bgcolor": "rgba(0,0,0,0)",
-            },
-            xaxis={
-                "automargin": True,
-                "showgrid": False,
-                "linecolor": "#8a8a8a",
-                "ticks": "outside",
-                "tickcolor": "#8a8a8a",
-                "zeroline": False,
-            },
-            yaxis={
-                "automargin": True,
-                "gridcolor": "#e3e3e3",
-                "zeroline": False,
-                "rangemode": "tozero",
-            },
-        )
+    if memo is None:
+        return _house(brand)
+    return validated("template", {"layout": _house_layout(brand)}, memo)
+
+
+@functools.lru_cache(maxsize=8)
+def _house(brand: Brand) -> dict[str, Any]:
+    return validated("template", {"layout": _house_layout(brand)})
+
+
+def _house_layout(brand: Brand) -> dict[str, Any]:
+    return dict(
+        font={"family": FONT, "size": 14, "color": brand["fg"]},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        colorway=brand.palette,
+        margin={"l": 8, "r": 16, "t": 16, "b": 8},
+        hoverlabel={"font": {"family": FONT}},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "x": 0,
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        xaxis={
+            "automargin": True,
+            "showgrid": False,
+            "linecolor": "#8a8a8a",
+            "ticks": "outside",
+            "tickcolor": "#8a8a8a",
+            "zeroline": False,
+        },
+        yaxis={
+            "automargin": True,
+            "gridcolor": "#e3e3e3",
+            "zeroline": False,
+            "rangemode": "tozero",
+        },
     )
-    return template.to_plotly_json()
 
 
-KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline"}
+KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "timeline", "grid"}
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
 
 HEADERS = {
@@ -139,6 +189,10 @@ class ChartOutput:
     """Made at build time by drawing.py: "wide" and "narrow" SVG text, "preview" PNG bytes."""
     brand: Brand = PLAIN
     """The colours it is drawn in (static/style.css), which its SVG names as custom properties."""
+    decimals: int = 0
+    """The places its values are shown with, in the table as in the labels and hover text."""
+    depends: frozenset[str] = frozenset()
+    """The keys of what it was made from, recorded as it was made (deps.py)."""
 
     def table(self) -> list[list[str]]:
         return [[self._table_cell(row, key) for key, _ in self.columns] for row in self.rows]
@@ -147,6 +201,8 @@ class ChartOutput:
         if key == "date" and row.get(key):  # as a reader writes it (downloads keep ISO dates)
             return i18n.date(row[key], self.lang)
         cell = _cell(row.get(key), self.lang)
+        if key == self.spec.y and isinstance(row.get(key), float):
+            cell = _padded(cell, self.decimals)  # 7.0 beside 9.8, as the chart labels it
         if key == self.spec.y and row.get("qualifier") in QUALIFIER_WORDS and cell != "—":
             return qualified(cell, row["qualifier"], self.lang)  # "nearly 5,000", 近5000
         return cell
@@ -215,6 +271,8 @@ def _cell(value: Any, lang: str = "en") -> str:
 
 
 def _header(key: str, lang: str, spec: Chart) -> str:
+    if key in spec.headers:
+        return text(spec.headers[key], lang)
     if key == "value" and spec.y_title:
         return text(spec.y_title, lang)
     return gettext(lang, HEADERS.get(key, key.replace("_", " ").capitalize()))
@@ -233,6 +291,7 @@ def check_charts(content: Content) -> list[Problem]:
         named += [(("where", k), k) for k in spec.where] + [
             (("highlight", k), k) for k in (spec.highlight or {})
         ]
+        named += [(("headers", k), k) for k in spec.headers if k != "count"]
         for key, column in named:
             if column is None or (key == "y" and column == "count") or not rows:
                 continue
@@ -264,6 +323,22 @@ def check_charts(content: Content) -> list[Problem]:
     return problems
 
 
+def fill_placeholders(content: Content) -> list[Problem]:
+    """Numbers in the charts' words that come from their data (placeholders.py), filled in
+    every language; each chart spec is replaced by its filled copy. Run after check_charts."""
+    from .placeholders import fill_charts
+
+    problems = fill_charts(
+        content.datasets["charts"],
+        list(content.site.languages),
+        lambda spec, lang: _select(content, spec, lang),
+        lambda i, key, message, hint: content.problem_at("charts", i, key, message, hint),
+    )
+    for key in [k for k in content._cache if k[0] == "charts"]:
+        del content._cache[key]  # indexes of the unfilled specs
+    return problems
+
+
 def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str]:
     """Where, what and how to fix a `where:` no row matches: the first key whose value no
     row has (with the nearest value that exists), else the combination."""
@@ -290,6 +365,18 @@ def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str
         return ("where", key), message, hint
     message = "no rows match this chart's `where:`: each value occurs, but no row has them all"
     return ("where",), message, "check the values against the data file"
+
+
+def _rows_of(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
+    """The rows a chart of the content shows. The chart depends on them, not on its whole
+    dataset (deps.py, `Content.settled`): an edit to a record it does not show leaves it
+    as it was, and it is not drawn again."""
+    if content.index("charts").get(spec.id) is not spec:  # a spec of no content: nothing kept
+        return _select(content, spec, lang)
+    return content.settled(
+        ("chart-rows", spec.id, lang),
+        lambda made_of: _select(made_of, made_of.index("charts")[spec.id], lang),
+    )
 
 
 def _select(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
@@ -337,19 +424,25 @@ def _download_columns(columns: list[str], spec: Chart) -> list[str]:
     return keys + ["status", "uncertain"]
 
 
+DIRECTLY_LABELLED = {"grid", "timeline"}
+"""Kinds that name what each mark is beside it, so they never need a legend."""
+
 HOVER = "%{customdata}<extra></extra>"
 """Hover text is prepared per point in customdata, already in the reader's language."""
 
 
 def build_chart(
-    content: Content, spec: Chart, lang: str = "en", brand: Brand = PLAIN
+    content: Content, spec: Chart, lang: str = "en", brand: Brand = PLAIN, memo: Memo | None = None
 ) -> ChartOutput:
     """One chart, in the colours of `brand` (the build passes static/style.css's; PLAIN is
-    for callers that show no chart to anyone, such as `check`)."""
-    rows = _select(content, spec, lang)
+    for callers that show no chart to anyone, such as `check`). With `memo` (see `validated`),
+    plotly validates only figures it has not validated before."""
+    rows = _rows_of(content, spec, lang)
     columns = [spec.x] + ([spec.series] if spec.series and spec.series != spec.x else []) + [spec.y]
     if spec.data == "figures" and spec.y == "value":
         columns += ["rank"] if any(r.get("rank") for r in rows) else []
+    if spec.kind == "grid":  # each row a named mark: the table lists them in that order
+        columns = [spec.x, spec.y] + ([spec.series] if spec.series else [])
     if spec.data == "events":
         columns = ["date", "title"] + (
             ["region_name"] if any(r.get("region_name") for r in rows) else []
@@ -375,12 +468,12 @@ def build_chart(
         layout,
         {
             "template": {},  # no default template to load and copy: the house style is set below
-            "height": spec.height,
+            "height": layout.get("height") or spec.height,
             "xaxis": {"title": {"text": value_title or None}},
             "yaxis": {"title": {"text": None}},
-            "showlegend": bool(spec.series)
-            or highlighted is not None
-            or any(_marked(r) for r in rows),
+            # A legend only for what is not named on the chart: keys to colours and marks.
+            "showlegend": spec.kind not in DIRECTLY_LABELLED
+            and any(t.get("showlegend", True) and t.get("name") for t in traces),
         },
     )
     if lang in FONTS:
@@ -388,11 +481,12 @@ def build_chart(
             layout,
             {"font": {"family": FONTS[lang]}, "hoverlabel": {"font": {"family": FONTS[lang]}}},
         )
+    if language(lang).plotly_separators:  # axes and tooltips with the language's marks
+        layout["separators"] = language(lang).plotly_separators
     # One validated construction by the plotly package (updating a Figure step by step
     # re-validates it each time, and cost most of a build's time).
-    go = _go()
-    figure = go.Figure(data=traces, layout=layout).to_plotly_json()
-    figure["layout"]["template"] = house(brand)  # validated once per brand
+    figure = validated("figure", {"data": traces, "layout": layout}, memo)
+    figure["layout"]["template"] = house(brand, memo)
     downloads = _download_columns(columns, spec)
     header = {key: _header(key, lang, spec) for key in [*columns, *downloads]}
     return ChartOutput(
@@ -403,6 +497,7 @@ def build_chart(
         lang,
         [(k, header[k]) for k in downloads],
         brand=brand,
+        decimals=_label_decimals(rows, spec),
     )
 
 
@@ -416,9 +511,35 @@ def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
-def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en") -> str:
-    """The figure as a reader reads it, unit included: for hover text."""
-    return str(row.get("value_text") or _cell(row[spec.y], lang))
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int = 0) -> str:
+    """The figure as a reader reads it, unit included, with the chart's decimals (as its
+    labels and table have them): for hover text. A count gets the measure word its value
+    title gives in Chinese (4座)."""
+    shown = row.get("value_text")
+    if not shown:
+        return _cell(row[spec.y], lang) + _measure_word(spec, lang)
+    return NUMBER.sub(lambda m: _padded(m.group(0), decimals), str(shown), count=1)
+
+
+def _padded(number: str, places: int) -> str:
+    """'7' to 1 place is '7.0': every number of a chart with the same decimals."""
+    have = len(number.rsplit(".", 1)[1]) if "." in number else 0
+    return number + ("" if have or not places else ".") + "0" * max(0, places - have)
+
+
+MEASURE_WORD = re.compile(r"（([座个家项条])）$")
+"""Chinese measure words a count's value title may end with: 每年获鼎数（座）."""
+
+
+def _measure_word(spec: Chart, lang: str) -> str:
+    title = text(spec.x_title if spec.kind == "bar" else spec.y_title, lang) or text(
+        spec.y_title, lang
+    )
+    found = MEASURE_WORD.search(title) if lang == "zh" else None
+    return found.group(1) if found else ""
 
 
 def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int = 1) -> str:
@@ -428,7 +549,7 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
     reader rounds (800.25 -> 800.3 in both editions, not the float's 800.2)."""
     value = row[spec.y]
     if isinstance(value, float):
-        number = _half_up(value, decimals, grouped=lang == "en")
+        number = i18n.local_marks(_half_up(value, decimals, bool(language(lang).group)), lang)
     else:
         number = _cell(value, lang)
     body = number + ("%" if row.get("unit") == "%" else "")
@@ -450,10 +571,15 @@ def _hover(name: Any, value: str, lang: str, series: str | None = None) -> str:
 
 
 def _label_decimals(rows: list[dict[str, Any]], spec: Chart) -> int:
-    """One decimal when any plotted value has a fraction (or the chart shows rates), else none."""
+    """The places every number of a chart is shown with, in its labels, hover text and
+    table alike: the most any plotted value has (at most two, 2252.28 as the source prints
+    it), and at least one for rates (7.0% beside 9.8%)."""
     values = [r[spec.y] for r in rows if isinstance(r.get(spec.y), float)]
+    places = [
+        len(repr(v).split(".")[1]) for v in values if not v.is_integer() and "e" not in repr(v)
+    ]
     rates = any(r.get("unit") == "%" for r in rows)
-    return 1 if rates or any(not v.is_integer() for v in values) else 0
+    return min(2, max([1 if rates else 0, *places]))
 
 
 def _half_up(value: float, decimals: int, grouped: bool) -> str:
@@ -478,27 +604,12 @@ def _draw(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Plotly traces and layout (plain dicts) for one chart."""
     accent, muted, palette = brand.accent, brand.muted, brand.palette
+    if spec.kind == "grid":
+        return _draw_grid(spec, rows, lang, palette)
     if spec.kind == "timeline":
-        trace = {
-            "type": "scatter",
-            "x": [r["date"] for r in rows],
-            "y": [r.get(spec.y, "") for r in rows],
-            "mode": "markers",
-            "marker": {
-                "size": 12,
-                "color": accent,
-                "symbol": ["circle-open" if _marked(r) else "circle" for r in rows],
-            },
-            "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
-            "hovertemplate": HOVER,
-            "showlegend": False,
-        }
-        layout = {
-            "xaxis": {"type": "date", "showgrid": True, "gridcolor": "#e3e3e3"},
-            "yaxis": {"type": "category", "rangemode": "normal", "gridcolor": "#e3e3e3"},
-        }
-        return [trace], layout
+        return _draw_timeline(spec, rows, lang, accent)
     traces: list[dict[str, Any]] = []
+    decimals = _label_decimals(rows, spec)
     groups: dict[Any, list[int]] = {}
     for i, row in enumerate(rows):
         groups.setdefault(row[spec.series] if spec.series else None, []).append(i)
@@ -513,7 +624,7 @@ def _draw(
         hover = [
             _hover(
                 r[spec.x],
-                _value_text(r, spec, lang),
+                _value_text(r, spec, lang, decimals),
                 lang,
                 r.get(spec.series) if spec.series and spec.series != spec.x else None,
             )
@@ -539,11 +650,13 @@ def _draw(
             }
             if connected:
                 trace["line"] = {"dash": "dot", "width": 2}
-                trace["x"], trace["y"], trace["customdata"] = _break_gaps(cats, values, hover)
-                trace["connectgaps"] = False
-                if all(
-                    a is None or b is None for a, b in zip(trace["x"], trace["x"][1:], strict=False)
-                ):
+                xs, ys, hs = _break_gaps(cats, values, hover)
+                if any(a is not None and b is not None for a, b in zip(xs, xs[1:], strict=False)):
+                    # the line stops at each gap (a None point); per-point lists follow it
+                    trace.update(x=xs, y=ys, customdata=hs, connectgaps=False)
+                    opacity = iter(trace["marker"]["opacity"])
+                    trace["marker"]["opacity"] = [1 if x is None else next(opacity) for x in xs]
+                else:
                     trace["mode"] = "markers"  # no two consecutive years: nothing to join
             traces.append(trace)
             continue
@@ -566,13 +679,10 @@ def _draw(
             "hovertemplate": HOVER,
         }
         if spec.kind != "stacked-column":
-            trace["text"] = [_bar_label(r, spec, lang, _label_decimals(rows, spec)) for r in sub]
+            trace["text"] = [_bar_label(r, spec, lang, decimals) for r in sub]
         traces.append(trace)
     if spec.kind == "line":
-        return traces, {
-            "xaxis": {"type": "date", "tickformat": "%Y"},
-            "yaxis": _value_ticks(rows, spec, lang),
-        }
+        return _line_layout(traces, rows, spec, lang)
     headroom = _headroom(rows, spec)
     value_axis = ({"range": headroom} if headroom else {}) | _value_ticks(
         rows, spec, lang, headroom
@@ -608,6 +718,8 @@ def _draw(
             }
             for category, total in totals.items()
         ]
+    if spec.kind == "grouped-column" and spec.series and len(traces) <= MAX_DIRECT_LABELS:
+        _name_first_group(traces, layout, spec)
     layout.update(uniformtext={"minsize": 12, "mode": "show"}, legend={"traceorder": "normal"})
     if highlighted is not None and spec.highlight_label:
         # A legend entry that explains the accent colour.
@@ -637,6 +749,196 @@ def _draw(
         )
         if not spec.series and highlighted is None:
             traces[0]["showlegend"] = False
+    return traces, layout
+
+
+def _draw_timeline(
+    spec: Chart, rows: list[dict[str, Any]], lang: str, accent: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Dated events as an annotated list reading down: a mark for each event on one line, its
+    date and kind in bold and its description beside it, so every event is named without
+    hovering (open marks: details uncertain). The labels are laid out by narrow.list_layout,
+    which the phone drawing calls again at its own width."""
+    from .narrow import WIDE_LIST_CHARS, list_layout
+
+    heads = [
+        gettext(lang, N_("%(date)s · %(kind)s"))
+        % {"date": i18n.date(r["date"], lang), "kind": r.get(spec.y, "")}
+        for r in rows
+    ]
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": [0] * len(rows),
+        "line": {"color": "#e3e3e3", "width": 2},
+        "marker": {
+            "size": 12,
+            "color": accent,
+            "symbol": ["circle-open" if _marked(r) else "circle" for r in rows],
+            "line": {"width": 2, "color": accent},
+        },
+        "customdata": [_hover(i18n.date(r["date"], lang), r["title"], lang) for r in rows],
+        "hovertemplate": HOVER,
+        "showlegend": False,
+        "meta": {"labels": [[head, r["title"]] for head, r in zip(heads, rows, strict=True)]},
+    }
+    layout = list_layout(trace, WIDE_LIST_CHARS[_wide_or_latin(lang)])
+    return [trace], layout
+
+
+def _wide_or_latin(lang: str) -> str:
+    return "cjk" if lang in FONTS else "latin"
+
+
+GRID_ROW = 38
+"""Pixels per row of a grid chart: a mark and its label, with room to tap."""
+
+
+def _draw_grid(
+    spec: Chart, rows: list[dict[str, Any]], lang: str, palette: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A mark for each row at (x, y), coloured by series and named beside it (no legend);
+    open marks for rows not reported (inferred, conflicting). The x categories head the
+    columns at the top; the y categories read down in the data's order."""
+    series: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        series.setdefault(row.get(spec.series) if spec.series else None, []).append(row)
+    traces = []
+    for n, (name, sub) in enumerate(series.items()):
+        colour = palette[n % len(palette)]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "name": str(name or ""),
+                "x": [r[spec.x] for r in sub],
+                "y": [r[spec.y] for r in sub],
+                "text": [str(name or "") for _ in sub],
+                "textposition": "middle right",
+                "textfont": {"color": colour, "size": 13},
+                "marker": {
+                    "size": 16,
+                    "color": colour,
+                    "symbol": ["circle-open" if _marked(r) else "circle" for r in sub],
+                    "line": {"width": 2.5, "color": colour},
+                },
+                "cliponaxis": False,
+                "customdata": [_grid_hover(r, spec, lang) for r in sub],
+                "hovertemplate": HOVER,
+                "showlegend": False,
+            }
+        )
+    xs = list(dict.fromkeys(r[spec.x] for r in rows))
+    ys = list(dict.fromkeys(r[spec.y] for r in rows))
+    layout: dict[str, Any] = {
+        "xaxis": {
+            "type": "category",
+            "categoryarray": xs,
+            "side": "top",
+            "range": [-0.3, len(xs) - 0.2],  # each mark at the left of its column, room for text
+            "showline": False,
+            "ticks": "",
+        },
+        "yaxis": {
+            "type": "category",
+            "categoryarray": ys,
+            "autorange": "reversed",
+            "rangemode": "normal",
+            "showgrid": True,
+            "gridcolor": "#e3e3e3",
+        },
+        "height": max(spec.height, GRID_ROW * len(ys) + 60),
+        "margin": {"b": 30},  # the key to the open marks, under the grid
+    }
+    if any(_marked(r) for r in rows):
+        layout["annotations"] = [
+            {
+                "text": label("hollow", lang),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "yanchor": "top",
+                "yshift": -6,
+                "xanchor": "left",
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        ]
+    return traces, layout
+
+
+def _grid_hover(row: dict[str, Any], spec: Chart, lang: str) -> str:
+    shown = _hover(row[spec.x], row[spec.y], lang, row.get(spec.series) if spec.series else None)
+    return shown + (
+        gettext(lang, N_(" (%(basis)s)")) % {"basis": row["status_name"]} if _marked(row) else ""
+    )
+
+
+def _name_first_group(traces: list[dict[str, Any]], layout: dict[str, Any], spec: Chart) -> None:
+    """Direct labels for grouped columns: each series' name over its bar in the first group
+    it appears in (the colours then explain themselves), wrapped to the bar's width, with
+    the value axis lengthened so the names fit above the values."""
+    from .drawing import WIDE_WIDTH
+    from .narrow import wrap
+
+    cats = list(dict.fromkeys(c for t in traces for c in t["x"] if c is not None))
+    share = 0.8 / len(traces)  # Plotly's default gap leaves 80% of a category to its bars
+    chars = max(8, int((WIDE_WIDTH - 60) * share / len(cats) / 7.5))
+    plot_px = spec.height - 70
+    annotations, top = [], 0.0
+    for slot, trace in enumerate(traces):
+        trace["showlegend"] = False
+        here = [(c, v) for c, v in zip(trace["x"], trace["y"], strict=True) if v is not None]
+        if not here:
+            continue
+        category, value = here[0]
+        lines = wrap(trace["name"], chars)
+        annotations.append(
+            {
+                "text": "<br>".join(lines),
+                "x": cats.index(category) - 0.4 + (slot + 0.5) * share,
+                "y": value,
+                "yanchor": "bottom",
+                "yshift": 20,  # above the value printed at the bar's end
+                "showarrow": False,
+                "font": {"size": 12, "color": trace["marker"]["color"]},
+            }
+        )
+        need = 24 + 15 * len(lines)
+        top = max(top, value * plot_px / max(plot_px - need, 1))
+    layout["annotations"] = layout.get("annotations", []) + annotations
+    axis = layout["yaxis"]
+    if "range" in axis:
+        axis["range"] = [axis["range"][0], max(axis["range"][1], top)]
+
+
+def _line_layout(
+    traces: list[dict[str, Any]], rows: list[dict[str, Any]], spec: Chart, lang: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Axes with fixed ranges (half a year beyond the first and last point, 0 to 15% above the
+    highest), so each series can be named beside one of its points (narrow.place_line_labels)
+    when there are few enough series; more are left to the legend."""
+    dates = sorted(str(x)[:10] for t in traces for x in t["x"] if x is not None)
+    values = [y for t in traces for y in t["y"] if isinstance(y, (int, float))]
+    first, last = int(dates[0][:4]), int(dates[-1][:4])
+    layout = {
+        "xaxis": {
+            "type": "date",
+            "tickformat": "%Y",
+            "range": [f"{first - 1}-07-01", f"{last + 1}-07-01"],
+        },
+        "yaxis": {"range": [0, max(values) * 1.15]} | _value_ticks(rows, spec, lang),
+    }
+    if not spec.series:
+        traces[0]["showlegend"] = False  # one line: the title says what it is
+    elif len(traces) <= MAX_DIRECT_LABELS:
+        from .drawing import WIDE_WIDTH
+
+        for trace in traces:
+            trace["showlegend"] = False
+        place_line_labels(traces, layout, WIDE_WIDTH, spec.height)
     return traces, layout
 
 

@@ -133,7 +133,7 @@ def orphan_pages(content: Content, rendered: Rendered) -> list[Problem]:
     """Warnings for pages no other page links to (links between a page's own language
     editions do not count): readers can reach them only by typing the address."""
     languages = content.site.languages
-    prefixes = {lang: f"{lang}/" if len(languages) > 1 else "" for lang in languages}
+    prefixes = {lang: content.site.folder(lang) for lang in languages}
     links = linked_from(rendered.pages, rendered.base_path, rendered.listing[1])
     problems = []
     for page in content.pages:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import html as html_module
 import io
 import json
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .languages import KNOWN
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 FULL_WIDTH = "，。：；（）“”‘’、！？《》【】［］〔〕…—｜"
@@ -59,17 +62,25 @@ _SHARED = "—…‘’"
 """Marks English prose uses too: left outside the span at either end of a run."""
 
 
-def _wrap(match: re.Match[str]) -> str:
+def _wrap(match: re.Match[str], element: str = "span") -> str:
     run = match.group(0)
     core = run.lstrip(_SHARED)
     lead = run[: len(run) - len(core)]
     trail = core[len(core.rstrip(_SHARED)) :]
-    return f'{lead}<span lang="{ZH_HANS}">{core[: len(core) - len(trail)]}</span>{trail}'
+    marked = core[: len(core) - len(trail)]
+    return f'{lead}<{element} lang="{ZH_HANS}">{marked}</{element}>{trail}'
+
+
+def _wrap_in_svg(match: re.Match[str]) -> str:
+    """Inside an inline SVG a run is a <tspan>: an HTML <span> there would end the SVG (the
+    HTML parser leaves foreign content at it) and spill the rest of the drawing as text."""
+    return _wrap(match, "tspan")
 
 
 def mark_chinese_runs(html: str) -> str:
-    """Wrap each run of Chinese text in `<span lang="zh-Hans">`, outside tags, attributes,
-    scripts, styles, titles and text areas, and outside any element that states a language."""
+    """Wrap each run of Chinese text in `<span lang="zh-Hans">` (`<tspan>` in an inline SVG),
+    outside tags, attributes, scripts, styles, titles and text areas, and outside any element
+    that states a language."""
     if not _ANY_HAN.search(html):
         return html
     out: list[str] = []
@@ -89,7 +100,8 @@ def mark_chinese_runs(html: str) -> str:
                     stack.append((name, name != "html" and bool(_LANG_ATTR.search(tag.group(3)))))
             out.append(token)
         elif in_body and _ANY_HAN.search(token) and not any(states for _, states in stack):
-            out.append(_RUN.sub(_wrap, token))
+            in_svg = any(name == "svg" for name, _ in stack)
+            out.append(_RUN.sub(_wrap_in_svg if in_svg else _wrap, token))
         else:
             out.append(token)
     return "".join(out)
@@ -401,7 +413,7 @@ STYLE_KEYS = {
 def _text_values(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
     """(key, string) for every string in a JSON value that a reader may see."""
     if isinstance(value, dict):
-        if value and set(value) <= {"en", "zh"} and len(value) == 2:
+        if len(value) > 1 and set(value) <= KNOWN.keys():  # one text in several languages
             yield "bilingual", json.dumps(value, ensure_ascii=False)
             return
         for k, v in value.items():
@@ -414,13 +426,17 @@ def _text_values(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
         yield key, value
 
 
+PLOTLY_MARKUP = re.compile(r"</?(?:b|i|br|em|sup|sub)\s*/?>", re.I)
+"""The tags Plotly reads in chart text (line breaks, bold): markup, not words."""
+
+
 def json_findings(data: str, allowed: Allowlist) -> list[Finding]:
     found: list[Finding] = []
     for key, value in _text_values(json.loads(data)):
         if key == "bilingual":
             found.append(Finding("bilingual", value, value[:40]))
         else:
-            found += findings_in(value, allowed)
+            found += findings_in(PLOTLY_MARKUP.sub("", value), allowed)
     return found
 
 
@@ -477,14 +493,24 @@ class Writers:
 
     def __init__(self, root: Path, content: Path, templates: Path, env: Any):
         self.root, self.templates, self.env = root, templates, env
-        files = sorted(content.rglob("*.yaml")) + sorted(content.glob("pages/*.zh.md"))
-        self.content = [
+        self._content_folder = content
+        self._lexed: dict[str, list[tuple[int, str]]] = {}
+
+    # Read when a finding is first located, not before: a clean page (and the preview's
+    # update of one) pays nothing for them.
+    @functools.cached_property
+    def content(self) -> list[tuple[str, str]]:
+        folder = self._content_folder
+        files = sorted(folder.rglob("*.yaml")) + sorted(folder.glob("pages/*.zh.md"))
+        return [
             (self._shown(p), p.read_text(encoding="utf-8"))
             for p in files
             if p.name != "glossary.yaml"
         ]
-        self.catalogue = self._catalogue(root / "locales" / "zh" / "LC_MESSAGES" / "messages.po")
-        self._lexed: dict[str, list[tuple[int, str]]] = {}
+
+    @functools.cached_property
+    def catalogue(self) -> list[tuple[int, str, str]]:
+        return self._catalogue(self.root / "locales" / "zh" / "LC_MESSAGES" / "messages.po")
 
     def _shown(self, path: Path) -> str:
         try:
@@ -573,6 +599,7 @@ HINTS = {
     "latin": "write it in Chinese; a proper name, unit or code that stays in Latin letters goes "
     "in locales/zh/allowed-latin.txt",
     "half-width": "Chinese text takes full-width （）：；，、“”！？",
-    "space": "remove the space: Chinese sets none beside its punctuation or between Chinese and Latin text",
+    "space": "remove the space: Chinese sets none beside its punctuation or between Chinese and "
+    "Latin text",
     "bilingual": "a Chinese download holds the Chinese text alone",
 }

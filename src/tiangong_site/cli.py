@@ -49,8 +49,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tiangong-site",
-        description="Build a static data-journalism site from YAML content, Markdown pages, Jinja templates and Plotly charts.",
-        epilog="Exit codes: 0 ok, 1 content errors (each printed as path:line:col: message (hint)), 2 usage errors.",
+        description="Build a static data-journalism site from YAML content, Markdown pages, Jinja "
+        "templates and Plotly charts.",
+        epilog="Exit codes: 0 ok, 1 content errors (each printed as path:line:col: message "
+        "(hint)), 2 usage errors.",
     )
     parser.add_argument("--version", action="version", version=f"tiangong-site {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -58,7 +60,8 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="build the site into the output folder",
-        description="Validate content and build the site. The previous output is replaced, in one atomic step, "
+        description="Validate content and build the site. The previous output is replaced, in one "
+        "atomic step, "
         "only when the build succeeds, and only if it is empty or an earlier build made it "
         f"(it holds a {MARKER} file). Builds of the same output wait for each other. "
         "Charts are drawn to SVG with Chromium (chromium or google-chrome on PATH, or "
@@ -72,21 +75,24 @@ def make_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="DIR",
-        help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, which must be a folder inside the project)",
+        help="output folder, anywhere (default: output_dir in content/site.yaml, i.e. _site, "
+        "which must be a folder inside the project)",
     )
     build.add_argument("--force", action="store_true", help=FORCE_HELP)
     build.add_argument(
         "--base-url",
         default=None,
         metavar="URL",
-        help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: TIANGONG_BASE_URL); "
+        help="override base_url from site.yaml, e.g. https://org.github.io/repo/ (env: "
+        "TIANGONG_BASE_URL); "
         "its path may hold only letters, digits, - . _ ~ / and %%XX",
     )
 
     serve = commands.add_parser(
         "serve",
         help="preview the site with live reload",
-        description="Build, serve on 127.0.0.1 and rebuild on every change. The preview answers only "
+        description="Build, serve on 127.0.0.1 and rebuild on every change. The preview answers "
+        "only "
         "to the names of the address it listens on (localhost, 127.0.0.1, [::1] and that address): "
         "a request with any other Host header is refused with 403, so a web page cannot read your "
         "drafts through DNS rebinding. Listening on 0.0.0.0 (or ::) also accepts any IP address "
@@ -99,14 +105,16 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0: your network too)",
+        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0: your network "
+        "too)",
     )
     serve.add_argument(
         "--allow-host",
         action="append",
         default=[],
         metavar="NAME",
-        help="also answer to requests for NAME, e.g. a name your network gives this computer (repeatable)",
+        help="also answer to requests for NAME, e.g. a name your network gives this computer "
+        "(repeatable)",
     )
     serve.add_argument(
         "-o",
@@ -121,26 +129,34 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="everything build checks, without writing anything",
-        description="Run the build without writing: validate every content file and chart, render every "
-        "page and template to memory, resolve every reference and link; print every problem; write nothing.",
+        description="Run the build without writing: validate every content file and chart, render "
+        "every "
+        "page and template to memory, resolve every reference and link; print every problem; "
+        "write nothing.",
     )
     _common(check)
     check.add_argument(
         "--strict",
         action="store_true",
-        help="treat warnings as errors: a source nothing cites, a chart no page places, a chart that "
-        "shows raw ids (series: tier, not tier_name), a page no other page links to, placeholder text "
+        help="treat warnings as errors: a source nothing cites, a chart no page places, a chart "
+        "that "
+        "shows raw ids (series: tier, not tier_name), a page no other page links to, placeholder "
+        "text "
         "from `new page`",
     )
 
     new = commands.add_parser(
         "new",
         help="add a record or a page, every field explained",
-        description="Append a record to its data file (or create a page), with a comment explaining every field. "
-        "Give each required field as --FIELD VALUE; the content is validated afterwards and the file restored if anything is wrong.",
+        description="Append a record to its data file (or create a page), with a comment "
+        "explaining every field. "
+        "Give each required field as --FIELD VALUE; the content is validated afterwards and the "
+        "file restored if anything is wrong.",
         epilog="Examples:\n"
-        "  tiangong-site new award --ceremony-year 2025 --evaluation-year 2024 --region zhuji --tier county --standing returning --source SOURCE-ID\n"
-        "  tiangong-site new source --id my-source --title '...' --publisher '...' --url https://... --kind press --language zh\n"
+        "tiangong-site new award --ceremony-year 2025 --evaluation-year 2024 --region zhuji "
+        "--tier county --standing returning --source SOURCE-ID\n"
+        "tiangong-site new source --id my-source --title '...' --publisher '...' --url "
+        "https://... --kind press --language zh\n"
         "  tiangong-site new page how-we-did-it --title 'How we did it' --description '...'\n"
         "Run `tiangong-site new KIND` alone to list the fields KIND needs.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -154,15 +170,21 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("slug", nargs="?", help="for a page: its address, e.g. how-we-did-it")
     new.add_argument("--title", help="for a page: its headline")
     new.add_argument("--description", help="for a page: one or two sentences for link previews")
-    new.add_argument("--title-zh", help="the title in Chinese (a page, or any record's title)")
+    new.add_argument(
+        "--title-zh",
+        help="the title in Chinese (a page, or any record's title); --title-LANG and "
+        "--description-LANG give them in any other language of the site (--title-fr ...)",
+    )
     new.add_argument("--description-zh", help="the description in Chinese")
 
     init = commands.add_parser(
         "init",
         help="start a new story in a new or empty folder",
         description="Write a one-language starter project into DIR (absent or empty): site.yaml, "
-        "one dataset, one collection (a page per record), one chart and one page placing it. "
-        "It builds, previews and passes `check --strict` as written.",
+        "one dataset (a CSV file of made-up example figures, declared in datapackage.yaml), "
+        "one collection (a page per record), one chart and one page placing it. "
+        "It builds, previews and passes `check --strict` as written. docs/first-story.md "
+        "walks through each file.",
     )
     _common(init)
     init.add_argument(
@@ -176,8 +198,10 @@ def make_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema",
         help="write the JSON Schema of every content file to schemas/",
-        description="Regenerate schemas/*.schema.json from the content model and the current content (its ids, "
-        "languages and chart columns), for editors' YAML plugins. Run it after adding or renaming an id.",
+        description="Regenerate schemas/*.schema.json from the content model and the current "
+        "content (its ids, "
+        "languages and chart columns), for editors' YAML plugins. Run it after adding or renaming "
+        "an id.",
     )
     _common(schema)
     return parser
@@ -272,7 +296,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _pairs(extra: list[str]) -> dict[str, str]:
-    """['--ceremony-year', '2025', '--tier=county'] -> {'ceremony_year': '2025', 'tier': 'county'}."""
+    """['--ceremony-year', '2025', '--tier=county'] ->
+    {'ceremony_year': '2025', 'tier': 'county'}."""
     given: dict[str, str] = {}
     items = iter(extra)
     for item in items:
@@ -285,6 +310,15 @@ def _pairs(extra: list[str]) -> dict[str, str]:
                 raise UsageError(f"--{name} needs a value")
         given[name.replace("-", "_")] = value
     return given
+
+
+def _by_language(given: dict[str, str | None], field: str, default: str) -> dict[str, str]:
+    """{'title_fr': 'Titre'} -> {'fr': 'Titre'}: `--title-LANG` gives the text in LANG."""
+    return {
+        key.removeprefix(f"{field}_"): value
+        for key, value in given.items()
+        if key.startswith(f"{field}_") and value is not None and key != f"{field}_{default}"
+    }
 
 
 def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
@@ -300,16 +334,22 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
 
     try:
         if args.kind == "page":
-            if extra or not args.slug:
+            given = _pairs(extra)
+            texts = {k for k in given if k.partition("_")[0] in ("title", "description")}
+            if set(given) - texts or not args.slug:
                 raise UsageError(
-                    "a page needs a slug, --title and --description, e.g. new page how-we-did-it --title 'How we did it' --description '...'"
+                    "a page needs a slug, --title and --description, e.g. new page how-we-did-it "
+                    "--title 'How we did it' --description '...'"
                 )
-            from .content import load_site
+            from .content import edition_order, load_site
 
             site, _ = load_site(project.content, [])
-            languages = site.languages if site else ["en"]
-            titles = {"en": args.title, "zh": args.title_zh}
-            descriptions = {"en": args.description, "zh": args.description_zh}
+            languages = edition_order(site)
+            given |= {"title_zh": args.title_zh, "description_zh": args.description_zh}
+            titles = {languages[0]: args.title} | _by_language(given, "title", languages[0])
+            descriptions = {languages[0]: args.description} | _by_language(
+                given, "description", languages[0]
+            )
             created = new_page(
                 project.content, args.slug, titles, descriptions, languages, validate
             )
@@ -320,7 +360,7 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                     given[name] = getattr(args, name)
             if args.slug:
                 raise UsageError(f"'{args.slug}': give fields of a {args.kind} as --FIELD VALUE")
-            from .content import load_site
+            from .content import edition_order, load_site
 
             site, _ = load_site(project.content, [])
             created = new_record(
@@ -328,7 +368,7 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                 args.kind,
                 given,
                 validate,
-                tuple(site.languages) if site else ("en",),
+                tuple(edition_order(site)) if site else ("en",),
             )
     except UsageError as exc:
         print(f"tiangong-site new {args.kind}: {exc}", file=sys.stderr)
@@ -339,7 +379,8 @@ def cmd_new(args: argparse.Namespace, extra: list[str]) -> int:
                 str(p) for p in err["loc"] if isinstance(p, str) and not p[:1].isupper()
             )
             print(
-                f"tiangong-site new {args.kind}: --{field.replace('_', '-')}: {err['msg'].removeprefix('Value error, ')}",
+                f"tiangong-site new {args.kind}: --{field.replace('_', '-')}: "
+                f"{err['msg'].removeprefix('Value error, ')}",
                 file=sys.stderr,
             )
         return EXIT_USAGE

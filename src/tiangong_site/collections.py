@@ -8,19 +8,22 @@ Templates get typed page data (the frozen dataclasses below), not ad-hoc dicts: 
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
 from pydantic import Field, ValidationError, field_validator
 
 from .collisions import Origin, _suggest
-from .content import Content, close_matches, pydantic_problems
+from .content import Content, close_matches, key_field, pydantic_problems
+from .deps import record_all, recording
 from .errors import ContentError, Problem, display_path
 from .loader import LoadedFile, load_yaml_file
 from .models import Id, LocalText, Scalar, Strict, text
-from .pages import Job, _digest_of
+from .pages import Job
 
 FILE = "collections.yaml"
 """Under content/: a list of collections (optional)."""
@@ -287,18 +290,21 @@ def plan_collections(plan: Any, content: Content, urls: Any, lang: str) -> None:
     """Add each collection's pages (and listing page) in `lang` to `plan` (a SitePlan)."""
     declared: Declared = getattr(content, "collections", None) or Declared()
     for i, spec in enumerate(declared.specs):
-        entries, problems = _entries(declared, i, spec, content, lang)
+        # What the pages' views are made from (here, not in the jobs): each page records it.
+        with recording(passed_on=False) as made_of:
+            entries, problems = _entries(declared, i, spec, content, lang)
         plan.problems.extend(problems)
         index = None
         if spec.index:
             index = Link(urls.url(spec.index.url.lstrip("/")), text(spec.index.title, lang))
         collection = Collection(spec.name, spec.dataset, index)
-        assert declared.source is not None
-        depends = frozenset({"site", spec.dataset, declared.source.path, spec.template})
+        keys = frozenset(made_of)
         template_at = declared.problem((i, "template"), "", "")
         for n in range(len(entries)):
-            view = _page_view(collection, entries, n, urls)
-            plan.jobs.append(_job(entries[n], spec.template, view, depends, template_at))
+            # Made when the page is rendered, then dropped: 10,000 views held from planning
+            # to the end of the build were a third of its memory.
+            view = functools.partial(_page_view, collection, entries, n, urls)
+            plan.jobs.append(_job(entries[n], spec.template, view, keys, template_at))
         if spec.index and index:
             items = tuple(Link(urls.url(e.url_path), e.title) for e in entries)
             listing = CollectionIndex(collection, index.url, index.title, items)
@@ -306,8 +312,8 @@ def plan_collections(plan: Any, content: Content, urls: Any, lang: str) -> None:
             origin = Origin(f"the index of collection '{spec.name}'", at.path, at.line, at.column)
             entry = _Entry([], None, spec.index.url.lstrip("/"), index.title, origin)
             template_at = declared.problem((i, "index", "template"), "", "")
-            depends |= {spec.index.template}
-            plan.jobs.append(_job(entry, spec.index.template, listing, depends, template_at))
+            same = functools.partial(lambda listing: listing, listing)
+            plan.jobs.append(_job(entry, spec.index.template, same, keys, template_at))
 
 
 def _page_view(collection: Collection, entries: list[_Entry], n: int, urls: Any) -> Any:
@@ -422,23 +428,55 @@ def _same_address(url: str, old: _Entry, new: _Entry, spec: CollectionSpec) -> l
 
 
 class _Locator:
-    """Where a row's record is written, for messages about its page."""
+    """Where a row's record is written, for messages about its page: found by the field
+    that names each record (`id`, or a declared dataset's primary key)."""
 
     def __init__(self, content: Content, dataset: str):
         self.loaded = content.files.get(dataset)
         records = content.datasets[dataset]
         self.count = len(records)
-        self.by_id = {getattr(r, "id", None): n for n, r in enumerate(records) if r is not None}
+        self.key = key_field(records)
+        named = ((n, getattr(r, self.key, None)) for n, r in enumerate(records) if r is not None)
+        self.by_id = {rid: n for n, rid in named if rid is not None}
 
     def origin(self, row: dict[str, Any], spec: CollectionSpec, column: str) -> Origin:
-        rid = row.get("id")
+        rid = row.get(self.key)
         what = f"{spec.dataset} record '{rid}'" if rid is not None else f"a {spec.dataset} record"
         n = self.by_id.get(rid)
         if self.loaded is None or n is None:
             return Origin(what, group=f"the pages of collection '{spec.name}'")
-        line, col = self.loaded.position((n, column))
         group = f"the pages of collection '{spec.name}', {spec.url}"
-        return Origin(what, self.loaded.path, line, col, group, noun="record", ident=str(rid))
+        return _RecordOrigin(what, self.loaded, (n, column), group, str(rid))
+
+
+class _RecordOrigin(Origin):
+    """A record's Origin whose line and column are looked up when a message first reads them:
+    a JSON or CSV data file's positions take a second pass over its text (declared/data.py),
+    which a collection of 10,000 good records spent a second on, for no message at all."""
+
+    def __init__(self, what: str, loaded: LoadedFile, key: tuple, group: str, ident: str):
+        object.__setattr__(self, "_at", (loaded, key))
+        super().__init__(what, loaded.path, 1, 1, group, noun="record", ident=ident)
+
+    def _place(self) -> tuple[int, int]:
+        loaded, key = self._at  # type: ignore[attr-defined]
+        return loaded.position(key)
+
+    @property  # type: ignore[override]
+    def line(self) -> int:
+        return self._place()[0]
+
+    @line.setter
+    def line(self, value: int) -> None:
+        """Origin's __init__ sets it; the record's place is looked up instead."""
+
+    @property  # type: ignore[override]
+    def column(self) -> int:
+        return self._place()[1]
+
+    @column.setter
+    def column(self, value: int) -> None:
+        """As `line`."""
 
 
 # --- jobs ----------------------------------------------------------------------------------------
@@ -446,18 +484,14 @@ class _Locator:
 
 @dataclass
 class CollectionJob(Job):
-    """A page of a collection: its context is one dataclass (digested as plain data, so the
-    preview can tell it is unchanged); a missing template is reported at collections.yaml."""
+    """A page of a collection: its context is one dataclass; a missing template is reported
+    at collections.yaml."""
 
     template_at: Problem | None = None
 
-    def full_context(self, env: jinja2.Environment) -> tuple[dict[str, Any], list[Problem]]:
-        context, problems = super().full_context(env)
-        plain = {k: asdict(v) if k == "page" else v for k, v in context.items()}
-        self.context_digest = _digest_of([self.template, self.lang, plain])
-        return context, problems
-
-    def render(self, env: jinja2.Environment, plan: Any) -> tuple[str, list[Problem]]:
+    def render(
+        self, env: jinja2.Environment, plan: Any
+    ) -> tuple[str, list[Problem], frozenset[str]]:
         try:
             env.get_template(self.template)
         except jinja2.TemplateNotFound as exc:
@@ -474,13 +508,16 @@ class CollectionJob(Job):
 
 
 def _job(
-    entry: _Entry, template: str, view: Any, depends: frozenset[str], at: Problem
-) -> CollectionJob:
+    entry: _Entry, template: str, view: Callable[[], Any], made_of: frozenset[str], at: Problem
+) -> Any:
+    def context(env: jinja2.Environment) -> dict[str, Any]:
+        record_all(made_of)  # what the plan read to list the pages; the view records the rest
+        return {"page": view()}
+
     return CollectionJob(
         path=entry.url_path + "index.html",
         template=template,
-        context=lambda env: {"page": view},
-        depends=depends,
+        context=context,
         url_path=entry.url_path,
         title=entry.title,
         origin=entry.origin,

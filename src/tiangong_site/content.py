@@ -9,18 +9,31 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from . import deps
 from .collisions import slug_problem
+from .deps import (
+    PAGES,
+    SITE,
+    RecordedField,
+    RecordedGroups,
+    RecordedIndex,
+    data_key,
+    record_all,
+    recording,
+    settled_key,
+)
 from .editions import edition_problems
 from .errors import ContentError, Problem, display_path
-from .i18n import LANGUAGE_ENGLISH, SOURCE_LANGUAGE
+from .i18n import SOURCE_LANGUAGE
 from .inside import refuse_links
+from .languages import english_name
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
 from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
 
@@ -29,19 +42,21 @@ from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, S
 class Page:
     """A Markdown page: its validated front matter and its body."""
 
-    meta: PageMeta
-    body: str
+    # Reads of the front matter and of the body are recorded apart: a prose edit leaves the
+    # menus, which read every page's front matter, as they were.
+    meta: PageMeta = RecordedField(lambda page: f"meta:{page.path}")  # type: ignore[assignment]
+    body: str = RecordedField(lambda page: f"body:{page.path}")  # type: ignore[assignment]
     path: str
     body_line: int
     source: LoadedFile
     lang: str = SOURCE_LANGUAGE
-    """'en' for NAME.md; 'zh' for its Chinese edition NAME.zh.md."""
+    """The site's default language for NAME.md; 'zh' for its Chinese edition NAME.zh.md."""
 
     @property
     def key(self) -> str:
         """The page whatever its language: its file name without the language suffix."""
         name = self.path.rsplit("/", 1)[-1].removesuffix(".md")
-        return name.removesuffix(f".{self.lang}") if self.lang != SOURCE_LANGUAGE else name
+        return name.rsplit(".", 1)[0]
 
 
 @dataclass
@@ -49,9 +64,10 @@ class Content:
     """Everything under content/, validated. Records keep their YAML positions for later checks."""
 
     root: Path
-    site: Site
+    # Every read of these is recorded for the page being made (deps.py).
+    site: Site = RecordedField(lambda content: SITE)  # type: ignore[assignment]
     datasets: dict[str, list[Any]]
-    pages: list[Page]
+    pages: list[Page] = RecordedField(lambda content: PAGES)  # type: ignore[assignment]
     files: dict[str, LoadedFile] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     package: Any = None
@@ -60,17 +76,33 @@ class Content:
     """The project's collections (collections.Declared), set once the content is checked."""
 
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _derived: dict[tuple[str, ...], tuple[Any, frozenset[str]]] = field(
+        default_factory=dict, repr=False
+    )
+    _settled: dict[tuple[str, ...], tuple[Any, frozenset[str], Any]] = field(
+        default_factory=dict, repr=False
+    )
 
-    def index(self, dataset: str) -> dict[str, Any]:
-        """Records of `dataset` by id (computed once: content does not change after loading)."""
+    def __post_init__(self) -> None:
+        self.datasets = RecordedDatasets(self.datasets)
+
+    def records(self, dataset: str) -> list[Any]:
+        """The records of `dataset`, read without recording (for the content's own checks)."""
+        return dict.__getitem__(self.datasets, dataset)
+
+    def index(self, dataset: str) -> RecordedIndex[Any]:
+        """Records of `dataset` by id (computed once: content does not change after loading).
+        A lookup records that one record: a page quoting one figure needs no other."""
         key = (dataset, "")
         if key not in self._cache:
-            field_name = key_field(self.datasets[dataset])
-            self._cache[key] = {
+            records = self.records(dataset)
+            field_name = key_field(records)
+            by_id = {
                 getattr(r, field_name): r
-                for r in self.datasets[dataset]
+                for r in records
                 if r is not None and getattr(r, field_name, None) is not None
             }
+            self._cache[key] = RecordedIndex(dataset, by_id)
         return self._cache[key]
 
     def dataset_file(self, dataset: str) -> str:
@@ -79,23 +111,62 @@ class Content:
             return f"content/{DATASETS[dataset][0]}"
         return f"content/{self.package.resources[dataset].path}"
 
-    def by(self, dataset: str, field_name: str) -> dict[Any, list[Any]]:
-        """Records of `dataset` grouped by the value of one field, e.g. awards by region."""
+    def by(self, dataset: str, field_name: str) -> RecordedGroups[list[Any]]:
+        """Records of `dataset` grouped by the value of one field, e.g. awards by region.
+        Looking up one group records that group only."""
         key = (dataset, field_name)
         if key not in self._cache:
             groups: dict[Any, list[Any]] = {}
-            for record in self.datasets[dataset]:
-                if record is not None:
-                    groups.setdefault(getattr(record, field_name), []).append(record)
-            self._cache[key] = groups
+            for item in self.records(dataset):
+                if item is not None:
+                    groups.setdefault(getattr(item, field_name), []).append(item)
+            self._cache[key] = RecordedGroups(dataset, field_name, groups)
         return self._cache[key]
 
-    def derived(self, key: tuple[str, str], make: Callable[[], Any]) -> Any:
+    def derived(self, key: tuple[str, ...], make: Callable[[], Any]) -> Any:
         """`make()`, computed once for this content (which does not change after loading):
-        for tables derived from whole datasets, such as a dataset's rows in one language."""
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+        for tables derived from whole datasets, such as a dataset's rows in one language.
+        A reader records what `make` read, whether it made the value or found it made."""
+        if key not in self._derived:
+            with recording() as keys:
+                value = make()
+            self._derived[key] = (value, frozenset(keys))
+        value, keys = self._derived[key]
+        record_all(keys)
+        return value
+
+    def settled(self, key: tuple[str, ...], make: Callable[[Content], Any]) -> Any:
+        """`make(self)`, computed once, for a value made from much of which a reader needs
+        the value only (which page places each chart, read from every page's body): a reader
+        records the value's own key, which changes only when the value does (see
+        `keep_derived`), not what it was made from."""
+        if key not in self._settled:
+            with recording(passed_on=False) as keys:
+                value = make(self)
+            self._settled[key] = (value, frozenset(keys), make)
+        deps.record(settled_key(key))
+        return self._settled[key][0]
+
+    def keep_derived(self, older: Content, untouched: Callable[[frozenset[str]], bool]) -> set[str]:
+        """Take over `older`'s derived values that read nothing changed since: the preview
+        makes again only the tables an edit touches. Returns the keys of settled values
+        that changed: each one touched is made again now, and compared with the old."""
+        changed: set[str] = set()
+
+        def kept(keys: frozenset[str]) -> bool:
+            return untouched(keys) and not keys & changed
+
+        # Settled values first, in the order they were made (one read by another comes
+        # first): a derived value may have read one of them.
+        for key, (value, keys, make) in older._settled.items():
+            if kept(keys):
+                self._settled.setdefault(key, (value, keys, make))
+            elif self.settled(key, make) != value:
+                changed.add(settled_key(key))
+        for key, (value, keys) in older._derived.items():
+            if key not in self._derived and kept(keys):
+                self._derived[key] = (value, keys)
+        return changed
 
     def problem_at(
         self,
@@ -222,7 +293,10 @@ def pydantic_problems(
                 f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
             )
             if name in LANGUAGES and not close:  # a text's second line that lost its indentation
-                hint = f"if it is the {LANGUAGE_ENGLISH[name]} of the text above, indent it under that field, in line with its `en:`"
+                hint = (
+                    f"if it is the {english_name(name)} of the text above, indent it under "
+                    "that field, in line with its other languages"
+                )
             at = data_loc
         elif kind in _EXPECTED:
             message = f"'{name}' must be {_EXPECTED[kind]}, not {err['input']!r}"
@@ -249,6 +323,9 @@ def pydantic_problems(
                 "id": "ids use lower-case letters, digits and hyphens",
                 **URL_HINTS,
             }.get(name, f"it must match {err['ctx']['pattern']}")
+            at = data_loc
+        elif kind == "language_code":
+            message, hint = err["msg"], err["ctx"]["hint"]
             at = data_loc
         elif kind == "value_error":
             message = err["msg"].removeprefix("Value error, ")
@@ -289,6 +366,28 @@ def close_matches(name: str, candidates: list[str] | dict[int, list[str]]) -> li
     return difflib.get_close_matches(name, near, n=1)
 
 
+class RecordedDatasets(dict):
+    """The datasets by name: taking one records the whole dataset (`index` and `by` record
+    finer). The content's own checks read through `Content.records`, which records nothing."""
+
+    def __getitem__(self, name: str) -> list[Any]:
+        deps.record(data_key(name))
+        return super().__getitem__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def values(self) -> Any:
+        for name in self:
+            deps.record(data_key(name))
+        return super().values()
+
+    def items(self) -> Any:
+        for name in self:
+            deps.record(data_key(name))
+        return super().items()
+
+
 def by_length(names: list[str] | set[str]) -> dict[int, list[str]]:
     groups: dict[int, list[str]] = {}
     for name in sorted(names):
@@ -299,6 +398,27 @@ def by_length(names: list[str] | set[str]) -> dict[int, list[str]]:
 # --- loading -----------------------------------------------------------------
 
 
+_UNCHANGED: dict[tuple[str, str], tuple[bytes, Any]] = {}
+"""What each file's bytes were last read as (by path and kind of reading): the preview loads
+the content again after every save, and only the saved file is parsed and validated again."""
+
+
+def _unless_unchanged(path: Path, kind: str, read: Callable[[], Any]) -> Any:
+    """`read()`, or what it returned the last time this file had the same bytes. A read
+    that fails raises as always, and is not kept."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return read()  # says why, located
+    key = (str(path), kind)
+    kept = _UNCHANGED.get(key)
+    if kept is not None and kept[0] == raw:
+        return kept[1]
+    value = read()
+    _UNCHANGED[key] = (raw, value)
+    return value
+
+
 def _read(path: Path, root: Path, problems: list[Problem]) -> LoadedFile | None:
     shown = display_path(path, root.parent)
     if not path.exists():
@@ -307,13 +427,29 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> LoadedFile | None:
         )
         return None
     try:
-        return load_yaml_file(path, shown)
+        return _unless_unchanged(path, shown, lambda: load_yaml_file(path, shown))
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
 
 
+_VALIDATED: dict[str, tuple[LoadedFile, type, list[Any], list[Problem]]] = {}
+"""The records of each file as last validated, kept with the parsed file they came from."""
+
+
 def _validate_list(loaded: LoadedFile, model: type[Strict], problems: list[Problem]) -> list[Any]:
+    kept = _VALIDATED.get(loaded.path)
+    if kept is not None and kept[0] is loaded and kept[1] is model:
+        problems.extend(kept[3])
+        return kept[2]
+    found: list[Problem] = []
+    records = _validated(loaded, model, found)
+    _VALIDATED[loaded.path] = (loaded, model, records, found)
+    problems.extend(found)
+    return records
+
+
+def _validated(loaded: LoadedFile, model: type[Strict], problems: list[Problem]) -> list[Any]:
     if loaded.data is None:
         return []
     if not isinstance(loaded.data, list):
@@ -345,30 +481,36 @@ def load_site(root: Path, problems: list[Problem]) -> tuple[Site | None, LoadedF
         return None, loaded
 
 
-def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
+def load_pages(
+    root: Path, problems: list[Problem], languages: Sequence[str] = LANGUAGES
+) -> list[Page]:
+    """The Markdown pages: NAME.md in the first of `languages` (the site's default), and
+    NAME.LANG.md in each other language."""
     pages = []
+    default, others = languages[0], languages[1:]
     for path in sorted((root / "pages").glob("*.md")):
         shown = display_path(path, root.parent)
-        suffix = path.stem.rsplit(".", 1)[-1] if "." in path.stem else SOURCE_LANGUAGE
-        if suffix not in LANGUAGES:
+        suffix = path.stem.rsplit(".", 1)[-1] if "." in path.stem else default
+        if "." in path.stem and suffix not in others:
+            named = " or ".join(f"NAME.{lang}.md" for lang in others)
             problems.append(
                 Problem(
                     shown,
                     1,
                     1,
-                    f"'{suffix}' is not a language this site knows",
-                    f"name the file NAME.md (English) or NAME.{'/'.join(LANGUAGES[1:])}.md",
+                    f"'{suffix}' is not a language of this site's other editions",
+                    f"name the file NAME.md ({english_name(default)})"
+                    + (f" or {named}" if named else "")
+                    + " (site.yaml lists the languages)",
                 )
             )
             continue
         try:
-            front, body, body_line = split_front_matter(read_page(path, shown), shown)
-            meta = PageMeta.model_validate(front.data or {})
+            front, body, body_line, meta = _unless_unchanged(
+                path, "page", lambda path=path, shown=shown: _read_page(path, shown)
+            )
         except ContentError as exc:
             problems.extend(exc.problems)
-            continue
-        except ValidationError as exc:
-            problems.extend(pydantic_problems(exc, front, PageMeta))
             continue
         pages.append(Page(meta, body, shown, body_line, front, suffix))
     slugs: dict[tuple[str, str], str] = {}
@@ -385,36 +527,28 @@ def load_pages(root: Path, problems: list[Problem]) -> list[Page]:
     return pages
 
 
+def _read_page(path: Path, shown: str) -> tuple[LoadedFile, str, int, PageMeta]:
+    """A page's front matter, body, the line its body starts on, and its validated meta."""
+    front, body, body_line = split_front_matter(read_page(path, shown), shown)
+    try:
+        return front, body, body_line, PageMeta.model_validate(front.data or {})
+    except ValidationError as exc:
+        raise ContentError(pydantic_problems(exc, front, PageMeta)) from None
+
+
 def check_languages(content: Content) -> list[Problem]:
-    """On a site of several languages, every page and every reader-facing text has each one."""
-    languages = [lang for lang in content.site.languages if lang != SOURCE_LANGUAGE]
-    if not languages:
-        return []
+    """Every page has an edition in each of the site's languages, and every reader-facing
+    text has each language (a plain string is the default language's text)."""
+    site = content.site
+    default = site.default_language
+    others = [lang for lang in site.languages if lang != default]
     problems: list[Problem] = []
     editions = {(page.key, page.lang): page for page in content.pages}
     for page in content.pages:
-        if page.lang != SOURCE_LANGUAGE:
-            source = editions.get((page.key, SOURCE_LANGUAGE))
-            if source is None:
-                problems.append(
-                    Problem(
-                        page.path,
-                        1,
-                        1,
-                        f"no English edition of this page (content/pages/{page.key}.md)",
-                        "create it, or rename this file",
-                    )
-                )
-            elif source.meta.slug != page.meta.slug:
-                problems.append(
-                    page.source.problem(
-                        ("slug",),
-                        f"slug '{page.meta.slug}' differs from the English edition's '{source.meta.slug}'",
-                        "give both editions the same slug",
-                    )
-                )
+        if page.lang != default:
+            problems += _edition_of(page, editions.get((page.key, default)), default)
             continue
-        for lang in languages:
+        for lang in others:
             if (page.key, lang) not in editions:
                 twin = page.path.removesuffix(".md") + f".{lang}.md"
                 problems.append(
@@ -422,49 +556,93 @@ def check_languages(content: Content) -> list[Problem]:
                         page.path,
                         1,
                         1,
-                        f"no {LANGUAGE_ENGLISH[lang]} edition of this page",
+                        f"no {english_name(lang)} edition of this page",
                         f"create {twin}",
                     )
                 )
+    texts = _TextCheck(site.languages, others)
     site_file = content.files.get("site")
     if site_file is not None:
-        problems.extend(_missing_texts(content.site, site_file, (), languages))
+        problems.extend(texts.missing(site, site_file, ()))
     for name, records in content.datasets.items():
         loaded = content.files.get(name)
         for i, record in enumerate(records):
             if record is not None and loaded is not None:
-                problems.extend(_missing_texts(record, loaded, (i,), languages))
+                problems.extend(texts.missing(record, loaded, (i,)))
     return problems
+
+
+def _edition_of(page: Page, source: Page | None, default: str) -> list[Problem]:
+    """Problems of a page in another language than the default: its default edition."""
+    if source is None:
+        return [
+            Problem(
+                page.path,
+                1,
+                1,
+                f"no {english_name(default)} edition of this page (content/pages/{page.key}.md)",
+                "create it, or rename this file",
+            )
+        ]
+    if source.meta.slug != page.meta.slug:
+        return [
+            page.source.problem(
+                ("slug",),
+                f"slug '{page.meta.slug}' differs from the {english_name(default)} "
+                f"edition's '{source.meta.slug}'",
+                "give both editions the same slug",
+            )
+        ]
+    return []
 
 
 def _is_local(annotation: Any) -> bool:
     return annotation is Localised or any(_is_local(arg) for arg in get_args(annotation))
 
 
-def _missing_texts(
-    record: BaseModel, loaded: LoadedFile, key: tuple, languages: list[str]
-) -> list[Problem]:
-    """A problem for each reader-facing text of `record` (nested records too) lacking a language."""
-    problems = []
-    for name, info in type(record).model_fields.items():
-        value = getattr(record, name)
-        values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
-        for index, item in values:
-            where = key + ((name, index) if index is not None else (name,))
-            if isinstance(item, BaseModel) and not isinstance(item, Localised):
-                problems.extend(_missing_texts(item, loaded, where, languages))
-            elif item is not None and _is_local(info.annotation):
-                for lang in languages:
-                    if isinstance(item, str) or getattr(item, lang, None) is None:
-                        label = f"{name}[{index}]" if index is not None else name
-                        problems.append(
-                            loaded.problem(
-                                where,
-                                f"'{label}' has no {LANGUAGE_ENGLISH[lang]} text",
-                                f'write it as {{en: "...", {lang}: "..."}}',
-                            )
-                        )
-    return problems
+@dataclass
+class _TextCheck:
+    """Finds reader-facing texts lacking one of the site's languages."""
+
+    languages: list[str]
+    """Every language a `{LANG: text}` mapping needs."""
+    others: list[str]
+    """The languages a plain string lacks (it is the default language's text)."""
+
+    def missing(self, record: BaseModel, loaded: LoadedFile, key: tuple) -> list[Problem]:
+        """A problem for each text of `record` (nested records too) lacking a language."""
+        problems = []
+        for name, info in type(record).model_fields.items():
+            value = getattr(record, name)
+            if isinstance(value, list):
+                values = list(enumerate(value))
+            elif isinstance(value, dict):  # texts by key, such as a chart's column headers
+                values = list(value.items())
+            else:
+                values = [(None, value)]
+            for index, item in values:
+                where = key + ((name, index) if index is not None else (name,))
+                if isinstance(item, BaseModel) and not isinstance(item, Localised):
+                    problems.extend(self.missing(item, loaded, where))
+                elif item is not None and _is_local(info.annotation):
+                    label = f"{name}[{index}]" if index is not None else name
+                    problems.extend(self._lacking(item, label, loaded, where))
+        return problems
+
+    def _lacking(
+        self, item: str | Localised, label: str, loaded: LoadedFile, where: tuple
+    ) -> list[Problem]:
+        wanted = self.others if isinstance(item, str) else self.languages
+        form = ", ".join(f'{lang}: "..."' for lang in self.languages)
+        return [
+            loaded.problem(
+                where,
+                f"'{label}' has no {english_name(lang)} text",
+                f"write it as {{{form}}}",
+            )
+            for lang in wanted
+            if isinstance(item, str) or item.get(lang) is None
+        ]
 
 
 def _key_name(content: Content, dataset: str) -> str | None:
@@ -554,6 +732,16 @@ def _undeclared(content: Content, dataset: str, index: int, key: tuple, target: 
     )
 
 
+def edition_order(site: Site | None) -> list[str]:
+    """The site's default language first, then its others (without a valid site.yaml, any
+    language the engine knows: its problems are reported, not the pages')."""
+    if site is None:
+        return list(LANGUAGES)
+    return [site.default_language] + [
+        lang for lang in site.languages if lang != site.default_language
+    ]
+
+
 def _declarations(
     root: Path, languages: list[str], problems: list[Problem]
 ) -> tuple[Any, dict[str, type[Strict]]]:
@@ -608,7 +796,7 @@ def load_content(root: Path) -> Content:
         datasets.update(declared)
         files.update(declared_files)
         problems.extend(source_problems(package, {s.id for s in datasets["sources"] if s}))
-    pages = load_pages(root, problems)
+    pages = load_pages(root, problems, edition_order(site))
     if site_file is not None:
         files["site"] = site_file
     content = Content(root=root, site=site, datasets=datasets, pages=pages, files=files)  # type: ignore[arg-type]

@@ -22,12 +22,10 @@ dropped; Plotly's interaction-only furniture (invisible hit areas) is removed.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import functools
 import hashlib
+import importlib
 import json
-import logging
 import os
 import re
 import shutil
@@ -164,10 +162,9 @@ class Unavailable(Exception):
 def renderer_version() -> str:
     """What decides the drawing besides the figure: kaleido, plotly (which carries the plotly.js
     kaleido runs) and how this module finishes the SVG."""
-    import plotly
-
     own = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    return f"kaleido {_version('kaleido')}; plotly {plotly.__version__}; drawing {own}"
+    # plotly's version from its metadata: importing plotly for it cost a build a tenth of a second
+    return f"kaleido {_version('kaleido')}; plotly {_version('plotly')}; drawing {own}"
 
 
 def _version(package: str) -> str:
@@ -211,7 +208,21 @@ def draw(requests: list[Request], cache: Path) -> dict[str, bytes]:
     return found
 
 
+PYTHON_HINT = (
+    "install the Python dependencies: `make site` (or `.venv/bin/pip install -r "
+    "requirements/build-lock.txt`)"
+)
+
+
 def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
+    try:  # before looking for Chromium: without kaleido no browser can help
+        importlib.import_module("kaleido")
+    except ModuleNotFoundError as exc:
+        message = (
+            f"{len(requests)} chart drawings are not cached and the Python package that draws "
+            f"them is missing ({exc})"
+        )
+        raise Unavailable(requests, message, PYTHON_HINT) from exc
     chromium = find_chromium()
     if chromium is None:
         where = (
@@ -221,8 +232,12 @@ def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
         )
         raise Unavailable(
             requests,
-            f"{len(requests)} chart drawings are not cached and no Chromium was found {where} to draw them",
+            f"{len(requests)} chart drawings are not cached and no Chromium was found {where} "
+            "to draw them",
         )
+    import asyncio  # only when something must be drawn, as kaleido (a build with every
+    import concurrent.futures  # drawing cached imports none of this)
+
     # In a thread of its own: the preview calls this from inside a running event loop.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kaleido") as pool:
         for attempt in (1, 2):  # a browser that failed to start or crashed gets one more try
@@ -231,13 +246,18 @@ def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
                 break
             except Exception as exc:
                 if attempt == 2:
-                    message = f"Chromium ({chromium}) could not draw the charts: {type(exc).__name__}: {exc}"
+                    message = (
+                        f"Chromium ({chromium}) could not draw the charts: "
+                        f"{type(exc).__name__}: {exc}"
+                    )
                     raise Unavailable(requests, message.replace("\n", " ")[:400]) from exc
     return {r.key: finish(data, r) for r, data in zip(requests, raw, strict=False)}
 
 
 async def session(requests: list[Request], chromium: str) -> list[bytes]:
     """Each request drawn by plotly.js in one Chromium, as kaleido returns it (not finished)."""
+    import logging
+
     import kaleido  # only when something must be drawn: importing it costs a build time
 
     # The browser driver logs protocol hiccups it recovers from; a build reports only failures.
@@ -467,7 +487,8 @@ def attach(editions: dict[str, dict[str, Any]], cache: Path, brand: Brand = PLAI
 
 
 def preview_figure(chart: Any, lang: str) -> dict[str, Any]:
-    """The figure as a link-preview card: the chart's own title above it, on the light page colour."""
+    """The figure as a link-preview card: the chart's own title above it, on the light page
+    colour."""
     from .models import text
     from .narrow import wrap
 

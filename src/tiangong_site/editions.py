@@ -14,7 +14,6 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import Problem
-from .i18n import SOURCE_LANGUAGE
 from .markdown import BLOCK, INLINE
 
 if TYPE_CHECKING:
@@ -70,11 +69,12 @@ def edition_problems(content: Content) -> list[Problem]:
         by_key.setdefault(page.key, {})[page.lang] = page
     problems: list[Problem] = []
     for editions in by_key.values():
-        source = editions.get(SOURCE_LANGUAGE)
+        default = content.site.default_language
+        source = editions.get(default)
         if source is None:
             continue  # reported by the language check
         for lang, twin in sorted(editions.items()):
-            if lang != SOURCE_LANGUAGE:
+            if lang != default:
                 problems += _compare(source, twin)
     return problems
 
@@ -111,13 +111,17 @@ def _problem(
     near_a: str,
     near_b: str,
 ) -> Problem:
-    hint = "place the same charts, callouts, {fig:} and {src:} in both editions, in the same paragraphs"
+    hint = (
+        "place the same charts, callouts, {fig:} and {src:} in both editions, "
+        "in the same paragraphs"
+    )
     if mine and theirs:
         return Problem(
             first.path,
             mine.line,
             1,
-            f"{mine.shown()} is placed here, but {second.path}:{theirs.line} places {theirs.shown()} instead",
+            f"{mine.shown()} is placed here, but {second.path}:{theirs.line} "
+            f"places {theirs.shown()} instead",
             hint,
         )
     if mine:

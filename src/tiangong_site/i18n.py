@@ -19,19 +19,26 @@ from pathlib import Path
 from typing import Any
 
 from . import signed_cache
+from .deps import messages_key, record
 from .errors import ContentError, Problem, display_path
 from .inside import inside
+from .languages import KNOWN, english_name, language
 from .limits import MAX_CATALOGUE_BYTES, MAX_TEMPLATE_BYTES, decode, read_limited, read_text
 
-LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
-HTML_LANG = {"en": "en", "zh": "zh-Hans"}
-OG_LOCALE = {"en": "en_GB", "zh": "zh_CN"}
-"""Open Graph's language_TERRITORY: British English (as LOCALES formats it), Simplified Chinese."""
-LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+LOCALES = {code: lang.og or code for code, lang in KNOWN.items()} | {"zh": "zh_Hans_CN"}
+"""Each language's Babel locale (its catalogue's plural rules): British English, Simplified
+Chinese, ..."""
+HTML_LANG = {code: lang.html_lang for code, lang in KNOWN.items()}
+"""Each language's `lang` and `hreflang` attribute ('zh-Hans': Simplified Chinese)."""
+OG_LOCALE = {code: lang.og or code for code, lang in KNOWN.items()}
+"""Open Graph's language_TERRITORY: British English, Simplified Chinese, ..."""
+LANGUAGE_NAMES = {code: lang.native for code, lang in KNOWN.items()}
 """Each language in its own words: the language switcher."""
-LANGUAGE_ENGLISH = {"en": "English", "zh": "Chinese"}
+LANGUAGE_ENGLISH = {code: lang.english for code, lang in KNOWN.items()}
 """Each language named in English: messages to editors."""
 SOURCE_LANGUAGE = "en"
+"""The language the templates' and the code's interface strings are written in: it needs no
+catalogue; every other language of a site needs locales/LANG/LC_MESSAGES/messages.po."""
 PACKAGE = Path(__file__).parent
 
 
@@ -51,6 +58,7 @@ def activate(root: Path, languages: list[str]) -> None:
 
 
 def gettext(lang: str, message: str) -> str:
+    record(messages_key(lang, message))  # for the page being made (deps.py)
     active = _ACTIVE.get(lang)
     return active.gettext(message) if active is not None else message
 
@@ -176,7 +184,7 @@ def missing_translations(
                     1,
                     1,
                     f"no catalogue of interface strings for '{lang}'",
-                    f"create {shown} (see docs/translating.md)",
+                    f"create {shown} (see docs/languages.md)",
                 )
             )
             continue
@@ -190,7 +198,8 @@ def missing_translations(
                         shown,
                         1,
                         1,
-                        f"no {LANGUAGE_ENGLISH[lang]} translation of {message!r} (used at {where}:{line})",
+                        f"no {english_name(lang)} translation of {message!r} "
+                        f"(used at {where}:{line})",
                         f'add msgid "{message}" with its msgstr',
                     )
                 )
@@ -201,15 +210,26 @@ def missing_translations(
 
 
 def number(value: float, lang: str, decimals: int = 2) -> str:
-    """'10,202' and '225.23' in English; '10202' and '2252.28' in Chinese (as the sources print them)."""
-    text = f"{value:,.{decimals}f}" if lang == "en" else f"{value:.{decimals}f}"
+    """'10,202' and '225.23' in English; '10202' and '2252.28' in Chinese (as the sources print
+    them); other languages with their own marks (languages.KNOWN): '10 202,5' in French."""
+    marks = language(lang)
+    text = f"{value:,.{decimals}f}" if marks.group else f"{value:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text
+    return local_marks(text, lang)
+
+
+def local_marks(text: str, lang: str) -> str:
+    """A number written with Python's ',' and '.' in `lang`'s thousands and decimal marks."""
+    marks = language(lang)
+    if (marks.group or ",", marks.decimal) == (",", "."):
+        return text
+    return text.translate({ord(","): marks.group, ord("."): marks.decimal})
 
 
 def date(value: str, lang: str) -> str:
-    """A partial ISO date as a reader writes it: '24 May 2024' / '2024年5月24日', 'May 2024', '2024'."""
+    """A partial ISO date as a reader writes it: '24 May 2024' / '2024年5月24日', 'May 2024',
+    '2024'; in other languages as CLDR's long date (Babel): '24 mai 2024', 'mai 2024'."""
     if not value:
         return ""
     parts = [int(p) for p in value.split("-")]
@@ -220,8 +240,35 @@ def date(value: str, lang: str) -> str:
         )  # may stop at year or month
     if len(parts) == 1:
         return str(parts[0])
+    if lang != "en":
+        return _cldr_date(parts, lang)
     month = calendar.month_name[parts[1]]
     return f"{month} {parts[0]}" if len(parts) == 2 else f"{parts[2]} {month} {parts[0]}"
+
+
+@functools.cache
+def _cldr_date_of(parts: tuple[int, ...], lang: str) -> str:
+    import datetime
+
+    from babel.dates import format_date, format_skeleton
+
+    day = datetime.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+    if len(parts) == 2:
+        return format_skeleton("yMMMM", day, locale=lang)
+    return format_date(day, format="long", locale=lang)
+
+
+def _cldr_date(parts: list[int], lang: str) -> str:
+    return _cldr_date_of(tuple(parts), lang)
+
+
+def month_abbr(month: int, lang: str) -> str:
+    """A month's short name: 'Nov' in English, CLDR's in other languages ('nov.')."""
+    if lang in ("en", "zh"):
+        return calendar.month_abbr[month]
+    from babel.dates import get_month_names
+
+    return str(get_month_names("abbreviated", locale=lang)[month])
 
 
 ZH_QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -249,4 +296,4 @@ def period(kind: str, year: int, part: int | None, through_month: int | None, la
     month = through_month or 12
     if month % 3 == 0:
         return f"Q1–Q{month // 3} {year}"
-    return f"Jan–{calendar.month_abbr[month]} {year}"
+    return f"{month_abbr(1, lang)}–{month_abbr(month, lang)} {year}"

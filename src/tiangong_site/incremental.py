@@ -1,11 +1,14 @@
-"""Incremental rebuilds for the preview: re-render only what a change touches.
+"""Incremental rebuilds for the preview: re-render exactly the pages an edit touches.
 
-After a full build the builder remembers a hash of every input file and of every
-output file. On the next update it finds which inputs changed, maps them to
-dependency keys (a dataset name, a page's path, a template's name), re-renders the
-jobs that depend on one of those keys, and writes only files whose bytes changed.
-If the content or a template is broken, nothing is written and the last good site
-stays served; the problems are returned for the error overlay.
+Every page records what it read while it was made (deps.py): records, pages' front matter
+and bodies, site settings, templates, catalogues, assets, charts. On an update the builder
+finds which source files changed, turns them into the keys they change (comparing the old
+content with the new, record by record and page by page), re-renders the pages whose
+recorded keys changed, and writes only files whose bytes changed. What it cannot turn
+into keys (a new stylesheet colour, a changed language list, a file it does not know)
+rebuilds the whole site: never a stale page. If the content or a template is broken,
+nothing is written and the last good site stays served; the problems are returned for
+the error overlay.
 """
 
 from __future__ import annotations
@@ -16,30 +19,49 @@ import posixpath
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
-import jinja2.meta
+from markupsafe import Markup
 
+from . import i18n
+from .brand import read_brand
 from .charts import ChartOutput
-from .content import Content
+from .content import Content, key_field
+from .deps import (
+    SITE,
+    RecordedMarkup,
+    asset_key,
+    chart_key,
+    messages_key,
+    recording,
+    template_key,
+)
 from .errors import ContentError, Problem, display_path
 from .inside import shown
 from .linkcheck import check_links
-from .models import DATASETS
 from .pages import Job
+from .render import hashed_name, install_translations
 from .site import (
+    INLINED,
     BuildReport,
     Prepared,
     Project,
     build,
     load_and_check,
+    made_assets,
     prepare,
+    static_file,
     template_problem,
     typography_problems,
 )
-from .tables import rows_read
 
-DATASET_OF_FILE = {relpath: name for name, (relpath, _) in DATASETS.items()}
+RECENT_NS = 2_000_000_000
+"""Files changed this recently are read again by every scan, whatever their times say."""
+
+STRUCTURE = ("languages", "default_language", "base_url", "output_dir")
+"""Site settings that shape the whole site (its folders, its addresses): a change to one
+rebuilds everything. Any other setting is the key `site`, which pages record as read."""
 
 
 @dataclass
@@ -59,6 +81,29 @@ class Update:
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
+
+
+@dataclass
+class Changes:
+    """What an edit changed, as the keys pages record (deps.py)."""
+
+    keys: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    """Every key under these changed (a dataset's groups, when its records moved)."""
+    full: bool = False
+    """Something changed that no key stands for: build the whole site."""
+
+    def touch(self, depends: frozenset[str] | None) -> bool:
+        """Whether a page (or a chart) that read `depends` may have changed; an unknown
+        reading (None: never made) is touched."""
+        if depends is None:
+            return True
+        if self.keys & depends:
+            return True
+        return bool(self.prefixes) and any(k.startswith(tuple(self.prefixes)) for k in depends)
+
+    def untouched(self, depends: frozenset[str]) -> bool:
+        return not self.touch(depends)
 
 
 def _digest(path: Path) -> str:
@@ -82,11 +127,10 @@ class IncrementalBuilder:
         self.inputs: dict[str, str] = {}
         self.outputs: dict[str, str] = {}
         self.prepared: Prepared | None = None
-        self.nav: list = []
         self.last_problems: list[Problem] = []
         self.content: Content | None = None
-        self._closures: dict[str, set[str]] = {}
-        self._refs: dict[str, tuple[str, set[str]]] = {}  # template -> (source, references)
+        self.made_depends: frozenset[str] = frozenset()
+        self._stats: dict[Path, tuple[tuple[int, ...], str]] = {}
         self._scanned: dict[str, str] | None = None  # the sources as the last update saw them
         self.generation = 0
         """Counts the builds written to the output: the preview stamps each page it serves with
@@ -110,58 +154,19 @@ class IncrementalBuilder:
                     and not path.name.startswith((".", "#"))
                     and not path.name.endswith("~")
                 ):
-                    found[display_path(path, self.project.root)] = _digest(path)
+                    found[display_path(path, self.project.root)] = self._digest(path)
         return found
 
-    def _keys(self, changed: set[str]) -> tuple[set[str], bool]:
-        """Dependency keys for changed input files, and whether a full build is needed."""
-        keys: set[str] = set()
-        content_prefix = display_path(self.project.content, self.project.root) + "/"
-        templates_prefix = display_path(self.project.templates, self.project.root) + "/"
-        for path in changed:
-            if path.startswith(content_prefix):
-                rel = path[len(content_prefix) :]
-                if rel in ("site.yaml", "datapackage.yaml"):
-                    return keys, True
-                keys.add(DATASET_OF_FILE.get(rel) or self._declared_dataset(rel) or path)
-            elif path.startswith(templates_prefix):
-                keys.add(path[len(templates_prefix) :])
-            else:  # static/ (every page links hashed assets) or a catalogue of translations
-                return keys, True
-        return keys, False
-
-    def _declared_dataset(self, rel: str) -> str | None:
-        """The declared dataset whose data file is `rel` (under content/), if any."""
-        package = self.content.package if self.content is not None else None
-        resources = package.resources.values() if package is not None else ()
-        return next((r.name for r in resources if r.path == rel), None)
-
-    # -- templates ------------------------------------------------------------
-
-    def _template_closure(self, env: jinja2.Environment, name: str) -> set[str]:
-        """`name` and every template it extends or includes, transitively (cached per update)."""
-        if name not in self._closures:
-            found, todo = set(), [name]
-            while todo:
-                current = todo.pop()
-                if current in found:
-                    continue
-                found.add(current)
-                todo.extend(self._references(env, current))
-            self._closures[name] = found
-        return self._closures[name]
-
-    def _references(self, env: jinja2.Environment, name: str) -> set[str]:
-        """The templates `name` extends or includes. Kept with its source: after a template
-        edit only that file is parsed again, not all of them (70 ms a template edit)."""
-        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        kept = self._refs.get(name)
-        if kept is None or kept[0] != source:
-            parsed = env.parse(source, name, filename)
-            kept = self._refs[name] = (
-                source,
-                {c for c in jinja2.meta.find_referenced_templates(parsed) if c},
-            )
+    def _digest(self, path: Path) -> str:
+        """The file's digest, read again only when its size or times changed, or it was
+        changed lately (a second save within the file system's clock tick keeps its
+        times): the scan after every save reads a few files, not all of them."""
+        stat = path.stat()
+        seen = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        kept = self._stats.get(path)
+        lately = time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RECENT_NS
+        if kept is None or kept[0] != seen or lately:
+            kept = self._stats[path] = (seen, _digest(path))
         return kept[1]
 
     # -- builds ---------------------------------------------------------------
@@ -183,6 +188,7 @@ class IncrementalBuilder:
             report.prepared,
         )  # fresh environments, from this build
         self.urls, self.plotly_name = report.prepared.urls, report.plotly_name
+        self.made_depends = report.made_depends
         self.generation += 1
         return report
 
@@ -201,18 +207,11 @@ class IncrementalBuilder:
             self.last_problems = []
             return update
         update.changed = sorted(changed)
-        keys, full = self._keys(changed)
-        if any(
-            p.startswith(display_path(self.project.templates, self.project.root)) for p in changed
-        ):
-            self._closures.clear()
-        if any(p.startswith("locales/") for p in changed):
-            full = True  # new translations: every page, with fresh environments
         try:
-            if full or not self.outputs:
+            if not self.outputs or self.prepared is None:
                 self._full(update)
             else:
-                self._partial(update, keys)
+                self._partial(update, changed)
         except ContentError as exc:
             update.problems = exc.problems
         except jinja2.TemplateError as exc:
@@ -238,90 +237,197 @@ class IncrementalBuilder:
         before = dict(self.outputs)
         self.full_build()
         update.written = sorted(p for p, h in self.outputs.items() if before.get(p) != h)
+        update.removed = sorted(before.keys() - self.outputs.keys())
         assert self.prepared is not None
         update.rendered = [job.path for job in self.prepared.plan.jobs]
 
-    def _partial(self, update: Update, keys: set[str]) -> None:
-        """Re-render what `keys` touch, check it all in memory, and only then write it.
-
-        The served folder is the last good build until every check has passed: a page
-        with a broken link is never written, not even for a moment."""
+    def _partial(self, update: Update, changed: set[str]) -> None:
+        """Re-render the pages the changed files touch, check it all in memory, and only
+        then write it. The served folder is the last good build until every check has
+        passed: a page with a broken link is never written, not even for a moment."""
         assert self.prepared is not None and self.output is not None
-        content_changed = any(not key.endswith(".html") for key in keys)
-        # Only templates changed: the content, and so the charts, are as they were.
-        content = (
-            load_and_check(self.project, write_cache=False)
-            if content_changed or self.content is None
-            else self.content
-        )
+        content, changes = self._changes(changed)
+        if changes.full:
+            self._full(update)
+            return
+        assets = dict(self.urls.assets)
+        try:
+            self._partial_of(update, content, changes)
+        except BaseException:
+            self.urls.assets.clear()  # the names of the assets served, not of those not written
+            self.urls.assets.update(assets)
+            raise
+
+    def _partial_of(self, update: Update, content: Content, changes: Changes) -> None:
+        assert self.prepared is not None and self.output is not None
+        made, made_depends, stale = self._remade_assets(content, changes)
         old_jobs = {job.path: job for job in self.prepared.plan.jobs}
-        charts = self._unchanged_charts(keys)
+        charts = self._unchanged_charts(changes)
         prepared = prepare(
             self.project, content, self.urls, self.plotly_name, self.prepared.envs, charts
         )
+        changes.keys |= self._redrawn(prepared.charts)
         affected = []
         for job in prepared.plan.jobs:
             old = old_jobs.get(job.path)
-            if self._touched(job, old, keys, prepared):
+            if old is None or old.ambient() != job.ambient() or changes.touch(old.depends):
                 affected.append(job)
-            elif old is not None:
-                job.context_digest = old.context_digest  # made from what it was made from
-        templates_changed = any(key.endswith(".html") for key in keys)
-        rendered = self._render(prepared, affected, old_jobs, templates_changed)
-        typography = typography_problems(self.project, prepared, rendered, prepared.plan.files)
+            else:
+                job.depends = old.depends  # made from what it was made from
+        rendered = self._render(prepared, affected)
+        changes_out = self._changed_files({**rendered, **prepared.plan.files, **made})
+        new_files = {p: prepared.plan.files[p] for p in changes_out if p in prepared.plan.files}
+        typography = typography_problems(self.project, prepared, rendered, new_files)
         if typography:
             raise ContentError(typography)
         update.rendered = sorted(rendered)
-        changes = self._changed_files({**rendered, **prepared.plan.files})
-        gone = sorted(old_jobs.keys() - {job.path for job in prepared.plan.jobs})
-        listing = _listing_after(self.outputs.keys() | changes.keys(), set(gone))
+        gone = sorted(old_jobs.keys() - {job.path for job in prepared.plan.jobs}) + stale
+        listing = _listing_after(self.outputs.keys() | changes_out.keys(), set(gone))
         # Pages left as they were are checked too: a link of theirs may point at a page now gone.
         checked = {job.path for job in affected}
         base = self.urls.base_path
         problems = check_links(self.output, base, rendered, only=checked, listing=listing)
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
-        self.prepared, self.content = prepared, content
+        self.prepared, self.content, self.made_depends = prepared, content, made_depends
         update.problems = problems
-        self._write(update, changes, gone)
+        self._write(update, changes_out, gone)
 
-    def _unchanged_charts(self, keys: set[str]) -> dict[str, dict[str, ChartOutput]]:
-        """The charts of the last build that `keys` leave as they were: all of them unless
-        the chart specs changed, less those whose rows read a changed dataset."""
-        assert self.prepared is not None and self.content is not None
-        if "charts" in keys:
-            return {}
-        content = self.content  # the last build's: the charts drawn were made from it
+    # -- what changed ---------------------------------------------------------
+
+    def _changes(self, changed: set[str]) -> tuple[Content, Changes]:
+        """The content after the edit, and the keys the changed files change."""
+        assert self.content is not None and self.prepared is not None
+        changes = Changes()
+        rel = {path: self._where(path) for path in changed}
+        if any(where is None for where in rel.values()):
+            changes.full = True
+            return self.content, changes
+        content = self.content
+        if any(folder in ("content", "locales") for folder, _ in rel.values()):
+            content = load_and_check(self.project, write_cache=False)
+        for path, (folder, name) in sorted(rel.items()):
+            if folder == "templates":
+                changes.keys.add(template_key(name))
+                if path not in self.inputs or not (self.project.templates / name).exists():
+                    for env in self.prepared.envs.values():
+                        env.cache.clear()  # it overrides the theme's, or no longer does
+            elif folder == "locales":
+                self._catalogue_changed(name, changes)
+            elif folder == "static":
+                self._stylesheet_changed(content, name, changes)
+            else:
+                _content_changed(self.content, content, path, changes)
+        if content is not self.content and not changes.full:
+            changes.keys |= content.keep_derived(self.content, changes.untouched)
+        return content, changes
+
+    def _remade_assets(
+        self, content: Content, changes: Changes
+    ) -> tuple[dict[str, bytes], frozenset[str], list[str]]:
+        """The assets the build makes (share images), made again if the edit touched what
+        they were made from: the files to write under their new hashed names, what they
+        read, and the files they replace. Pages that link one whose name changed are
+        touched (`asset:NAME`)."""
+        if not changes.touch(self.made_depends):
+            return {}, self.made_depends, []
+        with recording(passed_on=False) as keys:
+            made = made_assets(self.project, content, self.project.cache / "share")
+        files, stale = {}, []
+        for name, data in made.items():
+            target = hashed_name(name, data)
+            if self.urls.assets.get(name) != target:
+                if name in self.urls.assets:
+                    stale.append(self.urls.assets[name])
+                files[target] = data
+                self.urls.assets[name] = target
+                changes.keys.add(asset_key(name))
+        return files, frozenset(keys), stale
+
+    def _where(self, path: str) -> tuple[str, str] | None:
+        """(folder, name inside it) of a changed source, or None for one no key stands for."""
+        root = self.project.root
+        for folder, location in (
+            ("content", self.project.content),
+            ("templates", self.project.templates),
+            ("static", self.project.static),
+            ("locales", root / "locales"),
+        ):
+            prefix = display_path(location, root) + "/"
+            if path.startswith(prefix):
+                name = path[len(prefix) :]
+                if folder == "locales" and not name.endswith("/LC_MESSAGES/messages.po"):
+                    return None  # the Chinese allowlist: every page is checked against it
+                if folder == "static" and name not in INLINED:
+                    return None  # a hashed file: every link to it, the assets folder
+                return folder, name
+        return None
+
+    def _catalogue_changed(self, name: str, changes: Changes) -> None:
+        """A catalogue of translations: the pages that read it, with the new translations."""
+        assert self.prepared is not None
+        lang = name.split("/", 1)[0]
+        if lang not in self.prepared.envs:
+            changes.full = True
+            return
+        env = self.prepared.envs[lang]
+        before = getattr(env.globals["_translations"].translations, "_catalog", None)
+        i18n.activate(self.project.root, [lang])
+        translations = i18n.translations(self.project.root, lang)
+        install_translations(env, translations, lang)
+        after = getattr(translations, "_catalog", None)
+        if before is None or after is None or before.get("") != after.get(""):
+            changes.full = True  # a catalogue made or removed, or its header (plural rules)
+            return
+        for msgid in before.keys() | after.keys():
+            if before.get(msgid) != after.get(msgid):
+                changes.keys.add(messages_key(lang, msgid if isinstance(msgid, str) else msgid[0]))
+
+    def _stylesheet_changed(self, content: Content, name: str, changes: Changes) -> None:
+        """An inlined stylesheet: the pages that print it, unless the brand's colours (which
+        the charts and share images are drawn in) changed."""
+        assert self.prepared is not None
+        style = static_file(self.project, "style.css")
+        charts = self.prepared.charts
+        drawn = next((c for by_id in charts.values() for c in by_id.values()), None)
+        shown = display_path(style, self.project.root)
+        if drawn is None or read_brand(style, shown) != drawn.brand:
+            changes.full = True
+            return
+        sheets = [static_file(self.project, sheet) for sheet in ("style.css", "charts.css")]
+        css = "\n".join(s.read_text(encoding="utf-8").strip() for s in sheets if s.is_file())
+        inline = RecordedMarkup(Markup(css), [asset_key(sheet) for sheet in sorted(INLINED)])
+        for env in self.prepared.envs.values():
+            env.globals["inline_css"] = inline
+        changes.keys.add(asset_key(name))
+
+    def _unchanged_charts(self, changes: Changes) -> dict[str, dict[str, ChartOutput]]:
+        """The charts of the last build that read nothing the edit changed."""
+        assert self.prepared is not None
         return {
-            lang: {cid: c for cid, c in drawn.items() if not keys & rows_read(content, c.spec.data)}
+            lang: {cid: c for cid, c in drawn.items() if changes.untouched(c.depends)}
             for lang, drawn in self.prepared.charts.items()
         }
 
-    def _touched(self, job: Job, old: Job | None, keys: set[str], prepared: Prepared) -> bool:
-        """Whether a change to `keys` may change this page: it is new, it is made from one
-        of them, or what it is given besides its data (its menu, its other editions) differs."""
-        if old is None or old.ambient() != job.ambient():
-            return True
-        return bool(keys & (job.depends | self._template_closure(prepared.env, job.template)))
+    def _redrawn(self, charts: dict[str, dict[str, ChartOutput]]) -> set[str]:
+        """The keys of the charts that look different now (a chart made again from its
+        dataset's rows may show none of the records that changed)."""
+        assert self.prepared is not None
+        before = self.prepared.charts
+        return {
+            chart_key(lang, cid)
+            for lang, drawn in charts.items()
+            for cid, chart in drawn.items()
+            if _shown(chart) != _shown(before.get(lang, {}).get(cid))
+        }
 
-    def _render(
-        self, prepared: Prepared, jobs: list[Job], old_jobs: dict[str, Job], templates_changed: bool
-    ) -> dict[str, str]:
-        """Render `jobs` to memory, but only those whose context differs from the one their
-        served page was rendered with (a number edit changes few of the pages that read the
-        figures). After a template edit every one is rendered. Raises ContentError."""
+    def _render(self, prepared: Prepared, jobs: list[Job]) -> dict[str, str]:
+        """Render `jobs` to memory, each keeping what it read. Raises ContentError."""
         problems: list[Problem] = list(prepared.plan.problems)
         rendered: dict[str, str] = {}
         for job in jobs:
-            env = prepared.envs[job.lang]
             try:
-                context, found = job.full_context(env)
-                old = old_jobs.get(job.path)
-                digest = job.context_digest
-                same = old is not None and digest != "" and old.context_digest == digest
-                if same and not found and not templates_changed:
-                    continue
-                html, found = job.render_with(env, prepared.plan, context, found)
+                html, found, job.depends = job.render(prepared.envs[job.lang], prepared.plan)
             except ContentError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -362,6 +468,74 @@ class IncrementalBuilder:
             update.removed.append(path)
         if changes or gone:
             self.generation += 1
+
+
+def _shown(chart: ChartOutput | None) -> Any:
+    """All of a chart that pages and downloads show."""
+    if chart is None:
+        return None
+    return (chart.spec, chart.figure, chart.columns, chart.rows, chart.downloads, chart.drawings)
+
+
+def _content_changed(old: Content, new: Content, path: str, changes: Changes) -> None:
+    """The keys a changed file under content/ changes: the site settings, a page's front
+    matter or body, a dataset's records and groups."""
+    if old.files.get("site") is not None and path == old.files["site"].path:
+        old_site, new_site = old.site, new.site
+        if any(getattr(old_site, k) != getattr(new_site, k) for k in STRUCTURE):
+            changes.full = True
+        elif old_site != new_site:
+            changes.keys.add(SITE)
+        return
+    datasets = {loaded.path: name for name, loaded in new.files.items() if name != "site"}
+    if path in datasets:
+        _records_changed(old, new, datasets[path], changes)
+        return
+    old_pages, new_pages = _pages_at(old, path), _pages_at(new, path)
+    if old_pages is None and new_pages is None:
+        changes.full = True  # no key stands for this file
+        return
+    if (old_pages is None) != (new_pages is None):
+        changes.keys.add("pages")
+    for part in ("meta", "body", "body_line"):
+        if getattr(old_pages, part, None) != getattr(new_pages, part, None):
+            changes.keys.add(f"{'body' if part == 'body_line' else part}:{path}")
+
+
+def _pages_at(content: Content, path: str) -> Any:
+    return next((page for page in content.pages if page.path == path), None)
+
+
+def _records_changed(old: Content, new: Content, dataset: str, changes: Changes) -> None:
+    """A dataset's changed records (`data:NAME#ID`), the groups they leave or join
+    (`data:NAME.FIELD=VALUE`), and the whole dataset if anything changed."""
+    before, after = old.records(dataset), new.records(dataset)
+    if before == after:
+        return
+    changes.keys.add(f"data:{dataset}")
+    ids_before = [getattr(r, key_field(before), None) for r in before]
+    ids_after = [getattr(r, key_field(after), None) for r in after]
+    if ids_before != ids_after or None in ids_after:  # moved, added, removed or unnamed
+        changes.prefixes.add(f"data:{dataset}.")
+    by_id_before = dict(zip(ids_before, before, strict=True))
+    by_id_after = dict(zip(ids_after, after, strict=True))
+    for rid in by_id_before.keys() | by_id_after.keys():
+        was, now = by_id_before.get(rid), by_id_after.get(rid)
+        if was != now:
+            changes.keys.add(f"data:{dataset}#{rid}")
+            for record in (was, now):
+                changes.keys |= _group_keys(dataset, record)
+
+
+def _group_keys(dataset: str, record: Any) -> set[str]:
+    """The groups `record` is in, for every field it could be grouped by."""
+    if record is None:
+        return set()
+    return {
+        f"data:{dataset}.{name}={value}"
+        for name, value in record
+        if value is None or isinstance(value, (str, int, float, bool))
+    }
 
 
 def _listing_after(files: set[str], removed: set[str]) -> tuple[set[str], set[str]]:

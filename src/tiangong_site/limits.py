@@ -98,7 +98,10 @@ def decode(raw: bytes, shown: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _line_col(raw, exc.start)
-        message = f"byte 0x{raw[exc.start]:02x} is not UTF-8 (the file may be saved as Latin-1, GBK or UTF-16)"
+        message = (
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8 "
+            "(the file may be saved as Latin-1, GBK or UTF-16)"
+        )
         raise ContentError([Problem(shown, line, column, message, SAVE_AS_UTF8)]) from None
     nul = text.find("\0")
     if nul >= 0:

@@ -409,8 +409,8 @@ def parser_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         opened = _unclosed_quote(text.splitlines(), mark.line)
         if opened:
             hint = (
-                "close the text with the same quote on this line; YAML read on to the next quote, at line "
-                f"{line}"
+                "close the text with the same quote on this line; "
+                f"YAML read on to the next quote, at line {line}"
             )
             return Problem(
                 path,

@@ -15,15 +15,19 @@ kept but sanitised (no script, no event handlers, no javascript: URLs).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-
-import markdown as md
-import nh3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
 from .limits import MAX_BRACKET_WORK, MAX_DEPTH, MAX_INLINE_WORK
+from .memo import Memo, digest, source_digest
+
+if TYPE_CHECKING:
+    import markdown as md
 
 BLOCK = re.compile(r"^:::[ \t]*(chart|callout)[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*$", re.M)
 BAD_BLOCK = re.compile(r"^:::.*$", re.M)
@@ -39,15 +43,8 @@ BRACKETS = re.compile(r"\\.|[\[\]]")
 PARAGRAPH_END = re.compile(r"\n(?:[ \t]*\n)+")
 INLINE_MARKS = "*_`[]<&|"
 
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {
-    "figure",
-    "figcaption",
-    "aside",
-    "section",
-    "details",
-    "summary",
-    "mark",
-}
+EXTRA_TAGS = {"figure", "figcaption", "aside", "section", "details", "summary", "mark"}
+"""Allowed besides nh3's own ALLOWED_TAGS."""
 
 
 @dataclass
@@ -59,6 +56,9 @@ class Rendered:
 
 
 def _converter() -> md.Markdown:
+    # imported on first conversion: a build whose prose is memoised needs none
+    import markdown as md
+
     converter = md.Markdown(
         extensions=["tables", "footnotes", "sane_lists", "smarty", "toc"],
         extension_configs={
@@ -127,32 +127,14 @@ def render_markdown(
         positions.setdefault((m.group(1), m.group(2)), []).append(line_of(m.start()))
     text = INLINE.sub(inline, BLOCK.sub(block, body))
 
-    converter = _converter()
-    if not allow_html:
-        _escape_raw_html(converter)
     try:
-        html = converter.convert(text)
+        html, headings = _converted(text, allow_html)
     except RecursionError:  # the checks above should prevent it; never a traceback if not
         message = "the Markdown is nested too deeply to convert"
         return result, [
             Problem(path, first_line, 1, message, "check for long runs of `*`, `_`, `[` or `>`")
         ]
-    # Sanitised in both modes: even with raw HTML shown as text, a Markdown link such as
-    # [text](javascript:...) would otherwise reach the page.
-    html = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes={
-            "*": {"class", "id", "title", "lang"},
-            "a": {"href", "title"},
-            "img": {"src", "alt", "width", "height"},
-            "th": {"style"},
-            "td": {"style"},
-        },
-        filter_style_properties={"text-align"},  # the alignment of Markdown table columns
-        link_rel="noopener",
-    )
-    result.headings = [(item["id"], item["name"]) for item in _flatten(converter.toc_tokens)]
+    result.headings = headings
 
     def replace(match: re.Match[str]) -> str:
         kind, ident = match.group(2), match.group(3)
@@ -176,6 +158,64 @@ def render_markdown(
 
     result.html = TOKEN.sub(replace, html)
     return result, problems
+
+
+_MEMO: list[Memo] = []
+"""The memo of the build in progress (see `remembered`); none outside a build."""
+
+
+@contextlib.contextmanager
+def remembered(folder: Path | None) -> Iterator[Memo]:
+    """Conversions of earlier builds, kept in `folder` under a digest of the text: the HTML
+    depends only on the text, this module and the Markdown and nh3 versions. Call `save` on
+    the memo it yields once the build succeeded."""
+    from importlib.metadata import version
+
+    salt = digest(source_digest(__file__), version("markdown"), version("nh3"))
+    memo = Memo(folder, "markdown", salt)
+    _MEMO.append(memo)
+    try:
+        yield memo
+    finally:
+        _MEMO.remove(memo)
+
+
+def _converted(text: str, allow_html: bool) -> tuple[str, list[tuple[str, str]]]:
+    """The sanitised HTML of Markdown text (placeholders kept), and its headings."""
+    memo = _MEMO[-1] if _MEMO else None
+    key = digest(text, str(allow_html)) if memo is not None else ""
+    kept = memo.get(key) if memo is not None else None
+    if kept is None:
+        kept = list(_convert(text, allow_html))
+        if memo is not None:
+            memo.put(key, kept)
+    html, headings = kept
+    return html, [(ident, name) for ident, name in headings]
+
+
+def _convert(text: str, allow_html: bool) -> tuple[str, list[Any]]:
+    import nh3
+
+    converter = _converter()
+    if not allow_html:
+        _escape_raw_html(converter)
+    html = converter.convert(text)
+    # Sanitised in both modes: even with raw HTML shown as text, a Markdown link such as
+    # [text](javascript:...) would otherwise reach the page.
+    html = nh3.clean(
+        html,
+        tags=nh3.ALLOWED_TAGS | EXTRA_TAGS,
+        attributes={
+            "*": {"class", "id", "title", "lang"},
+            "a": {"href", "title"},
+            "img": {"src", "alt", "width", "height"},
+            "th": {"style"},
+            "td": {"style"},
+        },
+        filter_style_properties={"text-align"},  # the alignment of Markdown table columns
+        link_rel="noopener",
+    )
+    return html, [[item["id"], item["name"]] for item in _flatten(converter.toc_tokens)]
 
 
 def check_structure(body: str, path: str, first_line: int) -> list[Problem]:
@@ -203,7 +243,10 @@ def _check_inline(body: str, path: str, first_line: int) -> list[Problem]:
         marks = sum(paragraph.count(c) for c in INLINE_MARKS)
         work += marks * marks
         if work > MAX_INLINE_WORK:
-            message = f"a paragraph with {marks:,} marks of inline markup (`*`, `_`, `[`...): too many to convert quickly"
+            message = (
+                f"a paragraph with {marks:,} marks of inline markup (`*`, `_`, `[`...): "
+                "too many to convert quickly"
+            )
             return [
                 Problem(
                     path,

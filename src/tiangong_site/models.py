@@ -22,9 +22,29 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-Lang = Literal["en", "zh"]
-LANGUAGES: tuple[str, ...] = ("en", "zh")
+from .languages import KNOWN, check_code
+
+
+def _check_language(code: str) -> str:
+    try:
+        return check_code(code)
+    except ValueError as exc:
+        message, _, hint = str(exc).partition(" (")
+        raise PydanticCustomError("language_code", message, {"hint": hint[:-1]}) from None
+
+
+Lang = Annotated[
+    str,
+    AfterValidator(_check_language),
+    Field(
+        description="A language: its BCP 47 primary subtag (en, fr, zh...).",
+        json_schema_extra={"enum": list(KNOWN)},
+    ),
+]
+"""A language code the engine knows (languages.KNOWN); others are refused where written."""
+LANGUAGES: tuple[str, ...] = tuple(KNOWN)
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 """An id: lower-case letters, digits and hyphens. Each field says whose id it is."""
@@ -108,28 +128,56 @@ class Strict(BaseModel):
 
 
 class Localised(Strict):
-    """Text in each of the site's languages, `{en: "…", zh: "…"}`: a site published in
-    Chinese too needs `zh` in every text readers see (checked with the site's languages)."""
+    """Text in each of the site's languages, `{en: "…", fr: "…"}`: every text readers see
+    needs each language of site.yaml (checked with the site's languages, where the text is
+    written). Keys are language codes; the texts are kept in the order of languages.KNOWN,
+    so a download's bilingual value reads the same however the YAML orders it."""
 
-    en: str = Field(description="The text in English.", min_length=1)
-    zh: str | None = Field(
-        description="The text in Chinese (简体中文).", default=None, min_length=1
+    model_config = ConfigDict(
+        extra="allow",
+        frozen=True,
+        json_schema_extra={"minProperties": 1, "propertyNames": {"enum": list(KNOWN)}},
     )
+    __pydantic_extra__: dict[Lang, Annotated[str, Field(min_length=1)]] = Field(init=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_known_order(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if not data:
+                raise ValueError("this text is empty: write `{LANG: text}` for each language")
+            order = {code: i for i, code in enumerate(KNOWN)}
+            return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
+        return data
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """The text in each language it is written in: {code: text}."""
+        return self.__pydantic_extra__ or {}
+
+    def get(self, lang: str) -> str | None:
+        """The text in `lang`, or None."""
+        return self.texts.get(lang)
 
 
 LocalText = Annotated[
     str | Localised,
-    Field(description="Text readers see, in each of the site's languages: `{en: …, zh: …}`."),
+    Field(
+        description=(
+            "Text readers see, in each of the site's languages: `{en: …, zh: …}` "
+            "(a site of one language may write a plain string)."
+        )
+    ),
 ]
 
 
 def text(value: LocalText | None, lang: str = "en") -> str:
-    """The reader-facing text of a localisable value in `lang` (English as fallback)."""
+    """The reader-facing text of a localisable value in `lang` (else its first language's)."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    return getattr(value, lang, None) or value.en
+    return value.get(lang) or next(iter(value.texts.values()), "")
 
 
 # --- what a value rests on ------------------------------------------------------
@@ -187,6 +235,12 @@ class Author(Strict):
 class Site(Strict):
     """`content/site.yaml`: settings for the whole site."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra=lambda schema: schema["properties"]["default_language"].pop("default"),
+    )
+
     title: LocalText = Field(description="The site's name, in the page titles and the header.")
     description: LocalText = Field(
         description="One or two sentences about the site, for search engines and link previews.",
@@ -197,15 +251,27 @@ class Site(Strict):
     )
     languages: list[Lang] = Field(
         description=(
-            "The languages the site is published in, each in its own folder (en/, zh/); every "
-            "text readers see needs each one."
+            "The languages the site is published in (BCP 47 primary subtags: en, fr, zh...); "
+            "with several, each in its own folder (en/, zh/). Every text readers see needs "
+            "each one."
         ),
         default_factory=lambda: ["en"],
         min_length=1,
     )
     default_language: Lang = Field(
-        default="en",
-        description="The language of the 404 page and the one the site's root suggests.",
+        default="",  # set by _default_is_first (the JSON Schema shows none)
+        description=(
+            "The language of NAME.md pages, the 404 page and the one the site's root "
+            "suggests; the first of `languages` when not given."
+        ),
+    )
+    default_language_at_root: bool = Field(
+        default=False,
+        description=(
+            "With several languages: false puts each edition in its folder (en/, zh/) and a "
+            "page choosing between them at the site's root; true puts the default language's "
+            "edition at the root and each other one in its folder (/fr/)."
+        ),
     )
     authors: list[Author] = Field(
         description="Who the byline names: one or more desks or people.",
@@ -235,8 +301,34 @@ class Site(Strict):
         pattern=r"^[^/].*$",
     )
 
+    def folder(self, lang: str) -> str:
+        """The folder of a language's edition in the site: 'zh/', or '' at the root (a site
+        of one language; the default language with `default_language_at_root`)."""
+        if len(self.languages) == 1 or (
+            self.default_language_at_root and lang == self.default_language
+        ):
+            return ""
+        return f"{lang}/"
+
+    @property
+    def language_root(self) -> bool:
+        """Whether the site's root is a page choosing between the editions."""
+        return len(self.languages) > 1 and not self.default_language_at_root
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_is_first(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "default_language" not in data:
+            languages = data.get("languages") or ["en"]
+            if isinstance(languages, list) and isinstance(languages[0], str):
+                return {**data, "default_language": languages[0]}
+        return data
+
     @model_validator(mode="after")
     def _default_is_published(self) -> Site:
+        twice = sorted({lang for lang in self.languages if self.languages.count(lang) > 1})
+        if twice:
+            raise ValueError(f"languages lists '{twice[0]}' twice: list each language once")
         if self.default_language not in self.languages:
             raise ValueError(
                 f"default_language '{self.default_language}' is not one of languages {self.languages}"
@@ -514,9 +606,12 @@ class Chart(Strict):
             "This chart's id, unique in charts.yaml: place it in a page with `::: chart ID`."
         ),
     )
-    kind: Literal["bar", "column", "grouped-column", "stacked-column", "line", "timeline"] = Field(
+    kind: Literal[
+        "bar", "column", "grouped-column", "stacked-column", "line", "timeline", "grid"
+    ] = Field(
         description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by `series`; "
-        "line: values over periods; timeline: dated events."
+        "line: values over periods; timeline: dated events; grid: a mark for each row at "
+        "(x, y), e.g. which places (y) won at which ceremony (x), named, not counted."
     )
     data: Literal["figures", "awards"] = Field(
         description=(
@@ -555,6 +650,11 @@ class Chart(Strict):
     y_title: LocalText | None = Field(
         default=None,
         description="Title of the value axis (and the value column's header).",
+    )
+    headers: dict[str, LocalText] = Field(
+        default_factory=dict,
+        description="Column headers of the chart's table and downloads, by column name, where "
+        "the engine's own word is not the right one (e.g. `name: {en: Tier, zh: 组别}`).",
     )
     title: LocalText = Field(description="The chart's headline.")
     subtitle: LocalText | None = Field(

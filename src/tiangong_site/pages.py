@@ -7,7 +7,6 @@ and lists, so no data wrangling happens in Jinja.
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
 import io
 import json
@@ -35,10 +34,12 @@ from .collisions import (
     record_origin,
 )
 from .content import Content, Page, close_matches
+from .deps import RecordedList, RecordedValues, chart_key, recording
 from .drawing import WIDE_WIDTH
 from .errors import Problem
 from .feeds import Entry, robots_txt, sitemap_xml
 from .i18n import HTML_LANG, LANGUAGE_NAMES, N_, OG_LOCALE, SOURCE_LANGUAGE, gettext
+from .languages import writes_han
 from .markdown import BLOCK, render_markdown
 from .models import DATASETS, text
 from .render import Urls
@@ -46,17 +47,15 @@ from .tables import (
     ROW_BUILDERS,
     dataset_rows,
     download_header,
-    download_json,
-    download_value,
     format_value,
     in_language,
     label,
     ordinal,
     period_label,
-    rows_read,
 )
 
-RenderResult = tuple[str, list[Problem]]
+RenderResult = tuple[str, list[Problem], frozenset[str]]
+"""A page's HTML, the problems found making it, and the keys of what it read (deps.py)."""
 
 
 @dataclass
@@ -66,7 +65,9 @@ class Job:
     path: str
     template: str
     context: Callable[[jinja2.Environment], dict[str, Any]]
-    depends: frozenset[str] = frozenset()
+    depends: frozenset[str] | None = None
+    """The keys of what the page read when it was last rendered (deps.py), or None before:
+    recorded, never listed by hand, so the preview knows which pages an edit touches."""
     url_path: str = ""
     title: str = ""
     in_sitemap: bool = True
@@ -79,13 +80,9 @@ class Job:
     origin: Origin | None = None
     """What made the page, for messages about its address or its ids."""
 
-    context_digest: str = ""
-    """A digest of everything the page's template was last rendered with (see `full_context`);
-    the preview skips rendering a page whose digest and templates are unchanged."""
-
     def full_context(self, env: jinja2.Environment) -> tuple[dict[str, Any], list[Problem]]:
         """Everything the template reads besides the environment's globals, and the problems
-        found while gathering it. Sets `context_digest`."""
+        found while gathering it."""
         context = self.context(env)
         problems: list[Problem] = list(context.pop("_problems", []))
         context.setdefault("canonical", self.canonical)
@@ -94,19 +91,22 @@ class Job:
         context.setdefault("current", self.url_path)
         context.setdefault("share", {"title": self.title, "type": self.og_type})
         context.setdefault("json_ld", None)
-        self.context_digest = _digest_of([self.template, self.lang, context])
         return context, problems
 
     def render(self, env: jinja2.Environment, plan: SitePlan) -> RenderResult:
-        context, problems = self.full_context(env)
-        return self.render_with(env, plan, context, problems)
+        """The page's HTML and problems, and the keys of all it read meanwhile: recorded for
+        any job, whatever made it, and returned with the page (not kept on the job), so a
+        page rendered in another process brings them back with it."""
+        with recording() as keys:
+            context, problems = self.full_context(env)
+            html, problems = self._render_with(env, plan, context, problems)
+        return html, problems, frozenset(keys)
 
-    def render_with(
+    def _render_with(
         self, env: jinja2.Environment, plan: SitePlan, context: dict[str, Any], found: list[Problem]
-    ) -> RenderResult:
-        """Render with a context from `full_context` and the problems found making it."""
+    ) -> tuple[str, list[Problem]]:
         html = env.get_template(self.template).render(**context)
-        if self.lang != "zh":  # Chinese quoted in another language's page says so (lang="zh-Hans")
+        if not writes_han(self.lang):  # Chinese quoted in another language says so (zh-Hans)
             html = mark_chinese_runs(html)
         folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
         ids = element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None)
@@ -116,18 +116,8 @@ class Job:
         """What the page is given besides its context function (nav, alternates, canonical…):
         every field but the ones that say how to make or find it. A change to any means the
         page must be rendered again, whatever its data."""
-        skip = {"context", "depends", "origin", "context_digest"}
+        skip = {"context", "depends", "origin", "nav"}  # the menu records what it is made of
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
-
-
-def _digest_of(value: Any) -> str:
-    """A digest of plain data (dicts, lists, strings, numbers); "" when it holds anything
-    else, which the preview never takes for "unchanged": such a page is always rendered."""
-    try:
-        raw = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError):
-        return ""
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -271,8 +261,29 @@ def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",))
     }
 
 
+def story_titles(content: Content, lang: str) -> dict[str, str]:
+    """A page's address (as chart_homes gives it) -> its title, in this language. Made from
+    every page's front matter, but a page that reads it depends on its value only: a menu
+    rename leaves the chart pages that name their story as they were."""
+    return content.settled(("story-titles", lang), lambda made_of: _story_titles(made_of, lang))
+
+
+def _story_titles(content: Content, lang: str) -> dict[str, str]:
+    return {
+        (page.meta.slug + "/" if page.meta.slug else ""): text(page.meta.title, lang)
+        for page in content.pages
+        if page.lang == lang
+    }
+
+
 def chart_homes(content: Content, lang: str) -> dict[str, str]:
-    """Chart id -> the address of the page that places it (`::: chart ID`), in this language."""
+    """Chart id -> the address of the page that places it (`::: chart ID`), in this language.
+    Made from every page's body, but a page that reads it depends on its value only: a prose
+    edit that moves no chart leaves the chart pages as they were."""
+    return content.settled(("chart-homes", lang), lambda made_of: _chart_homes(made_of, lang))
+
+
+def _chart_homes(content: Content, lang: str) -> dict[str, str]:
     homes: dict[str, str] = {}
     for page in content.pages:
         if page.lang == lang:
@@ -301,11 +312,13 @@ def chart_view(
         "figure_url": urls.url(base + "figure.json"),
         "csv_url": urls.url(base + download_name(spec.id, "csv")),
         "json_url": urls.url(base + download_name(spec.id, "json")),
-        # The chart in its story; the chart page is the embed (templates/chart-embed.html).
+        # The chart in its story; charts/ID/ is its own page, charts/ID/embed/ the iframe's.
         "permalink": urls.absolute(f"{home}#chart-{spec.id}")
         if home is not None
         else urls.absolute(base),
-        "embed_url": urls.absolute(base),
+        "story_url": urls.url(f"{home}#chart-{spec.id}") if home is not None else "",
+        "story_title": story_titles(content, lang).get(home, "") if home is not None else "",
+        "embed_url": urls.absolute(base + EMBED),
         **drawing_view(chart, urls, base),
     }
 
@@ -324,6 +337,9 @@ def drawing_view(chart: ChartOutput, urls: Urls, base: str) -> dict[str, Any]:
     }
 
 
+EMBED = "embed/"
+"""Where a chart's iframe page is, under its own page (charts/ID/embed/)."""
+
 EMBED_LISTENER = (
     '<script>window.addEventListener("message",function(e){{var d=e.data;'
     'if(e.origin!=="{origin}"||!d||d.type!=="tiangong-site:height")return;'
@@ -341,7 +357,7 @@ def embed_code(chart: ChartOutput, urls: Urls, base: str) -> str:
     note_lines = sum(len(text(n, lang)) // 90 + 1 for n in spec.notes)
     height = spec.height + 200 + 21 * note_lines
     title = html.escape(text(spec.title, lang), quote=True)
-    frame = f'<iframe src="{urls.absolute(base)}" title="{title}" width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
+    frame = f'<iframe src="{urls.absolute(base + EMBED)}" title="{title}" width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
     return frame + "\n" + EMBED_LISTENER.format(origin=urls.origin)
 
 
@@ -417,8 +433,8 @@ def plan_language(
 ) -> SitePlan:
     """Every page and file of one language's edition, under its folder (urls.prefix)."""
     plan = SitePlan(urls, content=content)
-    homes = chart_homes(content, lang)
-    views = {cid: chart_view(c, content, urls, lang, homes.get(cid)) for cid, c in charts.items()}
+    views = chart_views(charts, content, urls, lang)
+    charts = RecordedValues({cid: (c, frozenset()) for cid, c in charts.items()}, views.key_of)
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
     _plan_regions(plan, content, urls, lang)
     _plan_clusters(plan, content, urls, lang)
@@ -458,6 +474,19 @@ def plan_site(
     return plan
 
 
+def chart_views(
+    charts: dict[str, ChartOutput], content: Content, urls: Urls, lang: str
+) -> RecordedValues[dict[str, Any]]:
+    """What templates show of each chart, each with the keys of what it was made from: a
+    page that shows a chart records them, and the chart's own key."""
+    views = {}
+    for cid, chart in charts.items():
+        with recording() as keys:
+            view = chart_view(chart, content, urls, lang, chart_homes(content, lang).get(cid))
+        views[cid] = (view, frozenset(keys))
+    return RecordedValues(views, lambda cid: chart_key(lang, cid))
+
+
 def _link_alternates(
     plan: SitePlan, editions: dict[str, tuple[dict[str, ChartOutput], Urls]], languages: list[str]
 ) -> None:
@@ -491,19 +520,21 @@ def _plan_markdown_pages(
     urls: Urls,
     lang: str,
 ) -> None:
-    pages = sorted(
-        (p for p in content.pages if p.lang == lang),
-        key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug),
-    )
-    for page in pages:
-        if page.meta.nav_title:
-            plan.nav.append(
-                {
-                    "title": text(page.meta.nav_title, lang),
-                    "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""),
-                    "path": page.meta.slug + "/" if page.meta.slug else "",
-                }
-            )
+    with recording(passed_on=False) as keys:  # the front matter of every page of the menu
+        pages = sorted(
+            (p for p in content.pages if p.lang == lang),
+            key=lambda p: (p.meta.nav_order if p.meta.nav_order is not None else 999, p.meta.slug),
+        )
+        nav = [
+            {
+                "title": text(page.meta.nav_title, lang),
+                "href": urls.url(page.meta.slug + "/" if page.meta.slug else ""),
+                "path": page.meta.slug + "/" if page.meta.slug else "",
+            }
+            for page in pages
+            if page.meta.nav_title
+        ]
+    plan.nav = RecordedList(nav, keys)
     for page in pages:
         url_path = page.meta.slug + "/" if page.meta.slug else ""
         plan.jobs.append(
@@ -511,7 +542,6 @@ def _plan_markdown_pages(
                 path=_page_path(page.meta.slug),
                 template=f"{page.meta.layout}.html",
                 context=_markdown_context(page, content, charts, views, urls, lang),
-                depends=_markdown_depends(page, charts, content),
                 url_path=url_path,
                 title=text(page.meta.title, lang),
                 og_type="article" if page.meta.layout == "story" else "website",
@@ -520,37 +550,11 @@ def _plan_markdown_pages(
         )
 
 
-PROSE_DATA = {"figures", "metrics", "regions", "sources", "charts"}
-PROSE_TEMPLATES = {
-    "partials/chart.html",
-    "partials/callout.html",
-    "partials/fig.html",
-    "partials/cite.html",
-    "partials/status-mark.html",
-}
-LISTING_DATA = {"sources": set(DATASETS), "data": set(DATASETS)}
-
-
-def _markdown_depends(
-    page: Page, charts: dict[str, ChartOutput], content: Content
-) -> frozenset[str]:
-    """What a Markdown page's HTML is made from: its file, the data its charts and figures
-    read, its listing, and the partials the prose renders."""
-    placed = [m.group(2) for m in BLOCK.finditer(page.body) if m.group(1) == "chart"]
-    data = set(PROSE_DATA) | LISTING_DATA.get(page.meta.layout, set())
-    if page.meta.layout in LISTING_DATA and content.package is not None:
-        data |= set(content.package.resources)  # the listing names them, or counts citations
-    for cid in placed:
-        if cid in charts:
-            data |= rows_read(content, charts[cid].spec.data)
-    return frozenset({page.path, "site", *data, *PROSE_TEMPLATES})
-
-
 def _markdown_context(
     page: Page,
     content: Content,
-    charts: dict[str, ChartOutput],
-    views: dict[str, Any],
+    charts: RecordedValues[ChartOutput],
+    views: RecordedValues[dict[str, Any]],
     urls: Urls,
     lang: str,
 ) -> Callable[[jinja2.Environment], dict[str, Any]]:
@@ -696,7 +700,8 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
         if region.kind == "province":
             continue
 
-        def context(env: jinja2.Environment, region: Any = region) -> dict[str, Any]:
+        def context(env: jinja2.Environment, region_id: str = region.id) -> dict[str, Any]:
+            region = by_id[region_id]  # looked up here, so that the page records it
             citations = Citations(content, urls, lang)
             notes = StatusNotes()
             name = text(region.name, lang)
@@ -708,6 +713,10 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                     ),
                     "evaluation_year": a.evaluation_year,
                     "tier": text(tiers[a.tier].name, lang),
+                    # which places belong to the tier: read in its own source (truth.md 4.4)
+                    "tier_cite": citations.cite(tiers[a.tier].membership_source)
+                    if tiers[a.tier].membership_source
+                    else None,
                     "standing": label(f"standing-{a.standing}", lang),
                     "golden": a.golden,
                     "note": text(a.note, lang),
@@ -791,20 +800,6 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 path=f"regions/{region.id}/index.html",
                 template="region.html",
                 context=context,
-                depends=frozenset(
-                    {
-                        "site",
-                        "regions",
-                        "awards",
-                        "figures",
-                        "clusters",
-                        "sources",
-                        "metrics",
-                        "award-tiers",
-                        "partials/cite.html",
-                        "partials/status-mark.html",
-                    }
-                ),
                 url_path=f"regions/{region.id}/",
                 title=text(region.name, lang),
                 origin=record_origin(content, "regions", index, "the region pages, regions/ID/"),
@@ -828,7 +823,8 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
     regions = content.index("regions")
     for index, cluster in enumerate(content.datasets.get("clusters", [])):
 
-        def context(env: jinja2.Environment, cluster: Any = cluster) -> dict[str, Any]:
+        def context(env: jinja2.Environment, cluster_id: str = cluster.id) -> dict[str, Any]:
+            cluster = content.index("clusters")[cluster_id]  # recorded: looked up in the job
             citations = Citations(content, urls, lang)
             notes = StatusNotes()
             region = regions[cluster.region]
@@ -866,18 +862,6 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                 path=f"clusters/{cluster.id}/index.html",
                 template="cluster.html",
                 context=context,
-                depends=frozenset(
-                    {
-                        "site",
-                        "clusters",
-                        "regions",
-                        "figures",
-                        "sources",
-                        "metrics",
-                        "partials/cite.html",
-                        "partials/status-mark.html",
-                    }
-                ),
                 url_path=f"clusters/{cluster.id}/",
                 title=text(cluster.name, lang),
                 origin=record_origin(content, "clusters", index, "the cluster pages, clusters/ID/"),
@@ -888,8 +872,8 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
 def _plan_charts(
     plan: SitePlan,
     content: Content,
-    charts: dict[str, ChartOutput],
-    views: dict[str, Any],
+    charts: RecordedValues[ChartOutput],
+    views: RecordedValues[dict[str, Any]],
     urls: Urls,
     lang: str,
 ) -> None:
@@ -907,27 +891,31 @@ def _plan_charts(
         if "preview" in chart.drawings:
             plan.files[base + "preview.png"] = chart.drawings["preview"]
             plan.origins[base + "preview.png"] = origin
-        plan.jobs.append(
+        plan.jobs.append(  # the chart's own page: indexable, with the site around it
             Job(
                 path=base + "index.html",
-                template="chart-embed.html",
-                context=lambda env, view=views[cid]: {
-                    "chart": view | {"embed": True},
-                    "share": chart_share(view),
+                template="chart.html",
+                context=lambda env, cid=cid: {
+                    "chart": views[cid],
+                    "share": chart_share(views[cid]),
                 },
-                depends=frozenset(
-                    {
-                        "site",
-                        "charts",
-                        "sources",
-                        *rows_read(content, chart.spec.data),
-                        *PROSE_TEMPLATES,
-                    }
-                ),
                 url_path=base,
                 title=views[cid]["title"],
                 origin=origin,
-                in_sitemap=False,  # a chart alone, for iframes: noindex (chart-embed.html), like the story's copy
+            )
+        )
+        plan.jobs.append(  # for iframes: noindex (chart-embed.html), out of the sitemap
+            Job(
+                path=base + EMBED + "index.html",
+                template="chart-embed.html",
+                context=lambda env, cid=cid: {
+                    "chart": views[cid] | {"embed": True},
+                    "share": chart_share(views[cid]),
+                },
+                url_path=base + EMBED,
+                title=views[cid]["title"],
+                origin=origin,
+                in_sitemap=False,
             )
         )
 
@@ -964,34 +952,41 @@ DATASET_DESCRIPTIONS = {
 
 
 def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, int]:
+    """The CSV and JSON downloads of a dataset, and its number of rows.
+
+    One pass, one new dict per row: the three copies of every row this made before (without
+    `_` keys, in the language, whole numbers whole) took 4 s of a build of 10,000 records."""
     rows = (
-        [
-            {k: v for k, v in row.items() if not k.startswith("_")}
-            for row in dataset_rows(content, name, lang)
-        ]
+        dataset_rows(content, name, lang)
         if name in ROW_BUILDERS or name not in DATASETS
         else [r.model_dump(mode="json", exclude_none=True) for r in content.datasets[name]]
     )
-    if lang != "en":  # each text in the reader's language, not both
-        rows = [in_language(row, lang) for row in rows]
-    columns = list(dict.fromkeys(k for row in rows for k in row))  # in order of first use
-    rows = [{k: download_value(v) for k, v in row.items()} for row in rows]
+    # In order of first use; rows of one builder share their keys, so each shape is read once.
+    shapes = dict.fromkeys(map(tuple, rows))
+    columns = list(dict.fromkeys(k for shape in shapes for k in shape if k[:1] != "_"))
     buffer = io.StringIO()
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([_column_header(content, name, k, lang) for k in columns])
-    for (
-        row
-    ) in rows:  # one list per row, not a dict and DictWriter's lookups: 100,000 rows at 10k records
+    lines = []
+    for row in rows:
+        if lang != "en":  # each text in the reader's language, not both
+            row = in_language({k: v for k, v in row.items() if k[:1] != "_"}, lang)
+        clean = {  # as download_value writes them: a whole number stays whole (5000, not 5000.0)
+            k: int(v) if v.__class__ is float and v.is_integer() else v
+            for k, v in row.items()
+            if k[:1] != "_"
+        }
+        lines.append(json.dumps(clean, ensure_ascii=False))
+        values = (clean.get(k, "") for k in columns)
         writer.writerow(
             [
-                json.dumps(v, ensure_ascii=False)
-                if isinstance(v := row.get(k, ""), (dict, list))
-                else v
-                for k in columns
+                json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+                for v in values
             ]
         )
-    return buffer.getvalue(), safejson.escape(download_json(rows)), len(rows)
+    json_text = "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"  # as download_json
+    return buffer.getvalue(), safejson.escape(json_text), len(rows)
 
 
 def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
@@ -1015,7 +1010,10 @@ def _downloadable(content: Content) -> list[str]:
 
 def _plan_data(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
     for name in _downloadable(content):
-        csv_text, json_text, _ = _dataset_files(content, name, lang)
+        # Kept by the preview until an edit touches what they read (Content.keep_derived).
+        csv_text, json_text, _ = content.derived(
+            ("downloads", name, lang), lambda name=name: _dataset_files(content, name, lang)
+        )
         plan.files[f"data/{name}.csv"] = csv_text
         plan.files[f"data/{name}.json"] = json_text
         # data/ is the data page's folder too: the page that lists these downloads.
@@ -1137,13 +1135,19 @@ def _plan_publishing(
 ) -> None:
     default = content.site.default_language
     languages = content.site.languages
-    parts = not_found_editions(languages, default, editions)
-    title = " / ".join(part["title"] for part in parts)
+    title = " / ".join(part["title"] for part in not_found_editions(languages, default, editions))
+
+    def not_found(env: jinja2.Environment) -> dict[str, Any]:
+        """Made in the job, so that the page records the catalogues it reads (deps.py)."""
+        parts = not_found_editions(languages, default, editions)
+        title = " / ".join(part["title"] for part in parts)
+        return {"canonical": "", "editions": parts, "not_found_title": title}
+
     plan.jobs.append(
         Job(
             path="404.html",
             template="404.html",
-            context=lambda env: {"canonical": "", "editions": parts, "not_found_title": title},
+            context=not_found,
             in_sitemap=False,
             url_path="404.html",
             title=title,
@@ -1152,8 +1156,29 @@ def _plan_publishing(
             origin=Origin("the page for addresses that do not exist (404.html)"),
         )
     )
-    if len(languages) > 1:
-        choices = [
+    if content.site.language_root:
+        _plan_language_root(plan, content, urls, editions)
+    plan.files[".nojekyll"] = ""
+    lastmod = content.site.updated or content.site.published
+    entries = [
+        Entry(job.canonical, lastmod, [(a["hreflang"], a["absolute"]) for a in job.alternates])
+        for job in sorted((j for j in plan.jobs if j.in_sitemap), key=lambda j: j.canonical)
+    ]
+    plan.files["sitemap.xml"] = sitemap_xml(entries)
+    plan.files["robots.txt"] = robots_txt(urls.site_absolute("sitemap.xml"))
+
+
+def _plan_language_root(
+    plan: SitePlan,
+    content: Content,
+    urls: Urls,
+    editions: dict[str, tuple[dict[str, ChartOutput], Urls]],
+) -> None:
+    """The page that sends readers to a language, on a site of several."""
+    default, languages = content.site.default_language, content.site.languages
+
+    def choices() -> list[dict[str, Any]]:
+        return [
             {
                 "lang": lang,
                 "hreflang": HTML_LANG[lang],
@@ -1166,24 +1191,17 @@ def _plan_publishing(
             }
             for lang in languages
         ]
-        plan.jobs.append(
-            Job(
-                path="index.html",
-                template="language-root.html",
-                context=lambda env: {"choices": choices},
-                url_path="",
-                title=text(content.site.title, default),
-                lang=default,
-                canonical=urls.site_absolute(),
-                alternates=[c | {"current": False, "href": c["href"]} for c in choices],
-                origin=Origin("the page that sends readers to a language (index.html)"),
-            )
+
+    plan.jobs.append(
+        Job(
+            path="index.html",
+            template="language-root.html",
+            context=lambda env: {"choices": choices()},  # made in the job: recorded
+            url_path="",
+            title=text(content.site.title, default),
+            lang=default,
+            canonical=urls.site_absolute(),
+            alternates=[c | {"current": False, "href": c["href"]} for c in choices()],
+            origin=Origin("the page that sends readers to a language (index.html)"),
         )
-    plan.files[".nojekyll"] = ""
-    lastmod = content.site.updated or content.site.published
-    entries = [
-        Entry(job.canonical, lastmod, [(a["hreflang"], a["absolute"]) for a in job.alternates])
-        for job in sorted((j for j in plan.jobs if j.in_sitemap), key=lambda j: j.canonical)
-    ]
-    plan.files["sitemap.xml"] = sitemap_xml(entries)
-    plan.files["robots.txt"] = robots_txt(urls.site_absolute("sitemap.xml"))
+    )

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from . import i18n
+from .deps import asset_key, messages_key, record, template_key
 from .errors import display_path
 from .i18n import HTML_LANG, OG_LOCALE
 from .inside import inside
@@ -28,7 +29,8 @@ from .signed_cache import SignedBytecodeCache
 
 
 def base_path_of(base_url: str) -> str:
-    """'https://org.github.io/repo' (or 'repo/', 'repo//') -> '/repo/'; 'https://example.org' -> '/'."""
+    """'https://org.github.io/repo' (or 'repo/', 'repo//') -> '/repo/';
+    'https://example.org' -> '/'."""
     path = urlsplit(base_url).path.rstrip("/")
     return path + "/"
 
@@ -56,14 +58,16 @@ class Urls:
         return f"{parts.scheme}://{parts.netloc}"
 
     def url(self, path: str = "") -> str:
-        """A page's path ('regions/zhuji/') -> a root-relative URL under the base path, in this language."""
+        """A page's path ('regions/zhuji/') -> a root-relative URL under the base path, in this
+        language."""
         return self.base_path + self.prefix + path.lstrip("/")
 
     def absolute(self, path: str = "") -> str:
         return self.origin + self.url(path)
 
     def site_url(self, path: str = "") -> str:
-        """A path from the site's root, in no language's folder: assets, sitemap, the language chooser."""
+        """A path from the site's root, in no language's folder: assets, sitemap, the language
+        chooser."""
         return self.base_path + path.lstrip("/")
 
     def site_absolute(self, path: str = "") -> str:
@@ -74,7 +78,9 @@ class Urls:
         return self.origin + self.asset(name)
 
     def asset(self, name: str) -> str:
-        """The content-hashed URL of a static file, e.g. 'style.css' -> '/repo/assets/style.3f2a1b9c0d.css'."""
+        """The content-hashed URL of a static file, e.g. 'style.css' ->
+        '/repo/assets/style.3f2a1b9c0d.css'."""
+        record(asset_key(name))  # its hash is in the page
         try:
             return self.site_url(self.assets[name])
         except KeyError:
@@ -126,6 +132,54 @@ class ContainedLoader(jinja2.FileSystemLoader):
         return contents, os.path.normpath(path), uptodate
 
 
+class RecordingEnvironment(jinja2.Environment):
+    """Records each template it hands out, for the page being made (deps.py): the page's
+    own, and every one it extends, includes or imports, whether loaded now or cached. The
+    loader alone would see only the first load of each."""
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
+        if isinstance(name, str):
+            record(template_key(self.join_path(name, parent) if parent else name))
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names: Any, parent: str | None = None, globals: Any = None) -> Any:
+        for name in names if not isinstance(names, jinja2.Undefined) else ():
+            if isinstance(name, str):  # each one tried: one made later would be chosen
+                record(template_key(self.join_path(name, parent) if parent else name))
+        return super().select_template(names, parent, globals)
+
+
+class RecordedTranslations:
+    """A catalogue's translations for Jinja that record, for the page being made, each
+    message it looked up (deps.py): a changed translation touches the pages that show it."""
+
+    def __init__(self, translations: Any, lang: str):
+        self.translations, self._lang = translations, lang
+
+    def gettext(self, message: str) -> str:
+        record(messages_key(self._lang, message))
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        record(messages_key(self._lang, singular))
+        return self.translations.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        record(messages_key(self._lang, f"{context}\x04{message}"))
+        return self.translations.pgettext(context, message)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        record(messages_key(self._lang, f"{context}\x04{singular}"))
+        return self.translations.npgettext(context, singular, plural, n)
+
+
+def install_translations(env: jinja2.Environment, translations: Any, lang: str) -> None:
+    """Give `env` the catalogue of its language (again, after the catalogue was edited)."""
+    recorded = RecordedTranslations(translations, lang)
+    env.install_gettext_translations(recorded, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_translations"] = recorded  # the preview compares the catalogue it replaces
+
+
 THEME = Path(__file__).resolve().parent / "theme"
 """The default theme shipped in the package: templates/ and static/."""
 THEME_TEMPLATES = THEME / "templates"
@@ -156,7 +210,7 @@ def make_environment(
     this machine's key, see signed_cache.py), so the environments of several languages, and
     later builds, compile each template once."""
     translations = translations or gettext.NullTranslations()
-    env = jinja2.Environment(
+    env = RecordingEnvironment(
         extensions=["jinja2.ext.i18n"],
         bytecode_cache=SignedBytecodeCache(cache) if cache is not None else None,
         loader=ThemeLoader(templates),
@@ -182,7 +236,7 @@ def make_environment(
     env.policies["json.dumps_function"] = dumps_for_html
     env.filters["t"] = lambda value: text(value, lang)
     env.filters["date"] = lambda value: i18n.date(value, lang)
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    install_translations(env, translations, lang)
     return env
 
 

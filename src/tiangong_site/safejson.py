@@ -13,12 +13,15 @@ import json
 from typing import Any
 
 ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_TABLE = str.maketrans(ESCAPES)
 
 
 def escape(json_text: str) -> str:
-    """Escape the characters above in a JSON text (a no-op on text without them)."""
-    return json_text.translate(_TABLE)
+    """Escape the characters above in a JSON text (a no-op on text without them). One
+    `replace` per character: `str.translate` took 2 s for the 50 MB of a large download."""
+    for char, escaped in ESCAPES.items():
+        if char in json_text:
+            json_text = json_text.replace(char, escaped)
+    return json_text
 
 
 def dumps(value: Any, **options: Any) -> str:

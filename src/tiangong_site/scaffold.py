@@ -119,8 +119,7 @@ def _optional_flags(
         if _is_text(info.annotation):
             lines += [
                 f"  {flag + '-' + lang:<20} the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
-                for lang in languages
-                if lang != "en"
+                for lang in languages[1:]
             ]
     return "\nand these if you need them:\n" + "\n".join(lines) if lines else ""
 
@@ -138,8 +137,8 @@ def _missing_languages(
     for name, value in given.items():
         if name not in fields or not _is_text(fields[name].annotation):
             continue
-        for lang in languages:
-            if lang != "en" and (isinstance(value, str) or not (value or {}).get(lang)):
+        for lang in languages[1:]:  # the first, the default, is the plain flag's
+            if isinstance(value, str) or not (value or {}).get(lang):
                 flag = f"--{name.replace('_', '-')}-{lang}"
                 meaning = f"the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
                 lines.append(
@@ -161,7 +160,7 @@ def _field_values(
     files: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     fields = model.model_fields
-    given = _merge_languages(fields, given)
+    given = _merge_languages(fields, given, languages[0])
     unknown = [k for k in given if k not in fields]
     if unknown:
         raise UsageError(
@@ -194,18 +193,21 @@ def _field_values(
     }
 
 
-def _merge_languages(fields: dict[str, FieldInfo], given: dict[str, Any]) -> dict[str, Any]:
-    """`--title TEXT --title-zh 文字` -> title: {en: TEXT, zh: 文字} for a text readers see."""
+def _merge_languages(
+    fields: dict[str, FieldInfo], given: dict[str, Any], default: str = "en"
+) -> dict[str, Any]:
+    """`--title TEXT --title-zh 文字` -> title: {en: TEXT, zh: 文字} for a text readers see
+    (the plain flag gives the text in the site's `default` language)."""
     merged = dict(given)
     for key in list(given):
         base, _, lang = key.rpartition("_")
-        if base in fields and lang in LANGUAGES and lang != "en":
+        if base in fields and lang in LANGUAGES and lang != default:
             merged.pop(key)
-            english = merged.get(base)
+            plain = merged.get(base)
             merged[base] = (
-                {"en": english, lang: given[key]}
-                if isinstance(english, str)
-                else {**(english or {}), lang: given[key]}
+                {default: plain, lang: given[key]}
+                if isinstance(plain, str)
+                else {**(plain or {}), lang: given[key]}
             )
     return merged
 
@@ -401,13 +403,15 @@ def new_page(
     languages: list[str],
     validate: Any,
 ) -> Created:
-    """Create a page in each of the site's languages (NAME.md, NAME.zh.md, ...)."""
+    """Create a page in each of the site's languages, the default first (NAME.md,
+    NAME.zh.md, ...)."""
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         raise UsageError(
             f"page slug '{slug}' must be lower-case words joined by hyphens, e.g. 'how-we-did-it'"
         )
     missing = [
-        f"--title{'' if lang == 'en' else '-' + lang} and --description{'' if lang == 'en' else '-' + lang}"
+        f"--title{'' if lang == languages[0] else '-' + lang} and "
+        f"--description{'' if lang == languages[0] else '-' + lang}"
         for lang in languages
         if not (titles.get(lang) and descriptions.get(lang))
     ]
@@ -417,7 +421,8 @@ def new_page(
         )
     files = {}
     for lang in languages:
-        path = content_dir / "pages" / (f"{slug}.md" if lang == "en" else f"{slug}.{lang}.md")
+        name = f"{slug}.md" if lang == languages[0] else f"{slug}.{lang}.md"
+        path = content_dir / "pages" / name
         if path.exists():
             raise UsageError(f"{path} already exists; edit it, or choose another slug")
         body = PAGE_BODIES.get(lang, PAGE_BODIES["en"])

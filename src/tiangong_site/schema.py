@@ -24,6 +24,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic_core import PydanticUndefined
 
 from .content import Content
+from .languages import language
 from .models import DATASETS, Author, Localised, PageMeta, Period, Site, json_schemas
 from .tables import dataset_rows
 
@@ -81,7 +82,9 @@ def _require_languages(schema: dict[str, Any], languages: list[str]) -> dict[str
     if local is None:
         return schema
     local["required"] = list(languages)
-    local["properties"] = {lang: local["properties"][lang] for lang in languages}
+    local["properties"] = {lang: {"minLength": 1, "type": "string"} for lang in languages}
+    local["additionalProperties"] = False  # a language the site is not published in
+    local.pop("propertyNames", None)
     if len(languages) < 2:
         return schema
     plain, ref = {"type": "string"}, {"$ref": "#/$defs/Localised"}
@@ -197,7 +200,10 @@ def _records(content: Content) -> dict[str, list[dict[str, Any]]]:
     site = content.files["site"].data
     found["Site"] = [site]
     found["Author"] = list(site.get("authors", []))
-    found["PageMeta"] = [p.source.data for p in content.pages if p.lang == "en" and p.source.data]
+    default = content.site.default_language
+    found["PageMeta"] = [
+        p.source.data for p in content.pages if p.lang == default and p.source.data
+    ]
     found["Period"] = [r["period"] for r in found["Figure"] if isinstance(r.get("period"), dict)]
     found["Localised"] = [r["title"] for r in found["Source"] if isinstance(r.get("title"), dict)]
     return found
@@ -221,6 +227,9 @@ def _describe_and_exemplify(schema: dict[str, Any], content: Content) -> None:
         if definition is None:
             continue
         for field, prop in definition.get("properties", {}).items():
+            if model is Localised:  # its fields are the site's languages
+                _describe_language(prop, field, records[name])
+                continue
             info = model.model_fields[field]
             prop["description"] = info.description or prop.get("description", "")
             prop.pop("title", None)
@@ -230,6 +239,17 @@ def _describe_and_exemplify(schema: dict[str, Any], content: Content) -> None:
                 prop["examples"] = [example]
         if name in {m.__name__ for _, m in DATASETS.values()} and records[name]:
             definition["defaultSnippets"] = [_snippet(name, model, records[name][-1])]
+
+
+def _describe_language(prop: dict[str, Any], lang: str, records: list[dict[str, Any]]) -> None:
+    """A language's text in a Localised value: its description, and an example if the
+    content has one."""
+    named = language(lang)
+    native = f" ({named.native})" if named.native != named.english else ""
+    prop["description"] = f"The text in {named.english}{native}."
+    examples = [r[lang] for r in records if isinstance(r.get(lang), str)]
+    if examples:
+        prop["examples"] = [examples[-1]]
 
 
 def _snippet(name: str, model: type[BaseModel], record: dict[str, Any]) -> dict[str, Any]:

@@ -93,7 +93,10 @@ def find_faces(lang: str) -> tuple[Face, Face]:
     bold, regular = _match(query + ":weight=bold", lang), _match(query + ":weight=regular", lang)
     if bold is None or regular is None:
         hint = INSTALL_HINT.get(lang, INSTALL_HINT["en"])
-        message = f"no font for the {lang} share image: fontconfig's fc-match finds none that covers '{lang}'"
+        message = (
+            f"no font for the {lang} share image: "
+            f"fontconfig's fc-match finds none that covers '{lang}'"
+        )
         raise ContentError([Problem("(fonts)", 1, 1, message, hint)])
     return bold, regular
 
@@ -101,8 +104,9 @@ def find_faces(lang: str) -> tuple[Face, Face]:
 def digest(card: Card, faces: tuple[Face, Face]) -> str:
     """What the PNG's bytes depend on: the text, the colours, each font file and the Pillow
     version."""
-    from PIL import __version__ as pillow
+    from importlib.metadata import version  # Pillow itself is imported only to draw
 
+    pillow = version("pillow")
     fonts = [
         (f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns)
         for f in faces

@@ -13,17 +13,26 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.meta
 from markupsafe import Markup
 
-from . import __version__, cjk, drawing, i18n, share_image
+from . import __version__, cjk, drawing, i18n, markdown, share_image, workers
+from . import memo as memo_of
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
-from .charts import KINDS_BUNDLE, ChartOutput, build_chart, check_charts
+from .charts import (
+    KINDS_BUNDLE,
+    ChartOutput,
+    build_chart,
+    check_charts,
+    fill_placeholders,
+    plotly_version,
+)
 from .collections import load_collections
 from .content import Content, load_content
+from .deps import SITE, RecordedMarkup, RecordedObject, asset_key, recording, templates_in
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
+from .languages import KNOWN
 from .linkcheck import check_links
 from .pages import Job, SitePlan, plan_site
 from .render import THEME, Urls, copy_hashed, hashed_name, make_environment
@@ -67,9 +76,15 @@ class BuildReport:
     content: Content | None = field(default=None, repr=False)
     prepared: Prepared | None = field(default=None, repr=False)
     """What the build loaded and planned, for the preview to reuse rather than redo."""
+    made_depends: frozenset[str] = frozenset()
+    """The keys of what the assets the build makes (the share images) were made from: the
+    preview builds the whole site again when one of them changes."""
 
     def summary(self) -> str:
-        return f"Built {self.pages} pages, {self.charts} charts, {self.files} files in {self.seconds:.2f} s -> {self.output}"
+        return (
+            f"Built {self.pages} pages, {self.charts} charts, {self.files} files "
+            f"in {self.seconds:.2f} s -> {self.output}"
+        )
 
 
 Progress = Callable[[str], None]
@@ -94,9 +109,19 @@ package-lock.json. It draws every chart kind there is (KINDS_BUNDLE), so the sit
 ships the 4.8 MB full bundle."""
 
 
-PLOTLY_LOCALES = {"zh": ("node_modules/plotly.js-locales/zh-cn.js", "plotly-locale-zh-cn.js")}
-"""plotly.js's own translations (months, "double-click" tips), by site language; from npm
-`plotly.js-locales`, which ships them as CommonJS modules."""
+CHARTS_JS_LOCALES = {"zh"}
+"""The languages whose plotly.js locale static/charts.js selects: it asks plotly for
+`zh-CN` by name. Another language's locale would be loaded and not used, so none is shipped
+until charts.js takes the name from the page (languages.KNOWN has each one's)."""
+
+PLOTLY_LOCALES = {
+    code: (f"node_modules/plotly.js-locales/{lang.plotly}.js", f"plotly-locale-{lang.plotly}.js")
+    for code, lang in KNOWN.items()
+    if lang.plotly and code in CHARTS_JS_LOCALES
+}
+"""plotly.js's own translations (months, "double-click" tips), by site language (the locale
+each language names in languages.KNOWN); from npm `plotly.js-locales`, which ships them as
+CommonJS modules."""
 
 
 ENGINE_CHECKOUT = Path(__file__).resolve().parents[2]
@@ -170,7 +195,8 @@ def template_problem(exc: Exception, project: Project) -> Problem:
 
 
 def load_and_check(project: Project, write_cache: bool = True) -> Content:
-    """Everything `check` does: load and validate content, then check the charts against the data."""
+    """Everything `check` does: load and validate content, then check the charts against the
+    data."""
     links = link_problems(project)
     if links:
         raise ContentError(links)
@@ -182,6 +208,12 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
     problems += i18n.missing_translations(
         project.root, project.templates, content.site.languages, project.cache, write_cache
     )
+    if problems:
+        raise ContentError(problems)
+    # Numbers in the charts' words, from the rows they plot: made in the readers' languages
+    # (so the build reuses them), once every column they name is known to exist.
+    i18n.activate(project.root, content.site.languages)
+    problems = fill_placeholders(content)
     if problems:
         raise ContentError(problems)
     return content
@@ -222,7 +254,8 @@ def _output_of(
             [
                 where(
                     "it is outside the project",
-                    "name a folder inside the project, e.g. _site; to build elsewhere, pass --output",
+                    "name a folder inside the project, e.g. _site; "
+                    "to build elsewhere, pass --output",
                 )
             ]
         )
@@ -322,6 +355,7 @@ def _build(
         count["plotly_name"],
         content,
         count["prepared"],
+        count["made_depends"],
     )
 
 
@@ -370,7 +404,8 @@ def static_file(project: Project, name: str) -> Path:
 
 
 def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> str:
-    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the bundle's name."""
+    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the
+    bundle's name."""
     files, plotly_name = asset_files(project, content)
     for name, path in files.items():
         urls.assets[name] = copy_hashed(path, name, out)
@@ -452,15 +487,21 @@ def prepare(
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     style = static_file(project, "style.css")
     sheets = [style, static_file(project, "charts.css")]
-    inline_css = Markup(
-        "\n".join(sheet.read_text(encoding="utf-8").strip() for sheet in sheets if sheet.is_file())
+    inline_css = RecordedMarkup(
+        Markup(
+            "\n".join(
+                sheet.read_text(encoding="utf-8").strip() for sheet in sheets if sheet.is_file()
+            )
+        ),
+        [asset_key(name) for name in sorted(INLINED)],
     )
     # Charts take their colours from the stylesheet; a site without charts needs none there.
     brand = _brand(project, content, style)
     new_envs: dict[str, jinja2.Environment] = {}
     editions = {}
+    figures = figure_memo(project, write_cache)
     for lang in languages:
-        lang_urls = urls.for_language(f"{lang}/" if len(languages) > 1 else "")
+        lang_urls = urls.for_language(content.site.folder(lang))
         env = (envs or {}).get(lang) or make_environment(
             project.templates,
             lang_urls,
@@ -470,7 +511,7 @@ def prepare(
         )
         env.globals.update(
             plotly_asset=plotly_name,
-            site=content.site,
+            site=RecordedObject(content.site, SITE),
             generator=f"tiangong-site {__version__}",
             inline_css=inline_css,
             share_image=share_image.asset_name(lang),
@@ -478,9 +519,9 @@ def prepare(
         )
         new_envs[lang] = env
         kept = (charts or {}).get(lang) or {}
-        specs = content.datasets["charts"]
         drawn = {
-            spec.id: kept.get(spec.id) or build_chart(content, spec, lang, brand) for spec in specs
+            spec.id: kept.get(spec.id) or _chart(content, spec.id, lang, brand, figures)
+            for spec in content.records("charts")
         }
         editions[lang] = (drawn, lang_urls)
     # Charts built just now (not reused from the previous preview update) need drawings.
@@ -493,8 +534,26 @@ def prepare(
         for lang, (built, _) in editions.items()
     }
     draw_charts(project, content, fresh, brand)
+    figures.save()
     plan = plan_site(content, editions, urls)
     return Prepared(urls, new_envs, {lang: charts for lang, (charts, _) in editions.items()}, plan)
+
+
+def figure_memo(project: Project, write_cache: bool) -> memo_of.Memo:
+    """Figures as plotly validated them in earlier builds (see charts.validated)."""
+    folder = project.cache if write_cache else None
+    return memo_of.Memo(folder, "figures", memo_of.digest(plotly_version()))
+
+
+def _chart(
+    content: Content, chart_id: str, lang: str, brand: Brand, memo: memo_of.Memo | None = None
+) -> ChartOutput:
+    """A chart, with the keys of what it was made from (its spec, its rows' data): the
+    preview draws it again only when one of them changed."""
+    with recording() as keys:
+        chart = build_chart(content, content.index("charts")[chart_id], lang, brand, memo)
+    chart.depends = frozenset(keys)
+    return chart
 
 
 def draw_charts(
@@ -517,25 +576,39 @@ def draw_charts(
 
 
 def render_jobs(
-    project: Project, prepared: Prepared, jobs: list[Job], tick: Progress | None = None
+    project: Project,
+    prepared: Prepared,
+    jobs: list[Job],
+    tick: Progress | None = None,
+    processes: int = 1,
 ) -> dict[str, str]:
-    """Render pages to memory. Raises ContentError listing every page and template problem,
-    and every address the plan found claimed twice."""
+    """Render pages to memory, in `processes` processes (workers.py), each job keeping the
+    keys of what it read (`Job.depends`, sent back from the worker with the page). Raises
+    ContentError listing every page and template problem, and every address the plan found
+    claimed twice."""
     problems: list[Problem] = list(prepared.plan.problems)
     rendered: dict[str, str] = {}
-    for i, job in enumerate(jobs):
+
+    def one(job: Job) -> tuple[str | None, list[Problem], frozenset[str]]:
+        """The page's HTML (None if it failed), its problems and the keys of what it read."""
         try:
-            html, page_problems = job.render(prepared.envs[job.lang], prepared.plan)
+            html, page_problems, keys = job.render(prepared.envs[job.lang], prepared.plan)
         except ContentError as exc:
-            problems.extend(exc.problems)
-            continue
+            return None, exc.problems, job.depends
         except jinja2.TemplateError as exc:
-            problems.append(template_problem(exc, project))
-            continue
+            return None, [template_problem(exc, project)], job.depends
+        return html, page_problems, keys
+
+    def done(count: int) -> None:
+        if tick:
+            tick(f"rendered {count}/{len(jobs)} pages")
+
+    results = workers.mapped(one, jobs, processes, done)
+    for job, (html, page_problems, keys) in zip(jobs, results, strict=True):
+        job.depends = keys  # recorded in the worker's copy of the job: the preview reads it
         problems.extend(page_problems)
-        rendered[job.path] = html
-        if tick and i % 50 == 0:
-            tick(f"rendered {i}/{len(jobs)} pages")
+        if html is not None:
+            rendered[job.path] = html
     if problems:
         raise ContentError(problems)
     return rendered
@@ -545,10 +618,13 @@ def write_site(
     project: Project, content: Content, out: Path, base_url: str, tick: Progress
 ) -> dict[str, Any]:
     urls = Urls(base_url)
-    plotly_name = copy_assets(project, content, out, urls)
+    with recording(passed_on=False) as made_depends:
+        plotly_name = copy_assets(project, content, out, urls)
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
-    pages = render_jobs(project, prepared, prepared.plan.jobs, tick)
+    jobs = prepared.plan.jobs
+    with markdown.remembered(project.cache) as prose:
+        pages = render_jobs(project, prepared, jobs, tick, workers.planned(len(jobs)))
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
     if typography:
         raise ContentError(typography)
@@ -558,6 +634,7 @@ def write_site(
     problems = check_links(out, urls.base_path, pages)
     if problems:
         raise ContentError(problems)
+    prose.save()
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
     charts = len(
         content.datasets["charts"]
@@ -569,6 +646,7 @@ def write_site(
         "assets": dict(urls.assets),
         "plotly_name": plotly_name,
         "prepared": prepared,
+        "made_depends": frozenset(made_depends),
     }
 
 
@@ -590,7 +668,11 @@ Place = tuple[str, int, int, str, str]
 
 
 def typography_problems(
-    project: Project, prepared: Prepared, pages: dict[str, str], files: dict[str, str | bytes]
+    project: Project,
+    prepared: Prepared,
+    pages: dict[str, str],
+    files: dict[str, str | bytes],
+    write_cache: bool = True,
 ) -> list[Problem]:
     """The Chinese edition's house style, checked on what the build wrote: each Latin word
     not allowed, each half-width mark or stray space beside Chinese text, each bilingual
@@ -600,37 +682,47 @@ def typography_problems(
     if content is None or "zh" not in content.site.languages:
         return []
     allowed = cjk.Allowlist.read(project.root / ALLOWED_LATIN)
-    writers = cjk.Writers(project.root, project.content, project.templates, prepared.env)
+    memo = typography_memo(project, allowed, write_cache)
+    made: list[cjk.Writers] = []
+
+    def writers() -> cjk.Writers:
+        """Made for the first finding: it reads every content file and the catalogue."""
+        if not made:
+            made.append(cjk.Writers(project.root, project.content, project.templates, prepared.env))
+        return made[0]
+
     seen: dict[Place, list[str]] = {}
     jobs = {job.path: job for job in prepared.plan.jobs}
-    closures: dict[str, list[str]] = {}
 
-    def templates_of(name: str) -> list[str]:
-        """The page's template first, then what it extends and includes (parsed only when a
-        finding is in no data file or translation, so a clean site pays nothing for it)."""
-        if name not in closures:
-            closures[name] = sorted(_closure(prepared.env, name), key=lambda n: (n != name, n))
-        return closures[name]
+    def templates_of(job: Job) -> list[str]:
+        """The page's template first, then every one it used (recorded as it rendered)."""
+        used = templates_in(job.depends or ())
+        return sorted(set(used) | {job.template}, key=lambda n: (n != job.template, n))
 
     for path, html in pages.items():
         job = jobs[path]
-        for finding in cjk.file_findings(path, html, allowed, i18n.HTML_LANG[job.lang]):
+        for finding in _findings(memo, path, html, allowed, i18n.HTML_LANG[job.lang]):
             place = _locate(
                 writers,
                 finding,
-                lambda t=job.template: templates_of(t),
+                lambda job=job: templates_of(job),
                 f"templates/{job.template}",
             )
             seen.setdefault(place, []).append(path)
-    prefix = "zh/" if len(content.site.languages) > 1 else ""
+    prefix = content.site.folder("zh")
+    others = [content.site.folder(lang) for lang in content.site.languages if lang != "zh"]
     for path, data in files.items():
+        if any(folder and path.startswith(folder) for folder in others):
+            continue  # another edition's (the Chinese one may be at the root)
         if path.startswith(prefix) and path.endswith((".svg", ".csv", ".json")):
             origin = prepared.plan.origins.get(path)
             fallback = (
                 origin.path if origin is not None and origin.path else "src/tiangong_site/tables.py"
             )
-            for finding in cjk.file_findings(path, data, allowed, i18n.HTML_LANG["zh"]):
+            for finding in _findings(memo, path, data, allowed, i18n.HTML_LANG["zh"]):
                 seen.setdefault(_locate(writers, finding, list, fallback), []).append(path)
+    if not seen:
+        memo.save()  # a clean edition's results only: a failed build leaves no trace
     problems = []
     for (where, line, column, kind, message), outputs in seen.items():
         more = f" and {len(set(outputs)) - 1} more" if len(set(outputs)) > 1 else ""
@@ -640,11 +732,38 @@ def typography_problems(
     return problems
 
 
+def typography_memo(project: Project, allowed: cjk.Allowlist, write_cache: bool) -> memo_of.Memo:
+    """The typography check's findings of earlier builds, by a digest of the checked file: the
+    check reads every text of the Chinese edition, and most of it has not changed since."""
+    salt = memo_of.digest(memo_of.source_digest(cjk.__file__), "\n".join(allowed.phrases))
+    folder = project.cache if write_cache else None
+    return memo_of.Memo(folder, "typography", salt)
+
+
+def _findings(
+    memo: memo_of.Memo, path: str, data: str | bytes, allowed: cjk.Allowlist, lang: str
+) -> list[cjk.Finding]:
+    """cjk.file_findings, from the memo when this file was checked before."""
+    if isinstance(data, bytes):
+        return []
+    key = memo_of.digest(lang, path.rpartition(".")[2], data)
+    kept = memo.get(key)
+    if kept is None:
+        found = cjk.file_findings(path, data, allowed, lang)
+        memo.put(key, [[f.kind, f.found, f.context, f.line] for f in found])
+        return found
+    return [cjk.Finding(kind, text, context, line) for kind, text, context, line in kept]
+
+
 def _locate(
-    writers: cjk.Writers, finding: cjk.Finding, templates: Callable[[], list[str]], fallback: str
+    made: Callable[[], cjk.Writers],
+    finding: cjk.Finding,
+    templates: Callable[[], list[str]],
+    fallback: str,
 ) -> Place:
     """The content file, catalogue entry or template whose text holds the finding."""
     message = finding.describe()
+    writers = made()
     in_content = writers.in_content(finding)
     if in_content:
         return (*in_content, finding.kind, message)
@@ -662,20 +781,3 @@ def _locate(
     if in_template:
         return (in_template[0], in_template[1], 1, finding.kind, message)
     return (fallback, 1, 1, finding.kind, message)
-
-
-def _closure(env: jinja2.Environment, name: str) -> set[str]:
-    """`name` and every template it extends or includes."""
-    found, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current in found:
-            continue
-        found.add(current)
-        source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
-        todo.extend(
-            c
-            for c in jinja2.meta.find_referenced_templates(env.parse(source, current, filename))
-            if c
-        )
-    return found

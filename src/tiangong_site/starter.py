@@ -25,71 +25,66 @@ output_dir: _site
     "content/data/sources.yaml": """\
 # Every document a number was read in. Cite them by id.
 - id: example-source
-  title: "Where the numbers come from"
+  title: "Example source: replace it with the document your figures come from"
   publisher: "The publisher of the document"
   date: "2025-01-01"
   url: "https://example.org/report"
   kind: official
   language: en
 """,
-    "content/data/award-tiers.yaml": """\
-# The dataset: one record per category, with how many entries each has a year.
-- id: large
-  name: "Large entries"
-  winners: 6
-  pool: "entries of more than 100 people"
-  source: example-source
-- id: medium
-  name: "Medium entries"
-  winners: 10
-  pool: "entries of 20 to 100 people"
-  source: example-source
-- id: small
-  name: "Small entries"
-  winners: 20
-  pool: "entries of fewer than 20 people"
-  source: example-source
-""",
     "content/datapackage.yaml": """\
-# The datasets: each one's data file and the fields of its records (docs/editing.md,
-# "Declare a dataset").
+# The story's datasets (docs/editing.md, "Declare a dataset"): each names its data file and
+# the type of each field, and the build checks every value against it. The figures in
+# data/places.csv are EXAMPLE FIGURES about made-up places: replace them with yours.
 resources:
-  - name: award-tiers
-    path: data/award-tiers.yaml
-    title: "Categories"
-    description: "Each category and how many entries it has a year."
+  - name: places
+    path: data/places.csv
+    title: "Example places"
+    description: "Made-up places with example figures: replace them with your data."
+    sources: [example-source]
     schema:
       primaryKey: id
       fields:
-        - {name: id, constraints: {required: true, pattern: "^[a-z0-9][a-z0-9-]*$"}}
-        - {name: name, localised: true, constraints: {required: true}}
-        - {name: winners, type: integer, constraints: {required: true, minimum: 0}}
-        - {name: pool, localised: true, constraints: {required: true}}
-        - {name: source, constraints: {required: true}}
-      foreignKeys:
-        - {fields: source, reference: {resource: sources, fields: id}, columns: []}
+        - name: id  # names the record, and its page: /places/ID/
+          type: string
+          constraints: {required: true, unique: true, pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"}
+        - {name: name, type: string, constraints: {required: true}}
+        - name: kind
+          type: string
+          constraints: {required: true, enum: [town, village]}
+          labels: {town: "Town", village: "Village"}  # what readers see for each value
+        - {name: residents, type: integer, unit: people, constraints: {minimum: 0}}
+        - {name: source, type: string, constraints: {required: true}}
+      foreignKeys:  # each place's source is an id in data/sources.yaml
+        - {fields: source, reference: {resource: sources, fields: id}}
+""",
+    "content/data/places.csv": """\
+id,name,kind,residents,source
+example-town-a,Example town A (made up),town,12000,example-source
+example-town-b,Example town B (made up),town,8500,example-source
+example-village-c,Example village C (made up),village,900,example-source
 """,
     "content/collections.yaml": """\
-# Pages from data (docs/pages-from-data.md): one page per category, and a list of them.
-- name: categories
-  dataset: award-tiers
-  url: "/categories/{id}/"
+# Pages from data (docs/pages-from-data.md): one page per place, and a list of them.
+- name: places
+  dataset: places
+  url: "/places/{id}/"
   title: "{name}"
   sort: name
-  index: {url: "/categories/", title: "Every category"}
+  index: {url: "/places/", title: "Every place"}
 """,
     "content/charts.yaml": """\
 # Charts: which rows, which columns, and the words around them. Place one in a page
 # with `::: chart ID`.
-- id: entries-by-category
+- id: residents-by-place
   kind: bar
-  data: award-tiers
+  data: places
   x: name
-  y: winners
+  y: residents
   sort: value
-  title: "Entries a year, by category"
+  title: "Residents of each place (example figures)"
   sources: [example-source]
-  alt: "Bar chart of the entries a year in each category: small 20, medium 10, large 6."
+  alt: "Bar chart of made-up example figures: town A 12,000, town B 8,500, village C 900."
 """,
     "content/pages/index.md": """\
 ---
@@ -99,10 +94,14 @@ nav_title: Story
 nav_order: 1
 ---
 
-Write the story here, in Markdown. The chart below is drawn from
-`content/data/award-tiers.yaml`; see [every category](categories/) for a page on each.
+**Example figures: replace them.** The places and numbers below are made up, to show how
+a story is built; they say nothing about any real place.
 
-::: chart entries-by-category
+Write the story here, in Markdown. The chart below is drawn from
+`content/data/places.csv`, declared in `content/datapackage.yaml`; see
+[every place](places/) for a page on each.
+
+::: chart residents-by-place
 """,
 }
 """Path in the new project -> its text."""

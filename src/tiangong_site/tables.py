@@ -12,6 +12,7 @@ from typing import Any
 from . import i18n
 from .content import Content
 from .i18n import N_, gettext
+from .languages import KNOWN, language
 from .models import Period, text
 
 LABELS: dict[str, str] = {
@@ -30,6 +31,7 @@ LABELS: dict[str, str] = {
     "undated": N_("date not given"),
     "uncertain-count": N_("uncertain: inferred or unconfirmed (see notes)"),
     "hatched": N_("Hatched: uncertain (see notes)"),
+    "hollow": N_("Open circles: inferred or unconfirmed (see notes)"),
     "points": N_("percentage points"),
     "over": N_("over %s"),
     "about": N_("about %s"),
@@ -122,7 +124,8 @@ def format_value(
         return label("not-known", lang)
     shown = display_value(value, unit, lang)
     assert shown is not None
-    number = _padded(i18n.number(shown, lang), _shown_decimals(decimals, unit, lang))
+    places = _shown_decimals(decimals, unit, lang)
+    number = _padded(i18n.number(shown, lang), places, language(lang).decimal)
     if unit == "percent":
         body = f"{number}%"
     elif lang == "zh" and unit in ZH_UNITS:
@@ -141,12 +144,13 @@ def _shown_decimals(decimals: int | None, unit: str, lang: str) -> int:
     return min(2, decimals + (1 if unit == "100m-yuan" and lang != "zh" else 0))
 
 
-def _padded(number: str, places: int) -> str:
-    """'7' with one place is '7.0': the zeros a source prints, which a float drops."""
-    have = len(number.rsplit(".", 1)[1]) if "." in number else 0
+def _padded(number: str, places: int, mark: str = ".") -> str:
+    """'7' with one place is '7.0': the zeros a source prints, which a float drops (`mark`:
+    the language's decimal mark)."""
+    have = len(number.rsplit(mark, 1)[1]) if mark in number else 0
     if have >= places:
         return number
-    return number + ("" if have else ".") + "0" * (places - have)
+    return number + ("" if have else mark) + "0" * (places - have)
 
 
 def qualified(body: str, qualifier: str, lang: str = "en") -> str:
@@ -281,12 +285,6 @@ def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
     return rows
 
 
-ROWS_READ = {
-    "figures": {"figures", "metrics", "regions", "awards"},
-    "awards": {"awards", "award-tiers", "regions"},
-}
-"""Which datasets each dataset's rows are made from: what a chart of it depends on."""
-
 ROW_BUILDERS = {
     "figures": figure_rows,
     "awards": award_rows,
@@ -303,16 +301,6 @@ def dataset_rows(content: Content, dataset: str, lang: str = "en") -> list[dict[
 
         return declared_rows(content, dataset, lang)
     return content.derived((f"rows:{dataset}", lang), lambda: ROW_BUILDERS[dataset](content, lang))
-
-
-def rows_read(content: Content, dataset: str) -> set[str]:
-    """The datasets whose records the rows of `dataset` are made from (ROWS_READ, or what a
-    declared dataset's references name): what a chart of it depends on."""
-    if dataset in ROWS_READ:
-        return ROWS_READ[dataset]
-    from .declared.rows import declared_reads
-
-    return declared_reads(content, dataset)
 
 
 def download_json(value: list[Any] | dict[str, Any]) -> str:
@@ -415,9 +403,10 @@ def download_header(key: str, lang: str) -> str:
 
 
 def in_language(value: Any, lang: str) -> Any:
-    """A value with every {"en": …, "zh": …} text reduced to its text in `lang`."""
-    if isinstance(value, dict) and value and set(value) <= {"en", "zh"}:
-        return value.get(lang) or value.get("en")
+    """A value with every {"en": …, "zh": …} text reduced to its text in `lang` (else its
+    first language's, as models.text does)."""
+    if isinstance(value, dict) and value and set(value) <= KNOWN.keys():
+        return value.get(lang) or next(iter(value.values()))
     if isinstance(value, list):
         return [in_language(item, lang) for item in value]
     if isinstance(value, dict):

@@ -134,6 +134,46 @@ def test_tapping_a_chart_fetches_plotly_then_and_shows_a_tooltip_in_the_same_box
     assert problems == []
 
 
+async def _hover_intent(browser, site, page_info) -> list[str]:
+    """A desktop visit: a mouse left still while the page scrolls a chart under it fetches
+    nothing; a mouse moved onto a chart and resting there draws the interactive chart."""
+    problems: list[str] = []
+    context = await browser.browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = await context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        await page.goto(site.url(page_info.path), wait_until="load")
+        plot = (await page.query_selector_all(".chart-plot"))[0]
+        box = await plot.bounding_box()
+        await page.mouse.move(640, 400)  # the pointer rests mid-screen, then the page scrolls
+        for _ in range(int(box["y"] // 200) + 4):
+            await page.mouse.wheel(0, 200)
+            await page.wait_for_timeout(120)
+        await plot.evaluate("(el) => el.scrollIntoView({block: 'center'})")  # under the pointer
+        await page.wait_for_timeout(800)
+        if [u for u in requests if _plotly(u)]:
+            problems.append("a chart scrolled under a still pointer fetched plotly.js")
+        await _center(page, plot)
+        mark = await plot.evaluate(MARK_JS)
+        await page.mouse.move(mark["x"] - 8, mark["y"] - 8)
+        await page.mouse.move(mark["x"], mark["y"], steps=4)
+        try:
+            await page.wait_for_function(
+                "(el) => el.getAttribute('data-state') === 'drawn'", arg=plot, timeout=20_000
+            )
+        except Exception as exc:
+            problems.append(f"a pointer resting on the chart drew nothing ({type(exc).__name__})")
+    finally:
+        await context.close()
+    return problems
+
+
+def test_a_resting_pointer_loads_plotly_but_a_chart_scrolled_under_it_does_not(browser, site):
+    page_info = _story_pages(site)[0]
+    assert browser.call(_hover_intent(browser, site, page_info), timeout=120) == []
+
+
 async def _swipe(page, cdp, x: float, y: float, distance: float = 220) -> float:
     """A finger drag upwards from (x, y); returns how far the page scrolled."""
     before = await page.evaluate("scrollY")

@@ -23,7 +23,7 @@ from ..models import DATASETS, Chart, LocalText, Strict
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
 from .records import resource_model
-from .rows import declared_reads, declared_rows
+from .rows import declared_rows
 from .spec import FORMATS, FieldSpec, PackageSpec, ResourceSpec
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "Package",
     "Resource",
     "chart_model",
-    "declared_reads",
     "declared_rows",
     "load_datasets",
     "load_package",

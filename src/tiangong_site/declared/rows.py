@@ -25,17 +25,6 @@ def declared_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]
     return content.derived((f"rows:{name}", lang), lambda: _rows(content, name, lang))
 
 
-def declared_reads(content: Content, name: str) -> set[str]:
-    """The datasets the rows of `name` are made from: itself and those its keys name."""
-    from ..tables import ROWS_READ
-
-    resource = content.package.resources[name]
-    reads = {name}
-    for target, _ in resource.foreign_keys.values():
-        reads |= ROWS_READ.get(target, {target})
-    return reads
-
-
 def _rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
     resource = content.package.resources[name]
     base = _base_rows(content, name, lang)

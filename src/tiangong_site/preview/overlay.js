@@ -48,7 +48,7 @@
   // socket (re)connects, on each reload message and once a second while it is visible;
   // it reloads when a newer build is done, and waits while one is under way. A reload
   // message sent while the page was still loading is thus never missed for good.
-  var STATUS = "/__tiangong__/status.json", BUSY_MS = 100, IDLE_MS = 1000;
+  var STATUS = "/__tiangong__/status.json", BUSY_MS = 20, IDLE_MS = 1000;  // a build is ~100 ms: ask often
   var stamp = document.querySelector('meta[name="tiangong-build"]');
   var built = stamp ? stamp.getAttribute("content") : null;
   var timer = null, asked = 0, leaving = false;

@@ -1,0 +1,135 @@
+"""Pages rendered in worker processes are the pages a single process renders, problems and
+all; small sites are not split up."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, tree_digest
+from tiangong_site import site, workers
+from tiangong_site.errors import ContentError
+from tiangong_site.site import Project, build
+
+
+def peers_project(folder: Path, count: int) -> Path:
+    """The peers benchmark's project (bench/peers_project.py) of `count` records."""
+    records = [
+        {
+            "id": f"place-{i:03d}",
+            "name": f"Place {i} & Co" if i % 7 == 0 else f"Place {i}",
+            "tier": ("city", "county", "mountain")[i % 3],
+            "population": 1000 + i,
+            "rows": [{"year": 2015 + y, "value": i + y / 2, "rank": y + 1} for y in range(3)],
+        }
+        for i in range(count)
+    ]
+    (folder / "regions.json").write_text(json.dumps(records), encoding="utf-8")
+    adapter = [sys.executable, str(REPO / "bench" / "peers_project.py")]
+    subprocess.run(
+        [*adapter, str(folder / "regions.json"), str(folder / "site")],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return folder / "site"
+
+
+@pytest.fixture
+def spied(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process counts the build asked workers.mapped for."""
+    asked: list[int] = []
+    mapped = workers.mapped
+
+    def spy(work, items, processes, done=None):
+        asked.append(processes)
+        return mapped(work, items, processes, done)
+
+    monkeypatch.setattr(workers, "mapped", spy)
+    return asked
+
+
+def test_pages_rendered_in_two_workers_are_the_bytes_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spied: list[int]
+):
+    project = Project.at(peers_project(tmp_path, 150))
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")
+    alone = build(project, tmp_path / "alone")
+    monkeypatch.setenv(workers.WORKERS_ENV, "2")
+    shared = build(project, tmp_path / "shared")
+    assert spied == [1, 2]
+    assert tree_digest(tmp_path / "shared") == tree_digest(tmp_path / "alone")
+    assert alone.pages == shared.pages == 152
+    # The preview re-renders a page when what it read changed: the keys come back from workers.
+    keys = [job.depends for job in shared.prepared.plan.jobs]
+    assert all(keys)
+    assert keys == [job.depends for job in alone.prepared.plan.jobs]
+
+
+def test_a_template_error_in_a_worker_is_reported_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    folder = peers_project(tmp_path, 40)
+    template = folder / "templates" / "region.html"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("<h1>"))
+    lines[at] = "<h1>{{ page.record[page.record.name] }}</h1>"  # a message of its own per page
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv(workers.WORKERS_ENV, "2")
+    with pytest.raises(ContentError) as caught:
+        build(Project.at(folder), tmp_path / "out")
+    places = {(p.path, p.line) for p in caught.value.problems}
+    assert places == {("templates/region.html", at + 1)}
+    named = {p.message.rsplit("attribute ", 1)[-1] for p in caught.value.problems}
+    assert len(named) == 40  # every page's problem, from both workers
+    assert "'Place 0 & Co'" in named and "'Place 39'" in named
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_site_under_the_threshold_renders_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spied: list[int]
+):
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    project = Project.at(peers_project(tmp_path, 20))
+    report = build(project, tmp_path / "out")
+    assert report.pages < workers.MIN_ITEMS
+    assert spied == [1]
+    # check and the preview call render_jobs without a process count: they stay serial.
+    site.render_jobs(project, report.prepared, report.prepared.plan.jobs[:3])
+    assert spied == [1, 1]
+
+
+def test_a_large_site_uses_every_core_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    assert workers.planned(workers.MIN_ITEMS - 1) == 1
+    assert workers.planned(workers.MIN_ITEMS) == workers.cores()
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")
+    assert workers.planned(10 * workers.MIN_ITEMS) == 1
+    monkeypatch.setenv(workers.WORKERS_ENV, "3")
+    assert workers.planned(2) == 2  # never more processes than items
+    monkeypatch.setenv(workers.WORKERS_ENV, "many")
+    assert workers.planned(workers.MIN_ITEMS) == workers.cores()
+
+
+def test_workers_return_results_in_the_items_order_from_other_processes():
+    items = list(range(3 * workers.CHUNK + 5))
+    told: list[int] = []
+    results = list(workers.mapped(lambda i: (i * i, os.getpid()), items, 2, told.append))
+    assert [square for square, _ in results] == [i * i for i in items]
+    assert os.getpid() not in {pid for _, pid in results}
+    assert told[-1] == len(items) and told == sorted(told)
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_parent():
+    def work(i: int) -> int:
+        if i == 70:
+            raise ValueError("item seventy is bad")
+        return i
+
+    with pytest.raises(RuntimeError, match="ValueError: item seventy is bad"):
+        list(workers.mapped(work, list(range(100)), 2))
