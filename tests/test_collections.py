@@ -178,7 +178,7 @@ WELL_PAGES = """
 - name: aquifers
   dataset: wells
   url: "/aquifers/{aquifer}/"
-  title: "Wells of the {aquifer_label}"
+  title: "Wells of the {aquifer_name}"
   group_by: aquifer
 """
 
