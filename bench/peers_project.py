@@ -86,7 +86,8 @@ REGION_HTML = """\
 <table>
 <thead><tr><th>Year</th><th>Value</th><th>Rank</th></tr></thead>
 <tbody>
-{% for row in r.rows %}<tr><td>{{ row.year }}</td><td>{{ row.value }}</td><td>{{ row.rank }}</td></tr>
+{% for row in r.rows %}<tr><td>{{ row.year }}</td><td>{{ row.value }}</td>{#
+#}<td>{{ row.rank }}</td></tr>
 {% endfor %}</tbody>
 </table>
 <script type="application/json" id="chart-data">{{ r.rows | tojson }}</script>

@@ -219,7 +219,10 @@ def _number_hint(value: Any, name: str) -> str:
     sign, digits, unit = match.groups()
     plain = sign.replace("+", "") + digits.replace(",", "").replace("，", "")
     if unit and name == "value":
-        return f"write {plain}: the unit ({unit}) comes from the figure's metric (content/data/metrics.yaml)"
+        return (
+            f"write {plain}: the unit ({unit}) comes from the figure's metric "
+            "(content/data/metrics.yaml)"
+        )
     if unit:
         return f"write {plain}: '{name}' takes the number alone, without a unit"
     if plain != sign + digits:

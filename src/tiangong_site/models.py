@@ -247,7 +247,8 @@ class Site(Strict):
     )
     base_url: str = Field(
         pattern=BASE_URL_PATTERN,
-        description="Where the site is published, e.g. https://org.github.io/repo/ (its path is the base path of every URL).",
+        description="Where the site is published, e.g. https://org.github.io/repo/ (its path is "
+        "the base path of every URL).",
     )
     languages: list[Lang] = Field(
         description=(
@@ -290,7 +291,8 @@ class Site(Strict):
     timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
         default="UTC",
         description=(
-            "The newsroom's time zone (IANA name, e.g. Asia/Shanghai). Content gives dates, not times, so "
+            "The newsroom's time zone (IANA name, e.g. Asia/Shanghai). Content gives dates, not "
+            "times, so "
             "the story's JSON-LD dates are the start of the day there: 2026-11-26T00:00:00+08:00."
         ),
         examples=["Asia/Shanghai"],
@@ -331,7 +333,8 @@ class Site(Strict):
             raise ValueError(f"languages lists '{twice[0]}' twice: list each language once")
         if self.default_language not in self.languages:
             raise ValueError(
-                f"default_language '{self.default_language}' is not one of languages {self.languages}"
+                f"default_language '{self.default_language}' is not one of languages "
+                f"{self.languages}"
             )
         return self
 
@@ -355,7 +358,8 @@ class Source(Strict):
         pattern=URL_PATTERN,
     )
     kind: Literal["official", "press", "mirror", "secondary", "article"] = Field(
-        description="official page, press report, mirror of an official page, secondary write-up, or the starting article"
+        description="official page, press report, mirror of an official page, secondary write-up, "
+        "or the starting article"
     )
     language: Lang = Field(description="The language the document is written in.")
     note: LocalText | None = Field(
@@ -410,7 +414,8 @@ class Metric(Strict):
     )
     name: LocalText = Field(description="What is measured, as tables and charts label it.")
     unit: Literal["percent", "points", "100m-yuan", "count", "mu", "rank"] = Field(
-        description="percent (%), points (percentage points, for gaps between rates), 100m-yuan (亿元; shown as bn yuan in English), count, mu, rank"
+        description="percent (%), points (percentage points, for gaps between rates), 100m-yuan "
+        "(亿元; shown as bn yuan in English), count, mu, rank"
     )
     description: LocalText | None = Field(
         default=None,
@@ -512,8 +517,8 @@ class Figure(Qualified):
     )
     qualifier: Literal["exact", "over", "about", "nearly", "at-least"] = Field(
         default="exact",
-        description="`over` for 突破/超/以上, `about` for 约, `nearly` for 近, `at-least` for 至少; "
-        "kept apart from the value in every table and download.",
+        description="`over` for 突破/超/以上, `about` for 约, `nearly` for 近, "
+        "`at-least` for 至少; kept apart from the value in every table and download.",
     )
     rank: int | None = Field(
         default=None, ge=1, description="Rank in the province, where the source gives one."
@@ -523,7 +528,8 @@ class Figure(Qualified):
     status: Status = status_field("the figure")
     uncertain: LocalText | None = Field(
         default=None,
-        description="Why the status is not `reported`; shown as a note, linked from a marker after the figure.",
+        description="Why the status is not `reported`; shown as a note, linked from a marker "
+        "after the figure.",
     )
     _decimals: int | None = PrivateAttr(default=None)
     """Decimal places `value` is written with (7.0: 1), set by the loader; not a field."""
@@ -568,7 +574,8 @@ class Award(Qualified):
     standing_status: Status = status_field("the standing (first-time or returning)")
     uncertain: LocalText | None = Field(
         default=None,
-        description="Why a status is not `reported`, in a sentence; shown as a note, linked from a marker",
+        description="Why a status is not `reported`, in a sentence; shown as a note, linked from "
+        "a marker",
     )
 
     def _status_values(self) -> list[str]:
@@ -578,7 +585,8 @@ class Award(Qualified):
     def _years(self) -> Award:
         if self.evaluation_year >= self.ceremony_year:
             raise ValueError(
-                f"evaluation_year {self.evaluation_year} must be before ceremony_year {self.ceremony_year} "
+                f"evaluation_year {self.evaluation_year} must be before ceremony_year "
+                f"{self.ceremony_year} "
                 "(the May 2024 ceremony honoured the 2023 evaluation year)"
             )
         if self.ceremony_date and not self.ceremony_date.startswith(str(self.ceremony_year)):
@@ -609,7 +617,8 @@ class Chart(Strict):
     kind: Literal[
         "bar", "column", "grouped-column", "stacked-column", "line", "timeline", "grid"
     ] = Field(
-        description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by `series`; "
+        description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by "
+        "`series`; "
         "line: values over periods; timeline: dated events; grid: a mark for each row at "
         "(x, y), e.g. which places (y) won at which ceremony (x), named, not counted."
     )
@@ -683,7 +692,8 @@ class PageMeta(Strict):
     slug: str = Field(
         default="",
         pattern=SLUG_PATTERN,
-        description="The page's address: one folder name, lower-case words joined by hyphens (how-we-did-it); empty for the home page.",
+        description="The page's address: one folder name, lower-case words joined by hyphens "
+        "(how-we-did-it); empty for the home page.",
     )
     kicker: LocalText | None = Field(default=None, description="A short label above the headline.")
     dek: LocalText | None = Field(default=None, description="The standfirst under the headline.")
@@ -697,7 +707,8 @@ class PageMeta(Strict):
     )
     layout: Literal["story", "page", "sources", "data"] = Field(
         default="page",
-        description="story: the feature; sources / data: the prose is followed by every source / every dataset.",
+        description="story: the feature; sources / data: the prose is followed by every source / "
+        "every dataset.",
     )
     allow_html: bool = Field(
         default=False, description="Keep raw HTML (sanitised). Off: raw HTML is shown as text."
@@ -724,7 +735,8 @@ DATASETS: dict[str, tuple[str, type[Strict]]] = {
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schema for site.yaml, each data file and page front matter, for editors' YAML plugins."""
+    """JSON Schema for site.yaml, each data file and page front matter, for editors' YAML
+    plugins."""
     from pydantic import TypeAdapter
 
     schemas: dict[str, dict[str, Any]] = {

@@ -357,7 +357,10 @@ def embed_code(chart: ChartOutput, urls: Urls, base: str) -> str:
     note_lines = sum(len(text(n, lang)) // 90 + 1 for n in spec.notes)
     height = spec.height + 200 + 21 * note_lines
     title = html.escape(text(spec.title, lang), quote=True)
-    frame = f'<iframe src="{urls.absolute(base + EMBED)}" title="{title}" width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
+    frame = (
+        f'<iframe src="{urls.absolute(base + EMBED)}" title="{title}" width="100%" '
+        f'height="{height}" style="border:0" loading="lazy"></iframe>'
+    )
     return frame + "\n" + EMBED_LISTENER.format(origin=urls.origin)
 
 
@@ -632,7 +635,8 @@ SHARE_IMAGE = "share-{lang}.png"
 """The 1200x630 card link previews show, one per language, drawn by the build from the
 headline (share_image.py)."""
 LOGO_IMAGE, LOGO_SIZE = "logo.png", 512
-"""The publisher's logo in JSON-LD: the favicon as a PNG (static/logo.png; scripts/logo-image.py)."""
+"""The publisher's logo in JSON-LD: the favicon as a PNG (static/logo.png;
+scripts/logo-image.py)."""
 AUTHOR_PAGE = "sources/"
 """Where an author without a url of their own is described: "Sources and methods" says who
 compiled the figures and how."""
@@ -1096,7 +1100,8 @@ NOT_FOUND = {
     "title": N_("Page not found"),
     "text": N_("There is no page at this address. It may have moved when the site was updated."),
     "links": N_(
-        '<a href="%(home)s">Read the story from the start</a>, or browse <a href="%(data)s">all data, places and charts</a>.'
+        '<a href="%(home)s">Read the story from the start</a>, or browse <a href="%(data)s">all '
+        "data, places and charts</a>."
     ),
 }
 """The 404 page's words. GitHub Pages serves one 404.html, at the root, for every address:

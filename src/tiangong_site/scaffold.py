@@ -118,7 +118,7 @@ def _optional_flags(
         lines.append(f"  {flag:<20} {_flag_help(info, refs.get(name))}")
         if _is_text(info.annotation):
             lines += [
-                f"  {flag + '-' + lang:<20} the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
+                f"{flag + '-' + lang:<20} the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
                 for lang in languages[1:]
             ]
     return "\nand these if you need them:\n" + "\n".join(lines) if lines else ""
@@ -132,7 +132,8 @@ def _is_text(annotation: Any) -> bool:
 def _missing_languages(
     fields: dict[str, FieldInfo], given: dict[str, Any], languages: tuple[str, ...]
 ) -> list[str]:
-    """A line for each text readers see that lacks one of the site's languages: its flag and meaning."""
+    """A line for each text readers see that lacks one of the site's languages: its flag and
+    meaning."""
     lines = []
     for name, value in given.items():
         if name not in fields or not _is_text(fields[name].annotation):
@@ -148,7 +149,8 @@ def _missing_languages(
 
 
 def _parse_value(raw: str) -> Any:
-    """Command-line text -> a YAML value, so `--year 2025` is a number and `--sources [a, b]` a list."""
+    """Command-line text -> a YAML value, so `--year 2025` is a number and `--sources [a, b]`
+    a list."""
     value = load_yaml_text(raw, "<command line>").data
     return raw if value is None else value
 
@@ -164,7 +166,9 @@ def _field_values(
     unknown = [k for k in given if k not in fields]
     if unknown:
         raise UsageError(
-            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join('--' + k.replace('_', '-') for k in unknown)} (fields: {', '.join('--' + f.replace('_', '-') for f in fields)})"
+            f"unknown field{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join('--' + k.replace('_', '-') for k in unknown)} "
+            f"(fields: {', '.join('--' + f.replace('_', '-') for f in fields)})"
         )
     missing = [name for name, info in fields.items() if info.is_required() and name not in given]
     if missing:
@@ -235,7 +239,8 @@ def _yaml_scalar(value: Any) -> str:
 def record_yaml(
     model: type[BaseModel], values: dict[str, Any], files: dict[str, str] | None = None
 ) -> str:
-    """A list item with the given fields, then every optional field commented out, each explained."""
+    """A list item with the given fields, then every optional field commented out, each
+    explained."""
     lines = []
     fields = model.model_fields
     refs = _reference_files(model, files)

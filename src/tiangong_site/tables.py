@@ -102,7 +102,8 @@ def period_label(period: Period, lang: str = "en") -> str:
 
 
 def display_value(value: float | None, unit: str, lang: str = "en") -> float | None:
-    """The value in the unit the reader is shown: 亿元 become bn yuan in English, stay 亿元 in Chinese."""
+    """The value in the unit the reader is shown: 亿元 become bn yuan in English, stay 亿元 in
+    Chinese."""
     if value is None:
         return None
     if unit == "100m-yuan" and lang != "zh":
