@@ -117,8 +117,9 @@ def _optional_flags(
         flag = "--" + name.replace("_", "-")
         lines.append(f"  {flag:<20} {_flag_help(info, refs.get(name))}")
         if _is_text(info.annotation):
+            words = name.replace("_", " ")
             lines += [
-                f"{flag + '-' + lang:<20} the {name.replace('_', ' ')} in {LANGUAGE_ENGLISH[lang]}"
+                f"  {flag + '-' + lang:<20} the {words} in {LANGUAGE_ENGLISH[lang]}"
                 for lang in languages[1:]
             ]
     return "\nand these if you need them:\n" + "\n".join(lines) if lines else ""
