@@ -553,8 +553,12 @@ class Visitor:
         tab = await self._tab(scheme)
         healthy = False
         try:
-            tab.visit = v
             page = tab.page
+            # The tab is reused: end the last page first, so nothing it still had in flight
+            # (plotly.js asked for by a focused chart, then its locale) counts as this visit's.
+            tab.visit = None
+            await page.goto("about:blank")
+            tab.visit = v
             response = await page.goto(url, wait_until="load")
             v.status = response.status if response else None
             if scheme == "light":
