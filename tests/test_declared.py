@@ -659,7 +659,7 @@ def test_ten_thousand_records_of_ten_rows_load_from_json(tmp_path):
     loaded = load_content(content)
     assert time.monotonic() - started < 60, "hang guard"
     assert len(loaded.datasets["peers"]) == 10_000
-    assert loaded.datasets["peers"][9_999].rows[9].rank == 10
+    assert loaded.datasets["peers"][9_999].rows[9]["rank"] == 10  # items: plain dicts
     assert dataset_rows(loaded, "peers", "en")[0]["rows"][0] == {
         "year": 2000,
         "value": 0.0,

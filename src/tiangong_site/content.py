@@ -567,10 +567,19 @@ def check_languages(content: Content) -> list[Problem]:
     site_file = content.files.get("site")
     if site_file is not None:
         problems.extend(texts.missing(site, site_file, ()))
+    resources = content.package.resources if content.package is not None else {}
     for name, records in content.datasets.items():
         loaded = content.files.get(name)
+        if loaded is None:
+            continue
+        if name in resources:  # its declaration says which fields hold text
+            fields = resources[name].text_fields()
+            if fields:
+                for i, record in enumerate(records):
+                    problems.extend(texts.declared(record, fields, loaded, (i,)))
+            continue
         for i, record in enumerate(records):
-            if record is not None and loaded is not None:
+            if record is not None:
                 problems.extend(texts.missing(record, loaded, (i,)))
     return problems
 
@@ -668,6 +677,29 @@ class _TextCheck:
                 elif item is not None and local:
                     label = f"{name}[{index}]" if index is not None else name
                     problems.extend(self._lacking(item, label, loaded, where))
+        return problems
+
+    def declared(
+        self, record: Any, fields: list[Any], loaded: LoadedFile, key: tuple
+    ) -> list[Problem]:
+        """As `missing`, for a record of a declared dataset (or an item of its `array` field,
+        a dict), looking only at `fields`: its declared fields that hold text (FieldSpecs)."""
+        problems: list[Problem] = []
+        if record is None:
+            return problems
+        get = record.get if isinstance(record, dict) else lambda name: getattr(record, name)
+        for spec in fields:
+            value, where = get(spec.name), key + (spec.name,)
+            if value is None:
+                continue
+            if spec.type == "array":
+                for j, item in enumerate(value):
+                    problems += self.declared(item, spec.items.fields, loaded, where + (j,))
+            elif isinstance(value, list):
+                for j, item in enumerate(value):
+                    problems += self._lacking(item, f"{spec.name}[{j}]", loaded, where + (j,))
+            else:
+                problems += self._lacking(value, spec.name, loaded, where)
         return problems
 
     def _lacking(
