@@ -11,6 +11,8 @@ import os
 import posixpath
 import re
 from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -54,18 +56,40 @@ def _listing(out: Path) -> tuple[set[str], set[str]]:
     return files, dirs
 
 
+@dataclass(frozen=True)
+class PageLinks:
+    """What the check needs of a page already written, instead of its text: each URL it
+    loads with the offset of its attribute, and its ids. A build's workers send these back
+    rather than the pages (a few hundred bytes rather than a few kilobytes a page)."""
+
+    links: tuple[tuple[str, int], ...]
+    ids: frozenset[str]
+
+
+def page_links(source: str) -> PageLinks:
+    """The links and ids of a page's HTML."""
+    links = tuple((m.group(1), m.start() + 1) for m in LINK.finditer(source))
+    return PageLinks(links, frozenset(_unescaped(ID.findall(source))))
+
+
+def _unescaped(ids: Iterable[str]) -> set[str]:
+    return {html.unescape(i) if "&" in i else i for i in ids}
+
+
 class _Lines:
     """Line and column of offsets in one page. Line starts are found once, and only when a
     problem needs them: counting newlines from the top for every link made the check
-    quadratic in a page's length (an index page linking 10,000 records)."""
+    quadratic in a page's length (an index page linking 10,000 records). The text too is
+    read only then, for a page the check knows by its PageLinks."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str | Callable[[], str]):
         self.text = text
         self.starts: list[int] | None = None
 
     def at(self, offset: int) -> tuple[int, int]:
         if self.starts is None:
-            self.starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+            text = self.text if isinstance(self.text, str) else self.text()
+            self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
 
@@ -73,39 +97,58 @@ class _Lines:
 def check_links(
     out: Path,
     base_path: str,
-    pages: dict[str, str] | None = None,
+    pages: Mapping[str, str | PageLinks] | None = None,
     only: set[str] | None = None,
     listing: tuple[set[str], set[str]] | None = None,
 ) -> list[Problem]:
     """Problems for every broken internal link or missing anchor in the HTML under `out`.
 
-    `pages` (site path -> HTML) saves re-reading pages the caller has in memory; `only`
-    checks the links of those pages alone (the preview checks what it re-rendered).
-    `listing` (files, folders) describes the output as it will be, for checking pages
-    before they are written (see `listing_of`); by default the output is listed as it is.
+    `pages` (site path -> HTML, or the PageLinks of a page written already) saves reading
+    pages again; `only` checks the links of those pages alone (the preview checks what it
+    re-rendered). `listing` (files, folders) describes the output as it will be, for
+    checking pages before they are written (see `listing_of`); by default the output is
+    listed as it is.
     """
     files, dirs = listing if listing is not None else _listing(out)
-    texts = dict(pages or {})
+    known = pages or {}
+    texts: dict[str, str] = {}
 
     def text_of(name: str) -> str:
+        found = known.get(name)
+        if isinstance(found, str):
+            return found
         if name not in texts:
             texts[name] = (out / name).read_text(encoding="utf-8")
         return texts[name]
 
-    ids: dict[str, set[str]] = {}
+    ids: dict[str, set[str] | frozenset[str]] = {}
+
+    def ids_of(name: str) -> set[str] | frozenset[str]:
+        if name not in ids:
+            found = known.get(name)
+            ids[name] = (
+                found.ids if isinstance(found, PageLinks) else _unescaped(ID.findall(text_of(name)))
+            )
+        return ids[name]
+
     problems: list[Problem] = []
     checked = sorted(only) if only is not None else sorted(n for n in files if n.endswith(".html"))
     for page in checked:
-        source = text_of(page)
-        lines = _Lines(source)
-        for match in LINK.finditer(source):
-            url = match.group(1)
+        found = known.get(page)
+        if isinstance(found, PageLinks):
+            links: Iterable[tuple[str, int]] = found.links
+            lines = _Lines(lambda page=page: text_of(page))  # type: ignore[misc]
+        else:
+            source = text_of(page)
+            links = ((m.group(1), m.start() + 1) for m in LINK.finditer(source))
+            lines = _Lines(source)
+        for url, offset in links:
             target = _target(base_path, page, url, dirs)
             if target is None:
                 continue
             path, fragment = target
             if path not in files:
-                line, column = lines.at(match.start() + 1)  # the attribute, after its space
+                line, column = lines.at(offset)  # the attribute, after its space
                 problems.append(
                     Problem(
                         page,
@@ -117,10 +160,8 @@ def check_links(
                 )
                 continue
             if fragment and path.endswith(".html"):
-                if path not in ids:
-                    ids[path] = {html.unescape(m) for m in ID.findall(text_of(path))}
-                if unquote(fragment) not in ids[path]:
-                    line, column = lines.at(match.start() + 1)
+                if unquote(fragment) not in ids_of(path):
+                    line, column = lines.at(offset)
                     problems.append(
                         Problem(
                             page,
