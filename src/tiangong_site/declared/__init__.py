@@ -89,6 +89,11 @@ class Resource:
         extra = [_UNCERTAIN] if self.uncertainty else []
         return _with_text(self.fields) + extra
 
+    @cached_property
+    def record_adapter(self) -> TypeAdapter[Any]:
+        """Validates one record."""
+        return TypeAdapter(self.record or self.model)
+
     def field(self, name: str) -> FieldDecl:
         return next(f for f in self.fields if f.name == name)
 
@@ -301,7 +306,9 @@ def load_datasets(
             problems.extend(exc.problems)
             continue
         files[name] = loaded
-        datasets[name] = validate(loaded, resource.model, resource.adapter, problems)
+        datasets[name] = validate(
+            loaded, resource.model, resource.adapter, problems, resource.record_adapter
+        )
         problems.extend(unique_problems(resource, loaded, datasets[name]))
     return datasets, files
 

@@ -345,12 +345,21 @@ def read_yaml(path: Path, shown: str) -> LoadedFile:
     return load_yaml_file(path, shown)
 
 
+CHUNK = 1000
+"""Records validated at a time: the decoded file's records are let go chunk by chunk as
+their validated records are made, so both are never held whole (20 MiB at 10,000)."""
+
+
 def validate(
-    loaded: LoadedFile, model: type[BaseModel], adapter: TypeAdapter[Any], problems: list[Problem]
+    loaded: LoadedFile,
+    model: type[BaseModel],
+    adapter: TypeAdapter[Any],
+    problems: list[Problem],
+    one: TypeAdapter[Any] | None = None,
 ) -> list[Any]:
-    """The records of a data file, validated by one TypeAdapter; on a mistake, every problem
-    located, and the good records kept (None for the others). Good data is dropped once
-    validated: the records hold it."""
+    """The records of a data file, validated by `adapter` (a list of them; `one` validates
+    one record) a chunk at a time; on a mistake, every problem located, and the good records
+    kept (None for the others). Good data is dropped once validated: the records hold it."""
     data = loaded.data
     if data is None:
         return []
@@ -364,11 +373,33 @@ def validate(
         )
         loaded.data = None
         return []
-    try:
-        records = adapter.validate_python(data)
-    except ValidationError as exc:
-        problems.extend(pydantic_problems(exc, loaded, model))
-        bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
-        return [None if i in bad else adapter.validate_python([r])[0] for i, r in enumerate(data)]
+    records: list[Any] = []
+    for start in range(0, len(data), CHUNK):
+        try:
+            records += adapter.validate_python(data[start : start + CHUNK])
+        except ValidationError:
+            one = one or TypeAdapter(model)
+            return records + _each(loaded, data, start, model, one, problems)
+        data[start : start + CHUNK] = [None] * len(data[start : start + CHUNK])
     loaded.data = None
+    return records
+
+
+def _each(
+    loaded: LoadedFile,
+    data: list[Any],
+    start: int,
+    model: type[BaseModel],
+    one: TypeAdapter[Any],
+    problems: list[Problem],
+) -> list[Any]:
+    """Records from `start` on, validated one by one: None for each with a mistake, and its
+    problems, at the record's place in the file."""
+    records = []
+    for i in range(start, len(data)):
+        try:
+            records.append(one.validate_python(data[i]))
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(exc, loaded, model, prefix=(i,)))
+            records.append(None)
     return records
