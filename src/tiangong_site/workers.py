@@ -79,6 +79,7 @@ def mapped(
 
     chunks = [(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
     _TASK.append((work, items))
+    _release_free_memory()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(processes, initializer=_quiet_collector) as pool:
@@ -92,6 +93,18 @@ def mapped(
                 yield from results
     finally:
         _TASK.clear()
+
+
+def _release_free_memory() -> None:
+    """Give the memory the C library keeps freed back to the system before forking: what
+    planning made and dropped (download texts, the sitemap's tree) would otherwise stay
+    mapped in every worker too, and count in each one's resident memory (glibc only)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # another C library: nothing to give back this way
+        pass
 
 
 class _Failed:
