@@ -394,6 +394,38 @@ def test_the_sitemap_escapes_every_url_it_lists():
     assert "<script" not in text
 
 
+def _element_tree_sitemap(entries: list[Entry]) -> str:
+    """The sitemap as ElementTree writes it, which sitemap_xml is written to match."""
+    ET.register_namespace("", SITEMAP[1:-1])
+    ET.register_namespace("xhtml", XHTML[1:-1])
+    root = ET.Element(f"{SITEMAP}urlset")
+    for entry in entries:
+        url = ET.SubElement(root, f"{SITEMAP}url")
+        ET.SubElement(url, f"{SITEMAP}loc").text = entry.loc
+        ET.SubElement(url, f"{SITEMAP}lastmod").text = entry.lastmod
+        for hreflang, href in entry.alternates:
+            attributes = {"rel": "alternate", "hreflang": hreflang, "href": href}
+            ET.SubElement(url, f"{XHTML}link", attributes)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [],
+        [Entry("https://x.org/a&b/<script>/", "2024-05")],
+        [
+            Entry("https://x.org/", "2024", [("zh-Hans", 'https://x.org/zh/?q="1"&r=2\t\n')]),
+            Entry("https://x.org/b/", "2024-05-24", [("en", "https://x.org/b/")]),
+            Entry("https://x.org/c/", "2024"),
+        ],
+    ],
+)
+def test_the_sitemap_is_the_text_an_xml_serializer_writes(entries: list[Entry]):
+    assert sitemap_xml(entries) == _element_tree_sitemap(entries)
+
+
 def test_robots_txt_takes_only_a_valid_url():
     url = "https://x.org/a%26b/sitemap.xml"
     assert robots_txt(url).splitlines()[-1] == f"Sitemap: {url}"

@@ -1,26 +1,35 @@
-"""sitemap.xml and robots.txt, written with an XML serializer and from validated URLs.
+"""sitemap.xml and robots.txt, with every text escaped and from validated URLs.
 
-Why not string formatting: a base URL with `&` gave a sitemap no XML parser reads, and one
-with markup in its path gave a document that runs script (`xhtml` is a namespace of the
-sitemap). ElementTree escapes every text and attribute; robots.txt takes only URLs that
+Why not plain string formatting: a base URL with `&` gave a sitemap no XML parser reads, and
+one with markup in its path gave a document that runs script (`xhtml` is a namespace of the
+sitemap). Every text and attribute is escaped as ElementTree escapes it, and the document is
+laid out as ElementTree writes it (the tests compare the two); building ElementTree's tree
+of 30,000 elements for a sitemap of 10,000 pages took 0.1 s. robots.txt takes only URLs that
 match the same pattern as the content model's URLs, so no value can add a line to it.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from .models import URL_PATTERN
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-# The sitemap's namespace is the default one (plain <url>, <loc>), xhtml: the prefix search
-# engines document for alternates. (tostring's default_namespace refuses plain attributes.)
-ET.register_namespace("", SITEMAP_NS)
-ET.register_namespace("xhtml", XHTML_NS)
 _URL = re.compile(URL_PATTERN)
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#09;",
+    }
+)
 
 
 @dataclass
@@ -33,18 +42,27 @@ class Entry:
 
 
 def sitemap_xml(entries: list[Entry]) -> str:
-    """A sitemap (with xhtml:link hreflang alternates) listing `entries` in order."""
-    root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    """A sitemap (with xhtml:link hreflang alternates) listing `entries` in order: the
+    sitemap's namespace the default one (plain <url>, <loc>), xhtml the prefix search engines
+    document for alternates, declared only when an entry has some."""
+    lines = []
     for entry in entries:
-        url = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = entry.loc
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = entry.lastmod
+        lines.append("  <url>")
+        lines.append(f"    <loc>{entry.loc.translate(_TEXT)}</loc>")
+        lines.append(f"    <lastmod>{entry.lastmod.translate(_TEXT)}</lastmod>")
         for hreflang, href in entry.alternates:
-            attributes = {"rel": "alternate", "hreflang": hreflang, "href": href}
-            ET.SubElement(url, f"{{{XHTML_NS}}}link", attributes)
-    ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+            lines.append(
+                f'    <xhtml:link rel="alternate" hreflang="{hreflang.translate(_ATTRIBUTE)}" '
+                f'href="{href.translate(_ATTRIBUTE)}" />'
+            )
+        lines.append("  </url>")
+    namespaces = f'xmlns="{SITEMAP_NS}"'
+    if any(entry.alternates for entry in entries):
+        namespaces += f' xmlns:xhtml="{XHTML_NS}"'
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    if not lines:
+        return f"{head}<urlset {namespaces} />\n"
+    return "\n".join([f"{head}<urlset {namespaces}>", *lines, "</urlset>"]) + "\n"
 
 
 def robots_txt(sitemap_url: str) -> str:
