@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tiangong_site.linkcheck import check_links
+from tiangong_site.linkcheck import check_links, page_links
 
 
 def site(tmp_path: Path, body: str) -> Path:
@@ -63,3 +63,19 @@ def test_each_missing_anchor_on_a_long_page_gets_its_own_line_and_column(tmp_pat
     problems = check_links(site(tmp_path, body), "/base/")
     assert [(p.line, p.column) for p in problems] == [(2, 4), (2003, 6)]
     assert all(p.message.startswith("missing anchor") for p in problems)
+
+
+def test_a_page_known_by_its_links_is_checked_and_located_as_its_text_is(tmp_path: Path):
+    # A build's workers write each page and send back only its links and ids: the check
+    # finds the same problems, at the same places, as from the page's text.
+    good = ['<li><a href="/base/#top">up</a></li>'] * 50
+    body = "\n".join([*good, '<a href="#gone">x</a> <img src="/base/nope.png">', *good])
+    out = site(tmp_path, body)
+    text = (out / "index.html").read_text()
+    from_text = check_links(out, "/base/", {"index.html": text})
+    from_links = check_links(out, "/base/", {"index.html": page_links(text)})
+    assert [(p.line, p.column, p.message) for p in from_links] == [
+        (52, 4, "missing anchor: #gone (no id 'gone' on that page)"),
+        (52, 28, "broken link: /base/nope.png (no file at nope.png)"),
+    ]
+    assert from_links == from_text

@@ -62,14 +62,19 @@ class PageLinks:
     loads with the offset of its attribute, and its ids. A build's workers send these back
     rather than the pages (a few hundred bytes rather than a few kilobytes a page)."""
 
-    links: tuple[tuple[str, int], ...]
+    links: tuple[str, ...]
+    """Every URL the page loads, in order (where each stands is found again for a problem)."""
     ids: frozenset[str]
 
 
 def page_links(source: str) -> PageLinks:
     """The links and ids of a page's HTML."""
-    links = tuple((m.group(1), m.start() + 1) for m in LINK.finditer(source))
-    return PageLinks(links, frozenset(_unescaped(ID.findall(source))))
+    return PageLinks(tuple(LINK.findall(source)), frozenset(_unescaped(ID.findall(source))))
+
+
+def _offsets(source: str) -> list[int]:
+    """Where each link's attribute starts (after its space), in the order of PageLinks."""
+    return [m.start() + 1 for m in LINK.finditer(source)]
 
 
 def _unescaped(ids: Iterable[str]) -> set[str]:
@@ -77,7 +82,7 @@ def _unescaped(ids: Iterable[str]) -> set[str]:
 
 
 class _Lines:
-    """Line and column of offsets in one page. Line starts are found once, and only when a
+    """Line and column of the links of one page. Line starts are found once, and only when a
     problem needs them: counting newlines from the top for every link made the check
     quadratic in a page's length (an index page linking 10,000 records). The text too is
     read only then, for a page the check knows by its PageLinks."""
@@ -85,11 +90,15 @@ class _Lines:
     def __init__(self, text: str | Callable[[], str]):
         self.text = text
         self.starts: list[int] | None = None
+        self.offsets: list[int] = []
 
-    def at(self, offset: int) -> tuple[int, int]:
+    def at(self, link: int) -> tuple[int, int]:
+        """Line and column of the page's `link`-th link (from 0)."""
         if self.starts is None:
             text = self.text if isinstance(self.text, str) else self.text()
             self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+            self.offsets = _offsets(text)
+        offset = self.offsets[link]
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
 
@@ -136,19 +145,19 @@ def check_links(
     for page in checked:
         found = known.get(page)
         if isinstance(found, PageLinks):
-            links: Iterable[tuple[str, int]] = found.links
+            links: Iterable[tuple[int, str]] = enumerate(found.links)
             lines = _Lines(lambda page=page: text_of(page))  # type: ignore[misc]
         else:
             source = text_of(page)
-            links = ((m.group(1), m.start() + 1) for m in LINK.finditer(source))
+            links = enumerate(m.group(1) for m in LINK.finditer(source))
             lines = _Lines(source)
-        for url, offset in links:
+        for n, url in links:
             target = _target(base_path, page, url, dirs)
             if target is None:
                 continue
             path, fragment = target
             if path not in files:
-                line, column = lines.at(offset)  # the attribute, after its space
+                line, column = lines.at(n)  # the attribute, after its space
                 problems.append(
                     Problem(
                         page,
@@ -161,7 +170,7 @@ def check_links(
                 continue
             if fragment and path.endswith(".html"):
                 if unquote(fragment) not in ids_of(path):
-                    line, column = lines.at(offset)
+                    line, column = lines.at(n)
                     problems.append(
                         Problem(
                             page,
