@@ -4,9 +4,10 @@ A build renders every page from one plan; a page's rendering reads the plan and 
 nothing, so pages can be rendered side by side. Workers are forked (not spawned) once the
 plan is made: each starts with the parent's memory, content and compiled templates, copied
 only where written, and nothing but small task numbers goes to them. Each renders chunks
-of the items and sends its results back; the parent keeps them in the items' order and
-writes every file itself, so the output is the same bytes as a serial build's and the
-atomic publish (output.py) is unchanged.
+of the items, writes each page into the build's temporary folder as it renders it (as a
+serial build does, so the output is the same bytes and the atomic publish, output.py, is
+unchanged) and sends back what the parent still needs (a page's links and ids, what it
+read); the parent keeps the results in the items' order.
 
 Forking costs about 10 ms per worker and each result is pickled back, so small sites are
 rendered in the parent (`MIN_ITEMS`). Without the fork start method (Windows), or with
