@@ -76,10 +76,10 @@ def _status(record: Any, lang: str) -> dict[str, Any]:
 
 def _row(record: Any, fields: list[FieldSpec], lang: str) -> dict[str, Any]:
     """The row of a record (a records.Record), or of an item of an `array` (a dict)."""
-    values = record if isinstance(record, dict) else dict(record)
+    item = isinstance(record, dict)
     row: dict[str, Any] = {}
     for field in fields:
-        value = values.get(field.name)
+        value = record.get(field.name) if item else getattr(record, field.name)
         row[field.name] = _value(value, field, lang)
         if field.labels is not None:
             row[f"{field.name}_name"] = (
