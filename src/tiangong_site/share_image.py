@@ -16,6 +16,7 @@ import io
 import json
 import shutil
 import subprocess
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,18 @@ def _match(pattern: str, lang: str) -> Face | None:
 def find_faces(lang: str) -> tuple[Face, Face]:
     """(bold, regular) faces for `lang`; raises ContentError with an install hint if none."""
     query = FONT_QUERIES.get(lang, f"sans-serif:lang={lang}")
-    bold, regular = _match(query + ":weight=bold", lang), _match(query + ":weight=regular", lang)
+    # The two fc-match runs go side by side: each spends most of its time loading
+    # fontconfig's cache.
+    found: dict[str, Face | None] = {}
+
+    def look(weight: str) -> None:
+        found[weight] = _match(f"{query}:weight={weight}", lang)
+
+    other = threading.Thread(target=look, args=("bold",))
+    other.start()
+    look("regular")
+    other.join()
+    bold, regular = found.get("bold"), found["regular"]
     if bold is None or regular is None:
         hint = INSTALL_HINT.get(lang, INSTALL_HINT["en"])
         message = (
