@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from . import i18n, safejson
+from . import safejson
 from .charts import CSV_BOM, ChartOutput
 from .cjk import mark_chinese_runs
 from .collisions import (
@@ -195,19 +195,6 @@ class StatusNotes:
 def _mostly_chinese(value: str) -> bool:
     han = sum(1 for ch in value if "\u4e00" <= ch <= "\u9fff")
     return han * 2 > len(value.strip("[] "))
-
-
-def _other_name(name: Any, lang: str) -> dict[str, str]:
-    """A place's or cluster's Chinese name, shown beside its English one (Xinchang 新昌县).
-    Chinese headings stay Chinese: an English name appended to them reads as a gloss."""
-    if isinstance(name, str) or lang == "zh":
-        return {"other_name": "", "other_lang": ""}
-    other = "zh" if lang != "zh" else "en"
-    value = getattr(name, other, None) or ""
-    return {
-        "other_name": value if value != text(name, lang) else "",
-        "other_lang": HTML_LANG[other],
-    }
 
 
 def _title_lang(title: str, lang: str) -> str:
@@ -439,8 +426,6 @@ def plan_language(
     views = chart_views(charts, content, urls, lang)
     charts = RecordedValues({cid: (c, frozenset()) for cid, c in charts.items()}, views.key_of)
     _plan_markdown_pages(plan, content, charts, views, urls, lang)
-    _plan_regions(plan, content, urls, lang)
-    _plan_clusters(plan, content, urls, lang)
     from .collections import plan_collections  # here: collections.py builds on this module
 
     plan_collections(plan, content, urls, lang)
@@ -696,183 +681,6 @@ def story_json_ld(page: Page, content: Content, urls: Urls, lang: str) -> dict[s
     }
 
 
-def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
-    regions = content.datasets["regions"]
-    by_id = content.index("regions")
-    tiers = content.index("award-tiers") if "award-tiers" in content.datasets else {}
-    for index, region in enumerate(regions):
-        if region.kind == "province":
-            continue
-
-        def context(env: jinja2.Environment, region_id: str = region.id) -> dict[str, Any]:
-            region = by_id[region_id]  # looked up here, so that the page records it
-            citations = Citations(content, urls, lang)
-            notes = StatusNotes()
-            name = text(region.name, lang)
-            awards = [
-                {
-                    "ceremony_year": a.ceremony_year,
-                    "ceremony": i18n.date(
-                        a.ceremony_date[:7] if a.ceremony_date else str(a.ceremony_year), lang
-                    ),
-                    "evaluation_year": a.evaluation_year,
-                    "tier": text(tiers[a.tier].name, lang),
-                    # which places belong to the tier: read in its own source (truth.md 4.4)
-                    "tier_cite": citations.cite(tiers[a.tier].membership_source)
-                    if tiers[a.tier].membership_source
-                    else None,
-                    "standing": label(f"standing-{a.standing}", lang),
-                    "golden": a.golden,
-                    "note": text(a.note, lang),
-                    **status_view(a, lang, ("status", "standing_status")),
-                    "cite": citations.cite(a.source),
-                }
-                for a in sorted(
-                    content.by("awards", "region").get(region.id, []), key=lambda a: a.ceremony_year
-                )
-            ]
-            awards = [
-                notes.mark(
-                    a,
-                    gettext(lang, N_(", ")).join(
-                        [
-                            name,
-                            gettext(lang, N_("%(year)s ceremony")) % {"year": a["ceremony_year"]},
-                        ]
-                    ),
-                )
-                for a in awards
-            ]
-            figures = [
-                notes.mark(view, _figure_subject(view, lang))
-                for view in (
-                    figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
-                    for f in sorted(
-                        content.by("figures", "region").get(region.id, []),
-                        key=lambda f: (f.metric, f.period.sort_key),
-                    )
-                )
-            ]
-            levels = _cluster_levels(content, lang)
-            clusters = [
-                notes.mark(
-                    {
-                        "name": text(c.name, lang),
-                        "href": urls.url(f"clusters/{c.id}/"),
-                        "level": levels[c.id],
-                        **status_view(c, lang),
-                        "cite": citations.cite(c.source),
-                    },
-                    text(c.name, lang),
-                )
-                for c in _by_region(content, "clusters").get(region.id, [])
-            ]
-            children = [
-                {"name": text(r.name, lang), "href": urls.url(f"regions/{r.id}/")}
-                for r in content.by("regions", "parent").get(region.id, [])
-            ]
-            for sid in region.sources:
-                citations.cite(sid)
-            parent = by_id.get(region.parent) if region.parent else None
-            return {
-                "region": {
-                    "id": region.id,
-                    "name": text(region.name, lang),
-                    **_other_name(region.name, lang),
-                    "kind": label(f"region-{region.kind}", lang),
-                    "summary": text(region.summary, lang),
-                    "mountainous": region.mountainous,
-                    "parent": {
-                        "name": text(parent.name, lang),
-                        "href": urls.url(f"regions/{parent.id}/")
-                        if parent.kind != "province"
-                        else "",
-                    }
-                    if parent
-                    else None,
-                },
-                "awards": awards,
-                "figures": figures,
-                "clusters": clusters,
-                "children": children,
-                "citations": citations.listing(),
-                "status_notes": notes.listing(),
-            }
-
-        plan.jobs.append(
-            Job(
-                path=f"regions/{region.id}/index.html",
-                template="region.html",
-                context=context,
-                url_path=f"regions/{region.id}/",
-                title=text(region.name, lang),
-                origin=record_origin(content, "regions", index, "the region pages, regions/ID/"),
-            )
-        )
-
-
-def _cluster_levels(content: Content, lang: str) -> dict[str, str]:
-    """Each cluster's level in words: its `level_name`, from the declared labels."""
-    if "clusters" not in content.datasets:
-        return {}
-    return {row["id"]: row["level_name"] for row in dataset_rows(content, "clusters", lang)}
-
-
-def _by_region(content: Content, dataset: str) -> dict[Any, list[Any]]:
-    """Records of `dataset` by region, none when the project has no such dataset."""
-    return content.by(dataset, "region") if dataset in content.datasets else {}
-
-
-def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> None:
-    regions = content.index("regions")
-    for index, cluster in enumerate(content.datasets.get("clusters", [])):
-
-        def context(env: jinja2.Environment, cluster_id: str = cluster.id) -> dict[str, Any]:
-            cluster = content.index("clusters")[cluster_id]  # recorded: looked up in the job
-            citations = Citations(content, urls, lang)
-            notes = StatusNotes()
-            region = regions[cluster.region]
-            own = notes.mark(status_view(cluster, lang), text(cluster.recognition, lang))
-            figures = [
-                notes.mark(view, _figure_subject(view, lang))
-                for view in (
-                    figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
-                    for f in content.by("figures", "cluster").get(cluster.id, [])
-                )
-            ]
-            return {
-                "cluster": {
-                    "name": text(cluster.name, lang),
-                    **_other_name(cluster.name, lang),
-                    "industry": text(cluster.industry, lang),
-                    "level": _cluster_levels(content, lang)[cluster.id],
-                    "recognition": text(cluster.recognition, lang),
-                    "year": cluster.year,
-                    "summary": text(cluster.summary, lang),
-                    **own,
-                    "region": {
-                        "name": text(region.name, lang),
-                        "href": urls.url(f"regions/{region.id}/"),
-                    },
-                    "cite": citations.cite(cluster.source),
-                },
-                "figures": figures,
-                "citations": citations.listing(),
-                "status_notes": notes.listing(),
-            }
-
-        plan.jobs.append(
-            Job(
-                path=f"clusters/{cluster.id}/index.html",
-                template="cluster.html",
-                context=context,
-                url_path=f"clusters/{cluster.id}/",
-                title=text(cluster.name, lang),
-                origin=record_origin(content, "clusters", index, "the cluster pages, clusters/ID/"),
-            )
-        )
-
-
 def _plan_charts(
     plan: SitePlan,
     content: Content,
@@ -926,10 +734,8 @@ def _plan_charts(
 
 DATASET_TITLES = {
     "sources": N_("Sources"),
-    "regions": N_("Places"),
     "metrics": N_("Measures"),
     "figures": N_("Figures"),
-    "awards": N_("Awards"),
 }
 """Each dataset's name on the data page, in English; other languages from their catalogue."""
 
@@ -946,12 +752,10 @@ def chart_share(view: dict[str, Any]) -> dict[str, Any]:
 
 DATASET_DESCRIPTIONS = {
     "sources": N_("Every document a figure was read in: title, publisher, date and address."),
-    "regions": N_("The province, its cities and Shaoxing's six county-level divisions."),
     "metrics": N_("What each figure measures and in which unit."),
     "figures": N_(
         "Every figure on the site as printed in its source, with period, rank and source."
     ),
-    "awards": N_("Tiangong awards won, by ceremony, region, tier and status."),
 }
 
 
@@ -999,7 +803,10 @@ def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
     package = content.package
     if lang == SOURCE_LANGUAGE or package is None or dataset not in package.resources:
         return download_header(key, lang)
-    field = next((f for f in package.resources[dataset].fields if f.name == key), None)
+    resource = package.resources[dataset]
+    if key in resource.headers:
+        return text(resource.headers[key], lang)
+    field = next((f for f in resource.fields if f.name == key), None)
     if field is not None and field.title:
         return text(field.title, lang)
     return download_header(key, lang)  # status_name, region_name … as every dataset's
@@ -1037,6 +844,8 @@ def _dataset_words(content: Content, name: str, lang: str) -> tuple[str, str]:
 
 
 def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+    from .collections import collection_items  # here: collections.py builds on this module
+
     return {
         "datasets": [
             {
@@ -1050,23 +859,8 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
             }
             for name in _downloadable(content)
         ],
-        "regions": [
-            {
-                "name": text(r.name, lang),
-                "href": urls.url(f"regions/{r.id}/"),
-                "kind": label(f"region-{r.kind}", lang),
-            }
-            for r in content.datasets["regions"]
-            if r.kind != "province"
-        ],
-        "clusters": [
-            {
-                "name": text(c.name, lang),
-                "href": urls.url(f"clusters/{c.id}/"),
-                "level": _cluster_levels(content, lang)[c.id],
-            }
-            for c in content.datasets.get("clusters", [])
-        ],
+        # each collection's pages, by its name: .url, .title and .record (its row)
+        "collections": collection_items(content, urls, lang),
         "charts": [
             {"title": text(c.title, lang), "href": urls.url(f"charts/{c.id}/")}
             for c in content.datasets["charts"]

@@ -8,7 +8,15 @@ import calendar
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    create_model,
+    model_validator,
+)
 
 from ..models import (
     DATE_PATTERN,
@@ -22,7 +30,7 @@ from ..models import (
     text,
 )
 from .checks import item_type, single
-from .spec import FieldSpec, ResourceSpec
+from .spec import FieldSpec, ResourceSpec, Rule
 
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -53,7 +61,12 @@ class DeclaredRecord(Strict):
 
 
 class QualifiedRecord(Qualified, DeclaredRecord):
-    """A declared record with `status` and `uncertain` (`uncertainty: true`)."""
+    """A declared record with `status` (or several statuses) and `uncertain`."""
+
+    statuses: ClassVar[tuple[str, ...]] = ("status",)
+
+    def _status_values(self) -> list[str]:
+        return [getattr(self, name) for name in self.statuses]
 
 
 def _scalar(field: FieldSpec, kind: str) -> Any:
@@ -105,25 +118,65 @@ def _definition(field: FieldSpec) -> tuple[Any, Any]:
         return annotation, info
     if many:
         return annotation, Field(default_factory=list, description=info.description, **length)
-    return annotation | None, Field(default=None, description=info.description)
+    return annotation | None, Field(default=field.default, description=info.description)
 
 
 def _class_name(name: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[-_]", name))
 
 
-def record_model(name: str, fields: list[FieldSpec], uncertainty: bool = False) -> type[Strict]:
-    """A frozen pydantic model with one field per declared field; with `uncertainty`, the
-    `status` and `uncertain` of models.Qualified."""
-    definitions = {f.name: _definition(f) for f in fields}
-    base: type[Strict] = QualifiedRecord if uncertainty else DeclaredRecord
-    if uncertainty:
-        definitions["status"] = (Status, status_field())
+def record_model(
+    name: str, fields: list[FieldSpec], statuses: tuple[str, ...] = (), rules: tuple = ()
+) -> type[Strict]:
+    """A frozen pydantic model with one field per declared field; with `statuses`, each
+    status field and the `uncertain` note of models.Qualified; `rules` checked on each record."""
+    definitions: dict[str, Any] = {f.name: _definition(f) for f in fields}
+    base: type[Strict] = QualifiedRecord if statuses else DeclaredRecord
+    for status in statuses:
+        what = "the record" if status == "status" else f"its {status.removesuffix('_status')}"
+        definitions[status] = (Status, status_field(what))
+    if statuses:
         definitions["uncertain"] = (
             LocalText | None,
-            Field(default=None, description="Why the status is not `reported`."),
+            Field(default=None, description="Why a status is not `reported`."),
         )
-    return create_model(_class_name(name), __base__=base, **definitions)  # type: ignore[call-overload]
+    kinds = {f.name: f.type for f in fields}
+    checker = _checker(rules, kinds)
+    validators = {"_rules": model_validator(mode="after")(checker)} if rules else {}
+    model = create_model(  # type: ignore[call-overload]
+        _class_name(name), __base__=base, __validators__=validators, **definitions
+    )
+    if statuses:
+        model.statuses = statuses
+    return model  # type: ignore[no-any-return]
+
+
+def _checker(rules: tuple[Rule, ...], kinds: dict[str, str]) -> Any:
+    """The check of a record's rules: the first one broken is its error, at its line."""
+
+    def check(record: Any) -> Any:
+        for rule in rules:
+            broken = _broken(rule, record, kinds.get(rule.field, ""))
+            if broken:
+                raise ValueError(broken + (f" ({rule.message})" if rule.message else ""))
+        return record
+
+    return check
+
+
+def _broken(rule: Rule, record: Any, kind: str) -> str:
+    """What is wrong with `record` by `rule`, or '' (a rule with a missing value holds)."""
+    value = getattr(record, rule.field)
+    other_name = rule.lessThan or rule.inYear or ""
+    other = getattr(record, other_name)
+    if value is None or other is None:
+        return ""
+    if rule.lessThan and not value < other:
+        word = "before" if kind in ("year", "date") else "less than"
+        return f"{rule.field} {value} must be {word} {other_name} {other}"
+    if rule.inYear and not str(value).startswith(f"{other}"):
+        return f"{rule.field} {value} is not in {other_name} {other}"
+    return ""
 
 
 def resource_model(spec: ResourceSpec) -> type[Strict]:
@@ -131,7 +184,7 @@ def resource_model(spec: ResourceSpec) -> type[Strict]:
     required (and unique: content.check_references says so)."""
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
-    model = record_model(spec.name, fields, spec.table.uncertainty)
+    model = record_model(spec.name, fields, spec.table.statuses, tuple(spec.table.rules))
     model.primary_key = key  # type: ignore[attr-defined]
     model.references = {  # type: ignore[misc]
         single(fk.fields): fk.reference.resource for fk in spec.table.foreignKeys
