@@ -437,6 +437,43 @@ def test_a_two_language_site_names_the_missing_column_and_the_missing_text(tmp_p
     ]
 
 
+NOTES = """
+resources:
+  - name: visits
+    path: data/visits.json
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, type: string}
+        - {name: count, type: integer}
+        - name: notes
+          type: array
+          items:
+            fields:
+              - {name: year, type: year}
+              - {name: note, type: string, localised: true}
+"""
+
+
+def test_a_text_lacking_a_language_inside_an_array_of_records_is_reported_at_its_key(tmp_path):
+    visits = [
+        {"id": "a", "count": 1, "notes": [{"year": 2020, "note": {"en": "One", "zh": "一"}}]},
+        {"id": "b", "count": 2, "notes": [{"year": 2021}, {"year": 2022, "note": {"en": "Two"}}]},
+    ]
+    text = as_json(visits)
+    files = {
+        **BILINGUAL,
+        "datapackage.yaml": dedent(NOTES) + OTHERS,
+        "data/visits.json": text,
+    }
+    found = problems(write_content(tmp_path / "notes", files))
+    line = text.splitlines().index('          "en": "Two"')  # the line before: "note": {
+    assert [p for p in found if "visits" in p] == [
+        f"content/data/visits.json:{line}:9: 'note' has no Chinese text "
+        '(write it as {en: "...", zh: "..."})'
+    ]
+
+
 # --- rows, charts, downloads -------------------------------------------------------------------
 
 
@@ -622,7 +659,7 @@ def test_ten_thousand_records_of_ten_rows_load_from_json(tmp_path):
     loaded = load_content(content)
     assert time.monotonic() - started < 60, "hang guard"
     assert len(loaded.datasets["peers"]) == 10_000
-    assert loaded.datasets["peers"][9_999].rows[9].rank == 10
+    assert loaded.datasets["peers"][9_999].rows[9]["rank"] == 10  # items: plain dicts
     assert dataset_rows(loaded, "peers", "en")[0]["rows"][0] == {
         "year": 2000,
         "value": 0.0,

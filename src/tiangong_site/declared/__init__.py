@@ -22,7 +22,7 @@ from ..loader import LoadedFile, load_yaml_file
 from ..models import DATASETS, Chart, LocalText, Strict
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
-from .records import resource_model
+from .records import record_type, resource_model
 from .rows import declared_rows
 from .spec import FORMATS, FieldSpec, PackageSpec, ResourceSpec
 
@@ -71,8 +71,11 @@ class Resource:
     statuses: tuple[str, ...]
     """The status fields of each record (`status`, …): none without uncertainty."""
     model: type[Strict]
+    """The records' pydantic model: their JSON Schema, and the fields a mistake names."""
     at: tuple
     """Where the declaration is, as a key path of the declaration file."""
+    record: Any = None
+    """The type records are validated as (records.record_type): light records, not models."""
 
     @property
     def uncertainty(self) -> bool:
@@ -85,7 +88,13 @@ class Resource:
     @cached_property
     def adapter(self) -> TypeAdapter[Any]:
         """Validates a whole file of records in one call."""
-        return TypeAdapter(list[self.model])  # type: ignore[name-defined]
+        return TypeAdapter(list[self.record or self.model])  # type: ignore[name-defined]
+
+    def text_fields(self) -> list[FieldDecl]:
+        """The fields that hold text in each language, or records that do (an `array`
+        field's items then keep only theirs); `uncertain` with uncertainty."""
+        extra = [_UNCERTAIN] if self.uncertainty else []
+        return _with_text(self.fields) + extra
 
     def field(self, name: str) -> FieldDecl:
         return next(f for f in self.fields if f.name == name)
@@ -260,6 +269,7 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
     for fk in spec.table.foreignKeys:
         targets[single(fk.fields)] = (fk.reference.resource, single(fk.reference.fields))
         joins[single(fk.fields)] = fk.columns
+    model = resource_model(spec)
     return Resource(
         name=spec.name,
         path=spec.path,
@@ -273,14 +283,26 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
         sort=spec.sort,
         headers=dict(spec.headers),
         statuses=spec.table.statuses,
-        model=resource_model(spec),
+        model=model,
         at=at,
+        record=record_type(spec, model),
     )
 
 
 # --- data ----------------------------------------------------------------------------------
 
 _UNCERTAIN = FieldSpec(name="uncertain", localised=True)
+
+
+def _with_text(fields: list[FieldDecl]) -> list[FieldDecl]:
+    kept = []
+    for f in fields:
+        if f.localised:
+            kept.append(f)
+        elif f.type == "array" and f.items is not None and _with_text(f.items.fields):
+            items = f.items.model_copy(update={"fields": _with_text(f.items.fields)})
+            kept.append(f.model_copy(update={"items": items}))
+    return kept
 
 
 def load_datasets(

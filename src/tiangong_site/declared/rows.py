@@ -76,10 +76,12 @@ def _status(record: Any, statuses: tuple[str, ...], lang: str) -> dict[str, Any]
     return found
 
 
-def _row(record: BaseModel, fields: list[FieldSpec], lang: str) -> dict[str, Any]:
+def _row(record: Any, fields: list[FieldSpec], lang: str) -> dict[str, Any]:
+    """The row of a record (a records.Record), or of an item of an `array` (a dict)."""
+    values = record if isinstance(record, dict) else dict(record)
     row: dict[str, Any] = {}
     for field in fields:
-        value = getattr(record, field.name)
+        value = values.get(field.name)
         row[field.name] = _value(value, field, lang)
         if field.labels is not None:
             row[f"{field.name}_name"] = (
@@ -99,7 +101,7 @@ def _value(value: Any, field: FieldSpec, lang: str) -> Any:
         return text(value, lang)
     if field.type == "array":
         assert field.items is not None
-        return [_row(item, field.items.fields, lang) for item in value]
+        return _items(value, field.items.fields, lang)
     if isinstance(value, list):
         return list(value)
     return value
@@ -112,6 +114,15 @@ def _date_words(value: str | None, precision: str, lang: str) -> str | None:
     if value is None:
         return None
     return date(value[: {"year": 4, "month": 7}.get(precision, 10)], lang)
+
+
+def _items(items: list[dict[str, Any]], fields: list[FieldSpec], lang: str) -> list[Any]:
+    """The rows of an `array` field's items. An item that gives every field, none of them
+    text, labelled or an array, is its own row (items are validated in the declaration's
+    order): shared, not copied, so 100,000 rows of 10,000 records cost no memory twice."""
+    if any(f.localised or f.labels is not None or f.precision or f.type == "array" for f in fields):
+        return [_row(item, fields, lang) for item in items]
+    return [item if len(item) == len(fields) else _row(item, fields, lang) for item in items]
 
 
 def _label(field: FieldSpec, value: Any, lang: str) -> str | None:
