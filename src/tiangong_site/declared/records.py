@@ -25,6 +25,7 @@ from pydantic import (
     StrictInt,
     StringConstraints,
     create_model,
+    model_validator,
 )
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
@@ -40,7 +41,7 @@ from ..models import (
     text,
 )
 from .checks import item_type, single
-from .spec import FieldSpec, ResourceSpec
+from .spec import FieldSpec, ResourceSpec, Rule
 
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -71,7 +72,12 @@ class DeclaredRecord(Strict):
 
 
 class QualifiedRecord(Qualified, DeclaredRecord):
-    """A declared record with `status` and `uncertain` (`uncertainty: true`)."""
+    """A declared record with `status` (or several statuses) and `uncertain`."""
+
+    statuses: ClassVar[tuple[str, ...]] = ("status",)
+
+    def _status_values(self) -> list[str]:
+        return [getattr(self, name) for name in self.statuses]
 
 
 def _scalar(field: FieldSpec, kind: str) -> Any:
@@ -127,25 +133,65 @@ def _definition(field: FieldSpec) -> tuple[Any, Any]:
         return annotation, info
     if many:
         return annotation, Field(default_factory=list, description=info.description, **length)
-    return annotation | None, Field(default=None, description=info.description)
+    return annotation | None, Field(default=field.default, description=info.description)
 
 
 def _class_name(name: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[-_]", name))
 
 
-def record_model(name: str, fields: list[FieldSpec], uncertainty: bool = False) -> type[Strict]:
-    """A frozen pydantic model with one field per declared field; with `uncertainty`, the
-    `status` and `uncertain` of models.Qualified."""
-    definitions = {f.name: _definition(f) for f in fields}
-    base: type[Strict] = QualifiedRecord if uncertainty else DeclaredRecord
-    if uncertainty:
-        definitions["status"] = (Status, status_field())
+def record_model(
+    name: str, fields: list[FieldSpec], statuses: tuple[str, ...] = (), rules: tuple = ()
+) -> type[Strict]:
+    """A frozen pydantic model with one field per declared field; with `statuses`, each
+    status field and the `uncertain` note of models.Qualified; `rules` checked on each record."""
+    definitions: dict[str, Any] = {f.name: _definition(f) for f in fields}
+    base: type[Strict] = QualifiedRecord if statuses else DeclaredRecord
+    for status in statuses:
+        what = "the record" if status == "status" else f"its {status.removesuffix('_status')}"
+        definitions[status] = (Status, status_field(what))
+    if statuses:
         definitions["uncertain"] = (
             LocalText | None,
-            Field(default=None, description="Why the status is not `reported`."),
+            Field(default=None, description="Why a status is not `reported`."),
         )
-    return create_model(_class_name(name), __base__=base, **definitions)  # type: ignore[call-overload]
+    kinds = {f.name: f.type for f in fields}
+    checker = _checker(rules, kinds)
+    validators = {"_rules": model_validator(mode="after")(checker)} if rules else {}
+    model = create_model(  # type: ignore[call-overload]
+        _class_name(name), __base__=base, __validators__=validators, **definitions
+    )
+    if statuses:
+        model.statuses = statuses
+    return model  # type: ignore[no-any-return]
+
+
+def _checker(rules: tuple[Rule, ...], kinds: dict[str, str]) -> Any:
+    """The check of a record's rules: the first one broken is its error, at its line."""
+
+    def check(record: Any) -> Any:
+        for rule in rules:
+            broken = _broken(rule, record, kinds.get(rule.field, ""))
+            if broken:
+                raise ValueError(broken + (f" ({rule.message})" if rule.message else ""))
+        return record
+
+    return check
+
+
+def _broken(rule: Rule, record: Any, kind: str) -> str:
+    """What is wrong with `record` by `rule`, or '' (a rule with a missing value holds)."""
+    value = getattr(record, rule.field)
+    other_name = rule.lessThan or rule.inYear or ""
+    other = getattr(record, other_name)
+    if value is None or other is None:
+        return ""
+    if rule.lessThan and not value < other:
+        word = "before" if kind in ("year", "date") else "less than"
+        return f"{rule.field} {value} must be {word} {other_name} {other}"
+    if rule.inYear and not str(value).startswith(f"{other}"):
+        return f"{rule.field} {value} is not in {other_name} {other}"
+    return ""
 
 
 def resource_model(spec: ResourceSpec) -> type[Strict]:
@@ -153,7 +199,7 @@ def resource_model(spec: ResourceSpec) -> type[Strict]:
     required (and unique: content.check_references says so)."""
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
-    model = record_model(spec.name, fields, spec.table.uncertainty)
+    model = record_model(spec.name, fields, spec.table.statuses, tuple(spec.table.rules))
     model.primary_key = key  # type: ignore[attr-defined]
     model.references = {  # type: ignore[misc]
         single(fk.fields): fk.reference.resource for fk in spec.table.foreignKeys
@@ -182,6 +228,8 @@ class Record:
     """The fields, in the declaration's order."""
     _record_defaults: ClassVar[dict[str, Any]] = {}
     """A field's value when the record does not give it (a list: a new empty one)."""
+    _statuses: ClassVar[tuple[str, ...]] = ("status",)
+    """The status fields whose `uncertain` note models.Qualified checks."""
 
     def __init__(self, values: dict[str, Any]) -> None:
         for name in self._record_fields:
@@ -210,7 +258,7 @@ class Record:
 
     def _status_values(self) -> list[str]:
         """As models.Qualified's (its check of `uncertain` is run on records with a status)."""
-        return [getattr(self, "status", "reported")]
+        return [getattr(self, name, "reported") for name in self._statuses]
 
     def model_dump(self, mode: str = "python", exclude_none: bool = False) -> dict[str, Any]:
         """The record as plain data, as a model's `model_dump` gives it."""
@@ -238,7 +286,7 @@ def _dumped(value: Any, mode: str, exclude_none: bool) -> Any:
     return value
 
 
-def _typed_dict(name: str, fields: list[FieldSpec], uncertainty: bool = False) -> Any:
+def _typed_dict(name: str, fields: list[FieldSpec], statuses: tuple[str, ...] = ()) -> Any:
     """A TypedDict of the fields, each of the model's type (values are checked alike),
     unknown keys refused; validated, it gives a plain dict."""
     members: dict[str, Any] = {}
@@ -251,8 +299,9 @@ def _typed_dict(name: str, fields: list[FieldSpec], uncertainty: bool = False) -
         elif not c.required:
             annotation = annotation | None
         members[field.name] = Required[annotation] if c.required else NotRequired[annotation]
-    if uncertainty:
-        members["status"] = NotRequired[Status]
+    for status in statuses:
+        members[status] = NotRequired[Status]
+    if statuses:
         members["uncertain"] = NotRequired[LocalText | None]
     typed = TypedDict(_class_name(name) + "Data", members)  # type: ignore[operator]
     typed.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
@@ -279,14 +328,18 @@ def record_type(spec: ResourceSpec, model: type[Strict]) -> Any:
             "references": model.references,
             "_record_fields": names,
             "_record_defaults": defaults,
+            "_statuses": spec.table.statuses,
         },
     )
-    uncertainty = spec.table.uncertainty
+    statuses = spec.table.statuses
+    rules = _checker(tuple(spec.table.rules), {f.name: f.type for f in fields})
 
     def made(values: dict[str, Any]) -> Record:
         made = record(values)
-        if uncertainty:  # the note a status other than `reported` needs, as a model checks it
+        if statuses:  # the note a status other than `reported` needs, as a model checks it
             Qualified._status_has_its_note(made)  # type: ignore[arg-type]
+        if spec.table.rules:
+            rules(made)
         return made
 
-    return Annotated[_typed_dict(spec.name, fields, uncertainty), AfterValidator(made)]
+    return Annotated[_typed_dict(spec.name, fields, statuses), AfterValidator(made)]
