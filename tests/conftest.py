@@ -126,6 +126,18 @@ def copy_project(root: Path) -> Path:
     return root
 
 
+def theme_override(root: Path, name: str) -> Path:
+    """The project's own `name` (`templates/story.html`, `static/charts.js`): a copy of the
+    theme's file, made when the project has none, for a test to edit as an editor would."""
+    from tiangong_site.render import THEME
+
+    path = root / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(THEME / name, path)
+    return path
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A private copy of the real project, not built yet."""

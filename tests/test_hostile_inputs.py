@@ -20,7 +20,15 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import MINI, Run, dedent, leftovers, run_build_py, tree_digest
+from conftest import (
+    MINI,
+    Run,
+    dedent,
+    leftovers,
+    run_build_py,
+    theme_override,
+    tree_digest,
+)
 from tiangong_site import signed_cache
 from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError
@@ -93,7 +101,7 @@ def _link_data(root: Path, outside: Path) -> str:
 
 
 def _link_template(root: Path, outside: Path) -> str:
-    template = root / "templates" / "partials" / "cite.html"
+    template = theme_override(root, "templates/partials/cite.html")
     (outside / "cite.html").write_bytes(template.read_bytes())
     template.unlink()
     template.symlink_to(outside / "cite.html")

@@ -40,6 +40,8 @@ SOURCE_LANGUAGE = "en"
 """The language the templates' and the code's interface strings are written in: it needs no
 catalogue; every other language of a site needs locales/LANG/LC_MESSAGES/messages.po."""
 PACKAGE = Path(__file__).parent
+THEME_TEMPLATES = PACKAGE / "theme" / "templates"
+"""The default theme's templates (render.THEME_TEMPLATES, which imports jinja2)."""
 
 
 def N_(message: str) -> str:
@@ -111,23 +113,18 @@ def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]
 
     found = []
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    for folder, method_map in (
-        (Path(templates), [("**.html", "jinja2")]),
-        (PACKAGE, [("**.py", "python")]),
+    jinja = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    # The project's templates, then the theme's (what the project does not override comes
+    # from there), then the code; each message is reported where it is first found.
+    for folder, method_map, options, prefix in (
+        (Path(templates), [("**.html", "jinja2")], jinja, f"{Path(templates).name}/"),
+        (THEME_TEMPLATES, [("**.html", "jinja2")], jinja, "src/tiangong_site/theme/templates/"),
+        (PACKAGE, [("**.py", "python")], {}, "src/tiangong_site/"),
     ):
-        options = (
-            {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-            if folder == Path(templates)
-            else {}
-        )
         for filename, lineno, message, _comments, _context in extract_from_dir(
             str(folder), method_map, options_map=options, keywords=keywords
         ):
-            shown = (
-                f"{folder.name}/{filename}"
-                if folder == Path(templates)
-                else f"src/tiangong_site/{filename}"
-            )
+            shown = prefix + filename
             # ngettext gives (singular, plural); the catalogue keys both by the singular.
             msgid = message[0] if isinstance(message, tuple) else message
             if msgid:
@@ -143,7 +140,7 @@ def messages_in_code(
     a stored list this machine did not write could hide a missing translation.
     `write=False` reads a kept result but keeps nothing new."""
     pages = sorted(templates.rglob("*.html"))
-    files = pages + sorted(PACKAGE.glob("*.py"))
+    files = pages + sorted(THEME_TEMPLATES.rglob("*.html")) + sorted(PACKAGE.glob("*.py"))
     for page in pages:  # Babel would fail on a bad template without naming it
         read_text(page, display_path(page, templates.parent), MAX_TEMPLATE_BYTES)
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:20]
