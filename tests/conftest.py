@@ -139,9 +139,20 @@ def theme_override(root: Path, name: str) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A private copy of the real project, not built yet."""
+def cold_project(tmp_path: Path) -> Path:
+    """A private copy of the real project, never built: no _site/, no .cache/ (for tests of
+    what a build keeps, or of a project left untouched)."""
     return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def project(cold_project: Path, built_once: Path) -> Path:
+    """A private copy of the real project, not built yet (no _site/), with the build cache
+    of a session build of the same content: what a build derives from unchanged inputs
+    (compiled templates, extracted strings, checked pages) is not worked out again by each
+    test. The cache is content-addressed and signed, so an edit is still checked afresh."""
+    shutil.copytree(built_once / ".cache", cold_project / ".cache")
+    return cold_project
 
 
 @pytest.fixture(scope="session")

@@ -625,6 +625,7 @@ resources:
 """
 
 
+@pytest.mark.slow
 def test_ten_thousand_records_of_ten_rows_load_from_json(tmp_path):
     records = [
         {

@@ -40,6 +40,7 @@ def counts() -> tuple[int, int]:
     return drawing.SESSION_STATS["sessions"], drawing.SESSION_STATS["drawn"]
 
 
+@pytest.mark.slow
 def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser(
     run_cli, project, mini, cache, tmp_path
 ):
@@ -55,6 +56,7 @@ def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser
     )
 
 
+@pytest.mark.slow
 def test_a_changed_chart_is_the_only_one_drawn_again(run_cli, project, mini, cache, tmp_path):
     assert build(run_cli, project, mini(), tmp_path / "a").code == 0
     sessions, before = counts()[0], len(drawing.DRAWN)
@@ -68,6 +70,7 @@ def test_a_changed_chart_is_the_only_one_drawn_again(run_cli, project, mini, cac
     assert redrawn and all(name.startswith("wins/") for name in redrawn), redrawn
 
 
+@pytest.mark.slow
 def test_with_every_drawing_cached_the_build_needs_no_chromium(
     run_cli, project, mini, cache, tmp_path, monkeypatch
 ):
@@ -77,6 +80,7 @@ def test_with_every_drawing_cached_the_build_needs_no_chromium(
     assert build(run_cli, project, content, tmp_path / "b").code == 0
 
 
+@pytest.mark.slow
 def test_without_chromium_a_build_stops_saying_how_to_install_it_and_keeps_the_last_site(
     run_cli, project, mini, cache, tmp_path, monkeypatch
 ):
@@ -108,6 +112,7 @@ def test_without_kaleido_a_build_says_to_install_the_python_dependencies_not_chr
     assert "Chromium" not in match["message"] + match["hint"]
 
 
+@pytest.mark.slow
 def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache, tmp_path):
     content = mini()
     assert build(run_cli, project, content, tmp_path / "a").code == 0
@@ -122,6 +127,7 @@ def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache
     assert "alert(1)" not in (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_same_figure_drawn_twice_gives_the_same_bytes(mini):
     """Plotly puts random ids in its SVG; the finished drawing has none."""
     content = load_content(mini())

@@ -29,7 +29,7 @@ from conftest import (
     theme_override,
     tree_digest,
 )
-from tiangong_site import signed_cache
+from tiangong_site import drawing, signed_cache
 from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError
 from tiangong_site.feeds import Entry, robots_txt, sitemap_xml
@@ -39,11 +39,20 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
+@pytest.fixture(scope="module")
+def module_caches(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("hostile-caches")
+
+
 @pytest.fixture(autouse=True)
-def private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test signs the build cache with a key of its own, outside the user's home."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    return tmp_path / "xdg" / "tiangong-site" / "key"
+def private_cache_key(module_caches: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """These tests sign the build cache with a key of their own, outside the user's home, and
+    keep their chart drawings apart: entries signed with this key in the session's drawing
+    cache would be redrawn by every later build. One key for the module, so that Chromium
+    draws the charts once here, not once per test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(module_caches / "xdg"))
+    monkeypatch.setenv(drawing.CACHE_ENV, str(module_caches / "charts"))
+    return module_caches / "xdg" / "tiangong-site" / "key"
 
 
 @pytest.fixture
@@ -151,6 +160,7 @@ def test_a_symbolic_link_makes_check_fail_too(built_project: Path, outside: Path
     assert "(to " + str(outside / "secret.txt") + ")" in run.err
 
 
+@pytest.mark.slow
 def test_a_content_folder_outside_the_project_is_allowed_but_not_links_inside_it(
     project: Path, mini, outside: Path, tmp_path: Path, run_cli
 ):
@@ -201,6 +211,7 @@ def _poisoned(marker: Path) -> bytes:
     return jinja2.bccache.bc_magic + pickle.dumps(_Plant(marker), 2)
 
 
+@pytest.mark.slow
 def test_a_planted_template_cache_does_not_run(project: Path, tmp_path: Path, run_cli):
     assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0
     cache = project / ".cache" / "jinja"
@@ -237,6 +248,7 @@ def test_the_signing_key_is_private_to_the_user(private_cache_key: Path):
     assert len(private_cache_key.read_bytes()) == 32
 
 
+@pytest.mark.slow
 def test_a_planted_message_list_does_not_hide_a_missing_translation(
     project: Path, tmp_path: Path, run_cli
 ):
@@ -261,6 +273,7 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(root), *identity, *args], check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_a_cache_tracked_by_git_is_refused(project: Path, tmp_path: Path, run_cli):
     _git(project, "init", "-q")
     _git(project, "add", "content", "templates", "static", "locales")

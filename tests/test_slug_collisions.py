@@ -325,6 +325,7 @@ def _append_chart(root: Path, new_id: str, like: str) -> int:
     return text.count("\n") + 1
 
 
+@pytest.mark.slow
 def test_two_charts_giving_one_element_id_name_each_other(project: Project):
     chart = placed_chart(project.root)
     line = _append_chart(project.root, f"{chart}-title", chart)  # chart-X-title is X's title id
@@ -359,6 +360,7 @@ def test_every_collision_is_listed_in_one_run(project: Project):
     project.assert_refused(run, "content/pages/index.md", heading)
 
 
+@pytest.mark.slow
 def test_the_preview_reports_collisions_and_keeps_the_last_good_site(project: Project):
     builder = IncrementalBuilder(SiteProject.at(project.root), project.root / "_site")
     builder.full_build()
@@ -372,6 +374,7 @@ def test_the_preview_reports_collisions_and_keeps_the_last_good_site(project: Pr
     assert tree_digest(project.root / "_site") == before
 
 
+@pytest.mark.slow
 def test_the_real_content_has_no_collision(project: Project):
     assert project.run_cli("check", "--project", project.root).code == 0
     run = project.build()
