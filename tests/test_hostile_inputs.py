@@ -39,20 +39,15 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
-@pytest.fixture(scope="module")
-def module_caches(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("hostile-caches")
-
-
-@pytest.fixture(autouse=True)
-def private_cache_key(module_caches: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """These tests sign the build cache with a key of their own, outside the user's home, and
-    keep their chart drawings apart: entries signed with this key in the session's drawing
-    cache would be redrawn by every later build. One key for the module, so that Chromium
-    draws the charts once here, not once per test."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(module_caches / "xdg"))
-    monkeypatch.setenv(drawing.CACHE_ENV, str(module_caches / "charts"))
-    return module_caches / "xdg" / "tiangong-site" / "key"
+@pytest.fixture
+def private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A signing key of the test's own, outside the user's home, and a chart-drawing cache
+    to go with it (the session's drawings are signed with the session's key, and drawings
+    signed with this one would make every later build redraw them). The planted entries of
+    the other tests verify under no key, so they keep the session's key and its drawings."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv(drawing.CACHE_ENV, str(tmp_path / "charts"))
+    return tmp_path / "xdg" / "tiangong-site" / "key"
 
 
 @pytest.fixture
