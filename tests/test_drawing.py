@@ -19,6 +19,7 @@ from tiangong_site.brand import read_brand
 from tiangong_site.charts import build_chart
 from tiangong_site.content import load_content
 from tiangong_site.narrow import narrow_figure
+from tiangong_site.render import THEME
 
 SVG = re.compile(r'<svg [^>]*class="chart-svg[^"]*"[^>]*>.*?</svg>', re.S)
 
@@ -39,6 +40,7 @@ def counts() -> tuple[int, int]:
     return drawing.SESSION_STATS["sessions"], drawing.SESSION_STATS["drawn"]
 
 
+@pytest.mark.slow
 def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser(
     run_cli, project, mini, cache, tmp_path
 ):
@@ -54,6 +56,7 @@ def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser
     )
 
 
+@pytest.mark.slow
 def test_a_changed_chart_is_the_only_one_drawn_again(run_cli, project, mini, cache, tmp_path):
     assert build(run_cli, project, mini(), tmp_path / "a").code == 0
     sessions, before = counts()[0], len(drawing.DRAWN)
@@ -67,6 +70,7 @@ def test_a_changed_chart_is_the_only_one_drawn_again(run_cli, project, mini, cac
     assert redrawn and all(name.startswith("wins/") for name in redrawn), redrawn
 
 
+@pytest.mark.slow
 def test_with_every_drawing_cached_the_build_needs_no_chromium(
     run_cli, project, mini, cache, tmp_path, monkeypatch
 ):
@@ -76,6 +80,7 @@ def test_with_every_drawing_cached_the_build_needs_no_chromium(
     assert build(run_cli, project, content, tmp_path / "b").code == 0
 
 
+@pytest.mark.slow
 def test_without_chromium_a_build_stops_saying_how_to_install_it_and_keeps_the_last_site(
     run_cli, project, mini, cache, tmp_path, monkeypatch
 ):
@@ -107,6 +112,7 @@ def test_without_kaleido_a_build_says_to_install_the_python_dependencies_not_chr
     assert "Chromium" not in match["message"] + match["hint"]
 
 
+@pytest.mark.slow
 def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache, tmp_path):
     content = mini()
     assert build(run_cli, project, content, tmp_path / "a").code == 0
@@ -121,6 +127,7 @@ def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache
     assert "alert(1)" not in (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_same_figure_drawn_twice_gives_the_same_bytes(mini):
     """Plotly puts random ids in its SVG; the finished drawing has none."""
     content = load_content(mini())
@@ -216,7 +223,7 @@ def test_every_chart_is_inline_svg_of_at_most_15_kb_gzipped(real_site: Path):
 
 
 def test_the_chart_loader_is_at_most_5_kb_gzipped():
-    loader = Path(__file__).parent.parent / "static" / "charts.js"
+    loader = THEME / "static" / "charts.js"  # the project has no copy of its own
     assert len(gzip.compress(loader.read_bytes(), 9)) <= 5 * 1024
 
 

@@ -25,6 +25,9 @@ from typing import Any
 
 from .languages import KNOWN
 
+THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
+"""The default theme's templates, which a page uses where the project has none of its own."""
+
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 FULL_WIDTH = "，。：；（）“”‘’、！？《》【】［］〔〕…—｜"
 CHINESE = f"[{HAN}{FULL_WIDTH}]"
@@ -596,13 +599,20 @@ class Writers:
                     and data.strip()
                     and (offence != " " or data.strip() in finding.context)
                 ):
-                    return f"templates/{name}", line
+                    return self._template(name)[0], line
         return None
+
+    def _template(self, name: str) -> tuple[str, Path]:
+        """How messages name template `name`, and its file: the project's, else the theme's."""
+        own = self.templates / name
+        if own.is_file() or not (THEME_TEMPLATES / name).is_file():
+            return f"templates/{name}", own
+        return f"src/tiangong_site/theme/templates/{name}", THEME_TEMPLATES / name
 
     def _data_tokens(self, name: str) -> list[tuple[int, str]]:
         if name not in self._lexed:
             try:
-                source = (self.templates / name).read_text(encoding="utf-8")
+                source = self._template(name)[1].read_text(encoding="utf-8")
                 self._lexed[name] = [
                     (line, value) for line, kind, value in self.env.lex(source) if kind == "data"
                 ]

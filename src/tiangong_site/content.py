@@ -709,7 +709,8 @@ class _TextCheck:
         form = ", ".join(f'{lang}: "..."' for lang in self.languages)
         return [
             loaded.problem(
-                where,
+                # at the language's own place where it has one: a CSV file's NAME.LANG cell
+                where if isinstance(item, str) else (*where, lang),
                 f"'{label}' has no {english_name(lang)} text",
                 f"write it as {{{form}}}",
             )

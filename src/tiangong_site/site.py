@@ -110,15 +110,10 @@ package-lock.json. It draws every chart kind there is (KINDS_BUNDLE), so the sit
 ships the 4.8 MB full bundle."""
 
 
-CHARTS_JS_LOCALES = {"zh"}
-"""The languages whose plotly.js locale static/charts.js selects: it asks plotly for
-`zh-CN` by name. Another language's locale would be loaded and not used, so none is shipped
-until charts.js takes the name from the page (languages.KNOWN has each one's)."""
-
 PLOTLY_LOCALES = {
     code: (f"node_modules/plotly.js-locales/{lang.plotly}.js", f"plotly-locale-{lang.plotly}.js")
     for code, lang in KNOWN.items()
-    if lang.plotly and code in CHARTS_JS_LOCALES
+    if lang.plotly
 }
 """plotly.js's own translations (months, "double-click" tips), by site language (the locale
 each language names in languages.KNOWN); from npm `plotly.js-locales`, which ships them as
@@ -140,8 +135,9 @@ def installed(project: Project, relpath: str) -> Path:
 
 
 def plotly_locale(project: Project, lang: str) -> bytes:
-    """The locale as a browser script that registers itself with plotly.js (charts.js loads
-    it after plotly.js, on the same request). Raises ContentError when it is not installed."""
+    """The locale as a browser script that registers itself with plotly.js and makes itself
+    every chart's locale (charts.js loads it after plotly.js, on the same request, and needs
+    no language's name). Raises ContentError when it is not installed."""
     path = installed(project, PLOTLY_LOCALES[lang][0])
     if not path.is_file():
         hint = "run `npm ci` in the project folder, or `make site`"
@@ -151,7 +147,8 @@ def plotly_locale(project: Project, lang: str) -> bytes:
     return (
         b"(function(){var module={};\n"
         + path.read_bytes()
-        + b"\nwindow.Plotly.register(module.exports);})();\n"
+        + b"\nwindow.Plotly.register(module.exports);"
+        + b"window.Plotly.setPlotConfig({locale:module.exports.name});})();\n"
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest
+from conftest import theme_override, tree_digest
 from tiangong_site.deps import recording
 from tiangong_site.incremental import IncrementalBuilder, Update
 from tiangong_site.site import Project, build
@@ -22,11 +22,15 @@ from tiangong_site.site import Project, build
 pytestmark = pytest.mark.slow  # each test builds the site twice
 
 
-@pytest.fixture
-def builder(built_project: Path) -> IncrementalBuilder:
-    b = IncrementalBuilder(Project.at(built_project), built_project / "_site")
+def started(root: Path) -> IncrementalBuilder:
+    b = IncrementalBuilder(Project.at(root), root / "_site")
     b.full_build()
     return b
+
+
+@pytest.fixture
+def builder(built_project: Path) -> IncrementalBuilder:
+    return started(built_project)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -104,10 +108,10 @@ def test_a_prose_edit_rerenders_that_page_only(builder: IncrementalBuilder):
     assert set(update.rendered) == changed == {"en/index.html"}
 
 
-def test_an_included_template_edit_rerenders_the_pages_that_include_it(
-    builder: IncrementalBuilder,
-):
-    cite = builder.project.templates / "partials/cite.html"
+def test_an_included_template_edit_rerenders_the_pages_that_include_it(built_project: Path):
+    # The project's own copy of the theme's partial, there before the preview starts.
+    cite = theme_override(built_project, "templates/partials/cite.html")
+    builder = started(built_project)
     edit(cite, 'cite.n) }}">', 'cite.n) }}" data-edited="1">')
     update, changed = update_and_compare(builder)
     assert set(update.rendered) == changed

@@ -38,6 +38,7 @@ from tiangong_site.site import Project
 BROKEN_LINK = "\nSee [the missing page](no-such-page/).\n"
 
 
+@pytest.mark.slow
 def test_a_rerender_with_a_broken_link_writes_nothing_into_the_served_folder(project: Path):
     builder = IncrementalBuilder(Project.at(project), project / "_site")
     builder.full_build()
@@ -298,6 +299,7 @@ def test_a_preview_never_builds_into_an_output_dir_outside_the_project(project: 
     assert any("outside the project" in p.message for p in located), update.problems
 
 
+@pytest.mark.slow
 def test_a_preview_started_on_broken_content_serves_the_last_good_build(built_project: Path):
     page = built_project / "content/pages/index.md"
     text = page.read_text(encoding="utf-8")
@@ -415,6 +417,7 @@ def stamp(html: str) -> int:
     return int(found.group(1))
 
 
+@pytest.mark.slow
 def test_each_page_carries_the_build_it_came_from_and_the_status_tells_the_current_one(live: Live):
     status = json.loads(live.get("/__tiangong__/status.json")[1])
     assert status["busy"] is False and status["build"] >= 1
@@ -429,6 +432,7 @@ def test_each_page_carries_the_build_it_came_from_and_the_status_tells_the_curre
     assert stamp(live.get(PREFIX + "en/sources/")[1]) == after["build"]  # unchanged pages as well
 
 
+@pytest.mark.slow
 def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_same(
     live: Live, monkeypatch
 ):
