@@ -69,6 +69,7 @@ $(PY_BUILD_STAMP): pyproject.toml $(BUILD_LOCK)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r $(BUILD_LOCK)
 	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m compileall -q src  # as pip does for an installed package: no compiling per run
 	touch $@
 
 $(PY_STAMP): $(PY_BUILD_STAMP) $(LOCK)

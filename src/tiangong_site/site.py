@@ -5,12 +5,13 @@ folder that replaces the output folder only when everything succeeded (see outpu
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -316,12 +317,14 @@ def _build(
 ) -> BuildReport:
     started = time.perf_counter()
     tick = _Ticker(progress)
-    tracked = tracked_cache(project.root)
-    if tracked:
-        raise ContentError(tracked)
-    content = load_and_check(
-        project, write_cache=False
-    )  # a refused or failed build leaves no trace
+    # git answers while the content loads, which reads no cached file unchecked (all signed)
+    tracked = in_background(tracked_cache, project.root)
+    try:
+        content = load_and_check(project, write_cache=False)  # a failed build leaves no trace
+    except ContentError:
+        _refuse_tracked(tracked())  # the first thing to fix
+        raise
+    _refuse_tracked(tracked())
     settle()
     tick("content loaded")
     output, where = _output_of(project, content, output)
@@ -357,6 +360,38 @@ def _build(
         count["prepared"],
         count["made_depends"],
     )
+
+
+T = TypeVar("T")
+
+
+def in_background(call: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """Start `call(*args)` on a thread (it waits for another process); returns a function
+    that waits for its result, or raises what it raised."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call(*args)))
+        except BaseException as exc:
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    return result
+
+
+def _refuse_tracked(tracked: list[Problem]) -> None:
+    if tracked:
+        raise ContentError(tracked)
 
 
 @dataclass
@@ -449,9 +484,10 @@ def share_images(project: Project, content: Content, cache: Path | None) -> dict
         if content.datasets["charts"]
         else PLAIN
     )
+    faces = share_image.faces_for(content.site.languages)
     return {
         share_image.asset_name(lang): share_image.share_png(
-            share_image.card_for(content, lang, brand), cache
+            share_image.card_for(content, lang, brand), cache, faces[lang]
         )
         for lang in content.site.languages
     }
@@ -623,7 +659,7 @@ def write_site(
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
     jobs = prepared.plan.jobs
-    with markdown.remembered(project.cache) as prose:
+    with markdown.remembered(project.cache) as prose, cjk.remembered(project.cache) as runs:
         pages = render_jobs(project, prepared, jobs, tick, workers.planned(len(jobs)))
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
     if typography:
@@ -635,6 +671,7 @@ def write_site(
     if problems:
         raise ContentError(problems)
     prose.save()
+    runs.save()
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
     charts = len(
         content.datasets["charts"]
