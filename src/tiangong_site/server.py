@@ -40,6 +40,7 @@ from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloa
 from livereload.watcher import Watcher
 from tornado import httpserver, httputil, ioloop, iostream, netutil, web, websocket
 
+from . import drawing
 from . import output as output_rules
 from .errors import ContentError
 from .incremental import IncrementalBuilder, Update
@@ -312,7 +313,9 @@ class Rebuilder:
     An update that found changes is followed by one more look at the sources: the watcher
     sees modification times, which the file system keeps to a few milliseconds, so a second
     save within that tick of one the update had already read would otherwise go unseen. The
-    look costs a scan of the sources (a few ms) when nothing else was saved."""
+    look costs a scan of the sources (a few ms) when nothing else was saved, and is made
+    before the browsers are told: a page that then asks whether a build is under way hears
+    no, and reloads at once rather than asking again."""
 
     def __init__(self, builder: IncrementalBuilder, done: Callable[[Update], None]):
         self.builder, self.done = builder, done
@@ -344,8 +347,10 @@ class Rebuilder:
             self._wanted.clear()
             try:
                 update = self.builder.update()
-                if not update.repeated:
-                    self._wanted.set()  # look once more (see the class's docstring)
+                while not update.repeated:  # look once more (see the class's docstring)
+                    again = self.builder.update()
+                    self.done(update)
+                    update = again
                 self.done(update)
             except Exception as exc:  # a file vanished mid-scan, say: keep the preview alive
                 log.error("rebuild failed: %s: %s (save again to retry)", type(exc).__name__, exc)
@@ -676,6 +681,13 @@ def serve(args: argparse.Namespace) -> int:
         hint = "check --host, or pick another --port"
         print(f"error: cannot listen on {where}: {exc.strerror} ({hint})", file=sys.stderr)
         return 2
+    # One Chromium for every chart drawing while the preview runs (started at the first one
+    # not cached): a chart edit then costs its drawing, not a browser's start as well.
+    with drawing.kept_session():
+        return _serve(args, project, sockets)
+
+
+def _serve(args: argparse.Namespace, project: Project, sockets: list[socket.socket]) -> int:
     watcher = Watcher()
     builder, base_path = initial_build(project, args.output, args.quiet, args.force)
     folders = watched_folders(project)
