@@ -134,6 +134,7 @@ class IncrementalBuilder:
         self._stats: dict[Path, tuple[tuple[int, ...], str]] = {}
         self._scanned: dict[str, str] | None = None  # the sources as the last update saw them
         self._prose: Memo | None = None  # Markdown conversions (see _render)
+        self._typography: dict[str, Memo] = {}  # findings by salt (see typography_problems)
         self.generation = 0
         """Counts the builds written to the output: the preview stamps each page it serves with
         it, so a browser can tell that the page it shows is behind."""
@@ -282,7 +283,9 @@ class IncrementalBuilder:
         rendered = self._render(prepared, affected)
         changes_out = self._changed_files({**rendered, **prepared.plan.files, **made})
         new_files = {p: prepared.plan.files[p] for p in changes_out if p in prepared.plan.files}
-        typography = typography_problems(self.project, prepared, rendered, new_files)
+        typography = typography_problems(
+            self.project, prepared, rendered, new_files, kept=self._typography
+        )
         if typography:
             raise ContentError(typography)
         update.rendered = sorted(rendered)

@@ -710,16 +710,21 @@ def typography_problems(
     pages: dict[str, str],
     files: dict[str, str | bytes],
     write_cache: bool = True,
+    kept: dict[str, memo_of.Memo] | None = None,
 ) -> list[Problem]:
     """The Chinese edition's house style, checked on what the build wrote: each Latin word
     not allowed, each half-width mark or stray space beside Chinese text, each bilingual
     value in a Chinese download, located at the data file, catalogue entry or template
-    that wrote it. A site without Chinese has nothing to check."""
+    that wrote it. A site without Chinese has nothing to check. The preview passes `kept`
+    (by salt) to check page after page with one memo, read once and never saved: saved,
+    it would hold only the few pages an update checked."""
     content = prepared.plan.content
     if content is None or "zh" not in content.site.languages:
         return []
     allowed = cjk.Allowlist.read(project.root / ALLOWED_LATIN)
     memo = typography_memo(project, allowed, write_cache)
+    if kept is not None:
+        memo = kept.setdefault(memo.salt, memo)
     made: list[cjk.Writers] = []
 
     def writers() -> cjk.Writers:
@@ -758,7 +763,7 @@ def typography_problems(
             )
             for finding in _findings(memo, path, data, allowed, i18n.HTML_LANG["zh"]):
                 seen.setdefault(_locate(writers, finding, list, fallback), []).append(path)
-    if not seen:
+    if not seen and kept is None:
         memo.save()  # a clean edition's results only: a failed build leaves no trace
     problems = []
     for (where, line, column, kind, message), outputs in seen.items():

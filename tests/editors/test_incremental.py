@@ -258,3 +258,25 @@ def test_chart_edits_of_one_preview_are_drawn_in_one_chromium_closed_when_it_end
         assert kept.open
     assert drawing.SESSION_STATS["sessions"] == sessions + 1, "a browser started per edit"
     assert not kept.open
+
+
+def test_an_update_leaves_the_memos_the_last_build_saved_whole(
+    builder: IncrementalBuilder, project: Path
+):
+    """An update checks and converts a few pages; the memos it reads must still hold every
+    page's results for the next cold build, not only those few."""
+    memos = ("typography-*.json", "markdown-*.json", "chinese-runs-*.json")
+
+    def saved() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for m in memos for p in (project / ".cache").glob(m)}
+
+    before = saved()
+    assert {name.split("-")[0] for name in before} == {"typography", "markdown", "chinese"}
+    edit(
+        project / "content/pages/index.md",
+        "The wider economy grew too.",
+        "The wider economy grew as well.",
+    )
+    update = builder.update()
+    assert update.ok and update.rendered, update.problems
+    assert saved() == before
