@@ -16,12 +16,14 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
+IN_ATTRIB, IN_CLOSE_WRITE = 0x4, 0x8
 IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
 IN_DELETE_SELF, IN_MOVE_SELF, IN_Q_OVERFLOW, IN_ISDIR = 0x400, 0x800, 0x4000, 0x40000000
 IN_NONBLOCK, IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
-MASK = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
+MASK = IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
 MASK |= IN_DELETE_SELF | IN_MOVE_SELF
+"""Not IN_MODIFY: a file being written is read once it is closed (IN_CLOSE_WRITE), never
+half-written (an editor's save truncates the file, then writes it in pieces)."""
 EVENT = struct.Struct("iIII")  # wd, mask, cookie, len; then `len` bytes of name
 
 
@@ -60,8 +62,9 @@ class Inotify:
             while at + EVENT.size <= len(data):
                 _, mask, _, size = EVENT.unpack_from(data, at)
                 at += EVENT.size + size
-                seen = True
                 made = mask & IN_ISDIR and mask & (IN_CREATE | IN_MOVED_TO)
+                # a file just made is empty: it is read when closed after writing
+                seen = seen or bool(made or not mask & IN_CREATE)
                 new_folder = new_folder or bool(made or mask & IN_Q_OVERFLOW)
         if new_folder:
             try:

@@ -47,3 +47,17 @@ def test_a_preview_whose_polling_sees_nothing_is_woken_by_the_save(
         wait_until(lambda: "Woken." in live.get(PREFIX + "en/")[1], "the save to be built")
     finally:
         live.stop()
+
+
+def test_a_file_being_written_wakes_nothing_until_it_is_closed(tmp_path: Path):
+    watch = inotify.watch([tmp_path])
+    assert watch is not None
+    try:
+        with (tmp_path / "figures.yaml").open("w", encoding="utf-8") as handle:
+            handle.write("- id: half")
+            handle.flush()
+            assert not watch.read(), "woken by a file not yet written"
+            handle.write("-written\n")
+        assert watch.read(), "not woken when it was closed"
+    finally:
+        watch.close()
