@@ -355,8 +355,25 @@ def _is_code_word(word: str) -> bool:
     )
 
 
+_FOUND: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+"""findings_in's results by text and allowlist: the preview checks the pages an edit made
+again, whose texts are nearly all the ones it checked before (a download of a dataset
+changed by one number, the story changed by one sentence)."""
+MAX_FOUND = 200_000
+
+
 def findings_in(text: str, allowed: Allowlist, line: int = 1) -> list[Finding]:
     """Every breach of the house style in one run of Chinese text."""
+    key = (text, allowed.key)
+    kept = _FOUND.get(key)
+    if kept is None:
+        if len(_FOUND) >= MAX_FOUND:
+            _FOUND.clear()
+        kept = _FOUND[key] = [(f.kind, f.found, f.context) for f in _findings_in(text, allowed)]
+    return [Finding(kind, found, context, line) for kind, found, context in kept]
+
+
+def _findings_in(text: str, allowed: Allowlist, line: int = 1) -> list[Finding]:
     original = text
     # Blanked, keeping every position: citation marks [12] (markup, not punctuation) and a
     # work's own title in another language inside 《》 (U+200B, which no rule sees), and
@@ -389,6 +406,7 @@ class Allowlist:
 
     def __init__(self, phrases: list[str]):
         self.phrases = sorted({p for p in phrases if p}, key=len, reverse=True)
+        self.key = "\n".join(self.phrases)
 
     @functools.cached_property
     def _pattern(self) -> re.Pattern[str] | None:
