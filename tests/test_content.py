@@ -149,10 +149,10 @@ def test_references_into_an_empty_file_are_unresolved(mini):
 
 def test_a_missing_built_in_data_file_is_an_empty_dataset(mini):
     content_dir = mini()
-    (content_dir / "data" / "awards.yaml").unlink()
+    (content_dir / "data" / "figures.yaml").unlink()
     content = load_content(content_dir)
-    assert content.datasets["awards"] == []
-    assert "awards" not in content.files
+    assert content.datasets["figures"] == []
+    assert "figures" not in content.files
 
 
 def test_an_id_in_a_missing_data_file_is_reported_at_the_reference(mini):

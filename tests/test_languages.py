@@ -36,6 +36,20 @@ def say(word: str, languages: list[str]) -> str:
     return "{" + ", ".join(f"{lang}: {json.dumps(WORDS[word][lang])}" for lang in languages) + "}"
 
 
+REGIONS = """
+    resources:
+      - name: regions
+        path: data/regions.yaml
+        schema:
+          primaryKey: id
+          fields:
+            - {name: id, constraints: {required: true}}
+            - {name: name, localised: true, constraints: {required: true}}
+            - {name: kind}
+    """
+"""The places the figures name: a dataset the project declares."""
+
+
 def content_files(languages: list[str], at_root: bool = False) -> dict[str, str]:
     """A small river site, every text in each of `languages` (the first is the default)."""
 
@@ -81,8 +95,7 @@ def content_files(languages: list[str], at_root: bool = False) -> dict[str, str]
               value: 1234567.5
               source: survey
             """,
-        **{f"data/{name}.yaml": "[]\n" for name in ("award-tiers", "awards", "clusters")},
-        **{f"data/{name}.yaml": "[]\n" for name in ("companies", "events")},
+        "datapackage.yaml": REGIONS,
         "charts.yaml": "[]\n",
     }
     for i, lang in enumerate(languages):

@@ -23,10 +23,8 @@ from .loader import load_yaml_text, split_front_matter
 from .models import DATASETS, LANGUAGES, Localised, PageMeta, Period
 
 KINDS = {
-    "award": "awards",
     "figure": "figures",
     "source": "sources",
-    "region": "regions",
     "metric": "metrics",
     "chart": "charts",
 }

@@ -20,9 +20,6 @@ LABELS: dict[str, str] = {
     "half-year": N_("Half-year"),
     "quarter": N_("Quarter"),
     "year-to-date": N_("Year to date"),
-    "first-time": N_("First-time winner"),
-    "returning": N_("Returning winner"),
-    "unknown": N_("Status not known"),
     "percent": "%",
     "100m-yuan": N_("bn yuan"),
     "count": "",
@@ -38,21 +35,12 @@ LABELS: dict[str, str] = {
     "nearly": N_("nearly %s"),
     "at-least": N_("at least %s"),
     "rank-in-province": N_("%s in the province"),
-    "standing-first-time": N_("first-time winner"),
-    "standing-returning": N_("returning winner"),
-    "standing-unknown": N_("status not known"),
     "status-reported": N_("reported"),
     "status-derived": N_("derived"),
     "status-inferred": N_("inferred"),
     "status-unknown": N_("unknown"),
     "status-conflicting": N_("sources conflict"),
     "status-marker": N_("%s: see note"),
-    "region-province": N_("Province"),
-    "region-city": N_("City"),
-    "region-district": N_("District"),
-    "region-county-level-city": N_("County-level city"),
-    "region-county": N_("County"),
-    "region-new-area": N_("New area"),
     "source-official": N_("official"),
     "source-press": N_("press"),
     "source-mirror": N_("copy of an official page"),
@@ -171,12 +159,16 @@ def download_value(value: Any) -> Any:
     return value
 
 
+STATUSES = ("reported", "derived", "inferred", "unknown", "conflicting")
+
+
 def weakest_status(row: dict[str, Any]) -> str:
-    """The least certain of a row's statuses (an award has one for the win and one for its
-    standing): what a chart marks and a table flags."""
-    for key in ("status", "standing_status"):
-        if row.get(key, "reported") != "reported":
-            return str(row[key])
+    """The first of a row's statuses that is not `reported` (a record may have several:
+    `status`, then each NAME_status a declaration adds): what a chart marks and a table
+    flags."""
+    for key, value in row.items():
+        if (key == "status" or key.endswith("_status")) and value in STATUSES[1:]:
+            return str(value)
     return "reported"
 
 
@@ -190,7 +182,7 @@ def _region_name(content: Content, region_id: str | None, lang: str) -> str:
 def _wins(content: Content) -> dict[str, dict[int, str]]:
     """The status of each region's win at each ceremony it is recorded as winning."""
     wins: dict[str, dict[int, str]] = {}
-    for award in content.datasets["awards"]:
+    for award in content.datasets.get("awards", []):  # declared by the project, if at all
         wins.setdefault(award.region, {})[award.ceremony_year] = award.status
     return wins
 
@@ -213,7 +205,7 @@ def _status(record: Any, lang: str) -> dict[str, str]:
 def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
     metrics = content.index("metrics")
     wins = _wins(content)
-    ceremonies = sorted({a.ceremony_year for a in content.datasets["awards"]})
+    ceremonies = sorted({a.ceremony_year for a in content.datasets.get("awards", [])})
     rows = []
     for fig in content.datasets["figures"]:
         metric = metrics[fig.metric]
@@ -254,41 +246,8 @@ def figure_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
     return rows
 
 
-def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
-    # a project without awards need not declare award-tiers
-    tiers = content.index("award-tiers") if content.datasets["awards"] else {}
-    regions = content.index("regions")
-    rows = []
-    for award in content.datasets["awards"]:
-        region = regions[award.region]
-        rows.append(
-            {
-                "ceremony_year": award.ceremony_year,
-                "ceremony": i18n.date(
-                    award.ceremony_date[:7] if award.ceremony_date else str(award.ceremony_year),
-                    lang,
-                ),
-                "evaluation_year": award.evaluation_year,
-                "region": award.region,
-                "region_name": text(region.name, lang),
-                "region_parent": region.parent or "",
-                "tier": award.tier,
-                "tier_name": text(tiers[award.tier].name, lang),
-                "standing": award.standing,
-                "standing_name": label(award.standing, lang),
-                "golden": award.golden,
-                "standing_status": award.standing_status,
-                **_status(award, lang),
-                "note": text(award.note, lang),
-                "source": award.source,
-            }
-        )
-    return rows
-
-
 ROW_BUILDERS = {
     "figures": figure_rows,
-    "awards": award_rows,
 }
 
 

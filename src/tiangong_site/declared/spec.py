@@ -22,8 +22,8 @@ ITEM_TYPES = ("string", "integer", "number", "boolean", "date", "year")
 """Types of a `list` field's items."""
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".json": "json"}
 """Data file formats, by the extension of `path`."""
-UNCERTAINTY_FIELDS = ("status", "uncertain")
-"""Fields `uncertainty: true` adds to each record; a declared field cannot take their names."""
+PRECISIONS = ("year", "month", "day")
+"""How precisely readers see a date (`precision`): 2024, May 2024, 24 May 2024."""
 
 FieldName = Annotated[
     str,
@@ -75,6 +75,16 @@ class FieldSpec(Strict):
         default=False, description="(ext) On a date: YYYY or YYYY-MM may stand for YYYY-MM-DD."
     )
     unit: str | None = Field(default=None, description="(ext) The unit of a number, e.g. km.")
+    default: bool | Scalar | None = Field(
+        default=None,
+        description="(ext) The value of a record that gives none (`false` for a flag most "
+        "records leave out).",
+    )
+    precision: Literal["year", "month", "day"] | None = Field(
+        default=None,
+        description="(ext) On a date: how precisely readers see it; rows get NAME_name, the "
+        "date in words in the row's language ('May 2024' for month).",
+    )
     labels: dict[str, LocalText] | None = Field(
         default=None,
         description="(ext) Readers' words for each value of the enum; rows get NAME_name.",
@@ -117,6 +127,32 @@ class ForeignKey(Strict):
     )
 
 
+class Uncertainty(Strict):
+    """(ext) Several statuses on one record: each a field of its own, one note for all."""
+
+    statuses: list[FieldName] = Field(
+        min_length=1,
+        description="The status fields: `status`, or names ending in `_status` (one for each "
+        "value of the record whose basis may differ, e.g. [status, standing_status]).",
+    )
+
+
+class Rule(Strict):
+    """(ext) What one field's value must be, compared with another field's of the same record
+    (a closed set of comparisons: nothing is evaluated as code)."""
+
+    field: FieldName = Field(description="The field the rule is about.")
+    lessThan: FieldName | None = Field(
+        default=None, description="The field whose value this one's must be below (before)."
+    )
+    inYear: FieldName | None = Field(
+        default=None, description="On a date: the year field the date must fall in."
+    )
+    message: str | None = Field(
+        default=None, description="Why, for the editor: added to the error in brackets."
+    )
+
+
 class TableSchema(Strict):
     fields: list[FieldSpec] = Field(min_length=1, description="The fields of each record.")
     primaryKey: str | list[str] | None = Field(
@@ -125,11 +161,24 @@ class TableSchema(Strict):
     foreignKeys: list[ForeignKey] = Field(
         default_factory=list, description="Fields whose values name records of other datasets."
     )
-    uncertainty: bool = Field(
+    uncertainty: bool | Uncertainty = Field(
         default=False,
         description="(ext) Records may carry `status` (reported, derived, inferred, unknown, "
-        "conflicting) and `uncertain`, a note required when the status is not reported.",
+        "conflicting) and `uncertain`, a note required when the status is not reported; "
+        "`{statuses: [status, standing_status]}` for several statuses sharing that note.",
     )
+    rules: list[Rule] = Field(
+        default_factory=list,
+        description="(ext) Checks between two fields of a record, each reported at the "
+        "record's line: `{field: a, lessThan: b}`, `{field: a_date, inYear: b_year}`.",
+    )
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The status fields of each record: none without uncertainty."""
+        if isinstance(self.uncertainty, Uncertainty):
+            return tuple(self.uncertainty.statuses)
+        return ("status",) if self.uncertainty else ()
 
 
 class ResourceSpec(Strict):
@@ -151,6 +200,12 @@ class ResourceSpec(Strict):
         description="(ext) The order of the rows that charts, tables and downloads read: a "
         "field's name, `-name` for descending; records without a value come last. The data "
         "file's order by default.",
+    )
+    headers: dict[FieldName, LocalText] = Field(
+        default_factory=dict,
+        description="(ext) Download headers in other languages than English for the columns "
+        "the rows derive (NAME_name, F_COL): `{parent_name: {en: Parent, zh: 上级地区}}`. A "
+        "field's own column takes its `title`.",
     )
     table: TableSchema = Field(alias="schema", description="The fields of the records.")
 
@@ -188,6 +243,8 @@ EXAMPLES: dict[str, Any] = {
     "FieldSpec.localised": True,
     "FieldSpec.partial": True,
     "FieldSpec.unit": "km",
+    "FieldSpec.default": False,
+    "FieldSpec.precision": "month",
     "FieldSpec.labels": {"north": {"en": "Northern basin"}},
     "FieldSpec.itemType": "string",
     "FieldSpec.items": {"fields": [{"name": "year", "type": "year"}]},
@@ -202,12 +259,19 @@ EXAMPLES: dict[str, Any] = {
     "TableSchema.primaryKey": "id",
     "TableSchema.foreignKeys": [{"fields": "flows_into", "reference": {"resource": "rivers"}}],
     "TableSchema.uncertainty": True,
+    "TableSchema.rules": [{"field": "opened", "lessThan": "closed"}],
+    "Uncertainty.statuses": ["status", "standing_status"],
+    "Rule.field": "opened",
+    "Rule.lessThan": "closed",
+    "Rule.inYear": "year",
+    "Rule.message": "a bridge opens before it closes",
     "ResourceSpec.name": "rivers",
     "ResourceSpec.path": "data/rivers.csv",
     "ResourceSpec.title": {"en": "Rivers"},
     "ResourceSpec.description": {"en": "The province's main rivers."},
     "ResourceSpec.sources": ["zistic-2024"],
     "ResourceSpec.sort": "-length",
+    "ResourceSpec.headers": {"basin_name": {"en": "Basin", "zh": "流域"}},
     "ResourceSpec.schema": {"primaryKey": "id", "fields": [{"name": "id", "type": "string"}]},
     "PackageSpec.name": "rivers-of-the-province",
     "PackageSpec.title": {"en": "Rivers of the province"},
