@@ -142,6 +142,42 @@ def test_the_same_figure_drawn_twice_gives_the_same_bytes(mini):
     assert ids and all(i.startswith(b"svg-x-w") for i in ids)
 
 
+def test_a_kept_session_draws_two_builds_in_one_chromium_and_closes_it_at_the_end(
+    mini, cache: Path
+):
+    content = load_content(mini())
+    chart = build_chart(content, content.datasets["charts"][0])
+
+    def request(height: int) -> drawing.Request:
+        return drawing.Request(f"x/en/{height}", chart.figure, 600, height, prefix="svg-x")
+
+    sessions = counts()[0]
+    with drawing.kept_session() as kept:
+        assert not kept.open, "no browser before a drawing is needed"
+        first = drawing.draw([request(300)], cache)  # as one rebuild of the preview
+        process = kept._renderer.subprocess
+        second = drawing.draw([request(320)], cache)  # and the next one
+        assert kept.open and kept._renderer.subprocess is process
+    assert counts()[0] == sessions + 1, "one Chromium for both"
+    assert b'height="300"' in next(iter(first.values()))
+    assert b'height="320"' in next(iter(second.values()))
+    assert not kept.open
+    assert process.wait(timeout=30) is not None, "Chromium still runs after the session ended"
+
+
+def test_a_kept_session_whose_chromium_died_starts_another_for_the_next_drawing(mini, cache: Path):
+    content = load_content(mini())
+    chart = build_chart(content, content.datasets["charts"][0])
+    sessions = counts()[0]
+    with drawing.kept_session() as kept:
+        drawing.draw([drawing.Request("x/en/a", chart.figure, 600, 300)], cache)
+        kept._renderer.subprocess.kill()
+        kept._renderer.subprocess.wait(timeout=30)
+        drawn = drawing.draw([drawing.Request("x/en/b", chart.figure, 600, 310)], cache)
+        assert b'height="310"' in next(iter(drawn.values()))
+    assert counts()[0] == sessions + 2
+
+
 def test_theme_colours_become_css_custom_properties_and_nothing_but_drawing_is_kept():
     raw = (
         b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'

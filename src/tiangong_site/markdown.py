@@ -165,14 +165,16 @@ _MEMO: list[Memo] = []
 
 
 @contextlib.contextmanager
-def remembered(folder: Path | None) -> Iterator[Memo]:
+def remembered(folder: Path | None, memo: Memo | None = None) -> Iterator[Memo]:
     """Conversions of earlier builds, kept in `folder` under a digest of the text: the HTML
     depends only on the text, this module and the Markdown and nh3 versions. Call `save` on
-    the memo it yields once the build succeeded."""
-    from importlib.metadata import version
+    the memo it yields once the build succeeded. A `memo` it yielded before is used again
+    (the preview keeps one for its updates) rather than read from `folder`."""
+    if memo is None:
+        from importlib.metadata import version
 
-    salt = digest(source_digest(__file__), version("markdown"), version("nh3"))
-    memo = Memo(folder, "markdown", salt)
+        salt = digest(source_digest(__file__), version("markdown"), version("nh3"))
+        memo = Memo(folder, "markdown", salt)
     _MEMO.append(memo)
     try:
         yield memo

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -314,12 +315,14 @@ def _build(
 ) -> BuildReport:
     started = time.perf_counter()
     tick = _Ticker(progress)
-    tracked = tracked_cache(project.root)
-    if tracked:
-        raise ContentError(tracked)
-    content = load_and_check(
-        project, write_cache=False
-    )  # a refused or failed build leaves no trace
+    # git answers while the content loads, which reads no cached file unchecked (all signed)
+    tracked = in_background(tracked_cache, project.root)
+    try:
+        content = load_and_check(project, write_cache=False)  # a failed build leaves no trace
+    except ContentError:
+        _refuse_tracked(tracked())  # the first thing to fix
+        raise
+    _refuse_tracked(tracked())
     settle()
     tick("content loaded")
     output, where = _output_of(project, content, output)
@@ -355,6 +358,38 @@ def _build(
         count["prepared"],
         count["made_depends"],
     )
+
+
+T = TypeVar("T")
+
+
+def in_background(call: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """Start `call(*args)` on a thread (it waits for another process); returns a function
+    that waits for its result, or raises what it raised."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call(*args)))
+        except BaseException as exc:
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    return result
+
+
+def _refuse_tracked(tracked: list[Problem]) -> None:
+    if tracked:
+        raise ContentError(tracked)
 
 
 @dataclass
@@ -447,9 +482,10 @@ def share_images(project: Project, content: Content, cache: Path | None) -> dict
         if content.datasets["charts"]
         else PLAIN
     )
+    faces = share_image.faces_for(content.site.languages)
     return {
         share_image.asset_name(lang): share_image.share_png(
-            share_image.card_for(content, lang, brand), cache
+            share_image.card_for(content, lang, brand), cache, faces[lang]
         )
         for lang in content.site.languages
     }
@@ -636,7 +672,11 @@ def write_site(
     # Pages are written as they are rendered; the typography check of a Chinese edition
     # reads them afterwards, so only then are they kept.
     keep = "zh" in content.site.languages
-    with markdown.remembered(project.cache) as prose, _templates_as_loaded(prepared.envs):
+    with (
+        markdown.remembered(project.cache) as prose,
+        cjk.remembered(project.cache) as runs,
+        _templates_as_loaded(prepared.envs),
+    ):
         processes = workers.planned(len(jobs))
         pages = render_jobs(project, prepared, jobs, tick, processes, out, keep)
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
@@ -651,6 +691,7 @@ def write_site(
     if problems:
         raise ContentError(problems)
     prose.save()
+    runs.save()
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
     charts = len(
         content.datasets["charts"]
@@ -715,16 +756,21 @@ def typography_problems(
     pages: dict[str, str],
     files: dict[str, str | bytes],
     write_cache: bool = True,
+    kept: dict[str, memo_of.Memo] | None = None,
 ) -> list[Problem]:
     """The Chinese edition's house style, checked on what the build wrote: each Latin word
     not allowed, each half-width mark or stray space beside Chinese text, each bilingual
     value in a Chinese download, located at the data file, catalogue entry or template
-    that wrote it. A site without Chinese has nothing to check."""
+    that wrote it. A site without Chinese has nothing to check. The preview passes `kept`
+    (by salt) to check page after page with one memo, read once and never saved: saved,
+    it would hold only the few pages an update checked."""
     content = prepared.plan.content
     if content is None or "zh" not in content.site.languages:
         return []
     allowed = cjk.Allowlist.read(project.root / ALLOWED_LATIN)
     memo = typography_memo(project, allowed, write_cache)
+    if kept is not None:
+        memo = kept.setdefault(memo.salt, memo)
     made: list[cjk.Writers] = []
 
     def writers() -> cjk.Writers:
@@ -763,7 +809,7 @@ def typography_problems(
             )
             for finding in _findings(memo, path, data, allowed, i18n.HTML_LANG["zh"]):
                 seen.setdefault(_locate(writers, finding, list, fallback), []).append(path)
-    if not seen:
+    if not seen and kept is None:
         memo.save()  # a clean edition's results only: a failed build leaves no trace
     problems = []
     for (where, line, column, kind, message), outputs in seen.items():

@@ -94,11 +94,27 @@ def test_a_number_edit_rerenders_the_pages_that_read_that_figure(builder: Increm
     value = text.index("value: 7.0", record)
     figures.write_text(text[:value] + "value: 7.43" + text[value + 10 :], encoding="utf-8")
     update, changed = update_and_compare(builder)
-    # The listings of every dataset read every record, and show counts, not values.
-    listings = {f"{ed}/{page}/index.html" for ed in ("en", "zh") for page in ("data", "sources")}
-    assert set(update.rendered) == changed | listings
+    # The listings of the data and sources pages show counts, not values: not made again.
+    assert set(update.rendered) == changed
     assert {"en/index.html", "en/regions/shaoxing/index.html"} <= changed
-    assert not [p for p in update.rendered if "/clusters/" in p]
+    assert not [p for p in update.rendered if "/data/" in p or "/sources/" in p]
+
+
+def test_a_new_record_changes_the_counts_on_the_data_and_sources_pages(
+    builder: IncrementalBuilder,
+):
+    figures = builder.project.content / "data/figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    start = text.index("- id: sx-gdp-growth-2024h1")
+    end = text.find("\n- ", start + 1)
+    copy = text[start : end + 1 if end >= 0 else len(text)].replace(
+        "sx-gdp-growth-2024h1", "sx-gdp-growth-2024h1-copy", 1
+    )
+    figures.write_text(text.rstrip("\n") + "\n" + copy.rstrip("\n") + "\n", encoding="utf-8")
+    update, changed = update_and_compare(builder)
+    assert set(update.rendered) >= changed
+    listings = {f"{ed}/{page}/index.html" for ed in ("en", "zh") for page in ("data", "sources")}
+    assert listings <= changed, "one more figure, and one more record citing its source"
 
 
 def test_a_prose_edit_rerenders_that_page_only(builder: IncrementalBuilder):

@@ -136,7 +136,8 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
                 "title": _dataset_words(content, name, lang)[0],
                 "file": content.dataset_file(name),
                 "description": _dataset_words(content, name, lang)[1],
-                "count": len(content.datasets[name]),
+                # The count alone: a page a number edit leaves as it was is not made again.
+                "count": content.settled(("count", name), lambda c, n=name: len(c.datasets[n])),
                 "csv": urls.url(f"data/{name}.csv"),
                 "json": urls.url(f"data/{name}.json"),
             }
@@ -152,6 +153,17 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
 
 
 def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+    cited = content.settled(("cited",), _cited)  # counts only: made again, read if changed
+    return {
+        "sources": [
+            source_view(s, lang) | {"records": cited.get(s.id, 0)}
+            for s in content.datasets["sources"]
+        ]
+    }
+
+
+def _cited(content: Content) -> dict[str, int]:
+    """How many records cite each source."""
     cited: dict[str, int] = {}
     for records in content.datasets.values():
         for record in records:
@@ -162,12 +174,7 @@ def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
                 for sid in value if isinstance(value, list) else [value]:
                     if sid:
                         cited[sid] = cited.get(sid, 0) + 1
-    return {
-        "sources": [
-            source_view(s, lang) | {"records": cited.get(s.id, 0)}
-            for s in content.datasets["sources"]
-        ]
-    }
+    return cited
 
 
 LISTINGS = {"data": _data_listing, "sources": _sources_listing}
