@@ -11,11 +11,15 @@ from typing import Any
 import plotly.io
 import pytest
 
-from conftest import MINI, dedent
+from conftest import MINI, REPO, dedent
 from tiangong_site.brand import NEEDED, Brand
 from tiangong_site.charts import build_chart, check_charts
 from tiangong_site.content import Content, load_content
+from tiangong_site.declared import chart_model, load_package
 from tiangong_site.models import Chart
+
+CHART = chart_model(load_package(REPO / "content", ["en", "zh"], []))
+"""The chart model of a project that declares the story's datasets (figures among them)."""
 
 
 @pytest.fixture
@@ -30,7 +34,7 @@ def chart(**spec: Any) -> Chart:
         "sources": ["src-a"],
         "alt": "A chart for a test.",
     }
-    return Chart.model_validate(base | spec)
+    return CHART.model_validate(base | spec)
 
 
 def plotted(figure: dict[str, Any], horizontal: bool = False) -> list[tuple[Any, Any]]:

@@ -9,14 +9,13 @@ from pydantic import TypeAdapter, ValidationError
 from conftest import REPO
 from tiangong_site.content import _validate_list, load_site
 from tiangong_site.declared import load_package
+from tiangong_site.declared.measures import Period
 from tiangong_site.errors import Problem
 from tiangong_site.loader import load_yaml_text
 from tiangong_site.models import (
     Award,
-    Figure,
     Localised,
     PartialDate,
-    Period,
     Region,
     Site,
     Source,
@@ -24,6 +23,13 @@ from tiangong_site.models import (
 )
 
 DATES = TypeAdapter(PartialDate)
+
+
+def declared(name: str) -> type:
+    """The model of a dataset content/datapackage.yaml declares (figures, award tiers …)."""
+    package = load_package(REPO / "content", ["en"], [])
+    assert package is not None
+    return package.resources[name].model
 
 
 def problems_for(model: type, yaml_text: str, path: str = "content/data/x.yaml") -> list[Problem]:
@@ -100,8 +106,8 @@ def test_negative_count_is_refused_at_its_line_with_a_hint():
 
 
 def test_rank_below_one_is_refused():
-    with pytest.raises(ValidationError):
-        Figure(
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        declared("figures")(
             metric="m",
             region="r",
             period={"kind": "year", "year": 2023},
@@ -176,7 +182,7 @@ def test_period_problem_is_located_at_the_period():
         "- metric: m\n  region: r\n  period: {kind: half-year, year: 2023}\n"
         "  value: 1\n  source: s\n"
     )
-    (problem,) = problems_for(Figure, records)
+    (problem,) = problems_for(declared("figures"), records)
     assert problem.line == 3
     assert "half-year" in problem.message
 
@@ -237,7 +243,7 @@ def test_unknown_field_in_a_nested_mapping_is_matched_against_that_mappings_fiel
         "- metric: m\n  region: r\n  period:\n    kind: year\n    year: 2023\n    prat: 1\n"
         "  value: 1\n  source: s\n"
     )
-    (problem,) = problems_for(Figure, records)
+    (problem,) = problems_for(declared("figures"), records)
     assert (problem.line, problem.column) == (6, 5)
     assert problem.message == "unknown field 'prat'"
     assert problem.hint == "did you mean 'part'?"

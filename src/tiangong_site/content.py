@@ -105,6 +105,15 @@ class Content:
             self._cache[key] = RecordedIndex(dataset, by_id)
         return self._cache[key]
 
+    def position(self, dataset: str, record: Any) -> int:
+        """Where `record` is in its dataset's file (a record of this content, found by
+        identity; computed once per content, never taken over by a later one)."""
+        key = (dataset, "#position")
+        if key not in self._cache:
+            records = self.records(dataset)
+            self._cache[key] = {id(r): i for i, r in enumerate(records) if r is not None}
+        return self._cache[key][id(record)]
+
     def dataset_file(self, dataset: str) -> str:
         """Where a dataset's records are written, as error messages name it."""
         if dataset in DATASETS or self.package is None:
@@ -463,10 +472,7 @@ def _validated(loaded: LoadedFile, model: type[Strict], problems: list[Problem])
     records = []
     for i, item in enumerate(loaded.data):
         try:
-            record = model.model_validate(item)
-            if (i, "value") in loaded.decimals and hasattr(record, "_decimals"):
-                record._decimals = loaded.decimals[(i, "value")]
-            records.append(record)
+            records.append(model.model_validate(item))
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, loaded, model, prefix=(i,)))
             records.append(None)

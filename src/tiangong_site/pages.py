@@ -47,11 +47,9 @@ from .tables import (
     ROW_BUILDERS,
     dataset_rows,
     download_header,
-    format_value,
     in_language,
     label,
     ordinal,
-    period_label,
 )
 
 RenderResult = tuple[str, list[Problem], frozenset[str]]
@@ -375,14 +373,17 @@ def short_url(url: str, limit: int = 40) -> str:
 
 
 def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
-    metric = content.index("metrics")[fig.metric]
-    region = content.index("regions")[fig.region]
+    """A figure as prose, callouts and region pages quote it: from its row, so it reads as
+    the charts and downloads have it (its value in words, with unit and qualifier)."""
+    from .declared.rows import row_of
+
+    row = row_of(content, "figures", fig, lang)
     return {
         "id": fig.id,
-        "value": format_value(fig.value, metric.unit, fig.qualifier, lang, fig.decimals),
-        "metric": text(metric.name, lang),
-        "region": text(region.name, lang),
-        "period": period_label(fig.period, lang),
+        "value": row["value_text"],
+        "metric": row["metric_name"],
+        "region": row["region_name"],
+        "period": row["period"],
         "period_kind": fig.period.kind,
         "undated": fig.period.undated,
         "rank": fig.rank,
@@ -564,7 +565,7 @@ def _markdown_context(
     def context(env: jinja2.Environment) -> dict[str, Any]:
         citations = Citations(content, urls, lang)
         notes = StatusNotes()
-        figures = content.index("figures")
+        figures = content.index("figures") if "figures" in content.datasets else {}
         used_charts: list[str] = []
 
         def place(kind: str, ident: str) -> str | None:
@@ -748,7 +749,7 @@ def _plan_regions(plan: SitePlan, content: Content, urls: Urls, lang: str) -> No
                 for view in (
                     figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
                     for f in sorted(
-                        content.by("figures", "region").get(region.id, []),
+                        _by_region(content, "figures").get(region.id, []),
                         key=lambda f: (f.metric, f.period.sort_key),
                     )
                 )
@@ -837,7 +838,9 @@ def _plan_clusters(plan: SitePlan, content: Content, urls: Urls, lang: str) -> N
                 notes.mark(view, _figure_subject(view, lang))
                 for view in (
                     figure_view(f, content, lang) | {"cite": citations.cite(f.source)}
-                    for f in content.by("figures", "cluster").get(cluster.id, [])
+                    for f in (
+                        content.by("figures", "cluster") if "figures" in content.datasets else {}
+                    ).get(cluster.id, [])
                 )
             ]
             return {
@@ -927,8 +930,6 @@ def _plan_charts(
 DATASET_TITLES = {
     "sources": N_("Sources"),
     "regions": N_("Places"),
-    "metrics": N_("Measures"),
-    "figures": N_("Figures"),
     "awards": N_("Awards"),
 }
 """Each dataset's name on the data page, in English; other languages from their catalogue."""
@@ -947,10 +948,6 @@ def chart_share(view: dict[str, Any]) -> dict[str, Any]:
 DATASET_DESCRIPTIONS = {
     "sources": N_("Every document a figure was read in: title, publisher, date and address."),
     "regions": N_("The province, its cities and Shaoxing's six county-level divisions."),
-    "metrics": N_("What each figure measures and in which unit."),
-    "figures": N_(
-        "Every figure on the site as printed in its source, with period, rank and source."
-    ),
     "awards": N_("Tiangong awards won, by ceremony, region, tier and status."),
 }
 

@@ -22,9 +22,10 @@ from ..loader import LoadedFile, load_yaml_file
 from ..models import DATASETS, Chart, LocalText, Strict
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
+from .measures import PERIOD_COLUMNS, UnitSpec
 from .records import resource_model
-from .rows import declared_rows
-from .spec import FORMATS, FieldSpec, PackageSpec, ResourceSpec
+from .rows import MEASURE_COLUMNS, declared_rows
+from .spec import FORMATS, FieldSpec, LookupSpec, PackageSpec, ResourceSpec
 
 __all__ = [
     "PACKAGE_FILE",
@@ -44,7 +45,7 @@ FieldDecl = FieldSpec
 RESERVED = ("site", "page", "datapackage")
 """Names of other content files' schemas (schemas/NAME.schema.json), which a dataset's
 schema would overwrite."""
-CHART_DATA = ("figures", "awards")
+CHART_DATA = ("awards",)
 """Built-in datasets a chart may draw (those with rows)."""
 
 
@@ -70,6 +71,8 @@ class Resource:
     model: type[Strict]
     at: tuple
     """Where the declaration is, as a key path of the declaration file."""
+    lookups: list[LookupSpec] = field(default_factory=list)
+    rename: dict[str, str] = field(default_factory=dict)
 
     @property
     def format(self) -> str:
@@ -88,7 +91,12 @@ class Resource:
         columns = []
         for f in self.fields:
             columns += [f.name] + ([f"{f.name}_name"] if f.labels is not None else [])
-        return columns + (["status", "status_name", "uncertain"] if self.uncertainty else [])
+            if f.type == "period":
+                columns += [f"{f.name}_{c}" for c in PERIOD_COLUMNS]
+            if f.measure is not None:
+                columns += [f"{f.name}_{c}" for c in MEASURE_COLUMNS]
+        columns += ["status", "status_name", "uncertain"] if self.uncertainty else []
+        return [self.rename.get(c, c) for c in columns]
 
 
 @dataclass
@@ -99,6 +107,10 @@ class Package:
     resources: dict[str, Resource] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
     """Every dataset name declared, valid or not (charts may name them)."""
+    units: dict[str, UnitSpec] = field(default_factory=dict)
+    qualifiers: dict[str, LocalText] = field(default_factory=dict)
+    citations: str | None = None
+    """The dataset of the documents pages and records cite (`citations:`), if any."""
 
 
 def load_package(
@@ -115,22 +127,54 @@ def load_package(
         problems.extend(exc.problems)
         return None
     try:
-        raw = PackageSpec.model_validate(loaded.data).resources
+        whole = PackageSpec.model_validate(loaded.data)
     except ValidationError as exc:
         problems.extend(pydantic_problems(exc, loaded, PackageSpec))
         return None
-    package = Package(loaded)
+    raw = whole.resources
+    package = Package(loaded, units=whole.units, qualifiers=whole.qualifiers)
     specs = _specs(raw, loaded, package, problems)
     keys = _keys(specs, raw)
     for i, spec in specs.items():
         at = ("resources", i)
-        found = resource_problems(spec, at, loaded, keys)
+        found = resource_problems(spec, at, loaded, keys, list(whole.units))
         problems.extend(found)
         if not found:
             package.resources[spec.name] = _resource(spec, at)
     for resource in package.resources.values():
         problems.extend(_join_problems(package, resource))
+    if whole.citations is not None:
+        problems.extend(_citation_problems(package, whole.citations))
     return package
+
+
+CITED_FIELDS = ("title", "url")
+"""What the citation dataset's records need besides their key: a list of sources shows each
+one's title, linked to its address (publisher, date, kind, language and note if declared)."""
+
+
+def _citation_problems(package: Package, name: str) -> list[Problem]:
+    """`citations:` names a declared dataset with a key, a title and an address."""
+    at = ("citations",)
+    if name not in package.names:
+        close = _did_you_mean(name, package.names, "datasets")
+        return [package.file.problem(at, f"citations names '{name}', not a dataset", close)]
+    resource = package.resources.get(name)
+    if resource is None:
+        return []  # its declaration has mistakes, already reported
+    names = [f.name for f in resource.fields]
+    lacking = [f for f in CITED_FIELDS if f not in names]
+    if resource.primary_key is None or lacking:
+        what = ", ".join(["a primaryKey"] * (resource.primary_key is None) + lacking)
+        return [
+            package.file.problem(
+                at,
+                f"'{name}' cannot be the citation list: it has no {what}",
+                f'declare {what} in {name}\'s schema (docs/editing.md, "Citations")',
+            )
+        ]
+    package.citations = name
+    return []
 
 
 def _join_problems(package: Package, resource: Resource) -> list[Problem]:
@@ -246,6 +290,8 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
         uncertainty=spec.table.uncertainty,
         model=resource_model(spec),
         at=at,
+        lookups=list(spec.lookups),
+        rename=dict(spec.rename),
     )
 
 

@@ -228,6 +228,9 @@ def read_csv(path: Path, shown: str, fields: list[FieldSpec], languages: list[st
                 continue
             if column.lang is None:
                 record[column.field.name] = _cell(cell, column.field)
+                if column.field.type == "number" and "." in cell and "e" not in cell.lower():
+                    # 7.0 keeps its place, which the float drops (LoadedFile.decimals)
+                    file.decimals[(len(records), column.field.name)] = len(cell.split(".")[1])
             else:
                 record.setdefault(column.field.name, {})[column.lang] = cell
         records.append(record)

@@ -5,6 +5,7 @@ exactly as the built-in datasets' records do."""
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -22,6 +23,7 @@ from ..models import (
     text,
 )
 from .checks import item_type, single
+from .measures import Period
 from .spec import FieldSpec, ResourceSpec
 
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -81,6 +83,8 @@ def _scalar(field: FieldSpec, kind: str) -> Any:
 
 
 def _annotation(field: FieldSpec) -> Any:
+    if field.type == "period":
+        return Period
     if field.type == "array":
         assert field.items is not None
         return list[record_model(field.name, field.items.fields)]  # type: ignore[misc]
@@ -105,6 +109,8 @@ def _definition(field: FieldSpec) -> tuple[Any, Any]:
         return annotation, info
     if many:
         return annotation, Field(default_factory=list, description=info.description, **length)
+    if field.default is not None:
+        return annotation, Field(default=field.default, description=info.description)
     return annotation | None, Field(default=None, description=info.description)
 
 
@@ -128,7 +134,15 @@ def record_model(name: str, fields: list[FieldSpec], uncertainty: bool = False) 
 
 def resource_model(spec: ResourceSpec) -> type[Strict]:
     """The model of a resource's records, with its key and references. The primary key is
-    required (and unique: content.check_references says so)."""
+    required (and unique: content.check_references says so). The same declaration gives
+    the same class, load after load: the preview compares an edited file's records with
+    the last load's, and records of two classes are never equal."""
+    return _model_of(spec.model_dump_json(by_alias=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _model_of(declaration: str) -> type[Strict]:
+    spec = ResourceSpec.model_validate_json(declaration)
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
     model = record_model(spec.name, fields, spec.table.uncertainty)
