@@ -155,33 +155,32 @@ def test_a_missing_built_in_data_file_is_an_empty_dataset(mini):
     assert "awards" not in content.files
 
 
-def test_an_id_in_a_missing_data_file_is_reported_at_the_reference(mini):
+def test_a_missing_declared_data_file_is_reported_at_its_declaration_not_at_each_reference(
+    mini,
+):
     content_dir = mini()
     (content_dir / "data" / "metrics.yaml").unlink()
-    problems = problems_of(content_dir)
-    assert {p.path for p in problems} == {"content/data/figures.yaml"}
-    first = problems[0]
-    assert first.message == "metric 'growth' is not an id in content/data/metrics.yaml"
-    assert "add a record with id 'growth'" in first.hint
+    (problem,) = problems_of(content_dir)
+    assert problem.path == "content/datapackage.yaml"
+    assert problem.message == "data file content/data/metrics.yaml is missing"
 
 
 def test_a_reference_to_a_dataset_the_project_does_not_have_is_reported(mini):
-    figures = MINI["data/figures.yaml"].replace(
-        "metric: output", "metric: output\n          cluster: textiles"
-    )
     package = MINI["datapackage.yaml"]
-    start = package.index("  - name: clusters")
-    without_clusters = package[:start] + package[package.index("  - name: companies") :]
-    content_dir = mini({"data/figures.yaml": figures, "datapackage.yaml": without_clusters})
-    (problem,) = problems_of(content_dir)
-    assert (problem.path, problem.line) == (
-        "content/data/figures.yaml",
-        line_of(figures, "cluster: textiles"),
+    start = package.index("  - name: award-tiers")
+    without_tiers = package[:start] + package[package.index("  - name: clusters") :]
+    content_dir = mini({"datapackage.yaml": without_tiers})
+    problems = problems_of(content_dir)
+    awards = MINI["data/awards.yaml"]
+    assert [(p.path, p.line) for p in problems][0] == (
+        "content/data/awards.yaml",
+        line_of(awards, "tier: city"),
     )
-    assert problem.message == (
-        "'cluster' names a record of clusters, a dataset this project does not have"
+    assert {p.path for p in problems} == {"content/data/awards.yaml"}
+    assert problems[0].message == (
+        "'tier' names a record of award-tiers, a dataset this project does not have"
     )
-    assert "declare clusters in content/datapackage.yaml" in problem.hint
+    assert "declare award-tiers in content/datapackage.yaml" in problems[0].hint
 
 
 def test_data_file_that_is_not_a_list_is_reported(mini):

@@ -84,6 +84,10 @@ def content_files(languages: list[str], at_root: bool = False) -> dict[str, str]
         **{f"data/{name}.yaml": "[]\n" for name in ("award-tiers", "awards", "clusters")},
         **{f"data/{name}.yaml": "[]\n" for name in ("companies", "events")},
         "charts.yaml": "[]\n",
+        # The story's declarations (metrics, figures, sources …), its sources in any language.
+        "datapackage.yaml": (REPO / "content" / "datapackage.yaml")
+        .read_text(encoding="utf-8")
+        .replace("enum: [en, zh]}", f"enum: [en, zh, {', '.join(languages)}]}}"),
     }
     for i, lang in enumerate(languages):
         suffix = "" if i == 0 else f".{lang}"

@@ -233,3 +233,38 @@ def test_a_mistake_in_a_measure_or_lookup_is_reported_at_its_line(tmp_path, old,
     line = next(i for i, text in enumerate(written, 1) if new in text)
     found = problems(content)
     assert any(message in p and f"datapackage.yaml:{line}:" in p for p in found), found
+
+
+# --- the citation list ------------------------------------------------------------------------
+
+
+def test_the_citation_list_is_the_dataset_citations_names(tmp_path):
+    package = PACKAGE + (
+        "  - name: documents\n"
+        "    path: data/documents.yaml\n"
+        "    schema:\n"
+        "      primaryKey: code\n"
+        "      fields: [{name: code}, {name: title}, {name: url, format: uri}]\n"
+    )
+    documents = "".join(
+        f'- {{code: {c}, title: "Doc", url: "https://example.org/{c}"}}\n' for c in ("src-a", "x")
+    )
+    files = {"data/documents.yaml": documents}
+    found = problems(make(tmp_path, package="citations: documents\n" + package, **files))
+    assert found and all("is not an id in content/data/documents.yaml" in p for p in found)
+    assert all("src-b" in p and "charts.yaml" in p for p in found), found
+    files = {"data/documents.yaml": documents.replace("code: x", "code: src-b")}
+    content = load_content(make(tmp_path, package="citations: documents\n" + package, **files))
+    assert content.citations == "documents"
+    assert type(content.datasets["charts"][0]).references == {"sources": "documents"}
+
+
+def test_citations_naming_a_dataset_the_package_does_not_declare_is_refused(tmp_path):
+    found = problems(make(tmp_path, package="citations: documents\n" + PACKAGE))
+    assert any("citations names 'documents', not a dataset" in p for p in found), found
+
+
+def test_a_citation_list_without_a_title_or_address_is_refused_at_its_declaration(tmp_path):
+    package = "citations: gauges\n" + PACKAGE
+    found = problems(make(tmp_path, package=package))
+    assert any("'gauges' cannot be the citation list: it has no title and url" in p for p in found)

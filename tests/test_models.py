@@ -18,7 +18,6 @@ from tiangong_site.models import (
     PartialDate,
     Region,
     Site,
-    Source,
     text,
 )
 
@@ -84,7 +83,7 @@ def test_impossible_date_is_located_at_its_line():
         "  kind: press\n"
         "  language: en\n"
     )
-    (problem,) = problems_for(Source, records)
+    (problem,) = problems_for(declared("sources"), records)
     assert (problem.line, problem.column) == (4, 3)
     assert "impossible date 2023-02-30" in problem.message
 

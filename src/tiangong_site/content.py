@@ -35,7 +35,16 @@ from .i18n import SOURCE_LANGUAGE
 from .inside import refuse_links
 from .languages import english_name
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
-from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
+from .models import (
+    DATASETS,
+    DEFAULT_CITATIONS,
+    LANGUAGES,
+    URL_HINTS,
+    Localised,
+    PageMeta,
+    Site,
+    Strict,
+)
 
 
 @dataclass
@@ -72,6 +81,13 @@ class Content:
     warnings: list[Problem] = field(default_factory=list)
     package: Any = None
     """The datasets declared in content/datapackage.yaml (a declared.Package), if any."""
+
+    @property
+    def citations(self) -> str:
+        """The dataset of the documents pages and records cite (datapackage.yaml's
+        `citations:`, `sources` by default)."""
+        return self.package.citations if self.package is not None else DEFAULT_CITATIONS
+
     collections: Any = None
     """The project's collections (collections.Declared), set once the content is checked."""
 
@@ -804,7 +820,7 @@ def load_content(root: Path) -> Content:
         declared, declared_files = load_datasets(package, root, languages, problems)
         datasets.update(declared)
         files.update(declared_files)
-        problems.extend(source_problems(package, {s.id for s in datasets["sources"] if s}))
+        problems.extend(source_problems(package, datasets))
     pages = load_pages(root, problems, edition_order(site))
     if site_file is not None:
         files["site"] = site_file

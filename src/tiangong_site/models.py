@@ -341,32 +341,6 @@ class Site(Strict):
 # --- datasets ---------------------------------------------------------------
 
 
-class Source(Strict):
-    """A document a figure was read in."""
-
-    id: Id = Field(
-        description="This source's id, unique in sources.yaml: how figures and records cite it.",
-    )
-    title: LocalText = Field(description="The document's title, as published.")
-    publisher: LocalText = Field(description="Who published it; for a copy, say whose copy.")
-    date: PartialDate | None = Field(
-        default=None, description="Publication date, as precise as known."
-    )
-    url: str = Field(
-        description="The document's full address (http:// or https://), as the browser shows it.",
-        pattern=URL_PATTERN,
-    )
-    kind: Literal["official", "press", "mirror", "secondary", "article"] = Field(
-        description="official page, press report, mirror of an official page, secondary write-up, "
-        "or the starting article"
-    )
-    language: Lang = Field(description="The language the document is written in.")
-    note: LocalText | None = Field(
-        default=None,
-        description="What the source says or how it was read, shown in the list of sources.",
-    )
-
-
 class Region(Strict):
     """A province, prefecture-level city or county-level division."""
 
@@ -467,10 +441,16 @@ SLUG_PATTERN = r"^([a-z0-9]+(-[a-z0-9]+)*)?$"
 Scalar = str | int | float | bool
 
 
+DEFAULT_CITATIONS = "sources"
+"""The citation list's dataset (the documents pages, charts and records cite) when
+content/datapackage.yaml's `citations:` names none."""
+
+
 class Chart(Strict):
     """A chart is data: which rows, which fields, and the words around it."""
 
-    references: ClassVar[dict[str, str]] = {"sources": "sources"}
+    # declared.chart_model names the project's citation list
+    references: ClassVar[dict[str, str]] = {"sources": DEFAULT_CITATIONS}
 
     id: Id = Field(
         description=(
@@ -587,7 +567,6 @@ class PageMeta(Strict):
 
 
 DATASETS: dict[str, tuple[str, type[Strict]]] = {
-    "sources": ("data/sources.yaml", Source),
     "regions": ("data/regions.yaml", Region),
     "awards": ("data/awards.yaml", Award),
     "charts": ("charts.yaml", Chart),

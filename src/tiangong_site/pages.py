@@ -140,8 +140,9 @@ class Citations:
     """Numbers the sources a page cites, in the order it first cites them."""
 
     def __init__(self, content: Content, urls: Urls, lang: str):
-        self.sources = content.index("sources")
-        self.urls, self.lang = urls, lang
+        cited = content.citations
+        self.sources = content.index(cited) if cited in content.datasets else {}
+        self.content, self.urls, self.lang = content, urls, lang
         self.order: list[str] = []
 
     def cite(self, source_id: str) -> dict[str, Any]:
@@ -151,7 +152,7 @@ class Citations:
 
     def listing(self) -> list[dict[str, Any]]:
         return [
-            source_view(self.sources[sid], self.lang) | {"n": i + 1}
+            source_view(self.content, self.sources[sid], self.lang) | {"n": i + 1}
             for i, sid in enumerate(self.order)
         ]
 
@@ -220,22 +221,25 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def source_view(source: Any, lang: str) -> dict[str, Any]:
-    title = text(source.title, lang)
-    return {
-        "id": source.id,
-        "title": title,
-        "title_lang": _title_lang(title, lang),
-        "publisher": text(source.publisher, lang),
-        "date": source.date or "",
-        "url": source.url,
-        "print_url": short_url(source.url),
-        "kind": source.kind,
-        "kind_name": label(f"source-{source.kind}", lang),
-        "language": source.language,
-        "language_name": label(f"in-{source.language}", lang),
-        "note": text(source.note, lang),
-    }
+SOURCE_VIEW = ("id", "title", "publisher", "date", "url", "kind", "kind_name", "language")
+"""What a template may read of a cited document, each "" when the citation list's
+declaration has no such field (docs/editing.md, "Citations")."""
+
+
+def source_view(content: Content, source: Any, lang: str) -> dict[str, Any]:
+    """A document of the citation list as pages show it: its row (text in `lang`, words
+    for its codes), with its title's language and its address as print shows it."""
+    from .declared.rows import row_of
+
+    row = row_of(content, content.citations, source, lang)
+    view = {k: "" if v is None else v for k, v in row.items() if k[:1] != "_"}
+    key = content.package.resources[content.citations].primary_key
+    view = dict.fromkeys(SOURCE_VIEW, "") | view | {"id": row[key]}
+    view["title_lang"] = _title_lang(view["title"], lang)
+    view["print_url"] = short_url(view["url"])
+    view.setdefault("language_name", "")
+    view.setdefault("note", "")
+    return view
 
 
 def download_name(chart_id: str, extension: str) -> str:
@@ -295,7 +299,7 @@ def chart_view(
     chart: ChartOutput, content: Content, urls: Urls, lang: str, home: str | None = None
 ) -> dict[str, Any]:
     spec = chart.spec
-    sources = content.index("sources")
+    sources = content.index(content.citations)
     base = f"charts/{spec.id}/"
     return {
         "id": spec.id,
@@ -304,7 +308,7 @@ def chart_view(
         "notes": [text(n, lang) for n in spec.notes],
         "alt": text(spec.alt, lang),
         "height": spec.height,
-        "sources": [source_view(sources[s], lang) for s in spec.sources],
+        "sources": [source_view(content, sources[s], lang) for s in spec.sources],
         "headers": [h for _, h in chart.columns],
         "table": chart.table(),
         "figure_url": urls.url(base + "figure.json"),
@@ -554,6 +558,15 @@ def _plan_markdown_pages(
         )
 
 
+def _markdown_files(content: Content) -> dict[str, str]:
+    """Where the records a page may place are added, by the kind of mark: for a hint."""
+    files = {"chart": "content/charts.yaml"}
+    for kind, dataset in (("src", content.citations), ("fig", "figures")):
+        if dataset in content.datasets:
+            files[kind] = content.dataset_file(dataset)
+    return files
+
+
 def _markdown_context(
     page: Page,
     content: Content,
@@ -604,6 +617,7 @@ def _markdown_context(
             allow_html=page.meta.allow_html,
             place=place,
             suggest=suggest,
+            files=_markdown_files(content),
         )
         rendered.html = tidy_citations(rendered.html, lang)
         meta = page.meta
@@ -928,7 +942,6 @@ def _plan_charts(
 
 
 DATASET_TITLES = {
-    "sources": N_("Sources"),
     "regions": N_("Places"),
     "awards": N_("Awards"),
 }
@@ -946,7 +959,6 @@ def chart_share(view: dict[str, Any]) -> dict[str, Any]:
 
 
 DATASET_DESCRIPTIONS = {
-    "sources": N_("Every document a figure was read in: title, publisher, date and address."),
     "regions": N_("The province, its cities and Shaoxing's six county-level divisions."),
     "awards": N_("Tiangong awards won, by ceremony, region, tier and status."),
 }
@@ -1072,22 +1084,21 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
 
 
 def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+    """Every document of the citation list, with how many records cite it."""
+    cited_list = content.citations
     cited: dict[str, int] = {}
     for records in content.datasets.values():
         for record in records:
             for fld, target in type(record).references.items():
-                if target != "sources":
+                if target != cited_list:
                     continue
                 value = getattr(record, fld)
                 for sid in value if isinstance(value, list) else [value]:
                     if sid:
                         cited[sid] = cited.get(sid, 0) + 1
-    return {
-        "sources": [
-            source_view(s, lang) | {"records": cited.get(s.id, 0)}
-            for s in content.datasets["sources"]
-        ]
-    }
+    documents = content.datasets.get(cited_list, [])
+    views = [source_view(content, s, lang) for s in documents if s is not None]
+    return {"sources": [v | {"records": cited.get(v["id"], 0)} for v in views]}
 
 
 LISTINGS = {"data": _data_listing, "sources": _sources_listing}

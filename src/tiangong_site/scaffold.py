@@ -25,7 +25,6 @@ from .models import DATASETS, LANGUAGES, Localised, PageMeta
 
 KINDS = {
     "award": "awards",
-    "source": "sources",
     "region": "regions",
     "chart": "charts",
 }

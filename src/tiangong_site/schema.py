@@ -206,7 +206,7 @@ def _records(content: Content) -> dict[str, list[dict[str, Any]]]:
         p.source.data for p in content.pages if p.lang == default and p.source.data
     ]
     found["Period"] = _periods_written(content)
-    found["Localised"] = [r["title"] for r in found["Source"] if isinstance(r.get("title"), dict)]
+    found["Localised"] = [site["title"]] if isinstance(site.get("title"), dict) else []
     return found
 
 

@@ -222,6 +222,7 @@ DOWNLOAD_HEADERS: dict[str, str] = {
     "publisher": N_("Publisher"),
     "url": N_("Address"),
     "language": N_("Language code"),
+    "language_name": N_("Language"),
     "note": N_("Notes"),
 }
 """Column headers of the dataset downloads in other languages than English (the English

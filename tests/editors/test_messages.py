@@ -293,7 +293,7 @@ def test_new_source_without_its_chinese_names_the_missing_flags(run_cli, tmp_pat
         "--language",
         "en",
     ]
-    run = run_cli("new", "source", "--project", tmp_path, *args)
+    run = run_cli("new", "sources", "--project", tmp_path, *args)
     assert run.code == 2
     assert "--title-zh" in run.err and "--publisher-zh" in run.err and "in Chinese" in run.err
     assert "sources.yaml:" not in run.err  # no line of a file that was never written

@@ -9,6 +9,7 @@ in each language (rows.py) and its JSON Schema for editors (schema.py).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +20,7 @@ from pydantic import Field, TypeAdapter, ValidationError, create_model
 from ..content import pydantic_problems
 from ..errors import ContentError, Problem, display_path
 from ..loader import LoadedFile, load_yaml_file
-from ..models import DATASETS, Chart, LocalText, Strict
+from ..models import DATASETS, DEFAULT_CITATIONS, Chart, LocalText, Strict
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
 from .measures import PERIOD_COLUMNS, UnitSpec
@@ -109,8 +110,9 @@ class Package:
     """Every dataset name declared, valid or not (charts may name them)."""
     units: dict[str, UnitSpec] = field(default_factory=dict)
     qualifiers: dict[str, LocalText] = field(default_factory=dict)
-    citations: str | None = None
-    """The dataset of the documents pages and records cite (`citations:`), if any."""
+    citations: str = DEFAULT_CITATIONS
+    """The dataset of the documents pages and records cite (`citations:`, by default
+    `sources`); it may be missing, and then nothing can cite."""
 
 
 def load_package(
@@ -143,8 +145,8 @@ def load_package(
             package.resources[spec.name] = _resource(spec, at)
     for resource in package.resources.values():
         problems.extend(_join_problems(package, resource))
-    if whole.citations is not None:
-        problems.extend(_citation_problems(package, whole.citations))
+    package.citations = whole.citations or package.citations
+    problems.extend(_citation_problems(package, package.citations, whole.citations is not None))
     return package
 
 
@@ -153,10 +155,13 @@ CITED_FIELDS = ("title", "url")
 one's title, linked to its address (publisher, date, kind, language and note if declared)."""
 
 
-def _citation_problems(package: Package, name: str) -> list[Problem]:
-    """`citations:` names a declared dataset with a key, a title and an address."""
+def _citation_problems(package: Package, name: str, named: bool) -> list[Problem]:
+    """The citation list, if declared, has a key, a title and an address; a name written
+    in `citations:` must be a dataset the package declares."""
     at = ("citations",)
     if name not in package.names:
+        if not named:
+            return []  # no citation list: whatever cites is an error where it cites
         close = _did_you_mean(name, package.names, "datasets")
         return [package.file.problem(at, f"citations names '{name}', not a dataset", close)]
     resource = package.resources.get(name)
@@ -165,15 +170,16 @@ def _citation_problems(package: Package, name: str) -> list[Problem]:
     names = [f.name for f in resource.fields]
     lacking = [f for f in CITED_FIELDS if f not in names]
     if resource.primary_key is None or lacking:
-        what = ", ".join(["a primaryKey"] * (resource.primary_key is None) + lacking)
+        what = " and ".join(["a primaryKey"] * (resource.primary_key is None) + lacking)
+        where = at if named else resource.at + ("name",)
         return [
             package.file.problem(
-                at,
+                where,
                 f"'{name}' cannot be the citation list: it has no {what}",
-                f'declare {what} in {name}\'s schema (docs/editing.md, "Citations")',
+                f"declare {what} in its schema, or name another dataset in `citations:` "
+                '(docs/editing.md, "Citations")',
             )
         ]
-    package.citations = name
     return []
 
 
@@ -363,36 +369,44 @@ def unique_problems(resource: Resource, loaded: LoadedFile, records: list[Any]) 
     return problems
 
 
-def source_problems(package: Package, source_ids: set[str]) -> list[Problem]:
-    """A dataset's `sources:` must be ids in content/data/sources.yaml."""
+def source_problems(package: Package, datasets: dict[str, list[Any]]) -> list[Problem]:
+    """A dataset's `sources:` must be ids in the citation list."""
     from ..content import close_matches
 
+    cited = package.citations
+    resource = package.resources.get(cited)
+    key = resource.primary_key if resource is not None else None
+    records = datasets.get(cited, []) if key is not None else []
+    source_ids = {getattr(r, key) for r in records if r is not None}  # type: ignore[arg-type]
+    where = resource.path if resource is not None else None
     problems = []
     for resource in package.resources.values():
         for k, sid in enumerate(resource.sources):
-            if sid not in source_ids:
-                close = close_matches(sid, sorted(source_ids))
-                hint = (
-                    f"did you mean '{close[0]}'?"
-                    if close
-                    else ("add it to content/data/sources.yaml")
-                )
-                problems.append(
-                    package.file.problem(
-                        resource.at + ("sources", k),
-                        f"source '{sid}' is not an id in content/data/sources.yaml",
-                        hint,
-                    )
-                )
+            if sid in source_ids:
+                continue
+            close = close_matches(sid, sorted(str(i) for i in source_ids))
+            hint = f"did you mean '{close[0]}'?" if close else f"add it to content/{where}"
+            message = f"source '{sid}' is not an id in content/{where}"
+            if where is None:
+                message = f"source '{sid}' names a record of {cited}, which is not declared"
+                hint = f"declare {cited} in content/datapackage.yaml (the citation list)"
+            problems.append(package.file.problem(resource.at + ("sources", k), message, hint))
     return problems
 
 
 def chart_model(package: Package | None) -> type[Chart]:
-    """The chart model, whose `data` may also name the declared datasets."""
-    if package is None or not package.names:
-        return Chart
-    names = tuple(dict.fromkeys([*CHART_DATA, *package.names]))
+    """The chart model, whose `data` may also name the declared datasets and whose `sources`
+    name records of the citation list."""
+    citations = package.citations if package is not None else Package.citations
+    names = tuple(dict.fromkeys([*CHART_DATA, *(package.names if package else [])]))
+    return _chart_model(names, citations)
+
+
+@functools.lru_cache(maxsize=16)
+def _chart_model(names: tuple[str, ...], citations: str) -> type[Chart]:
     info = Chart.model_fields["data"]
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    model = create_model(  # type: ignore[call-overload]
         "Chart", __base__=Chart, data=(Literal[names], Field(description=info.description))
     )
+    model.references = {"sources": citations}
+    return model  # type: ignore[no-any-return]

@@ -353,8 +353,7 @@ def validate(
                 "write records in [...] (JSON) or as `- ` items (YAML)",
             )
         )
-        loaded.data = None
-        return []
+        return []  # its data kept: no id in it is known, so nothing naming one is refused
     try:
         records = adapter.validate_python(data)
     except ValidationError as exc:
