@@ -69,6 +69,9 @@ $(PY_BUILD_STAMP): pyproject.toml $(BUILD_LOCK)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r $(BUILD_LOCK)
 	$(PY) -m pip install --quiet --no-deps -e .
+	@# Byte-compiled as a pip install of the package would be: Python reads .pyc files even
+	@# where it writes none (PYTHONDONTWRITEBYTECODE), so no build compiles the package again.
+	$(PY) -m compileall -q src
 	touch $@
 
 $(PY_STAMP): $(PY_BUILD_STAMP) $(LOCK)

@@ -272,8 +272,9 @@ MINI: dict[str, str] = {
     "data/clusters.yaml": "[]\n",
     "data/companies.yaml": "[]\n",
     "data/events.yaml": "[]\n",
-    # The real project's declarations of award-tiers, clusters, companies and events.
+    # The real project's declarations of its datasets, and its region and cluster pages.
     "datapackage.yaml": (REPO / "content" / "datapackage.yaml").read_text(encoding="utf-8"),
+    "collections.yaml": (REPO / "content" / "collections.yaml").read_text(encoding="utf-8"),
     "charts.yaml": """
         - id: growth-2023
           kind: bar

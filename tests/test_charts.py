@@ -27,6 +27,10 @@ def content(mini) -> Content:
     return load_content(mini())
 
 
+CHART = chart_model(load_package(REPO / "content", ["en"], []))
+"""The chart model whose `data` may name the datasets the project declares (awards …)."""
+
+
 def chart(**spec: Any) -> Chart:
     base = {
         "id": "test-chart",
@@ -181,6 +185,18 @@ def test_y_count_counts_the_rows_for_each_category(content: Content):
         ("Alpha", "2"),
         ("Beta", "1"),
     ]
+
+
+def test_rows_without_an_x_value_are_left_off_the_axis_not_a_crash(mini):
+    """Only Beta's award gives its ceremony's date: the others have no place on the axis."""
+    dated = MINI["data/awards.yaml"].replace(
+        "region: beta", 'region: beta\n          ceremony_date: "2024-05-24"'
+    )
+    content = load_content(mini({"data/awards.yaml": dated}))
+    spec = chart(kind="bar", data="awards", x="ceremony_date_name", y="count")
+    out = build_chart(content, spec)
+    assert plotted(out.figure, horizontal=True) == [("May 2024", 1)]
+    assert out.narrow["data"], "the phone layout is drawn too"
 
 
 def test_y_count_counts_after_where(content: Content):

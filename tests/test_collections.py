@@ -38,7 +38,8 @@ def _html(site: Path, path: str) -> str:
 def test_a_collection_over_the_real_regions_and_clusters_builds_pages_in_each_language(
     run_cli, project: Path
 ):
-    (project / "content" / "collections.yaml").write_text(REGIONS, encoding="utf-8")
+    declared = project / "content" / "collections.yaml"  # the project's own, and these
+    declared.write_text(declared.read_text(encoding="utf-8") + REGIONS, encoding="utf-8")
     (project / "templates" / "place.html").write_text(PLACE, encoding="utf-8")
     result = run_cli("build", "--project", project)
     assert result.code == 0, result.err
@@ -254,3 +255,73 @@ def test_two_declared_records_at_one_address_are_reported_at_both_by_their_prima
     assert "wells record 'w-south' has the address /w/deep/, as wells record 'w-north'" in (
         result.err
     )
+
+
+# --- related rows, {not: …}, and what a template may call -------------------------------------
+
+
+def test_related_rows_are_the_rows_naming_the_record_sorted_and_recorded_by_group(mini):
+    from tiangong_site.collections import related_rows
+    from tiangong_site.content import load_content
+    from tiangong_site.deps import recording
+
+    content = load_content(mini())
+    with recording() as keys:
+        rows = related_rows(content, "awards", "region", "alpha", ["-ceremony_year"], "en")
+    assert [(r["region"], r["ceremony_year"]) for r in rows] == [("alpha", 2025), ("alpha", 2024)]
+    assert rows[0]["region_name"] == "Alpha" and rows[0]["tier_name"] == "Cities"
+    # the group read, and the datasets its rows name; not every award
+    assert "data:awards.region=alpha" in keys and "data:awards" not in keys
+    assert "data:regions" in keys
+    assert related_rows(content, "awards", "region", "gamma", [], "en") == ()
+
+
+def test_the_real_region_pages_show_their_related_rows_and_leave_the_province_out(
+    built_once: Path,
+):
+    site = built_once / "_site"
+    assert not (site / "en/regions/zhejiang").exists()  # where: {kind: {not: province}}
+    shaoxing = _html(site, "en/regions/shaoxing/index.html")
+    awards = re.findall(r"<strong>(\w+ \d{4}) ceremony</strong>", shaoxing)
+    assert awards == ["May 2023", "May 2024"]  # sorted by ceremony_year
+    divisions = shaoxing.split('id="divisions"')[1]
+    assert '<a href="/tiangong-site/en/regions/zhuji/">Zhuji</a>' in divisions
+    # the province has no page: its name, unlinked, in the kicker
+    assert '<p class="kicker">City of Zhejiang</p>' in shaoxing
+    notes = re.findall(r'<li id="status-note-(\d+)" value="\d+"><strong>([^<]*)</strong>', shaoxing)
+    assert notes[0] == ("1", "Shaoxing, 2023 ceremony")
+    cited = re.findall(r'<li id="cite-([\w-]+)" value="(\d+)">', shaoxing)
+    assert [n for _, n in cited] == [str(i) for i in range(1, len(cited) + 1)]
+
+
+RELATED_MISTAKES = """
+- name: places
+  dataset: regions
+  url: "/places/{id}/"
+  title: "{name}"
+  related:
+    wins: {dataset: award, field: region}
+    figures: {dataset: figures, field: regoin, sort: [metric, perod]}
+"""
+
+
+def test_a_related_dataset_or_column_that_does_not_exist_is_reported_at_its_line(run_cli, mini):
+    result = _check(run_cli, mini, RELATED_MISTAKES)
+    found = [(p["line"], p["message"], p["hint"]) for p in result.problems()]
+    assert found == [
+        (
+            str(_line(RELATED_MISTAKES, "wins:")),
+            "dataset 'award' does not exist",
+            "did you mean 'awards'?",
+        ),
+        (
+            str(_line(RELATED_MISTAKES, "regoin")),
+            "'regoin' is not a column of figures",
+            "did you mean 'region'?",
+        ),
+        (
+            str(_line(RELATED_MISTAKES, "perod")),
+            "'perod' is not a column of figures",
+            "did you mean 'period'?",
+        ),
+    ]

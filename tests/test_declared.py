@@ -21,7 +21,7 @@ from tiangong_site.loader import load_yaml_text
 from tiangong_site.pages import _data_listing, _dataset_files
 from tiangong_site.render import Urls
 from tiangong_site.schema import content_schemas
-from tiangong_site.tables import dataset_rows
+from tiangong_site.tables import dataset_rows, weakest_status
 
 sys.path.insert(0, str(REPO / "tests" / "i18n"))
 from bilingual_site import FILES as BILINGUAL  # noqa: E402
@@ -327,7 +327,7 @@ DECLARATION_MISTAKES = [
         "basin_name",
         "'basin_name' is the column of words the rows make from 'basin'",
     ),
-    ("- name: rivers", "- name: regions", "regions", "'regions' is a built-in dataset's name"),
+    ("- name: rivers", "- name: charts", "charts", "'charts' is a built-in dataset's name"),
     ("data/rivers.FORMAT", "data/rivers.xlsx", "xlsx", "is not a data file the build reads"),
     (
         '{pattern: "^[a-z-]+$"}',
@@ -434,6 +434,43 @@ def test_a_two_language_site_names_the_missing_column_and_the_missing_text(tmp_p
     where = at(empty, "small", "Small river", "content/data/rivers.csv")
     assert found == [
         f'{where}: \'name\' has no Chinese text (write it as {{en: "...", zh: "..."}})'
+    ]
+
+
+NOTES = """
+resources:
+  - name: visits
+    path: data/visits.json
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, type: string}
+        - {name: count, type: integer}
+        - name: notes
+          type: array
+          items:
+            fields:
+              - {name: year, type: year}
+              - {name: note, type: string, localised: true}
+"""
+
+
+def test_a_text_lacking_a_language_inside_an_array_of_records_is_reported_at_its_key(tmp_path):
+    visits = [
+        {"id": "a", "count": 1, "notes": [{"year": 2020, "note": {"en": "One", "zh": "一"}}]},
+        {"id": "b", "count": 2, "notes": [{"year": 2021}, {"year": 2022, "note": {"en": "Two"}}]},
+    ]
+    text = as_json(visits)
+    files = {
+        **BILINGUAL,
+        "datapackage.yaml": dedent(NOTES) + OTHERS,
+        "data/visits.json": text,
+    }
+    found = problems(write_content(tmp_path / "notes", files))
+    line = text.splitlines().index('          "en": "Two"')  # the line before: "note": {
+    assert [p for p in found if "visits" in p] == [
+        f"content/data/visits.json:{line}:9: 'note' has no Chinese text "
+        '(write it as {en: "...", zh: "..."})'
     ]
 
 
@@ -622,7 +659,7 @@ def test_ten_thousand_records_of_ten_rows_load_from_json(tmp_path):
     loaded = load_content(content)
     assert time.monotonic() - started < 60, "hang guard"
     assert len(loaded.datasets["peers"]) == 10_000
-    assert loaded.datasets["peers"][9_999].rows[9].rank == 10
+    assert loaded.datasets["peers"][9_999].rows[9]["rank"] == 10  # items: plain dicts
     assert dataset_rows(loaded, "peers", "en")[0]["rows"][0] == {
         "year": 2000,
         "value": 0.0,
@@ -670,3 +707,88 @@ def test_the_guides_example_declares_a_dataset_that_builds_its_rows(tmp_path):
     assert (south["status"], south["uncertain"], north["length"]) == ("inferred", "从地图读出", 120)
     listing = _data_listing(content, Urls("/"), "en")
     assert listing["datasets"][-1]["title"] == "Example: rivers"
+
+
+# --- extensions: several statuses, rules, defaults, precision, headers --------------------------
+
+EXTENDED = (
+    PACKAGE.replace("{name: opened, type: date}", "{name: opened, type: date, precision: month}")
+    .replace("{name: bridges, type: integer,", "{name: bridges, type: integer, default: 0,")
+    .replace(
+        "      uncertainty: true\n",
+        "      uncertainty: {statuses: [status, length_status]}\n"
+        "      rules:\n"
+        "        - {field: opened, inYear: year, message: the year the river opened}\n"
+        "        - {field: bridges, lessThan: length}\n",
+    )
+    .replace("    sources: [src-a]\n", "    sources: [src-a]\n    headers: {opened_name: Opened}\n")
+)
+EXTENDED_RECORDS = [
+    GOOD_RECORDS[0],
+    {k: v for k, v in GOOD_RECORDS[1].items() if k != "bridges"} | {"length_status": "derived"},
+]
+
+
+def test_several_statuses_defaults_and_a_dates_precision_give_their_columns(tmp_path):
+    content = load_content(project(tmp_path, "yaml", as_yaml(EXTENDED_RECORDS), EXTENDED))
+    big, small = dataset_rows(content, "rivers", "en")
+    assert small["bridges"] == 0, "a record without a value has the declared default"
+    assert (small["length_status"], small["length_status_name"]) == ("derived", "derived")
+    assert (big["length_status"], big["status"]) == ("reported", "reported")
+    assert big["opened_name"] == "January 2020" and small["opened_name"] is None
+    assert dataset_rows(content, "rivers", "zh")[0]["opened_name"] == "2020年1月"
+    assert weakest_status(small) == "inferred" and weakest_status(big) == "reported"
+    assert weakest_status(big | {"length_status": "derived"}) == "derived"
+
+
+def test_a_second_status_other_than_reported_needs_the_note(tmp_path):
+    records = [GOOD_RECORDS[0] | {"length_status": "inferred"}, EXTENDED_RECORDS[1]]
+    found = problems(project(tmp_path, "yaml", as_yaml(records), EXTENDED))
+    assert any(
+        p.startswith("content/data/rivers.yaml:1:") and "status 'inferred' needs `uncertain:`" in p
+        for p in found
+    ), found
+
+
+def test_a_broken_rule_is_reported_at_its_records_line_with_its_message(tmp_path):
+    records = [GOOD_RECORDS[0] | {"year": 2021}, EXTENDED_RECORDS[1] | {"bridges": 20}]
+    found = problems(project(tmp_path, "yaml", as_yaml(records), EXTENDED))
+    second = len(GOOD_RECORDS[0]) + 1  # the line of the second record's first key
+    assert found == [
+        "content/data/rivers.yaml:1:3: opened 2020-01-31 is not in year 2021 "
+        "(the year the river opened) (correct the value)",
+        f"content/data/rivers.yaml:{second}:3: bridges 20 must be less than length 12.0 "
+        "(correct the value)",
+    ]
+
+
+EXTENSION_MISTAKES = [
+    ("inYear: year", "inYear: yaer", "yaer", "rule names 'yaer', which is not a field"),
+    ("inYear: year", "inYear: name", "inYear", "inYear compares a date with a year"),
+    ("lessThan: length}", "lessThan: name}", "lessThan", "lessThan cannot compare"),
+    ("length_status]", "length_basis]", "length_basis", "is not named like one"),
+    ("default: 0,", "default: none,", "default", "default 'none' is not a integer"),
+    ("{opened_name: Opened}", "{opened: Opened}", "opened:", "is not a column the rows"),
+    (
+        "{name: year, type: year}",
+        "{name: year, type: year, precision: year}",
+        "type: year, precision",
+        "`precision` is for a field of type date, not year",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "token", "message"),
+    EXTENSION_MISTAKES,
+    ids=[m[2] for m in EXTENSION_MISTAKES],
+)
+def test_an_extension_mistake_is_located_with_a_hint(tmp_path, old, new, token, message):
+    assert EXTENDED.count(old) == 1
+    package = EXTENDED.replace(old, new)
+    found = problems(project(tmp_path, "yaml", as_yaml(EXTENDED_RECORDS), package=package))
+    lines = dedent(package).splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if token in text)
+    assert any(
+        re.match(rf"content/datapackage\.yaml:{line}:\d+: .*{re.escape(message)}", p) for p in found
+    ), found

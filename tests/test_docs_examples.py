@@ -9,7 +9,14 @@ from pathlib import Path
 
 from conftest import REPO, write_content
 from test_theme import STORY_TEMPLATES
-from tiangong_site.collections import Collection, CollectionIndex, CollectionPage, Column, Link
+from tiangong_site.collections import (
+    Collection,
+    CollectionIndex,
+    CollectionPage,
+    Column,
+    Item,
+    Link,
+)
 
 DOC = REPO / "docs" / "pages-from-data.md"
 EXAMPLE = re.compile(r"<!-- example: (\S+) -->\n```\w*\n(.*?)```", re.S)
@@ -42,8 +49,18 @@ def test_the_documented_collections_and_templates_build(run_cli, tmp_path):
     assert 'href="/sub/places/beta/" rel="next"' in alpha  # sorted by name
     assert "<dt>kind</dt><dd>city</dd>" in alpha
     assert "<p>Made by our data desk.</p><p>Test publisher</p>" in alpha  # the base override
+    # related rows, in this language, sorted: alpha's figures, each citing its source
+    figures = re.findall(r"<li>([^<]*)<a href=\"#cite-([\w-]+)\">\[(\d)\]", alpha)
+    assert figures == [
+        ("Growth, 2023: 10.8%", "src-a", "1"),
+        ("Output, H1 2023: 123.4 bn yuan", "src-b", "2"),
+    ]
+    assert '<li id="cite-src-a">Source A</li><li id="cite-src-b">Source B</li>' in alpha
+    province = (site / "kinds" / "province" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Places of kind province</h1>" in province
     listing = (site / "places" / "index.html").read_text(encoding="utf-8")
-    assert '<li><a href="/sub/places/gamma/">Gamma</a></li>' in listing
+    assert '<li><a href="/sub/places/gamma/">Gamma</a> city</li>' in listing
+    assert not (site / "places" / "prov").exists()  # {not: province}
     kinds = (site / "kinds" / "city" / "index.html").read_text(encoding="utf-8")
     assert "<h1>Places of kind city</h1>" in kinds  # a group, in the theme's record.html
 
@@ -54,6 +71,6 @@ def test_the_documented_template_uses_every_attribute_of_the_page_data():
     templates = examples()["templates/place.html"] + examples()["templates/places.html"]
     used = set(re.findall(r"\b(?:page|c|row|item)((?:\.\w+)+)", templates))
     used_names = {part for chain in used for part in chain.split(".") if part}
-    for cls in (CollectionPage, CollectionIndex, Collection, Column, Link):
+    for cls in (CollectionPage, CollectionIndex, Collection, Column, Link, Item):
         names = {f.name for f in dataclasses.fields(cls)}
         assert names <= used_names, (cls.__name__, names - used_names)

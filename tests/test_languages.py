@@ -36,6 +36,10 @@ def say(word: str, languages: list[str]) -> str:
     return "{" + ", ".join(f"{lang}: {json.dumps(WORDS[word][lang])}" for lang in languages) + "}"
 
 
+PACKAGE = (REPO / "content" / "datapackage.yaml").read_text(encoding="utf-8")
+"""The story's declarations, which the river site's data follows."""
+
+
 def content_files(languages: list[str], at_root: bool = False) -> dict[str, str]:
     """A small river site, every text in each of `languages` (the first is the default)."""
 
@@ -81,14 +85,14 @@ def content_files(languages: list[str], at_root: bool = False) -> dict[str, str]
               value: 1234567.5
               source: survey
             """,
-        **{f"data/{name}.yaml": "[]\n" for name in ("award-tiers", "awards", "clusters")},
-        **{f"data/{name}.yaml": "[]\n" for name in ("companies", "events")},
         "charts.yaml": "[]\n",
         # The story's declarations (metrics, figures, sources …), its sources in any language.
-        "datapackage.yaml": (REPO / "content" / "datapackage.yaml")
-        .read_text(encoding="utf-8")
-        .replace("enum: [en, zh]}", f"enum: [en, zh, {', '.join(languages)}]}}"),
+        "datapackage.yaml": PACKAGE.replace(
+            "enum: [en, zh]}", f"enum: [en, zh, {', '.join(languages)}]}}"
+        ),
     }
+    for path in re.findall(r"(?m)^    path: (\S+)$", PACKAGE):  # every dataset it declares
+        files.setdefault(path, "[]\n")
     for i, lang in enumerate(languages):
         suffix = "" if i == 0 else f".{lang}"
         for slug, layout, word in (("", "story", "story"), ("data", "data", "data")) + (

@@ -216,7 +216,7 @@ def test_a_lookup_gives_a_column_per_value_and_the_missing_value_where_nothing_m
         ("measure: {unit: gauge.unit,", "measure: {unit: gallons,", "unit 'gallons' is not one"),
         ("measure: {unit: gauge.unit,", "measure: {unit: dam.unit,", "'dam' is not a foreign key"),
         ("qualifier: qualifier}", "qualifier: qualifer}", "qualifier 'qualifer' is not a field"),
-        ("default: exact,", "default: roughly,", "default 'roughly' is not a value"),
+        ("default: exact,", "default: roughly,", "default 'roughly' is not in the enum"),
         ("resource: floods, on:", "resource: flods, on:", "'flods' is not a dataset"),
         (
             "{name: gauge, constraints",

@@ -13,10 +13,8 @@ from tiangong_site.declared.measures import Period
 from tiangong_site.errors import Problem
 from tiangong_site.loader import load_yaml_text
 from tiangong_site.models import (
-    Award,
     Localised,
     PartialDate,
-    Region,
     Site,
     text,
 )
@@ -25,10 +23,14 @@ DATES = TypeAdapter(PartialDate)
 
 
 def declared(name: str) -> type:
-    """The model of a dataset content/datapackage.yaml declares (figures, award tiers …)."""
+    """The model of a dataset the real project declares in content/datapackage.yaml."""
     package = load_package(REPO / "content", ["en"], [])
     assert package is not None
     return package.resources[name].model
+
+
+Region = declared("regions")
+Award = declared("awards")
 
 
 def problems_for(model: type, yaml_text: str, path: str = "content/data/x.yaml") -> list[Problem]:
@@ -208,9 +210,29 @@ def test_evaluation_year_before_ceremony_year_is_accepted():
 def test_evaluation_year_not_before_ceremony_year_is_refused(evaluation_year: int):
     with pytest.raises(
         ValidationError,
-        match=f"evaluation_year {evaluation_year} must be before ceremony_year 2024",
+        match=f"evaluation_year {evaluation_year} must be before ceremony_year 2024 "
+        r"\(the May 2024 ceremony",
     ):
         Award(**award(evaluation_year=evaluation_year))
+
+
+def test_a_broken_rule_is_reported_at_the_records_line():
+    records = (
+        "- ceremony_year: 2024\n  evaluation_year: 2023\n  region: r\n  tier: t\n"
+        "  standing: returning\n  source: s\n"
+        "- ceremony_year: 2024\n  ceremony_date: '2023-05-24'\n  evaluation_year: 2023\n"
+        "  region: r\n  tier: t\n  standing: returning\n  source: s\n"
+    )
+    (problem,) = problems_for(Award, records)
+    assert (problem.line, problem.column) == (7, 3)
+    assert problem.message == "ceremony_date 2023-05-24 is not in ceremony_year 2024"
+
+
+def test_a_second_status_needs_the_note_as_the_first_does():
+    with pytest.raises(ValidationError, match="status 'inferred' needs `uncertain:`"):
+        Award(**award(standing_status="inferred"))
+    noted = Award(**award(standing_status="inferred", uncertain="inferred from 'once again'"))
+    assert (noted.status, noted.standing_status) == ("reported", "inferred")
 
 
 def test_ceremony_date_outside_the_ceremony_year_is_refused():

@@ -97,7 +97,11 @@ def placed_chart(root: Path) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("slug", "folder"),
-    [("charts", "chart pages"), ("regions", "region pages"), ("clusters", "cluster pages")],
+    [
+        ("charts", "chart pages"),
+        ("regions", "pages of collection 'regions'"),
+        ("clusters", "pages of collection 'clusters'"),
+    ],
 )
 def test_slug_on_a_generated_folder_is_refused_at_the_slug(
     project: Project, slug: str, folder: str

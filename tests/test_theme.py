@@ -8,8 +8,8 @@ from conftest import dedent, write_content
 from tiangong_site.render import THEME_TEMPLATES
 
 STORY_TEMPLATES = {
-    "region.html": '{% extends "base.html" %}{% block main %}{{ region.name }}{% endblock %}',
-    "cluster.html": '{% extends "base.html" %}{% block main %}{{ cluster.name }}{% endblock %}',
+    "region.html": '{% extends "base.html" %}{% block main %}{{ page.record.name }}{% endblock %}',
+    "cluster.html": '{% extends "base.html" %}{% block main %}{{ page.record.name }}{% endblock %}',
 }
 """The made-up content has places: their pages are the story's own, so the project's."""
 

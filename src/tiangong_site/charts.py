@@ -380,6 +380,8 @@ def _rows_of(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
 
 def _select(content: Content, spec: Chart, lang: str) -> list[dict[str, Any]]:
     rows = [r for r in dataset_rows(content, spec.data, lang) if matches(r, spec.where)]
+    if spec.kind != "timeline":  # a row without an x value has no place on the axis
+        rows = [r for r in rows if r.get(spec.x) is not None]
     if spec.y == "count":
         rows = _count(rows, spec, lang)
     rows = [r for r in rows if r.get(spec.y) is not None] if spec.kind != "timeline" else rows

@@ -153,8 +153,8 @@ def make_parser() -> argparse.ArgumentParser:
         "Give each required field as --FIELD VALUE; the content is validated afterwards and the "
         "file restored if anything is wrong.",
         epilog="Examples:\n"
-        "tiangong-site new award --ceremony-year 2025 --evaluation-year 2024 --region zhuji "
-        "--tier county --standing returning --source SOURCE-ID\n"
+        "tiangong-site new NAME --FIELD VALUE ...  (NAME: a dataset content/datapackage.yaml "
+        "declares)\n"
         "tiangong-site new sources --id my-source --title '...' --publisher '...' --url "
         "https://... --kind press --language zh\n"
         "  tiangong-site new page how-we-did-it --title 'How we did it' --description '...'\n"

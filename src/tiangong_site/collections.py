@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
-from pydantic import Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from .collisions import Origin, _suggest
 from .content import Content, close_matches, key_field, pydantic_problems
-from .deps import record_all, recording
+from .deps import data_key, group_key, record, record_all, recording
 from .errors import ContentError, Problem, display_path
 from .loader import LoadedFile, load_yaml_file
 from .models import Id, LocalText, Scalar, Strict, text
@@ -67,6 +68,35 @@ class IndexSpec(Strict):
     _url = field_validator("url")(lambda value: _checked_url(value, INDEX_URL_PATTERN))
 
 
+class Not(Strict):
+    """`{not: value}` or `{not: [values]}` in a `where`: keep rows whose column is none of them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    values: Scalar | list[Scalar] = Field(alias="not", description="The values to leave out.")
+
+    def allows(self, value: Any) -> bool:
+        return value not in (self.values if isinstance(self.values, list) else [self.values])
+
+
+class RelatedSpec(Strict):
+    """Rows of a dataset that name the page's record: `page.related.NAME` in its template."""
+
+    dataset: str = Field(description="The dataset whose rows are related.")
+    field: str = Field(
+        description="Their column that holds the record's key (its id), e.g. region."
+    )
+    sort: str | list[str] | None = Field(
+        default=None,
+        description="The column (or columns, first first) the rows are ordered by; "
+        "-column: descending. The dataset's order by default.",
+    )
+
+    @property
+    def sorts(self) -> list[str]:
+        return [self.sort] if isinstance(self.sort, str) else list(self.sort or [])
+
+
 class CollectionSpec(Strict):
     """One collection of content/collections.yaml."""
 
@@ -79,12 +109,19 @@ class CollectionSpec(Strict):
         description="The template of each page, in templates/ or the theme.",
     )
     title: LocalText = Field(description="Each page's headline: braces name a column.")
-    where: dict[str, Scalar | list[Scalar]] = Field(
+    where: dict[str, Scalar | list[Scalar] | Not] = Field(
         default_factory=dict,
-        description="Keep only rows whose column equals the value (or one of the list).",
+        description="Keep only rows whose column equals the value (or one of the list); "
+        "`{not: value}` (or a list) keeps the rows whose column is none of them.",
     )
     sort: str | None = Field(
         default=None, description="The column pages are ordered by; -column: descending."
+    )
+    related: dict[str, RelatedSpec] = Field(
+        default_factory=dict,
+        description="Rows of other datasets that name the record, by the name the template "
+        "reads them under: `awards: {dataset: awards, field: region}` gives "
+        "page.related.awards.",
     )
     group_by: str | None = Field(
         default=None, description="One page per distinct value of this column."
@@ -115,6 +152,15 @@ class Link:
 
     url: str
     title: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """A page of a collection in a listing: its address, title and row (this language)."""
+
+    url: str
+    title: str
+    record: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -152,6 +198,9 @@ class CollectionPage:
     """The record's columns, names and values, in the dataset's order."""
     prev: Link | None
     next: Link | None
+    related: Mapping[str, tuple[dict[str, Any], ...]]
+    """The rows of each `related:` dataset that name the record, in this language, sorted
+    as declared: page.related.NAME."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +210,8 @@ class CollectionIndex:
     collection: Collection
     url: str
     title: str
-    items: tuple[Link, ...]
+    items: tuple[Item, ...]
+    """Each page of the collection, in order, with its row."""
 
 
 # --- loading and checking --------------------------------------------------------------------
@@ -248,6 +298,36 @@ def _column_problems(
         message = f"URL '{spec.url}' names no column, so every page would have the same address"
         hint = f"name a column of ids, e.g. /{spec.name}/{{id}}/"
         problems.append(declared.problem((i, "url"), message, hint))
+    for name, related in spec.related.items():
+        problems += _related_problems(declared, (i, "related", name), related, content)
+    return problems
+
+
+def _related_problems(
+    declared: Declared, at: tuple, related: RelatedSpec, content: Content
+) -> list[Problem]:
+    """A related dataset must exist, and the columns it names be columns of its rows."""
+    known_sets = sorted(d for d in content.datasets if d != "charts")
+    if related.dataset not in known_sets:
+        close = close_matches(related.dataset, known_sets)
+        hint = f"did you mean '{close[0]}'?" if close else f"datasets: {', '.join(known_sets)}"
+        message = f"dataset '{related.dataset}' does not exist"
+        return [declared.problem(at + ("dataset",), message, hint)]
+    rows = collection_rows(content, related.dataset, content.site.languages[0])
+    if not rows:
+        return []
+    known = list(dict.fromkeys(k for row in rows for k in row if not k.startswith("_")))
+    named = [(("field",), related.field)] + [
+        (("sort",) if isinstance(related.sort, str) else ("sort", k), column.removeprefix("-"))
+        for k, column in enumerate(related.sorts)
+    ]
+    problems = []
+    for key, column in named:
+        if column not in known:
+            close = close_matches(column, known)
+            hint = f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(known)}"
+            message = f"'{column}' is not a column of {related.dataset}"
+            problems.append(declared.problem(at + key, message, hint))
     return problems
 
 
@@ -300,27 +380,54 @@ def plan_collections(plan: Any, content: Content, urls: Any, lang: str) -> None:
         collection = Collection(spec.name, spec.dataset, index)
         keys = frozenset(made_of)
         template_at = declared.problem((i, "template"), "", "")
+        tools = functools.partial(PageTools, content, urls, lang)
         for n in range(len(entries)):
             # Made when the page is rendered, then dropped: 10,000 views held from planning
             # to the end of the build were a third of its memory.
-            view = functools.partial(_page_view, collection, entries, n, urls)
-            plan.jobs.append(_job(entries[n], spec.template, view, keys, template_at))
+            view = functools.partial(_page_view, collection, spec, content, entries, n, urls, lang)
+            plan.jobs.append(_job(entries[n], spec.template, view, keys, template_at, tools))
         if spec.index and index:
-            items = tuple(Link(urls.url(e.url_path), e.title) for e in entries)
-            listing = CollectionIndex(collection, index.url, index.title, items)
+            listing = CollectionIndex(collection, index.url, index.title, _items(entries, urls))
             at = declared.problem((i, "index", "url"), "", "")
             origin = Origin(f"the index of collection '{spec.name}'", at.path, at.line, at.column)
             entry = _Entry([], None, spec.index.url.lstrip("/"), index.title, origin)
             template_at = declared.problem((i, "index", "template"), "", "")
             same = functools.partial(lambda listing: listing, listing)
-            plan.jobs.append(_job(entry, spec.index.template, same, keys, template_at))
+            plan.jobs.append(_job(entry, spec.index.template, same, keys, template_at, tools))
 
 
-def _page_view(collection: Collection, entries: list[_Entry], n: int, urls: Any) -> Any:
+def _items(entries: list[_Entry], urls: Any) -> tuple[Item, ...]:
+    return tuple(Item(urls.url(e.url_path), e.title, e.rows[0]) for e in entries)
+
+
+def collection_items(content: Content, urls: Any, lang: str) -> dict[str, tuple[Item, ...]]:
+    """Each collection's pages in `lang`, by the collection's name: for listings on other
+    pages (the data page lists the place pages). Reading them records the datasets."""
+    declared: Declared = getattr(content, "collections", None) or Declared()
+    return {
+        spec.name: _items(_entries(declared, i, spec, content, lang)[0], urls)
+        for i, spec in enumerate(declared.specs)
+    }
+
+
+def _page_view(
+    collection: Collection,
+    spec: CollectionSpec,
+    content: Content,
+    entries: list[_Entry],
+    n: int,
+    urls: Any,
+    lang: str,
+) -> Any:
     entry = entries[n]
     record = entry.rows[0]
     prev = entries[n - 1] if n > 0 else None
     after = entries[n + 1] if n + 1 < len(entries) else None
+    key = record.get(key_field(content.records(spec.dataset)))
+    related = {
+        name: related_rows(content, r.dataset, r.field, key, r.sorts, lang)
+        for name, r in spec.related.items()
+    }
     return CollectionPage(
         collection=collection,
         url=urls.url(entry.url_path),
@@ -331,7 +438,50 @@ def _page_view(collection: Collection, entries: list[_Entry], n: int, urls: Any)
         columns=tuple(Column(k, v) for k, v in record.items()),
         prev=Link(urls.url(prev.url_path), prev.title) if prev else None,
         next=Link(urls.url(after.url_path), after.title) if after else None,
+        related=MappingProxyType(related),
     )
+
+
+def _own_key(dataset: str, key: str) -> bool:
+    """Whether a recorded key stands for `dataset` itself (whole, a record or a group)."""
+    return key == f"data:{dataset}" or key.startswith((f"data:{dataset}#", f"data:{dataset}."))
+
+
+def _read_apart(content: Content, dataset: str, lang: str) -> tuple[list[Any], frozenset[str]]:
+    """The dataset's rows, and what they were made from besides the dataset itself (the
+    datasets their references read): a page that reads a few rows records those and
+    these, not the whole dataset, so an edit elsewhere in it leaves the page alone. Rows
+    that name records of their own dataset keep the whole dataset."""
+    with recording(passed_on=False) as keys:
+        rows = collection_rows(content, dataset, lang)
+    package = content.package
+    resource = package.resources.get(dataset) if package is not None else None
+    joins_itself = resource is not None and any(
+        target == dataset for target, _ in resource.foreign_keys.values()
+    )
+    return rows, frozenset(k for k in keys if joins_itself or not _own_key(dataset, k))
+
+
+def related_rows(
+    content: Content, dataset: str, column: str, value: Any, sorts: list[str], lang: str
+) -> tuple[dict[str, Any], ...]:
+    """The rows of `dataset` whose `column` is `value`, sorted by `sorts` (first first),
+    each without its hidden `_` columns. Records that group, and what the rows read."""
+    cache_key = ("related", dataset, column, tuple(sorts), lang)
+    if cache_key not in content._cache:
+        rows, made_of = _read_apart(content, dataset, lang)
+        groups: dict[Any, list[dict[str, Any]]] = {}
+        for row in rows:
+            if isinstance(row.get(column), (str, int, float, bool)):
+                groups.setdefault(row[column], []).append(row)
+        for name in list(groups):
+            for sort in reversed(sorts):  # stable: the first column decides last
+                groups[name] = _sorted(groups[name], sort)
+        content._cache[cache_key] = (groups, made_of)  # type: ignore[index]
+    groups, made_of = content._cache[cache_key]  # type: ignore[index]
+    record(group_key(dataset, column, value))
+    record_all(made_of)
+    return tuple({k: v for k, v in row.items() if k[:1] != "_"} for row in groups.get(value, []))
 
 
 def _entries(
@@ -339,12 +489,10 @@ def _entries(
 ) -> tuple[list[_Entry], list[Problem]]:
     """The collection's pages in order, and a problem at both records for each address two
     of them would share, and at each value that is no safe address."""
-    from .tables import matches
-
     rows = [
         {k: v for k, v in row.items() if not k.startswith("_")}
         for row in collection_rows(content, spec.dataset, lang)
-        if matches(row, spec.where)
+        if _matches(row, spec.where)
     ]
     rows = _sorted(rows, spec.sort)
     groups: dict[Any, list[dict[str, Any]]] = {}
@@ -372,6 +520,15 @@ def _entries(
         seen[url] = entry
         entries.append(entry)
     return entries, problems
+
+
+def _matches(row: dict[str, Any], where: dict[str, Any]) -> bool:
+    """As charts' `where`, and `{not: …}` keeps the rows whose column is none of the values."""
+    from .tables import matches
+
+    plain = {k: v for k, v in where.items() if not isinstance(v, Not)}
+    kept = all(v.allows(row.get(k)) for k, v in where.items() if isinstance(v, Not))
+    return kept and matches(row, plain)
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str | None) -> list[dict[str, Any]]:
@@ -507,12 +664,112 @@ class CollectionJob(Job):
         return {k: v for k, v in super().ambient().items() if k != "template_at"}
 
 
+class _Later:
+    """A listing made when a template first looks at it: after the page above it has cited
+    and marked what it shows, so the list at the end of the page is complete."""
+
+    def __init__(self, make: Callable[[], list[Any]]):
+        self._make = make
+
+    def __iter__(self) -> Any:
+        return iter(self._make())
+
+    def __len__(self) -> int:
+        return len(self._make())
+
+
+class PageTools:
+    """What a collection page's template may call besides reading `page`, made afresh for
+    each rendering: `cite(source_id)` numbers a source in the order first cited, and
+    `citations` lists them at the end; `mark(row, subject)` gives a row that is not simply
+    reported its marker, and `status_notes` lists the notes; `row(dataset, key)` is
+    another record's row; `link(collection, key)` the address of a record's page, or none."""
+
+    def __init__(self, content: Content, urls: Any, lang: str):
+        from .pages import Citations, StatusNotes
+
+        self.content, self.urls, self.lang = content, urls, lang
+        self._citations, self._notes = Citations(content, urls, lang), StatusNotes()
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "cite": self._citations.cite,
+            "citations": _Later(self._citations.listing),
+            "mark": self.mark,
+            "status_notes": _Later(self._notes.listing),
+            "row": self.row,
+            "link": self.link,
+        }
+
+    def mark(self, row: Mapping[str, Any], subject: str) -> dict[str, Any]:
+        """The row with `status_note` (the marker's link, or none) and `status_label`."""
+        from .tables import label, weakest_status
+
+        status = weakest_status(dict(row))
+        name = label(f"status-{status}", self.lang)
+        view = {
+            "status": status,
+            "status_name": name,
+            "status_label": label("status-marker", self.lang) % name,
+            "uncertain": row.get("uncertain") or "",
+        }
+        marked = self._notes.mark(view, subject)
+        note = marked["status_note"]
+        return dict(row) | {
+            "status_note": note,
+            "status_label": view["status_label"] if note else "",
+        }
+
+    def row(self, dataset: str, key: Any, lang: str | None = None) -> dict[str, Any] | None:
+        """The row of `dataset`'s record `key`, in this language or `lang`; none if absent."""
+        lang = lang or self.lang
+        cache_key = ("row", dataset, lang)
+        if cache_key not in self.content._cache:
+            rows, made_of = _read_apart(self.content, dataset, lang)
+            field = key_field(self.content.records(dataset))
+            by_key = {r.get(field): r for r in rows}
+            self.content._cache[cache_key] = (by_key, made_of)  # type: ignore[index]
+        by_key, made_of = self.content._cache[cache_key]  # type: ignore[index]
+        record(data_key(dataset, key))
+        record_all(made_of)
+        found = by_key.get(key)
+        return {k: v for k, v in found.items() if k[:1] != "_"} if found else None
+
+    def link(self, collection: str, key: Any) -> str | None:
+        """The address of the page of `collection` for record `key`, in this language; none
+        when the collection leaves the record out."""
+        cache_key = ("links", collection, self.lang)
+        if cache_key not in self.content._cache:
+            self.content._cache[cache_key] = self._links(collection)  # type: ignore[index]
+        dataset, links = self.content._cache[cache_key]  # type: ignore[index]
+        record(data_key(dataset, key))
+        return links.get(key)
+
+    def _links(self, name: str) -> tuple[str, dict[Any, str]]:
+        declared: Declared = getattr(self.content, "collections", None) or Declared()
+        found = [(i, s) for i, s in enumerate(declared.specs) if s.name == name]
+        if not found:
+            known = ", ".join(s.name for s in declared.specs) or "none"
+            raise ValueError(f"link(): no collection '{name}' (collections: {known})")
+        i, spec = found[0]
+        field = key_field(self.content.records(spec.dataset))
+        with recording(passed_on=False):
+            entries = _entries(declared, i, spec, self.content, self.lang)[0]
+        links = {e.rows[0].get(field): self.urls.url(e.url_path) for e in entries}
+        return spec.dataset, links
+
+
 def _job(
-    entry: _Entry, template: str, view: Callable[[], Any], made_of: frozenset[str], at: Problem
+    entry: _Entry,
+    template: str,
+    view: Callable[[], Any],
+    made_of: frozenset[str],
+    at: Problem,
+    tools: Callable[[], PageTools],
 ) -> Any:
     def context(env: jinja2.Environment) -> dict[str, Any]:
         record_all(made_of)  # what the plan read to list the pages; the view records the rest
-        return {"page": view()}
+        return {"page": view(), **tools().context()}
 
     return CollectionJob(
         path=entry.url_path + "index.html",

@@ -341,98 +341,6 @@ class Site(Strict):
 # --- datasets ---------------------------------------------------------------
 
 
-class Region(Strict):
-    """A province, prefecture-level city or county-level division."""
-
-    references: ClassVar[dict[str, str]] = {"parent": "regions", "sources": "sources"}
-
-    id: Id = Field(
-        description=(
-            "This region's id, unique in regions.yaml: how figures, awards and pages name it."
-        ),
-    )
-    name: LocalText = Field(description="The region's name.")
-    kind: Literal["province", "city", "district", "county-level-city", "county", "new-area"] = (
-        Field(
-            description=(
-                "province, city (prefecture-level), district, county-level-city, county or "
-                "new-area."
-            ),
-        )
-    )
-    parent: Id | None = Field(
-        default=None,
-        description="The region this one belongs to: an id in content/data/regions.yaml.",
-    )
-    mountainous: bool = Field(
-        default=False, description="One of the province's 26 mountainous counties."
-    )
-    summary: LocalText | None = Field(
-        default=None,
-        description="A few sentences shown at the top of the region's page.",
-    )
-    sources: list[Id] = Field(
-        default_factory=list,
-        description="Sources of what the summary states: ids in content/data/sources.yaml.",
-    )
-
-
-class Award(Qualified):
-    """One Tiangong award won by one region at one ceremony."""
-
-    references: ClassVar[dict[str, str]] = {
-        "region": "regions",
-        "tier": "award-tiers",
-        "source": "sources",
-    }
-
-    ceremony_year: int = Field(
-        ge=2023,
-        le=2100,
-        description="Year of the ceremony that presented the award, e.g. 2024 for May 2024",
-    )
-    ceremony_date: PartialDate | None = Field(
-        default=None, description="Date of the ceremony, YYYY-MM-DD"
-    )
-    evaluation_year: int = Field(
-        ge=2020, le=2100, description="Year the award judged, e.g. 2023 for the May 2024 ceremony"
-    )
-    region: Id = Field(description="The region that won: an id in content/data/regions.yaml.")
-    tier: Id = Field(description="The tier it won in: an id in content/data/award-tiers.yaml.")
-    standing: Literal["first-time", "returning", "unknown"] = Field(
-        description="Whether the region had won before, as the source says"
-    )
-    golden: bool = Field(default=False, description="The golden award, for three wins in a row.")
-    source: Id = Field(description="Where the win is reported: an id in content/data/sources.yaml.")
-    note: LocalText | None = Field(
-        default=None, description="Shown next to the record on its pages"
-    )
-    status: Status = status_field("the win")
-    standing_status: Status = status_field("the standing (first-time or returning)")
-    uncertain: LocalText | None = Field(
-        default=None,
-        description="Why a status is not `reported`, in a sentence; shown as a note, linked from "
-        "a marker",
-    )
-
-    def _status_values(self) -> list[str]:
-        return [self.status, self.standing_status]
-
-    @model_validator(mode="after")
-    def _years(self) -> Award:
-        if self.evaluation_year >= self.ceremony_year:
-            raise ValueError(
-                f"evaluation_year {self.evaluation_year} must be before ceremony_year "
-                f"{self.ceremony_year} "
-                "(the May 2024 ceremony honoured the 2023 evaluation year)"
-            )
-        if self.ceremony_date and not self.ceremony_date.startswith(str(self.ceremony_year)):
-            raise ValueError(
-                f"ceremony_date {self.ceremony_date} is not in ceremony_year {self.ceremony_year}"
-            )
-        return self
-
-
 # --- charts and pages --------------------------------------------------------
 
 SLUG_PATTERN = r"^([a-z0-9]+(-[a-z0-9]+)*)?$"
@@ -465,9 +373,10 @@ class Chart(Strict):
         "line: values over periods; timeline: dated events; grid: a mark for each row at "
         "(x, y), e.g. which places (y) won at which ceremony (x), named, not counted."
     )
-    data: Literal["awards"] = Field(
+    data: str = Field(
+        min_length=1,
         description=(
-            "The dataset whose rows the chart draws (awards, or one declared in "
+            "The dataset whose rows the chart draws (one declared in "
             "content/datapackage.yaml); x, y, series and where name its columns."
         ),
     )
@@ -567,8 +476,6 @@ class PageMeta(Strict):
 
 
 DATASETS: dict[str, tuple[str, type[Strict]]] = {
-    "regions": ("data/regions.yaml", Region),
-    "awards": ("data/awards.yaml", Award),
     "charts": ("charts.yaml", Chart),
 }
 """Every data file: dataset name -> (path under content/, record class). Each holds a list."""

@@ -26,6 +26,7 @@ from .limits import MAX_TEMPLATE_BYTES, read_text
 from .models import text
 from .safejson import dumps_for_html
 from .signed_cache import SignedBytecodeCache
+from .tables import ordinal
 
 
 def base_path_of(base_url: str) -> str:
@@ -236,6 +237,7 @@ def make_environment(
     env.policies["json.dumps_function"] = dumps_for_html
     env.filters["t"] = lambda value: text(value, lang)
     env.filters["date"] = lambda value: i18n.date(value, lang)
+    env.filters["ordinal"] = lambda number: ordinal(number, lang)  # 2nd, 第2位
     install_translations(env, translations, lang)
     return env
 

@@ -24,8 +24,6 @@ from .loader import load_yaml_text, split_front_matter
 from .models import DATASETS, LANGUAGES, Localised, PageMeta
 
 KINDS = {
-    "award": "awards",
-    "region": "regions",
     "chart": "charts",
 }
 """Built-in record kinds `new` can add, and the dataset each goes into. Plus `page`, and

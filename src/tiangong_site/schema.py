@@ -8,9 +8,9 @@ current content, so they say what the build says wherever JSON Schema can:
 - every field has its own description and an example, and each record kind a snippet
   copied from a real record.
 
-What JSON Schema cannot say is left to the build: an id used twice, a ceremony_date
-outside ceremony_year, evaluation_year not before ceremony_year, a `where:` whose values
-each exist but match no row together. Regenerate with `tiangong-site schema` (`make
+What JSON Schema cannot say is left to the build: an id used twice, a declared rule
+between two fields of a record (`rules:`, such as a date outside a year), a `where:` whose
+values each exist but match no row together. Regenerate with `tiangong-site schema` (`make
 schemas`) after adding or renaming an id; a test fails while the committed files are stale.
 """
 
@@ -282,10 +282,12 @@ def content_schemas(content: Content) -> dict[str, dict[str, Any]]:
     declaration file's (datapackage) and each declared dataset's."""
     schemas = json_schemas()
     package = content.package
+    data = schemas["charts"]["$defs"]["Chart"]["properties"]["data"]
+    if "const" in data:  # one built-in dataset with rows: pydantic writes a const
+        data["enum"] = [data.pop("const")]
     if package is not None and package.resources:
-        data = schemas["charts"]["$defs"]["Chart"]["properties"]["data"]
-        enum = data.setdefault("enum", [data.pop("const")] if "const" in data else [])
-        enum += [name for name in package.resources if name not in enum]
+        data.setdefault("enum", [])
+        data["enum"] += [name for name in package.resources if name not in data["enum"]]
     for name, schema in schemas.items():
         if name != "page":  # each edition of a page is a file in one language: plain text
             schema = _require_languages(schema, content.site.languages)

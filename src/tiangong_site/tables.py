@@ -14,7 +14,6 @@ from .content import Content
 from .declared.measures import PERIOD_WORDS
 from .i18n import N_, gettext
 from .languages import KNOWN
-from .models import text
 
 LABELS: dict[str, str] = {
     **PERIOD_WORDS,  # a period's kind: period_kind_name, a line chart's `connect`
@@ -25,21 +24,12 @@ LABELS: dict[str, str] = {
     "hatched": N_("Hatched: uncertain (see notes)"),
     "hollow": N_("Open circles: inferred or unconfirmed (see notes)"),
     "rank-in-province": N_("%s in the province"),
-    "standing-first-time": N_("first-time winner"),
-    "standing-returning": N_("returning winner"),
-    "standing-unknown": N_("status not known"),
     "status-reported": N_("reported"),
     "status-derived": N_("derived"),
     "status-inferred": N_("inferred"),
     "status-unknown": N_("unknown"),
     "status-conflicting": N_("sources conflict"),
     "status-marker": N_("%s: see note"),
-    "region-province": N_("Province"),
-    "region-city": N_("City"),
-    "region-district": N_("District"),
-    "region-county-level-city": N_("County-level city"),
-    "region-county": N_("County"),
-    "region-new-area": N_("New area"),
     "source-official": N_("official"),
     "source-press": N_("press"),
     "source-mirror": N_("copy of an official page"),
@@ -73,59 +63,22 @@ def download_value(value: Any) -> Any:
     return value
 
 
+STATUSES = ("reported", "derived", "inferred", "unknown", "conflicting")
+
+
 def weakest_status(row: dict[str, Any]) -> str:
-    """The least certain of a row's statuses (an award has one for the win and one for its
-    standing): what a chart marks and a table flags."""
-    for key in ("status", "standing_status"):
-        if row.get(key, "reported") != "reported":
-            return str(row[key])
+    """The first of a row's statuses that is not `reported` (a record may have several:
+    `status`, then each NAME_status a declaration adds): what a chart marks and a table
+    flags."""
+    for key, value in row.items():
+        if (key == "status" or key.endswith("_status")) and value in STATUSES[1:]:
+            return str(value)
     return "reported"
 
 
-def _status(record: Any, lang: str) -> dict[str, str]:
-    """A record's status, as a code and in words, and the note that explains it."""
-    return {
-        "status": record.status,
-        "status_name": label(f"status-{record.status}", lang),
-        "uncertain": text(record.uncertain, lang),
-    }
-
-
-def award_rows(content: Content, lang: str = "en") -> list[dict[str, Any]]:
-    # a project without awards need not declare award-tiers
-    tiers = content.index("award-tiers") if content.datasets["awards"] else {}
-    regions = content.index("regions")
-    rows = []
-    for award in content.datasets["awards"]:
-        region = regions[award.region]
-        rows.append(
-            {
-                "ceremony_year": award.ceremony_year,
-                "ceremony": i18n.date(
-                    award.ceremony_date[:7] if award.ceremony_date else str(award.ceremony_year),
-                    lang,
-                ),
-                "evaluation_year": award.evaluation_year,
-                "region": award.region,
-                "region_name": text(region.name, lang),
-                "region_parent": region.parent or "",
-                "tier": award.tier,
-                "tier_name": text(tiers[award.tier].name, lang),
-                "standing": award.standing,
-                "standing_name": label(award.standing, lang),
-                "golden": award.golden,
-                "standing_status": award.standing_status,
-                **_status(award, lang),
-                "note": text(award.note, lang),
-                "source": award.source,
-            }
-        )
-    return rows
-
-
-ROW_BUILDERS = {
-    "awards": award_rows,
-}
+ROW_BUILDERS: dict[str, Any] = {}
+"""Datasets whose rows are made by code (every dataset of a project is declared now: its
+rows come from declared.rows)."""
 
 
 def dataset_rows(content: Content, dataset: str, lang: str = "en") -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ AWARD = [
 
 def test_new_award_appends_a_commented_record_that_validates(project: Path, run_cli):
     before = len(load_content(project / "content").datasets["awards"])
-    result = run_cli("new", "award", "--project", str(project), *AWARD)
+    result = run_cli("new", "awards", "--project", str(project), *AWARD)
     assert result.code == 0, result.err
     text = (project / "content/data/awards.yaml").read_text(encoding="utf-8")
     added = text[text.rindex("- ceremony_year: 2026") :]
@@ -59,7 +59,7 @@ def test_new_award_appends_a_commented_record_that_validates(project: Path, run_
 def test_new_award_without_facts_lists_what_to_give_and_writes_nothing(project: Path, run_cli):
     path = project / "content/data/awards.yaml"
     before = path.read_bytes()
-    result = run_cli("new", "award", "--project", str(project), "--region", "zhuji")
+    result = run_cli("new", "awards", "--project", str(project), "--region", "zhuji")
     assert result.code == 2
     for flag in ("--ceremony-year", "--evaluation-year", "--tier", "--standing", "--source"):
         assert flag in result.err
@@ -69,7 +69,7 @@ def test_new_award_without_facts_lists_what_to_give_and_writes_nothing(project: 
 
 def test_new_award_without_facts_lists_its_optional_flags_too(project: Path, run_cli):
     """Review 6.3: the optional flags (a ceremony date, a note and its Chinese) are named too."""
-    result = run_cli("new", "award", "--project", str(project), "--region", "zhuji")
+    result = run_cli("new", "awards", "--project", str(project), "--region", "zhuji")
     assert result.code == 2
     required, optional = result.err.split("give these fields:")[1].split("if you need them:")
     assert "--ceremony-year" in required and "--ceremony-date" not in required
@@ -82,7 +82,7 @@ def test_new_record_that_would_break_the_content_is_not_kept(project: Path, run_
     path = project / "content/data/awards.yaml"
     before = path.read_bytes()
     args = [a if a != "zhuji" else "zhuji-city" for a in AWARD]
-    result = run_cli("new", "award", "--project", str(project), *args)
+    result = run_cli("new", "awards", "--project", str(project), *args)
     assert result.code == 1
     assert "content/data/awards.yaml:" in result.err and "did you mean 'zhuji'?" in result.err
     assert path.read_bytes() == before

@@ -140,3 +140,32 @@ def test_only_reads_made_while_recording_are_recorded(builder: IncrementalBuilde
         content.index("figures").get("sx-gdp-growth-2024h1")
         assert content.pages[0].body
     assert keys == {"data:figures#sx-gdp-growth-2024h1", "pages", f"body:{content.pages[0].path}"}
+
+
+def test_an_award_edit_rerenders_the_region_pages_that_list_it(builder: IncrementalBuilder):
+    """A region page reads its awards through `related:` (content/collections.yaml): the
+    edit shows on the page of the award's region. (Every page that reads the figures' rows
+    is made again too: their won_YEAR columns come from the awards.) A chart of another
+    dataset is left alone."""
+    awards = builder.project.content / "data/awards.yaml"
+    edit(awards, "Sixth of the 20 winners", "The sixth of the 20 winners")
+    update, changed = update_and_compare(builder)
+    assert {"en/regions/beilun/index.html"} <= changed <= set(update.rendered)
+    assert "en/charts/award-tiers/index.html" not in update.rendered
+    assert "The sixth of the 20 winners" in (
+        builder.project.root / "_site/en/regions/beilun/index.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_a_figure_edit_rerenders_the_cluster_page_it_is_related_to(builder: IncrementalBuilder):
+    figures = builder.project.content / "data/figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    at = text.index("cluster: xinchang-bearings")
+    record = text.rindex("\n- ", 0, at)
+    value = text.index("value: ", record)
+    end = text.index("\n", value)
+    figures.write_text(text[:value] + "value: 301" + text[end:], encoding="utf-8")
+    update, changed = update_and_compare(builder)
+    assert "en/clusters/xinchang-bearings/index.html" in changed
+    assert set(update.rendered) >= changed
+    assert not [p for p in update.rendered if p.endswith("clusters/shangyu-fluorine/index.html")]

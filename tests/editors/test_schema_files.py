@@ -241,7 +241,7 @@ def test_each_id_field_says_whose_id_it_is():
 
 def test_references_and_chart_columns_complete_from_the_content():
     content = load_content(REPO / "content")
-    award = schema_of(AWARDS)["$defs"]["Award"]["properties"]
+    award = schema_of(AWARDS)["$defs"]["Awards"]["properties"]  # declared: named after it
     assert award["region"]["enum"] == sorted(content.index("regions"))
     assert award["source"]["enum"] == sorted(content.index("sources"))
     branches = schema_of(CHARTS)["$defs"]["Chart"]["allOf"]

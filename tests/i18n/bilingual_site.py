@@ -93,6 +93,7 @@ FILES = {
     "data/companies.yaml": "[]\n",
     # The real project's declarations of award-tiers, clusters, companies and events.
     "datapackage.yaml": (REPO / "content" / "datapackage.yaml").read_text(encoding="utf-8"),
+    "collections.yaml": (REPO / "content" / "collections.yaml").read_text(encoding="utf-8"),
     "data/events.yaml": """
         - id: ceremony-2024
           date: "2024-05-24"

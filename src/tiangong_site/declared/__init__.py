@@ -24,7 +24,7 @@ from ..models import DATASETS, DEFAULT_CITATIONS, Chart, LocalText, Strict
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
 from .measures import PERIOD_COLUMNS, UnitSpec
-from .records import resource_model
+from .records import record_type, resource_model
 from .rows import MEASURE_COLUMNS, declared_rows
 from .spec import FORMATS, FieldSpec, LookupSpec, PackageSpec, ResourceSpec
 
@@ -46,7 +46,7 @@ FieldDecl = FieldSpec
 RESERVED = ("site", "page", "datapackage")
 """Names of other content files' schemas (schemas/NAME.schema.json), which a dataset's
 schema would overwrite."""
-CHART_DATA = ("awards",)
+CHART_DATA: tuple[str, ...] = ()
 """Built-in datasets a chart may draw (those with rows)."""
 
 
@@ -68,12 +68,22 @@ class Resource:
     """field -> the columns of the named record its rows take (None: all)."""
     sort: str | None
     """The column the rows are sorted by (`-name`: descending), or None: the file's order."""
-    uncertainty: bool
+    headers: dict[str, LocalText]
+    """Download headers of the columns the rows derive, by column."""
+    statuses: tuple[str, ...]
+    """The status fields of each record (`status`, …): none without uncertainty."""
     model: type[Strict]
+    """The records' pydantic model: their JSON Schema, and the fields a mistake names."""
     at: tuple
     """Where the declaration is, as a key path of the declaration file."""
     lookups: list[LookupSpec] = field(default_factory=list)
     rename: dict[str, str] = field(default_factory=dict)
+    record: Any = None
+    """The type records are validated as (records.record_type): light records, not models."""
+
+    @property
+    def uncertainty(self) -> bool:
+        return bool(self.statuses)
 
     @property
     def format(self) -> str:
@@ -82,7 +92,13 @@ class Resource:
     @cached_property
     def adapter(self) -> TypeAdapter[Any]:
         """Validates a whole file of records in one call."""
-        return TypeAdapter(list[self.model])  # type: ignore[name-defined]
+        return TypeAdapter(list[self.record or self.model])  # type: ignore[name-defined]
+
+    def text_fields(self) -> list[FieldDecl]:
+        """The fields that hold text in each language, or records that do (an `array`
+        field's items then keep only theirs); `uncertain` with uncertainty."""
+        extra = [_UNCERTAIN] if self.uncertainty else []
+        return _with_text(self.fields) + extra
 
     def field(self, name: str) -> FieldDecl:
         return next(f for f in self.fields if f.name == name)
@@ -91,12 +107,15 @@ class Resource:
         """The columns of its rows before references are followed (rows.py)."""
         columns = []
         for f in self.fields:
-            columns += [f.name] + ([f"{f.name}_name"] if f.labels is not None else [])
+            named = f.labels is not None or f.precision is not None
+            columns += [f.name] + ([f"{f.name}_name"] if named else [])
             if f.type == "period":
                 columns += [f"{f.name}_{c}" for c in PERIOD_COLUMNS]
             if f.measure is not None:
                 columns += [f"{f.name}_{c}" for c in MEASURE_COLUMNS]
-        columns += ["status", "status_name", "uncertain"] if self.uncertainty else []
+        for status in self.statuses:
+            columns += [status, f"{status}_name"]
+        columns += ["uncertain"] if self.statuses else []
         return [self.rename.get(c, c) for c in columns]
 
 
@@ -183,10 +202,28 @@ def _citation_problems(package: Package, name: str, named: bool) -> list[Problem
     return []
 
 
+def _header_problems(package: Package, resource: Resource) -> list[Problem]:
+    """`headers` name columns the rows derive (a field's own column has its `title`)."""
+    derived = [c for c in resource.columns() if c not in {f.name for f in resource.fields}]
+    joined = [f"{f}_" for f in resource.foreign_keys]
+    problems = []
+    for column in resource.headers:
+        if column not in derived and not column.startswith(tuple(joined)):
+            problems.append(
+                package.file.problem(
+                    resource.at + ("headers", column),
+                    f"'{column}' is not a column the rows of {resource.name} derive",
+                    _did_you_mean(column, derived, "derived columns")
+                    + " (a field's own column takes its `title`)",
+                )
+            )
+    return problems
+
+
 def _join_problems(package: Package, resource: Resource) -> list[Problem]:
     """Each column a foreign key's `columns` names must be a column of the named dataset's
     rows (checked where they are known before any data is read)."""
-    problems = []
+    problems = _header_problems(package, resource)
     for k, fk in enumerate(_foreign_key_specs(package, resource)):
         target, wanted = fk.reference.resource, fk.columns or []
         known = _target_columns(package, target)
@@ -282,6 +319,7 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
     for fk in spec.table.foreignKeys:
         targets[single(fk.fields)] = (fk.reference.resource, single(fk.reference.fields))
         joins[single(fk.fields)] = fk.columns
+    model = resource_model(spec)
     return Resource(
         name=spec.name,
         path=spec.path,
@@ -293,18 +331,30 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
         foreign_keys=targets,  # type: ignore[arg-type]
         joins=joins,  # type: ignore[arg-type]
         sort=spec.sort,
-        uncertainty=spec.table.uncertainty,
-        model=resource_model(spec),
+        headers=dict(spec.headers),
+        statuses=spec.table.statuses,
+        model=model,
         at=at,
         lookups=list(spec.lookups),
         rename=dict(spec.rename),
+        record=record_type(spec, model),
     )
 
 
 # --- data ----------------------------------------------------------------------------------
 
-_STATUS = FieldSpec(name="status")
 _UNCERTAIN = FieldSpec(name="uncertain", localised=True)
+
+
+def _with_text(fields: list[FieldDecl]) -> list[FieldDecl]:
+    kept = []
+    for f in fields:
+        if f.localised:
+            kept.append(f)
+        elif f.type == "array" and f.items is not None and _with_text(f.items.fields):
+            items = f.items.model_copy(update={"fields": _with_text(f.items.fields)})
+            kept.append(f.model_copy(update={"items": items}))
+    return kept
 
 
 def load_datasets(
@@ -340,7 +390,8 @@ def _read(resource: Resource, path: Path, shown: str, languages: list[str]) -> L
     if resource.format == "json":
         return read_json(path, shown)
     if resource.format == "csv":
-        extra = [_STATUS, _UNCERTAIN] if resource.uncertainty else []
+        statuses = [FieldSpec(name=name) for name in resource.statuses]
+        extra = [*statuses, _UNCERTAIN] if resource.statuses else []
         return read_csv(path, shown, resource.fields + extra, languages)
     return read_yaml(path, shown)
 

@@ -12,7 +12,7 @@ from pydantic import StringConstraints, TypeAdapter
 from ..content import close_matches
 from ..errors import Problem
 from ..loader import LoadedFile
-from .spec import FORMATS, ITEM_TYPES, TYPES, UNCERTAINTY_FIELDS, FieldSpec, ResourceSpec
+from .spec import FORMATS, ITEM_TYPES, TYPES, FieldSpec, ResourceSpec
 
 NUMERIC = ("integer", "number", "year")
 KEY_TYPES = ("string", "integer")
@@ -69,15 +69,9 @@ def resource_problems(
             "write the path from content/, e.g. data/NAME.csv",
         )
     _fields(spec.table.fields, ("schema", "fields"), fmt, report, top=True)
-    if spec.table.uncertainty:
-        for j, field in enumerate(spec.table.fields):
-            if field.name in UNCERTAINTY_FIELDS:
-                report(
-                    ("schema", "fields", j, "name"),
-                    f"'{field.name}' is a field that `uncertainty: true` adds",
-                    "give this field another name, or remove `uncertainty: true`",
-                )
+    _uncertainty(spec, report)
     _derived_clashes(spec, report)
+    _rules(spec, report)
     _sort(spec, report)
     _primary_key(spec, report)
     _foreign_keys(spec, report, keys)
@@ -127,6 +121,61 @@ def _lookups(spec: ResourceSpec, report: Report, keys: dict[str, tuple[str, str]
             )
 
 
+def _uncertainty(spec: ResourceSpec, report: Report) -> None:
+    """The fields uncertainty adds: no declared field may take their names; each status is
+    `status` or NAME_status, so that a row's statuses are known by their names."""
+    statuses = spec.table.statuses
+    if not isinstance(spec.table.uncertainty, bool):
+        seen: set[str] = set()
+        for k, name in enumerate(statuses):
+            at = ("schema", "uncertainty", "statuses", k)
+            if name != "status" and not name.endswith("_status"):
+                report(at, f"status field '{name}' is not named like one", _STATUS_NAMES)
+            elif name in seen:
+                report(at, f"status field '{name}' is listed twice", "list each once")
+            seen.add(name)
+    added = (*statuses, "uncertain") if statuses else ()
+    for j, field in enumerate(spec.table.fields):
+        if field.name in added:
+            report(
+                ("schema", "fields", j, "name"),
+                f"'{field.name}' is a field that `uncertainty` adds",
+                "give this field another name, or remove it from `uncertainty`",
+            )
+
+
+_STATUS_NAMES = "name it `status`, or end its name in `_status` (standing_status)"
+
+
+def _rules(spec: ResourceSpec, report: Report) -> None:
+    """Each rule names two fields of the record, of types it can compare."""
+    fields = {f.name: f for f in spec.table.fields}
+    for k, rule in enumerate(spec.table.rules):
+        at = ("schema", "rules", k)
+        ops = [(op, other) for op in ("lessThan", "inYear") if (other := getattr(rule, op))]
+        if len(ops) != 1:
+            report(at, "a rule compares with one other field", "write `lessThan:` or `inYear:`")
+            continue
+        (op, other), names = ops[0], list(fields)
+        for key, name in (("field", rule.field), (op, other)):
+            if name not in fields:
+                message = f"rule names '{name}', which is not a field"
+                report(at + (key,), message, _did_you_mean(name, names, "fields"))
+        if rule.field not in fields or other not in fields:
+            continue
+        kinds = (fields[rule.field].type, fields[other].type)
+        if op == "inYear" and kinds != ("date", "year") and kinds != ("date", "integer"):
+            message = f"inYear compares a date with a year, not a {kinds[0]} with a {kinds[1]}"
+            report(at + (op,), message, "name a date field and a year field")
+        if op == "lessThan" and _family(kinds[0]) != _family(kinds[1]):
+            message = f"lessThan cannot compare a {kinds[0]} with a {kinds[1]}"
+            report(at + (op,), message, "compare two numbers or years, or two dates")
+
+
+def _family(kind: str) -> str:
+    return "number" if kind in NUMERIC else kind if kind == "date" else "none:" + kind
+
+
 def _sort(spec: ResourceSpec, report: Report) -> None:
     if spec.sort is None:
         return
@@ -150,9 +199,12 @@ def _sort(spec: ResourceSpec, report: Report) -> None:
 def _derived_clashes(spec: ResourceSpec, report: Report) -> None:
     """A field named like a column the rows derive (`kind_name` from `kind`'s labels,
     `status_name` from `uncertainty: true`) would be overwritten in every row."""
-    derived = {f"{f.name}_name": f.name for f in spec.table.fields if f.labels is not None}
-    if spec.table.uncertainty:
-        derived["status_name"] = "status"
+    derived = {
+        f"{f.name}_name": f.name
+        for f in spec.table.fields
+        if f.labels is not None or f.precision is not None
+    }
+    derived.update({f"{name}_name": name for name in spec.table.statuses})
     for j, field in enumerate(spec.table.fields):
         if field.name in derived:
             report(
@@ -186,6 +238,23 @@ def _field(field: FieldSpec, at: tuple, fmt: str | None, report: Report, top: bo
     _type_options(field, at, fmt, report, top)
     _constraints(field, at, report)
     _labels(field, at, report)
+    _default(field, at, report)
+
+
+def _default(field: FieldSpec, at: tuple, report: Report) -> None:
+    value, kind = field.default, field.type
+    if value is None:
+        return
+    if field.constraints.required or kind in ("list", "array", "period") or field.localised:
+        report(
+            at + ("default",),
+            f"a {'required' if field.constraints.required else kind} field takes no default",
+            "remove `default`",
+        )
+    elif not (isinstance(value, bool) if kind == "boolean" else _is(value, kind)):
+        report(at + ("default",), f"default {value!r} is not a {kind}", f"write a {kind}")
+    elif field.constraints.enum is not None and value not in field.constraints.enum:
+        report(at + ("default",), f"default {value!r} is not in the enum", "name a value of it")
 
 
 def _type_options(field: FieldSpec, at: tuple, fmt: str | None, report: Report, top: bool) -> None:
@@ -198,6 +267,7 @@ def _type_options(field: FieldSpec, at: tuple, fmt: str | None, report: Report, 
         ("partial", field.partial and kind != "date", "date"),
         ("format", field.format == "uri" and kind != "string", "string"),
         ("measure", field.measure is not None and kind != "number", "number"),
+        ("precision", field.precision is not None and kind != "date", "date"),
     ]
     for key, bad, belongs in wrong:
         if bad:
@@ -278,17 +348,6 @@ def _constraints(field: FieldSpec, at: tuple, report: Report) -> None:
                 f"`{key}` does not apply to a {kind} field",
                 f"it applies to {applies}: remove it",
             )
-    if field.default is not None and (
-        kind in ("list", "array", "period")
-        or field.localised
-        or not _is(field.default, each)
-        or (c.enum is not None and field.default not in c.enum)
-    ):
-        report(
-            at[:-1] + ("default",),
-            f"default {field.default!r} is not a value this field may have",
-            "write a value of the field's type (one of its enum, if it has one)",
-        )
     for k, value in enumerate(c.enum or []):
         if not _is(value, each):
             report(

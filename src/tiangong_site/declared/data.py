@@ -79,7 +79,19 @@ def read_json(path: Path, shown: str) -> TableFile:
             "records are a few levels deep: check the brackets",
         )
         raise ContentError([problem]) from None
-    return TableFile(shown, data, scan=lambda: json_positions(text))
+    # The text is read again for positions rather than kept (5 MiB for 10,000 records):
+    # a message reads where the value stands in the file as it is now.
+    return TableFile(shown, data, scan=lambda: _positions(path, shown, json_positions))
+
+
+def _positions(
+    path: Path, shown: str, scan: Callable[[str], dict[PathKey, Position]]
+) -> dict[PathKey, Position]:
+    """`scan` of the file's text, read again (none if it is gone, or no longer valid)."""
+    try:
+        return scan(read_text(path, shown, MAX_TABLE_BYTES))
+    except (ContentError, ValueError, IndexError):
+        return {}
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -235,7 +247,7 @@ def read_csv(path: Path, shown: str, fields: list[FieldSpec], languages: list[st
                 record.setdefault(column.field.name, {})[column.lang] = cell
         records.append(record)
     file.data = records
-    file.scan = lambda: _csv_positions(text, columns)
+    file.scan = lambda: _positions(path, shown, lambda text: _csv_positions(text, columns))
     if too_long:
         cells = csv_cells(text)
         message = "this row has {} cells, the header {} columns".format
@@ -359,6 +371,6 @@ def validate(
     except ValidationError as exc:
         problems.extend(pydantic_problems(exc, loaded, model))
         bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
-        return [None if i in bad else model.model_validate(r) for i, r in enumerate(data)]
+        return [None if i in bad else adapter.validate_python([r])[0] for i, r in enumerate(data)]
     loaded.data = None
     return records

@@ -24,8 +24,8 @@ ITEM_TYPES = ("string", "integer", "number", "boolean", "date", "year")
 """Types of a `list` field's items."""
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".json": "json"}
 """Data file formats, by the extension of `path`."""
-UNCERTAINTY_FIELDS = ("status", "uncertain")
-"""Fields `uncertainty: true` adds to each record; a declared field cannot take their names."""
+PRECISIONS = ("year", "month", "day")
+"""How precisely readers see a date (`precision`): 2024, May 2024, 24 May 2024."""
 
 FieldName = Annotated[
     str,
@@ -83,8 +83,15 @@ class FieldSpec(Strict):
         "`units`, with the qualifier it is printed with and the decimals it is written with; "
         "rows get NAME_text, NAME_unit, NAME_as_printed and NAME_unit_as_printed.",
     )
-    default: Any = Field(
-        default=None, description="(ext) The value of a record that gives none (not required)."
+    default: bool | Scalar | None = Field(
+        default=None,
+        description="(ext) The value of a record that gives none (`false` for a flag most "
+        "records leave out).",
+    )
+    precision: Literal["year", "month", "day"] | None = Field(
+        default=None,
+        description="(ext) On a date: how precisely readers see it; rows get NAME_name, the "
+        "date in words in the row's language ('May 2024' for month).",
     )
     labels: dict[str, LocalText] | None = Field(
         default=None,
@@ -159,6 +166,32 @@ class LookupSpec(Strict):
     )
 
 
+class Uncertainty(Strict):
+    """(ext) Several statuses on one record: each a field of its own, one note for all."""
+
+    statuses: list[FieldName] = Field(
+        min_length=1,
+        description="The status fields: `status`, or names ending in `_status` (one for each "
+        "value of the record whose basis may differ, e.g. [status, standing_status]).",
+    )
+
+
+class Rule(Strict):
+    """(ext) What one field's value must be, compared with another field's of the same record
+    (a closed set of comparisons: nothing is evaluated as code)."""
+
+    field: FieldName = Field(description="The field the rule is about.")
+    lessThan: FieldName | None = Field(
+        default=None, description="The field whose value this one's must be below (before)."
+    )
+    inYear: FieldName | None = Field(
+        default=None, description="On a date: the year field the date must fall in."
+    )
+    message: str | None = Field(
+        default=None, description="Why, for the editor: added to the error in brackets."
+    )
+
+
 class TableSchema(Strict):
     fields: list[FieldSpec] = Field(min_length=1, description="The fields of each record.")
     primaryKey: str | list[str] | None = Field(
@@ -167,11 +200,24 @@ class TableSchema(Strict):
     foreignKeys: list[ForeignKey] = Field(
         default_factory=list, description="Fields whose values name records of other datasets."
     )
-    uncertainty: bool = Field(
+    uncertainty: bool | Uncertainty = Field(
         default=False,
         description="(ext) Records may carry `status` (reported, derived, inferred, unknown, "
-        "conflicting) and `uncertain`, a note required when the status is not reported.",
+        "conflicting) and `uncertain`, a note required when the status is not reported; "
+        "`{statuses: [status, standing_status]}` for several statuses sharing that note.",
     )
+    rules: list[Rule] = Field(
+        default_factory=list,
+        description="(ext) Checks between two fields of a record, each reported at the "
+        "record's line: `{field: a, lessThan: b}`, `{field: a_date, inYear: b_year}`.",
+    )
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The status fields of each record: none without uncertainty."""
+        if isinstance(self.uncertainty, Uncertainty):
+            return tuple(self.uncertainty.statuses)
+        return ("status",) if self.uncertainty else ()
 
 
 class ResourceSpec(Strict):
@@ -201,6 +247,12 @@ class ResourceSpec(Strict):
     rename: dict[FieldName, FieldName] = Field(
         default_factory=dict,
         description="(ext) Columns of the rows under another name: `{period_year: year}`.",
+    )
+    headers: dict[FieldName, LocalText] = Field(
+        default_factory=dict,
+        description="(ext) Download headers in other languages than English for the columns "
+        "the rows derive (NAME_name, F_COL): `{parent_name: {en: Parent, zh: 上级地区}}`. A "
+        "field's own column takes its `title`.",
     )
     table: TableSchema = Field(alias="schema", description="The fields of the records.")
 
@@ -254,12 +306,13 @@ EXAMPLES: dict[str, Any] = {
     "FieldSpec.localised": True,
     "FieldSpec.partial": True,
     "FieldSpec.unit": "km",
+    "FieldSpec.default": False,
+    "FieldSpec.precision": "month",
     "FieldSpec.labels": {"north": {"en": "Northern basin"}},
     "FieldSpec.itemType": "string",
     "FieldSpec.items": {"fields": [{"name": "year", "type": "year"}]},
     "FieldSpec.constraints": {"required": True, "minimum": 0},
     "FieldSpec.measure": {"unit": "gauge.unit", "qualifier": "qualifier"},
-    "FieldSpec.default": "exact",
     "MeasureSpec.unit": "m3-per-second",
     "MeasureSpec.qualifier": "qualifier",
     "LookupSpec.name": "flooded",
@@ -282,6 +335,12 @@ EXAMPLES: dict[str, Any] = {
     "TableSchema.primaryKey": "id",
     "TableSchema.foreignKeys": [{"fields": "flows_into", "reference": {"resource": "rivers"}}],
     "TableSchema.uncertainty": True,
+    "TableSchema.rules": [{"field": "opened", "lessThan": "closed"}],
+    "Uncertainty.statuses": ["status", "standing_status"],
+    "Rule.field": "opened",
+    "Rule.lessThan": "closed",
+    "Rule.inYear": "year",
+    "Rule.message": "a bridge opens before it closes",
     "ResourceSpec.name": "rivers",
     "ResourceSpec.path": "data/rivers.csv",
     "ResourceSpec.title": {"en": "Rivers"},
@@ -298,6 +357,7 @@ EXAMPLES: dict[str, Any] = {
         }
     ],
     "ResourceSpec.rename": {"period_year": "year"},
+    "ResourceSpec.headers": {"basin_name": {"en": "Basin", "zh": "流域"}},
     "ResourceSpec.schema": {"primaryKey": "id", "fields": [{"name": "id", "type": "string"}]},
     "PackageSpec.name": "rivers-of-the-province",
     "PackageSpec.title": {"en": "Rivers of the province"},

@@ -1,0 +1,201 @@
+"""What templates show of records, sources and statuses, made once per page: citation
+numbers, status notes, source and figure views, and the tidying of citation marks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..content import Content
+from ..i18n import gettext
+from ..models import text
+from ..render import Urls
+from ..tables import (
+    label,
+    ordinal,
+)
+
+
+class Citations:
+    """Numbers the sources a page cites, in the order it first cites them."""
+
+    def __init__(self, content: Content, urls: Urls, lang: str):
+        cited = content.citations
+        self.sources = content.index(cited) if cited in content.datasets else {}
+        self.content, self.urls, self.lang = content, urls, lang
+        self.order: list[str] = []
+
+    def cite(self, source_id: str) -> dict[str, Any]:
+        if source_id not in self.order:
+            self.order.append(source_id)
+        return {"n": self.order.index(source_id) + 1, "id": source_id, "href": f"#cite-{source_id}"}
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [
+            source_view(self.content, self.sources[sid], self.lang) | {"n": i + 1}
+            for i, sid in enumerate(self.order)
+        ]
+
+
+class StatusNotes:
+    """The notes a page's status markers link to, numbered in the order first marked.
+
+    A value that is derived, inferred, unknown or conflicting gets one small marker after it
+    (its accessible label says "inferred: see note"); the note itself is listed at the end of
+    the page, never put in brackets inside the sentence."""
+
+    def __init__(self) -> None:
+        self.notes: list[dict[str, Any]] = []
+
+    def mark(self, view: dict[str, Any], subject: str) -> dict[str, Any]:
+        """`view` (from status_view) with `status_note` {n, href} when it needs a marker."""
+        if view.get("status", "reported") == "reported":
+            return view | {"status_note": None}
+        key = (subject, view["status"], view["uncertain"])
+        found = next((n for n in self.notes if n["key"] == key), None)
+        if found is None:
+            n = len(self.notes) + 1
+            found = {
+                "key": key,
+                "n": n,
+                "id": f"status-note-{n}",
+                "href": f"#status-note-{n}",
+                "subject": subject,
+                "status_name": view["status_name"],
+                "note": view["uncertain"],
+            }
+            self.notes.append(found)
+        return view | {"status_note": {"n": found["n"], "href": found["href"]}}
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [{k: v for k, v in note.items() if k != "key"} for note in self.notes]
+
+
+def _mostly_chinese(value: str) -> bool:
+    han = sum(1 for ch in value if "\u4e00" <= ch <= "\u9fff")
+    return han * 2 > len(value.strip("[] "))
+
+
+def _title_lang(title: str, lang: str) -> str:
+    """The language of a source's title when it is not the page's: a Chinese title on an
+    English page, an English one (a source printed in English) on a Chinese page."""
+    if lang != "zh":
+        return "zh-Hans" if _mostly_chinese(title) else ""
+    return "en" if title and not any(_is_han(ch) for ch in title) else ""
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+SOURCE_VIEW = ("id", "title", "publisher", "date", "url", "kind", "kind_name", "language")
+"""What a template may read of a cited document, each "" when the citation list's
+declaration has no such field (docs/editing.md, "Citations")."""
+
+
+def source_view(content: Content, source: Any, lang: str) -> dict[str, Any]:
+    """A document of the citation list as pages show it: its row (text in `lang`, words
+    for its codes), with its title's language and its address as print shows it."""
+    from ..declared.rows import row_of
+
+    row = row_of(content, content.citations, source, lang)
+    view = {k: "" if v is None else v for k, v in row.items() if k[:1] != "_"}
+    key = content.package.resources[content.citations].primary_key
+    view = dict.fromkeys(SOURCE_VIEW, "") | view | {"id": row[key]}
+    view["title_lang"] = _title_lang(view["title"], lang)
+    view["print_url"] = short_url(view["url"])
+    view.setdefault("language_name", "")
+    view.setdefault("note", "")
+    return view
+
+
+def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",)) -> dict[str, Any]:
+    """What a template needs to mark a record that is not simply reported: the weakest of its
+    statuses, the marker's accessible label ("inferred: see note") and the note."""
+    weakest = next(
+        (getattr(record, k) for k in statuses if getattr(record, k) != "reported"), "reported"
+    )
+    name = label(f"status-{weakest}", lang)
+    return {
+        "status": weakest,
+        "status_name": name,
+        "status_label": label("status-marker", lang) % name if weakest != "reported" else "",
+        "uncertain": text(record.uncertain, lang),
+    }
+
+
+def short_url(url: str, limit: int = 40) -> str:
+    """An address as print shows it: host and the start of the path, decoded, at most
+    `limit` characters ('example.org/news/2024/05/a-long-…')."""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    path = unquote(parts.path).rstrip("/")
+    shown = host + path
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
+    """A figure as prose, callouts and region pages quote it: from its row, so it reads as
+    the charts and downloads have it (its value in words, with unit and qualifier)."""
+    from ..declared.rows import row_of
+
+    row = row_of(content, "figures", fig, lang)
+    return {
+        "id": fig.id,
+        "value": row["value_text"],
+        "metric": row["metric_name"],
+        "region": row["region_name"],
+        "period": row["period"],
+        "period_kind": fig.period.kind,
+        "undated": fig.period.undated,
+        "rank": fig.rank,
+        "rank_text": label("rank-in-province", lang) % ordinal(fig.rank, lang) if fig.rank else "",
+        "rank_ordinal": ordinal(fig.rank, lang) if fig.rank else "",
+        "note": text(fig.note, lang),
+        **status_view(fig, lang),
+        "source": fig.source,
+    }
+
+
+_MARKS = r'((?:<sup class="status-mark">.*?</sup>)?(?:<sup class="cite">.*?</sup>)?)'
+
+
+_BEFORE_MEASURE = re.compile(r'(<span class="fig">[^<]*</span>)' + _MARKS + "([家个座项位名])")
+"""A figure's marks, then the measure word the prose puts after it: 294[19]家."""
+
+
+_CITE = re.compile(r'<sup class="cite"><a href="([^"]*)"[^>]*>[^<]*</a></sup>')
+
+
+_PROSE = re.compile(r"<(p|li)>(.*?)</\1>", re.S)
+
+
+def tidy_citations(html: str, lang: str) -> str:
+    """Citation marks where a reader expects them (Chinese-edition review 3.11): after the
+    measure word in Chinese (294家[19], not 294[19]家), and one mark per source in a sentence,
+    the last, not one after every figure from the same document."""
+
+    def paragraph(match: re.Match[str]) -> str:
+        body = match.group(2)
+        if lang == "zh":
+            body = _BEFORE_MEASURE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), body)
+        stop = "。" if lang == "zh" else ". "
+        sentences = [_one_cite_per_source(s) for s in body.split(stop)]
+        return f"<{match.group(1)}>{stop.join(sentences)}</{match.group(1)}>"
+
+    return _PROSE.sub(paragraph, html)
+
+
+def _one_cite_per_source(sentence: str) -> str:
+    marks = list(_CITE.finditer(sentence))
+    last = {m.group(1): m.start() for m in marks}
+    for m in reversed(marks):
+        if last[m.group(1)] != m.start():
+            sentence = sentence[: m.start()] + sentence[m.end() :]
+    return sentence
+
+
+def _figure_subject(view: dict[str, Any], lang: str) -> str:
+    """What a status note is about: 'Growth of industrial value added, Zhejiang, H1 2023'."""
+    return gettext(lang, ", ").join([view["metric"], view["region"], view["period"]])
