@@ -83,10 +83,12 @@ def render_markdown(
     allow_html: bool,
     place: Callable[[str, str], str | None],
     suggest: Callable[[str, str], str | None] = lambda kind, ident: None,
+    files: dict[str, str] | None = None,
 ) -> tuple[Rendered, list[Problem]]:
     """Render a page body. `place(kind, id)` returns the HTML for a chart, callout or figure,
     or None when the id is unknown (reported as a problem at the line it appears on, with
-    the known id `suggest(kind, id)` finds closest to it, if any)."""
+    the known id `suggest(kind, id)` finds closest to it, if any, or else the file of
+    `files` (by kind: chart, fig, src) where such a record is added)."""
     problems = check_structure(body, path, first_line)
     result = Rendered(html="")
     if problems:
@@ -143,9 +145,8 @@ def render_markdown(
         placed = place(kind, ident)
         if placed is None:
             what = {"chart": "chart", "callout": "figure", "fig": "figure", "src": "source"}[kind]
-            where = {"chart": "content/charts.yaml", "src": "content/data/sources.yaml"}.get(
-                kind, "content/data/figures.yaml"
-            )
+            known = {"chart": "content/charts.yaml"} | (files or {})
+            where = known.get("fig" if kind == "callout" else kind, "the data")
             close = suggest(kind, ident)
             hint = (
                 f"did you mean '{close}'?"

@@ -189,7 +189,7 @@ def test_new_chart_is_valid_as_written(project: Path, run_cli):
 def test_text_values_are_kept_as_typed(project: Path, run_cli):
     result = run_cli(
         "new",
-        "source",
+        "sources",
         "--project",
         str(project),
         "--id",

@@ -271,6 +271,9 @@ def read_csv(path: Path, shown: str, fields: list[FieldSpec], languages: list[st
                 continue
             if column.lang is None:
                 record[column.field.name] = _cell(cell, column.field)
+                if column.field.type == "number" and "." in cell and "e" not in cell.lower():
+                    # 7.0 keeps its place, which the float drops (LoadedFile.decimals)
+                    file.decimals[(len(records), column.field.name)] = len(cell.split(".")[1])
             else:
                 record.setdefault(column.field.name, {})[column.lang] = cell
         records.append(record)
@@ -402,8 +405,7 @@ def validate(
                 "write records in [...] (JSON) or as `- ` items (YAML)",
             )
         )
-        loaded.data = None
-        return []
+        return []  # its data kept: no id in it is known, so nothing naming one is refused
     records: list[Any] = []
     for start in range(0, len(data), CHUNK):
         try:
