@@ -604,6 +604,59 @@ def test_the_data_page_lists_and_offers_a_declared_dataset(tmp_path):
     assert json.loads(json_text)[1]["flows_into_name"] == "Big river"
 
 
+TITLED = (
+    PACKAGE.replace(
+        "{name: name, type: string, localised: true,",
+        '{name: name, title: {en: River, zh: "河流"}, type: string, localised: true,',
+    )
+    .replace(
+        "{name: length, type: number,",
+        '{name: length, title: {en: Length, zh: "长度"}, type: number,',
+    )
+    .replace(
+        "    sources: [src-a]\n",
+        '    sources: [src-a]\n    headers: {basin_name: {en: Basin, zh: "流域"}}\n',
+    )
+)
+BILINGUAL_CHART = """
+- id: river-lengths
+  kind: bar
+  data: rivers
+  x: name
+  series: basin_name
+  y: length
+  title: {en: "River lengths", zh: "河流长度"}
+  sources: [src-a]
+  alt: {en: "Bar chart of the rivers' lengths.", zh: "条形图：河流长度。"}
+"""
+
+
+def test_headers_of_downloads_and_charts_come_from_the_declaration(tmp_path):
+    root = bilingual(tmp_path, ZH_CSV)
+    (root / "datapackage.yaml").write_text(
+        dedent(TITLED).replace("FORMAT", "csv") + OTHERS, encoding="utf-8"
+    )
+    (root / "charts.yaml").write_text(dedent(BILINGUAL_CHART), encoding="utf-8")
+    content = load_content(root)
+    keys, words = (
+        _dataset_files(content, "rivers", lang)[0].lstrip("\ufeff").splitlines()[0].split(",")
+        for lang in ("en", "zh")
+    )
+    header = dict(zip(keys, words, strict=True))
+    # a field's title, a derived column's `headers`, a joined column's: its field's title there
+    assert [header[k] for k in ("name", "length", "basin_name", "flows_into_name")] == [
+        "河流",
+        "长度",
+        "流域",
+        "河流",
+    ]
+    (spec,) = content.datasets["charts"]
+    for lang, words in (("en", ["River", "Basin", "Length"]), ("zh", ["河流", "流域", "长度"])):
+        assert [h for _, h in build_chart(content, spec, lang).columns][:3] == words
+    _, plain, _ = _dataset_files(load_content(bilingual(tmp_path / "b", ZH_CSV)), "rivers", "zh")
+    assert "河流" not in plain.splitlines()[0], "without titles, the engine's words"
+
+
 # --- schemas ------------------------------------------------------------------------------------
 
 

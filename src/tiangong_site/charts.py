@@ -141,34 +141,24 @@ KINDS_BUNDLE = {"bar", "column", "grouped-column", "stacked-column", "line", "ti
 """Chart kinds drawn with bar and scatter traces only: plotly.js-basic covers all of them."""
 
 HEADERS = {
-    "region_name": N_("Region"),
-    "metric_name": N_("Measure"),
     "period": N_("Period"),
     "period_kind_name": N_("Kind of period"),
     "value": N_("Value"),
-    "rank": N_("Rank in province"),
-    "ceremony_year": N_("Ceremony"),
-    "ceremony": N_("Ceremony"),
-    "evaluation_year": N_("Evaluation year"),
-    "tier_name": N_("Tier"),
-    "standing_name": N_("Status"),
     "status_name": N_("Basis"),
     "status": N_("Basis"),
     "qualifier": N_("Qualifier"),
     "name": N_("Name"),
-    "winners": N_("Winners a year"),
-    "pool": N_("Competing"),
-    "level_name": N_("Level"),
-    "industry": N_("Industry"),
     "year": N_("Year"),
     "date": N_("Date"),
-    "title": N_("Event"),
+    "title": N_("Title"),
     "kind_name": N_("Kind"),
     "count": N_("Count"),
     "highlight": N_("Marked"),
     "uncertain": N_("Note on the basis"),
 }
-"""Table and download headers, in English; other languages come from their catalogue."""
+"""Table and download headers of the columns every project's rows may have, in English;
+other languages come from their catalogue. A project's own columns take the words of its
+declaration (Package.header)."""
 
 
 @dataclass
@@ -269,11 +259,16 @@ def _cell(value: Any, lang: str = "en") -> str:
     return str(value)
 
 
-def _header(key: str, lang: str, spec: Chart) -> str:
+def _header(key: str, lang: str, spec: Chart, content: Content) -> str:
+    """The chart's own words for a column, then its dataset's declaration's, then the
+    engine's."""
     if key in spec.headers:
         return text(spec.headers[key], lang)
     if key == "value" and spec.y_title:
         return text(spec.y_title, lang)
+    declared = content.package.header(spec.data, key) if content.package else None
+    if declared:
+        return text(declared, lang)
     return gettext(lang, HEADERS.get(key, key.replace("_", " ").capitalize()))
 
 
@@ -490,7 +485,7 @@ def build_chart(
     figure = validated("figure", {"data": traces, "layout": layout}, memo)
     figure["layout"]["template"] = house(brand, memo)
     downloads = _download_columns(columns, spec, rows)
-    header = {key: _header(key, lang, spec) for key in [*columns, *downloads]}
+    header = {key: _header(key, lang, spec, content) for key in [*columns, *downloads]}
     return ChartOutput(
         spec,
         figure,

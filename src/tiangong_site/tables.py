@@ -124,40 +124,18 @@ def matches(row: dict[str, Any], where: dict[str, Any]) -> bool:
 
 DOWNLOAD_HEADERS: dict[str, str] = {
     "id": N_("ID"),
-    "ceremony_year": N_("Ceremony year"),
-    "ceremony": N_("Ceremony"),
-    "evaluation_year": N_("Evaluation year"),
-    "region": N_("Region code"),
-    "region_name": N_("Region"),
-    "region_parent": N_("Parent region code"),
-    "parent": N_("Parent region code"),
-    "tier": N_("Tier code"),
-    "tier_name": N_("Tier"),
     "status": N_("Basis code"),
     "status_name": N_("Basis"),
-    "standing": N_("Standing code"),
-    "standing_name": N_("Standing"),
-    "standing_status": N_("Basis of the standing (code)"),
-    "golden": N_("Golden award"),
     "certain": N_("Certain"),
     "uncertain": N_("Uncertain"),
     "source": N_("Source ID"),
     "sources": N_("Source IDs"),
     "name": N_("Name"),
-    "winners": N_("Winners a year"),
-    "pool": N_("Competing"),
-    "industry": N_("Industry"),
-    "level": N_("Level code"),
-    "level_name": N_("Level"),
     "year": N_("Year"),
-    "sector": N_("Sector"),
     "date": N_("Date"),
     "title": N_("Title"),
     "kind": N_("Kind code"),
     "kind_name": N_("Kind"),
-    "metric": N_("Measure code"),
-    "metric_name": N_("Measure"),
-    "cluster": N_("Cluster code"),
     "period": N_("Period"),
     "period_mid": N_("Middle of the period"),
     "period_kind": N_("Kind of period code"),
@@ -168,9 +146,7 @@ DOWNLOAD_HEADERS: dict[str, str] = {
     "value_as_printed": N_("Value as printed"),
     "unit_as_printed": N_("Unit as printed"),
     "qualifier": N_("Qualifier code"),
-    "rank": N_("Rank in province"),
     "description": N_("Description"),
-    "mountainous": N_("Mountainous county"),
     "summary": N_("Summary"),
     "publisher": N_("Publisher"),
     "url": N_("Address"),
@@ -179,7 +155,9 @@ DOWNLOAD_HEADERS: dict[str, str] = {
     "note": N_("Notes"),
 }
 """Column headers of the dataset downloads in other languages than English (the English
-files keep the column keys, which the JSON files use in every language)."""
+files keep the column keys, which the JSON files use in every language): the words of the
+columns every project's rows may have. A project's own columns take the words of its
+declaration (Package.header)."""
 
 
 def download_header(key: str, lang: str) -> str:

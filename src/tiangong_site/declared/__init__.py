@@ -138,6 +138,27 @@ class Package:
     """The dataset of the documents pages and records cite (`citations:`, by default
     `sources`); it may be missing, and then nothing can cite."""
 
+    def header(self, dataset: str, column: str) -> LocalText | None:
+        """A column's words for readers, as the declaration of `dataset` gives them: its
+        `headers`, the field's `title`, or for a joined column (`region_name`) the title of
+        the named dataset's field (`name` of `regions`). None: the engine's word."""
+        resource = self.resources.get(dataset)
+        if resource is None:
+            return None
+        if column in resource.headers:
+            return resource.headers[column]
+        own = next((f for f in resource.fields if f.name == column), None)
+        if own is not None:
+            return own.title
+        for fk, (target, _) in resource.foreign_keys.items():
+            named = self.resources.get(target)
+            if named is not None and column.startswith(f"{fk}_"):
+                joined = column.removeprefix(f"{fk}_")
+                field = next((f for f in named.fields if f.name == joined), None)
+                if field is not None and field.title:
+                    return field.title
+        return None
+
 
 def load_package(
     content_root: Path, site_languages: list[str], problems: list[Problem]

@@ -250,9 +250,10 @@ class ResourceSpec(Strict):
     )
     headers: dict[FieldName, LocalText] = Field(
         default_factory=dict,
-        description="(ext) Download headers in other languages than English for the columns "
-        "the rows derive (NAME_name, F_COL): `{parent_name: {en: Parent, zh: 上级地区}}`. A "
-        "field's own column takes its `title`.",
+        description="(ext) Headers of chart tables, and of downloads in other languages than "
+        "English, for the columns the rows derive (NAME_name, F_COL): `{parent_name: {en: "
+        "Parent, zh: 上级地区}}`. A field's own column takes its `title`; F_COL, without one "
+        "here, the title of COL in the dataset F names.",
     )
     table: TableSchema = Field(alias="schema", description="The fields of the records.")
 

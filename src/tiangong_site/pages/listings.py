@@ -71,18 +71,13 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
 
 
 def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
-    """A download's column header; a declared field's own title, in other languages than
-    English, when the declaration gives one."""
+    """A download's column header: in other languages than English, the declaration's words
+    for it (Package.header) when it gives any, else the engine's."""
     package = content.package
-    if lang == SOURCE_LANGUAGE or package is None or dataset not in package.resources:
+    if lang == SOURCE_LANGUAGE or package is None:
         return download_header(key, lang)
-    resource = package.resources[dataset]
-    if key in resource.headers:
-        return text(resource.headers[key], lang)
-    field = next((f for f in resource.fields if f.name == key), None)
-    if field is not None and field.title:
-        return text(field.title, lang)
-    return download_header(key, lang)  # status_name, region_name … as every dataset's
+    declared = package.header(dataset, key)
+    return text(declared, lang) if declared else download_header(key, lang)
 
 
 def _downloadable(content: Content) -> list[str]:
