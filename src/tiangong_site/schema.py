@@ -41,7 +41,7 @@ FALLBACK_EXAMPLES: dict[str, Any] = {
     "PageMeta.allow_html": False,
     "PageMeta.dek": {"en": "How the figures were compiled.", "zh": "数据如何整理。"},
     "Author.url": "https://example.org/desk/",
-    "Chart.highlight_label": {"en": "Shaoxing", "zh": "绍兴"},
+    "Chart.highlight_label": {"en": "Capital", "zh": "首府"},
     "Period.part": 1,
     "Period.through_month": 11,
 }
