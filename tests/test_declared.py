@@ -585,6 +585,21 @@ def test_a_chart_draws_a_declared_dataset_and_names_its_columns(tmp_path):
     assert "length" in problem.hint
 
 
+def test_a_charts_table_lists_its_chosen_columns_less_those_no_row_fills(tmp_path):
+    chart = dedent(CHART) + "  where: {basin: south}\n  table: [code, name, opened]\n"
+    content = load_content(project(tmp_path, "csv", GOOD_CSV, more={"charts.yaml": chart}))
+    assert check_charts(content) == []
+    (spec,) = content.datasets["charts"]
+    keys = [k for k, _ in build_chart(content, spec).columns]
+    # the small river, the only southern one, has no opening date; its status is inferred
+    assert keys == ["code", "name", "status_name", "uncertain"], keys
+    wrong = chart.replace("table: [code, name,", "table: [code, nmae,")
+    broken = load_content(project(tmp_path, "csv", GOOD_CSV, more={"charts.yaml": wrong}))
+    (problem,) = check_charts(broken)
+    assert "column 'nmae' is not in the rivers data" in str(problem)
+    assert str(problem).startswith(f"content/charts.yaml:{len(wrong.splitlines())}:")
+
+
 def test_a_chart_naming_no_dataset_lists_the_declared_ones(tmp_path):
     charts = dedent(CHART).replace("data: rivers", "data: rivres")
     found = problems(project(tmp_path, "csv", GOOD_CSV, more={"charts.yaml": charts}))

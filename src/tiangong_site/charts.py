@@ -286,6 +286,7 @@ def check_charts(content: Content) -> list[Problem]:
             (("highlight", k), k) for k in (spec.highlight or {})
         ]
         named += [(("headers", k), k) for k in spec.headers if k != "count"]
+        named += [(("table", i), k) for i, k in enumerate(spec.table or [])]
         for key, column in named:
             if column is None or (key == "y" and column == "count") or not rows:
                 continue
@@ -440,10 +441,8 @@ def build_chart(
         columns += ["rank"] if any(r.get("rank") for r in rows) else []
     if spec.kind == "grid":  # each row a named mark: the table lists them in that order
         columns = [spec.x, spec.y] + ([spec.series] if spec.series else [])
-    if spec.data == "events":
-        columns = ["date", "title"] + (
-            ["region_name"] if any(r.get("region_name") for r in rows) else []
-        )
+    if spec.table is not None:  # the chart's own choice, less the columns no row fills
+        columns = [c for c in spec.table if any(r.get(c) not in (None, "") for r in rows)]
     highlighted = [matches(r, spec.highlight) for r in rows] if spec.highlight else None
     if highlighted is not None:  # new rows: a dataset's rows are shared by every chart of it
         marked = text(spec.highlight_label, lang)

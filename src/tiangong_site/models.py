@@ -415,7 +415,14 @@ class Chart(Strict):
     headers: dict[str, LocalText] = Field(
         default_factory=dict,
         description="Column headers of the chart's table and downloads, by column name, where "
-        "the engine's own word is not the right one (e.g. `name: {en: Tier, zh: 组别}`).",
+        "the dataset's or the engine's word is not the right one (e.g. `name: {en: Tier, zh: "
+        "组别}`).",
+    )
+    table: list[str] | None = Field(
+        default=None,
+        description="The columns of the chart's table and downloads, in order, in place of x, "
+        "series and y (e.g. `[date, title, region_name]` for a timeline); a column no row "
+        "fills is left out.",
     )
     title: LocalText = Field(description="The chart's headline.")
     subtitle: LocalText | None = Field(

@@ -159,6 +159,7 @@ def _chart_columns(schema: dict[str, Any], content: Content) -> None:
                 "x": column,
                 "y": {"enum": [*columns, "count"]},
                 "series": {"anyOf": [column, {"type": "null"}]},
+                "table": {"anyOf": [{"type": "array", "items": column}, {"type": "null"}]},
                 "where": {"propertyNames": column, "properties": where},
                 "highlight": {
                     "anyOf": [{"propertyNames": column, "properties": where}, {"type": "null"}]
