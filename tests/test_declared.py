@@ -19,6 +19,7 @@ from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError
 from tiangong_site.loader import load_yaml_text
 from tiangong_site.pages import _data_listing, _dataset_files
+from tiangong_site.pages.views import _figure_subject, figure_view
 from tiangong_site.render import Urls
 from tiangong_site.schema import content_schemas
 from tiangong_site.tables import dataset_rows, weakest_status
@@ -670,6 +671,33 @@ def test_headers_of_downloads_and_charts_come_from_the_declaration(tmp_path):
         assert [h for _, h in build_chart(content, spec, lang).columns][:3] == words
     _, plain, _ = _dataset_files(load_content(bilingual(tmp_path / "b", ZH_CSV)), "rivers", "zh")
     assert "河流" not in plain.splitlines()[0], "without titles, the engine's words"
+
+
+QUOTED = "quotes: {dataset: rivers, value: code, label: {river: name, basin: basin_name}}\n"
+
+
+def test_quotes_show_the_declared_columns_of_the_declared_dataset(tmp_path):
+    content = load_content(project(tmp_path, "csv", GOOD_CSV, dedent(QUOTED) + PACKAGE))
+    view = figure_view(content.index("rivers")["big"], content, "en")
+    assert (view["value"], view["river"], view["basin"]) == ("BG", "Big river", "Northern basin")
+    assert _figure_subject(view, content, "en") == "Big river, Northern basin"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("dataset: rivers", "dataset: rivres", "quotes names 'rivres', not a dataset"),
+        ("value: code", "value: cdoe", "'cdoe' is not a column of the rows of rivers"),
+        ("basin: basin_name", "basin: basin_nmae", "'basin_nmae' is not a column of the rows"),
+    ],
+)
+def test_quotes_naming_an_unknown_dataset_or_column_is_an_error_at_its_line(
+    tmp_path, old, new, message
+):
+    package = dedent(QUOTED).replace(old, new) + PACKAGE
+    found = problems(project(tmp_path, "csv", GOOD_CSV, package))
+    column = package.index(new) + 1  # the key's
+    assert found[0].startswith(f"content/datapackage.yaml:1:{column}: {message}"), found
 
 
 # --- schemas ------------------------------------------------------------------------------------

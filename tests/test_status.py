@@ -21,7 +21,7 @@ from tiangong_site.content import Content, load_content
 from tiangong_site.errors import ContentError
 from tiangong_site.i18n import activate
 from tiangong_site.pages import _dataset_files
-from tiangong_site.tables import download_header
+from tiangong_site.pages.listings import _column_header
 
 BOM = "\ufeff"
 
@@ -46,7 +46,7 @@ def _dataset(content: Content, name: str, lang: str) -> tuple[list[dict[str, str
     """A dataset's CSV rows by column key (a Chinese CSV's headers are Chinese) and its JSON."""
     csv_text, json_text, _ = _dataset_files(content, name, lang)
     rows = json.loads(json_text)
-    keys = {download_header(key, lang): key for row in rows for key in row}
+    keys = {_column_header(content, name, key, lang): key for row in rows for key in row}
     return [{keys[header]: value for header, value in row.items()} for row in _csv(csv_text)], rows
 
 

@@ -88,6 +88,12 @@ class Content:
         `citations:`, `sources` by default)."""
         return self.package.citations if self.package is not None else DEFAULT_CITATIONS
 
+    @property
+    def quotes(self) -> Any:
+        """What `{fig:ID}` and callouts quote (datapackage.yaml's `quotes:`, a
+        declared.QuotesSpec), or None: nothing."""
+        return self.package.quotes if self.package is not None else None
+
     collections: Any = None
     """The project's collections (collections.Declared), set once the content is checked."""
 

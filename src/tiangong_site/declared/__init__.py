@@ -26,7 +26,7 @@ from .data import read_csv, read_json, read_yaml, validate
 from .measures import PERIOD_COLUMNS, UnitSpec
 from .records import record_type, resource_model
 from .rows import MEASURE_COLUMNS, declared_rows
-from .spec import FORMATS, FieldSpec, LookupSpec, PackageSpec, ResourceSpec
+from .spec import FORMATS, FieldSpec, LookupSpec, PackageSpec, QuotesSpec, ResourceSpec
 
 __all__ = [
     "PACKAGE_FILE",
@@ -137,6 +137,20 @@ class Package:
     citations: str = DEFAULT_CITATIONS
     """The dataset of the documents pages and records cite (`citations:`, by default
     `sources`); it may be missing, and then nothing can cite."""
+    quotes: QuotesSpec | None = None
+    """The dataset `{fig:ID}` and callouts quote, and the columns they show (`quotes:`)."""
+
+    def row_columns(self, dataset: str) -> list[str]:
+        """The columns of a dataset's rows, references followed (rows.py), lookups aside."""
+        resource = self.resources[dataset]
+        columns = resource.columns()
+        for fk, (target, _) in resource.foreign_keys.items():
+            named = self.resources.get(target)
+            if named is not None and resource.field(fk).type != "list":
+                taken = resource.joins.get(fk)
+                prefix = resource.rename.get(fk, fk)
+                columns += [f"{prefix}_{c}" for c in (named.columns() if taken is None else taken)]
+        return columns
 
     def header(self, dataset: str, column: str) -> LocalText | None:
         """A column's words for readers, as the declaration of `dataset` gives them: its
@@ -192,7 +206,39 @@ def load_package(
         problems.extend(_join_problems(package, resource))
     package.citations = whole.citations or package.citations
     problems.extend(_citation_problems(package, package.citations, whole.citations is not None))
+    found = _quote_problems(package, whole.quotes) if whole.quotes is not None else []
+    problems.extend(found)
+    package.quotes = whole.quotes if not found else None
     return package
+
+
+def _quote_problems(package: Package, quotes: QuotesSpec) -> list[Problem]:
+    """`quotes:` names a declared dataset with an `id`, and columns of its rows."""
+    at = ("quotes",)
+    if quotes.dataset not in package.resources:
+        close = _did_you_mean(quotes.dataset, package.names, "datasets")
+        what = f"quotes names '{quotes.dataset}', not a dataset"
+        return [package.file.problem(at + ("dataset",), what, close)]
+    columns = package.row_columns(quotes.dataset)
+    named = [(("value",), quotes.value)] + [(("label", k), c) for k, c in quotes.label.items()]
+    problems = [
+        package.file.problem(
+            at + where,
+            f"'{column}' is not a column of the rows of {quotes.dataset}",
+            _did_you_mean(column, columns, "columns"),
+        )
+        for where, column in named
+        if column not in columns
+    ]
+    if "id" not in columns:
+        problems.append(
+            package.file.problem(
+                at + ("dataset",),
+                f"'{quotes.dataset}' cannot be quoted: its records have no `id`",
+                "declare an `id` field, which `{fig:ID}` names",
+            )
+        )
+    return problems
 
 
 CITED_FIELDS = ("title", "url")

@@ -258,6 +258,21 @@ class ResourceSpec(Strict):
     table: TableSchema = Field(alias="schema", description="The fields of the records.")
 
 
+class QuotesSpec(Strict):
+    """(ext) The dataset `{fig:ID}` and `::: callout ID` quote, and the columns a quote shows."""
+
+    dataset: ResourceName = Field(description="The dataset quoted: its records' `id`s.")
+    value: FieldName = Field(
+        description="The column `{fig:ID}` prints and a callout shows large: `value_text`."
+    )
+    label: dict[str, FieldName] = Field(
+        default_factory=dict,
+        description="A callout's words, each a column of the rows, by the name the callout "
+        "template gives it: `{metric: metric_name, region: region_name, period: period}`; "
+        "in this order they name what a status note is about.",
+    )
+
+
 class PackageSpec(Strict):
     """`content/datapackage.yaml`: the datasets a project declares (each resource is checked on
     its own, so one mistake does not hide the others)."""
@@ -280,6 +295,11 @@ class PackageSpec(Strict):
         description="(ext) The dataset of the documents pages and records cite: `{src:ID}` in "
         "a page, a record's foreign keys to it, a chart's `sources`, the sources page. It "
         "needs a primaryKey and the fields title and url.",
+    )
+    quotes: QuotesSpec | None = Field(
+        default=None,
+        description="(ext) The dataset `{fig:ID}` in a page and `::: callout ID` quote, and "
+        "the columns they show; without it, a page quotes no figure.",
     )
 
 
@@ -366,6 +386,14 @@ EXAMPLES: dict[str, Any] = {
     "PackageSpec.units": {"m3-per-second": {"text": "{} m³/s", "label": "m³/s"}},
     "PackageSpec.qualifiers": {"over": {"en": "over {}"}, "about": {"en": "about {}"}},
     "PackageSpec.citations": "sources",
+    "PackageSpec.quotes": {
+        "dataset": "gauges",
+        "value": "flow_text",
+        "label": {"river": "river_name"},
+    },
+    "QuotesSpec.dataset": "gauges",
+    "QuotesSpec.value": "flow_text",
+    "QuotesSpec.label": {"river": "river_name", "period": "period"},
     "PackageSpec.resources": [
         {"name": "rivers", "path": "data/rivers.csv", "schema": {"fields": [{"name": "id"}]}}
     ],

@@ -70,7 +70,8 @@ def _plan_markdown_pages(
 def _markdown_files(content: Content) -> dict[str, str]:
     """Where the records a page may place are added, by the kind of mark: for a hint."""
     files = {"chart": "content/charts.yaml"}
-    for kind, dataset in (("src", content.citations), ("fig", "figures")):
+    quoted = content.quotes.dataset if content.quotes is not None else None
+    for kind, dataset in (("src", content.citations), ("fig", quoted)):
         if dataset in content.datasets:
             files[kind] = content.dataset_file(dataset)
     return files
@@ -87,7 +88,8 @@ def _markdown_context(
     def context(env: jinja2.Environment) -> dict[str, Any]:
         citations = Citations(content, urls, lang)
         notes = StatusNotes()
-        figures = content.index("figures") if "figures" in content.datasets else {}
+        quoted = content.quotes.dataset if content.quotes is not None else None
+        figures = content.index(quoted) if quoted in content.datasets else {}
         used_charts: list[str] = []
 
         def place(kind: str, ident: str) -> str | None:
@@ -111,7 +113,7 @@ def _markdown_context(
             if fig is None:
                 return None
             view = figure_view(fig, content, lang) | {"cite": citations.cite(fig.source)}
-            view = notes.mark(view, _figure_subject(view, lang))
+            view = notes.mark(view, _figure_subject(view, content, lang))
             template = "partials/callout.html" if kind == "callout" else "partials/fig.html"
             return env.get_template(template).render(fig=view).strip()
 

@@ -136,25 +136,29 @@ def short_url(url: str, limit: int = 40) -> str:
 
 
 def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
-    """A figure as prose, callouts and region pages quote it: from its row, so it reads as
-    the charts and downloads have it (its value in words, with unit and qualifier)."""
+    """A record as prose and callouts quote it (`quotes:` in datapackage.yaml): from its
+    row, so it reads as the charts and downloads have it (its value in words, with unit and
+    qualifier), the callout's words under the names `quotes.label` gives them."""
     from ..declared.rows import row_of
 
-    row = row_of(content, "figures", fig, lang)
+    quotes = content.quotes
+    row = row_of(content, quotes.dataset, fig, lang)
+    resource = content.package.resources[quotes.dataset]
+    spans = [f.name for f in resource.fields if f.type == "period"]
+    period = getattr(fig, spans[0]) if spans else None  # how a callout says "date not given"
+    rank = getattr(fig, "rank", None)
     return {
         "id": fig.id,
-        "value": row["value_text"],
-        "metric": row["metric_name"],
-        "region": row["region_name"],
-        "period": row["period"],
-        "period_kind": fig.period.kind,
-        "undated": fig.period.undated,
-        "rank": fig.rank,
-        "rank_text": label("rank-in-province", lang) % ordinal(fig.rank, lang) if fig.rank else "",
-        "rank_ordinal": ordinal(fig.rank, lang) if fig.rank else "",
-        "note": text(fig.note, lang),
+        "value": row[quotes.value],
+        **{name: row[column] for name, column in quotes.label.items()},
+        "period_kind": period.kind if period is not None else None,
+        "undated": bool(period is not None and period.undated),
+        "rank": rank,
+        "rank_text": label("rank-in-province", lang) % ordinal(rank, lang) if rank else "",
+        "rank_ordinal": ordinal(rank, lang) if rank else "",
+        "note": text(getattr(fig, "note", None), lang),
         **status_view(fig, lang),
-        "source": fig.source,
+        "source": getattr(fig, "source", None),
     }
 
 
@@ -196,6 +200,7 @@ def _one_cite_per_source(sentence: str) -> str:
     return sentence
 
 
-def _figure_subject(view: dict[str, Any], lang: str) -> str:
-    """What a status note is about: 'Growth of industrial value added, Zhejiang, H1 2023'."""
-    return gettext(lang, ", ").join([view["metric"], view["region"], view["period"]])
+def _figure_subject(view: dict[str, Any], content: Content, lang: str) -> str:
+    """What a status note is about, the callout's words in their declared order: 'Growth
+    of industrial value added, Zhejiang, H1 2023'."""
+    return gettext(lang, ", ").join(str(view[name]) for name in content.quotes.label)
