@@ -6,7 +6,8 @@ Chromium, then times three kinds of edit, as an editor makes them:
 
 - number edit: the value of a figure the story quotes (content/data/figures.yaml);
 - prose edit: a sentence of the story (content/pages/index.md);
-- template edit: the story's template (templates/story.html).
+- template edit: the story's template (templates/story.html, the project's own copy of the
+  theme's, made before the preview starts).
 
 Each time runs from the file being written to the change being on screen (the watcher's
 poll, the rebuild, the page's reload and render). The first edit of each kind warms caches
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import copy_project  # noqa: E402
+from conftest import copy_project, theme_override  # noqa: E402
 from editors.test_serve import Preview, free_port, wait_connected  # noqa: E402
 
 SENTENCE = "The wider economy grew too."
@@ -136,6 +137,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp) / "project")
+        theme_override(project, "templates/story.html")  # the template the edits change
         preview = Preview(project, free_port())
         try:
             with sync_playwright() as p:

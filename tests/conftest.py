@@ -126,10 +126,33 @@ def copy_project(root: Path) -> Path:
     return root
 
 
+def theme_override(root: Path, name: str) -> Path:
+    """The project's own `name` (`templates/story.html`, `static/charts.js`): a copy of the
+    theme's file, made when the project has none, for a test to edit as an editor would."""
+    from tiangong_site.render import THEME
+
+    path = root / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(THEME / name, path)
+    return path
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A private copy of the real project, not built yet."""
+def cold_project(tmp_path: Path) -> Path:
+    """A private copy of the real project, never built: no _site/, no .cache/ (for tests of
+    what a build keeps, or of a project left untouched)."""
     return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def project(cold_project: Path, built_once: Path) -> Path:
+    """A private copy of the real project, not built yet (no _site/), with the build cache
+    of a session build of the same content: what a build derives from unchanged inputs
+    (compiled templates, extracted strings, checked pages) is not worked out again by each
+    test. The cache is content-addressed and signed, so an edit is still checked afresh."""
+    shutil.copytree(built_once / ".cache", cold_project / ".cache")
+    return cold_project
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_build_py
+from conftest import REPO, run_build_py, theme_override
 from test_bad_input import Published
 from tiangong_site import i18n, markdown
 from tiangong_site.errors import ContentError
@@ -245,7 +245,7 @@ def test_latin1_template_is_refused_at_its_line_and_column(published: Published)
 
 
 def test_template_with_a_nul_byte_is_refused_at_its_line(published: Published):
-    template = published.root / "templates" / "story.html"
+    template = theme_override(published.root, "templates/story.html")
     template.write_bytes(b"{# one #}\n{# t\x00wo #}\n" + template.read_bytes())
     problem = published.assert_refused(published.build(), "templates/story.html", 2, "NUL")
     assert int(problem["col"]) == len("{# t") + 1

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import run_build_py, tree_digest
 from tiangong_site.loader import load_yaml_file
-from tiangong_site.render import base_path_of
+from tiangong_site.render import THEME, base_path_of
 
 # --- a small DOM, enough to find things in the built pages -------------------------------------
 
@@ -320,6 +320,7 @@ def test_root_relative_links_all_start_with_the_base_path(built: Built):
     assert outside == []
 
 
+@pytest.mark.slow
 def test_another_base_url_moves_every_link(built: Built, tmp_path: Path):
     out = tmp_path / "moved"
     run = run_build_py(
@@ -351,26 +352,30 @@ def test_assets_are_named_by_their_content(built: Built):
 
 
 def test_every_static_file_is_published(built: Built):
-    """Each file in static/ is an asset of the site, except the stylesheets, which every page
-    carries inline (the first screen then needs no second request)."""
-    static = built.project / "static"
+    """Each file in static/ (the project's, else the theme's) is an asset of the site, except
+    the stylesheets, which every page carries inline (the first screen then needs no second
+    request)."""
+    files = {
+        p.relative_to(folder).as_posix(): p
+        for folder in (THEME / "static", built.project / "static")  # the project's wins
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
     published = {
         re.sub(r"\.[0-9a-f]{10}(?=\.|$)", "", p.relative_to(built.out / "assets").as_posix())
         for p in (built.out / "assets").rglob("*")
         if p.is_file()
     }
-    assert {p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()} - {
-        "style.css",
-        "charts.css",
-    } <= published
+    assert set(files) - {"style.css", "charts.css"} <= published
     for sheet in ("style.css", "charts.css"):
-        stylesheet = (static / sheet).read_text(encoding="utf-8").strip()
+        stylesheet = files[sheet].read_text(encoding="utf-8").strip()
         assert stylesheet in (built.out / "index.html").read_text(encoding="utf-8")
 
 
 # --- determinism --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(built: Built, tmp_path: Path):
     # Another folder and another hash seed: neither may leak into the output.
     again = tmp_path / "again"

@@ -12,6 +12,13 @@ from tiangong_site.errors import ContentError
 from tiangong_site.site import Project, build
 
 
+@pytest.fixture
+def project(cold_project: Path) -> Path:
+    """These tests are about what a build keeps in .cache/: each starts without one."""
+    return cold_project
+
+
+@pytest.mark.slow
 def test_a_build_reads_the_interface_strings_an_earlier_build_extracted(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -36,6 +43,7 @@ def test_a_build_that_fails_keeps_no_extraction(project: Path, tmp_path: Path):
     assert not list((project / ".cache").glob("messages-*.signed"))
 
 
+@pytest.mark.slow
 def test_an_unchanged_site_is_rebuilt_from_the_memos_of_the_last_build(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -55,6 +63,7 @@ def test_an_unchanged_site_is_rebuilt_from_the_memos_of_the_last_build(
     assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "first")
 
 
+@pytest.mark.slow
 def test_a_word_the_allowlist_no_longer_names_fails_a_build_after_a_clean_one(
     project: Path, tmp_path: Path
 ):
@@ -67,6 +76,7 @@ def test_a_word_the_allowlist_no_longer_names_fails_a_build_after_a_clean_one(
     assert any("Latin-script word 'ZISTIC'" in p.message for p in caught.value.problems)
 
 
+@pytest.mark.slow
 def test_a_changed_page_is_checked_again(project: Path, tmp_path: Path):
     build(Project.at(project), tmp_path / "first")
     page = project / "content" / "pages" / "data.zh.md"

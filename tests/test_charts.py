@@ -18,6 +18,9 @@ from tiangong_site.content import Content, load_content
 from tiangong_site.declared import chart_model, load_package
 from tiangong_site.models import Chart
 
+CHART = chart_model(load_package(REPO / "content", ["en", "zh"], []))
+"""The chart model of a project that declares the story's datasets (figures among them)."""
+
 
 @pytest.fixture
 def content(mini) -> Content:

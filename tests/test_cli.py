@@ -176,6 +176,7 @@ def test_base_url_from_the_environment(
     assert not re.search(r'(?:href|src)="/(?!from-env/)', home)
 
 
+@pytest.mark.slow
 def test_build_py_runs_the_same_command_line(project: Path, tmp_path: Path):
     run = run_build_py("build", "--project", project, "--output", tmp_path / "out")
     assert run.code == 0, run.err
@@ -186,7 +187,8 @@ def test_build_py_runs_the_same_command_line(project: Path, tmp_path: Path):
 # --- check ----------------------------------------------------------------------------------
 
 
-def test_check_writes_nothing(run_cli, project: Path):
+def test_check_writes_nothing(run_cli, cold_project: Path):
+    project = cold_project
     before = tree_digest(project)
     run = run_cli("check", "--project", project)
     assert run.code == 0, run.err
@@ -213,6 +215,7 @@ def test_check_exits_1_on_bad_content_and_writes_nothing(run_cli, project: Path)
     assert tree_digest(project) == before
 
 
+@pytest.mark.slow
 def test_check_strict_turns_warnings_into_errors(run_cli, project: Path):
     path = project / "content" / "data" / "sources.yaml"
     text = path.read_text(encoding="utf-8")

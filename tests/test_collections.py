@@ -163,6 +163,19 @@ resources:
         - {name: source, type: string}
       foreignKeys:
         - {fields: source, reference: {resource: sources, fields: id}}
+  - name: sources
+    path: data/sources.yaml
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, constraints: {required: true}}
+        - {name: title, localised: true, constraints: {required: true}}
+        - {name: publisher, localised: true}
+        - {name: date, type: date, partial: true}
+        - {name: url, format: uri, constraints: {required: true}}
+        - {name: kind}
+        - {name: language}
+        - {name: note, localised: true}
 """
 WELLS = """code,label,aquifer,depth,source
 w-north,North well,deep,120,src-a

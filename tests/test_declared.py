@@ -252,6 +252,19 @@ def test_malformed_json_is_reported_where_the_parser_stopped(tmp_path):
     assert "malformed JSON" in problem
 
 
+def test_a_key_given_twice_in_a_json_record_is_refused_at_the_second(tmp_path):
+    text = DATA["json"].replace('"bridges": 3,', '"bridges": 3,\n    "length": 99,', 1)
+    (problem,) = problems(project(tmp_path, "json", text))
+    second = at(text, '    "length": 99', '"', "content/data/rivers.json")
+    assert problem == (f"{second}: 'length' is given twice in this record (keep one of the two)")
+    nested = PEERS.replace("peers.json", "rivers.json")
+    row = '{"year": 2001, "value": 1, "year": 2002}'
+    text = f'[\n{{"id": "a", "rows": [\n  {{"year": 2000}},\n  {row}\n]}}\n]\n'
+    (problem,) = problems(project(tmp_path, "json", text, package=nested))
+    second = at(text, '  {"year": 2001', '"year": 2002', "content/data/rivers.json")
+    assert problem.startswith(f"{second}: 'year' is given twice")
+
+
 def test_a_status_other_than_reported_needs_its_note(tmp_path):
     bad = GOOD_CSV.replace("inferred,Read off a map", "inferred,")
     (problem,) = problems(project(tmp_path, "csv", bad))
@@ -429,12 +442,21 @@ def test_a_two_language_site_names_the_missing_column_and_the_missing_text(tmp_p
         "content/data/rivers.csv:1:1: no column name.zh for the text of 'name' "
         "(add name.zh to the header row)"
     ]
+
+
+def test_an_empty_cell_of_the_second_language_is_reported_at_its_own_column(tmp_path):
     empty = ZH_CSV.replace("Small river,小河,", "Small river,,")
     found = problems(bilingual(tmp_path / "b", empty))
-    where = at(empty, "small", "Small river", "content/data/rivers.csv")
+    line = next(n for n, text in enumerate(empty.splitlines(), 1) if text.startswith("small"))
+    column = len("small,Small river,") + 1  # the name.zh cell, not name.en's
     assert found == [
-        f'{where}: \'name\' has no Chinese text (write it as {{en: "...", zh: "..."}})'
+        f"content/data/rivers.csv:{line}:{column}: 'name' has no Chinese text "
+        '(write it as {en: "...", zh: "..."})'
     ]
+    no_english = ZH_CSV.replace("Small river,小河,", ",小河,")
+    found = problems(bilingual(tmp_path / "c", no_english))
+    assert [p.split(": ", 1)[0] for p in found] == [f"content/data/rivers.csv:{line}:7"]
+    assert "'name' has no English text" in found[0]
 
 
 NOTES = """
@@ -640,6 +662,7 @@ resources:
 """
 
 
+@pytest.mark.slow
 def test_ten_thousand_records_of_ten_rows_load_from_json(tmp_path):
     records = [
         {

@@ -1,5 +1,6 @@
 """The examples of docs/pages-from-data.md build as written, and its template uses every
-attribute of the typed page data (the contract between the engine and templates)."""
+attribute of the typed page data (the contract between the engine and templates); the
+site.yaml of docs/languages.md builds a site in its languages."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import re
 from pathlib import Path
 
 from conftest import REPO, write_content
+from test_languages import content_files, make_project
 from test_theme import STORY_TEMPLATES
+from tiangong_site import cli
 from tiangong_site.collections import (
     Collection,
     CollectionIndex,
@@ -22,8 +25,8 @@ DOC = REPO / "docs" / "pages-from-data.md"
 EXAMPLE = re.compile(r"<!-- example: (\S+) -->\n```\w*\n(.*?)```", re.S)
 
 
-def examples() -> dict[str, str]:
-    return dict(EXAMPLE.findall(DOC.read_text(encoding="utf-8")))
+def examples(doc: Path = DOC) -> dict[str, str]:
+    return dict(EXAMPLE.findall(doc.read_text(encoding="utf-8")))
 
 
 def _project(tmp_path: Path) -> Path:
@@ -74,3 +77,18 @@ def test_the_documented_template_uses_every_attribute_of_the_page_data():
     for cls in (CollectionPage, CollectionIndex, Collection, Column, Link, Item):
         names = {f.name for f in dataclasses.fields(cls)}
         assert names <= used_names, (cls.__name__, names - used_names)
+
+
+def test_the_documented_site_yaml_publishes_each_language_where_the_doc_says(tmp_path):
+    site_yaml = examples(REPO / "docs" / "languages.md")["site.yaml"]
+    languages = ["de", "fr"]
+    assert f"languages: [{', '.join(languages)}]" in site_yaml
+    files = content_files(languages) | {"site.yaml": site_yaml}
+    root = make_project(tmp_path / "project", files, languages)
+    assert cli.main(["build", "--project", str(root), "-q"]) == 0
+    site = root / "_site"
+    home = (site / "index.html").read_text(encoding="utf-8")  # default_language_at_root
+    assert '<html lang="de"' in home and "Flüsse" in home
+    french = (site / "fr" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in french and "Rivières" in french
+    assert not (site / "de").exists()

@@ -19,6 +19,7 @@ from tiangong_site.brand import read_brand
 from tiangong_site.charts import build_chart
 from tiangong_site.content import load_content
 from tiangong_site.narrow import narrow_figure
+from tiangong_site.render import THEME
 
 SVG = re.compile(r'<svg [^>]*class="chart-svg[^"]*"[^>]*>.*?</svg>', re.S)
 
@@ -39,6 +40,7 @@ def counts() -> tuple[int, int]:
     return drawing.SESSION_STATS["sessions"], drawing.SESSION_STATS["drawn"]
 
 
+@pytest.mark.slow
 def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser(
     run_cli, project, mini, cache, tmp_path
 ):
@@ -54,6 +56,7 @@ def test_a_second_build_takes_every_drawing_from_the_cache_and_starts_no_browser
     )
 
 
+@pytest.mark.slow
 def test_a_changed_chart_is_the_only_one_drawn_again(run_cli, project, mini, cache, tmp_path):
     assert build(run_cli, project, mini(), tmp_path / "a").code == 0
     sessions, before = counts()[0], len(drawing.DRAWN)
@@ -67,6 +70,7 @@ def test_a_changed_chart_is_the_only_one_drawn_again(run_cli, project, mini, cac
     assert redrawn and all(name.startswith("wins/") for name in redrawn), redrawn
 
 
+@pytest.mark.slow
 def test_with_every_drawing_cached_the_build_needs_no_chromium(
     run_cli, project, mini, cache, tmp_path, monkeypatch
 ):
@@ -76,6 +80,7 @@ def test_with_every_drawing_cached_the_build_needs_no_chromium(
     assert build(run_cli, project, content, tmp_path / "b").code == 0
 
 
+@pytest.mark.slow
 def test_without_chromium_a_build_stops_saying_how_to_install_it_and_keeps_the_last_site(
     run_cli, project, mini, cache, tmp_path, monkeypatch
 ):
@@ -107,6 +112,7 @@ def test_without_kaleido_a_build_says_to_install_the_python_dependencies_not_chr
     assert "Chromium" not in match["message"] + match["hint"]
 
 
+@pytest.mark.slow
 def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache, tmp_path):
     content = mini()
     assert build(run_cli, project, content, tmp_path / "a").code == 0
@@ -121,6 +127,7 @@ def test_a_planted_drawing_in_the_cache_is_ignored(run_cli, project, mini, cache
     assert "alert(1)" not in (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_same_figure_drawn_twice_gives_the_same_bytes(mini):
     """Plotly puts random ids in its SVG; the finished drawing has none."""
     content = load_content(mini())
@@ -133,6 +140,42 @@ def test_the_same_figure_drawn_twice_gives_the_same_bytes(mini):
     assert drawing.finish(first, request) == drawing.finish(second, request)
     ids = re.findall(rb'id="([^"]+)"', drawing.finish(first, request))
     assert ids and all(i.startswith(b"svg-x-w") for i in ids)
+
+
+def test_a_kept_session_draws_two_builds_in_one_chromium_and_closes_it_at_the_end(
+    mini, cache: Path
+):
+    content = load_content(mini())
+    chart = build_chart(content, content.datasets["charts"][0])
+
+    def request(height: int) -> drawing.Request:
+        return drawing.Request(f"x/en/{height}", chart.figure, 600, height, prefix="svg-x")
+
+    sessions = counts()[0]
+    with drawing.kept_session() as kept:
+        assert not kept.open, "no browser before a drawing is needed"
+        first = drawing.draw([request(300)], cache)  # as one rebuild of the preview
+        process = kept._renderer.subprocess
+        second = drawing.draw([request(320)], cache)  # and the next one
+        assert kept.open and kept._renderer.subprocess is process
+    assert counts()[0] == sessions + 1, "one Chromium for both"
+    assert b'height="300"' in next(iter(first.values()))
+    assert b'height="320"' in next(iter(second.values()))
+    assert not kept.open
+    assert process.wait(timeout=30) is not None, "Chromium still runs after the session ended"
+
+
+def test_a_kept_session_whose_chromium_died_starts_another_for_the_next_drawing(mini, cache: Path):
+    content = load_content(mini())
+    chart = build_chart(content, content.datasets["charts"][0])
+    sessions = counts()[0]
+    with drawing.kept_session() as kept:
+        drawing.draw([drawing.Request("x/en/a", chart.figure, 600, 300)], cache)
+        kept._renderer.subprocess.kill()
+        kept._renderer.subprocess.wait(timeout=30)
+        drawn = drawing.draw([drawing.Request("x/en/b", chart.figure, 600, 310)], cache)
+        assert b'height="310"' in next(iter(drawn.values()))
+    assert counts()[0] == sessions + 2
 
 
 def test_theme_colours_become_css_custom_properties_and_nothing_but_drawing_is_kept():
@@ -216,7 +259,7 @@ def test_every_chart_is_inline_svg_of_at_most_15_kb_gzipped(real_site: Path):
 
 
 def test_the_chart_loader_is_at_most_5_kb_gzipped():
-    loader = Path(__file__).parent.parent / "static" / "charts.js"
+    loader = THEME / "static" / "charts.js"  # the project has no copy of its own
     assert len(gzip.compress(loader.read_bytes(), 9)) <= 5 * 1024
 
 

@@ -19,7 +19,7 @@ from conftest import SITE_LANGUAGES as LANGUAGES
 from tiangong_site.charts import build_chart, fill_placeholders
 from tiangong_site.content import Content, load_content
 from tiangong_site.models import text
-from tiangong_site.tables import figure_rows
+from tiangong_site.tables import dataset_rows
 
 CONTENT = REPO / "content"
 COUNTY_LEVEL = {"district", "county", "county-level-city"}
@@ -171,7 +171,7 @@ def test_a_derived_figure_is_marked_uncertain_in_the_rows_the_downloads_are_made
         if any("derived" in text(v, "en").lower() for v in (fig.note, fig.uncertain) if v)
     ]
     assert "zj-iva-growth-2023h1" in derived, "the provincial H1 2023 rate is derived (9.7 - 5.0)"
-    rows = {row["id"]: row for row in figure_rows(content, lang)}
+    rows = {row["id"]: row for row in dataset_rows(content, "figures", lang)}
     for fid in derived:
         assert rows[fid]["status"] == "derived", (
             f"{fid} is derived but ships as {rows[fid]['status']}"

@@ -20,8 +20,16 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import MINI, Run, dedent, leftovers, run_build_py, tree_digest
-from tiangong_site import signed_cache
+from conftest import (
+    MINI,
+    Run,
+    dedent,
+    leftovers,
+    run_build_py,
+    theme_override,
+    tree_digest,
+)
+from tiangong_site import drawing, signed_cache
 from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError
 from tiangong_site.feeds import Entry, robots_txt, sitemap_xml
@@ -31,10 +39,14 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test signs the build cache with a key of its own, outside the user's home."""
+    """A signing key of the test's own, outside the user's home, and a chart-drawing cache
+    to go with it (the session's drawings are signed with the session's key, and drawings
+    signed with this one would make every later build redraw them). The planted entries of
+    the other tests verify under no key, so they keep the session's key and its drawings."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv(drawing.CACHE_ENV, str(tmp_path / "charts"))
     return tmp_path / "xdg" / "tiangong-site" / "key"
 
 
@@ -93,7 +105,7 @@ def _link_data(root: Path, outside: Path) -> str:
 
 
 def _link_template(root: Path, outside: Path) -> str:
-    template = root / "templates" / "partials" / "cite.html"
+    template = theme_override(root, "templates/partials/cite.html")
     (outside / "cite.html").write_bytes(template.read_bytes())
     template.unlink()
     template.symlink_to(outside / "cite.html")
@@ -143,6 +155,7 @@ def test_a_symbolic_link_makes_check_fail_too(built_project: Path, outside: Path
     assert "(to " + str(outside / "secret.txt") + ")" in run.err
 
 
+@pytest.mark.slow
 def test_a_content_folder_outside_the_project_is_allowed_but_not_links_inside_it(
     project: Path, mini, outside: Path, tmp_path: Path, run_cli
 ):
@@ -193,6 +206,7 @@ def _poisoned(marker: Path) -> bytes:
     return jinja2.bccache.bc_magic + pickle.dumps(_Plant(marker), 2)
 
 
+@pytest.mark.slow
 def test_a_planted_template_cache_does_not_run(project: Path, tmp_path: Path, run_cli):
     assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0
     cache = project / ".cache" / "jinja"
@@ -229,6 +243,7 @@ def test_the_signing_key_is_private_to_the_user(private_cache_key: Path):
     assert len(private_cache_key.read_bytes()) == 32
 
 
+@pytest.mark.slow
 def test_a_planted_message_list_does_not_hide_a_missing_translation(
     project: Path, tmp_path: Path, run_cli
 ):
@@ -253,6 +268,7 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(root), *identity, *args], check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_a_cache_tracked_by_git_is_refused(project: Path, tmp_path: Path, run_cli):
     _git(project, "init", "-q")
     _git(project, "add", "content", "templates", "static", "locales")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import shlex
 
+import pytest
+
 from conftest import REPO, tree_digest
 from tiangong_site.content import load_content
 from tiangong_site.incremental import IncrementalBuilder
@@ -13,6 +15,7 @@ from tiangong_site.site import Project
 from tiangong_site.starter import STARTER
 
 
+@pytest.mark.slow
 def test_the_starter_passes_check_strict_and_builds_its_pages(run_cli, tmp_path):
     story = tmp_path / "story"
     assert run_cli("init", story).code == 0
@@ -69,6 +72,7 @@ def test_a_bad_value_in_the_starters_csv_is_located_and_the_last_good_site_kept(
     assert tree_digest(story / "_site") == before
 
 
+@pytest.mark.slow
 def test_the_starter_previews_an_edit_to_its_data(run_cli, tmp_path):
     story = tmp_path / "story"
     assert run_cli("init", story).code == 0

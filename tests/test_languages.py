@@ -36,18 +36,8 @@ def say(word: str, languages: list[str]) -> str:
     return "{" + ", ".join(f"{lang}: {json.dumps(WORDS[word][lang])}" for lang in languages) + "}"
 
 
-REGIONS = """
-    resources:
-      - name: regions
-        path: data/regions.yaml
-        schema:
-          primaryKey: id
-          fields:
-            - {name: id, constraints: {required: true}}
-            - {name: name, localised: true, constraints: {required: true}}
-            - {name: kind}
-    """
-"""The places the figures name: a dataset the project declares."""
+PACKAGE = (REPO / "content" / "datapackage.yaml").read_text(encoding="utf-8")
+"""The story's declarations, which the river site's data follows."""
 
 
 def content_files(languages: list[str], at_root: bool = False) -> dict[str, str]:
@@ -95,9 +85,14 @@ def content_files(languages: list[str], at_root: bool = False) -> dict[str, str]
               value: 1234567.5
               source: survey
             """,
-        "datapackage.yaml": REGIONS,
         "charts.yaml": "[]\n",
+        # The story's declarations (metrics, figures, sources …), its sources in any language.
+        "datapackage.yaml": PACKAGE.replace(
+            "enum: [en, zh]}", f"enum: [en, zh, {', '.join(languages)}]}}"
+        ),
     }
+    for path in re.findall(r"(?m)^    path: (\S+)$", PACKAGE):  # every dataset it declares
+        files.setdefault(path, "[]\n")
     for i, lang in enumerate(languages):
         suffix = "" if i == 0 else f".{lang}"
         for slug, layout, word in (("", "story", "story"), ("data", "data", "data")) + (

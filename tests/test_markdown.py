@@ -21,9 +21,13 @@ def place(kind: str, ident: str) -> str | None:
     return f'<figure class="placed-{kind}">{ident}</figure>'
 
 
+FILES = {"fig": "content/data/figures.yaml", "src": "content/data/sources.yaml"}
+"""Where the build says the quoted and cited records are (pages._markdown_files)."""
+
+
 def render(body: str, *, first_line: int = 1, allow_html: bool = False):
     return render_markdown(
-        body, path=PATH, first_line=first_line, allow_html=allow_html, place=place
+        body, path=PATH, first_line=first_line, allow_html=allow_html, place=place, files=FILES
     )
 
 

@@ -9,15 +9,13 @@ from pydantic import TypeAdapter, ValidationError
 from conftest import REPO
 from tiangong_site.content import _validate_list, load_site
 from tiangong_site.declared import load_package
+from tiangong_site.declared.measures import Period
 from tiangong_site.errors import Problem
 from tiangong_site.loader import load_yaml_text
 from tiangong_site.models import (
-    Figure,
     Localised,
     PartialDate,
-    Period,
     Site,
-    Source,
     text,
 )
 
@@ -87,7 +85,7 @@ def test_impossible_date_is_located_at_its_line():
         "  kind: press\n"
         "  language: en\n"
     )
-    (problem,) = problems_for(Source, records)
+    (problem,) = problems_for(declared("sources"), records)
     assert (problem.line, problem.column) == (4, 3)
     assert "impossible date 2023-02-30" in problem.message
 
@@ -109,8 +107,8 @@ def test_negative_count_is_refused_at_its_line_with_a_hint():
 
 
 def test_rank_below_one_is_refused():
-    with pytest.raises(ValidationError):
-        Figure(
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        declared("figures")(
             metric="m",
             region="r",
             period={"kind": "year", "year": 2023},
@@ -185,7 +183,7 @@ def test_period_problem_is_located_at_the_period():
         "- metric: m\n  region: r\n  period: {kind: half-year, year: 2023}\n"
         "  value: 1\n  source: s\n"
     )
-    (problem,) = problems_for(Figure, records)
+    (problem,) = problems_for(declared("figures"), records)
     assert problem.line == 3
     assert "half-year" in problem.message
 
@@ -266,7 +264,7 @@ def test_unknown_field_in_a_nested_mapping_is_matched_against_that_mappings_fiel
         "- metric: m\n  region: r\n  period:\n    kind: year\n    year: 2023\n    prat: 1\n"
         "  value: 1\n  source: s\n"
     )
-    (problem,) = problems_for(Figure, records)
+    (problem,) = problems_for(declared("figures"), records)
     assert (problem.line, problem.column) == (6, 5)
     assert problem.message == "unknown field 'prat'"
     assert problem.hint == "did you mean 'part'?"

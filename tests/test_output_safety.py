@@ -109,8 +109,9 @@ def test_force_never_replaces_the_home_folder_holding_the_project(
 
 
 def test_force_never_replaces_the_home_folder_even_when_the_project_is_elsewhere(
-    run_cli, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli, cold_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    project = cold_project  # no cache to read, whose key would be made in the home folder
     home = foreign_folder(tmp_path / "home")
     monkeypatch.setenv("HOME", str(home))
     before = tree_digest(home)
@@ -204,6 +205,7 @@ def test_a_folder_with_the_marker_is_replaced_whole(run_cli, built_project: Path
     assert leftovers(built_project) == []
 
 
+@pytest.mark.slow
 def test_a_folder_once_built_elsewhere_is_rebuilt_without_force(
     run_cli, project: Path, tmp_path: Path
 ):

@@ -10,7 +10,7 @@ import pytest
 from tiangong_site import tables
 from tiangong_site.charts import build_chart
 from tiangong_site.content import load_content
-from tiangong_site.models import Chart
+from tiangong_site.declared import chart_model
 from tiangong_site.site import Project, build
 
 
@@ -38,7 +38,7 @@ def test_a_build_makes_each_datasets_rows_once_per_language(
 def test_a_highlighting_chart_leaves_the_shared_rows_as_they_were(mini):
     content = load_content(mini())
     before = [dict(row) for row in tables.dataset_rows(content, "figures")]
-    spec = Chart.model_validate(
+    spec = chart_model(content.package).model_validate(
         {
             "id": "marked",
             "kind": "bar",

@@ -51,6 +51,7 @@ def test_the_second_project_is_made_of_declarations_and_templates_only():
     assert base.startswith('{% extends "theme/base.html" %}')
 
 
+@pytest.mark.slow
 def test_the_second_project_passes_check_strict_and_builds_its_pages(run_cli, tmp_path):
     project = _copy(tmp_path / "ferries")
     checked = run_cli("check", "--strict", "--project", project)

@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from conftest import Run, leftovers, tree_digest
-from tiangong_site.collisions import Origin, address_problems
+from tiangong_site.collisions import THEME_SHOWN, Origin, address_problems
 from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.markdown import BLOCK
 from tiangong_site.pages import Job, SitePlan
-from tiangong_site.render import Urls
+from tiangong_site.render import THEME, Urls
 from tiangong_site.site import Project as SiteProject
 
 SLUG_LINE, SLUG_VALUE_COLUMN = 4, 7
@@ -80,9 +80,14 @@ def project(built_project: Path, run_cli) -> Project:
     return Project(built_project, run_cli)
 
 
-def template_line(root: Path, template: str, element_id: str) -> int:
-    text = (root / "templates" / template).read_text(encoding="utf-8")
-    return text[: text.index(f'id="{element_id}"')].count("\n") + 1
+def template_line(root: Path, template: str, element_id: str) -> str:
+    """`where:line` of the id in the template the page uses: the project's, else the theme's."""
+    path, shown = root / "templates" / template, f"templates/{template}"
+    if not path.exists():
+        path, shown = THEME / "templates" / template, f"{THEME_SHOWN}/{template}"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index(f'id="{element_id}"')].count("\n") + 1
+    return f"{shown}:{line}"
 
 
 def placed_chart(root: Path) -> str:
@@ -290,10 +295,7 @@ def test_a_heading_repeating_a_template_id_is_refused_at_the_heading(
     run = project.build()
     [problem] = project.assert_refused(run, f"content/pages/{page}", line)
     assert f"'{element_id}'" in problem["message"]
-    assert (
-        f"templates/{template}:{template_line(project.root, template, element_id)}"
-        in problem["message"]
-    )
+    assert template_line(project.root, template, element_id) in problem["message"]
 
 
 def test_an_underlined_heading_is_located_too(project: Project):
@@ -314,10 +316,7 @@ def test_an_id_written_in_a_pages_html_is_refused_at_its_line(project: Project):
     start = project.add_page("extra", "extra-page", body='Text.\n\n<div id="main">Boxed.</div>\n')
     run = project.build()
     [problem] = project.assert_refused(run, "content/pages/extra.md", start + 2)
-    assert (
-        f"templates/base.html:{template_line(project.root, 'base.html', 'main')}"
-        in problem["message"]
-    )
+    assert template_line(project.root, "base.html", "main") in problem["message"]
 
 
 def _append_chart(root: Path, new_id: str, like: str) -> int:
@@ -330,6 +329,7 @@ def _append_chart(root: Path, new_id: str, like: str) -> int:
     return text.count("\n") + 1
 
 
+@pytest.mark.slow
 def test_two_charts_giving_one_element_id_name_each_other(project: Project):
     chart = placed_chart(project.root)
     line = _append_chart(project.root, f"{chart}-title", chart)  # chart-X-title is X's title id
@@ -364,6 +364,7 @@ def test_every_collision_is_listed_in_one_run(project: Project):
     project.assert_refused(run, "content/pages/index.md", heading)
 
 
+@pytest.mark.slow
 def test_the_preview_reports_collisions_and_keeps_the_last_good_site(project: Project):
     builder = IncrementalBuilder(SiteProject.at(project.root), project.root / "_site")
     builder.full_build()
@@ -377,6 +378,7 @@ def test_the_preview_reports_collisions_and_keeps_the_last_good_site(project: Pr
     assert tree_digest(project.root / "_site") == before
 
 
+@pytest.mark.slow
 def test_the_real_content_has_no_collision(project: Project):
     assert project.run_cli("check", "--project", project.root).code == 0
     run = project.build()

@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from conftest import REPO
 from conftest import SITE_LANGUAGES as LANGUAGES
+from tiangong_site.declared import load_package
+from tiangong_site.declared.measures import Period, measure_text, period_label
 from tiangong_site.i18n import activate
 from tiangong_site.loader import load_yaml_text
-from tiangong_site.models import Period
-from tiangong_site.tables import format_value, period_label
 
 
 def _page(built: Path, lang: str, *parts: str) -> str:
@@ -103,7 +103,10 @@ def test_the_loader_remembers_the_decimals_a_number_is_written_with():
     ],
 )
 def test_a_value_is_shown_with_the_decimals_its_source_prints(value, unit, lang, decimals, shown):
-    assert format_value(value, unit, "exact", lang, decimals) == shown
+    problems: list = []
+    package = load_package(REPO / "content", list(LANGUAGES), problems)
+    assert package is not None and not problems
+    assert measure_text(value, package.units[unit], None, lang, decimals) == shown
 
 
 @pytest.mark.parametrize(("lang", "phrase"), [("zh", "全省为7.0%"), ("en", "compared with 7.0%")])

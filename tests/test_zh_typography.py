@@ -155,6 +155,7 @@ def _fails_naming(run_cli, project: Path, where: str, says: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_a_half_width_mark_in_a_translation_fails_the_build_naming_the_catalogue_line(
     project: Path, run_cli
 ):

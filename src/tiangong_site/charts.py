@@ -28,13 +28,11 @@ from .memo import Memo, digest
 from .models import Chart, text
 from .narrow import MAX_DIRECT_LABELS, place_line_labels
 from .tables import (
-    QUALIFIER_WORDS,
     dataset_rows,
     download_json,
     download_value,
     label,
     matches,
-    qualified,
     weakest_status,
 )
 
@@ -203,8 +201,9 @@ class ChartOutput:
         cell = _cell(row.get(key), self.lang)
         if key == self.spec.y and isinstance(row.get(key), float):
             cell = _padded(cell, self.decimals)  # 7.0 beside 9.8, as the chart labels it
-        if key == self.spec.y and row.get("qualifier") in QUALIFIER_WORDS and cell != "—":
-            return qualified(cell, row["qualifier"], self.lang)  # "nearly 5,000", 近5000
+        words = row.get(f"_{key}_qualified") if key == self.spec.y else None
+        if words and cell != "—":
+            return words.replace("{}", cell)  # "nearly 5,000", 近5000
         return cell
 
     def csv(self) -> str:
@@ -419,10 +418,11 @@ def _marked(row: dict[str, Any]) -> bool:
     return weakest_status(row) != "reported"
 
 
-def _download_columns(columns: list[str], spec: Chart) -> list[str]:
+def _download_columns(columns: list[str], spec: Chart, rows: list[dict[str, Any]]) -> list[str]:
     keys = [k for k in columns if k not in ("status_name", "uncertain")]
-    if spec.data == "figures" and spec.y == "value":
-        keys.append("qualifier")
+    qualifier = rows[0].get(f"_{spec.y}_qualifier") if rows else None
+    if qualifier:  # a measured value's qualifier, in a column of its own (declared.measures)
+        keys.append(qualifier)
     return keys + ["status", "uncertain"]
 
 
@@ -441,7 +441,7 @@ def build_chart(
     plotly validates only figures it has not validated before."""
     rows = _rows_of(content, spec, lang)
     columns = [spec.x] + ([spec.series] if spec.series and spec.series != spec.x else []) + [spec.y]
-    if spec.data == "figures" and spec.y == "value":
+    if rows and f"{spec.y}_text" in rows[0]:  # a measured value: its rank, where one is given
         columns += ["rank"] if any(r.get("rank") for r in rows) else []
     if spec.kind == "grid":  # each row a named mark: the table lists them in that order
         columns = [spec.x, spec.y] + ([spec.series] if spec.series else [])
@@ -489,7 +489,7 @@ def build_chart(
     # re-validates it each time, and cost most of a build's time).
     figure = validated("figure", {"data": traces, "layout": layout}, memo)
     figure["layout"]["template"] = house(brand, memo)
-    downloads = _download_columns(columns, spec)
+    downloads = _download_columns(columns, spec, rows)
     header = {key: _header(key, lang, spec) for key in [*columns, *downloads]}
     return ChartOutput(
         spec,
@@ -520,7 +520,7 @@ def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: in
     """The figure as a reader reads it, unit included, with the chart's decimals (as its
     labels and table have them): for hover text. A count gets the measure word its value
     title gives in Chinese (4座)."""
-    shown = row.get("value_text")
+    shown = row.get(f"{spec.y}_text")
     if not shown:
         return _cell(row[spec.y], lang) + _measure_word(spec, lang)
     return NUMBER.sub(lambda m: _padded(m.group(0), decimals), str(shown), count=1)
@@ -619,7 +619,7 @@ def _draw(
     for n, (name, idx) in enumerate(groups.items()):
         sub = [rows[i] for i in idx]
         cats = [
-            r["period_mid"] if spec.kind == "line" and spec.x == "period" else r[spec.x]
+            r[f"{spec.x}_mid"] if spec.kind == "line" and f"{spec.x}_mid" in r else r[spec.x]
             for r in sub
         ]
         values = [r[spec.y] for r in sub]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import Content
+from .content import Content, key_field
 from .errors import ContentError, Problem
 from .linkcheck import check_links, linked_from, listing_of
 from .markdown import BLOCK, INLINE
@@ -46,22 +46,22 @@ def unused_records(content: Content) -> list[Problem]:
     """Warnings for records nothing shows: a source nothing cites (no record, no `{src:}`
     in a page), a chart no page places."""
     problems = []
-    cited = set()
+    cited, citations = set(), content.citations
     for records in content.datasets.values():
         for record in records:
             for fld, target in type(record).references.items():
-                if target == "sources":
+                if target == citations:
                     value = getattr(record, fld)
                     cited.update(value if isinstance(value, list) else [value])
     for page in content.pages:
         cited.update(ident for kind, ident in INLINE.findall(page.body) if kind == "src")
-    for i, source in enumerate(content.datasets["sources"]):
-        if source.id not in cited:
-            message = f"source '{source.id}' is not cited by any record or page"
+    key = key_field(content.records(citations)) if citations in content.datasets else "id"
+    for i, source in enumerate(content.datasets.get(citations, [])):
+        sid = getattr(source, key, None) if source is not None else None
+        if sid is not None and sid not in cited:
+            message = f"source '{sid}' is not cited by any record or page"
             problems.append(
-                content.problem_at(
-                    "sources", i, ("id",), message, "cite it or remove it", "warning"
-                )
+                content.problem_at(citations, i, (key,), message, "cite it or remove it", "warning")
             )
     placed = set()
     for page in content.pages:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import html as html_module
@@ -24,6 +25,26 @@ from pathlib import Path
 from typing import Any
 
 from .languages import KNOWN
+from .memo import Memo, digest, source_digest
+
+
+class LazyPattern:
+    """A regular expression compiled when first used. Python compiles a class of Han
+    characters into a table of the whole Basic Multilingual Plane, 2 to 10 ms each: a build
+    whose findings all come from the memo compiles none of the typography check's."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags = pattern, flags
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = re.compile(self.pattern, self.flags)
+        for method in ("search", "match", "finditer", "sub", "split", "fullmatch", "findall"):
+            setattr(self, method, getattr(compiled, method))  # later calls skip __getattr__
+        return getattr(compiled, name)
+
+
+THEME_TEMPLATES = Path(__file__).parent / "theme" / "templates"
+"""The default theme's templates, which a page uses where the project has none of its own."""
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 FULL_WIDTH = "，。：；（）“”‘’、！？《》【】［］〔〕…—｜"
@@ -33,27 +54,12 @@ ZH_HANS = "zh-Hans"
 # --- marking Chinese runs in other languages' pages -------------------------------------
 
 
-class _Lazy:
-    """A regular expression compiled when first used: the long character classes of the ones
-    only the Chinese typography check and the marking of Chinese runs use took 8 ms of every
-    run's import, Chinese in the site or not."""
-
-    def __init__(self, pattern: str, flags: int = 0):
-        self._args: tuple[str, int] = (pattern, flags)
-        self._compiled: re.Pattern[str] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._compiled is None:
-            self._compiled = re.compile(*self._args)
-        return getattr(self._compiled, name)
-
-
 _TOKENS = re.compile(
     r"<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>|<[^>]*>|[^<]+", re.S | re.I
 )
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*?)(/?)\s*>", re.S)
 _LANG_ATTR = re.compile(r"""\blang\s*=""", re.I)
-_ANY_HAN = re.compile(f"[{HAN}]")
+_ANY_HAN = LazyPattern(f"[{HAN}]")
 VOID = {
     "area",
     "base",
@@ -69,7 +75,7 @@ VOID = {
     "track",
     "wbr",
 }
-_RUN = _Lazy(
+_RUN = LazyPattern(
     rf"[{HAN}{FULL_WIDTH}0-9%]*[{HAN}](?:[{HAN}{FULL_WIDTH}0-9.%]*[{HAN}{FULL_WIDTH}0-9%])?"
 )
 """A run of Chinese: at least one Han character, with the punctuation and digits around it
@@ -78,8 +84,7 @@ _SHARED = "—…‘’"
 """Marks English prose uses too: left outside the span at either end of a run."""
 
 
-def _wrap(match: re.Match[str], element: str = "span") -> str:
-    run = match.group(0)
+def _wrap(run: str, element: str) -> str:
     core = run.lstrip(_SHARED)
     lead = run[: len(run) - len(core)]
     trail = core[len(core.rstrip(_SHARED)) :]
@@ -87,10 +92,26 @@ def _wrap(match: re.Match[str], element: str = "span") -> str:
     return f'{lead}<{element} lang="{ZH_HANS}">{marked}</{element}>{trail}'
 
 
-def _wrap_in_svg(match: re.Match[str]) -> str:
-    """Inside an inline SVG a run is a <tspan>: an HTML <span> there would end the SVG (the
-    HTML parser leaves foreign content at it) and spill the rest of the drawing as text."""
-    return _wrap(match, "tspan")
+Run = tuple[int, int, bool]
+"""Where a run of Chinese to mark starts and ends in a page, and whether it is inside an
+inline SVG: there it becomes a <tspan>, since an HTML <span> would end the SVG (the HTML
+parser leaves foreign content at it) and spill the rest of the drawing as text."""
+
+_MEMO: list[Memo] = []
+"""The memo of the build in progress (see `remembered`); none outside a build."""
+
+
+@contextlib.contextmanager
+def remembered(folder: Path | None) -> Iterator[Memo]:
+    """The runs earlier builds found, kept in `folder` under a digest of the page: most
+    pages of a build are the bytes they were last time. Call `save` on the memo it yields
+    once the build succeeded."""
+    memo = Memo(folder, "chinese-runs", digest(source_digest(__file__)))
+    _MEMO.append(memo)
+    try:
+        yield memo
+    finally:
+        _MEMO.remove(memo)
 
 
 def mark_chinese_runs(html: str) -> str:
@@ -99,7 +120,24 @@ def mark_chinese_runs(html: str) -> str:
     that states a language."""
     if not _ANY_HAN.search(html):
         return html
-    out: list[str] = []
+    memo = _MEMO[-1] if _MEMO else None
+    key = digest(html) if memo is not None else ""
+    runs = memo.get(key) if memo is not None else None
+    if runs is None:
+        runs = runs_to_mark(html)
+        if memo is not None:
+            memo.put(key, runs)
+    out, at = [], 0
+    for start, end, in_svg in runs:
+        out += [html[at:start], _wrap(html[start:end], "tspan" if in_svg else "span")]
+        at = end
+    out.append(html[at:])
+    return "".join(out)
+
+
+def runs_to_mark(html: str) -> list[Run]:
+    """The runs of Chinese text `mark_chinese_runs` wraps, in page order."""
+    runs: list[Run] = []
     stack: list[tuple[str, bool]] = []  # open elements: (name, states a language)
     in_body = False
     for match in _TOKENS.finditer(html):
@@ -114,13 +152,11 @@ def mark_chinese_runs(html: str) -> str:
                         pass
                 elif name not in VOID and not tag.group(4):  # <html lang> is the page's own
                     stack.append((name, name != "html" and bool(_LANG_ATTR.search(tag.group(3)))))
-            out.append(token)
         elif in_body and _ANY_HAN.search(token) and not any(states for _, states in stack):
             in_svg = any(name == "svg" for name, _ in stack)
-            out.append(_RUN.sub(_wrap_in_svg if in_svg else _wrap, token))
-        else:
-            out.append(token)
-    return "".join(out)
+            at = match.start()
+            runs += [(at + m.start(), at + m.end(), in_svg) for m in _RUN.finditer(token)]
+    return runs
 
 
 # --- reading what a Chinese reader sees ------------------------------------------------------
@@ -299,12 +335,12 @@ class Finding:
 
 
 _CITATION = re.compile(r"\[\d+\]")
-_FOREIGN_TITLE = _Lazy(rf"《[^《》{HAN}]*》")
+_FOREIGN_TITLE = LazyPattern(rf"《[^《》{HAN}]*》")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/@%+#&=?~'’-]*")
-_HALF = _Lazy(
+_HALF = LazyPattern(
     rf"(?<={CHINESE}) *[()\[\]:;,!?\"]|[()\[\]:;,!?\"] *(?={CHINESE})|(?<=[{HAN}])\.(?!\d)"
 )
-_SPACE = _Lazy(
+_SPACE = LazyPattern(
     rf"(?<=[{FULL_WIDTH}]) +(?=\S)|(?<=\S) +(?=[{FULL_WIDTH}])"
     rf"|(?<=[{HAN}]) +(?=[{HAN}A-Za-z0-9\u2060])|(?<=[A-Za-z0-9%\u2060]) +(?=[{HAN}])"
 )
@@ -323,8 +359,25 @@ def _is_code_word(word: str) -> bool:
     )
 
 
+_FOUND: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+"""findings_in's results by text and allowlist: the preview checks the pages an edit made
+again, whose texts are nearly all the ones it checked before (a download of a dataset
+changed by one number, the story changed by one sentence)."""
+MAX_FOUND = 200_000
+
+
 def findings_in(text: str, allowed: Allowlist, line: int = 1) -> list[Finding]:
     """Every breach of the house style in one run of Chinese text."""
+    key = (text, allowed.key)
+    kept = _FOUND.get(key)
+    if kept is None:
+        if len(_FOUND) >= MAX_FOUND:
+            _FOUND.clear()
+        kept = _FOUND[key] = [(f.kind, f.found, f.context) for f in _findings_in(text, allowed)]
+    return [Finding(kind, found, context, line) for kind, found, context in kept]
+
+
+def _findings_in(text: str, allowed: Allowlist, line: int = 1) -> list[Finding]:
     original = text
     # Blanked, keeping every position: citation marks [12] (markup, not punctuation) and a
     # work's own title in another language inside 《》 (U+200B, which no rule sees), and
@@ -357,15 +410,18 @@ class Allowlist:
 
     def __init__(self, phrases: list[str]):
         self.phrases = sorted({p for p in phrases if p}, key=len, reverse=True)
-        self._pattern = (
-            re.compile(
-                "|".join(
-                    rf"(?<![A-Za-z0-9_.]){re.escape(p)}(?![A-Za-z0-9_]|\.[A-Za-z])"
-                    for p in self.phrases
-                )
+        self.key = "\n".join(self.phrases)
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        """Compiled when first needed: a build whose findings come from the memo needs none."""
+        if not self.phrases:
+            return None
+        return re.compile(
+            "|".join(
+                rf"(?<![A-Za-z0-9_.]){re.escape(p)}(?![A-Za-z0-9_]|\.[A-Za-z])"
+                for p in self.phrases
             )
-            if self.phrases
-            else None
         )
 
     @classmethod
@@ -596,13 +652,20 @@ class Writers:
                     and data.strip()
                     and (offence != " " or data.strip() in finding.context)
                 ):
-                    return f"templates/{name}", line
+                    return self._template(name)[0], line
         return None
+
+    def _template(self, name: str) -> tuple[str, Path]:
+        """How messages name template `name`, and its file: the project's, else the theme's."""
+        own = self.templates / name
+        if own.is_file() or not (THEME_TEMPLATES / name).is_file():
+            return f"templates/{name}", own
+        return f"src/tiangong_site/theme/templates/{name}", THEME_TEMPLATES / name
 
     def _data_tokens(self, name: str) -> list[tuple[int, str]]:
         if name not in self._lexed:
             try:
-                source = (self.templates / name).read_text(encoding="utf-8")
+                source = self._template(name)[1].read_text(encoding="utf-8")
                 self._lexed[name] = [
                     (line, value) for line, kind, value in self.env.lex(source) if kind == "data"
                 ]

@@ -155,7 +155,7 @@ def make_parser() -> argparse.ArgumentParser:
         epilog="Examples:\n"
         "tiangong-site new NAME --FIELD VALUE ...  (NAME: a dataset content/datapackage.yaml "
         "declares)\n"
-        "tiangong-site new source --id my-source --title '...' --publisher '...' --url "
+        "tiangong-site new sources --id my-source --title '...' --publisher '...' --url "
         "https://... --kind press --language zh\n"
         "  tiangong-site new page how-we-did-it --title 'How we did it' --description '...'\n"
         "Run `tiangong-site new KIND` alone to list the fields KIND needs.",

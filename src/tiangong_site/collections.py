@@ -25,6 +25,7 @@ from .errors import ContentError, Problem, display_path
 from .loader import LoadedFile, load_yaml_file
 from .models import Id, LocalText, Scalar, Strict, text
 from .pages import Job
+from .readable import Heading, headings, shown
 
 FILE = "collections.yaml"
 """Under content/: a list of collections (optional)."""
@@ -179,6 +180,13 @@ class Column:
 
     name: str
     value: Any
+    title: str = ""
+    """Its name for readers, in the page's language: the declared field's `title`, else a
+    readable form of the name (`first_lit` -> "First lit"); a label's is its code's."""
+    unit: str = ""
+    """The declared field's unit ('' for none)."""
+    text: str = ""
+    """The value as the page's language writes it (1 200,5; 18 mai 2023; oui); '' for none."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,11 @@ class CollectionPage:
     """The value the page's rows share when grouped; None otherwise."""
     columns: tuple[Column, ...]
     """The record's columns, names and values, in the dataset's order."""
+    facts: tuple[Column, ...]
+    """The columns a reader is shown: `columns` less each code whose label or named record's
+    name the row also has (`kind` beside `kind_name`, which takes its title)."""
+    table: tuple[tuple[Column, ...], ...]
+    """Each row's `facts`, for the table of a group's page."""
     prev: Link | None
     next: Link | None
     related: Mapping[str, tuple[dict[str, Any], ...]]
@@ -381,10 +394,14 @@ def plan_collections(plan: Any, content: Content, urls: Any, lang: str) -> None:
         keys = frozenset(made_of)
         template_at = declared.problem((i, "template"), "", "")
         tools = functools.partial(PageTools, content, urls, lang)
+        columns = list(dict.fromkeys(k for e in entries for k in e.rows[0]))
+        heads = headings(content, spec.dataset, lang, columns)
         for n in range(len(entries)):
             # Made when the page is rendered, then dropped: 10,000 views held from planning
             # to the end of the build were a third of its memory.
-            view = functools.partial(_page_view, collection, spec, content, entries, n, urls, lang)
+            view = functools.partial(
+                _page_view, collection, spec, content, entries, n, urls, lang, heads
+            )
             plan.jobs.append(_job(entries[n], spec.template, view, keys, template_at, tools))
         if spec.index and index:
             listing = CollectionIndex(collection, index.url, index.title, _items(entries, urls))
@@ -410,6 +427,18 @@ def collection_items(content: Content, urls: Any, lang: str) -> dict[str, tuple[
     }
 
 
+def _columns(row: dict[str, Any], heads: dict[str, Heading], lang: str) -> tuple[Column, ...]:
+    columns = []
+    for key, value in row.items():
+        head = heads.get(key) or Heading(key.replace("_", " ").capitalize(), "", "", True)
+        columns.append(Column(key, value, head.title, head.unit, shown(value, head.kind, lang)))
+    return tuple(columns)
+
+
+def _facts(columns: tuple[Column, ...], heads: dict[str, Heading]) -> tuple[Column, ...]:
+    return tuple(c for c in columns if c.name not in heads or heads[c.name].shown)
+
+
 def _page_view(
     collection: Collection,
     spec: CollectionSpec,
@@ -418,6 +447,7 @@ def _page_view(
     n: int,
     urls: Any,
     lang: str,
+    heads: dict[str, Heading],
 ) -> Any:
     entry = entries[n]
     record = entry.rows[0]
@@ -428,6 +458,12 @@ def _page_view(
         name: related_rows(content, r.dataset, r.field, key, r.sorts, lang)
         for name, r in spec.related.items()
     }
+    columns = _columns(record, heads, lang)
+    table = (
+        tuple(_facts(_columns(row, heads, lang), heads) for row in entry.rows)
+        if len(entry.rows) > 1
+        else (_facts(columns, heads),)
+    )
     return CollectionPage(
         collection=collection,
         url=urls.url(entry.url_path),
@@ -435,7 +471,9 @@ def _page_view(
         record=record,
         rows=tuple(entry.rows),
         group=entry.group,
-        columns=tuple(Column(k, v) for k, v in record.items()),
+        columns=columns,
+        facts=table[0],
+        table=table,
         prev=Link(urls.url(prev.url_path), prev.title) if prev else None,
         next=Link(urls.url(after.url_path), after.title) if after else None,
         related=MappingProxyType(related),

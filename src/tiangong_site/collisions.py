@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
-from .i18n import LANGUAGE_ENGLISH
+from .i18n import LANGUAGE_ENGLISH, THEME_TEMPLATES
 from .markdown import BLOCK
 from .models import DATASETS, LANGUAGES
 
@@ -231,23 +231,34 @@ class TemplateIds:
     """(regex capturing the expression's value, the expression), e.g. 'chart-(.+)-title'."""
 
 
+THEME_SHOWN = "src/tiangong_site/theme/templates"
+"""How messages name the theme's templates (as the catalogue check does)."""
+
+
 def template_ids(folder: Path) -> TemplateIds:
+    """The ids of the project's templates, then of the theme's (a page uses the theme's
+    templates the project does not replace, and those it extends as theme/NAME)."""
     found = TemplateIds({}, [])
-    for path in sorted(folder.rglob("*.html")):
-        source = path.read_text(encoding="utf-8")
-        shown = f"{folder.name}/{path.relative_to(folder).as_posix()}"
-        for match in TEMPLATE_ID.finditer(source):
-            value = match.group(1)
-            expressions = EXPRESSION.findall(value)
-            if "{%" in value or len(expressions) > 1:
-                continue
-            if not expressions:
-                line = source.count("\n", 0, match.start()) + 1
-                found.literal.setdefault(value, f"{shown}:{line}")
-                continue
-            before, after = (re.escape(part) for part in EXPRESSION.split(value))
-            found.patterns.append((re.compile(f"{before}(.+){after}"), expressions[0]))
+    places = [(folder, folder.name), (THEME_TEMPLATES, THEME_SHOWN)]
+    for base, name in places:
+        for path in sorted(base.rglob("*.html")):
+            _template_ids(path, f"{name}/{path.relative_to(base).as_posix()}", found)
     return found
+
+
+def _template_ids(path: Path, shown: str, found: TemplateIds) -> None:
+    source = path.read_text(encoding="utf-8")
+    for match in TEMPLATE_ID.finditer(source):
+        value = match.group(1)
+        expressions = EXPRESSION.findall(value)
+        if "{%" in value or len(expressions) > 1:
+            continue
+        if not expressions:
+            line = source.count("\n", 0, match.start()) + 1
+            found.literal.setdefault(value, f"{shown}:{line}")
+            continue
+        before, after = (re.escape(part) for part in EXPRESSION.split(value))
+        found.patterns.append((re.compile(f"{before}(.+){after}"), expressions[0]))
 
 
 def heading_lines(body: str, first_line: int) -> list[int]:

@@ -35,7 +35,16 @@ from .i18n import SOURCE_LANGUAGE
 from .inside import refuse_links
 from .languages import english_name
 from .loader import LoadedFile, load_yaml_file, read_page, split_front_matter
-from .models import DATASETS, LANGUAGES, URL_HINTS, Localised, PageMeta, Site, Strict
+from .models import (
+    DATASETS,
+    DEFAULT_CITATIONS,
+    LANGUAGES,
+    URL_HINTS,
+    Localised,
+    PageMeta,
+    Site,
+    Strict,
+)
 
 
 @dataclass
@@ -72,6 +81,13 @@ class Content:
     warnings: list[Problem] = field(default_factory=list)
     package: Any = None
     """The datasets declared in content/datapackage.yaml (a declared.Package), if any."""
+
+    @property
+    def citations(self) -> str:
+        """The dataset of the documents pages and records cite (datapackage.yaml's
+        `citations:`, `sources` by default)."""
+        return self.package.citations if self.package is not None else DEFAULT_CITATIONS
+
     collections: Any = None
     """The project's collections (collections.Declared), set once the content is checked."""
 
@@ -104,6 +120,15 @@ class Content:
             }
             self._cache[key] = RecordedIndex(dataset, by_id)
         return self._cache[key]
+
+    def position(self, dataset: str, record: Any) -> int:
+        """Where `record` is in its dataset's file (a record of this content, found by
+        identity; computed once per content, never taken over by a later one)."""
+        key = (dataset, "#position")
+        if key not in self._cache:
+            records = self.records(dataset)
+            self._cache[key] = {id(r): i for i, r in enumerate(records) if r is not None}
+        return self._cache[key][id(record)]
 
     def dataset_file(self, dataset: str) -> str:
         """Where a dataset's records are written, as error messages name it."""
@@ -463,10 +488,7 @@ def _validated(loaded: LoadedFile, model: type[Strict], problems: list[Problem])
     records = []
     for i, item in enumerate(loaded.data):
         try:
-            record = model.model_validate(item)
-            if (i, "value") in loaded.decimals and hasattr(record, "_decimals"):
-                record._decimals = loaded.decimals[(i, "value")]
-            records.append(record)
+            records.append(model.model_validate(item))
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, loaded, model, prefix=(i,)))
             records.append(None)
@@ -709,7 +731,8 @@ class _TextCheck:
         form = ", ".join(f'{lang}: "..."' for lang in self.languages)
         return [
             loaded.problem(
-                where,
+                # at the language's own place where it has one: a CSV file's NAME.LANG cell
+                where if isinstance(item, str) else (*where, lang),
                 f"'{label}' has no {english_name(lang)} text",
                 f"write it as {{{form}}}",
             )
@@ -868,7 +891,7 @@ def load_content(root: Path) -> Content:
         declared, declared_files = load_datasets(package, root, languages, problems)
         datasets.update(declared)
         files.update(declared_files)
-        problems.extend(source_problems(package, {s.id for s in datasets["sources"] if s}))
+        problems.extend(source_problems(package, datasets))
     pages = load_pages(root, problems, edition_order(site))
     if site_file is not None:
         files["site"] = site_file

@@ -22,6 +22,7 @@ dropped; Plotly's interaction-only furniture (invisible hit areas) is removed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
@@ -29,7 +30,9 @@ import json
 import os
 import re
 import shutil
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -235,27 +238,34 @@ def _draw_missing(requests: list[Request]) -> dict[str, bytes]:
             f"{len(requests)} chart drawings are not cached and no Chromium was found {where} "
             "to draw them",
         )
+    kept = _KEPT[-1] if _KEPT else None
+    for attempt in (1, 2):  # a browser that failed to start or crashed gets one more try
+        try:
+            raw = kept.draw(requests, chromium) if kept else _draw_once(requests, chromium)
+            break
+        except Exception as exc:
+            if kept is not None:
+                kept.close()  # perhaps it crashed: the next drawing starts another
+            if attempt == 2:
+                message = (
+                    f"Chromium ({chromium}) could not draw the charts: {type(exc).__name__}: {exc}"
+                )
+                raise Unavailable(requests, message.replace("\n", " ")[:400]) from exc
+    return {r.key: finish(data, r) for r, data in zip(requests, raw, strict=False)}
+
+
+def _draw_once(requests: list[Request], chromium: str) -> list[bytes]:
+    """The requests drawn in a Chromium started for them and closed after."""
     import asyncio  # only when something must be drawn, as kaleido (a build with every
     import concurrent.futures  # drawing cached imports none of this)
 
     # In a thread of its own: the preview calls this from inside a running event loop.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kaleido") as pool:
-        for attempt in (1, 2):  # a browser that failed to start or crashed gets one more try
-            try:
-                raw = pool.submit(asyncio.run, session(requests, chromium)).result()
-                break
-            except Exception as exc:
-                if attempt == 2:
-                    message = (
-                        f"Chromium ({chromium}) could not draw the charts: "
-                        f"{type(exc).__name__}: {exc}"
-                    )
-                    raise Unavailable(requests, message.replace("\n", " ")[:400]) from exc
-    return {r.key: finish(data, r) for r, data in zip(requests, raw, strict=False)}
+        return pool.submit(asyncio.run, session(requests, chromium)).result()
 
 
-async def session(requests: list[Request], chromium: str) -> list[bytes]:
-    """Each request drawn by plotly.js in one Chromium, as kaleido returns it (not finished)."""
+def _renderer(chromium: str) -> Any:
+    """A kaleido renderer (not yet opened) driving `chromium`."""
     import logging
 
     import kaleido  # only when something must be drawn: importing it costs a build time
@@ -263,15 +273,115 @@ async def session(requests: list[Request], chromium: str) -> list[bytes]:
     # The browser driver logs protocol hiccups it recovers from; a build reports only failures.
     for name in ("choreographer", "kaleido", "logistro"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    SESSION_STATS["sessions"] += 1
+    return kaleido.Kaleido(n=1, path=chromium, mathjax=False, timeout=60)
+
+
+async def _calc(renderer: Any, requests: list[Request]) -> list[bytes]:
     drawn: list[bytes] = []
-    async with kaleido.Kaleido(n=1, path=chromium, mathjax=False, timeout=60) as renderer:
-        for r in requests:
-            opts = {"format": r.format, "width": r.width, "height": r.height, "scale": r.scale}
-            drawn.append(await renderer.calc_fig(r.figure, opts=opts))
-            SESSION_STATS["drawn"] += 1
-            DRAWN.append(r.name)
+    for r in requests:
+        opts = {"format": r.format, "width": r.width, "height": r.height, "scale": r.scale}
+        drawn.append(await renderer.calc_fig(r.figure, opts=opts))
+        SESSION_STATS["drawn"] += 1
+        DRAWN.append(r.name)
     return drawn
+
+
+async def session(requests: list[Request], chromium: str) -> list[bytes]:
+    """Each request drawn by plotly.js in one Chromium, as kaleido returns it (not finished)."""
+    SESSION_STATS["sessions"] += 1
+    async with _renderer(chromium) as renderer:
+        return await _calc(renderer, requests)
+
+
+class Session:
+    """One Chromium kept open for the drawings of many builds: the preview's. Starting
+    Chromium costs seconds, drawing a figure in a started one about 0.2 s, so a chart edit
+    in the preview draws in the session its first drawing started. Its event loop runs on
+    a thread of its own: builds run on other threads (the preview's rebuild worker)."""
+
+    def __init__(self) -> None:
+        self.chromium: str | None = None
+        self._loop: Any = None
+        self._thread: threading.Thread | None = None
+        self._renderer: Any = None
+
+    @property
+    def open(self) -> bool:
+        return self._renderer is not None
+
+    def draw(self, requests: list[Request], chromium: str) -> list[bytes]:
+        """Like `session`, in this session's Chromium (started now if need be)."""
+        import asyncio
+
+        if not self.open or chromium != self.chromium:
+            self._start(chromium)
+        return asyncio.run_coroutine_threadsafe(
+            _calc(self._renderer, requests), self._loop
+        ).result()
+
+    def _start(self, chromium: str) -> None:
+        import asyncio
+
+        self.close()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="kaleido-session", daemon=True
+        )
+        self._thread.start()
+        renderer = _renderer(chromium)
+        try:
+            asyncio.run_coroutine_threadsafe(renderer.open(), self._loop).result()
+        except BaseException:
+            self.close()
+            raise
+        SESSION_STATS["sessions"] += 1
+        self._renderer, self.chromium = renderer, chromium
+
+    def close(self) -> None:
+        """Close Chromium and stop the loop (nothing happens when none was started)."""
+        import asyncio
+
+        loop, renderer, thread = self._loop, self._renderer, self._thread
+        self._loop = self._renderer = self._thread = None
+        if loop is None:
+            return
+        for ending in (renderer.close() if renderer is not None else None, _cancel_tasks()):
+            try:
+                if ending is not None:
+                    asyncio.run_coroutine_threadsafe(ending, loop).result(timeout=30)
+            except Exception:  # a crashed browser: nothing left to close
+                pass
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=30)
+        loop.close()
+
+
+async def _cancel_tasks() -> None:
+    """Cancel what the browser driver left running (its watchdog of a crashed browser)."""
+    import asyncio
+
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+_KEPT: list[Session] = []
+"""The session drawings are made in while `kept_session` lasts; none outside."""
+
+
+@contextlib.contextmanager
+def kept_session() -> Iterator[Session]:
+    """Draw in one Chromium kept open until the block ends (started at the first drawing
+    that is not cached, closed at the end)."""
+    kept = Session()
+    _KEPT.append(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.remove(kept)
+        kept.close()
 
 
 def finish(data: bytes, request: Request) -> bytes:

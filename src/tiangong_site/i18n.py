@@ -40,6 +40,8 @@ SOURCE_LANGUAGE = "en"
 """The language the templates' and the code's interface strings are written in: it needs no
 catalogue; every other language of a site needs locales/LANG/LC_MESSAGES/messages.po."""
 PACKAGE = Path(__file__).parent
+THEME_TEMPLATES = PACKAGE / "theme" / "templates"
+"""The default theme's templates (render.THEME_TEMPLATES, which imports jinja2)."""
 
 
 def N_(message: str) -> str:
@@ -106,32 +108,41 @@ def translations(root: Path, lang: str) -> gettext_module.NullTranslations:
 
 @functools.cache
 def _messages_in_code(templates: str, stamp: tuple) -> list[tuple[str, str, int]]:
-    """Every translatable string in the templates and the package: (message, file, line)."""
+    """Every translatable string in the templates and the package: (message, file, line).
+    The project's templates, then the theme's (what the project does not override comes from
+    there), then the code; each message is reported where it is first found."""
+    found = []
+    for folder, kind, prefix in (
+        (Path(templates), "jinja2", f"{Path(templates).name}/"),
+        (THEME_TEMPLATES, "jinja2", "src/tiangong_site/theme/templates/"),
+        (PACKAGE, "python", "src/tiangong_site/"),
+    ):
+        inside = folder.as_posix() + "/"
+        own = tuple(entry for entry in stamp if entry[0].startswith(inside))
+        found += _messages_in_folder(str(folder), kind, prefix, own)
+    return found
+
+
+@functools.cache
+def _messages_in_folder(
+    folder: str, kind: str, prefix: str, stamp: tuple
+) -> list[tuple[str, str, int]]:
+    """One folder's strings, kept for the process: the theme's and the code's are the same
+    for every project it builds (the tests build hundreds of copies)."""
     from babel.messages.extract import extract_from_dir
 
-    found = []
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    for folder, method_map in (
-        (Path(templates), [("**.html", "jinja2")]),
-        (PACKAGE, [("**.py", "python")]),
+    pattern = "**.html" if kind == "jinja2" else "**.py"
+    jinja = {pattern: {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    options = jinja if kind == "jinja2" else {}
+    found = []
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        folder, [(pattern, kind)], options_map=options, keywords=keywords
     ):
-        options = (
-            {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-            if folder == Path(templates)
-            else {}
-        )
-        for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(folder), method_map, options_map=options, keywords=keywords
-        ):
-            shown = (
-                f"{folder.name}/{filename}"
-                if folder == Path(templates)
-                else f"src/tiangong_site/{filename}"
-            )
-            # ngettext gives (singular, plural); the catalogue keys both by the singular.
-            msgid = message[0] if isinstance(message, tuple) else message
-            if msgid:
-                found.append((msgid, shown, lineno))
+        # ngettext gives (singular, plural); the catalogue keys both by the singular.
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.append((msgid, prefix + filename, lineno))
     return found
 
 
@@ -143,7 +154,7 @@ def messages_in_code(
     a stored list this machine did not write could hide a missing translation.
     `write=False` reads a kept result but keeps nothing new."""
     pages = sorted(templates.rglob("*.html"))
-    files = pages + sorted(PACKAGE.glob("*.py"))
+    files = pages + sorted(THEME_TEMPLATES.rglob("*.html")) + sorted(PACKAGE.rglob("*.py"))
     for page in pages:  # Babel would fail on a bad template without naming it
         read_text(page, display_path(page, templates.parent), MAX_TEMPLATE_BYTES)
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:20]

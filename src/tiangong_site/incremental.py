@@ -24,7 +24,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import i18n
+from . import i18n, markdown
 from .brand import read_brand
 from .charts import ChartOutput
 from .content import Content, key_field
@@ -40,6 +40,7 @@ from .deps import (
 from .errors import ContentError, Problem, display_path
 from .inside import shown
 from .linkcheck import check_links
+from .memo import Memo
 from .pages import Job
 from .render import hashed_name, install_translations
 from .site import (
@@ -132,6 +133,8 @@ class IncrementalBuilder:
         self.made_depends: frozenset[str] = frozenset()
         self._stats: dict[Path, tuple[tuple[int, ...], str]] = {}
         self._scanned: dict[str, str] | None = None  # the sources as the last update saw them
+        self._prose: Memo | None = None  # Markdown conversions (see _render)
+        self._typography: dict[str, Memo] = {}  # findings by salt (see typography_problems)
         self.generation = 0
         """Counts the builds written to the output: the preview stamps each page it serves with
         it, so a browser can tell that the page it shows is behind."""
@@ -146,6 +149,9 @@ class IncrementalBuilder:
             self.project.static,
             self.project.root / "locales",
         ):
+            # display_path of each file, resolved once per folder rather than per file (the
+            # scan runs after every save); a linked file or folder inside is never followed.
+            prefix = display_path(folder, self.project.root) + "/"
             for path in folder.rglob("*"):
                 if path.is_symlink():  # seen as a change, never read: the build refuses it
                     found[shown(path, self.project.root)] = f"link:{os.readlink(path)}"
@@ -154,7 +160,7 @@ class IncrementalBuilder:
                     and not path.name.startswith((".", "#"))
                     and not path.name.endswith("~")
                 ):
-                    found[display_path(path, self.project.root)] = self._digest(path)
+                    found[prefix + path.relative_to(folder).as_posix()] = self._digest(path)
         return found
 
     def _digest(self, path: Path) -> str:
@@ -277,7 +283,9 @@ class IncrementalBuilder:
         rendered = self._render(prepared, affected)
         changes_out = self._changed_files({**rendered, **prepared.plan.files, **made})
         new_files = {p: prepared.plan.files[p] for p in changes_out if p in prepared.plan.files}
-        typography = typography_problems(self.project, prepared, rendered, new_files)
+        typography = typography_problems(
+            self.project, prepared, rendered, new_files, kept=self._typography
+        )
         if typography:
             raise ContentError(typography)
         update.rendered = sorted(rendered)
@@ -423,6 +431,12 @@ class IncrementalBuilder:
 
     def _render(self, prepared: Prepared, jobs: list[Job]) -> dict[str, str]:
         """Render `jobs` to memory, each keeping what it read. Raises ContentError."""
+        # Pages made again for a data edit convert the same Markdown: from the memo the last
+        # full build saved, and what updates add to it (kept in memory, never saved).
+        with markdown.remembered(self.project.cache, self._prose) as self._prose:
+            return self._render_all(prepared, jobs)
+
+    def _render_all(self, prepared: Prepared, jobs: list[Job]) -> dict[str, str]:
         problems: list[Problem] = list(prepared.plan.problems)
         rendered: dict[str, str] = {}
         for job in jobs:

@@ -83,10 +83,12 @@ def render_markdown(
     allow_html: bool,
     place: Callable[[str, str], str | None],
     suggest: Callable[[str, str], str | None] = lambda kind, ident: None,
+    files: dict[str, str] | None = None,
 ) -> tuple[Rendered, list[Problem]]:
     """Render a page body. `place(kind, id)` returns the HTML for a chart, callout or figure,
     or None when the id is unknown (reported as a problem at the line it appears on, with
-    the known id `suggest(kind, id)` finds closest to it, if any)."""
+    the known id `suggest(kind, id)` finds closest to it, if any, or else the file of
+    `files` (by kind: chart, fig, src) where such a record is added)."""
     problems = check_structure(body, path, first_line)
     result = Rendered(html="")
     if problems:
@@ -143,9 +145,8 @@ def render_markdown(
         placed = place(kind, ident)
         if placed is None:
             what = {"chart": "chart", "callout": "figure", "fig": "figure", "src": "source"}[kind]
-            where = {"chart": "content/charts.yaml", "src": "content/data/sources.yaml"}.get(
-                kind, "content/data/figures.yaml"
-            )
+            known = {"chart": "content/charts.yaml"} | (files or {})
+            where = known.get("fig" if kind == "callout" else kind, "the data")
             close = suggest(kind, ident)
             hint = (
                 f"did you mean '{close}'?"
@@ -165,14 +166,16 @@ _MEMO: list[Memo] = []
 
 
 @contextlib.contextmanager
-def remembered(folder: Path | None) -> Iterator[Memo]:
+def remembered(folder: Path | None, memo: Memo | None = None) -> Iterator[Memo]:
     """Conversions of earlier builds, kept in `folder` under a digest of the text: the HTML
     depends only on the text, this module and the Markdown and nh3 versions. Call `save` on
-    the memo it yields once the build succeeded."""
-    from importlib.metadata import version
+    the memo it yields once the build succeeded. A `memo` it yielded before is used again
+    (the preview keeps one for its updates) rather than read from `folder`."""
+    if memo is None:
+        from importlib.metadata import version
 
-    salt = digest(source_digest(__file__), version("markdown"), version("nh3"))
-    memo = Memo(folder, "markdown", salt)
+        salt = digest(source_digest(__file__), version("markdown"), version("nh3"))
+        memo = Memo(folder, "markdown", salt)
     _MEMO.append(memo)
     try:
         yield memo

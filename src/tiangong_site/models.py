@@ -18,7 +18,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     StringConstraints,
     model_validator,
 )
@@ -342,168 +341,6 @@ class Site(Strict):
 # --- datasets ---------------------------------------------------------------
 
 
-class Source(Strict):
-    """A document a figure was read in."""
-
-    id: Id = Field(
-        description="This source's id, unique in sources.yaml: how figures and records cite it.",
-    )
-    title: LocalText = Field(description="The document's title, as published.")
-    publisher: LocalText = Field(description="Who published it; for a copy, say whose copy.")
-    date: PartialDate | None = Field(
-        default=None, description="Publication date, as precise as known."
-    )
-    url: str = Field(
-        description="The document's full address (http:// or https://), as the browser shows it.",
-        pattern=URL_PATTERN,
-    )
-    kind: Literal["official", "press", "mirror", "secondary", "article"] = Field(
-        description="official page, press report, mirror of an official page, secondary write-up, "
-        "or the starting article"
-    )
-    language: Lang = Field(description="The language the document is written in.")
-    note: LocalText | None = Field(
-        default=None,
-        description="What the source says or how it was read, shown in the list of sources.",
-    )
-
-
-class Metric(Strict):
-    """What a figure measures, and in which unit."""
-
-    id: Id = Field(
-        description=(
-            "This measure's id, unique in metrics.yaml: how figures name what they measure."
-        ),
-    )
-    name: LocalText = Field(description="What is measured, as tables and charts label it.")
-    unit: Literal["percent", "points", "100m-yuan", "count", "mu", "rank"] = Field(
-        description="percent (%), points (percentage points, for gaps between rates), 100m-yuan "
-        "(亿元; shown as bn yuan in English), count, mu, rank"
-    )
-    description: LocalText | None = Field(
-        default=None,
-        description="How the measure is defined, for readers.",
-    )
-
-
-class Period(Strict):
-    """The span a figure covers. Half-years and quarters are never mixed up with whole years."""
-
-    kind: Literal["year", "half-year", "quarter", "year-to-date"] = Field(
-        description="year, half-year, quarter or year-to-date (Jan to `through_month`).",
-    )
-    year: int = Field(description="The calendar year the figure covers.", ge=1949, le=2100)
-    part: int | None = Field(
-        default=None, ge=1, le=4, description="1 or 2 for a half-year, 1-4 for a quarter."
-    )
-    through_month: int | None = Field(
-        default=None, ge=1, le=12, description="Last month of a year-to-date figure."
-    )
-    undated: bool = Field(
-        default=False,
-        description="true when the source gives no date: `year` then only files the figure "
-        "(for sorting) and is never printed; pages and downloads say 'date not given'.",
-    )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Period:
-        if self.kind == "half-year" and self.part not in (1, 2):
-            raise ValueError("a half-year needs `part: 1` or `part: 2`")
-        if self.kind == "quarter" and self.part is None:
-            raise ValueError("a quarter needs `part: 1` to `part: 4`")
-        if self.kind == "year-to-date" and self.through_month is None:
-            raise ValueError("a year-to-date figure needs `through_month: 1` to `12`")
-        if self.kind == "year" and (self.part or self.through_month):
-            raise ValueError("a whole year takes neither `part` nor `through_month`")
-        if self.undated and self.kind != "year":
-            raise ValueError("an undated figure has no part of a year: use `kind: year`")
-        return self
-
-    @property
-    def end_month(self) -> int:
-        if self.kind == "half-year":
-            return 6 * (self.part or 1)
-        if self.kind == "quarter":
-            return 3 * (self.part or 1)
-        if self.kind == "year-to-date":
-            return self.through_month or 12
-        return 12
-
-    @property
-    def start_month(self) -> int:
-        if self.kind == "half-year":
-            return 6 * (self.part or 1) - 5
-        if self.kind == "quarter":
-            return 3 * (self.part or 1) - 2
-        return 1
-
-    @property
-    def midpoint(self) -> str:
-        """The middle of the span as a date, where a chart on a time axis places the figure
-        (a whole year at the start of July, the first half of a year at the start of April)."""
-        months = self.start_month - 1 + (self.end_month - self.start_month + 1) / 2
-        month, fraction = int(months) + 1, months % 1
-        return f"{self.year}-{month:02d}-{1 + int(fraction * 30):02d}"
-
-    @property
-    def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, self.end_month, {"year": 3, "year-to-date": 2}.get(self.kind, 1))
-
-
-class Figure(Qualified):
-    """One number as printed in a source (or derived from printed ones: see `status`)."""
-
-    references: ClassVar[dict[str, str]] = {
-        "metric": "metrics",
-        "region": "regions",
-        "source": "sources",
-        "cluster": "clusters",
-    }
-
-    id: Id | None = Field(
-        default=None, description="Needed only to quote the figure in prose or a callout."
-    )
-    metric: Id = Field(description="What the figure measures: an id in content/data/metrics.yaml.")
-    region: Id = Field(description="Where the figure is from: an id in content/data/regions.yaml.")
-    cluster: Id | None = Field(
-        default=None,
-        description="The cluster the figure is about, if any: an id in content/data/clusters.yaml.",
-    )
-    period: Period = Field(
-        description=(
-            "The span the figure covers: `{kind: year, year: 2024}`, a half-year, a quarter "
-            "or year-to-date."
-        ),
-    )
-    value: float | None = Field(
-        description="The figure as printed; null when the source says it is not known."
-    )
-    qualifier: Literal["exact", "over", "about", "nearly", "at-least"] = Field(
-        default="exact",
-        description="`over` for 突破/超/以上, `about` for 约, `nearly` for 近, "
-        "`at-least` for 至少; kept apart from the value in every table and download.",
-    )
-    rank: int | None = Field(
-        default=None, ge=1, description="Rank in the province, where the source gives one."
-    )
-    source: Id = Field(description="Where the figure was read: an id in content/data/sources.yaml.")
-    note: LocalText | None = Field(default=None, description="A note shown next to the figure.")
-    status: Status = status_field("the figure")
-    uncertain: LocalText | None = Field(
-        default=None,
-        description="Why the status is not `reported`; shown as a note, linked from a marker "
-        "after the figure.",
-    )
-    _decimals: int | None = PrivateAttr(default=None)
-    """Decimal places `value` is written with (7.0: 1), set by the loader; not a field."""
-
-    @property
-    def decimals(self) -> int | None:
-        """The decimal places the source prints, so 7.0% is never shown as 7%."""
-        return self._decimals
-
-
 # --- charts and pages --------------------------------------------------------
 
 SLUG_PATTERN = r"^([a-z0-9]+(-[a-z0-9]+)*)?$"
@@ -512,10 +349,16 @@ SLUG_PATTERN = r"^([a-z0-9]+(-[a-z0-9]+)*)?$"
 Scalar = str | int | float | bool
 
 
+DEFAULT_CITATIONS = "sources"
+"""The citation list's dataset (the documents pages, charts and records cite) when
+content/datapackage.yaml's `citations:` names none."""
+
+
 class Chart(Strict):
     """A chart is data: which rows, which fields, and the words around it."""
 
-    references: ClassVar[dict[str, str]] = {"sources": "sources"}
+    # declared.chart_model names the project's citation list
+    references: ClassVar[dict[str, str]] = {"sources": DEFAULT_CITATIONS}
 
     id: Id = Field(
         description=(
@@ -530,9 +373,10 @@ class Chart(Strict):
         "line: values over periods; timeline: dated events; grid: a mark for each row at "
         "(x, y), e.g. which places (y) won at which ceremony (x), named, not counted."
     )
-    data: Literal["figures"] = Field(
+    data: str = Field(
+        min_length=1,
         description=(
-            "The dataset whose rows the chart draws (figures, or one declared in "
+            "The dataset whose rows the chart draws (one declared in "
             "content/datapackage.yaml); x, y, series and where name its columns."
         ),
     )
@@ -632,9 +476,6 @@ class PageMeta(Strict):
 
 
 DATASETS: dict[str, tuple[str, type[Strict]]] = {
-    "sources": ("data/sources.yaml", Source),
-    "metrics": ("data/metrics.yaml", Metric),
-    "figures": ("data/figures.yaml", Figure),
     "charts": ("charts.yaml", Chart),
 }
 """Every data file: dataset name -> (path under content/, record class). Each holds a list."""

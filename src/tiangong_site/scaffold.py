@@ -17,15 +17,13 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .declared.measures import Period
 from .errors import ContentError, Problem
 from .i18n import LANGUAGE_ENGLISH
 from .loader import load_yaml_text, split_front_matter
-from .models import DATASETS, LANGUAGES, Localised, PageMeta, Period
+from .models import DATASETS, LANGUAGES, Localised, PageMeta
 
 KINDS = {
-    "figure": "figures",
-    "source": "sources",
-    "metric": "metrics",
     "chart": "charts",
 }
 """Built-in record kinds `new` can add, and the dataset each goes into. Plus `page`, and
@@ -96,7 +94,12 @@ def period_value(raw: str) -> Any:
 
 def _flag_help(info: FieldInfo, target: str | None) -> str:
     """What to give for a field on the command line."""
-    return f"{PERIOD_FORMS}; required" if info.annotation is Period else _describe(info, target)
+    return f"{PERIOD_FORMS}; required" if _is_period(info) else _describe(info, target)
+
+
+def _is_period(info: FieldInfo) -> bool:
+    """Whether a field holds a period (`type: period`), required or not."""
+    return info.annotation is Period or Period in get_args(info.annotation)
 
 
 def _optional_flags(
@@ -181,12 +184,8 @@ def _field_values(
     untranslated = _missing_languages(fields, given, languages)
     if untranslated:
         raise UsageError("give these fields:\n" + "\n".join(untranslated))
-    if (
-        "period" in given
-        and fields.get("period") is not None
-        and fields["period"].annotation is Period
-    ):
-        given = {**given, "period": period_value(given["period"])}
+    periods = [name for name in given if name in fields and _is_period(fields[name])]
+    given = {**given, **{name: period_value(given[name]) for name in periods}}
     return {
         name: given[name]
         if _takes_text(fields[name]) or isinstance(given[name], dict)

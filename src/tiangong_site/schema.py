@@ -24,8 +24,9 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic_core import PydanticUndefined
 
 from .content import Content
+from .declared.measures import Period
 from .languages import language
-from .models import DATASETS, Author, Localised, PageMeta, Period, Site, json_schemas
+from .models import DATASETS, Author, Localised, PageMeta, Site, json_schemas
 from .tables import dataset_rows
 
 MAX_WHERE_VALUES = 60
@@ -204,8 +205,19 @@ def _records(content: Content) -> dict[str, list[dict[str, Any]]]:
     found["PageMeta"] = [
         p.source.data for p in content.pages if p.lang == default and p.source.data
     ]
-    found["Period"] = [r["period"] for r in found["Figure"] if isinstance(r.get("period"), dict)]
-    found["Localised"] = [r["title"] for r in found["Source"] if isinstance(r.get("title"), dict)]
+    found["Period"] = _periods_written(content)
+    found["Localised"] = [site["title"]] if isinstance(site.get("title"), dict) else []
+    return found
+
+
+def _periods_written(content: Content) -> list[dict[str, Any]]:
+    """Every period the declared datasets' records give, as written (for examples)."""
+    package, found = content.package, []
+    for name, resource in (package.resources if package is not None else {}).items():
+        fields = [f.name for f in resource.fields if f.type == "period"]
+        for record in content.datasets.get(name, []):
+            periods = [getattr(record, f) for f in fields] if record is not None else []
+            found += [p.model_dump(exclude_defaults=True) for p in periods if p is not None]
     return found
 
 
@@ -274,6 +286,7 @@ def content_schemas(content: Content) -> dict[str, dict[str, Any]]:
     if "const" in data:  # one built-in dataset with rows: pydantic writes a const
         data["enum"] = [data.pop("const")]
     if package is not None and package.resources:
+        data.setdefault("enum", [])
         data["enum"] += [name for name in package.resources if name not in data["enum"]]
     for name, schema in schemas.items():
         if name != "page":  # each edition of a page is a file in one language: plain text
@@ -304,6 +317,7 @@ def _declared_schemas(content: Content) -> dict[str, dict[str, Any]]:
             ids = sorted(content.index(target), key=str)
             record["properties"][field] = _walk(record["properties"][field], _enum_of(ids))
         _exemplify_declared(record, resource.model, content.datasets.get(name, []))
+        _periods(schema)
         _describe_and_exemplify(schema, content)  # the definitions it shares (Localised)
         schemas[name] = schema
     return schemas

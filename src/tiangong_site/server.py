@@ -40,6 +40,7 @@ from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloa
 from livereload.watcher import Watcher
 from tornado import httpserver, httputil, ioloop, iostream, netutil, web, websocket
 
+from . import drawing, inotify
 from . import output as output_rules
 from .errors import ContentError
 from .incremental import IncrementalBuilder, Update
@@ -50,6 +51,12 @@ POLL_MS = 25
 """How often the watcher looks for saved files (a walk of the source folders, about a
 millisecond). livereload's default (800 ms) alone would be more than twice the 300 ms
 budget from save to browser."""
+SAFETY_POLL_MS = 250
+"""How often it looks where inotify wakes the preview at each save (inotify.py): only for
+what inotify cannot see."""
+
+RELOAD_PREFIX = "tiangong-build:"
+"""What the reload message's path starts with: the number of the build served (overlay.js)."""
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})
@@ -312,7 +319,9 @@ class Rebuilder:
     An update that found changes is followed by one more look at the sources: the watcher
     sees modification times, which the file system keeps to a few milliseconds, so a second
     save within that tick of one the update had already read would otherwise go unseen. The
-    look costs a scan of the sources (a few ms) when nothing else was saved."""
+    look costs a scan of the sources (a few ms) when nothing else was saved, and is made
+    before the browsers are told: a page that then asks whether a build is under way hears
+    no, and reloads at once rather than asking again."""
 
     def __init__(self, builder: IncrementalBuilder, done: Callable[[Update], None]):
         self.builder, self.done = builder, done
@@ -344,8 +353,10 @@ class Rebuilder:
             self._wanted.clear()
             try:
                 update = self.builder.update()
-                if not update.repeated:
-                    self._wanted.set()  # look once more (see the class's docstring)
+                while not update.repeated:  # look once more (see the class's docstring)
+                    again = self.builder.update()
+                    self.done(update)
+                    update = again
                 self.done(update)
             except Exception as exc:  # a file vanished mid-scan, say: keep the preview alive
                 log.error("rebuild failed: %s: %s (save again to retry)", type(exc).__name__, exc)
@@ -516,7 +527,9 @@ class Preview:
         self.state = _State(builder, base_path, port, before)
         # Made before the first build, a watcher sees a save made during that build.
         self.watcher = watcher or Watcher()
-        for folder in folders:
+        self.folders = list(folders)
+        self._inotify: inotify.Inotify | None = None
+        for folder in self.folders:
             if folder.is_dir():
                 self.watcher.watch(str(folder), self.request_rebuild)
         self.rebuilds = Rebuilder(builder, self._rebuilt)
@@ -533,13 +546,15 @@ class Preview:
         self.rebuilds.request()
 
     def _rebuilt(self, update: Update) -> None:
-        """On the worker thread: tell the console, then have the loop reload the browsers.
-        Each page asks the status first, and reloads only if it is behind the last build."""
+        """On the worker thread: tell the console, then have the loop tell the browsers the
+        number of the build now served (livereload's `path`), so that a page behind it
+        reloads at once; one that is not asks the status, for the problems to show."""
         if update.repeated:
             return
         _report(update, self.quiet)
         assert self._loop is not None
-        self._loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+        served = f"{RELOAD_PREFIX}{self.builder.generation}"
+        self._loop.add_callback(LiveReloadHandler.reload_waiters, served)
 
     def _handlers(self) -> list:
         LiveReloadHandler.watcher = self.watcher
@@ -566,13 +581,25 @@ class Preview:
         self.http.add_sockets(sockets)
         self._loop = ioloop.IOLoop.current()
         self.rebuilds.start()
-        self._poller = ioloop.PeriodicCallback(self.watcher.examine, POLL_MS)
+        self._inotify = inotify.watch(self.folders)
+        if self._inotify is not None:
+            self._loop.add_handler(self._inotify.fd, self._woken, ioloop.IOLoop.READ)
+        poll = POLL_MS if self._inotify is None else SAFETY_POLL_MS
+        self._poller = ioloop.PeriodicCallback(self.watcher.examine, poll)
         self._poller.start()
         return self.port
+
+    def _woken(self, fd: int, events: int) -> None:
+        if self._inotify is not None and self._inotify.read():
+            self.request_rebuild()
 
     def stop(self) -> None:
         """Stop listening and watching; wait for a rebuild under way. Call on the loop's thread."""
         self._poller.stop()
+        if self._inotify is not None and self._loop is not None:
+            self._loop.remove_handler(self._inotify.fd)
+            self._inotify.close()
+            self._inotify = None
         self.http.stop()
         self.rebuilds.stop()
         for name, (propagate, level) in self._loggers.items():
@@ -676,6 +703,13 @@ def serve(args: argparse.Namespace) -> int:
         hint = "check --host, or pick another --port"
         print(f"error: cannot listen on {where}: {exc.strerror} ({hint})", file=sys.stderr)
         return 2
+    # One Chromium for every chart drawing while the preview runs (started at the first one
+    # not cached): a chart edit then costs its drawing, not a browser's start as well.
+    with drawing.kept_session():
+        return _serve(args, project, sockets)
+
+
+def _serve(args: argparse.Namespace, project: Project, sockets: list[socket.socket]) -> int:
     watcher = Watcher()
     builder, base_path = initial_build(project, args.output, args.quiet, args.force)
     folders = watched_folders(project)

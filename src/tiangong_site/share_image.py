@@ -88,21 +88,47 @@ def _match(pattern: str, lang: str) -> Face | None:
     return Face(parts[0], int(parts[1] or 0))
 
 
+def _matches(wanted: list[tuple[str, str]]) -> list[Face | None]:
+    """`_match` of each (pattern, language), all at once: each is a process to start and
+    wait for (20 to 100 ms on a loaded machine), and a build asks four."""
+    found: list[Face | None] = [None] * len(wanted)
+    failed: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            found[i] = _match(*wanted[i])
+        except BaseException as exc:  # raised below, in the caller's thread, as before
+            failed.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(wanted))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failed:
+        raise failed[0]
+    return found
+
+
+def _query(lang: str, weight: str) -> tuple[str, str]:
+    return f"{FONT_QUERIES.get(lang, f'sans-serif:lang={lang}')}:weight={weight}", lang
+
+
 def find_faces(lang: str) -> tuple[Face, Face]:
     """(bold, regular) faces for `lang`; raises ContentError with an install hint if none."""
-    query = FONT_QUERIES.get(lang, f"sans-serif:lang={lang}")
-    # The two fc-match runs go side by side: each spends most of its time loading
-    # fontconfig's cache.
-    found: dict[str, Face | None] = {}
+    return faces_for([lang])[lang]
 
-    def look(weight: str) -> None:
-        found[weight] = _match(f"{query}:weight={weight}", lang)
 
-    other = threading.Thread(target=look, args=("bold",))
-    other.start()
-    look("regular")
-    other.join()
-    bold, regular = found.get("bold"), found["regular"]
+def faces_for(languages: list[str]) -> dict[str, tuple[Face, Face]]:
+    """find_faces of each language, looked up at once. Raises ContentError, as it does."""
+    found = iter(_matches([_query(lang, w) for lang in languages for w in ("bold", "regular")]))
+    faces = {lang: (next(found), next(found)) for lang in languages}
+    for lang, (bold, regular) in faces.items():
+        _require(lang, bold, regular)
+    return faces  # type: ignore[return-value]  # _require raised for any None
+
+
+def _require(lang: str, bold: Face | None, regular: Face | None) -> None:
     if bold is None or regular is None:
         hint = INSTALL_HINT.get(lang, INSTALL_HINT["en"])
         message = (
@@ -110,7 +136,6 @@ def find_faces(lang: str) -> tuple[Face, Face]:
             f"fontconfig's fc-match finds none that covers '{lang}'"
         )
         raise ContentError([Problem("(fonts)", 1, 1, message, hint)])
-    return bold, regular
 
 
 def digest(card: Card, faces: tuple[Face, Face]) -> str:
@@ -128,9 +153,12 @@ def digest(card: Card, faces: tuple[Face, Face]) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
-def share_png(card: Card, cache: Path | None = None) -> bytes:
-    """The card as PNG bytes, from the cache when this card was drawn before."""
-    faces = find_faces(card.lang)
+def share_png(
+    card: Card, cache: Path | None = None, faces: tuple[Face, Face] | None = None
+) -> bytes:
+    """The card as PNG bytes, from the cache when this card was drawn before; in `faces`
+    (by default, find_faces of its language)."""
+    faces = faces or find_faces(card.lang)
     key = digest(card, faces)
     stored = cache / f"share-{key}.signed" if cache is not None else None
     data = signed_cache.load(stored, "share-image", key) if stored else None

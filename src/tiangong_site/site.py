@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -110,15 +111,10 @@ package-lock.json. It draws every chart kind there is (KINDS_BUNDLE), so the sit
 ships the 4.8 MB full bundle."""
 
 
-CHARTS_JS_LOCALES = {"zh"}
-"""The languages whose plotly.js locale static/charts.js selects: it asks plotly for
-`zh-CN` by name. Another language's locale would be loaded and not used, so none is shipped
-until charts.js takes the name from the page (languages.KNOWN has each one's)."""
-
 PLOTLY_LOCALES = {
     code: (f"node_modules/plotly.js-locales/{lang.plotly}.js", f"plotly-locale-{lang.plotly}.js")
     for code, lang in KNOWN.items()
-    if lang.plotly and code in CHARTS_JS_LOCALES
+    if lang.plotly
 }
 """plotly.js's own translations (months, "double-click" tips), by site language (the locale
 each language names in languages.KNOWN); from npm `plotly.js-locales`, which ships them as
@@ -140,8 +136,9 @@ def installed(project: Project, relpath: str) -> Path:
 
 
 def plotly_locale(project: Project, lang: str) -> bytes:
-    """The locale as a browser script that registers itself with plotly.js (charts.js loads
-    it after plotly.js, on the same request). Raises ContentError when it is not installed."""
+    """The locale as a browser script that registers itself with plotly.js and makes itself
+    every chart's locale (charts.js loads it after plotly.js, on the same request, and needs
+    no language's name). Raises ContentError when it is not installed."""
     path = installed(project, PLOTLY_LOCALES[lang][0])
     if not path.is_file():
         hint = "run `npm ci` in the project folder, or `make site`"
@@ -151,7 +148,8 @@ def plotly_locale(project: Project, lang: str) -> bytes:
     return (
         b"(function(){var module={};\n"
         + path.read_bytes()
-        + b"\nwindow.Plotly.register(module.exports);})();\n"
+        + b"\nwindow.Plotly.register(module.exports);"
+        + b"window.Plotly.setPlotConfig({locale:module.exports.name});})();\n"
     )
 
 
@@ -317,12 +315,14 @@ def _build(
 ) -> BuildReport:
     started = time.perf_counter()
     tick = _Ticker(progress)
-    tracked = tracked_cache(project.root)
-    if tracked:
-        raise ContentError(tracked)
-    content = load_and_check(
-        project, write_cache=False
-    )  # a refused or failed build leaves no trace
+    # git answers while the content loads, which reads no cached file unchecked (all signed)
+    tracked = in_background(tracked_cache, project.root)
+    try:
+        content = load_and_check(project, write_cache=False)  # a failed build leaves no trace
+    except ContentError:
+        _refuse_tracked(tracked())  # the first thing to fix
+        raise
+    _refuse_tracked(tracked())
     settle()
     tick("content loaded")
     output, where = _output_of(project, content, output)
@@ -358,6 +358,38 @@ def _build(
         count["prepared"],
         count["made_depends"],
     )
+
+
+T = TypeVar("T")
+
+
+def in_background(call: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """Start `call(*args)` on a thread (it waits for another process); returns a function
+    that waits for its result, or raises what it raised."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call(*args)))
+        except BaseException as exc:
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    return result
+
+
+def _refuse_tracked(tracked: list[Problem]) -> None:
+    if tracked:
+        raise ContentError(tracked)
 
 
 @dataclass
@@ -450,9 +482,10 @@ def share_images(project: Project, content: Content, cache: Path | None) -> dict
         if content.datasets["charts"]
         else PLAIN
     )
+    faces = share_image.faces_for(content.site.languages)
     return {
         share_image.asset_name(lang): share_image.share_png(
-            share_image.card_for(content, lang, brand), cache
+            share_image.card_for(content, lang, brand), cache, faces[lang]
         )
         for lang in content.site.languages
     }
@@ -639,7 +672,11 @@ def write_site(
     # Pages are written as they are rendered; the typography check of a Chinese edition
     # reads them afterwards, so only then are they kept.
     keep = "zh" in content.site.languages
-    with markdown.remembered(project.cache) as prose, _templates_as_loaded(prepared.envs):
+    with (
+        markdown.remembered(project.cache) as prose,
+        cjk.remembered(project.cache) as runs,
+        _templates_as_loaded(prepared.envs),
+    ):
         processes = workers.planned(len(jobs))
         pages = render_jobs(project, prepared, jobs, tick, processes, out, keep)
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
@@ -654,6 +691,7 @@ def write_site(
     if problems:
         raise ContentError(problems)
     prose.save()
+    runs.save()
     files = len(pages) + len(prepared.plan.files) + len(urls.assets)
     charts = len(
         content.datasets["charts"]
@@ -718,16 +756,21 @@ def typography_problems(
     pages: dict[str, str],
     files: dict[str, str | bytes],
     write_cache: bool = True,
+    kept: dict[str, memo_of.Memo] | None = None,
 ) -> list[Problem]:
     """The Chinese edition's house style, checked on what the build wrote: each Latin word
     not allowed, each half-width mark or stray space beside Chinese text, each bilingual
     value in a Chinese download, located at the data file, catalogue entry or template
-    that wrote it. A site without Chinese has nothing to check."""
+    that wrote it. A site without Chinese has nothing to check. The preview passes `kept`
+    (by salt) to check page after page with one memo, read once and never saved: saved,
+    it would hold only the few pages an update checked."""
     content = prepared.plan.content
     if content is None or "zh" not in content.site.languages:
         return []
     allowed = cjk.Allowlist.read(project.root / ALLOWED_LATIN)
     memo = typography_memo(project, allowed, write_cache)
+    if kept is not None:
+        memo = kept.setdefault(memo.salt, memo)
     made: list[cjk.Writers] = []
 
     def writers() -> cjk.Writers:
@@ -766,7 +809,7 @@ def typography_problems(
             )
             for finding in _findings(memo, path, data, allowed, i18n.HTML_LANG["zh"]):
                 seen.setdefault(_locate(writers, finding, list, fallback), []).append(path)
-    if not seen:
+    if not seen and kept is None:
         memo.save()  # a clean edition's results only: a failed build leaves no trace
     problems = []
     for (where, line, column, kind, message), outputs in seen.items():

@@ -37,6 +37,22 @@ output_dir: _site
 # the type of each field, and the build checks every value against it. The figures in
 # data/places.csv are EXAMPLE FIGURES about made-up places: replace them with yours.
 resources:
+  - name: sources  # the citation list: what `source` fields, charts and {src:ID} cite
+    path: data/sources.yaml
+    title: "Sources"
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, type: string, constraints: {required: true, pattern: "^[a-z0-9-]+$"}}
+        - {name: title, type: string, constraints: {required: true}}
+        - {name: publisher, type: string, constraints: {required: true}}
+        - {name: date, type: date, partial: true}
+        - {name: url, type: string, format: uri, constraints: {required: true}}
+        - name: kind
+          type: string
+          constraints: {enum: [official, press, secondary]}
+          labels: {official: "official", press: "press", secondary: "secondary source"}
+        - {name: language, type: string}
   - name: places
     path: data/places.csv
     title: "Example places"

@@ -88,7 +88,10 @@ BREAKAGES = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=[b.__name__ for b in BREAKAGES])
-def test_check_refuses_what_the_build_refuses_with_the_same_lines(run_cli, project: Path, breakage):
+def test_check_refuses_what_the_build_refuses_with_the_same_lines(
+    run_cli, cold_project: Path, breakage
+):
+    project = cold_project
     path, line = breakage(project)
     before = tree_digest(project)
     checked = run_cli("check", "--project", project)
@@ -156,6 +159,7 @@ def new_page(run_cli, project: Path, *extra: str) -> None:
     assert run_cli("new", "page", "test-methods", "--project", project, *args, *extra).code == 0
 
 
+@pytest.mark.slow
 def test_strict_check_flags_each_placeholder_line_of_a_new_page(run_cli, project: Path):
     new_page(run_cli, project)
     lenient = run_cli("check", "--project", project)
@@ -175,6 +179,7 @@ def test_strict_check_flags_each_placeholder_line_of_a_new_page(run_cli, project
     assert "warning: placeholder text" in lenient.err
 
 
+@pytest.mark.slow
 def test_strict_check_flags_a_page_no_other_page_links_to(run_cli, project: Path):
     new_page(run_cli, project)
     for name in ("test-methods.md", "test-methods.zh.md"):
@@ -200,6 +205,7 @@ def test_strict_check_flags_a_page_no_other_page_links_to(run_cli, project: Path
     assert linked.code == 0, linked.err
 
 
+@pytest.mark.slow
 def test_a_source_cited_only_in_a_page_is_not_reported_as_uncited(run_cli, project: Path):
     path = project / "content/data/sources.yaml"
     text = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
@@ -221,6 +227,7 @@ def test_a_source_cited_only_in_a_page_is_not_reported_as_uncited(run_cli, proje
     assert cited.code == 0, cited.err
 
 
+@pytest.mark.slow
 def test_strict_check_flags_a_chart_that_shows_raw_ids(run_cli, project: Path):
     """Review 2.4: `series: region` puts 'shaoxing', 'zhejiang' in the legend of both editions;
     `region_name` holds the names in each language."""

@@ -237,3 +237,46 @@ def test_a_chart_edit_redraws_that_chart_only_and_the_page_shows_the_new_drawing
     for ed in editions(project):
         page = (project / "_site" / ed / "charts/land-freed/index.html").read_text(encoding="utf-8")
         assert 'viewBox="0 0 760 420"' in page, "the chart page does not show the new drawing"
+
+
+def test_chart_edits_of_one_preview_are_drawn_in_one_chromium_closed_when_it_ends(
+    builder: IncrementalBuilder, project: Path
+):
+    from tiangong_site import drawing
+
+    sessions = drawing.SESSION_STATS["sessions"]
+    with drawing.kept_session() as kept:  # as `serve` draws
+        for old, new in (
+            ("  height: 300\n", "  height: 420\n"),
+            ("  height: 420\n", "  height: 440\n"),
+        ):
+            edit(project / "content/charts.yaml", old, new)
+            update = builder.update()
+            assert update.ok, update.problems
+            page = project / "_site" / editions(project)[0] / "charts/land-freed/index.html"
+            assert f'viewBox="0 0 760 {new.split()[1]}"' in page.read_text(encoding="utf-8")
+        assert kept.open
+    assert drawing.SESSION_STATS["sessions"] == sessions + 1, "a browser started per edit"
+    assert not kept.open
+
+
+def test_an_update_leaves_the_memos_the_last_build_saved_whole(
+    builder: IncrementalBuilder, project: Path
+):
+    """An update checks and converts a few pages; the memos it reads must still hold every
+    page's results for the next cold build, not only those few."""
+    memos = ("typography-*.json", "markdown-*.json", "chinese-runs-*.json")
+
+    def saved() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for m in memos for p in (project / ".cache").glob(m)}
+
+    before = saved()
+    assert {name.split("-")[0] for name in before} == {"typography", "markdown", "chinese"}
+    edit(
+        project / "content/pages/index.md",
+        "The wider economy grew too.",
+        "The wider economy grew as well.",
+    )
+    update = builder.update()
+    assert update.ok and update.rendered, update.problems
+    assert saved() == before

@@ -257,7 +257,7 @@ FIGURE_FLAGS = [
     ],
 )
 def test_new_figure_takes_a_plain_period(run_cli, project: Path, period, expected):
-    run = run_cli("new", "figure", "--project", project, *FIGURE_FLAGS, "--period", period)
+    run = run_cli("new", "figures", "--project", project, *FIGURE_FLAGS, "--period", period)
     assert run.code == 0, run.err
     records = load_yaml_file(project / "content/data/figures.yaml", "figures.yaml").data
     assert records[-1]["period"] == expected
@@ -266,11 +266,11 @@ def test_new_figure_takes_a_plain_period(run_cli, project: Path, period, expecte
 def test_new_figure_explains_a_period_it_cannot_read_and_writes_nothing(run_cli, tmp_path: Path):
     shutil.copytree(REPO / "content", tmp_path / "content")
     before = (tmp_path / "content/data/figures.yaml").read_bytes()
-    run = run_cli("new", "figure", "--project", tmp_path, *FIGURE_FLAGS, "--period", "2025H3")
+    run = run_cli("new", "figures", "--project", tmp_path, *FIGURE_FLAGS, "--period", "2025H3")
     assert run.code == 2
     assert "--period '2025H3'" in run.err and "2025H1 (a half-year)" in run.err
     assert "pydantic" not in run.err and "dictionary" not in run.err
-    missing = run_cli("new", "figure", "--project", tmp_path, *FIGURE_FLAGS)
+    missing = run_cli("new", "figures", "--project", tmp_path, *FIGURE_FLAGS)
     assert missing.code == 2
     assert "--period" in missing.err and "2025Q3 (a quarter)" in missing.err
     assert (tmp_path / "content/data/figures.yaml").read_bytes() == before
@@ -293,7 +293,7 @@ def test_new_source_without_its_chinese_names_the_missing_flags(run_cli, tmp_pat
         "--language",
         "en",
     ]
-    run = run_cli("new", "source", "--project", tmp_path, *args)
+    run = run_cli("new", "sources", "--project", tmp_path, *args)
     assert run.code == 2
     assert "--title-zh" in run.err and "--publisher-zh" in run.err and "in Chinese" in run.err
     assert "sources.yaml:" not in run.err  # no line of a file that was never written

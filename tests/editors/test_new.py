@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tiangong_site.content import load_content
 from tiangong_site.loader import load_yaml_file
 
@@ -148,6 +150,7 @@ def test_new_page_refuses_an_existing_slug_and_a_bad_one(project: Path, run_cli)
     )
 
 
+@pytest.mark.slow
 def test_new_chart_is_valid_as_written(project: Path, run_cli):
     result = run_cli(
         "new",
@@ -186,7 +189,7 @@ def test_new_chart_is_valid_as_written(project: Path, run_cli):
 def test_text_values_are_kept_as_typed(project: Path, run_cli):
     result = run_cli(
         "new",
-        "source",
+        "sources",
         "--project",
         str(project),
         "--id",

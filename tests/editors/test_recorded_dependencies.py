@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest
+from conftest import theme_override, tree_digest
 from tiangong_site.deps import recording
 from tiangong_site.incremental import IncrementalBuilder, Update
 from tiangong_site.site import Project, build
@@ -22,11 +22,15 @@ from tiangong_site.site import Project, build
 pytestmark = pytest.mark.slow  # each test builds the site twice
 
 
-@pytest.fixture
-def builder(built_project: Path) -> IncrementalBuilder:
-    b = IncrementalBuilder(Project.at(built_project), built_project / "_site")
+def started(root: Path) -> IncrementalBuilder:
+    b = IncrementalBuilder(Project.at(root), root / "_site")
     b.full_build()
     return b
+
+
+@pytest.fixture
+def builder(built_project: Path) -> IncrementalBuilder:
+    return started(built_project)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -90,11 +94,27 @@ def test_a_number_edit_rerenders_the_pages_that_read_that_figure(builder: Increm
     value = text.index("value: 7.0", record)
     figures.write_text(text[:value] + "value: 7.43" + text[value + 10 :], encoding="utf-8")
     update, changed = update_and_compare(builder)
-    # The listings of every dataset read every record, and show counts, not values.
-    listings = {f"{ed}/{page}/index.html" for ed in ("en", "zh") for page in ("data", "sources")}
-    assert set(update.rendered) == changed | listings
+    # The listings of the data and sources pages show counts, not values: not made again.
+    assert set(update.rendered) == changed
     assert {"en/index.html", "en/regions/shaoxing/index.html"} <= changed
-    assert not [p for p in update.rendered if "/clusters/" in p]
+    assert not [p for p in update.rendered if "/data/" in p or "/sources/" in p]
+
+
+def test_a_new_record_changes_the_counts_on_the_data_and_sources_pages(
+    builder: IncrementalBuilder,
+):
+    figures = builder.project.content / "data/figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    start = text.index("- id: sx-gdp-growth-2024h1")
+    end = text.find("\n- ", start + 1)
+    copy = text[start : end + 1 if end >= 0 else len(text)].replace(
+        "sx-gdp-growth-2024h1", "sx-gdp-growth-2024h1-copy", 1
+    )
+    figures.write_text(text.rstrip("\n") + "\n" + copy.rstrip("\n") + "\n", encoding="utf-8")
+    update, changed = update_and_compare(builder)
+    assert set(update.rendered) >= changed
+    listings = {f"{ed}/{page}/index.html" for ed in ("en", "zh") for page in ("data", "sources")}
+    assert listings <= changed, "one more figure, and one more record citing its source"
 
 
 def test_a_prose_edit_rerenders_that_page_only(builder: IncrementalBuilder):
@@ -104,10 +124,10 @@ def test_a_prose_edit_rerenders_that_page_only(builder: IncrementalBuilder):
     assert set(update.rendered) == changed == {"en/index.html"}
 
 
-def test_an_included_template_edit_rerenders_the_pages_that_include_it(
-    builder: IncrementalBuilder,
-):
-    cite = builder.project.templates / "partials/cite.html"
+def test_an_included_template_edit_rerenders_the_pages_that_include_it(built_project: Path):
+    # The project's own copy of the theme's partial, there before the preview starts.
+    cite = theme_override(built_project, "templates/partials/cite.html")
+    builder = started(built_project)
     edit(cite, 'cite.n) }}">', 'cite.n) }}" data-edited="1">')
     update, changed = update_and_compare(builder)
     assert set(update.rendered) == changed

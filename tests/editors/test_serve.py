@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import REPO, copy_project, theme_override
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +94,10 @@ class Preview:
 
 @pytest.fixture
 def preview(tmp_path: Path) -> Iterator[Preview]:
-    server = Preview(copy_project(tmp_path / "project"), free_port())
+    project = copy_project(tmp_path / "project")
+    # A template of the project's own (a copy of the theme's), for a test to break.
+    theme_override(project, "templates/sources.html")
+    server = Preview(project, free_port())
     yield server
     server.stop()
 

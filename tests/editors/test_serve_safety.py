@@ -24,6 +24,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop
 
 from conftest import REPO, tree_digest
+from tiangong_site import server as server_module
 from tiangong_site.incremental import IncrementalBuilder
 from tiangong_site.server import (
     HostGuard,
@@ -38,6 +39,7 @@ from tiangong_site.site import Project
 BROKEN_LINK = "\nSee [the missing page](no-such-page/).\n"
 
 
+@pytest.mark.slow
 def test_a_rerender_with_a_broken_link_writes_nothing_into_the_served_folder(project: Path):
     builder = IncrementalBuilder(Project.at(project), project / "_site")
     builder.full_build()
@@ -298,6 +300,7 @@ def test_a_preview_never_builds_into_an_output_dir_outside_the_project(project: 
     assert any("outside the project" in p.message for p in located), update.problems
 
 
+@pytest.mark.slow
 def test_a_preview_started_on_broken_content_serves_the_last_good_build(built_project: Path):
     page = built_project / "content/pages/index.md"
     text = page.read_text(encoding="utf-8")
@@ -363,6 +366,15 @@ def live(project: Path) -> Iterator[Live]:
     server.stop()
 
 
+@pytest.fixture
+def live_polling(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+    """The preview with its polling watcher only: inotify (inotify.py) would see any save."""
+    monkeypatch.setattr(server_module.inotify, "watch", lambda folders: None)
+    server = Live(project)
+    yield server
+    server.stop()
+
+
 def wait_until(condition, what: str, timeout: float = 30):
     """Poll `condition` until it returns something true; fail naming `what` after `timeout` s."""
     deadline = time.monotonic() + timeout
@@ -415,6 +427,7 @@ def stamp(html: str) -> int:
     return int(found.group(1))
 
 
+@pytest.mark.slow
 def test_each_page_carries_the_build_it_came_from_and_the_status_tells_the_current_one(live: Live):
     status = json.loads(live.get("/__tiangong__/status.json")[1])
     assert status["busy"] is False and status["build"] >= 1
@@ -429,13 +442,14 @@ def test_each_page_carries_the_build_it_came_from_and_the_status_tells_the_curre
     assert stamp(live.get(PREFIX + "en/sources/")[1]) == after["build"]  # unchanged pages as well
 
 
+@pytest.mark.slow
 def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_same(
-    live: Live, monkeypatch
+    live_polling: Live, monkeypatch
 ):
     """Two saves within one tick of the file system's clock share a modification time, so
     the watcher sees one change; the worker looks again after each update."""
     in_rebuild, release = threading.Event(), threading.Event()
-    real_update, calls = live.builder.update, []
+    real_update, calls = live_polling.builder.update, []
 
     def held_update():
         calls.append(1)
@@ -445,8 +459,8 @@ def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_sa
             assert release.wait(60)
         return update
 
-    monkeypatch.setattr(live.builder, "update", held_update)
-    page = live.project / "content/pages/index.md"
+    monkeypatch.setattr(live_polling.builder, "update", held_update)
+    page = live_polling.project / "content/pages/index.md"
     good = page.read_text(encoding="utf-8")
     try:
         page.write_text(good + "\nFirst save.\n", encoding="utf-8")
@@ -457,9 +471,11 @@ def test_a_save_the_watcher_cannot_see_made_during_a_rebuild_is_built_all_the_sa
         time.sleep(0.3)  # several polls of the watcher while the rebuild still holds
     finally:
         release.set()
-    wait_until(lambda: "Second save." in live.get(PREFIX + "en/")[1], "the unseen save to be built")
+    wait_until(
+        lambda: "Second save." in live_polling.get(PREFIX + "en/")[1], "the unseen save to be built"
+    )
     assert wait_until(
-        lambda: json.loads(live.get("/__tiangong__/status.json")[1])["busy"] is False,
+        lambda: json.loads(live_polling.get("/__tiangong__/status.json")[1])["busy"] is False,
         "the preview to settle",
     )
 

@@ -17,6 +17,8 @@ from bilingual_site import make_bilingual_project  # noqa: E402
 from conftest import REPO  # noqa: E402
 from tiangong_site.i18n import missing_translations  # noqa: E402
 
+THEME = "src/tiangong_site/theme/templates"
+"""How messages name the theme's templates."""
 BASE = "/sub/"
 
 
@@ -200,7 +202,7 @@ def test_an_untranslated_interface_string_fails_the_build_naming_it(tmp_path: Pa
     )
     messages = [m["message"] for m in problems_of(project, run_cli)]
     assert any(
-        "'Show the data as a table'" in msg and "templates/partials/chart.html" in msg
+        "'Show the data as a table'" in msg and f"{THEME}/partials/chart.html" in msg
         for msg in messages
     ), messages
 

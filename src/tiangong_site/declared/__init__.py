@@ -9,6 +9,7 @@ in each language (rows.py) and its JSON Schema for editors (schema.py).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,12 +20,13 @@ from pydantic import Field, TypeAdapter, ValidationError, create_model
 from ..content import pydantic_problems
 from ..errors import ContentError, Problem, display_path
 from ..loader import LoadedFile, load_yaml_file
-from ..models import DATASETS, Chart, LocalText, Strict
+from ..models import DATASETS, DEFAULT_CITATIONS, Chart, LocalText, Strict
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
+from .measures import PERIOD_COLUMNS, UnitSpec
 from .records import record_type, resource_model
-from .rows import declared_rows
-from .spec import FORMATS, FieldSpec, PackageSpec, ResourceSpec
+from .rows import MEASURE_COLUMNS, declared_rows
+from .spec import FORMATS, FieldSpec, LookupSpec, PackageSpec, ResourceSpec
 
 __all__ = [
     "PACKAGE_FILE",
@@ -44,7 +46,7 @@ FieldDecl = FieldSpec
 RESERVED = ("site", "page", "datapackage")
 """Names of other content files' schemas (schemas/NAME.schema.json), which a dataset's
 schema would overwrite."""
-CHART_DATA = ("figures",)
+CHART_DATA: tuple[str, ...] = ()
 """Built-in datasets a chart may draw (those with rows)."""
 
 
@@ -74,6 +76,8 @@ class Resource:
     """The records' pydantic model: their JSON Schema, and the fields a mistake names."""
     at: tuple
     """Where the declaration is, as a key path of the declaration file."""
+    lookups: list[LookupSpec] = field(default_factory=list)
+    rename: dict[str, str] = field(default_factory=dict)
     record: Any = None
     """The type records are validated as (records.record_type): light records, not models."""
 
@@ -110,9 +114,14 @@ class Resource:
         for f in self.fields:
             named = f.labels is not None or f.precision is not None
             columns += [f.name] + ([f"{f.name}_name"] if named else [])
+            if f.type == "period":
+                columns += [f"{f.name}_{c}" for c in PERIOD_COLUMNS]
+            if f.measure is not None:
+                columns += [f"{f.name}_{c}" for c in MEASURE_COLUMNS]
         for status in self.statuses:
             columns += [status, f"{status}_name"]
-        return columns + (["uncertain"] if self.statuses else [])
+        columns += ["uncertain"] if self.statuses else []
+        return [self.rename.get(c, c) for c in columns]
 
 
 @dataclass
@@ -123,6 +132,11 @@ class Package:
     resources: dict[str, Resource] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
     """Every dataset name declared, valid or not (charts may name them)."""
+    units: dict[str, UnitSpec] = field(default_factory=dict)
+    qualifiers: dict[str, LocalText] = field(default_factory=dict)
+    citations: str = DEFAULT_CITATIONS
+    """The dataset of the documents pages and records cite (`citations:`, by default
+    `sources`); it may be missing, and then nothing can cite."""
 
 
 def load_package(
@@ -139,22 +153,58 @@ def load_package(
         problems.extend(exc.problems)
         return None
     try:
-        raw = PackageSpec.model_validate(loaded.data).resources
+        whole = PackageSpec.model_validate(loaded.data)
     except ValidationError as exc:
         problems.extend(pydantic_problems(exc, loaded, PackageSpec))
         return None
-    package = Package(loaded)
+    raw = whole.resources
+    package = Package(loaded, units=whole.units, qualifiers=whole.qualifiers)
     specs = _specs(raw, loaded, package, problems)
     keys = _keys(specs, raw)
     for i, spec in specs.items():
         at = ("resources", i)
-        found = resource_problems(spec, at, loaded, keys)
+        found = resource_problems(spec, at, loaded, keys, list(whole.units))
         problems.extend(found)
         if not found:
             package.resources[spec.name] = _resource(spec, at)
     for resource in package.resources.values():
         problems.extend(_join_problems(package, resource))
+    package.citations = whole.citations or package.citations
+    problems.extend(_citation_problems(package, package.citations, whole.citations is not None))
     return package
+
+
+CITED_FIELDS = ("title", "url")
+"""What the citation dataset's records need besides their key: a list of sources shows each
+one's title, linked to its address (publisher, date, kind, language and note if declared)."""
+
+
+def _citation_problems(package: Package, name: str, named: bool) -> list[Problem]:
+    """The citation list, if declared, has a key, a title and an address; a name written
+    in `citations:` must be a dataset the package declares."""
+    at = ("citations",)
+    if name not in package.names:
+        if not named:
+            return []  # no citation list: whatever cites is an error where it cites
+        close = _did_you_mean(name, package.names, "datasets")
+        return [package.file.problem(at, f"citations names '{name}', not a dataset", close)]
+    resource = package.resources.get(name)
+    if resource is None:
+        return []  # its declaration has mistakes, already reported
+    names = [f.name for f in resource.fields]
+    lacking = [f for f in CITED_FIELDS if f not in names]
+    if resource.primary_key is None or lacking:
+        what = " and ".join(["a primaryKey"] * (resource.primary_key is None) + lacking)
+        where = at if named else resource.at + ("name",)
+        return [
+            package.file.problem(
+                where,
+                f"'{name}' cannot be the citation list: it has no {what}",
+                f"declare {what} in its schema, or name another dataset in `citations:` "
+                '(docs/editing.md, "Citations")',
+            )
+        ]
+    return []
 
 
 def _header_problems(package: Package, resource: Resource) -> list[Problem]:
@@ -290,6 +340,8 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
         statuses=spec.table.statuses,
         model=model,
         at=at,
+        lookups=list(spec.lookups),
+        rename=dict(spec.rename),
         record=record_type(spec, model),
     )
 
@@ -375,36 +427,44 @@ def unique_problems(resource: Resource, loaded: LoadedFile, records: list[Any]) 
     return problems
 
 
-def source_problems(package: Package, source_ids: set[str]) -> list[Problem]:
-    """A dataset's `sources:` must be ids in content/data/sources.yaml."""
+def source_problems(package: Package, datasets: dict[str, list[Any]]) -> list[Problem]:
+    """A dataset's `sources:` must be ids in the citation list."""
     from ..content import close_matches
 
+    cited = package.citations
+    resource = package.resources.get(cited)
+    key = resource.primary_key if resource is not None else None
+    records = datasets.get(cited, []) if key is not None else []
+    source_ids = {getattr(r, key) for r in records if r is not None}  # type: ignore[arg-type]
+    where = resource.path if resource is not None else None
     problems = []
     for resource in package.resources.values():
         for k, sid in enumerate(resource.sources):
-            if sid not in source_ids:
-                close = close_matches(sid, sorted(source_ids))
-                hint = (
-                    f"did you mean '{close[0]}'?"
-                    if close
-                    else ("add it to content/data/sources.yaml")
-                )
-                problems.append(
-                    package.file.problem(
-                        resource.at + ("sources", k),
-                        f"source '{sid}' is not an id in content/data/sources.yaml",
-                        hint,
-                    )
-                )
+            if sid in source_ids:
+                continue
+            close = close_matches(sid, sorted(str(i) for i in source_ids))
+            hint = f"did you mean '{close[0]}'?" if close else f"add it to content/{where}"
+            message = f"source '{sid}' is not an id in content/{where}"
+            if where is None:
+                message = f"source '{sid}' names a record of {cited}, which is not declared"
+                hint = f"declare {cited} in content/datapackage.yaml (the citation list)"
+            problems.append(package.file.problem(resource.at + ("sources", k), message, hint))
     return problems
 
 
 def chart_model(package: Package | None) -> type[Chart]:
-    """The chart model, whose `data` may also name the declared datasets."""
-    if package is None or not package.names:
-        return Chart
-    names = tuple(dict.fromkeys([*CHART_DATA, *package.names]))
+    """The chart model, whose `data` may also name the declared datasets and whose `sources`
+    name records of the citation list."""
+    citations = package.citations if package is not None else Package.citations
+    names = tuple(dict.fromkeys([*CHART_DATA, *(package.names if package else [])]))
+    return _chart_model(names, citations)
+
+
+@functools.lru_cache(maxsize=16)
+def _chart_model(names: tuple[str, ...], citations: str) -> type[Chart]:
     info = Chart.model_fields["data"]
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    model = create_model(  # type: ignore[call-overload]
         "Chart", __base__=Chart, data=(Literal[names], Field(description=info.description))
     )
+    model.references = {"sources": citations}
+    return model  # type: ignore[no-any-return]

@@ -41,10 +41,14 @@ def item_type(field: FieldSpec) -> str:
 
 
 def resource_problems(
-    spec: ResourceSpec, at: tuple, loaded: LoadedFile, keys: dict[str, tuple[str, str] | None]
+    spec: ResourceSpec,
+    at: tuple,
+    loaded: LoadedFile,
+    keys: dict[str, tuple[str, str] | None],
+    units: list[str] | None = None,
 ) -> list[Problem]:
     """Problems of one resource. `keys`: each dataset a foreign key may name -> its key
-    field and type (None when it has no primary key)."""
+    field and type (None when it has no primary key); `units`: the package's units."""
     problems: list[Problem] = []
 
     def report(key: tuple, message: str, hint: str) -> None:
@@ -71,7 +75,50 @@ def resource_problems(
     _sort(spec, report)
     _primary_key(spec, report)
     _foreign_keys(spec, report, keys)
+    _measures(spec, report, units or [])
+    _lookups(spec, report, keys)
     return problems
+
+
+def _measures(spec: ResourceSpec, report: Report, units: list[str]) -> None:
+    """A measured value's unit is one of the package's, or FIELD.COLUMN of a foreign key;
+    its qualifier is a field of the record."""
+    names = [f.name for f in spec.table.fields]
+    references = [single(fk.fields) for fk in spec.table.foreignKeys]
+    for j, field in enumerate(spec.table.fields):
+        if field.measure is None:
+            continue
+        at = ("schema", "fields", j, "measure")
+        unit, qualifier = field.measure.unit, field.measure.qualifier
+        via, dot, _ = unit.partition(".")
+        if dot and via not in references:
+            report(
+                at + ("unit",),
+                f"'{via}' is not a foreign key field of this dataset",
+                "write FIELD.COLUMN with FIELD a field `foreignKeys` declares, or a unit's name",
+            )
+        elif not dot and unit not in units:
+            report(
+                at + ("unit",),
+                f"unit '{unit}' is not one of the package's `units`",
+                _did_you_mean(unit, units, "units"),
+            )
+        if qualifier is not None and qualifier not in names:
+            report(
+                at + ("qualifier",),
+                f"qualifier '{qualifier}' is not a field",
+                _did_you_mean(qualifier, names, "fields"),
+            )
+
+
+def _lookups(spec: ResourceSpec, report: Report, keys: dict[str, tuple[str, str] | None]) -> None:
+    for k, lookup in enumerate(spec.lookups):
+        if lookup.resource not in keys:
+            report(
+                ("lookups", k, "resource"),
+                f"'{lookup.resource}' is not a dataset",
+                _did_you_mean(lookup.resource, sorted(keys), "datasets"),
+            )
 
 
 def _uncertainty(spec: ResourceSpec, report: Report) -> None:
@@ -198,7 +245,7 @@ def _default(field: FieldSpec, at: tuple, report: Report) -> None:
     value, kind = field.default, field.type
     if value is None:
         return
-    if field.constraints.required or kind in ("list", "array") or field.localised:
+    if field.constraints.required or kind in ("list", "array", "period") or field.localised:
         report(
             at + ("default",),
             f"a {'required' if field.constraints.required else kind} field takes no default",
@@ -219,6 +266,7 @@ def _type_options(field: FieldSpec, at: tuple, fmt: str | None, report: Report, 
         ("localised", field.localised and kind != "string", "string"),
         ("partial", field.partial and kind != "date", "date"),
         ("format", field.format == "uri" and kind != "string", "string"),
+        ("measure", field.measure is not None and kind != "number", "number"),
         ("precision", field.precision is not None and kind != "date", "date"),
     ]
     for key, bad, belongs in wrong:
@@ -228,6 +276,13 @@ def _type_options(field: FieldSpec, at: tuple, fmt: str | None, report: Report, 
                 f"`{key}` is for a field of type {belongs}, not {kind}",
                 f"remove `{key}`, or make the field's type {belongs}",
             )
+    if kind == "period" and fmt == "csv":
+        report(
+            at + ("type",),
+            "a CSV cell cannot hold a period",
+            "keep the data in a .json or .yaml file, or declare the period's year (type: "
+            "year) and part as fields of their own",
+        )
     if kind == "list" and field.itemType and field.itemType not in ITEM_TYPES:
         report(
             at + ("itemType",),
@@ -282,7 +337,7 @@ def _constraints(field: FieldSpec, at: tuple, report: Report) -> None:
         ),
         (
             "enum",
-            c.enum is not None and (each in ("boolean", "array") or field.localised),
+            c.enum is not None and (each in ("boolean", "array", "period") or field.localised),
             "text that is not localised, numbers, dates and years",
         ),
     ]
@@ -317,6 +372,8 @@ def _is(value: Any, kind: str) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
     return isinstance(value, str)
 
 

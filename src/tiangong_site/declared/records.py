@@ -12,6 +12,7 @@ fields), under 20 MiB so.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, Required
@@ -41,6 +42,7 @@ from ..models import (
     text,
 )
 from .checks import item_type, single
+from .measures import Period
 from .spec import FieldSpec, ResourceSpec, Rule
 
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -108,6 +110,8 @@ def _annotation(
     field: FieldSpec, items: Callable[[str, list[FieldSpec]], Any] | None = None
 ) -> Any:
     """The type of the field's value; an `array`'s items made by `items` (default: a model)."""
+    if field.type == "period":
+        return Period
     if field.type == "array":
         assert field.items is not None
         made = (items or record_model)(field.name, field.items.fields)
@@ -196,7 +200,15 @@ def _broken(rule: Rule, record: Any, kind: str) -> str:
 
 def resource_model(spec: ResourceSpec) -> type[Strict]:
     """The model of a resource's records, with its key and references. The primary key is
-    required (and unique: content.check_references says so)."""
+    required (and unique: content.check_references says so). The same declaration gives
+    the same class, load after load: the preview compares an edited file's records with
+    the last load's, and records of two classes are never equal."""
+    return _model_of(spec.model_dump_json(by_alias=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _model_of(declaration: str) -> type[Strict]:
+    spec = ResourceSpec.model_validate_json(declaration)
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
     model = record_model(spec.name, fields, spec.table.statuses, tuple(spec.table.rules))
@@ -310,7 +322,15 @@ def _typed_dict(name: str, fields: list[FieldSpec], statuses: tuple[str, ...] = 
 
 def record_type(spec: ResourceSpec, model: type[Strict]) -> Any:
     """The type a resource's records are validated as: its TypedDict, then made a `Record`
-    (`model`, the resource's model, gives the defaults)."""
+    (`model`, the resource's model, gives the defaults). The same declaration gives the
+    same type, load after load: records of two types are never equal, and the preview
+    compares an edited file's records with the last load's."""
+    return _record_type_of(spec.model_dump_json(by_alias=True), model)
+
+
+@functools.lru_cache(maxsize=256)
+def _record_type_of(declaration: str, model: type[Strict]) -> Any:
+    spec = ResourceSpec.model_validate_json(declaration)
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
     names = tuple(model.model_fields)

@@ -12,13 +12,15 @@ column, so a chart or template reads `kind_name` whatever made it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..content import Content
 from ..models import Localised, text
-from .spec import FieldSpec
+from .measures import UnitSpec, measure_text, period_columns, shown_value
+from .spec import FieldSpec, LookupSpec
 
 
 def declared_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
@@ -26,16 +28,40 @@ def declared_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]
     return content.derived((f"rows:{name}", lang), lambda: _rows(content, name, lang))
 
 
+def row_of(content: Content, name: str, record: Any, lang: str) -> dict[str, Any]:
+    """The row of one record of declared dataset `name`, in `lang`, as its rows have it:
+    for a page that shows one record's value as the charts and downloads do. Made for that
+    record alone, so the page depends on that record, not on every record of the dataset."""
+    resource = content.package.resources[name]
+    index = content.position(name, record)
+    row = _record_row(content, resource, _Measured(content, resource, lang), record, index, lang)
+    return _extended(content, resource, [row], lang)[0]
+
+
 def _rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
     resource = content.package.resources[name]
-    base = _base_rows(content, name, lang)
+    return _extended(content, resource, _base_rows(content, name, lang), lang)
+
+
+def _extended(
+    content: Content, resource: Any, base: list[dict[str, Any]], lang: str
+) -> list[dict[str, Any]]:
+    """Base rows with the columns of the records they name, and their lookups."""
     joins = [
-        (field, *_target(content, target, lang, resource.joins.get(field)))
+        (
+            resource.rename.get(field, field),
+            *_target(content, target, lang, resource.joins.get(field)),
+        )
         for field, (target, _) in resource.foreign_keys.items()
         if not resource.field(field).type == "list"
     ]
-    if not joins:
-        return base
+    rows = _joined(base, joins) if joins else base
+    for lookup in resource.lookups:
+        rows = _looked_up(rows, lookup, content, lang)
+    return rows
+
+
+def _joined(base: list[dict[str, Any]], joins: list[Any]) -> list[dict[str, Any]]:
     rows = []
     for row in base:
         added = {}
@@ -50,19 +76,111 @@ def _rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _looked_up(
+    rows: list[dict[str, Any]], lookup: LookupSpec, content: Content, lang: str
+) -> list[dict[str, Any]]:
+    """`rows`, each with NAME_VALUE for each value of the looked-up dataset's `by` column:
+    the `value` of the last of its rows that matches (`missing` if none does)."""
+    from ..tables import dataset_rows
+
+    theirs = dataset_rows(content, lookup.resource, lang)
+    found: dict[tuple, dict[Any, Any]] = {}
+    for other in theirs:
+        key = tuple(other.get(c) for c in lookup.on.values())
+        found.setdefault(key, {})[other.get(lookup.by)] = other.get(lookup.value)
+    values = {other.get(lookup.by) for other in theirs} - {None, ""}
+    try:
+        ordered = sorted(values)
+    except TypeError:  # numbers and words in one column: order them as text
+        ordered = sorted(values, key=str)
+    out = []
+    for row in rows:
+        matched = found.get(tuple(row.get(c) for c in lookup.on), {})
+        extra = {f"{lookup.name}_{v}": matched.get(v, lookup.missing) for v in ordered}
+        out.append({**row, **extra})
+    return out
+
+
 def _base_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
     """A dataset's rows without the columns of the records it names."""
 
     def make() -> list[dict[str, Any]]:
         resource = content.package.resources[name]
-        rows = [_row(r, resource.fields, lang) for r in content.datasets[name] if r is not None]
-        if resource.statuses:
-            records = [r for r in content.datasets[name] if r is not None]
-            for row, record in zip(rows, records, strict=True):
-                row.update(_status(record, resource.statuses, lang))
-        return sorted_rows(rows, resource.sort)
+        measured = _Measured(content, resource, lang)
+        rows = [
+            _record_row(content, resource, measured, record, i, lang)
+            for i, record in enumerate(content.datasets[name])
+            if record is not None
+        ]
+        return sorted_rows(rows, _sort_column(resource))
 
     return content.derived((f"declared-base:{name}", lang), make)
+
+
+def _record_row(
+    content: Content, resource: Any, measured: _Measured, record: Any, index: int, lang: str
+) -> dict[str, Any]:
+    """One record's row without the columns of the records it names."""
+    row = _row(record, resource.fields, lang, lambda f: measured(f, record, index))
+    if resource.statuses:
+        row.update(_status(record, resource.statuses, lang))
+    row["_index"] = index  # the record's place in its file
+    return _renamed(row, resource.rename)
+
+
+def _renamed(row: dict[str, Any], rename: dict[str, str]) -> dict[str, Any]:
+    return {rename.get(k, k): v for k, v in row.items()} if rename else row
+
+
+def _sort_column(resource: Any) -> str | None:
+    """The column rows are sorted by: a period field's by its time order (`_sort`)."""
+    sort = resource.sort
+    if sort and resource.field(sort.removeprefix("-")).type == "period":
+        return sort[: sort.startswith("-")] + "_sort"
+    return sort
+
+
+MEASURE_COLUMNS = ("unit", "text", "as_printed", "unit_as_printed")
+"""What a measured value NAME adds to the rows, each as NAME_COLUMN."""
+
+
+class _Measured:
+    """The columns of a record's measured values (fields with `measure:`), in one language."""
+
+    def __init__(self, content: Content, resource: Any, lang: str) -> None:
+        self.content, self.resource, self.lang = content, resource, lang
+        self.package = content.package
+        loaded = content.files.get(resource.name)
+        self.decimals = loaded.decimals if loaded is not None else {}
+
+    def __call__(self, field: FieldSpec, record: Any, index: int) -> dict[str, Any]:
+        measure, lang = field.measure, self.lang
+        if measure is None:
+            return {}
+        value, unit = getattr(record, field.name), self._unit(measure.unit, record)
+        word = getattr(record, measure.qualifier, None) if measure.qualifier else None
+        qualifier = self.package.qualifiers.get(word) if word is not None else None
+        decimals = self.decimals.get((index, field.name))
+        derived = getattr(record, "status", None) == "derived"  # never printed anywhere
+        return {
+            field.name: shown_value(value, unit, lang),
+            f"{field.name}_unit": text(unit.label, lang) if unit is not None else "",
+            f"{field.name}_text": measure_text(value, unit, qualifier, lang, decimals),
+            f"{field.name}_as_printed": None if derived else value,
+            f"{field.name}_unit_as_printed": unit.printed if unit is not None else "",
+            # for a chart's table and downloads (charts.py); never downloaded with the rows
+            f"_{field.name}_qualifier": measure.qualifier,
+            f"_{field.name}_qualified": text(qualifier, lang) if qualifier is not None else None,
+        }
+
+    def _unit(self, spec: str, record: Any) -> UnitSpec | None:
+        """The package's unit `spec` names, or that the record named by FIELD gives."""
+        via, dot, column = spec.partition(".")
+        if not dot:
+            return self.package.units.get(spec)
+        target = self.resource.foreign_keys[via][0]
+        named = self.content.index(target).get(getattr(record, via))
+        return self.package.units.get(getattr(named, column, None))
 
 
 def _status(record: Any, statuses: tuple[str, ...], lang: str) -> dict[str, Any]:
@@ -76,13 +194,24 @@ def _status(record: Any, statuses: tuple[str, ...], lang: str) -> dict[str, Any]
     return found
 
 
-def _row(record: Any, fields: list[FieldSpec], lang: str) -> dict[str, Any]:
+def _row(
+    record: Any,
+    fields: list[FieldSpec],
+    lang: str,
+    measured: Callable[[FieldSpec], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The row of a record (a records.Record), or of an item of an `array` (a dict)."""
     item = isinstance(record, dict)
     row: dict[str, Any] = {}
     for field in fields:
         value = record.get(field.name) if item else getattr(record, field.name)
+        if field.type == "period":
+            row.update(period_columns(field.name, value, lang))
+            row.setdefault("_sort", value.sort_key if value is not None else None)
+            continue
         row[field.name] = _value(value, field, lang)
+        if field.measure is not None and measured is not None:
+            row.update(measured(field))
         if field.labels is not None:
             row[f"{field.name}_name"] = (
                 [_label(field, v, lang) for v in value]

@@ -15,9 +15,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, TypeAdapter
 
 from ..models import Id, LocalText, Strict
+from .measures import UnitSpec
 
-TYPES = ("string", "integer", "number", "boolean", "date", "year", "list", "array")
-"""Field types: Table Schema's, with `array` (ext) holding records of declared fields."""
+TYPES = ("string", "integer", "number", "boolean", "date", "year", "list", "array", "period")
+"""Field types: Table Schema's, with `array` (ext) holding records of declared fields and
+`period` (ext) the span a value covers (measures.Period)."""
 ITEM_TYPES = ("string", "integer", "number", "boolean", "date", "year")
 """Types of a `list` field's items."""
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".json": "json"}
@@ -75,6 +77,12 @@ class FieldSpec(Strict):
         default=False, description="(ext) On a date: YYYY or YYYY-MM may stand for YYYY-MM-DD."
     )
     unit: str | None = Field(default=None, description="(ext) The unit of a number, e.g. km.")
+    measure: MeasureSpec | None = Field(
+        default=None,
+        description="(ext) On a number: a value as sources print it, in one of the package's "
+        "`units`, with the qualifier it is printed with and the decimals it is written with; "
+        "rows get NAME_text, NAME_unit, NAME_as_printed and NAME_unit_as_printed.",
+    )
     default: bool | Scalar | None = Field(
         default=None,
         description="(ext) The value of a record that gives none (`false` for a flag most "
@@ -103,6 +111,20 @@ class FieldSpec(Strict):
     )
 
 
+class MeasureSpec(Strict):
+    """(ext) A measured value: a number printed in a unit, perhaps qualified ("over 140")."""
+
+    unit: str = Field(
+        description="A key of the package's `units`, or FIELD.COLUMN: the unit is the COLUMN "
+        "of the record the foreign key FIELD names (`metric.unit`)."
+    )
+    qualifier: FieldName | None = Field(
+        default=None,
+        description="The field whose value says how the number is printed (`over`, `about`): "
+        "the package's `qualifiers` give each value's words.",
+    )
+
+
 class ItemsSpec(Strict):
     fields: list[FieldSpec] = Field(min_length=1, description="The fields of each item.")
 
@@ -124,6 +146,23 @@ class ForeignKey(Strict):
         description="(ext) The columns of the named record's row that this dataset's rows "
         "take, each as FIELD_COLUMN (`[name]`: region -> region_name); all by default, `[]` "
         "for none.",
+    )
+
+
+class LookupSpec(Strict):
+    """(ext) Columns a row takes from the rows of another dataset that match it: one column
+    NAME_VALUE for each value of that dataset's column `by`."""
+
+    name: FieldName = Field(description="The columns' first word: NAME_VALUE.")
+    resource: str = Field(description="The dataset whose rows are looked up.")
+    on: dict[FieldName, FieldName] = Field(
+        min_length=1,
+        description="Which rows match: this row's column -> that dataset's column.",
+    )
+    by: FieldName = Field(description="That dataset's column whose values name the columns.")
+    value: FieldName = Field(description="That dataset's column each column holds.")
+    missing: Scalar | None = Field(
+        default=None, description="The value of a column no row matches (none by default)."
     )
 
 
@@ -201,6 +240,14 @@ class ResourceSpec(Strict):
         "field's name, `-name` for descending; records without a value come last. The data "
         "file's order by default.",
     )
+    lookups: list[LookupSpec] = Field(
+        default_factory=list,
+        description="(ext) Columns the rows take from matching rows of another dataset.",
+    )
+    rename: dict[FieldName, FieldName] = Field(
+        default_factory=dict,
+        description="(ext) Columns of the rows under another name: `{period_year: year}`.",
+    )
     headers: dict[FieldName, LocalText] = Field(
         default_factory=dict,
         description="(ext) Download headers in other languages than English for the columns "
@@ -218,10 +265,26 @@ class PackageSpec(Strict):
     title: LocalText | None = Field(default=None, description="The package's title (not used).")
     description: LocalText | None = Field(default=None, description="What the package holds.")
     resources: list[Any] = Field(description="The datasets, each with `name`, `path`, `schema`.")
+    units: dict[str, UnitSpec] = Field(
+        default_factory=dict,
+        description="(ext) The units measured values are in, by the name data gives them.",
+    )
+    qualifiers: dict[str, LocalText] = Field(
+        default_factory=dict,
+        description="(ext) Words around a qualified number, `{}` standing for it: "
+        '`over: {en: "over {}", zh: "超过{}"}`.',
+    )
+    citations: ResourceName | None = Field(
+        default=None,
+        description="(ext) The dataset of the documents pages and records cite: `{src:ID}` in "
+        "a page, a record's foreign keys to it, a chart's `sources`, the sources page. It "
+        "needs a primaryKey and the fields title and url.",
+    )
 
 
 FieldSpec.model_rebuild()
 ItemsSpec.model_rebuild()
+ResourceSpec.model_rebuild()
 
 
 EXAMPLES: dict[str, Any] = {
@@ -249,6 +312,19 @@ EXAMPLES: dict[str, Any] = {
     "FieldSpec.itemType": "string",
     "FieldSpec.items": {"fields": [{"name": "year", "type": "year"}]},
     "FieldSpec.constraints": {"required": True, "minimum": 0},
+    "FieldSpec.measure": {"unit": "gauge.unit", "qualifier": "qualifier"},
+    "MeasureSpec.unit": "m3-per-second",
+    "MeasureSpec.qualifier": "qualifier",
+    "LookupSpec.name": "flooded",
+    "LookupSpec.resource": "floods",
+    "LookupSpec.on": {"id": "river"},
+    "LookupSpec.by": "year",
+    "LookupSpec.value": "status",
+    "LookupSpec.missing": "unknown",
+    "UnitSpec.text": {"en": "{} m³/s"},
+    "UnitSpec.label": {"en": "m³/s"},
+    "UnitSpec.scale": {"en": 0.001},
+    "UnitSpec.printed": "m³/s",
     "ItemsSpec.fields": [{"name": "year", "type": "year"}, {"name": "value", "type": "number"}],
     "Reference.resource": "rivers",
     "Reference.fields": "id",
@@ -271,11 +347,24 @@ EXAMPLES: dict[str, Any] = {
     "ResourceSpec.description": {"en": "The province's main rivers."},
     "ResourceSpec.sources": ["zistic-2024"],
     "ResourceSpec.sort": "-length",
+    "ResourceSpec.lookups": [
+        {
+            "name": "flooded",
+            "resource": "floods",
+            "on": {"id": "river"},
+            "by": "year",
+            "value": "status",
+        }
+    ],
+    "ResourceSpec.rename": {"period_year": "year"},
     "ResourceSpec.headers": {"basin_name": {"en": "Basin", "zh": "流域"}},
     "ResourceSpec.schema": {"primaryKey": "id", "fields": [{"name": "id", "type": "string"}]},
     "PackageSpec.name": "rivers-of-the-province",
     "PackageSpec.title": {"en": "Rivers of the province"},
     "PackageSpec.description": {"en": "The datasets of the story."},
+    "PackageSpec.units": {"m3-per-second": {"text": "{} m³/s", "label": "m³/s"}},
+    "PackageSpec.qualifiers": {"over": {"en": "over {}"}, "about": {"en": "about {}"}},
+    "PackageSpec.citations": "sources",
     "PackageSpec.resources": [
         {"name": "rivers", "path": "data/rivers.csv", "schema": {"fields": [{"name": "id"}]}}
     ],

@@ -64,7 +64,7 @@ def chart_view(
     chart: ChartOutput, content: Content, urls: Urls, lang: str, home: str | None = None
 ) -> dict[str, Any]:
     spec = chart.spec
-    sources = content.index("sources")
+    sources = content.index(content.citations)
     base = f"charts/{spec.id}/"
     return {
         "id": spec.id,
@@ -73,7 +73,7 @@ def chart_view(
         "notes": [text(n, lang) for n in spec.notes],
         "alt": text(spec.alt, lang),
         "height": spec.height,
-        "sources": [source_view(sources[s], lang) for s in spec.sources],
+        "sources": [source_view(content, sources[s], lang) for s in spec.sources],
         "headers": [h for _, h in chart.columns],
         "table": chart.table(),
         "figure_url": urls.url(base + "figure.json"),

@@ -13,7 +13,7 @@ from ..collisions import (
     dataset_origin,
 )
 from ..content import Content
-from ..i18n import N_, SOURCE_LANGUAGE, gettext
+from ..i18n import SOURCE_LANGUAGE, gettext
 from ..models import DATASETS, text
 from ..render import Urls
 from ..tables import (
@@ -25,21 +25,11 @@ from ..tables import (
 from .jobs import SitePlan
 from .views import source_view
 
-DATASET_TITLES = {
-    "sources": N_("Sources"),
-    "metrics": N_("Measures"),
-    "figures": N_("Figures"),
-}
+DATASET_TITLES: dict[str, str] = {}
 """Each dataset's name on the data page, in English; other languages from their catalogue."""
 
 
-DATASET_DESCRIPTIONS = {
-    "sources": N_("Every document a figure was read in: title, publisher, date and address."),
-    "metrics": N_("What each figure measures and in which unit."),
-    "figures": N_(
-        "Every figure on the site as printed in its source, with period, rank and source."
-    ),
-}
+DATASET_DESCRIPTIONS: dict[str, str] = {}
 
 
 def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, int]:
@@ -147,7 +137,8 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
                 "title": _dataset_words(content, name, lang)[0],
                 "file": content.dataset_file(name),
                 "description": _dataset_words(content, name, lang)[1],
-                "count": len(content.datasets[name]),
+                # The count alone: a page a number edit leaves as it was is not made again.
+                "count": content.settled(("count", name), lambda c, n=name: len(c.datasets[n])),
                 "csv": urls.url(f"data/{name}.csv"),
                 "json": urls.url(f"data/{name}.json"),
             }
@@ -163,22 +154,27 @@ def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
 
 
 def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+    """Every document of the citation list, with how many records cite it."""
+    cited = content.settled(("cited",), _cited)  # counts only: made again, read if changed
+    documents = content.datasets.get(content.citations, [])
+    views = [source_view(content, s, lang) for s in documents if s is not None]
+    return {"sources": [v | {"records": cited.get(v["id"], 0)} for v in views]}
+
+
+def _cited(content: Content) -> dict[str, int]:
+    """How many records cite each document of the citation list."""
+    cited_list = content.citations
     cited: dict[str, int] = {}
     for records in content.datasets.values():
         for record in records:
             for fld, target in type(record).references.items():
-                if target != "sources":
+                if target != cited_list:
                     continue
                 value = getattr(record, fld)
                 for sid in value if isinstance(value, list) else [value]:
                     if sid:
                         cited[sid] = cited.get(sid, 0) + 1
-    return {
-        "sources": [
-            source_view(s, lang) | {"records": cited.get(s.id, 0)}
-            for s in content.datasets["sources"]
-        ]
-    }
+    return cited
 
 
 LISTINGS = {"data": _data_listing, "sources": _sources_listing}

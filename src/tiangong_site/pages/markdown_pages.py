@@ -67,6 +67,15 @@ def _plan_markdown_pages(
         )
 
 
+def _markdown_files(content: Content) -> dict[str, str]:
+    """Where the records a page may place are added, by the kind of mark: for a hint."""
+    files = {"chart": "content/charts.yaml"}
+    for kind, dataset in (("src", content.citations), ("fig", "figures")):
+        if dataset in content.datasets:
+            files[kind] = content.dataset_file(dataset)
+    return files
+
+
 def _markdown_context(
     page: Page,
     content: Content,
@@ -78,7 +87,7 @@ def _markdown_context(
     def context(env: jinja2.Environment) -> dict[str, Any]:
         citations = Citations(content, urls, lang)
         notes = StatusNotes()
-        figures = content.index("figures")
+        figures = content.index("figures") if "figures" in content.datasets else {}
         used_charts: list[str] = []
 
         def place(kind: str, ident: str) -> str | None:
@@ -117,6 +126,7 @@ def _markdown_context(
             allow_html=page.meta.allow_html,
             place=place,
             suggest=suggest,
+            files=_markdown_files(content),
         )
         rendered.html = tidy_citations(rendered.html, lang)
         meta = page.meta

@@ -12,10 +12,8 @@ from ..i18n import gettext
 from ..models import text
 from ..render import Urls
 from ..tables import (
-    format_value,
     label,
     ordinal,
-    period_label,
 )
 
 
@@ -23,8 +21,9 @@ class Citations:
     """Numbers the sources a page cites, in the order it first cites them."""
 
     def __init__(self, content: Content, urls: Urls, lang: str):
-        self.sources = content.index("sources")
-        self.urls, self.lang = urls, lang
+        cited = content.citations
+        self.sources = content.index(cited) if cited in content.datasets else {}
+        self.content, self.urls, self.lang = content, urls, lang
         self.order: list[str] = []
 
     def cite(self, source_id: str) -> dict[str, Any]:
@@ -34,7 +33,7 @@ class Citations:
 
     def listing(self) -> list[dict[str, Any]]:
         return [
-            source_view(self.sources[sid], self.lang) | {"n": i + 1}
+            source_view(self.content, self.sources[sid], self.lang) | {"n": i + 1}
             for i, sid in enumerate(self.order)
         ]
 
@@ -90,22 +89,25 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def source_view(source: Any, lang: str) -> dict[str, Any]:
-    title = text(source.title, lang)
-    return {
-        "id": source.id,
-        "title": title,
-        "title_lang": _title_lang(title, lang),
-        "publisher": text(source.publisher, lang),
-        "date": source.date or "",
-        "url": source.url,
-        "print_url": short_url(source.url),
-        "kind": source.kind,
-        "kind_name": label(f"source-{source.kind}", lang),
-        "language": source.language,
-        "language_name": label(f"in-{source.language}", lang),
-        "note": text(source.note, lang),
-    }
+SOURCE_VIEW = ("id", "title", "publisher", "date", "url", "kind", "kind_name", "language")
+"""What a template may read of a cited document, each "" when the citation list's
+declaration has no such field (docs/editing.md, "Citations")."""
+
+
+def source_view(content: Content, source: Any, lang: str) -> dict[str, Any]:
+    """A document of the citation list as pages show it: its row (text in `lang`, words
+    for its codes), with its title's language and its address as print shows it."""
+    from ..declared.rows import row_of
+
+    row = row_of(content, content.citations, source, lang)
+    view = {k: "" if v is None else v for k, v in row.items() if k[:1] != "_"}
+    key = content.package.resources[content.citations].primary_key
+    view = dict.fromkeys(SOURCE_VIEW, "") | view | {"id": row[key]}
+    view["title_lang"] = _title_lang(view["title"], lang)
+    view["print_url"] = short_url(view["url"])
+    view.setdefault("language_name", "")
+    view.setdefault("note", "")
+    return view
 
 
 def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",)) -> dict[str, Any]:
@@ -134,14 +136,17 @@ def short_url(url: str, limit: int = 40) -> str:
 
 
 def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
-    metric = content.index("metrics")[fig.metric]
-    region = content.index("regions")[fig.region]
+    """A figure as prose, callouts and region pages quote it: from its row, so it reads as
+    the charts and downloads have it (its value in words, with unit and qualifier)."""
+    from ..declared.rows import row_of
+
+    row = row_of(content, "figures", fig, lang)
     return {
         "id": fig.id,
-        "value": format_value(fig.value, metric.unit, fig.qualifier, lang, fig.decimals),
-        "metric": text(metric.name, lang),
-        "region": text(region.name, lang),
-        "period": period_label(fig.period, lang),
+        "value": row["value_text"],
+        "metric": row["metric_name"],
+        "region": row["region_name"],
+        "period": row["period"],
         "period_kind": fig.period.kind,
         "undated": fig.period.undated,
         "rank": fig.rank,

@@ -77,10 +77,21 @@
   }
   // livereload.js adds every window.LiveReloadPlugin* when it starts (this script runs
   // first); a plugin that handles `reload` replaces livereload's own reload of the page.
+  // The message names the build now served ("tiangong-build:N", sent once the build is
+  // done): a page behind it reloads at once, without asking the status first.
   function Fresh() {}
   Fresh.identifier = "tiangong-fresh";
   Fresh.version = "1.0";
-  Fresh.prototype.reload = function () { check(); return true; };
+  Fresh.prototype.reload = function (path) {
+    var served = /^tiangong-build:(\d+)$/.exec(path || "");
+    if (served && built !== null && Number(served[1]) > Number(built) && !leaving) {
+      leaving = true;
+      location.reload();
+    } else {
+      check();
+    }
+    return true;
+  };
   window.LiveReloadPluginTiangongFresh = Fresh;
   document.addEventListener("LiveReloadConnect", check);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) check(); });

@@ -106,7 +106,7 @@
       el.appendChild(target);
       chart.target = target;
       var fig = figureFor(chart);
-      chart.config = Object.assign({}, CONFIG, localeUrl ? {locale: "zh-CN"} : {});
+      chart.config = Object.assign({}, CONFIG);  // the locale script sets its own locale
       return res[0].newPlot(target, fig.data, fig.layout, chart.config).then(function () {
         chart.state = "drawn";
         el.setAttribute("data-state", "drawn");
