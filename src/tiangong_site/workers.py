@@ -29,11 +29,11 @@ Result = TypeVar("Result")
 
 WORKERS_ENV = "TIANGONG_WORKERS"
 """How many processes render: a number (1: all in the parent); by default, one per core."""
-MIN_ITEMS = 800
+MIN_ITEMS = 2000
 """Fewer items than this are worked on in the parent alone. Measured on two shared cores
 (peers workload, bench/README.md), the parent and one worker against the parent alone: at
-1,000 pages the wall time fell to 0.83 for the same processor time; at 300 pages the
-worker did not pay (wall 1.1, processor time a little more)."""
+1,000 pages the wall time fell to 0.83 at load 3, but rose to 1.11 at load 5 to 7, with
+0.06 s more processor time; at 10,000 pages the worker pays at any load seen."""
 CHUNK = 64
 """Items per task: small enough to share the work out evenly, large enough that each
 result's trip back is one pickle, not 64."""
