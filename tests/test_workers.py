@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,12 +117,27 @@ def test_a_large_site_uses_every_core_unless_told_otherwise(monkeypatch: pytest.
     assert workers.planned(workers.MIN_ITEMS) == workers.cores()
 
 
-def test_workers_return_results_in_the_items_order_from_other_processes():
+def test_the_parent_and_a_worker_share_the_items_and_results_come_in_order(tmp_path: Path):
     items = list(range(3 * workers.CHUNK + 5))
     told: list[int] = []
-    results = list(workers.mapped(lambda i: (i * i, os.getpid()), items, 2, told.append))
+    met = tmp_path / "pids"
+    parent = os.getpid()
+
+    def work(i: int) -> tuple[int, int]:
+        """Each process's first item waits until both processes have started one: neither
+        can take all the items, whichever is faster."""
+        with open(met, "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        deadline = time.monotonic() + 30  # a hang guard, not a speed budget
+        while len(set(met.read_text(encoding="utf-8").split())) < 2:
+            assert time.monotonic() < deadline, "the other process never took an item"
+            time.sleep(0.005)
+        return i * i, os.getpid()
+
+    results = list(workers.mapped(work, items, 2, told.append))
     assert [square for square, _ in results] == [i * i for i in items]
-    assert os.getpid() not in {pid for _, pid in results}
+    pids = {pid for _, pid in results}
+    assert len(pids) == 2 and parent in pids
     assert told[-1] == len(items) and told == sorted(told)
 
 
@@ -133,3 +149,22 @@ def test_an_exception_in_a_worker_is_raised_in_the_parent():
 
     with pytest.raises(RuntimeError, match="ValueError: item seventy is bad"):
         list(workers.mapped(work, list(range(100)), 2))
+
+
+def test_a_worker_that_dies_mid_chunk_is_an_error_not_missing_results(tmp_path: Path):
+    met = tmp_path / "pids"
+    parent = os.getpid()
+
+    def work(i: int) -> int:
+        with open(met, "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        deadline = time.monotonic() + 30  # a hang guard: both processes take an item
+        while len(set(met.read_text(encoding="utf-8").split())) < 2:
+            assert time.monotonic() < deadline, "the other process never took an item"
+            time.sleep(0.005)
+        if os.getpid() != parent:
+            os._exit(3)  # killed, as by the kernel's out-of-memory killer: no word sent
+        return i
+
+    with pytest.raises(RuntimeError, match="a worker process failed"):
+        list(workers.mapped(work, list(range(4 * workers.CHUNK)), 2))

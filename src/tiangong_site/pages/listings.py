@@ -58,16 +58,27 @@ def _dataset_files(content: Content, name: str, lang: str) -> tuple[str, str, in
             for k, v in row.items()
             if k[:1] != "_"
         }
-        lines.append(json.dumps(clean, ensure_ascii=False))
-        values = (clean.get(k, "") for k in columns)
-        writer.writerow(
-            [
-                json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
-                for v in values
-            ]
-        )
+        line, nested = _json_line(clean)
+        lines.append(line)
+        writer.writerow([nested[k] if k in nested else clean.get(k, "") for k in columns])
     json_text = "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"  # as download_json
     return buffer.getvalue(), safejson.escape(json_text), len(rows)
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_line(row: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """`json.dumps(row, ensure_ascii=False)`, and the JSON of each of its lists and objects
+    (a CSV cell holds them as JSON): each value encoded once, not twice, and by one encoder
+    rather than a new one a call (half the time of the downloads of 10,000 records)."""
+    parts, nested = [], {}
+    for key, value in row.items():
+        text = _ENCODE(value)
+        if isinstance(value, (dict, list)):
+            nested[key] = text
+        parts.append(f"{_ENCODE(key)}: {text}")
+    return "{" + ", ".join(parts) + "}", nested
 
 
 def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
