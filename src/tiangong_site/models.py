@@ -421,7 +421,7 @@ class Chart(Strict):
     table: list[str] | None = Field(
         default=None,
         description="The columns of the chart's table and downloads, in order, in place of x, "
-        "series and y (e.g. `[date, title, region_name]` for a timeline); a column no row "
+        "series and y (e.g. `[date, title, place_name]` for a timeline); a column no row "
         "fills is left out.",
     )
     title: LocalText = Field(description="The chart's headline.")

@@ -268,7 +268,7 @@ class QuotesSpec(Strict):
     label: dict[str, FieldName] = Field(
         default_factory=dict,
         description="A callout's words, each a column of the rows, by the name the callout "
-        "template gives it: `{metric: metric_name, region: region_name, period: period}`; "
+        "template gives it: `{river: river_name, period: period}`; "
         "in this order they name what a status note is about.",
     )
 
