@@ -12,6 +12,8 @@ import pytest
 from conftest import MINI, dedent, write_content
 from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError
+from tiangong_site.models import text
+from tiangong_site.pages.listings import _dataset_files
 from tiangong_site.tables import dataset_rows
 
 OTHERS = MINI["datapackage.yaml"].split("resources:\n", 1)[1]
@@ -205,6 +207,17 @@ def test_a_lookup_gives_a_column_per_value_and_the_missing_value_where_nothing_m
     found = rows(tmp_path, "en")
     assert (found["north-2023"]["flood_2023"], found["north-2023"]["flood_2024"]) == ("high", "low")
     assert (found["south-h1"]["flood_2023"], found["south-h1"]["flood_2024"]) == ("none", "none")
+
+
+def test_a_lookups_header_names_each_of_its_columns_with_the_value_in_place(tmp_path):
+    header = ', header: {en: "Flood in {value}", zh: "{value}年汛情"}}'
+    package = PACKAGE.replace("missing: none}", "missing: none" + header)
+    content = load_content(make(tmp_path, package=package))
+    zh = _dataset_files(content, "readings", "zh")[0].lstrip("\ufeff").splitlines()[0]
+    assert "2023年汛情" in zh.split(",") and "2024年汛情" in zh.split(","), zh
+    assert text(content.package.header("readings", "flood_2024"), "en") == "Flood in 2024"
+    plain = load_content(make(tmp_path))  # no header: the column's key, as for any column
+    assert "flood_2023" in _dataset_files(plain, "readings", "zh")[0].splitlines()[0]
 
 
 # --- mistakes in the declaration --------------------------------------------------------------

@@ -165,9 +165,6 @@ def download_header(key: str, lang: str) -> str:
     An unknown key stays as it is, so the Chinese typography check names it."""
     if lang == i18n.SOURCE_LANGUAGE:
         return key
-    won = key.removeprefix("won_")
-    if won != key and won.isdigit():
-        return gettext(lang, N_("Won in %(year)s")) % {"year": won}
     return gettext(lang, DOWNLOAD_HEADERS[key]) if key in DOWNLOAD_HEADERS else key
 
 

@@ -20,7 +20,7 @@ from pydantic import Field, TypeAdapter, ValidationError, create_model
 from ..content import pydantic_problems
 from ..errors import ContentError, Problem, display_path
 from ..loader import LoadedFile, load_yaml_file
-from ..models import DATASETS, DEFAULT_CITATIONS, Chart, LocalText, Strict
+from ..models import DATASETS, DEFAULT_CITATIONS, Chart, Localised, LocalText, Strict
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
 from .measures import PERIOD_COLUMNS, UnitSpec
@@ -164,6 +164,10 @@ class Package:
         own = next((f for f in resource.fields if f.name == column), None)
         if own is not None:
             return own.title
+        for lookup in resource.lookups:
+            value = column.removeprefix(f"{lookup.name}_")
+            if lookup.header is not None and value != column:
+                return _filled(lookup.header, value)
         for fk, (target, _) in resource.foreign_keys.items():
             named = self.resources.get(target)
             if named is not None and column.startswith(f"{fk}_"):
@@ -172,6 +176,14 @@ class Package:
                 if field is not None and field.title:
                     return field.title
         return None
+
+
+def _filled(words: LocalText, value: str) -> LocalText:
+    """A lookup's header with `{value}` replaced, in each of its languages."""
+    if isinstance(words, str):
+        return words.replace("{value}", value)
+    filled = {lang: text.replace("{value}", value) for lang, text in words.texts.items()}
+    return Localised.model_validate(filled)
 
 
 def load_package(

@@ -164,6 +164,11 @@ class LookupSpec(Strict):
     missing: Scalar | None = Field(
         default=None, description="The value of a column no row matches (none by default)."
     )
+    header: LocalText | None = Field(
+        default=None,
+        description="The columns' words for readers in downloads and chart tables, `{value}` "
+        "standing for the value that names each column (`Won in {value}`).",
+    )
 
 
 class Uncertainty(Strict):
@@ -342,6 +347,7 @@ EXAMPLES: dict[str, Any] = {
     "LookupSpec.by": "year",
     "LookupSpec.value": "status",
     "LookupSpec.missing": "unknown",
+    "LookupSpec.header": {"en": "Flooded in {value}"},
     "UnitSpec.text": {"en": "{} m³/s"},
     "UnitSpec.label": {"en": "m³/s"},
     "UnitSpec.scale": {"en": 0.001},
