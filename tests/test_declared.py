@@ -683,6 +683,16 @@ def test_quotes_show_the_declared_columns_of_the_declared_dataset(tmp_path):
     assert _figure_subject(view, content, "en") == "Big river, Northern basin"
 
 
+def test_a_quoted_rank_reads_in_the_declared_words_else_as_the_ordinal_alone():
+    content = load_content(REPO / "content")
+    fig = content.index("figures")["sx-iva-growth-2022h1"]
+    assert fig.rank == 2
+    words = {lang: figure_view(fig, content, lang)["rank_text"] for lang in ("en", "zh")}
+    assert words == {"en": "2nd in the province", "zh": "居全省第2位"}
+    content.package.quotes = content.package.quotes.model_copy(update={"rank": None})
+    assert figure_view(fig, content, "en")["rank_text"] == "2nd"
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [

@@ -23,7 +23,6 @@ LABELS: dict[str, str] = {
     "uncertain-count": N_("uncertain: inferred or unconfirmed (see notes)"),
     "hatched": N_("Hatched: uncertain (see notes)"),
     "hollow": N_("Open circles: inferred or unconfirmed (see notes)"),
-    "rank-in-province": N_("%s in the province"),
     "status-reported": N_("reported"),
     "status-derived": N_("derived"),
     "status-inferred": N_("inferred"),

@@ -276,6 +276,11 @@ class QuotesSpec(Strict):
         "template gives it: `{river: river_name, period: period}`; "
         "in this order they name what a status note is about.",
     )
+    rank: LocalText | None = Field(
+        default=None,
+        description="How a callout words a record's `rank`, `{}` standing for the ordinal "
+        "(`{} in the league`); the ordinal alone when not given.",
+    )
 
 
 class PackageSpec(Strict):
@@ -400,6 +405,7 @@ EXAMPLES: dict[str, Any] = {
     "QuotesSpec.dataset": "gauges",
     "QuotesSpec.value": "flow_text",
     "QuotesSpec.label": {"river": "river_name", "period": "period"},
+    "QuotesSpec.rank": {"en": "{} in the league"},
     "PackageSpec.resources": [
         {"name": "rivers", "path": "data/rivers.csv", "schema": {"fields": [{"name": "id"}]}}
     ],

@@ -154,12 +154,17 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
         "period_kind": period.kind if period is not None else None,
         "undated": bool(period is not None and period.undated),
         "rank": rank,
-        "rank_text": label("rank-in-province", lang) % ordinal(rank, lang) if rank else "",
+        "rank_text": _ranked(quotes.rank, ordinal(rank, lang), lang) if rank else "",
         "rank_ordinal": ordinal(rank, lang) if rank else "",
         "note": text(getattr(fig, "note", None), lang),
         **status_view(fig, lang),
         "source": getattr(fig, "source", None),
     }
+
+
+def _ranked(words: Any, place: str, lang: str) -> str:
+    """A rank in the declared words (`quotes.rank`, `{}` for the ordinal), or the ordinal."""
+    return text(words, lang).replace("{}", place) if words else place
 
 
 _MARKS = r'((?:<sup class="status-mark">.*?</sup>)?(?:<sup class="cite">.*?</sup>)?)'
