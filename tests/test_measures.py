@@ -210,7 +210,7 @@ def test_a_lookup_gives_a_column_per_value_and_the_missing_value_where_nothing_m
 
 
 def test_a_lookups_header_names_each_of_its_columns_with_the_value_in_place(tmp_path):
-    header = ', header: {en: "Flood in {value}", zh: "{value}年汛情"}}'
+    header = ', header: {en: "Flood in {}", zh: "{}年汛情"}}'
     package = PACKAGE.replace("missing: none}", "missing: none" + header)
     content = load_content(make(tmp_path, package=package))
     zh = _dataset_files(content, "readings", "zh")[0].lstrip("\ufeff").splitlines()[0]

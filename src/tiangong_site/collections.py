@@ -291,13 +291,7 @@ def _column_problems(
         named.append((("sort",), spec.sort.removeprefix("-")))
     if spec.group_by:
         named.append((("group_by",), spec.group_by))
-    problems = []
-    for key, column in named:
-        if column not in known:
-            close = close_matches(column, known)
-            hint = f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(known)}"
-            message = f"'{column}' is not a column of {spec.dataset}"
-            problems.append(declared.problem((i, *key), message, hint))
+    problems = _unknown_columns(declared, (i,), named, known, spec.dataset)
     if spec.group_by:
         others = {c for f, c in _placeholders(spec, lang) if f == "url"} - {spec.group_by}
         if others:
@@ -334,12 +328,19 @@ def _related_problems(
         (("sort",) if isinstance(related.sort, str) else ("sort", k), column.removeprefix("-"))
         for k, column in enumerate(related.sorts)
     ]
+    return _unknown_columns(declared, at, named, known, related.dataset)
+
+
+def _unknown_columns(
+    declared: Declared, at: tuple, named: list[tuple[tuple, str]], known: list[str], dataset: str
+) -> list[Problem]:
+    """A problem at `at + key` for each named column that is not one of `known`."""
     problems = []
     for key, column in named:
         if column not in known:
             close = close_matches(column, known)
             hint = f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(known)}"
-            message = f"'{column}' is not a column of {related.dataset}"
+            message = f"'{column}' is not a column of {dataset}"
             problems.append(declared.problem(at + key, message, hint))
     return problems
 

@@ -179,10 +179,10 @@ class Package:
 
 
 def _filled(words: LocalText, value: str) -> LocalText:
-    """A lookup's header with `{value}` replaced, in each of its languages."""
+    """A lookup's header with `{}` replaced by the value, in each of its languages."""
     if isinstance(words, str):
-        return words.replace("{value}", value)
-    filled = {lang: text.replace("{value}", value) for lang, text in words.texts.items()}
+        return words.replace("{}", value)
+    filled = {lang: text.replace("{}", value) for lang, text in words.texts.items()}
     return Localised.model_validate(filled)
 
 

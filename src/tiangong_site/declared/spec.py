@@ -166,8 +166,8 @@ class LookupSpec(Strict):
     )
     header: LocalText | None = Field(
         default=None,
-        description="The columns' words for readers in downloads and chart tables, `{value}` "
-        "standing for the value that names each column (`Won in {value}`).",
+        description="The columns' words for readers in downloads and chart tables, `{}` "
+        "standing for the value that names each column (`Won in {}`).",
     )
 
 
@@ -352,7 +352,7 @@ EXAMPLES: dict[str, Any] = {
     "LookupSpec.by": "year",
     "LookupSpec.value": "status",
     "LookupSpec.missing": "unknown",
-    "LookupSpec.header": {"en": "Flooded in {value}"},
+    "LookupSpec.header": {"en": "Flooded in {}"},
     "UnitSpec.text": {"en": "{} m³/s"},
     "UnitSpec.label": {"en": "m³/s"},
     "UnitSpec.scale": {"en": 0.001},
