@@ -1,7 +1,9 @@
 # Two commands do everything on a fresh machine: `make site` and `make test`.
 # Each creates the virtual environment and installs what it needs on first use: `make site`
 # only what building needs (build-deps), `make test` the test tools as well (deps).
-PYTHON ?= python3
+# The Python the virtual environment is made from: a distribution's own 3.11+ first, which is
+# built with optimizations (scripts/find-python says why); `make site PYTHON=...` picks another.
+PYTHON ?= $(shell ./scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
