@@ -327,6 +327,9 @@ class IncrementalBuilder:
             else:
                 _content_changed(self.content, content, path, changes)
         if content is not self.content and not changes.full:
+            # The charts' words are filled from the rows they plot: an edit of any data
+            # may change a chart's record though charts.yaml was not saved.
+            _records_changed(self.content, content, "charts", changes)
             changes.keys |= content.keep_derived(self.content, changes.untouched)
         return content, changes
 
