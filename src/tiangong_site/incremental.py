@@ -28,6 +28,7 @@ from . import i18n, markdown
 from .brand import read_brand
 from .charts import ChartOutput
 from .content import Content, key_field
+from .declared import keep_reads
 from .deps import (
     SITE,
     RecordedMarkup,
@@ -135,6 +136,7 @@ class IncrementalBuilder:
         self._scanned: dict[str, str] | None = None  # the sources as the last update saw them
         self._prose: Memo | None = None  # Markdown conversions (see _render)
         self._typography: dict[str, Memo] = {}  # findings by salt (see typography_problems)
+        keep_reads()  # each update loads the content again: only saved files are read again
         self.generation = 0
         """Counts the builds written to the output: the preview stamps each page it serves with
         it, so a browser can tell that the page it shows is behind."""
