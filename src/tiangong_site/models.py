@@ -389,6 +389,12 @@ class Chart(Strict):
     series: str | None = Field(
         default=None, description="Column that splits rows into coloured series."
     )
+    year: str | None = Field(
+        default=None,
+        description="Column that gives a row's year (a year, a date, or words holding a year) "
+        "for placeholders' `since|in|until YEAR`; by default the dataset's only year, date or "
+        "period field, else x.",
+    )
     highlight: dict[str, Scalar | list[Scalar]] | None = Field(
         default=None,
         description="Rows matching this are drawn in the accent colour, the rest in grey.",
