@@ -559,7 +559,7 @@ def _padded(number: str, places: int) -> str:
 
 
 MEASURE_WORD = re.compile(r"（([座个家项条])）$")
-"""Chinese measure words a count's value title may end with: 每年获鼎数（座）."""
+"""Chinese measure words a count's value title may end with: 桥梁数（座）."""
 
 
 def _measure_word(spec: Chart, lang: str) -> str:
@@ -588,7 +588,7 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
 
 
 def _hover(name: Any, value: str, lang: str, series: str | None = None) -> str:
-    """'Keqiao: 2,252.28 bn yuan' / '柯桥区：2252.28亿元': one message, so Chinese gets its own
+    """'Red: 2,252.28 km' / '红队：2252.28公里': one message, so Chinese gets its own
     punctuation; the series, when there is one, in brackets after it."""
     shown = gettext(lang, N_("%(name)s: %(value)s")) % {"name": name, "value": value}
     return (

@@ -371,7 +371,7 @@ class Chart(Strict):
         description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by "
         "`series`; "
         "line: values over periods; timeline: dated events; grid: a mark for each row at "
-        "(x, y), e.g. which places (y) won at which ceremony (x), named, not counted."
+        "(x, y), e.g. which teams (y) played in which season (x), named, not counted."
     )
     data: str = Field(
         min_length=1,

@@ -157,7 +157,7 @@ FIGURE = "  period: {kind: year, year: 2010}\n  value: 14.8\n"
     ("written", "fix"),
     [
         ("8,368.6", "write 8368.6, without thousands separators"),
-        ('"9.8%"', "write 9.8: the unit (%) comes from the figure's metric"),
+        ('"9.8%"', "write 9.8: 'value' takes the number alone; its unit (%) is declared"),
     ],
     ids=["thousands separator", "percent sign"],
 )
