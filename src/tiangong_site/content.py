@@ -236,8 +236,8 @@ _EXPECTED = {
 
 
 _NUMBERS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
-_WRITTEN_NUMBER = re.compile(
-    r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|亿元|亿|万元|万|亩)?\s*"
+_WRITTEN_NUMBER = re.compile(  # a unit: a percent sign or a word in any script (km, 亩)
+    r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|[^\W\d_]+)?\s*"
 )
 
 
