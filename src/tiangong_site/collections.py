@@ -84,9 +84,7 @@ class RelatedSpec(Strict):
     """Rows of a dataset that name the page's record: `page.related.NAME` in its template."""
 
     dataset: str = Field(description="The dataset whose rows are related.")
-    field: str = Field(
-        description="Their column that holds the record's key (its id), e.g. team."
-    )
+    field: str = Field(description="Their column that holds the record's key (its id), e.g. team.")
     sort: str | list[str] | None = Field(
         default=None,
         description="The column (or columns, first first) the rows are ordered by; "
