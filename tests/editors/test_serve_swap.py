@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
 from editors.test_serve import WAIT_MS, Preview, browser, free_port, wait_connected  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -23,8 +22,9 @@ SET_UP = (
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Preview]:
-    server = Preview(copy_project(tmp_path / "project"), free_port())
+def served(project: Path) -> Iterator[Preview]:
+    # A copy with the session build's warm cache, as test_serve.py's (no chart drawn again).
+    server = Preview(project, free_port())
     yield server
     server.stop()
 
@@ -83,10 +83,9 @@ def test_a_prose_edit_shows_in_place_without_loading_the_page_again(
     assert charts_set_up(page) == (charts, charts, 0)
 
 
-def test_a_chart_put_in_is_set_up_by_the_page_scripts_run_again(tmp_path: Path, browser):  # noqa: F811
+def test_a_chart_put_in_is_set_up_by_the_page_scripts_run_again(project: Path, browser):  # noqa: F811
     """An element put in runs the page's scripts again: charts.js sets up the new chart,
     and none of the others twice."""
-    project = copy_project(tmp_path / "project")
     stories = [project / "content/pages/index.zh.md", project / "content/pages/index.md"]
     texts = [story.read_text(encoding="utf-8") for story in stories]
     for story in stories:
