@@ -4,6 +4,7 @@ folder for unit tests, and helpers to run the command line and fingerprint a fol
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import io
 import os
@@ -111,8 +112,21 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Temporary build or swap folders left beside the output (there must be none)."""
+    """Temporary build or swap folders left beside the output (there must be none), once the
+    builds of outputs in `folder` are done: a command-line build's child process removes the
+    old site after the build exits, holding the output's lock (output.py)."""
+    for lock in folder.glob(".*.lock"):
+        wait_for_lock(lock)
     return sorted(p.name for p in folder.iterdir() if ".build-" in p.name or ".old-" in p.name)
+
+
+def wait_for_lock(lock: Path) -> None:
+    """Wait until no build, nor its removal of an old site, holds this output lock."""
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released by closing
+    finally:
+        os.close(fd)
 
 
 def copy_project(root: Path) -> Path:

@@ -239,8 +239,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"tiangong-site build: {reason}", file=sys.stderr)
         return EXIT_USAGE
     progress = None if args.quiet else (lambda message: print(f"... {message}", file=sys.stderr))
+    # A process that exits next leaves the old site's removal to a child (output.py)
+    detach = _left_to_exit is not None
     report = build(
-        Project.at(args.project, args.content), args.output, base_url, progress, args.force
+        Project.at(args.project, args.content), args.output, base_url, progress, args.force, detach
     )
     if _left_to_exit is not None:
         _left_to_exit.append(report)  # the process ends next: not worth freeing (see run)

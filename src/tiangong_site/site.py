@@ -296,13 +296,16 @@ def build(
     base_url: str | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    detach_removal: bool = False,
 ) -> BuildReport:
     """Build the whole site. Raises ContentError; the previous output is then untouched.
 
     The output is replaced only if the build made it (or it is empty or absent, or `force`
-    and it is not part of the project); see output.py for the rules and the atomic swap."""
+    and it is not part of the project); see output.py for the rules and the atomic swap.
+    `detach_removal`: the old site is removed by a child process that outlives this one
+    (for a process that exits next, as the command line does)."""
     with _fewer_collections() as settle:
-        return _build(project, output, base_url, progress, settle, force)
+        return _build(project, output, base_url, progress, settle, force, detach_removal)
 
 
 def _build(
@@ -312,6 +315,7 @@ def _build(
     progress: Progress | None,
     settle: Callable[[], None],
     force: bool,
+    detach_removal: bool = False,
 ) -> BuildReport:
     started = time.perf_counter()
     tick = _Ticker(progress)
@@ -329,14 +333,14 @@ def _build(
     sources = [project.content, project.templates, project.static]
     output_rules.check(project.root, sources, output, force, where)
     output_rules.make_parent(output, where)
-    with output_rules.locked(output, where):
+    with output_rules.locked(output, where) as lock:
         output_rules.recover(output)
         output_rules.check(project.root, sources, output, force, where)  # as it is now, locked
         tmp = output_rules.fresh_folder(output)
         try:
             count = write_site(project, content, tmp, base_url or content.site.base_url, tick)
             tmp.chmod(0o755)
-            output_rules.swap_in(tmp, output)
+            output_rules.swap_in(tmp, output, lock if detach_removal else None)
         except BaseException:
             if tmp.exists():
                 output_rules.remove_ours(tmp)
