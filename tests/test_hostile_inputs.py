@@ -262,6 +262,26 @@ def test_a_planted_message_list_does_not_hide_a_missing_translation(
     assert any("Skip to content" in p["message"] for p in run.problems()), run.err
 
 
+@pytest.mark.slow
+def test_a_tampered_or_planted_compiled_catalogue_is_not_read(
+    project: Path, tmp_path: Path, run_cli
+):
+    from tiangong_site import i18n
+
+    assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0
+    (stored,) = (project / ".cache").glob("catalogue-*.signed")
+    signed = stored.read_bytes()
+    assert "跳到正文".encode() in signed  # the compiled translations are in it
+    forged = signed.replace("跳到正文".encode(), "伪造翻译".encode())
+    for data in (forged, bytes(32) + forged[32:]):  # its tag kept, or a tag of zeros
+        stored.write_bytes(data)
+        i18n._compiled.cache_clear()  # as in a new process
+        run = run_cli("build", "--project", project, "--output", tmp_path / "second", "-q")
+        assert run.code == 0, run.err
+        assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "first")
+        assert stored.read_bytes() == signed  # and the build put back what it compiled
+
+
 def _git(root: Path, *args: str) -> None:
     identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
     identity += ["-c", "commit.gpgsign=false"]

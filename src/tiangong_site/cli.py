@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .errors import ContentError
+from .errors import ContentError, UsageError
 from .limits import shown_problems
 from .output import MARKER
-from .scaffold import KINDS, UsageError
+
+# Only what parsing the command line needs is imported here; each command imports its own
+# modules (pydantic and the content model for most, nothing of `new` for a build).
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 FORCE_HELP = (
@@ -164,7 +166,7 @@ def make_parser() -> argparse.ArgumentParser:
     _common(new)
     new.add_argument(
         "kind",
-        help=f"what to add: page, {', '.join(KINDS)}, or the name of a dataset "
+        help="what to add: page, chart, or the name of a dataset "
         "content/datapackage.yaml declares (a YAML one)",
     )
     new.add_argument("slug", nargs="?", help="for a page: its address, e.g. how-we-did-it")

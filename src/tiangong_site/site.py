@@ -211,7 +211,7 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
         raise ContentError(problems)
     # Numbers in the charts' words, from the rows they plot: made in the readers' languages
     # (so the build reuses them), once every column they name is known to exist.
-    i18n.activate(project.root, content.site.languages)
+    i18n.activate(project.root, content.site.languages, project.cache)
     problems = fill_placeholders(content)
     if problems:
         raise ContentError(problems)
@@ -347,6 +347,7 @@ def _build(
             raise
     if len(content.site.languages) > 1:
         i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
+    i18n.keep_compiled(project.root, content.site.languages, project.cache)
     seconds = time.perf_counter() - started
     files = count["files"] + 1  # and the marker that lets the next build replace the folder
     return BuildReport(
@@ -477,7 +478,8 @@ def made_assets(project: Project, content: Content, cache: Path | None) -> dict[
 def share_images(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
     """Each language's share image, drawn from its headline in the brand's colours (or taken
     from `cache`), by asset name."""
-    i18n.activate(project.root, content.site.languages)  # the card's footer is translated
+    # the card's footer is translated
+    i18n.activate(project.root, content.site.languages, project.cache)
     # The card is drawn in the site's colours, as the charts are (greys for a site without charts,
     # whose stylesheet need not name them).
     style = static_file(project, "style.css")
@@ -520,7 +522,7 @@ def prepare(
     and in `charts` the charts whose data and spec are unchanged (the others are drawn).
     Without `write_cache`, templates are compiled in memory only (`check` writes nothing)."""
     languages = content.site.languages
-    i18n.activate(project.root, languages)
+    i18n.activate(project.root, languages, project.cache)
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     style = static_file(project, "style.css")
@@ -544,7 +546,7 @@ def prepare(
             project.templates,
             lang_urls,
             lang,
-            i18n.translations(project.root, lang),
+            i18n.translations(project.root, lang, project.cache),
             project.cache / "jinja" if write_cache else None,
         )
         env.globals.update(
