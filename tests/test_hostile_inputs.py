@@ -237,6 +237,21 @@ def test_compiled_templates_signed_here_are_reused_and_a_changed_one_is_not(tmp_
     assert env.get_template("a.html").render() == "42"
 
 
+def test_templates_compiled_by_another_jinja_version_are_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
+    templates.mkdir()
+    (templates / "a.html").write_text("{{ 6 * 7 }}", encoding="utf-8")
+    make_environment(templates, Urls("https://example.org/"), cache=cache).get_template("a.html")
+    env = make_environment(templates, Urls("https://example.org/"), cache=cache)
+    lookup = (env, "a.html", str(templates / "a.html"), "{{ 6 * 7 }}")
+    assert env.bytecode_cache.get_bucket(*lookup).code is not None  # type: ignore[union-attr]
+    monkeypatch.setattr(jinja2, "__version__", "99.0.0")
+    assert env.bytecode_cache.get_bucket(*lookup).code is None  # type: ignore[union-attr]
+    assert env.get_template("a.html").render() == "42"
+
+
 def test_the_signing_key_is_private_to_the_user(private_cache_key: Path):
     signed_cache.machine_key()
     assert private_cache_key.stat().st_mode & 0o777 == 0o600
