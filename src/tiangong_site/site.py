@@ -30,7 +30,7 @@ from .charts import (
     plotly_version,
 )
 from .collections import load_collections
-from .content import Content, load_content
+from .content import Content, load_content, load_site
 from .deps import SITE, RecordedMarkup, RecordedObject, asset_key, recording, templates_in
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
@@ -193,12 +193,18 @@ def template_problem(exc: Exception, project: Project) -> Problem:
     )
 
 
-def load_and_check(project: Project, write_cache: bool = True) -> Content:
+def load_and_check(
+    project: Project, write_cache: bool = True, fonts_early: bool = False
+) -> Content:
     """Everything `check` does: load and validate content, then check the charts against the
-    data."""
+    data. `fonts_early`: look up the share images' fonts while the content loads."""
     links = link_problems(project)
     if links:
         raise ContentError(links)
+    if fonts_early:
+        site_file, _ = load_site(project.content, [])  # loaded again, checked, just below
+        if site_file is not None:
+            share_image.look_up_early(site_file.languages)
     content = load_content(project.content)
     problems = check_charts(content)
     content.collections, found = load_collections(content)
@@ -304,8 +310,11 @@ def build(
     and it is not part of the project); see output.py for the rules and the atomic swap.
     `detach_removal`: the old site is removed by a child process that outlives this one
     (for a process that exits next, as the command line does)."""
-    with _fewer_collections() as settle:
-        return _build(project, output, base_url, progress, settle, force, detach_removal)
+    try:
+        with _fewer_collections() as settle:
+            return _build(project, output, base_url, progress, settle, force, detach_removal)
+    finally:
+        share_image.forget_early()  # what a build that failed early did not take
 
 
 def _build(
@@ -322,7 +331,8 @@ def _build(
     # git answers while the content loads, which reads no cached file unchecked (all signed)
     tracked = in_background(tracked_cache, project.root)
     try:
-        content = load_and_check(project, write_cache=False)  # a failed build leaves no trace
+        # a failed build leaves no trace; the fonts are found while the content loads
+        content = load_and_check(project, write_cache=False, fonts_early=True)
     except ContentError:
         _refuse_tracked(tracked())  # the first thing to fix
         raise
