@@ -107,3 +107,42 @@ def test_a_build_imports_neither_new_nor_schema_nor_babel_once_its_catalogue_is_
     assert "tiangong_site.site" in again
     assert not {"tiangong_site.scaffold", "tiangong_site.schema", "tiangong_site.starter"} & again
     assert "babel" not in packages(again)  # the compiled catalogue, from the build cache
+
+
+COUNT_PASSES_WHILE_IMPORTING = """
+import gc, sys
+from tiangong_site import cli
+
+passes = []
+
+def during_imports_of_the_command() -> bool:
+    try:
+        frame = sys._getframe(2)
+    except ValueError:  # a pass started where no Python code runs
+        return False
+    while frame is not None and (
+        frame.f_code.co_name == "<module>" or "importlib" in frame.f_code.co_filename
+    ):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_name == "cmd_build"
+
+gc.callbacks.append(
+    lambda phase, info: phase == "start" and during_imports_of_the_command() and passes.append(1)
+)
+assert cli.main(sys.argv[1:]) == 0
+print(len(passes), "tiangong_site.models" in sys.modules)
+"""
+
+
+def test_the_collector_makes_no_pass_while_a_build_imports_its_modules(
+    project: Path, tmp_path: Path
+):
+    args = ["build", "--project", str(project), "--output", str(tmp_path / "out"), "-q"]
+    done = subprocess.run(
+        [sys.executable, "-c", COUNT_PASSES_WHILE_IMPORTING, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "True"]  # none, though the content model was imported
