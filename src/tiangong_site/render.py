@@ -6,10 +6,12 @@ follows the base path (e.g. `/REPO/` on GitHub Pages) from one setting.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import hashlib
 import os
 import shutil
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,11 +51,12 @@ class Urls:
         """The same site's URLs in another language's folder (assets are shared)."""
         return Urls(self.base_url, self.assets, prefix)
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
+        """Worked out once: every link of every page starts with it."""
         return base_path_of(self.base_url)
 
-    @property
+    @functools.cached_property
     def origin(self) -> str:
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
@@ -133,10 +136,52 @@ class ContainedLoader(jinja2.FileSystemLoader):
         return contents, os.path.normpath(path), uptodate
 
 
+DICT_ATTRIBUTES = frozenset(dir(dict))
+"""What `getattr` finds on a plain dict: its methods (`row.items`), never its keys."""
+
+
+class FlatTemplate(jinja2.Template):
+    """A template whose contexts are made from its globals in one pass.
+
+    Jinja copies a template's globals (a ChainMap of its own over the environment's) into
+    every page's context by looking each name up through the chain, twice: with the 30
+    globals of a site, 7 % of the time of rendering 10,000 small pages. The context made
+    here holds the same names and values, the template's own over the environment's."""
+
+    def new_context(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Any = None,
+    ) -> jinja2.runtime.Context:
+        chain = self.globals
+        if shared or locals or not isinstance(chain, ChainMap):
+            return super().new_context(vars, shared, locals)
+        flat: dict[str, Any] = {}
+        for names in reversed(chain.maps):  # the first map wins, as in the chain
+            flat.update(names)
+        parent = {**flat, **vars} if vars else dict(flat)
+        env = self.environment
+        return env.context_class(env, parent, self.name, self.blocks, globals=flat)
+
+
 class RecordingEnvironment(jinja2.Environment):
     """Records each template it hands out, for the page being made (deps.py): the page's
     own, and every one it extends, includes or imports, whether loaded now or cached. The
     loader alone would see only the first load of each."""
+
+    template_class = FlatTemplate
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`row.year` as Jinja reads it (an attribute first, then a key), with the key read
+        first when a plain dict can have no such attribute: Jinja's own lookup raised and
+        caught an AttributeError for every value of every row a template shows."""
+        if obj.__class__ is dict and attribute not in DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
         if isinstance(name, str):
