@@ -472,11 +472,13 @@ def _page_view(
     record = entry.rows[0]
     prev = entries[n - 1] if n > 0 else None
     after = entries[n + 1] if n + 1 < len(entries) else None
-    key = record.get(key_field(content.records(spec.dataset)))
-    related = {
-        name: related_rows(content, r.dataset, r.field, key, r.sorts, lang)
-        for name, r in spec.related.items()
-    }
+    related = {}
+    if spec.related:
+        key = record.get(key_field(content.records(spec.dataset)))
+        related = {
+            name: related_rows(content, r.dataset, r.field, key, r.sorts, lang)
+            for name, r in spec.related.items()
+        }
     return CollectionPage(
         collection=collection,
         url=urls.url(entry.url_path),
@@ -696,11 +698,9 @@ class CollectionJob(Job):
 
     template_at: Problem | None = None
 
-    def render(
-        self, env: jinja2.Environment, plan: Any
-    ) -> tuple[str, list[Problem], frozenset[str]]:
+    def template_of(self, env: jinja2.Environment) -> jinja2.Template:
         try:
-            env.get_template(self.template)
+            return env.get_template(self.template)
         except jinja2.TemplateNotFound as exc:
             if self.template_at is None or exc.name != self.template:
                 raise
@@ -708,7 +708,6 @@ class CollectionJob(Job):
             message = f"template '{exc.name}' is neither in templates/ nor in the theme"
             hint = "create it in templates/, or name a theme template (record.html, records.html)"
             raise ContentError([Problem(at.path, at.line, at.column, message, hint)]) from None
-        return super().render(env, plan)
 
     def ambient(self) -> dict[str, Any]:
         return {k: v for k, v in super().ambient().items() if k != "template_at"}
@@ -736,20 +735,34 @@ class PageTools:
     another record's row; `link(collection, key)` the address of a record's page, or none."""
 
     def __init__(self, content: Content, urls: Any, lang: str):
-        from .pages import Citations, StatusNotes
-
         self.content, self.urls, self.lang = content, urls, lang
-        self._citations, self._notes = Citations(content, urls, lang), StatusNotes()
+
+    # Made when a template first cites or marks: most pages of a large collection do neither.
+    @functools.cached_property
+    def _citations(self) -> Any:
+        from .pages import Citations
+
+        return Citations(self.content, self.urls, self.lang)
+
+    @functools.cached_property
+    def _notes(self) -> Any:
+        from .pages import StatusNotes
+
+        return StatusNotes()
 
     def context(self) -> dict[str, Any]:
         return {
-            "cite": self._citations.cite,
-            "citations": _Later(self._citations.listing),
+            "cite": self.cite,
+            "citations": _Later(lambda: self._citations.listing()),
             "mark": self.mark,
-            "status_notes": _Later(self._notes.listing),
+            "status_notes": _Later(lambda: self._notes.listing()),
             "row": self.row,
             "link": self.link,
         }
+
+    def cite(self, source_id: str) -> dict[str, Any]:
+        """The source's number on this page, its id and the link to its entry."""
+        return self._citations.cite(source_id)
 
     def mark(self, row: Mapping[str, Any], subject: str) -> dict[str, Any]:
         """The row with `status_note` (the marker's link, or none) and `status_label`."""
