@@ -117,3 +117,28 @@ def test_a_page_sees_its_own_values_over_the_template_globals_over_the_sites(tmp
     assert template.render(size="page", lang="de") == "de template page"
     env.globals["size"] = "later"  # a global changed after loading is seen, as in Jinja
     assert template.render() == "fr template later"
+
+
+def test_every_kind_of_value_is_written_and_escaped_as_plain_jinja_writes_it(tmp_path: Path):
+    from markupsafe import Markup
+
+    source = (
+        "{{ 5 }} {{ -2.5 }} {{ big }} {{ ratio }} {{ true }} {{ '<a>' }} {{ safe }} {{ none }}"
+        " {% set b %}{{ 7 }}<{{ '&' }}{% endset %}{{ b }} {{ b | e }}"
+        " {% macro m(x) %}[{{ x }}]{% endmacro %}{{ m(3) }}{{ m('<') }} {{ 4 ~ '<' }}"
+        " {% for n in [1, 2.0] %}{{ n }}&{% endfor %} {{ flag }}"
+    )
+    (tmp_path / "t.html").write_text(source, encoding="utf-8")
+    ours = make_environment(tmp_path, Urls("https://example.org/"))
+    plain = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(tmp_path), autoescape=True, trim_blocks=True
+    )
+    values = {
+        "big": 10**20,
+        "ratio": float("nan"),
+        "safe": Markup("<b>"),
+        "flag": False,
+    }
+    html = ours.get_template("t.html").render(**values)
+    assert html == plain.get_template("t.html").render(**values)
+    assert "&lt;a&gt; <b> None 7<&amp;" in html  # escaped where Jinja escapes
