@@ -155,3 +155,70 @@ def test_every_page_and_download_of_the_built_site_shows_the_filled_numbers(buil
         if path.suffix in (".html", ".json", ".csv", ".xml"):
             written = path.read_text(encoding="utf-8")
             assert "since 2022}" not in written and "{sum(" not in written, path
+
+
+# --- the column a row's year is read from, on a made-up project (ferry routes) ---------------
+
+FERRIES = REPO / "tests" / "projects" / "ferries" / "content"
+FERRY_TITLE = 'title: "Sailings a day on each route (illustrative)"'
+"""Routes opened in 1998, 2004, 2011, 2016 and 2020 (`since`, the dataset's only year field),
+with 64, 12, 40, 6 and 18 sailings a day; no route's name holds a year."""
+
+
+def ferry_problems(tmp_path: Path, title: str, more: str = "") -> tuple[list[Problem], object]:
+    """The ferries' chart titled `title`, with `more` (lines of YAML) added to it: the problems
+    of checking the chart and of filling its placeholders, and the content."""
+    folder = tmp_path / "content"
+    shutil.copytree(FERRIES, folder)
+    charts = (folder / "charts.yaml").read_text(encoding="utf-8")
+    assert FERRY_TITLE in charts
+    (folder / "charts.yaml").write_text(
+        charts.replace(FERRY_TITLE, f"title: {title}\n{more}".rstrip()), encoding="utf-8"
+    )
+    content = load_content(folder)
+    problems = check_charts(content)
+    return problems or fill_placeholders(content), content
+
+
+def ferry_title(content) -> str:
+    return text(content.index("charts")["sailings-by-route"].title, "en")
+
+
+def test_a_year_filter_reads_the_datasets_only_year_field_when_the_chart_names_none(tmp_path):
+    problems, content = ferry_problems(
+        tmp_path, '"{count since 2011} routes since 2011, {sum(sailings) until 2004} before"'
+    )
+    assert problems == []
+    assert ferry_title(content) == "3 routes since 2011, 76 before"
+
+
+def test_a_charts_year_column_says_which_column_gives_a_rows_year(tmp_path):
+    # `code` holds no year: naming it leaves no row in 2011, so the declaration is what counts
+    problems, _ = ferry_problems(tmp_path, '"{count in 2011}"', "  year: code")
+    (problem,) = problems
+    assert "no plotted row is in 2011" in problem.message
+    problems, content = ferry_problems(tmp_path / "b", '"{max(sailings) in 2011}"', "  year: since")
+    assert problems == []
+    assert ferry_title(content) == "40"
+
+
+def test_a_year_column_the_data_lacks_is_an_error_at_its_line(tmp_path):
+    problems, _ = ferry_problems(tmp_path, '"Routes"', "  year: opened")
+    (problem,) = problems
+    assert problem.path.endswith("content/charts.yaml")
+    written = (tmp_path / "content" / "charts.yaml").read_text(encoding="utf-8")
+    assert problem.line == line_of(written, "year: opened")
+    assert "column 'opened' is not in the routes data" in problem.message
+    assert "since" in problem.hint
+
+
+def test_a_chart_that_counts_rows_takes_its_year_from_x_or_series_only(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(FERRIES, folder)
+    charts = (folder / "charts.yaml").read_text(encoding="utf-8")
+    counted = charts.replace("y: sailings", "y: count\n  year: since")
+    assert counted != charts
+    (folder / "charts.yaml").write_text(counted, encoding="utf-8")
+    (problem,) = check_charts(load_content(folder))
+    assert problem.line == line_of(counted, "year: since")
+    assert "counts rows" in problem.message and "x (route)" in problem.hint

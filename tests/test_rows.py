@@ -11,6 +11,7 @@ from tiangong_site import tables
 from tiangong_site.charts import build_chart
 from tiangong_site.content import load_content
 from tiangong_site.declared import chart_model
+from tiangong_site.declared import rows as declared_rows
 from tiangong_site.site import Project, build
 
 
@@ -18,21 +19,20 @@ def test_a_build_makes_each_datasets_rows_once_per_language(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     made: Counter[tuple[str, str]] = Counter()
+    making = declared_rows._rows  # every dataset is declared: its rows are made here
 
-    def counting(name, builder):
-        def wrapper(content, lang="en"):
-            made[name, lang] += 1
-            return builder(content, lang)
+    def counting(content, name, lang):
+        made[name, lang] += 1
+        return making(content, name, lang)
 
-        return wrapper
-
-    for name, builder in list(tables.ROW_BUILDERS.items()):
-        monkeypatch.setitem(tables.ROW_BUILDERS, name, counting(name, builder))
+    monkeypatch.setattr(declared_rows, "_rows", counting)
     report = build(Project.at(project), tmp_path / "out")
     languages = report.content.site.languages
     assert len(languages) > 1 and report.charts > 0
     # Every dataset with rows is downloaded in every language, so each is made, and only once.
-    assert made == Counter({(name, lang): 1 for name in tables.ROW_BUILDERS for lang in languages})
+    datasets = report.content.package.resources
+    assert len(datasets) > 1
+    assert made == Counter({(name, lang): 1 for name in datasets for lang in languages})
 
 
 def test_a_highlighting_chart_leaves_the_shared_rows_as_they_were(mini):

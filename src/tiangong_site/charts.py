@@ -281,7 +281,7 @@ def check_charts(content: Content) -> list[Problem]:
         rows = dataset_rows(content, spec.data)
         columns = set(rows[0]) if rows else set()
         found = len(problems)  # problems of earlier charts
-        named = [("x", spec.x), ("y", spec.y), ("series", spec.series)]
+        named = [("x", spec.x), ("y", spec.y), ("series", spec.series), ("year", spec.year)]
         named += [(("where", k), k) for k in spec.where] + [
             (("highlight", k), k) for k in (spec.highlight or {})
         ]
@@ -302,6 +302,17 @@ def check_charts(content: Content) -> list[Problem]:
                         f"use one of: {', '.join(public)}",
                     )
                 )
+        if spec.y == "count" and spec.year not in (None, spec.x, spec.series):
+            problems.append(
+                content.problem_at(
+                    "charts",
+                    i,
+                    ("year",),
+                    f"this chart counts rows, which keeps only x and series: its rows have no "
+                    f"column '{spec.year}'",
+                    f"name x ({spec.x}) as the year's column, or remove `year:`",
+                )
+            )
         if spec.kind in ("grouped-column", "stacked-column") and not spec.series:
             problems.append(
                 content.problem_at(
@@ -328,10 +339,31 @@ def fill_placeholders(content: Content) -> list[Problem]:
         list(content.site.languages),
         lambda spec, lang: _select(content, spec, lang),
         lambda i, key, message, hint: content.problem_at("charts", i, key, message, hint),
+        lambda spec: year_columns(content, spec),
     )
     for key in [k for k in content._cache if k[0] == "charts"]:
         del content._cache[key]  # indexes of the unfilled specs
     return problems
+
+
+DATED = ("year", "date", "period")
+"""Field types whose value says when a row is: a `year:` of a chart defaults to its dataset's
+only field of one of these types."""
+
+
+def year_columns(content: Content, spec: Chart) -> tuple[str, ...]:
+    """The columns a chart's rows give their year in, for placeholders' `since|in|until YEAR`:
+    the chart's `year:` column; else its dataset's only year, date or period field (a period's
+    NAME_year), then x."""
+    if spec.year:
+        return (spec.year,)
+    package = content.package
+    resource = package.resources.get(spec.data) if package is not None else None
+    dated = [f for f in resource.fields if f.type in DATED] if resource is not None else []
+    if len(dated) != 1:
+        return (spec.x,)
+    name = dated[0].name + ("_year" if dated[0].type == "period" else "")
+    return (resource.rename.get(name, name), spec.x)  # type: ignore[union-attr]
 
 
 def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str]:
@@ -527,7 +559,7 @@ def _padded(number: str, places: int) -> str:
 
 
 MEASURE_WORD = re.compile(r"（([座个家项条])）$")
-"""Chinese measure words a count's value title may end with: 每年获鼎数（座）."""
+"""Chinese measure words a count's value title may end with: 桥梁数（座）."""
 
 
 def _measure_word(spec: Chart, lang: str) -> str:
@@ -556,7 +588,7 @@ def _bar_label(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int
 
 
 def _hover(name: Any, value: str, lang: str, series: str | None = None) -> str:
-    """'Keqiao: 2,252.28 bn yuan' / '柯桥区：2252.28亿元': one message, so Chinese gets its own
+    """'Red: 2,252.28 km' / '红队：2252.28公里': one message, so Chinese gets its own
     punctuation; the series, when there is one, in brackets after it."""
     shown = gettext(lang, N_("%(name)s: %(value)s")) % {"name": name, "value": value}
     return (

@@ -85,8 +85,8 @@ def unused_records(content: Content) -> list[Problem]:
 
 
 def id_columns(content: Content) -> list[Problem]:
-    """Warnings for a chart that draws an id column (`tier`) where a column of readers' words
-    exists (`tier_name`): the legend and table would show the raw ids in every edition."""
+    """Warnings for a chart that draws an id column (`kind`) where a column of readers' words
+    exists (`kind_name`): the legend and table would show the raw ids in every edition."""
     problems = []
     for i, spec in enumerate(content.datasets["charts"]):
         rows = dataset_rows(content, spec.data) if spec is not None else []

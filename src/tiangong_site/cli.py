@@ -140,7 +140,7 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="treat warnings as errors: a source nothing cites, a chart no page places, a chart "
         "that "
-        "shows raw ids (series: tier, not tier_name), a page no other page links to, placeholder "
+        "shows raw ids (series: kind, not kind_name), a page no other page links to, placeholder "
         "text "
         "from `new page`",
     )
@@ -296,8 +296,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _pairs(extra: list[str]) -> dict[str, str]:
-    """['--ceremony-year', '2025', '--tier=county'] ->
-    {'ceremony_year': '2025', 'tier': 'county'}."""
+    """['--opened-year', '2025', '--water=river'] ->
+    {'opened_year': '2025', 'water': 'river'}."""
     given: dict[str, str] = {}
     items = iter(extra)
     for item in items:

@@ -84,9 +84,7 @@ class RelatedSpec(Strict):
     """Rows of a dataset that name the page's record: `page.related.NAME` in its template."""
 
     dataset: str = Field(description="The dataset whose rows are related.")
-    field: str = Field(
-        description="Their column that holds the record's key (its id), e.g. region."
-    )
+    field: str = Field(description="Their column that holds the record's key (its id), e.g. team.")
     sort: str | list[str] | None = Field(
         default=None,
         description="The column (or columns, first first) the rows are ordered by; "
@@ -121,8 +119,8 @@ class CollectionSpec(Strict):
     related: dict[str, RelatedSpec] = Field(
         default_factory=dict,
         description="Rows of other datasets that name the record, by the name the template "
-        "reads them under: `awards: {dataset: awards, field: region}` gives "
-        "page.related.awards.",
+        "reads them under: `players: {dataset: players, field: team}` gives "
+        "page.related.players.",
     )
     group_by: str | None = Field(
         default=None, description="One page per distinct value of this column."
@@ -370,7 +368,7 @@ def _placeholders(spec: CollectionSpec, lang: str) -> list[tuple[str, str]]:
 
 def collection_rows(content: Content, dataset: str, lang: str) -> list[dict[str, Any]]:
     """The dataset's rows in `lang`, as charts and downloads see them; a dataset without
-    rows of its own (regions, sources) gives its records, each text in `lang`."""
+    rows of its own gives its records, each text in `lang`."""
     from .models import DATASETS
     from .tables import ROW_BUILDERS, dataset_rows, in_language
 

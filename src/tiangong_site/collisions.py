@@ -42,13 +42,13 @@ class Origin:
     """What put a file at an address, and where an editor would change it."""
 
     what: str
-    """'content/pages/about.md', "region 'zhuji'", 'the sitemap'."""
+    """'content/pages/about.md', "team 'red'", 'the sitemap'."""
     path: str = ""
     """The file to report at ('' for what the build makes on its own)."""
     line: int = 1
     column: int = 1
     group: str = ""
-    """For generated files: the family they belong to, e.g. 'the region pages, regions/ID/'."""
+    """For generated files: the family they belong to, e.g. 'the team pages, teams/ID/'."""
     layout: str = ""
     """A Markdown page's layout; for generated files, the layout of the one page that may
     sit at the index of their folder (the `data` page lists data/*.csv)."""
@@ -56,7 +56,7 @@ class Origin:
     """Set for Markdown pages only."""
     noun: str = ""
     ident: str = ""
-    """For a record: its kind ('region') and id."""
+    """For a record: its kind ('team') and id."""
 
     @property
     def where(self) -> str:
@@ -96,7 +96,7 @@ def dataset_origin(content: Content, dataset: str, group: str, layout: str = "")
 
 
 def record_noun(dataset: str) -> str:
-    """'figures' -> 'figure', from the record class's name (Figure); 'clusters record' for
+    """'charts' -> 'chart', from the record class's name (Chart); 'teams record' for
     a declared dataset, whose records have no class of their own."""
     if dataset not in DATASETS:
         return f"{dataset} record"

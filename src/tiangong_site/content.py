@@ -143,7 +143,7 @@ class Content:
         return f"content/{self.package.resources[dataset].path}"
 
     def by(self, dataset: str, field_name: str) -> RecordedGroups[list[Any]]:
-        """Records of `dataset` grouped by the value of one field, e.g. awards by region.
+        """Records of `dataset` grouped by the value of one field, e.g. players by team.
         Looking up one group records that group only."""
         key = (dataset, field_name)
         if key not in self._cache:
@@ -236,8 +236,8 @@ _EXPECTED = {
 
 
 _NUMBERS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
-_WRITTEN_NUMBER = re.compile(
-    r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|亿元|亿|万元|万|亩)?\s*"
+_WRITTEN_NUMBER = re.compile(  # a unit: a percent sign or a word in any script (km, 亩)
+    r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|[^\W\d_]+)?\s*"
 )
 
 
@@ -249,13 +249,11 @@ def _number_hint(value: Any, name: str) -> str:
         return "write a plain number, e.g. 1234 or 9.8, without quotes"
     sign, digits, unit = match.groups()
     plain = sign.replace("+", "") + digits.replace(",", "").replace("，", "")
-    if unit and name == "value":
-        return (
-            f"write {plain}: the unit ({unit}) comes from the figure's metric "
-            "(content/data/metrics.yaml)"
-        )
     if unit:
-        return f"write {plain}: '{name}' takes the number alone, without a unit"
+        return (
+            f"write {plain}: '{name}' takes the number alone; its unit ({unit}) is declared "
+            "with the data (content/datapackage.yaml)"
+        )
     if plain != sign + digits:
         return f"write {plain}, without thousands separators or quotes"
     return f"write {plain} without quotes"

@@ -123,7 +123,7 @@ def group_key(dataset: str, field_name: str, value: Any) -> str:
 
 
 class RecordedGroups(Mapping[Any, V]):
-    """Records of a dataset grouped by one field's value (awards by region). Looking up one
+    """Records of a dataset grouped by one field's value (players by team). Looking up one
     group records that group only; iterating records the whole dataset."""
 
     def __init__(self, dataset: str, field_name: str, groups: dict[Any, V]):

@@ -371,7 +371,7 @@ class Chart(Strict):
         description="bar: horizontal bars; column: vertical; grouped-/stacked-column: split by "
         "`series`; "
         "line: values over periods; timeline: dated events; grid: a mark for each row at "
-        "(x, y), e.g. which places (y) won at which ceremony (x), named, not counted."
+        "(x, y), e.g. which teams (y) played in which season (x), named, not counted."
     )
     data: str = Field(
         min_length=1,
@@ -388,6 +388,12 @@ class Chart(Strict):
     y: str = Field(description="Column for the value axis, or `count` to count rows.")
     series: str | None = Field(
         default=None, description="Column that splits rows into coloured series."
+    )
+    year: str | None = Field(
+        default=None,
+        description="Column that gives a row's year (a year, a date, or words holding a year) "
+        "for placeholders' `since|in|until YEAR`; by default the dataset's only year, date or "
+        "period field, else x.",
     )
     highlight: dict[str, Scalar | list[Scalar]] | None = Field(
         default=None,

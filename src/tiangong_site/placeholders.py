@@ -8,7 +8,9 @@ The syntax is small and closed (no expressions, nothing evaluated): inside `{…
     min(COL) max(COL) sum(COL) over the plotted rows, COL a numeric column (`value`, `count`…)
     first.COL  last.COL        the first or last plotted row's COL, in the chart's order
     … since YEAR / in YEAR / until YEAR
-                               only rows of that year or later / that year / up to that year
+                               only rows of that year or later / that year / up to that year,
+                               a row's year read from the chart's `year:` column, else its
+                               dataset's only year, date or period field, else its x value
     … | words                  a whole number from 0 to 20 in words: "five", 五 (两 for 2)
     … | Words                  the same, capitalised in English: "Five"
 
@@ -19,7 +21,7 @@ values: "9% to 11%" over points of 9.3% and 11.4% stops the build at the title's
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import i18n
@@ -56,22 +58,33 @@ HINT = (
 
 Rows = Callable[[Chart, str], list[dict[str, Any]]]
 Locate = Callable[[int, tuple, str, str], Problem]
+Years = Callable[[Chart], Sequence[str]]
+"""The columns a chart's rows give their year in, tried in order (charts.year_columns)."""
 
 
 class PlaceholderError(ValueError):
     """A placeholder that cannot be filled: the message says why."""
 
 
-def fill(words: str, rows: list[dict[str, Any]], spec: Chart, lang: str) -> str:
-    """`words` with every placeholder replaced by its value from `rows`, written for `lang`."""
-    return PLACEHOLDER.sub(lambda m: _value(m.group(1), rows, spec, lang), words)
+def fill(
+    words: str,
+    rows: list[dict[str, Any]],
+    spec: Chart,
+    lang: str,
+    years: Sequence[str] | None = None,
+) -> str:
+    """`words` with every placeholder replaced by its value from `rows`, written for `lang`;
+    a row's year is read from the first of `years` that holds one (the chart's `year:`
+    column, else its x, by default)."""
+    columns = years if years is not None else (spec.year or spec.x,)
+    return PLACEHOLDER.sub(lambda m: _value(m.group(1), rows, columns, lang), words)
 
 
-def _value(expression: str, rows: list[dict[str, Any]], spec: Chart, lang: str) -> str:
+def _value(expression: str, rows: list[dict[str, Any]], years: Sequence[str], lang: str) -> str:
     match = EXPRESSION.match(expression)
     if not match:
         raise PlaceholderError(f"`{{{expression}}}` is not a placeholder this build knows")
-    chosen = _in_years(rows, spec, match["filter"], match["year"])
+    chosen = _in_years(rows, years, match["filter"], match["year"])
     if not chosen:
         raise PlaceholderError(f"`{{{expression}}}`: no plotted row is {_span(match)}")
     if match["count"]:
@@ -100,19 +113,21 @@ def _column(rows: list[dict[str, Any]], column: str, expression: str) -> list[fl
     return numbers
 
 
-def row_year(row: dict[str, Any], spec: Chart) -> int | None:
-    """The year a plotted row belongs to: its `year`, else the first year in its x value or date."""
-    if isinstance(row.get("year"), int):
-        return row["year"]
-    for key in (spec.x, "date", "period_mid", "ceremony_date"):
-        found = YEAR.search(str(row.get(key) or ""))
+def row_year(row: dict[str, Any], columns: Sequence[str]) -> int | None:
+    """The year a plotted row belongs to: that of the first of `columns` that holds one, a
+    whole number (2024) or the first year in its text ('2024-05-20', 'May 2024')."""
+    for key in columns:
+        value = row.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        found = YEAR.search(str(value or ""))
         if found:
             return int(found.group(1))
     return None
 
 
 def _in_years(
-    rows: list[dict[str, Any]], spec: Chart, how: str | None, year: str | None
+    rows: list[dict[str, Any]], years: Sequence[str], how: str | None, year: str | None
 ) -> list[dict[str, Any]]:
     if not how or year is None:
         return rows
@@ -122,7 +137,7 @@ def _in_years(
         "in": lambda y: y == wanted,
         "until": lambda y: y <= wanted,
     }[how]
-    return [row for row in rows if (y := row_year(row, spec)) is not None and keep(y)]
+    return [row for row in rows if (y := row_year(row, years)) is not None and keep(y)]
 
 
 def _written(value: float, lang: str, form: str | None, expression: str) -> str:
@@ -147,28 +162,31 @@ def typed_rates(words: str, rows: list[dict[str, Any]], spec: Chart) -> list[str
 
 
 def fill_charts(
-    charts: list[Chart], languages: list[str], rows_of: Rows, problem_at: Locate
+    charts: list[Chart], languages: list[str], rows_of: Rows, problem_at: Locate, years: Years
 ) -> list[Problem]:
     """Fill the placeholders of every chart in place (each spec is replaced by a filled copy)
     and return the problems found: placeholders that cannot be filled, rates typed by hand
     that disagree with the data. `rows_of(spec, lang)` gives the rows a chart plots;
-    `problem_at(index, key, message, hint)` locates a problem in charts.yaml."""
+    `problem_at(index, key, message, hint)` locates a problem in charts.yaml; `years(spec)`
+    names the columns its rows give their year in."""
     problems: list[Problem] = []
     for i, spec in enumerate(charts):
         if spec is None:
             continue
         update: dict[str, Any] = {}
         found: list[tuple[tuple, str, str]] = []
+        columns = tuple(years(spec))
         for name in FIELDS:
             value = getattr(spec, name)
             if name == "notes":
                 notes = [
-                    _filled(v, spec, languages, rows_of, (name, n)) for n, v in enumerate(value)
+                    _filled(v, spec, languages, rows_of, (name, n), columns)
+                    for n, v in enumerate(value)
                 ]
                 update[name] = [note for note, _ in notes]
                 found += [p for _, ps in notes for p in ps]
             elif value is not None:
-                update[name], more = _filled(value, spec, languages, rows_of, (name,))
+                update[name], more = _filled(value, spec, languages, rows_of, (name,), columns)
                 found += more
         problems += [problem_at(i, key, message, hint) for key, message, hint in found]
         charts[i] = spec.model_copy(update=update)
@@ -181,6 +199,7 @@ def _filled(
     languages: list[str],
     rows_of: Rows,
     key: tuple,
+    years: Sequence[str],
 ) -> tuple[str | Localised, list[tuple[tuple, str, str]]]:
     """One text filled in each language, and its problems as (key, message, hint)."""
     found: list[tuple[tuple, str, str]] = []
@@ -195,7 +214,7 @@ def _filled(
         where = key if isinstance(value, str) else (*key, lang)
         rows = rows_of(spec, lang)
         try:
-            filled[lang] = fill(words, rows, spec, lang)
+            filled[lang] = fill(words, rows, spec, lang, years)
         except PlaceholderError as exc:
             found.append((where, str(exc), HINT))
             continue

@@ -1,8 +1,8 @@
 """A row's columns as a reader reads them on a collection's page: each under its declared
 `title` (else a readable form of its name), with its unit, and its value written as the
 page's language writes it (numbers with the language's marks, dates in words, yes and no).
-An enum's label (`kind_name`) or a named record's name (`region_name`) is shown in the place
-of the code it names (`kind`, `region`)."""
+An enum's label (`kind_name`) or a named record's name (`team_name`) is shown in the place
+of the code it names (`kind`, `team`)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class Heading:
     title: str
     unit: str
     kind: str
-    """The declared field's type ('' for a column no field declares, such as `region_name`)."""
+    """The declared field's type ('' for a column no field declares, such as `team_name`)."""
     shown: bool
     """False for a code whose label or name the row also has (`kind` beside `kind_name`)."""
 

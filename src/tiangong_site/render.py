@@ -63,7 +63,7 @@ class Urls:
         return f"{parts.scheme}://{parts.netloc}"
 
     def url(self, path: str = "") -> str:
-        """A page's path ('regions/zhuji/') -> a root-relative URL under the base path, in this
+        """A page's path ('teams/red/') -> a root-relative URL under the base path, in this
         language."""
         return self.base_path + self.prefix + path.lstrip("/")
 

@@ -329,8 +329,9 @@ def _exemplify_declared(record: dict[str, Any], model: type[BaseModel], records:
     built-in datasets' schemas show, and a snippet copied from the last record."""
     written = [r.model_dump(mode="json", exclude_none=True) for r in records if r is not None]
     for field, prop in record.get("properties", {}).items():
-        prop.pop("title", None)
         info = model.model_fields[field]
+        if info.title is None:  # pydantic's title made of the name: the declared one only
+            prop.pop("title", None)
         example = _example("", field, written, info.get_default(call_default_factory=True))
         if example is not None:
             prop["examples"] = [example]

@@ -236,7 +236,7 @@ def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
     footer = font(regular, 26)
     pen.rounded_rectangle((80, 536, 124, 580), radius=9, fill=accent)
     pen.text((140, 544), card.footer, font=footer, fill=card.brand["muted"])
-    for i in range(5):  # one for each award: decoration, not data
+    for i in range(5):  # decoration, not data
         x = WIDTH - 80 - 30 - i * 44
         pen.ellipse((x - 5, 541, x + 35, 581), fill=accent_bg)
         pen.ellipse((x, 546, x + 30, 576), fill=accent)

@@ -157,9 +157,10 @@ FIGURE = "  period: {kind: year, year: 2010}\n  value: 14.8\n"
     ("written", "fix"),
     [
         ("8,368.6", "write 8368.6, without thousands separators"),
-        ('"9.8%"', "write 9.8: the unit (%) comes from the figure's metric"),
+        ('"9.8%"', "write 9.8: 'value' takes the number alone; its unit (%) is declared"),
+        ('"1,400 km"', "write 1400: 'value' takes the number alone; its unit (km) is declared"),
     ],
-    ids=["thousands separator", "percent sign"],
+    ids=["thousands separator", "percent sign", "any unit"],
 )
 def test_a_number_written_with_a_separator_or_a_unit_gets_the_plain_number(
     tmp_path: Path, written, fix

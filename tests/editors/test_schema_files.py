@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -270,3 +271,21 @@ def test_snippets_insert_a_valid_record_without_placeholder_zeros():
         (snippet,) = schema["$defs"][item]["defaultSnippets"]
         jsonschema.validate([snippet["body"]], schema)
         assert 0 not in snippet["body"].values(), snippet
+
+
+def test_a_declared_fields_title_and_description_stay_apart_in_its_schema(tmp_path: Path):
+    from tiangong_site.schema import content_schemas
+
+    folder = tmp_path / "content"
+    shutil.copytree(REPO / "tests" / "projects" / "ferries" / "content", folder)
+    package = folder / "datapackage.yaml"
+    declared = package.read_text(encoding="utf-8")
+    since = "- {name: since, type: year}"
+    assert since in declared
+    titled = '- {name: since, type: year, title: "Opened", description: "Year it first sailed."}'
+    package.write_text(declared.replace(since, titled), encoding="utf-8")
+    schema = content_schemas(load_content(folder))["routes"]
+    fields = {field: prop for model, field, prop in properties(schema) if model == "Routes"}
+    assert fields["since"]["title"] == "Opened"
+    assert fields["since"]["description"] == "Year it first sailed."
+    assert "title" not in fields["route"]  # no title declared: none made up from the name

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project, theme_override
+from conftest import REPO, theme_override
 
 pytestmark = pytest.mark.browser
 
@@ -93,8 +93,9 @@ class Preview:
 
 
 @pytest.fixture
-def preview(tmp_path: Path) -> Iterator[Preview]:
-    project = copy_project(tmp_path / "project")
+def preview(project: Path) -> Iterator[Preview]:
+    # A copy with the session build's warm cache: its first build draws no chart again, so a
+    # loaded machine does not spend the server's start-up time in Chromium.
     # A template of the project's own (a copy of the theme's), for a test to break.
     theme_override(project, "templates/sources.html")
     server = Preview(project, free_port())

@@ -154,8 +154,8 @@ class Package:
 
     def header(self, dataset: str, column: str) -> LocalText | None:
         """A column's words for readers, as the declaration of `dataset` gives them: its
-        `headers`, the field's `title`, or for a joined column (`region_name`) the title of
-        the named dataset's field (`name` of `regions`). None: the engine's word."""
+        `headers`, the field's `title`, or for a joined column (`team_name`) the title of
+        the named dataset's field (`name` of `teams`). None: the engine's word."""
         resource = self.resources.get(dataset)
         if resource is None:
             return None

@@ -122,7 +122,9 @@ def _annotation(
 
 
 def _description(field: FieldSpec) -> str:
-    words = [text(field.title), text(field.description)]
+    """What the field holds, and its unit: the JSON Schema `description`, apart from the
+    field's `title` (its short name), as JSON Schema keeps them."""
+    words = [text(field.description)]
     if field.unit:
         words.append(f"Unit: {field.unit}.")
     return " ".join(w for w in words if w) or f"The record's {field.name}."
@@ -132,12 +134,12 @@ def _definition(field: FieldSpec) -> tuple[Any, Any]:
     annotation, c = _annotation(field), field.constraints
     length = {"min_length": c.minLength, "max_length": c.maxLength}
     many = field.type in ("list", "array")
-    info = Field(description=_description(field), **(length if many else {}))
+    words = {"title": text(field.title) or None, "description": _description(field)}
     if c.required:
-        return annotation, info
+        return annotation, Field(**words, **(length if many else {}))
     if many:
-        return annotation, Field(default_factory=list, description=info.description, **length)
-    return annotation | None, Field(default=field.default, description=info.description)
+        return annotation, Field(default_factory=list, **words, **length)
+    return annotation | None, Field(default=field.default, **words)
 
 
 def _class_name(name: str) -> str:
@@ -357,7 +359,7 @@ def _record_type_of(declaration: str, model: type[Strict]) -> Any:
     def made(values: dict[str, Any]) -> Record:
         made = record(values)
         if statuses:  # the note a status other than `reported` needs, as a model checks it
-            Qualified._status_has_its_note(made)  # type: ignore[arg-type]
+            Qualified._status_has_its_note(made)
         if spec.table.rules:
             rules(made)
         return made

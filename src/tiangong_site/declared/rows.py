@@ -4,7 +4,7 @@ language per build (through Content.derived) for charts, tables and downloads.
 Naming: each field's value under its name (localised text in the row's language); an enum
 with labels adds NAME_name (its label); a foreign key field F naming one record adds F_COL
 for each column COL of that record's row (one level: the referenced rows' own references are
-not followed), so `region` naming a region adds `region_name`; a date with a `precision`
+not followed), so `team` naming a team adds `team_name`; a date with a `precision`
 adds NAME_name (the date in words); with uncertainty, each status field S, S_name (the
 status in words), and `uncertain`. One convention for every derived
 column, so a chart or template reads `kind_name` whatever made it.
@@ -69,7 +69,7 @@ def _joined(base: list[dict[str, Any]], joins: list[Any]) -> list[dict[str, Any]
             found = by_key.get(row[field]) if row[field] is not None else None
             added[field] = {f"{field}_{c}": found.get(c) if found else None for c in columns}
         joined: dict[str, Any] = {}
-        for key, value in row.items():  # region_name next to region, as a reader reads it
+        for key, value in row.items():  # team_name next to team, as a reader reads it
             joined[key] = value
             joined.update(added.get(key, ()))
         rows.append(joined)
@@ -295,7 +295,7 @@ def _target(
 
 
 def _builtin_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
-    """A built-in dataset's rows: its table rows, or (sources, regions, metrics) its
+    """A built-in dataset's rows: its table rows, or (one without table rows) its
     records' plain fields, text in `lang`."""
     from ..tables import ROW_BUILDERS, dataset_rows
 

@@ -116,7 +116,7 @@ class MeasureSpec(Strict):
 
     unit: str = Field(
         description="A key of the package's `units`, or FIELD.COLUMN: the unit is the COLUMN "
-        "of the record the foreign key FIELD names (`metric.unit`)."
+        "of the record the foreign key FIELD names (`gauge.unit`)."
     )
     qualifier: FieldName | None = Field(
         default=None,
@@ -144,7 +144,7 @@ class ForeignKey(Strict):
     columns: list[FieldName] | None = Field(
         default=None,
         description="(ext) The columns of the named record's row that this dataset's rows "
-        "take, each as FIELD_COLUMN (`[name]`: region -> region_name); all by default, `[]` "
+        "take, each as FIELD_COLUMN (`[name]`: team -> team_name); all by default, `[]` "
         "for none.",
     )
 
@@ -368,7 +368,7 @@ EXAMPLES: dict[str, Any] = {
     "TableSchema.foreignKeys": [{"fields": "flows_into", "reference": {"resource": "rivers"}}],
     "TableSchema.uncertainty": True,
     "TableSchema.rules": [{"field": "opened", "lessThan": "closed"}],
-    "Uncertainty.statuses": ["status", "standing_status"],
+    "Uncertainty.statuses": ["status", "flow_status"],
     "Rule.field": "opened",
     "Rule.lessThan": "closed",
     "Rule.inYear": "year",
@@ -377,7 +377,7 @@ EXAMPLES: dict[str, Any] = {
     "ResourceSpec.path": "data/rivers.csv",
     "ResourceSpec.title": {"en": "Rivers"},
     "ResourceSpec.description": {"en": "The province's main rivers."},
-    "ResourceSpec.sources": ["zistic-2024"],
+    "ResourceSpec.sources": ["river-survey-2023"],
     "ResourceSpec.sort": "-length",
     "ResourceSpec.lookups": [
         {

@@ -23,7 +23,7 @@ from .views import source_view
 
 
 def download_name(chart_id: str, extension: str) -> str:
-    """A chart's data file is named after the chart (shaoxing-wins.csv), so a reader's
+    """A chart's data file is named after the chart (sailings-by-route.csv), so a reader's
     downloads folder does not fill with data.csv, data (1).csv, …"""
     return f"{chart_id}.{extension}"
 

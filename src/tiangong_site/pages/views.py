@@ -206,6 +206,6 @@ def _one_cite_per_source(sentence: str) -> str:
 
 
 def _figure_subject(view: dict[str, Any], content: Content, lang: str) -> str:
-    """What a status note is about, the callout's words in their declared order: 'Growth
-    of industrial value added, Zhejiang, H1 2023'."""
+    """What a status note is about, the callout's words in their declared order: 'Flow,
+    River Lea, H1 2023'."""
     return gettext(lang, ", ").join(str(view[name]) for name in content.quotes.label)
