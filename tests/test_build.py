@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -151,13 +152,16 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(built_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The real content (as copied for this session) built with build.py into a fresh folder."""
-    out = tmp_path_factory.mktemp("e2e") / "site"
-    run = run_build_py("build", "--project", built_once, "--output", out)
+    """The real content (as copied for this session) built with build.py into a fresh folder,
+    from a copy of its own: a build writes its cache, and other workers copy `built_once`'s."""
+    folder = tmp_path_factory.mktemp("e2e")
+    project, out = folder / "project", folder / "site"
+    shutil.copytree(built_once, project, symlinks=True, ignore=shutil.ignore_patterns("_site"))
+    run = run_build_py("build", "--project", project, "--output", out)
     assert run.code == 0, run.err
-    site = load_yaml_file(built_once / "content" / "site.yaml", "site.yaml").data
+    site = load_yaml_file(project / "content" / "site.yaml", "site.yaml").data
     pages = {p.relative_to(out).as_posix(): parse(p) for p in sorted(out.rglob("*.html"))}
-    return Built(built_once, out, site["base_url"], pages)
+    return Built(project, out, site["base_url"], pages)
 
 
 def declared_charts(built: Built) -> list[str]:
