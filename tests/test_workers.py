@@ -47,9 +47,9 @@ def spied(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     asked: list[int] = []
     mapped = workers.mapped
 
-    def spy(work, items, processes, done=None):
+    def spy(work, items, processes, done=None, weights=None, kept=None):
         asked.append(processes)
-        return mapped(work, items, processes, done)
+        return mapped(work, items, processes, done, weights, kept)
 
     monkeypatch.setattr(workers, "mapped", spy)
     return asked
@@ -115,6 +115,106 @@ def test_a_large_site_uses_every_core_unless_told_otherwise(monkeypatch: pytest.
     assert workers.planned(2) == 2  # never more processes than items
     monkeypatch.setenv(workers.WORKERS_ENV, "many")
     assert workers.planned(workers.MIN_ITEMS) == workers.cores()
+
+
+def test_a_few_heavy_items_are_enough_for_every_core_and_light_ones_are_not(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    assert workers.planned(100, heavy=workers.MIN_HEAVY) == workers.cores()
+    assert workers.planned(100, heavy=workers.MIN_HEAVY / 2) == 1
+    assert workers.planned(1, heavy=10 * workers.MIN_HEAVY) == 1  # one item: nothing to share
+
+
+def test_weighted_chunks_give_the_heaviest_items_first_each_alone():
+    weights = [1.0] * 30 + [14.0, 12.0] + [1.0] * 10
+    chunks = workers._chunks(len(weights), 2, weights)
+    assert [list(c) for c in chunks[:2]] == [[30], [31]]  # one for each process
+    assert sorted(i for c in chunks for i in c) == list(range(len(weights)))
+    assert all(len(c) > 1 for c in chunks[2:-1])  # light ones grouped, not one a message
+    # equal weights (the peers workload of 10,000 pages): the chunks of the unweighted order
+    even = workers._chunks(10_000, 2, [1.0] * 10_000)
+    assert [list(c) for c in even] == [list(c) for c in workers._chunks(10_000, 2, None)]
+
+
+def wait_for_both(met: Path) -> None:
+    """Note this process in `met`, then wait until two processes have: neither process can
+    take all the items, however fast it is."""
+    with open(met, "a", encoding="utf-8") as file:
+        file.write(f"{os.getpid()}\n")
+    deadline = time.monotonic() + 30  # a hang guard, not a speed budget
+    while len(set(met.read_text(encoding="utf-8").split())) < 2:
+        assert time.monotonic() < deadline, "the other process never took an item"
+        time.sleep(0.005)
+
+
+def test_two_heavy_items_go_to_two_processes_and_results_come_in_order(tmp_path: Path):
+    weights = [1.0] * 20 + [14.0] + [1.0] * 20 + [12.0]
+
+    def work(i: int) -> tuple[int, int]:
+        if weights[i] > 1:
+            wait_for_both(tmp_path / "pids")
+        return i * i, os.getpid()
+
+    items = list(range(len(weights)))
+    results = list(workers.mapped(work, items, 2, weights=weights))
+    assert [square for square, _ in results] == [i * i for i in items]
+    assert results[20][1] != results[41][1]
+    assert os.getpid() in {results[20][1], results[41][1]}
+
+
+def test_what_a_worker_adds_to_kept_state_is_merged_into_the_parent(tmp_path: Path):
+    seen: dict[int, int] = {}
+    kept = workers.Kept(lambda: dict(seen), seen.update)
+
+    def work(i: int) -> int:
+        wait_for_both(tmp_path / "pids")
+        seen[i] = os.getpid()
+        return i
+
+    items = list(range(3 * workers.CHUNK))
+    assert list(workers.mapped(work, items, 2, kept=kept)) == items
+    assert sorted(seen) == items  # the worker's items too
+    assert len(set(seen.values())) == 2
+
+
+def test_the_default_site_renders_in_two_processes_the_bytes_of_one_and_keeps_its_memo(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spied: list[int],
+):
+    """The default site's few heavy story pages are shared out between two processes; the
+    Markdown converted in the worker is saved in the memo, so the next build converts none."""
+    from tiangong_site import markdown
+
+    for memo in (project / ".cache").glob("markdown-*.json"):
+        memo.unlink()  # every page converted afresh, in whichever process renders it
+    converted: list[int] = []
+    convert = markdown._convert
+    met = tmp_path / "pids"
+
+    def counted(text: str, allow_html: bool):
+        wait_for_both(met)  # the worker converts some pages, not the parent all of them
+        with open(tmp_path / "converted", "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        converted.append(os.getpid())
+        return convert(text, allow_html)
+
+    monkeypatch.setattr(markdown, "_convert", counted)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    shared = build(Project.at(project), tmp_path / "shared")
+    assert spied == [2]
+    by = (tmp_path / "converted").read_text(encoding="utf-8").split()
+    assert len(set(by)) == 2 and str(os.getpid()) in by
+    converted.clear()
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")
+    alone = build(Project.at(project), tmp_path / "alone")
+    assert spied == [2, 1]
+    assert converted == []  # the memo kept what both processes converted
+    assert tree_digest(tmp_path / "shared") == tree_digest(tmp_path / "alone")
+    assert alone.pages == shared.pages > 100
 
 
 def test_the_parent_and_a_worker_share_the_items_and_results_come_in_order(tmp_path: Path):

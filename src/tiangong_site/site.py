@@ -8,7 +8,7 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -633,6 +633,7 @@ def render_jobs(
     processes: int = 1,
     out: Path | None = None,
     keep: bool = True,
+    memos: Sequence[memo_of.Memo] = (),
 ) -> dict[str, Any]:
     """Render pages to memory, in `processes` processes (workers.py), each job keeping the
     keys of what it read (`Job.depends`, sent back from the worker with the page). Raises
@@ -642,7 +643,8 @@ def render_jobs(
     With `out`, the process that renders a page also writes it there, at once (workers write
     side by side), and sends back its HTML only if `keep`, else its links and ids
     (linkcheck.PageLinks): 10,000 pages are not all held in memory, nor copied back from
-    the workers."""
+    the workers. What the workers add to `memos` is added to them here too, so that it is
+    saved."""
     problems: list[Problem] = list(prepared.plan.problems)
     rendered: dict[str, Any] = {}
     folders: set[str] = set()
@@ -665,7 +667,9 @@ def render_jobs(
         if tick:
             tick(f"rendered {count}/{len(jobs)} pages")
 
-    results = workers.mapped(one, jobs, processes, done)
+    weights = [job.weight for job in jobs] if processes > 1 else None
+    kept = workers.Kept(lambda: [m.used for m in memos], lambda used: _merged(memos, used))
+    results = workers.mapped(one, jobs, processes, done, weights, kept)
     for job, (html, page_problems, keys) in zip(jobs, results, strict=True):
         job.depends = keys  # recorded in the worker's copy of the job: the preview reads it
         problems.extend(page_problems)
@@ -674,6 +678,12 @@ def render_jobs(
     if problems:
         raise ContentError(problems)
     return rendered
+
+
+def _merged(memos: Sequence[memo_of.Memo], used: list[dict[str, Any]]) -> None:
+    """Entries a worker used, marked used in the memos of this process (saved with them)."""
+    for memo, entries in zip(memos, used, strict=True):
+        memo.used.update(entries)
 
 
 def write_site(
@@ -693,8 +703,8 @@ def write_site(
         cjk.remembered(project.cache) as runs,
         _templates_as_loaded(prepared.envs),
     ):
-        processes = workers.planned(len(jobs))
-        pages = render_jobs(project, prepared, jobs, tick, processes, out, keep)
+        processes = workers.planned(len(jobs), sum(job.weight - 1 for job in jobs))
+        pages = render_jobs(project, prepared, jobs, tick, processes, out, keep, (prose, runs))
     typography = typography_problems(project, prepared, pages, prepared.plan.files)
     if typography:
         raise ContentError(typography)

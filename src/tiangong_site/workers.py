@@ -37,6 +37,14 @@ MIN_ITEMS = 2000
 a page cost a third as much (Debian's Python 3.11): at 1,000 pages 0.87 and 1.17 of the
 wall time in two runs at load 7 to 16, at 2,000 pages 1.13 (processor time 1.07), at
 10,000 pages 0.92 (processor time 1.16)."""
+MIN_HEAVY = 20.0
+"""Work beyond one light item per item (`planned`), in light items, that pays for a worker
+however few the items. A worker's cost grows with the items it takes (each result pickled
+back, the parent's memory it touches), not with the time an item takes, so a few heavy
+items pay where many light ones do not: the default site's 102 pages carry about 30 of it
+(its story pages, bench/README.md), the peers workload's none."""
+SHARES = 8
+"""With weights, chunks per process: enough that the last chunks even the processes out."""
 CHUNK = 64
 """Items per task: small enough to share the work out evenly, large enough that each
 result's trip back is one pickle, not 64."""
@@ -50,9 +58,10 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def planned(items: int) -> int:
+def planned(items: int, heavy: float = 0.0) -> int:
     """How many processes to use for `items` items: TIANGONG_WORKERS, or one per core when
-    there are at least MIN_ITEMS of them and this system can fork; else 1."""
+    there are at least MIN_ITEMS of them, or `heavy` (their estimated work beyond one light
+    item each, in light items) is at least MIN_HEAVY, and this system can fork; else 1."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -60,7 +69,8 @@ def planned(items: int) -> int:
     given = os.environ.get(WORKERS_ENV, "").strip()
     if given.isdigit() and int(given) >= 1:
         return min(int(given), max(items, 1))
-    return cores() if items >= MIN_ITEMS else 1
+    enough = items >= MIN_ITEMS or (heavy >= MIN_HEAVY and items >= 2)
+    return cores() if enough else 1
 
 
 def mapped(
@@ -68,11 +78,16 @@ def mapped(
     items: Sequence[Item],
     processes: int,
     done: Callable[[int], None] | None = None,
+    weights: Sequence[float] | None = None,
+    kept: Kept | None = None,
 ) -> Iterator[Result]:
     """work(item) for every item, in order, in `processes` processes (1: in this one): this
     one and processes - 1 forked workers, taking chunks of items from one shared counter.
     `work` may be any function, closures too: workers are forked with it. Its results must
-    pickle. `done(n)` is told how many items are finished, as chunks finish.
+    pickle. `done(n)` is told how many items are finished, as chunks finish. With `weights`
+    (each item's estimated work), chunks are taken heaviest first and hold about equal
+    work, so that two heavy items go to two processes and light ones even them out.
+    `kept` brings back what `work` left in a worker's memory that the caller keeps (memos).
 
     An exception in a worker is raised here, as a RuntimeError naming it."""
     if processes <= 1 or len(items) < 2:
@@ -81,7 +96,36 @@ def mapped(
             if done is not None:
                 done(i + 1)
         return
-    yield from _Shared(work, items, processes - 1, done).run()
+    yield from _Shared(work, items, processes - 1, done, weights, kept).run()
+
+
+class Kept:
+    """State that work on items adds to in the worker that does it, and that this process
+    keeps (a memo of results, saved after the build): `gather()` is called in each worker
+    once its items are done, and what it returns (it must pickle) is given to `merge` here.
+    Without it, what a worker added would end with the worker."""
+
+    def __init__(self, gather: Callable[[], Any], merge: Callable[[Any], None]):
+        self.gather, self.merge = gather, merge
+
+
+def _chunks(count: int, processes: int, weights: Sequence[float] | None) -> list[Sequence[int]]:
+    """The items' indexes in chunks, in the order they are taken: CHUNK at a time in order,
+    or with weights, heaviest first, each chunk closed once it holds its share of the work
+    (1/SHARES of a process's) or CHUNK items."""
+    if weights is None:
+        return [range(s, min(s + CHUNK, count)) for s in range(0, count, CHUNK)]
+    share = sum(weights) / (processes * SHARES)
+    chunks: list[Sequence[int]] = []
+    chunk: list[int] = []
+    work = 0.0
+    for i in sorted(range(count), key=lambda i: -weights[i]):  # stable: equal ones in order
+        chunk.append(i)
+        work += weights[i]
+        if work >= share or len(chunk) == CHUNK:
+            chunks.append(chunk)
+            chunk, work = [], 0.0
+    return chunks + [chunk] if chunk else chunks
 
 
 class _Shared:
@@ -100,12 +144,15 @@ class _Shared:
         items: Sequence[Any],
         forks: int,
         done: Callable[[int], None] | None,
+        weights: Sequence[float] | None = None,
+        kept: Kept | None = None,
     ):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self.work, self.items, self.forks, self.done = work, items, forks, done
-        self.chunks = [(s, min(s + CHUNK, len(items))) for s in range(0, len(items), CHUNK)]
+        self.chunks = _chunks(len(items), forks + 1, weights)
+        self.kept = kept
         self.counter = context.RawValue("i", 0)
         self.lock = context.Lock()
         self.results: dict[int, list[Any]] = {}
@@ -126,8 +173,19 @@ class _Shared:
                 self._receive(children, wait=True)
         finally:
             _stop(children)
-        for chunk in range(len(self.chunks)):
-            yield from self.results.pop(chunk)
+        yield from self._in_order()
+
+    def _in_order(self) -> Iterator[Any]:
+        """The results in the items' order (chunks taken heaviest first are out of it)."""
+        if all(isinstance(indexes, range) for indexes in self.chunks):
+            for chunk in range(len(self.chunks)):
+                yield from self.results.pop(chunk)
+            return
+        placed: list[Any] = [None] * len(self.items)
+        for chunk, indexes in enumerate(self.chunks):
+            for i, result in zip(indexes, self.results.pop(chunk), strict=True):
+                placed[i] = result
+        yield from placed
 
     def _claim(self) -> int | None:
         """The next chunk nobody took, or None."""
@@ -144,7 +202,7 @@ class _Shared:
             raise RuntimeError(f"an item failed: {type(exc).__name__}: {exc}") from exc
 
     def _chunk(self, chunk: int) -> list[Any]:
-        return [self.work(self.items[i]) for i in range(*self.chunks[chunk])]
+        return [self.work(self.items[i]) for i in self.chunks[chunk]]
 
     def _finish(self, chunk: int, results: list[Any]) -> None:
         self.results[chunk] = results
@@ -172,6 +230,9 @@ class _Shared:
                     _send(pipe, message)
                     if isinstance(message[1], _Failed):
                         break
+                else:
+                    if self.kept is not None:
+                        _send(pipe, (KEPT, self.kept.gather()))
             code = 0
         finally:
             os._exit(code)
@@ -189,12 +250,19 @@ class _Shared:
             for chunk, results in _messages(pending):
                 if isinstance(results, _Failed):
                     raise RuntimeError(f"a worker process failed: {results.message}")
-                self._finish(chunk, results)
+                if chunk == KEPT and self.kept is not None:
+                    self.kept.merge(results)
+                else:
+                    self._finish(chunk, results)
             if not data:
                 del children[pipe]
                 os.close(pipe)
                 if os.waitpid(pid, 0)[1] != 0 or pending:
                     raise RuntimeError("a worker process failed: it ended before its work")
+
+
+KEPT = -1
+"""The chunk number of a worker's last message: what `Kept.gather` returned."""
 
 
 def _send(pipe: Any, message: Any) -> None:

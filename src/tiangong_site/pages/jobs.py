@@ -45,6 +45,9 @@ class Job:
     """The same page in each language: {lang, hreflang, name, href, current}."""
     origin: Origin | None = None
     """What made the page, for messages about its address or its ids."""
+    weight: float = 1.0
+    """The work of rendering it, estimated in light pages (a page of a collection): how the
+    pages are shared out between processes (workers.py)."""
 
     def full_context(self, env: jinja2.Environment) -> tuple[dict[str, Any], list[Problem]]:
         """Everything the template reads besides the environment's globals, and the problems

@@ -63,8 +63,21 @@ def _plan_markdown_pages(
                 title=text(page.meta.title, lang),
                 og_type="article" if page.meta.layout == "story" else "website",
                 origin=page_origin(page),
+                weight=_weight(page),
             )
         )
+
+
+BYTES_PER_LIGHT_PAGE = 1500
+"""Bytes of Markdown that take about as long to render as a light page: the story page
+(17 KB) took 28 ms, a collection's page 2.3 ms, on the default site."""
+
+
+def _weight(page: Page) -> float:
+    """The page's estimated work (Job.weight): one light page plus its Markdown's share.
+    A hint for sharing out work, so reading the body is not one of the plan's dependencies."""
+    with recording(passed_on=False):
+        return 1 + len(page.body.encode("utf-8")) / BYTES_PER_LIGHT_PAGE
 
 
 def _markdown_files(content: Content) -> dict[str, str]:
