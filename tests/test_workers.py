@@ -121,9 +121,15 @@ def test_a_few_heavy_items_are_enough_for_every_core_and_light_ones_are_not(
     monkeypatch: pytest.MonkeyPatch,
 ):
     monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
-    assert workers.planned(100, heavy=workers.MIN_HEAVY) == workers.cores()
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 3.0, 3.0))
+    assert workers.planned(100, heavy=workers.MIN_HEAVY) == 2
     assert workers.planned(100, heavy=workers.MIN_HEAVY / 2) == 1
     assert workers.planned(1, heavy=10 * workers.MIN_HEAVY) == 1  # one item: nothing to share
+    # every core busy: a worker would gain nothing for a few pages, though it would for many
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 1.0, 1.0))
+    assert workers.planned(100, heavy=workers.MIN_HEAVY) == 1
+    assert workers.planned(workers.MIN_ITEMS) == 2
 
 
 def test_weighted_chunks_give_the_heaviest_items_first_each_alone():
@@ -203,6 +209,7 @@ def test_the_default_site_renders_in_two_processes_the_bytes_of_one_and_keeps_it
 
     monkeypatch.setattr(markdown, "_convert", counted)
     monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "idle_core", lambda: True)
     monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
     shared = build(Project.at(project), tmp_path / "shared")
     assert spied == [2]

@@ -667,7 +667,10 @@ def render_jobs(
         if tick:
             tick(f"rendered {count}/{len(jobs)} pages")
 
-    weights = [job.weight for job in jobs] if processes > 1 else None
+    weights = None
+    if processes > 1:
+        weights = [job.weight for job in jobs]
+        _load_templates(prepared, jobs)
     kept = workers.Kept(lambda: [m.used for m in memos], lambda used: _merged(memos, used))
     results = workers.mapped(one, jobs, processes, done, weights, kept)
     for job, (html, page_problems, keys) in zip(jobs, results, strict=True):
@@ -678,6 +681,16 @@ def render_jobs(
     if problems:
         raise ContentError(problems)
     return rendered
+
+
+def _load_templates(prepared: Prepared, jobs: list[Job]) -> None:
+    """Load the pages' templates before the workers are forked, once, rather than in each
+    process that renders a page of them (a template missing is reported by its pages)."""
+    for lang, name in {(job.lang, job.template) for job in jobs}:
+        try:
+            prepared.envs[lang].get_template(name)
+        except jinja2.TemplateError:
+            pass
 
 
 def _merged(memos: Sequence[memo_of.Memo], used: list[dict[str, Any]]) -> None:

@@ -60,8 +60,9 @@ def cores() -> int:
 
 def planned(items: int, heavy: float = 0.0) -> int:
     """How many processes to use for `items` items: TIANGONG_WORKERS, or one per core when
-    there are at least MIN_ITEMS of them, or `heavy` (their estimated work beyond one light
-    item each, in light items) is at least MIN_HEAVY, and this system can fork; else 1."""
+    this system can fork and there are at least MIN_ITEMS of them, or when `heavy` (their
+    estimated work beyond one light item each, in light items) is at least MIN_HEAVY and a
+    core is idle (`idle_core`); else 1."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -69,8 +70,19 @@ def planned(items: int, heavy: float = 0.0) -> int:
     given = os.environ.get(WORKERS_ENV, "").strip()
     if given.isdigit() and int(given) >= 1:
         return min(int(given), max(items, 1))
-    enough = items >= MIN_ITEMS or (heavy >= MIN_HEAVY and items >= 2)
-    return cores() if enough else 1
+    if items >= MIN_ITEMS or (heavy >= MIN_HEAVY and items >= 2 and idle_core()):
+        return cores()
+    return 1
+
+
+def idle_core() -> bool:
+    """Whether the machine seems to have a core to spare: its load average over the last
+    minute is below its cores. A few heavy items gain a worker only the half of their
+    rendering it takes; with every core busy it gains nothing and costs its start."""
+    try:
+        return os.getloadavg()[0] < cores()
+    except (OSError, AttributeError):  # none to read (Windows has none): assume they are
+        return True
 
 
 def mapped(
