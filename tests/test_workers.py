@@ -122,12 +122,12 @@ def test_a_few_heavy_items_are_enough_for_every_core_and_light_ones_are_not(
 ):
     monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
     monkeypatch.setattr(workers, "cores", lambda: 2)
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 3.0, 3.0))
+    monkeypatch.setattr(workers, "busy_cores", lambda: 1.5)
     assert workers.planned(100, heavy=workers.MIN_HEAVY) == 2
     assert workers.planned(100, heavy=workers.MIN_HEAVY / 2) == 1
     assert workers.planned(1, heavy=10 * workers.MIN_HEAVY) == 1  # one item: nothing to share
     # every core busy: a worker would gain nothing for a few pages, though it would for many
-    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 1.0, 1.0))
+    monkeypatch.setattr(workers, "busy_cores", lambda: 2.5)
     assert workers.planned(100, heavy=workers.MIN_HEAVY) == 1
     assert workers.planned(workers.MIN_ITEMS) == 2
 

@@ -63,26 +63,38 @@ def planned(items: int, heavy: float = 0.0) -> int:
     this system can fork and there are at least MIN_ITEMS of them, or when `heavy` (their
     estimated work beyond one light item each, in light items) is at least MIN_HEAVY and a
     core is idle (`idle_core`); else 1."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
     given = os.environ.get(WORKERS_ENV, "").strip()
     if given.isdigit() and int(given) >= 1:
-        return min(int(given), max(items, 1))
-    if items >= MIN_ITEMS or (heavy >= MIN_HEAVY and items >= 2 and idle_core()):
-        return cores()
-    return 1
+        wanted = min(int(given), max(items, 1))
+    elif items >= MIN_ITEMS or (heavy >= MIN_HEAVY and items >= 2 and idle_core()):
+        wanted = cores()
+    else:
+        return 1  # without importing multiprocessing (3 ms of a small site's build)
+    import multiprocessing
+
+    return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 def idle_core() -> bool:
-    """Whether the machine seems to have a core to spare: its load average over the last
-    minute is below its cores. A few heavy items gain a worker only the half of their
-    rendering it takes; with every core busy it gains nothing and costs its start."""
+    """Whether the machine seems to have a core to spare (`busy_cores`). A few heavy items
+    gain a worker only the half of their rendering it takes; with every core busy it gains
+    nothing and costs its start and the memory it copies."""
+    return busy_cores() < cores()
+
+
+def busy_cores() -> float:
+    """The cores' worth of work besides this process: the larger of the load average over the
+    last minute, which lags, and the processes runnable now (Linux's /proc/loadavg)."""
     try:
-        return os.getloadavg()[0] < cores()
-    except (OSError, AttributeError):  # none to read (Windows has none): assume they are
-        return True
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # none to read (Windows has none)
+        load = 0.0
+    try:
+        with open("/proc/loadavg", encoding="ascii") as file:
+            running = int(file.read().split()[3].split("/")[0]) - 1  # less this process
+    except (OSError, ValueError, IndexError):
+        running = 0
+    return max(load, running)
 
 
 def mapped(
