@@ -11,6 +11,8 @@ from tiangong_site import i18n
 from tiangong_site.errors import ContentError
 from tiangong_site.site import Project, build
 
+GLOSSARY = "content/glossary.yaml"
+
 
 @pytest.fixture
 def project(cold_project: Path) -> Path:
@@ -47,15 +49,23 @@ def test_a_build_that_fails_keeps_no_extraction(project: Path, tmp_path: Path):
 def test_an_unchanged_site_is_rebuilt_from_the_memos_of_the_last_build(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from tiangong_site import charts, cjk, markdown
+    from tiangong_site import charts, cjk, loader, markdown
 
     build(Project.at(project), tmp_path / "first")
-    for purpose in ("typography", "figures", "markdown"):
+    for purpose in ("typography", "figures", "markdown", "parsed"):
         assert len(list((project / ".cache").glob(f"{purpose}-*.json"))) == 1, purpose
 
     def again(*args, **kwargs):
         raise AssertionError("worked out again, though nothing changed")
 
+    # every YAML file the build read (the glossary is the editors'), now from the memo
+    yaml_files = sorted(set((project / "content").rglob("*.yaml")) - {project / GLOSSARY})
+    parsed = [loader.load_yaml_text(f.read_text(encoding="utf-8"), f.name) for f in yaml_files]
+    monkeypatch.setattr(loader, "_parsed", again)
+    with loader.remembered(project / ".cache"):
+        for file, first in zip(yaml_files, parsed, strict=True):
+            kept = loader.load_yaml_text(file.read_text(encoding="utf-8"), file.name)
+            assert kept == first, file.name
     monkeypatch.setattr(cjk, "file_findings", again)  # the Chinese typography check
     monkeypatch.setattr(markdown, "_convert", again)  # Markdown to HTML
     monkeypatch.setattr(charts, "_go", again)  # plotly's validation of each figure
@@ -93,6 +103,7 @@ def test_a_build_that_fails_its_typography_check_keeps_no_memo(project: Path, tm
         build(Project.at(project), tmp_path / "out")
     assert not list((project / ".cache").glob("typography-*.json"))
     assert not list((project / ".cache").glob("markdown-*.json"))
+    assert not list((project / ".cache").glob("parsed-*.json"))
 
 
 @pytest.mark.slow

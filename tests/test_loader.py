@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -275,3 +276,44 @@ def test_page_without_front_matter_is_refused():
     (problem,) = caught.value.problems
     assert problem.line == 1
     assert "front matter" in problem.message
+
+
+def test_a_file_kept_in_the_parse_memo_comes_back_the_same_and_a_copy_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    text = "- id: a\n  value: 7.0\n  rows: [{year: 2023, share: 12.50}]\n- id: b\n  value: 3\n"
+    with loader.remembered(tmp_path) as memo:
+        first = load_yaml_text(text, "content/data/x.yaml")
+    memo.save()
+
+    def again(*args, **kwargs):
+        raise AssertionError("parsed again, though the memo has it")
+
+    monkeypatch.setattr(loader, "_parsed", again)
+    with loader.remembered(tmp_path):
+        kept = load_yaml_text(text, "content/data/y.yaml")
+        assert kept.path == "content/data/y.yaml"  # the file's own name, whatever the text
+        assert (kept.data, kept.positions, kept.decimals) == (
+            first.data,
+            first.positions,
+            first.decimals,
+        )
+        assert kept.decimals[(0, "value")] == 1  # 7.0: one place
+        assert kept.position((1, "value")) == (5, 3)  # where `value` starts on line 5
+        kept.data[0]["value"] = None  # the build changes what it loaded (validate frees it)
+        assert load_yaml_text(text, "x").data[0]["value"] == 7.0
+
+
+def test_a_file_json_cannot_give_back_is_parsed_each_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    text = "- id: a\n  value: .nan\n"  # not a number: never equal to itself, so never kept
+    with loader.remembered(tmp_path) as memo:
+        assert load_yaml_text(text, "x.yaml").data[0]["value"] != 0
+    memo.save()
+    calls: list[str] = []
+    parsed = loader._parsed
+    monkeypatch.setattr(loader, "_parsed", lambda t, p: calls.append(p) or parsed(t, p))
+    with loader.remembered(tmp_path):
+        assert math.isnan(load_yaml_text(text, "x.yaml").data[0]["value"])
+    assert calls == ["x.yaml"]

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, cjk, drawing, i18n, markdown, share_image, workers
+from . import __version__, cjk, drawing, i18n, loader, markdown, share_image, workers
 from . import memo as memo_of
 from . import output as output_rules
 from .brand import PLAIN, Brand, read_brand
@@ -332,7 +332,8 @@ def _build(
     tracked = in_background(tracked_cache, project.root)
     try:
         # a failed build leaves no trace; the fonts are found while the content loads
-        content = load_and_check(project, write_cache=False, fonts_early=True)
+        with loader.remembered(project.cache) as parsed:
+            content = load_and_check(project, write_cache=False, fonts_early=True)
     except ContentError:
         _refuse_tracked(tracked())  # the first thing to fix
         raise
@@ -355,6 +356,7 @@ def _build(
             if tmp.exists():
                 output_rules.remove_ours(tmp)
             raise
+    parsed.save()
     if len(content.site.languages) > 1:
         i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
     i18n.keep_compiled(project.root, content.site.languages, project.cache)
