@@ -11,8 +11,10 @@ sends back what the parent still needs (a page's links and ids, what it
 read) down a pipe; the parent keeps the results in the items' order.
 
 Forking costs about 10 ms per worker and each result is pickled back, so small sites are
-rendered in the parent (`MIN_ITEMS`). Without the fork start method (Windows), or with
-`TIANGONG_WORKERS=1`, everything runs in the parent.
+rendered in the parent (`MIN_ITEMS`), unless a few of their pages are heavy and a core is
+idle (`MIN_HEAVY`, `idle_core`): the heaviest pages are then handed out first, one to each
+process. Without the fork start method (Windows), or with `TIANGONG_WORKERS=1`, everything
+runs in the parent.
 """
 
 from __future__ import annotations
