@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..content import Content
+from ..declared import PLACE
 from ..i18n import gettext
 from ..models import text
 from ..render import Urls
@@ -112,16 +113,16 @@ def source_view(content: Content, source: Any, lang: str) -> dict[str, Any]:
 
 def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",)) -> dict[str, Any]:
     """What a template needs to mark a record that is not simply reported: the weakest of its
-    statuses, the marker's accessible label ("inferred: see note") and the note."""
-    weakest = next(
-        (getattr(record, k) for k in statuses if getattr(record, k) != "reported"), "reported"
-    )
+    statuses, the marker's accessible label ("inferred: see note") and the note. A record
+    of a dataset declared without `uncertainty` is reported."""
+    known = [getattr(record, k, "reported") for k in statuses]
+    weakest = next((status for status in known if status != "reported"), "reported")
     name = label(f"status-{weakest}", lang)
     return {
         "status": weakest,
         "status_name": name,
         "status_label": label("status-marker", lang) % name if weakest != "reported" else "",
-        "uncertain": text(record.uncertain, lang),
+        "uncertain": text(getattr(record, "uncertain", None), lang),
     }
 
 
@@ -147,12 +148,15 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
     spans = [f.name for f in resource.fields if f.type == "period"]
     period = getattr(fig, spans[0]) if spans else None  # how a callout says "date not given"
     rank = getattr(fig, "rank", None)
+    named = {name: row[column] for name, column in quotes.label.items()}
+    undated = bool(period is not None and period.undated)
     return {
         "id": fig.id,
         "value": row[quotes.value],
-        **{name: row[column] for name, column in quotes.label.items()},
+        **named,
+        "label_text": _callout_words(quotes, named, undated, lang),
         "period_kind": period.kind if period is not None else None,
-        "undated": bool(period is not None and period.undated),
+        "undated": undated,
         "rank": rank,
         "rank_text": _ranked(quotes.rank, ordinal(rank, lang), lang) if rank else "",
         "rank_ordinal": ordinal(rank, lang) if rank else "",
@@ -160,6 +164,17 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
         **status_view(fig, lang),
         "source": getattr(fig, "source", None),
     }
+
+
+def _callout_words(quotes: Any, named: dict[str, Any], undated: bool, lang: str) -> str:
+    """A callout's words: the declared `quotes.words` (`quotes.undated_words` for a record
+    whose source gives no date), `{NAME}` standing for a `label` name's column; else the
+    words joined by commas (an undated period's own words say "date not given")."""
+    pattern = (quotes.undated_words if undated else None) or quotes.words
+    if pattern is None:
+        return gettext(lang, ", ").join(str(v) for v in named.values() if v not in (None, ""))
+    shown = {name: "" if v is None else str(v) for name, v in named.items()}
+    return PLACE.sub(lambda m: shown[m.group(1)], text(pattern, lang))
 
 
 def _ranked(words: Any, place: str, lang: str) -> str:
