@@ -115,7 +115,7 @@ def _labels(root: Path, lang: str) -> list[str]:
     activate(REPO, ["en", "zh"])
     content = load_content(root / "content")
     gauges = content.index("gauges")
-    return [figure_view(gauges[g], content, lang)["label_text"] for g in ("weir", "mill")]
+    return [figure_view(gauges[g], content, lang).label_text for g in ("weir", "mill")]
 
 
 def test_a_callout_shows_the_quoted_columns_joined_when_no_words_are_declared(run_cli, tmp_path):
