@@ -98,7 +98,7 @@ def _is_han(ch: str) -> bool:
 
 
 class Extra:
-    """A view whose declared columns a template reads by name too (`fig.metric`, `s.pages`):
+    """A view whose other declared columns a template reads by name too (`fig.metric`):
     Jinja looks an attribute up as an item when the view has no such field."""
 
     __slots__ = ()
@@ -133,7 +133,12 @@ class SourceView(Extra):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-SOURCE_VIEW = tuple(f.name for f in fields(SourceView))
+SOURCE_VIEW = (
+    *("id", "title", "publisher", "date", "url", "kind", "kind_name", "language"),
+    *("language_name", "note"),
+)
+"""The fields of a SourceView its row gives; the others are made here."""
+SOURCE_VIEW_FIELDS = {f.name for f in fields(SourceView)}
 
 
 def source_view(content: Content, source: Any, lang: str, n: int = 0) -> SourceView:
@@ -144,13 +149,13 @@ def source_view(content: Content, source: Any, lang: str, n: int = 0) -> SourceV
     row = row_of(content, content.citations, source, lang)
     shown = {k: "" if v is None else v for k, v in row.items() if k[:1] != "_"}
     key = content.package.resources[content.citations].primary_key
-    named = {k: v for k, v in shown.items() if k in SOURCE_VIEW and k != "extra"}
+    named = {k: v for k, v in shown.items() if k in SOURCE_VIEW}
     return SourceView(
         **(named | {"id": row[key]}),
         title_lang=_title_lang(shown.get("title", ""), lang),
         print_url=short_url(shown.get("url", "")),
         n=n,
-        extra={k: v for k, v in shown.items() if k not in SOURCE_VIEW},
+        extra={k: v for k, v in shown.items() if k not in SOURCE_VIEW_FIELDS},
     )
 
 
