@@ -55,7 +55,7 @@ def generate(folder: Path, regions: int, awards_per_region: int = 10) -> Path:
     awards = [
         f"- ceremony_year: {2023 + year}\n  evaluation_year: {2022 + year}\n"
         f"  region: r{i}\n  tier: county\n"
-        f"  status: {'first-time' if year == 0 else 'returning'}\n  source: gen\n"
+        f"  standing: {'first-time' if year == 0 else 'returning'}\n  source: gen\n"
         for i in range(regions)
         for year in range(awards_per_region)
     ]

@@ -9,8 +9,9 @@ Chromium, then times three kinds of edit, as an editor makes them:
 - template edit: the story's template (templates/story.html, the project's own copy of the
   theme's, made before the preview starts).
 
-Each time runs from the file being written to the change being on screen (the watcher's
-poll, the rebuild, the page's reload and render). The first edit of each kind warms caches
+Each time runs from the file being written to the change being on screen: the watcher's
+wake-up, the rebuild, the page brought up to date (its body swapped in place, or the page
+loaded anew) and the browser's next frame drawn. The first edit of each kind warms caches
 and is not counted. Also reported, from the server's console: its own time per rebuild
 and how many pages each rebuild rendered.
 
@@ -41,6 +42,10 @@ KICKER = '<p class="kicker">'
 REBUILT = re.compile(
     r"changed: (?:re-rendered (\d+) page\(s\)|full rebuild), wrote \d+ file\(s\) in (\d+) ms"
 )
+
+PAINTED = "() => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)))"
+"""Resolves once the browser has drawn the frame after the change: on screen, not only in
+the document."""
 
 Edit = Callable[[int], str]
 """Makes edit number i; returns a JavaScript condition that holds once it is on screen."""
@@ -85,17 +90,28 @@ def edits(project: Path) -> dict[str, Edit]:
     }
 
 
-def measure(page, edit: Edit, count: int, gap: float) -> list[float]:
-    """Milliseconds from save to screen for `count` edits, after one warm-up edit."""
-    times = []
+def measure(page, edit: Edit, count: int, gap: float) -> tuple[list[float], int]:
+    """Milliseconds from save to screen for `count` edits, after one warm-up edit, and how
+    many of the counted edits loaded the page anew (the others were swapped in place)."""
+    times, loads = [], []
+
+    def navigated(frame) -> None:
+        if frame is page.main_frame:
+            loads.append(frame.url)
+
+    page.on("framenavigated", navigated)
     for i in range(count + 1):
+        if i == 1:
+            loads.clear()  # the warm-up's
         start = time.perf_counter()
         condition = edit(i)
         page.wait_for_function(f"() => document.body && {condition}", polling=5, timeout=30_000)
+        page.evaluate(PAINTED)
         if i:
             times.append((time.perf_counter() - start) * 1000)
         time.sleep(gap)  # let the page finish loading, as between an editor's saves
-    return times
+    page.remove_listener("framenavigated", navigated)
+    return times, len(loads)
 
 
 def server_lines(log: Path, seen: int) -> tuple[list[tuple[int | None, int]], int]:
@@ -109,13 +125,16 @@ def server_lines(log: Path, seen: int) -> tuple[list[tuple[int | None, int]], in
     return found, len(lines)
 
 
-def report(label: str, times: list[float], rebuilds: list[tuple[int | None, int]]) -> None:
+def report(
+    label: str, times: list[float], loads: int, rebuilds: list[tuple[int | None, int]]
+) -> None:
     ms = sorted(times)
     pages = sorted({"full" if n is None else n for n, _ in rebuilds}, key=str)
     server = statistics.median(t for _, t in rebuilds) if rebuilds else float("nan")
     print(
         f"{label:<28} median {statistics.median(ms):5.0f} ms  (min {ms[0]:.0f}, max {ms[-1]:.0f}, "
-        f"{len(ms)} edits); server rebuild median {server:.0f} ms, pages rendered {pages}"
+        f"{len(ms)} edits, {loads} loaded the page anew); server rebuild median {server:.0f} ms, "
+        f"pages rendered {pages}"
     )
 
 
@@ -149,17 +168,16 @@ def main() -> None:
                 wait_connected(page)
                 seen = server_lines(preview.log, 0)[1]
                 for label, edit in edits(project).items():
-                    times = measure(page, edit, args.edits, args.gap)
+                    times, loads = measure(page, edit, args.edits, args.gap)
                     rebuilds, seen = server_lines(preview.log, seen)
-                    results.append(
-                        (label, times, rebuilds[1:])
-                    )  # the warm-up's rebuild is not counted
+                    # the warm-up's rebuild is not counted
+                    results.append((label, times, loads, rebuilds[1:]))
                 browser.close()
         finally:
             preview.stop()
     print("Save to browser, story page (en/), Chromium:")
-    for label, times, rebuilds in results:
-        report(label, times, rebuilds)
+    for label, times, loads, rebuilds in results:
+        report(label, times, loads, rebuilds)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ folder for unit tests, and helpers to run the command line and fingerprint a fol
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import io
 import os
@@ -12,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,16 +38,46 @@ PROBLEM_LINE = re.compile(
 """`path:line:col: message (hint)`, the form every content problem is printed in."""
 
 
+def is_worker(config: pytest.Config) -> bool:
+    """Whether this process is a pytest-xdist worker (its environment says so to child
+    processes too, hence the config's word)."""
+    return hasattr(config, "workerinput")
+
+
+def shared_folder(request: pytest.FixtureRequest, name: str) -> Path:
+    """A folder of this run that every worker sees (pytest-xdist gives each worker its own
+    temporary folder, inside the run's)."""
+    base = request.getfixturevalue("tmp_path_factory").getbasetemp()
+    folder = (base.parent if is_worker(request.config) else base) / f"shared-{name}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Held by one worker at a time (the others wait): for work done once per run."""
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 # --- chart drawings ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session", autouse=True)
-def chart_drawings_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One chart-drawing cache for every build of the session (the builds run in copies of the
-    project, each with its own .cache/): each figure is drawn by Chromium once per session."""
+def chart_drawings_cache(request: pytest.FixtureRequest) -> Path:
+    """One chart-drawing cache for every build of the run (the builds run in copies of the
+    project, each with its own .cache/), kept in pytest's cache folder from run to run when
+    there is one: each figure is drawn by Chromium once, not once per run and per worker.
+    Entries are keyed by the figure and the renderer's versions, and signed, as a project's
+    own are; tests of drawing itself use a cache of their own."""
     from tiangong_site.drawing import CACHE_ENV
 
-    folder = tmp_path_factory.mktemp("chart-drawings")
+    kept = getattr(request.config, "cache", None)
+    folder = kept.mkdir("chart-drawings") if kept else shared_folder(request, "drawings")
     previous = os.environ.get(CACHE_ENV)
     os.environ[CACHE_ENV] = str(folder)
     yield folder
@@ -111,8 +143,21 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Temporary build or swap folders left beside the output (there must be none)."""
+    """Temporary build or swap folders left beside the output (there must be none), once the
+    builds of outputs in `folder` are done: a command-line build's child process removes the
+    old site after the build exits, holding the output's lock (output.py)."""
+    for lock in folder.glob(".*.lock"):
+        wait_for_lock(lock)
     return sorted(p.name for p in folder.iterdir() if ".build-" in p.name or ".old-" in p.name)
+
+
+def wait_for_lock(lock: Path) -> None:
+    """Wait until no build, nor its removal of an old site, holds this output lock."""
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released by closing
+    finally:
+        os.close(fd)
 
 
 def copy_project(root: Path) -> Path:
@@ -156,17 +201,24 @@ def project(cold_project: Path, built_once: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_once(request: pytest.FixtureRequest) -> Path:
     """A copy of the real project built successfully with the command line, into its `_site/`.
 
-    Built once per test session; `built_project` hands each test its own copy of it.
+    Built once per test run, by the first worker that needs it (the others wait, then read
+    the same folder): tests only read it; `built_project` hands each test its own copy.
     """
-    root = copy_project(tmp_path_factory.mktemp("built") / "project")
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["build", "--project", str(root)])
-    assert code == 0, f"the real content does not build:\n{err.getvalue()}"
-    assert out.getvalue().startswith("Built ")
+    folder = shared_folder(request, "built")
+    root, done = folder / "project", folder / "built"
+    with exclusive(folder / "lock"):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)  # what a worker that failed left
+            copy_project(root)
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = cli.main(["build", "--project", str(root)])
+            assert code == 0, f"the real content does not build:\n{err.getvalue()}"
+            assert out.getvalue().startswith("Built ")
+            done.touch()
     return root
 
 
@@ -411,6 +463,10 @@ FAST_TIER_MARKEXPR = "not browser and not slow"
 left out."""
 
 IN_FAST_TIER = pytest.StashKey[bool]()
+LEFT_OUT = pytest.StashKey[list[int]]()
+"""[tests left out of the fast tier, of which browser tests], as deselection counts them."""
+FAST_TIER_WORKERS = 2
+"""pytest-xdist workers of a plain run: one per core of the machine the budget is for."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -422,18 +478,65 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """A run that names no test, no `-m` and no `--all` selects the fast tier, exactly as `-m`
-    would: the rest is reported as deselected, and tests/browser/conftest.py, seeing
-    `not browser`, does not build the site to parametrize tests that will not run."""
-    chosen = (
+def plain_run(config: pytest.Config) -> bool:
+    """A run that names no test, no `-m` and no `--all`: the fast tier."""
+    return not (
         config.option.all_tiers
         or config.option.markexpr
         or config.args_source == pytest.Config.ArgsSource.ARGS
     )
-    config.stash[IN_FAST_TIER] = not chosen
-    if not chosen:
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """A plain run shares its modules among FAST_TIER_WORKERS pytest-xdist workers, unless `-n`
+    says otherwise (`-n 0`: one process) or xdist is not there (`-p no:xdist`). Runs that
+    name tests or tiers stay in one process: the browser tests share one Chromium and one
+    server per process."""
+    wanted = (
+        plain_run(config)
+        and not is_worker(config)
+        and config.pluginmanager.hasplugin("xdist")
+        and config.option.numprocesses is None
+        and not config.option.collectonly
+        and not config.option.usepdb
+    )
+    if wanted:
+        config.option.numprocesses = FAST_TIER_WORKERS
+        # A module's tests go to one worker, so its module-scoped build is made once.
+        config.option.dist = "loadscope"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A plain run selects the fast tier, exactly as `-m` would: the rest is reported as
+    deselected, and tests/browser/conftest.py, seeing `not browser`, does not build the site
+    to parametrize tests that will not run."""
+    config.stash[IN_FAST_TIER] = plain_run(config)
+    config.stash[LEFT_OUT] = [0, 0]
+    if config.stash[IN_FAST_TIER]:
         config.option.markexpr = FAST_TIER_MARKEXPR
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    for item in items:
+        browser = item.get_closest_marker("browser") is not None
+        if browser or item.get_closest_marker("slow"):
+            left = item.config.stash[LEFT_OUT]
+            left[0], left[1] = left[0] + 1, left[1] + browser
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if is_worker(
+        session.config
+    ):  # the workers collect and deselect; the note is printed by the run they serve
+        session.config.workeroutput["left_out"] = session.config.stash[LEFT_OUT]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # pytest-xdist: a worker has finished
+    left = getattr(node, "workeroutput", {}).get("left_out")
+    if left:
+        node.config.stash[LEFT_OUT] = left
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -441,15 +544,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     """After pytest's own summary, one line on what a plain run left out, so that nobody takes
     the fast tier for the whole suite."""
     result = yield
-    if config.stash.get(IN_FAST_TIER, False):
-        left = [
-            item
-            for item in terminalreporter.stats.get("deselected", [])
-            if item.get_closest_marker("browser") or item.get_closest_marker("slow")
-        ]
-        browser = sum(1 for item in left if item.get_closest_marker("browser"))
+    if config.stash.get(IN_FAST_TIER, False) and not is_worker(config):
+        left, browser = config.stash[LEFT_OUT]
         terminalreporter.write_line(
-            f"fast tier only: {len(left)} tests left to `make test` ({len(left) - browser} slow, "
+            f"fast tier only: {left} tests left to `make test` ({left - browser} slow, "
             f"{browser} browser before their expansion over pages); `pytest --all` runs them",
             yellow=True,
         )

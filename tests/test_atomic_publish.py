@@ -221,3 +221,86 @@ def test_without_renameat2_a_kill_between_the_renames_is_undone_by_the_next_buil
     assert run.code == 1
     assert tree_digest(out) == good  # the old site is back, although this build failed
     assert leftovers(built_project) == []
+
+
+DETACHED_REMOVAL = """
+import os, shutil, signal, sys, time
+from pathlib import Path
+from tiangong_site import cli
+
+how, flag, project = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+real = shutil.rmtree
+
+def when_told(*args, **kwargs):
+    deadline = time.monotonic() + 90  # a removal done by the build itself hangs it this long
+    while not flag.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if how == "killed":
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(*args, **kwargs)
+
+shutil.rmtree = when_told
+sys.argv = ["tiangong-site", "build", "--project", project, "-q"]
+cli.run()
+"""
+
+
+def run_with_removal(how: str, flag: Path, project: Path) -> None:
+    """A command-line build (cli.run) whose removal of the old site waits for `flag`."""
+    done = subprocess.run(
+        [sys.executable, "-c", DETACHED_REMOVAL, how, str(flag), str(project)],
+        env=clean_env(),
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def pending_removals(project: Path) -> list[str]:
+    return [p.name for p in project.iterdir() if ".build-" in p.name]
+
+
+def lock_is_held(lock: Path) -> bool:
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+@pytest.mark.slow
+def test_a_command_line_build_exits_before_the_old_site_is_removed_and_the_lock_waits_for_it(
+    built_project: Path, tmp_path: Path
+):
+    out = built_project / "_site"
+    good = tree_digest(out)
+    (out / "stale.html").write_text("from before\n", encoding="utf-8")
+    flag = tmp_path / "remove-now"
+    run_with_removal("waits", flag, built_project)  # returned, its output pipes closed
+    assert tree_digest(out) == good  # the new site is published, whole
+    (pending,) = pending_removals(built_project)
+    assert (built_project / pending / "stale.html").is_file()  # the old one, not yet removed
+    assert lock_is_held(built_project / "._site.lock")  # by the child removing it
+    flag.touch()
+    assert leftovers(built_project) == []  # waits for the lock: the child has removed it
+    assert tree_digest(out) == good
+
+
+@pytest.mark.slow
+def test_a_kill_of_the_old_sites_removal_leaves_the_new_site_and_the_next_build_cleans_up(
+    built_project: Path, tmp_path: Path
+):
+    out = built_project / "_site"
+    good = tree_digest(out)
+    flag = tmp_path / "remove-now"
+    flag.touch()
+    run_with_removal("killed", flag, built_project)
+    assert leftovers(built_project), "the killed removal left the old site, marked"
+    assert tree_digest(out) == good
+    timed_build(built_project)
+    assert leftovers(built_project) == []
+    assert tree_digest(out) == good

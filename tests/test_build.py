@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -151,13 +152,16 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(built_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The real content (as copied for this session) built with build.py into a fresh folder."""
-    out = tmp_path_factory.mktemp("e2e") / "site"
-    run = run_build_py("build", "--project", built_once, "--output", out)
+    """The real content (as copied for this session) built with build.py into a fresh folder,
+    from a copy of its own: a build writes its cache, and other workers copy `built_once`'s."""
+    folder = tmp_path_factory.mktemp("e2e")
+    project, out = folder / "project", folder / "site"
+    shutil.copytree(built_once, project, symlinks=True, ignore=shutil.ignore_patterns("_site"))
+    run = run_build_py("build", "--project", project, "--output", out)
     assert run.code == 0, run.err
-    site = load_yaml_file(built_once / "content" / "site.yaml", "site.yaml").data
+    site = load_yaml_file(project / "content" / "site.yaml", "site.yaml").data
     pages = {p.relative_to(out).as_posix(): parse(p) for p in sorted(out.rglob("*.html"))}
-    return Built(built_once, out, site["base_url"], pages)
+    return Built(project, out, site["base_url"], pages)
 
 
 def declared_charts(built: Built) -> list[str]:
@@ -386,3 +390,33 @@ def test_two_builds_are_byte_identical(built: Built, tmp_path: Path):
     first, second = tree_digest(built.out), tree_digest(again)
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_build_looks_up_its_share_image_fonts_while_its_content_loads(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import time
+
+    from tiangong_site import share_image, site
+
+    asked: list[str] = []
+    real_match, real_load = share_image._match, site.load_content
+    started_before_loading: list[int] = []
+
+    def match(pattern: str, lang: str) -> share_image.Face | None:
+        asked.append(pattern)
+        return real_match(pattern, lang)
+
+    def load(folder: Path):  # waits (up to a hang guard) for the lookups to have started
+        deadline = time.monotonic() + 60
+        while len(asked) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        started_before_loading.append(len(asked))
+        return real_load(folder)
+
+    monkeypatch.setattr(share_image, "_match", match)
+    monkeypatch.setattr(site, "load_content", load)
+    site.build(site.Project.at(project), tmp_path / "out")
+    assert started_before_loading == [4]  # bold and regular, in English and Chinese
+    assert len(asked) == 4  # each found once: the images took what was looked up early
+    assert (tmp_path / "out" / "index.html").is_file()

@@ -93,3 +93,26 @@ def test_a_build_that_fails_its_typography_check_keeps_no_memo(project: Path, tm
         build(Project.at(project), tmp_path / "out")
     assert not list((project / ".cache").glob("typography-*.json"))
     assert not list((project / ".cache").glob("markdown-*.json"))
+
+
+@pytest.mark.slow
+def test_a_build_reads_the_compiled_catalogue_an_earlier_build_kept(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    build(Project.at(project), tmp_path / "first")
+    assert len(list((project / ".cache").glob("catalogue-*.signed"))) == 1, "kept for next time"
+    i18n._compiled.cache_clear()  # as in a new process
+
+    def read_again(*args):
+        raise AssertionError("the catalogue was read with Babel again")
+
+    monkeypatch.setattr(i18n, "_catalogue", read_again)
+    build(Project.at(project), tmp_path / "second")
+    assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "first")
+
+
+def test_a_build_that_fails_keeps_no_compiled_catalogue(project: Path, tmp_path: Path):
+    (project / "templates" / "404.html").write_text("{% if %}", encoding="utf-8")
+    with pytest.raises(ContentError):
+        build(Project.at(project), tmp_path / "out")
+    assert not list((project / ".cache").glob("catalogue-*.signed"))

@@ -325,3 +325,28 @@ def test_a_related_dataset_or_column_that_does_not_exist_is_reported_at_its_line
             "did you mean 'period'?",
         ),
     ]
+
+
+def test_a_pages_columns_are_worked_out_when_a_template_first_reads_them(monkeypatch):
+    import tiangong_site.collections as collections
+
+    written: list[object] = []
+    real = collections.shown
+    monkeypatch.setattr(collections, "shown", lambda *a: written.append(a[0]) or real(*a))
+    heads = {
+        "kind": collections.Heading("Kind", "", "string", False),  # kind_name says it
+        "population": collections.Heading("Population", "people", "integer", True),
+    }
+    rows = ({"kind": "c", "population": 1200}, {"kind": "t", "population": 30})
+    page = collections.CollectionPage(
+        collections.Collection("towns", "towns", None), "/towns/a/", "A", rows[0], rows,
+        None, None, None, {}, _heads=heads, _lang="en",
+    )  # fmt: skip
+    assert written == []  # a template that shows no column costs nothing
+    assert [(c.name, c.title, c.unit, c.text) for c in page.columns] == [
+        ("kind", "Kind", "", "c"),
+        ("population", "Population", "people", "1,200"),
+    ]
+    assert [c.name for c in page.facts] == ["population"]
+    assert [[c.text for c in row] for row in page.table] == [["1,200"], ["30"]]
+    assert page.columns is page.columns  # worked out once

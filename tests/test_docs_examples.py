@@ -5,6 +5,7 @@ site.yaml of docs/languages.md builds a site in its languages."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def test_the_documented_template_uses_every_attribute_of_the_page_data():
     used = set(re.findall(r"\b(?:page|c|row|item)((?:\.\w+)+)", templates))
     used_names = {part for chain in used for part in chain.split(".") if part}
     for cls in (CollectionPage, CollectionIndex, Collection, Column, Link, Item):
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")}
+        names |= {n for n, v in vars(cls).items() if isinstance(v, functools.cached_property)}
         assert names <= used_names, (cls.__name__, names - used_names)
 
 

@@ -142,6 +142,7 @@ def test_the_same_figure_drawn_twice_gives_the_same_bytes(mini):
     assert ids and all(i.startswith(b"svg-x-w") for i in ids)
 
 
+@pytest.mark.slow  # starts Chromium of its own
 def test_a_kept_session_draws_two_builds_in_one_chromium_and_closes_it_at_the_end(
     mini, cache: Path
 ):
@@ -165,6 +166,7 @@ def test_a_kept_session_draws_two_builds_in_one_chromium_and_closes_it_at_the_en
     assert process.wait(timeout=30) is not None, "Chromium still runs after the session ended"
 
 
+@pytest.mark.slow  # starts Chromium of its own
 def test_a_kept_session_whose_chromium_died_starts_another_for_the_next_drawing(mini, cache: Path):
     content = load_content(mini())
     chart = build_chart(content, content.datasets["charts"][0])

@@ -237,6 +237,21 @@ def test_compiled_templates_signed_here_are_reused_and_a_changed_one_is_not(tmp_
     assert env.get_template("a.html").render() == "42"
 
 
+def test_templates_compiled_by_another_jinja_version_are_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
+    templates.mkdir()
+    (templates / "a.html").write_text("{{ 6 * 7 }}", encoding="utf-8")
+    make_environment(templates, Urls("https://example.org/"), cache=cache).get_template("a.html")
+    env = make_environment(templates, Urls("https://example.org/"), cache=cache)
+    lookup = (env, "a.html", str(templates / "a.html"), "{{ 6 * 7 }}")
+    assert env.bytecode_cache.get_bucket(*lookup).code is not None  # type: ignore[union-attr]
+    monkeypatch.setattr(jinja2, "__version__", "99.0.0")
+    assert env.bytecode_cache.get_bucket(*lookup).code is None  # type: ignore[union-attr]
+    assert env.get_template("a.html").render() == "42"
+
+
 def test_the_signing_key_is_private_to_the_user(private_cache_key: Path):
     signed_cache.machine_key()
     assert private_cache_key.stat().st_mode & 0o777 == 0o600
@@ -260,6 +275,26 @@ def test_a_planted_message_list_does_not_hide_a_missing_translation(
     run = run_cli("build", "--project", project, "--output", tmp_path / "second")
     assert run.code == 1
     assert any("Skip to content" in p["message"] for p in run.problems()), run.err
+
+
+@pytest.mark.slow
+def test_a_tampered_or_planted_compiled_catalogue_is_not_read(
+    project: Path, tmp_path: Path, run_cli
+):
+    from tiangong_site import i18n
+
+    assert run_cli("build", "--project", project, "--output", tmp_path / "first", "-q").code == 0
+    (stored,) = (project / ".cache").glob("catalogue-*.signed")
+    signed = stored.read_bytes()
+    assert "跳到正文".encode() in signed  # the compiled translations are in it
+    forged = signed.replace("跳到正文".encode(), "伪造翻译".encode())
+    for data in (forged, bytes(32) + forged[32:]):  # its tag kept, or a tag of zeros
+        stored.write_bytes(data)
+        i18n._compiled.cache_clear()  # as in a new process
+        run = run_cli("build", "--project", project, "--output", tmp_path / "second", "-q")
+        assert run.code == 0, run.err
+        assert tree_digest(tmp_path / "second") == tree_digest(tmp_path / "first")
+        assert stored.read_bytes() == signed  # and the build put back what it compiled
 
 
 def _git(root: Path, *args: str) -> None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 
 BUILD_AND_LIST_MODULES = """
@@ -55,3 +57,92 @@ def test_a_site_without_charts_is_built_without_importing_plotly(tmp_path: Path)
     }
     # No chart, no plotly.js to ship: the build needs no node_modules either.
     assert not list((tmp_path / "out" / "assets").glob("plotly*.js"))
+
+
+RUN_AND_LIST_MODULES = """
+import sys
+from tiangong_site import cli
+code = cli.main(sys.argv[1:])
+print(code, " ".join(sorted(sys.modules)))
+"""
+
+
+def modules_of(*args: str | Path) -> set[str]:
+    """The modules a command of the command line imported, run in a new process."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST_MODULES, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    code, _, modules = done.stdout.strip().rpartition("\n")[-1].partition(" ")
+    assert done.returncode == 0 and code == "0", done.stderr
+    return set(modules.split())
+
+
+def packages(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+def test_the_version_and_init_import_neither_the_content_model_nor_its_libraries(
+    tmp_path: Path,
+):
+    for args in (["--version"], ["init", tmp_path / "story", "-q"]):
+        modules = modules_of(*args)
+        assert not packages(modules) & {"pydantic", "yaml", "jinja2", "babel", "markdown"}, args
+        assert "tiangong_site.models" not in modules and "tiangong_site.scaffold" not in modules
+    assert (tmp_path / "story" / "content" / "site.yaml").is_file()
+
+
+@pytest.mark.slow
+def test_a_build_imports_neither_new_nor_schema_nor_babel_once_its_catalogue_is_kept(
+    project: Path, tmp_path: Path
+):
+    args = ("build", "--project", project, "--output", tmp_path / "out", "-q")
+    for kept in (project / ".cache").glob("catalogue-*"):
+        kept.unlink()  # (the session's build kept one)
+    first = modules_of(*args)
+    assert "babel" in packages(first)  # the Chinese catalogue, read and compiled
+    again = modules_of(*args)
+    assert "tiangong_site.site" in again
+    assert not {"tiangong_site.scaffold", "tiangong_site.schema", "tiangong_site.starter"} & again
+    assert "babel" not in packages(again)  # the compiled catalogue, from the build cache
+
+
+COUNT_PASSES_WHILE_IMPORTING = """
+import gc, sys
+from tiangong_site import cli
+
+passes = []
+
+def during_imports_of_the_command() -> bool:
+    try:
+        frame = sys._getframe(2)
+    except ValueError:  # a pass started where no Python code runs
+        return False
+    while frame is not None and (
+        frame.f_code.co_name == "<module>" or "importlib" in frame.f_code.co_filename
+    ):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_name == "cmd_build"
+
+gc.callbacks.append(
+    lambda phase, info: phase == "start" and during_imports_of_the_command() and passes.append(1)
+)
+assert cli.main(sys.argv[1:]) == 0
+print(len(passes), "tiangong_site.models" in sys.modules)
+"""
+
+
+def test_the_collector_makes_no_pass_while_a_build_imports_its_modules(
+    project: Path, tmp_path: Path
+):
+    args = ["build", "--project", str(project), "--output", str(tmp_path / "out"), "-q"]
+    done = subprocess.run(
+        [sys.executable, "-c", COUNT_PASSES_WHILE_IMPORTING, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "True"]  # none, though the content model was imported

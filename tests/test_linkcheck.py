@@ -79,3 +79,27 @@ def test_a_page_known_by_its_links_is_checked_and_located_as_its_text_is(tmp_pat
         (52, 28, "broken link: /base/nope.png (no file at nope.png)"),
     ]
     assert from_links == from_text
+
+
+def test_links_and_ids_are_the_attributes_after_whitespace_and_nothing_else():
+    """What the check reads, as the plain patterns say it; the check's own are written to
+    search faster, and must find the same values at the same places in any text."""
+    import random
+    import re
+
+    from tiangong_site import linkcheck
+
+    names = "href|src|data-figure|data-plotly|data-locale"
+    plain_link = re.compile(rf'\s(?:{names})="([^"]*)"')
+    plain_id = re.compile(r'\sid="([^"]*)"')
+    pieces = ['="', '"', " ", "\n", "\t", "href", "src", "id", "data-locale", "x", "=", "-"]
+    pieces += ["\u3000", "data-", "i", "d", "h"]
+    generate = random.Random(10)
+    texts = ['<a href="/a/" id="b"><img src="c.png"></a>', 'xhref="no" title="s href="yes"']
+    texts += ["".join(generate.choices(pieces, k=generate.randint(0, 12))) for _ in range(20000)]
+    for text in texts:
+        assert linkcheck.LINK.findall(text) == plain_link.findall(text), text
+        assert linkcheck.ID.findall(text) == plain_id.findall(text), text
+        starts = [m.start() + 1 for m in plain_link.finditer(text)]
+        assert linkcheck._offsets(text) == starts, text
+        assert page_links(text).links == tuple(plain_link.findall(text))

@@ -9,19 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run_build_py
-
 FIRST_ROUND_TRIP = (
     14 * 1024
 )  # bytes a server can send before the first acknowledgement (10 TCP segments)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("budget") / "project")
-    result = run_build_py("build", "--project", project, "-q")
-    assert result.code == 0, result.err
-    return project / "_site"
+@pytest.fixture
+def site(built_once: Path) -> Path:
+    """The real site as published (the tests only read it)."""
+    return built_once / "_site"
 
 
 def pages(site: Path) -> list[Path]:

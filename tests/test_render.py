@@ -87,3 +87,58 @@ def test_templates_autoescape_and_refuse_undefined_names(tmp_path: Path):
     assert html == '<p>&lt;script&gt;x&lt;/script&gt;</p><a href="/repo/data/">d</a>'
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("broken.html").render()
+
+
+def test_a_dict_in_a_template_gives_its_methods_before_its_keys_as_jinja_does(tmp_path: Path):
+    (tmp_path / "t.html").write_text(
+        "{{ row.year }} {{ row.items is callable }} {{ row['items'] }} {{ obj.real }}",
+        encoding="utf-8",
+    )
+    env = make_environment(tmp_path, Urls("https://example.org/"))
+    row = {"year": 2024, "items": "three"}
+    html = env.get_template("t.html").render(row=row, obj=5)
+    assert html == "2024 True three 5"
+
+
+def test_a_missing_key_of_a_dict_is_an_undefined_name_error(tmp_path: Path):
+    (tmp_path / "t.html").write_text("{{ row.rank }}", encoding="utf-8")
+    env = make_environment(tmp_path, Urls("https://example.org/"))
+    with pytest.raises(jinja2.UndefinedError, match="rank"):
+        env.get_template("t.html").render(row={"year": 2024})
+
+
+def test_a_page_sees_its_own_values_over_the_template_globals_over_the_sites(tmp_path: Path):
+    (tmp_path / "t.html").write_text("{{ lang }} {{ shade }} {{ size }}", encoding="utf-8")
+    env = make_environment(tmp_path, Urls("https://example.org/"), lang="fr")
+    env.globals.update(shade="site", size="site")
+    template = env.get_template("t.html")
+    template.globals["shade"] = "template"
+    assert template.render() == "fr template site"
+    assert template.render(size="page", lang="de") == "de template page"
+    env.globals["size"] = "later"  # a global changed after loading is seen, as in Jinja
+    assert template.render() == "fr template later"
+
+
+def test_every_kind_of_value_is_written_and_escaped_as_plain_jinja_writes_it(tmp_path: Path):
+    from markupsafe import Markup
+
+    source = (
+        "{{ 5 }} {{ -2.5 }} {{ big }} {{ ratio }} {{ true }} {{ '<a>' }} {{ safe }} {{ none }}"
+        " {% set b %}{{ 7 }}<{{ '&' }}{% endset %}{{ b }} {{ b | e }}"
+        " {% macro m(x) %}[{{ x }}]{% endmacro %}{{ m(3) }}{{ m('<') }} {{ 4 ~ '<' }}"
+        " {% for n in [1, 2.0] %}{{ n }}&{% endfor %} {{ flag }}"
+    )
+    (tmp_path / "t.html").write_text(source, encoding="utf-8")
+    ours = make_environment(tmp_path, Urls("https://example.org/"))
+    plain = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(tmp_path), autoescape=True, trim_blocks=True
+    )
+    values = {
+        "big": 10**20,
+        "ratio": float("nan"),
+        "safe": Markup("<b>"),
+        "flag": False,
+    }
+    html = ours.get_template("t.html").render(**values)
+    assert html == plain.get_template("t.html").render(**values)
+    assert "&lt;a&gt; <b> None 7<&amp;" in html  # escaped where Jinja escapes

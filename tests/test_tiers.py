@@ -111,6 +111,34 @@ def test_an_explicit_mark_expression_replaces_the_tiers(tmp_path: Path):
     assert "fast tier only" not in done.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [[], ["-n", "0"]], ids=["plain", "-n 0"])
+def test_a_plain_run_shares_the_fast_tier_between_two_workers_and_notes_once(
+    tmp_path: Path, workers: list[str]
+):
+    """Run for real (not collected only): three fast tests of a file with slow and browser
+    ones, in two pytest-xdist workers unless `-n 0` keeps them in one process; either way the
+    note on what was left out is printed once, with the counts the workers deselected."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TIERS_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *workers]
+        + ["-o", "testpaths=tests/test_chromium_version.py"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert ("2 workers [3 items]" in done.stdout) == (workers == []), done.stdout[-2000:]
+    note = [ln for ln in done.stdout.splitlines() if ln.startswith("fast tier only:")]
+    assert note == [
+        "fast tier only: 3 tests left to `make test` (2 slow, 1 browser before their expansion "
+        "over pages); `pytest --all` runs them"
+    ], done.stdout[-2000:]
+    assert re.search(r"\b3 passed\b", done.stdout), done.stdout[-2000:]
+
+
 def test_make_test_lints_first_then_runs_every_tier():
     done = subprocess.run(
         ["make", "-n", "test"], cwd=REPO, capture_output=True, text=True, timeout=60, check=True

@@ -168,3 +168,17 @@ def test_a_worker_that_dies_mid_chunk_is_an_error_not_missing_results(tmp_path: 
 
     with pytest.raises(RuntimeError, match="a worker process failed"):
         list(workers.mapped(work, list(range(4 * workers.CHUNK)), 2))
+
+
+def test_a_page_is_written_into_its_folder_made_as_needed_and_never_over_a_file(tmp_path: Path):
+    folders: set[str] = set()
+    site._write(str(tmp_path / "a" / "b" / "index.html"), "<p>é</p>", folders)  # parents too
+    site._write(str(tmp_path / "a" / "c" / "index.html"), b"x", folders)  # beside it
+    site._write(str(tmp_path / "a" / "c" / "more.html"), "y")  # the folder exists already
+    assert (tmp_path / "a" / "b" / "index.html").read_bytes() == "<p>é</p>".encode()
+    assert (tmp_path / "a" / "c" / "index.html").read_bytes() == b"x"
+    assert (tmp_path / "a" / "c" / "more.html").read_bytes() == b"y"
+    (tmp_path / "file").write_bytes(b"kept")
+    with pytest.raises(FileExistsError):
+        site._write(str(tmp_path / "file" / "index.html"), "z")
+    assert (tmp_path / "file").read_bytes() == b"kept"

@@ -8,6 +8,7 @@ and every `zh:` field of the YAML files) and the interface strings of the Chines
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -84,9 +85,15 @@ def catalogue_texts() -> Iterator[tuple[str, str]]:
                 yield f"{CATALOGUE.relative_to(REPO).as_posix()}:{message.lineno}", string
 
 
-def texts(lang: str) -> Iterator[tuple[str, str]]:
+@functools.cache
+def texts(lang: str) -> tuple[tuple[str, str], ...]:
     """(file, text) for every page of `lang`, every `lang` string of the YAML in content/ and,
-    for Chinese, every translation in the catalogue."""
+    for Chinese, every translation in the catalogue. Read once per run: every glossary entry
+    scans the same texts, and parsing content/ again for each cost seconds."""
+    return tuple(_read_texts(lang))
+
+
+def _read_texts(lang: str) -> Iterator[tuple[str, str]]:
     if lang == "zh":
         yield from catalogue_texts()
     for path in sorted((CONTENT / "pages").glob("*.md")):

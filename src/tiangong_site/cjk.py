@@ -118,7 +118,7 @@ def mark_chinese_runs(html: str) -> str:
     """Wrap each run of Chinese text in `<span lang="zh-Hans">` (`<tspan>` in an inline SVG),
     outside tags, attributes, scripts, styles, titles and text areas, and outside any element
     that states a language."""
-    if not _ANY_HAN.search(html):
+    if html.isascii() or not _ANY_HAN.search(html):  # isascii: no scan, char by char
         return html
     memo = _MEMO[-1] if _MEMO else None
     key = digest(html) if memo is not None else ""

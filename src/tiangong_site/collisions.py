@@ -274,7 +274,7 @@ def heading_lines(body: str, first_line: int) -> list[int]:
 
 
 def element_id_problems(
-    html: str, job: Job, context: dict[str, Any], plan: SitePlan, templates: Path | None
+    html: str, job: Job, context: dict[str, Any], plan: SitePlan, templates: Path | str | None
 ) -> list[Problem]:
     """A located problem for each id given to more than one element of this rendered page."""
     candidates = ANY_ID.findall(html)
@@ -285,7 +285,7 @@ def element_id_problems(
     if not repeated or plan.content is None:
         return []
     content = plan.content
-    known = template_ids(templates) if templates is not None else TemplateIds({}, [])
+    known = template_ids(Path(templates)) if templates is not None else TemplateIds({}, [])
     page = _markdown_page(job, content)
     headings = _headings(page, context)
     return [

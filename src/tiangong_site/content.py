@@ -473,12 +473,12 @@ def _validate_list(loaded: LoadedFile, model: type[Strict], problems: list[Probl
     kept = _VALIDATED.get(loaded.path)
     if kept is not None and kept[0] is loaded and kept[1] is model:
         problems.extend(kept[3])
-        return kept[2]
+        return list(kept[2])  # a list of this load's own: placeholders are filled in it
     found: list[Problem] = []
     records = _validated(loaded, model, found)
     _VALIDATED[loaded.path] = (loaded, model, records, found)
     problems.extend(found)
-    return records
+    return list(records)
 
 
 def _validated(loaded: LoadedFile, model: type[Strict], problems: list[Problem]) -> list[Any]:

@@ -35,6 +35,10 @@ class Problem:
         }
 
 
+class UsageError(Exception):
+    """Wrong or missing command-line values: exit code 2."""
+
+
 class ContentError(Exception):
     """Raised when content is invalid; carries every problem found, not only the first."""
 

@@ -28,6 +28,7 @@ from . import i18n, markdown
 from .brand import read_brand
 from .charts import ChartOutput
 from .content import Content, key_field
+from .declared import keep_reads
 from .deps import (
     SITE,
     RecordedMarkup,
@@ -135,6 +136,7 @@ class IncrementalBuilder:
         self._scanned: dict[str, str] | None = None  # the sources as the last update saw them
         self._prose: Memo | None = None  # Markdown conversions (see _render)
         self._typography: dict[str, Memo] = {}  # findings by salt (see typography_problems)
+        keep_reads()  # each update loads the content again: only saved files are read again
         self.generation = 0
         """Counts the builds written to the output: the preview stamps each page it serves with
         it, so a browser can tell that the page it shows is behind."""
@@ -327,6 +329,9 @@ class IncrementalBuilder:
             else:
                 _content_changed(self.content, content, path, changes)
         if content is not self.content and not changes.full:
+            # The charts' words are filled from the rows they plot: an edit of any data
+            # may change a chart's record though charts.yaml was not saved.
+            _records_changed(self.content, content, "charts", changes)
             changes.keys |= content.keep_derived(self.content, changes.untouched)
         return content, changes
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from .declared.measures import Period
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, UsageError
 from .i18n import LANGUAGE_ENGLISH
 from .loader import load_yaml_text, split_front_matter
 from .models import DATASETS, LANGUAGES, Localised, PageMeta
@@ -28,10 +28,6 @@ KINDS = {
 }
 """Built-in record kinds `new` can add, and the dataset each goes into. Plus `page`, and
 each dataset content/datapackage.yaml declares, by its name."""
-
-
-class UsageError(Exception):
-    """Wrong or missing command-line values: exit code 2."""
 
 
 @dataclass

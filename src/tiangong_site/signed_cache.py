@@ -105,7 +105,9 @@ def store(path: Path, purpose: str, context: str, data: bytes) -> None:
 
 
 class SignedBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates on disk, loaded only when their signature verifies."""
+    """Compiled templates on disk, loaded only when their signature verifies: signed with
+    the template's name, a digest of its source and Jinja's version (code compiled by
+    another Jinja is compiled again, though Jinja's own header names only Python's)."""
 
     def __init__(self, directory: Path):
         self.directory = directory
@@ -113,13 +115,17 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
     def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
         return self.directory / f"{bucket.key}.signed"
 
+    @staticmethod
+    def _context(bucket: jinja2.bccache.Bucket) -> str:
+        return f"{bucket.key}{bucket.checksum}jinja2-{jinja2.__version__}"
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = load(self._path(bucket), "jinja", bucket.key + bucket.checksum)
+        data = load(self._path(bucket), "jinja", self._context(bucket))
         if data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        context = bucket.key + bucket.checksum
+        context = self._context(bucket)
         try:
             store(self._path(bucket), "jinja", context, bucket.bytecode_to_string())
         except OSError:

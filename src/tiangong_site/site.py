@@ -30,7 +30,7 @@ from .charts import (
     plotly_version,
 )
 from .collections import load_collections
-from .content import Content, load_content
+from .content import Content, load_content, load_site
 from .deps import SITE, RecordedMarkup, RecordedObject, asset_key, recording, templates_in
 from .errors import ContentError, Problem, display_path
 from .inside import files_under, inside, scan
@@ -193,12 +193,18 @@ def template_problem(exc: Exception, project: Project) -> Problem:
     )
 
 
-def load_and_check(project: Project, write_cache: bool = True) -> Content:
+def load_and_check(
+    project: Project, write_cache: bool = True, fonts_early: bool = False
+) -> Content:
     """Everything `check` does: load and validate content, then check the charts against the
-    data."""
+    data. `fonts_early`: look up the share images' fonts while the content loads."""
     links = link_problems(project)
     if links:
         raise ContentError(links)
+    if fonts_early:
+        site_file, _ = load_site(project.content, [])  # loaded again, checked, just below
+        if site_file is not None:
+            share_image.look_up_early(site_file.languages)
     content = load_content(project.content)
     problems = check_charts(content)
     content.collections, found = load_collections(content)
@@ -211,7 +217,7 @@ def load_and_check(project: Project, write_cache: bool = True) -> Content:
         raise ContentError(problems)
     # Numbers in the charts' words, from the rows they plot: made in the readers' languages
     # (so the build reuses them), once every column they name is known to exist.
-    i18n.activate(project.root, content.site.languages)
+    i18n.activate(project.root, content.site.languages, project.cache)
     problems = fill_placeholders(content)
     if problems:
         raise ContentError(problems)
@@ -296,13 +302,19 @@ def build(
     base_url: str | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    detach_removal: bool = False,
 ) -> BuildReport:
     """Build the whole site. Raises ContentError; the previous output is then untouched.
 
     The output is replaced only if the build made it (or it is empty or absent, or `force`
-    and it is not part of the project); see output.py for the rules and the atomic swap."""
-    with _fewer_collections() as settle:
-        return _build(project, output, base_url, progress, settle, force)
+    and it is not part of the project); see output.py for the rules and the atomic swap.
+    `detach_removal`: the old site is removed by a child process that outlives this one
+    (for a process that exits next, as the command line does)."""
+    try:
+        with _fewer_collections() as settle:
+            return _build(project, output, base_url, progress, settle, force, detach_removal)
+    finally:
+        share_image.forget_early()  # what a build that failed early did not take
 
 
 def _build(
@@ -312,13 +324,15 @@ def _build(
     progress: Progress | None,
     settle: Callable[[], None],
     force: bool,
+    detach_removal: bool = False,
 ) -> BuildReport:
     started = time.perf_counter()
     tick = _Ticker(progress)
     # git answers while the content loads, which reads no cached file unchecked (all signed)
     tracked = in_background(tracked_cache, project.root)
     try:
-        content = load_and_check(project, write_cache=False)  # a failed build leaves no trace
+        # a failed build leaves no trace; the fonts are found while the content loads
+        content = load_and_check(project, write_cache=False, fonts_early=True)
     except ContentError:
         _refuse_tracked(tracked())  # the first thing to fix
         raise
@@ -329,20 +343,21 @@ def _build(
     sources = [project.content, project.templates, project.static]
     output_rules.check(project.root, sources, output, force, where)
     output_rules.make_parent(output, where)
-    with output_rules.locked(output, where):
+    with output_rules.locked(output, where) as lock:
         output_rules.recover(output)
         output_rules.check(project.root, sources, output, force, where)  # as it is now, locked
         tmp = output_rules.fresh_folder(output)
         try:
             count = write_site(project, content, tmp, base_url or content.site.base_url, tick)
             tmp.chmod(0o755)
-            output_rules.swap_in(tmp, output)
+            output_rules.swap_in(tmp, output, lock if detach_removal else None)
         except BaseException:
             if tmp.exists():
                 output_rules.remove_ours(tmp)
             raise
     if len(content.site.languages) > 1:
         i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
+    i18n.keep_compiled(project.root, content.site.languages, project.cache)
     seconds = time.perf_counter() - started
     files = count["files"] + 1  # and the marker that lets the next build replace the folder
     return BuildReport(
@@ -473,7 +488,8 @@ def made_assets(project: Project, content: Content, cache: Path | None) -> dict[
 def share_images(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
     """Each language's share image, drawn from its headline in the brand's colours (or taken
     from `cache`), by asset name."""
-    i18n.activate(project.root, content.site.languages)  # the card's footer is translated
+    # the card's footer is translated
+    i18n.activate(project.root, content.site.languages, project.cache)
     # The card is drawn in the site's colours, as the charts are (greys for a site without charts,
     # whose stylesheet need not name them).
     style = static_file(project, "style.css")
@@ -516,7 +532,7 @@ def prepare(
     and in `charts` the charts whose data and spec are unchanged (the others are drawn).
     Without `write_cache`, templates are compiled in memory only (`check` writes nothing)."""
     languages = content.site.languages
-    i18n.activate(project.root, languages)
+    i18n.activate(project.root, languages, project.cache)
     # The stylesheet is inlined: with it, the HTML of the first screen is all a reader's
     # browser needs to draw it, in one round trip (about 2 KB compressed).
     style = static_file(project, "style.css")
@@ -540,7 +556,7 @@ def prepare(
             project.templates,
             lang_urls,
             lang,
-            i18n.translations(project.root, lang),
+            i18n.translations(project.root, lang, project.cache),
             project.cache / "jinja" if write_cache else None,
         )
         env.globals.update(
@@ -728,15 +744,42 @@ def _write(path: str, data: str | bytes, folders: set[str] | None = None) -> Non
     has it. Plain `os` calls: pathlib's were a third of the time of writing 10,000 pages."""
     folder = os.path.dirname(path)
     if folders is None or folder not in folders:
-        os.makedirs(folder, exist_ok=True)
+        _make_folder(folder)
         if folders is not None:
             folders.add(folder)
-    with open(path, "wb") as file:
+    # os.open, not open(): no buffered file object around each page's one write
+    file = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | O_BINARY, 0o666)
+    try:
         if isinstance(data, bytes):
-            file.write(data)
+            _write_all(file, data)
         for start in range(0, len(data) if isinstance(data, str) else 0, WRITTEN_AT_ONCE):
             # encoded a piece at a time: a download's text is not copied whole
-            file.write(data[start : start + WRITTEN_AT_ONCE].encode("utf-8"))
+            _write_all(file, data[start : start + WRITTEN_AT_ONCE].encode("utf-8"))
+    finally:
+        os.close(file)
+
+
+O_BINARY = getattr(os, "O_BINARY", 0)
+"""Windows' flag for bytes as they are; 0 elsewhere."""
+
+
+def _write_all(file: int, data: bytes) -> None:
+    """os.write until every byte is written (one call writes fewer when interrupted)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(file, view) :]
+
+
+def _make_folder(folder: str) -> None:
+    """os.makedirs(folder, exist_ok=True), in one call when its parent exists (a page's
+    folder beside the others): makedirs asks the disk first whether the parent exists."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        if not os.path.isdir(folder):
+            raise
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 WRITTEN_AT_ONCE = 1 << 20

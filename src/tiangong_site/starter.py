@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .scaffold import UsageError
+from .errors import UsageError
 
 STARTER: dict[str, str] = {
     "content/site.yaml": """\

@@ -33,7 +33,10 @@ MIN_ITEMS = 2000
 """Fewer items than this are worked on in the parent alone. Measured on two shared cores
 (peers workload, bench/README.md), the parent and one worker against the parent alone: at
 1,000 pages the wall time fell to 0.83 at load 3, but rose to 1.11 at load 5 to 7, with
-0.06 s more processor time; at 10,000 pages the worker pays at any load seen."""
+0.06 s more processor time; at 10,000 pages the worker pays at any load seen. Again once
+a page cost a third as much (Debian's Python 3.11): at 1,000 pages 0.87 and 1.17 of the
+wall time in two runs at load 7 to 16, at 2,000 pages 1.13 (processor time 1.07), at
+10,000 pages 0.92 (processor time 1.16)."""
 CHUNK = 64
 """Items per task: small enough to share the work out evenly, large enough that each
 result's trip back is one pickle, not 64."""

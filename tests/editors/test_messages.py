@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import REPO
 from tiangong_site.content import load_content
 from tiangong_site.errors import ContentError, Problem
 from tiangong_site.loader import load_yaml_file
@@ -214,8 +214,8 @@ def test_a_zh_moved_out_of_its_text_is_told_to_indent_it(tmp_path: Path):
     ],
     ids=["chart", "callout", "fig", "src", "no id near"],
 )
-def test_a_mistyped_id_in_a_page_gets_the_nearest_id(run_cli, tmp_path: Path, old, new, told):
-    root = copy_project(tmp_path / "project")
+def test_a_mistyped_id_in_a_page_gets_the_nearest_id(run_cli, project: Path, old, new, told):
+    root = project
     for name in ("index.md", "index.zh.md"):  # the same typo in both editions, so they agree
         path = root / "content" / "pages" / name
         text = path.read_text(encoding="utf-8")

@@ -100,6 +100,22 @@ def test_a_number_edit_rerenders_the_pages_that_read_that_figure(builder: Increm
     assert not [p for p in update.rendered if "/data/" in p or "/sources/" in p]
 
 
+def test_a_number_a_chart_title_is_filled_from_shows_the_new_number_in_that_title(
+    builder: IncrementalBuilder,
+):
+    """The chart's title says `{max(value) since 2022}%`: the preview fills it again from
+    the edited figure (it used to keep the title filled at the first load, and then refused
+    the edit: "the title says 11.4%, but no point of this chart is that")."""
+    figures = builder.project.content / "data/figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    value = text.index("value: 11.4", text.index("- id: sx-iva-growth-2022q1"))
+    figures.write_text(text[:value] + "value: 11.9" + text[value + 11 :], encoding="utf-8")
+    update, changed = update_and_compare(builder)
+    story = (builder.project.root / "_site/en/index.html").read_text(encoding="utf-8")
+    assert "industry growing by 9.3% to 11.9%" in story
+    assert "en/charts/sx-iva-growth/index.html" in changed
+
+
 def test_a_new_record_changes_the_counts_on_the_data_and_sources_pages(
     builder: IncrementalBuilder,
 ):

@@ -10,11 +10,13 @@ in each language (rows.py) and its JSON Schema for editors (schema.py).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
@@ -37,6 +39,7 @@ __all__ = [
     "chart_model",
     "declared_rows",
     "load_datasets",
+    "keep_reads",
     "load_package",
 ]
 
@@ -187,6 +190,41 @@ def _filled(words: LocalText, value: str) -> LocalText:
     return Localised.model_validate(filled)
 
 
+# --- reads kept between loads (the preview) -------------------------------------------------
+
+T = TypeVar("T")
+_KEPT: dict[str, tuple[tuple, Any]] | None = None
+"""While the preview runs (keep_reads): what each declaration or data file was read as, by
+path, with the digest of its bytes. The preview loads the content again after each save;
+with this, the declarations' models (and their validators, 40 ms to build) and the files
+not saved are not made again. Off for a build, which reads each file once."""
+
+
+def keep_reads() -> None:
+    """Keep what each later load reads, for the next load in this process (the preview)."""
+    global _KEPT
+    if _KEPT is None:
+        _KEPT = {}
+
+
+def _kept(path: Path, key: tuple, read: Callable[[], T]) -> T:
+    """`read()`, or what it returned for the same bytes of `path` and the same `key`. A read
+    that raises is not kept, nor one of a file saved again while it was read."""
+    if _KEPT is None:
+        return read()
+    try:
+        before = hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return read()  # says why, located
+    kept = _KEPT.get(str(path))
+    if kept is not None and kept[0] == (before, *key):
+        return kept[1]  # type: ignore[no-any-return]
+    value = read()
+    if hashlib.sha256(path.read_bytes()).digest() == before:
+        _KEPT[str(path)] = ((before, *key), value)
+    return value
+
+
 def load_package(
     content_root: Path, site_languages: list[str], problems: list[Problem]
 ) -> Package | None:
@@ -195,16 +233,23 @@ def load_package(
     path = content_root / PACKAGE_FILE
     if not path.exists():
         return None
+    package, found = _kept(
+        path, (tuple(site_languages),), lambda: _load_package(path, content_root)
+    )
+    problems.extend(found)
+    return package
+
+
+def _load_package(path: Path, content_root: Path) -> tuple[Package | None, list[Problem]]:
+    problems: list[Problem] = []
     try:
         loaded = load_yaml_file(path, display_path(path, content_root.parent))
     except ContentError as exc:
-        problems.extend(exc.problems)
-        return None
+        return None, exc.problems
     try:
         whole = PackageSpec.model_validate(loaded.data)
     except ValidationError as exc:
-        problems.extend(pydantic_problems(exc, loaded, PackageSpec))
-        return None
+        return None, pydantic_problems(exc, loaded, PackageSpec)
     raw = whole.resources
     package = Package(loaded, units=whole.units, qualifiers=whole.qualifiers)
     specs = _specs(raw, loaded, package, problems)
@@ -222,7 +267,7 @@ def load_package(
     found = _quote_problems(package, whole.quotes) if whole.quotes is not None else []
     problems.extend(found)
     package.quotes = whole.quotes if not found else None
-    return package
+    return package, problems
 
 
 def _quote_problems(package: Package, quotes: QuotesSpec) -> list[Problem]:
@@ -481,17 +526,29 @@ def load_datasets(
                 )
             )
             continue
-        try:
-            loaded = _read(resource, path, display_path(path, content_root.parent), languages)
-        except ContentError as exc:
-            problems.extend(exc.problems)
-            continue
-        files[name] = loaded
-        datasets[name] = validate(
-            loaded, resource.model, resource.adapter, problems, resource.record_adapter
-        )
-        problems.extend(unique_problems(resource, loaded, datasets[name]))
+        shown = display_path(path, content_root.parent)
+        # The same declaration (the value keeps it, so no other takes its id): the same model.
+        key = (id(resource), tuple(languages))
+        read = functools.partial(_records, resource, path, shown, languages)
+        _, loaded, records, found = _kept(path, key, read)
+        problems.extend(found)
+        if loaded is not None:
+            files[name], datasets[name] = loaded, list(records)  # a list of this load's own
     return datasets, files
+
+
+def _records(
+    resource: Resource, path: Path, shown: str, languages: list[str]
+) -> tuple[Resource, LoadedFile | None, list[Any], list[Problem]]:
+    """The declaration read by, a dataset's data file, its records, and their problems."""
+    problems: list[Problem] = []
+    try:
+        loaded = _read(resource, path, shown, languages)
+    except ContentError as exc:
+        return resource, None, [], exc.problems
+    records = validate(loaded, resource.model, resource.adapter, problems, resource.record_adapter)
+    problems.extend(unique_problems(resource, loaded, records))
+    return resource, loaded, records, problems
 
 
 def _read(resource: Resource, path: Path, shown: str, languages: list[str]) -> LoadedFile:

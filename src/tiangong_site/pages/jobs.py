@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -65,18 +64,28 @@ class Job:
         any job, whatever made it, and returned with the page (not kept on the job), so a
         page rendered in another process brings them back with it."""
         with recording() as keys:
+            template = self.template_of(env)  # looked up once a page (each lookup is recorded)
             context, problems = self.full_context(env)
-            html, problems = self._render_with(env, plan, context, problems)
+            html, problems = self._render_with(template, env, plan, context, problems)
         return html, problems, frozenset(keys)
 
+    def template_of(self, env: jinja2.Environment) -> jinja2.Template:
+        """The page's template."""
+        return env.get_template(self.template)
+
     def _render_with(
-        self, env: jinja2.Environment, plan: SitePlan, context: dict[str, Any], found: list[Problem]
+        self,
+        template: jinja2.Template,
+        env: jinja2.Environment,
+        plan: SitePlan,
+        context: dict[str, Any],
+        found: list[Problem],
     ) -> tuple[str, list[Problem]]:
-        html = env.get_template(self.template).render(**context)
+        html = template.render(**context)
         if not writes_han(self.lang):  # Chinese quoted in another language says so (zh-Hans)
             html = mark_chinese_runs(html)
         folders = getattr(env.loader, "searchpath", None)  # where the templates' own ids are read
-        ids = element_id_problems(html, self, context, plan, Path(folders[0]) if folders else None)
+        ids = element_id_problems(html, self, context, plan, folders[0] if folders else None)
         return html, found + ids
 
     def ambient(self) -> dict[str, Any]:

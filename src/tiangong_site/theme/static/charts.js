@@ -4,7 +4,9 @@
    interactive chart in the drawing's place, in the same box. It never fetches anything
    during page load. Interactive charts never capture scrolling or zoom: no drag, fixed axes,
    no double-click, no scroll zoom; a tap shows the tooltip at the point tapped. Colours come
-   from the page's CSS custom properties, as the SVG's do, so light and dark mode match. */
+   from the page's CSS custom properties, as the SVG's do, so light and dark mode match.
+   It may run again on the same page (the preview does, after putting new parts of a page
+   in place): it sets up only the charts it has not set up, and listens to the window once. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -12,8 +14,11 @@
   var localeUrl = script && script.getAttribute("data-locale");
   var NARROW = "(max-width: 480px)";
   var INTENT_MS = 250;
-  var loading = null;
-  var charts = [];
+  var shared = window.tiangongCharts = window.tiangongCharts || {loading: null, charts: []};
+  var charts = shared.charts;  // the same list every run: the window's listeners read it
+  for (var gone = charts.length - 1; gone >= 0; gone--) {
+    if (!charts[gone].el.isConnected) charts.splice(gone, 1);  // taken off the page
+  }
 
   function load(src) {
     return new Promise(function (resolve, reject) {
@@ -26,12 +31,12 @@
   }
 
   function loadPlotly() {
-    if (!loading) {
-      loading = load(plotlyUrl).then(function () {
+    if (!shared.loading) {
+      shared.loading = load(plotlyUrl).then(function () {
         return localeUrl ? load(localeUrl) : null;
       }).then(function () { return window.Plotly; });
     }
-    return loading;
+    return shared.loading;
   }
 
   function narrow() { return !!(window.matchMedia && window.matchMedia(NARROW).matches); }
@@ -132,7 +137,8 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll(".chart-plot[data-figure]"), function (el) {
-    var chart = {el: el, state: null, timer: null};
+    if (el.tiangongChart) return;  // set up by an earlier run
+    var chart = el.tiangongChart = {el: el, state: null, timer: null};
     var figure = el.closest("figure");
     chart.button = figure && figure.querySelector(".chart-explore");
     charts.push(chart);
@@ -153,6 +159,8 @@
     }
   });
 
+  if (shared.listening) return;
+  shared.listening = true;
   window.addEventListener("scroll", function () {
     charts.forEach(function (chart) { clearTimeout(chart.timer); chart.timer = null; });
   }, {passive: true});
