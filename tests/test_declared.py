@@ -612,9 +612,9 @@ def test_a_chart_naming_no_dataset_lists_the_declared_ones(tmp_path):
 def test_the_data_page_lists_and_offers_a_declared_dataset(tmp_path):
     content = load_content(project(tmp_path, "csv", GOOD_CSV))
     listing = _data_listing(content, Urls("/sub/"), "en")
-    (rivers,) = [d for d in listing["datasets"] if d["name"] == "rivers"]
-    assert rivers["title"] == "Rivers" and rivers["file"] == "content/data/rivers.csv"
-    assert rivers["description"] == "Every river of the test province." and rivers["count"] == 2
+    (rivers,) = [d for d in listing.datasets if d.name == "rivers"]
+    assert rivers.title == "Rivers" and rivers.file == "content/data/rivers.csv"
+    assert rivers.description == "Every river of the test province." and rivers.count == 2
     csv_text, json_text, count = _dataset_files(content, "rivers", "en")
     assert count == 2 and csv_text.splitlines()[0].lstrip("\ufeff").startswith("id,name,basin,")
     assert json.loads(json_text)[1]["flows_into_name"] == "Big river"
@@ -679,7 +679,7 @@ QUOTED = "quotes: {dataset: rivers, value: code, label: {river: name, basin: bas
 def test_quotes_show_the_declared_columns_of_the_declared_dataset(tmp_path):
     content = load_content(project(tmp_path, "csv", GOOD_CSV, dedent(QUOTED) + PACKAGE))
     view = figure_view(content.index("rivers")["big"], content, "en")
-    assert (view["value"], view["river"], view["basin"]) == ("BG", "Big river", "Northern basin")
+    assert (view.value, view["river"], view["basin"]) == ("BG", "Big river", "Northern basin")
     assert _figure_subject(view, content, "en") == "Big river, Northern basin"
 
 
@@ -687,10 +687,10 @@ def test_a_quoted_rank_reads_in_the_declared_words_else_as_the_ordinal_alone():
     content = load_content(REPO / "content")
     fig = content.index("figures")["sx-iva-growth-2022h1"]
     assert fig.rank == 2
-    words = {lang: figure_view(fig, content, lang)["rank_text"] for lang in ("en", "zh")}
+    words = {lang: figure_view(fig, content, lang).rank_text for lang in ("en", "zh")}
     assert words == {"en": "2nd in the province", "zh": "居全省第2位"}
     content.package.quotes = content.package.quotes.model_copy(update={"rank": None})
-    assert figure_view(fig, content, "en")["rank_text"] == "2nd"
+    assert figure_view(fig, content, "en").rank_text == "2nd"
 
 
 @pytest.mark.parametrize(
@@ -835,7 +835,7 @@ def test_the_guides_example_declares_a_dataset_that_builds_its_rows(tmp_path):
     )
     assert (south["status"], south["uncertain"], north["length"]) == ("inferred", "从地图读出", 120)
     listing = _data_listing(content, Urls("/"), "en")
-    assert listing["datasets"][-1]["title"] == "Example: rivers"
+    assert listing.datasets[-1].title == "Example: rivers"
 
 
 # --- extensions: several statuses, rules, defaults, precision, headers --------------------------

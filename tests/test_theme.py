@@ -74,9 +74,10 @@ def test_theme_has_every_template_the_engine_renders():
 
 
 def test_theme_templates_name_no_story():
-    words = ("shaoxing", "tiangong", "zhejiang", "regions", "cluster", "award")
+    words = ("shaoxing", "tiangong", "zhejiang", "region", "metric", "cluster", "award")
     for path in THEME_TEMPLATES.rglob("*.html"):
-        body = path.read_text(encoding="utf-8").lower()
+        # an ARIA landmark's role is HTML's word, not the story's
+        body = path.read_text(encoding="utf-8").lower().replace('role="region"', "")
         assert not [w for w in words if w in body], path
 
 

@@ -298,7 +298,53 @@ def content_schemas(content: Content) -> dict[str, dict[str, Any]]:
         if name == "charts":
             _chart_columns(schema, content)
         schemas[name] = schema
-    return schemas | _declared_schemas(content)
+    return schemas | _declared_schemas(content) | {"collections": _collections_schema(content)}
+
+
+def _collections_schema(content: Content) -> dict[str, Any]:
+    """collections.yaml's: a list of collections, each `dataset` one of the content's
+    datasets with rows (any but charts). A title is a pattern, which a plain string or
+    any of the site's languages may write (the others read the first)."""
+    from .collections import INDEX_URL_PATTERN, URL_PATTERN, CollectionSpec  # `schema` only
+
+    schema = TypeAdapter(list[CollectionSpec]).json_schema()
+    schema["title"] = "tiangong-site collections"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    _describe_and_exemplify(schema, content)  # the Localised definition
+    datasets = sorted(name for name in content.datasets if name != "charts")
+    defs = schema["$defs"]
+    for model, definition in defs.items():
+        for field, prop in definition.get("properties", {}).items():
+            if f"{model}.{field}" in COLLECTION_EXAMPLES:
+                prop.pop("title", None)
+                prop["examples"] = [COLLECTION_EXAMPLES[f"{model}.{field}"]]
+    for model in ("CollectionSpec", "RelatedSpec"):
+        defs[model]["properties"]["dataset"] |= {"enum": datasets, "examples": datasets[-1:]}
+    related = {"gauges": {"dataset": datasets[-1], "field": "river"}}  # one of the project's
+    defs["CollectionSpec"]["properties"]["related"] |= {"examples": [related]}
+    defs["CollectionSpec"]["properties"]["url"] |= {"pattern": URL_PATTERN}  # as validated
+    defs["IndexSpec"]["properties"]["url"] |= {"pattern": INDEX_URL_PATTERN}
+    return schema
+
+
+COLLECTION_EXAMPLES: dict[str, Any] = {
+    "CollectionSpec.name": "rivers",
+    "CollectionSpec.url": "/rivers/{id}/",
+    "CollectionSpec.template": "river.html",
+    "CollectionSpec.title": "{name}",
+    "CollectionSpec.where": {"kind": {"not": "canal"}},
+    "CollectionSpec.sort": "-length",
+    "CollectionSpec.group_by": "basin",
+    "CollectionSpec.index": {"url": "/rivers/", "title": "Rivers"},
+    "IndexSpec.url": "/rivers/",
+    "IndexSpec.title": "Rivers",
+    "IndexSpec.template": "records.html",
+    "Not.not": ["canal", "ditch"],
+    "RelatedSpec.field": "river",
+    "RelatedSpec.sort": ["river", "-year"],
+}
+"""An example of each key of collections.yaml, shown by editors' plugins (the datasets
+in the examples are the project's own)."""
 
 
 def _declared_schemas(content: Content) -> dict[str, dict[str, Any]]:

@@ -17,10 +17,6 @@ from .languages import KNOWN
 
 LABELS: dict[str, str] = {
     **PERIOD_WORDS,  # a period's kind: period_kind_name, a line chart's `connect`
-    "first-time": N_("First-time winner"),
-    "returning": N_("Returning winner"),
-    "unknown": N_("Status not known"),
-    "uncertain-count": N_("uncertain: inferred or unconfirmed (see notes)"),
     "hatched": N_("Hatched: uncertain (see notes)"),
     "hollow": N_("Open circles: inferred or unconfirmed (see notes)"),
     "status-reported": N_("reported"),
@@ -29,15 +25,10 @@ LABELS: dict[str, str] = {
     "status-unknown": N_("unknown"),
     "status-conflicting": N_("sources conflict"),
     "status-marker": N_("%s: see note"),
-    "source-official": N_("official"),
-    "source-press": N_("press"),
-    "source-mirror": N_("copy of an official page"),
-    "source-secondary": N_("secondary source"),
-    "source-article": N_("the starting article"),
-    "in-en": N_("in English"),
-    "in-zh": N_("in Chinese"),
 }
-"""Labels of the model's codes, in English; other languages come from their catalogue."""
+"""The engine's labels of codes: a period's kind, a record's status and a chart's marks
+for uncertain values, in English; other languages come from their catalogue. A dataset's
+own codes are labelled where it is declared (a field's `labels:` in datapackage.yaml)."""
 
 
 def label(key: str, lang: str = "en") -> str:

@@ -293,3 +293,43 @@ def test_a_declared_fields_title_and_description_stay_apart_in_its_schema(tmp_pa
     assert fields["since"]["title"] == "Opened"
     assert fields["since"]["description"] == "Year it first sailed."
     assert "title" not in fields["route"]  # no title declared: none made up from the name
+
+
+# --- collections.yaml ---------------------------------------------------------------------------
+
+
+def _collections_schema() -> dict:
+    return json.loads((REPO / "schemas" / "collections.schema.json").read_text(encoding="utf-8"))
+
+
+def test_collections_yaml_points_at_its_schema_and_validates():
+    path = REPO / "content" / "collections.yaml"
+    match = MODELINE.match(path.read_text(encoding="utf-8").splitlines()[0])
+    assert match, "collections.yaml must start with a yaml-language-server modeline"
+    assert (path.parent / match.group(1)).resolve() == REPO / "schemas" / "collections.schema.json"
+    jsonschema.validate(load_yaml_file(path, "collections.yaml").data, _collections_schema())
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("dataset", "region"),  # no such dataset
+        ("url", "regions/{id}"),  # no address pattern
+        ("template", "region.htm"),
+        ("where", {"kind": {"nto": "province"}}),  # `not` misspelt
+        ("sort_by", "name"),  # no such key
+    ],
+)
+def test_a_collection_the_build_rejects_the_collections_schema_rejects(
+    key: str, value: object, run_cli, tmp_path: Path
+):
+    path = REPO / "content" / "collections.yaml"
+    broken = load_yaml_file(path, "collections.yaml").data
+    broken[0][key] = value
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, _collections_schema())
+    project = copy_project(tmp_path / "project")
+    (project / "content" / "collections.yaml").write_text(
+        json.dumps(broken, ensure_ascii=False), encoding="utf-8"
+    )
+    assert run_cli("check", "--project", project).code == 1  # and the build refuses it too

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -287,6 +288,7 @@ def _quote_problems(package: Package, quotes: QuotesSpec) -> list[Problem]:
         for where, column in named
         if column not in columns
     ]
+    problems += _place_problems(package, quotes)
     if "id" not in columns:
         problems.append(
             package.file.problem(
@@ -296,6 +298,26 @@ def _quote_problems(package: Package, quotes: QuotesSpec) -> list[Problem]:
             )
         )
     return problems
+
+
+PLACE = re.compile(r"\{(\w+)\}")
+"""A place in a callout's declared words, `{NAME}`: a name `quotes.label` gives."""
+
+
+def _place_problems(package: Package, quotes: QuotesSpec) -> list[Problem]:
+    """Each `{NAME}` of `quotes.words` and `quotes.undated_words` is a name `label` gives."""
+    found = []
+    for key in ("words", "undated_words"):
+        words = getattr(quotes, key)
+        texts = {(): words} if isinstance(words, str) else (words.texts if words else {})
+        for lang, pattern in texts.items():
+            where = ("quotes", key) + ((lang,) if lang else ())
+            for name in PLACE.findall(pattern):
+                if name not in quotes.label:
+                    what = f"'{{{name}}}' is not a name `label` gives"
+                    hint = _did_you_mean(name, list(quotes.label), "the names `label` gives")
+                    found.append(package.file.problem(where, what, hint))
+    return found
 
 
 CITED_FIELDS = ("title", "url")

@@ -272,9 +272,19 @@ class QuotesSpec(Strict):
     )
     label: dict[str, FieldName] = Field(
         default_factory=dict,
-        description="A callout's words, each a column of the rows, by the name the callout "
-        "template gives it: `{river: river_name, period: period}`; "
+        description="A callout's words, each a column of the rows, by the name `words` and "
+        "templates give it: `{river: river_name, period: period}`; "
         "in this order they name what a status note is about.",
+    )
+    words: LocalText | None = Field(
+        default=None,
+        description="How a callout puts its words together, `{NAME}` standing for a name "
+        '`label` gives: `{en: "{river}, {period}"}`; the words joined by commas when not given.',
+    )
+    undated_words: LocalText | None = Field(
+        default=None,
+        description="The same for a record whose `type: period` field's source gives no date "
+        '(`{en: "{river}, date not given"}`); `words` when not given.',
     )
     rank: LocalText | None = Field(
         default=None,
@@ -405,6 +415,8 @@ EXAMPLES: dict[str, Any] = {
     "QuotesSpec.dataset": "gauges",
     "QuotesSpec.value": "flow_text",
     "QuotesSpec.label": {"river": "river_name", "period": "period"},
+    "QuotesSpec.words": {"en": "{river}, {period}"},
+    "QuotesSpec.undated_words": {"en": "{river}, date not given"},
     "QuotesSpec.rank": {"en": "{} in the league"},
     "PackageSpec.resources": [
         {"name": "rivers", "path": "data/rivers.csv", "schema": {"fields": [{"name": "id"}]}}

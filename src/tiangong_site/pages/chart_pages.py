@@ -4,6 +4,7 @@ of a chart (its view, drawings and embed code)."""
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -19,7 +20,7 @@ from ..markdown import BLOCK
 from ..models import text
 from ..render import Urls
 from .jobs import Job, SitePlan
-from .views import source_view
+from .views import SourceView, source_view
 
 
 def download_name(chart_id: str, extension: str) -> str:
@@ -60,34 +61,68 @@ def _chart_homes(content: Content, lang: str) -> dict[str, str]:
     return homes
 
 
+@dataclass(frozen=True, slots=True)
+class ChartView:
+    """What templates show of a chart (partials/chart.html, chart.html, chart-embed.html)."""
+
+    id: str
+    title: str
+    subtitle: str
+    notes: list[str]
+    alt: str
+    height: int
+    sources: list[SourceView]
+    headers: list[str]
+    table: Any
+    """Its rows, as the HTML table shows them."""
+    figure_url: str
+    csv_url: str
+    json_url: str
+    permalink: str
+    """The chart in its story, else its own page (charts/ID/)."""
+    story_url: str
+    story_title: str
+    embed_url: str
+    svg_wide: Markup
+    svg_narrow: Markup
+    width: int
+    narrow_height: int
+    preview_url: str
+    embed_code: str
+    cites: list[Any] | None = None
+    """Its sources' citation marks on the page that places it; None on its own page."""
+    embed: bool = False
+    """Shown in an iframe (charts/ID/embed/)."""
+
+
 def chart_view(
     chart: ChartOutput, content: Content, urls: Urls, lang: str, home: str | None = None
-) -> dict[str, Any]:
+) -> ChartView:
     spec = chart.spec
     sources = content.index(content.citations)
     base = f"charts/{spec.id}/"
-    return {
-        "id": spec.id,
-        "title": text(spec.title, lang),
-        "subtitle": text(spec.subtitle, lang),
-        "notes": [text(n, lang) for n in spec.notes],
-        "alt": text(spec.alt, lang),
-        "height": spec.height,
-        "sources": [source_view(content, sources[s], lang) for s in spec.sources],
-        "headers": [h for _, h in chart.columns],
-        "table": chart.table(),
-        "figure_url": urls.url(base + "figure.json"),
-        "csv_url": urls.url(base + download_name(spec.id, "csv")),
-        "json_url": urls.url(base + download_name(spec.id, "json")),
+    return ChartView(
+        id=spec.id,
+        title=text(spec.title, lang),
+        subtitle=text(spec.subtitle, lang),
+        notes=[text(n, lang) for n in spec.notes],
+        alt=text(spec.alt, lang),
+        height=spec.height,
+        sources=[source_view(content, sources[s], lang) for s in spec.sources],
+        headers=[h for _, h in chart.columns],
+        table=chart.table(),
+        figure_url=urls.url(base + "figure.json"),
+        csv_url=urls.url(base + download_name(spec.id, "csv")),
+        json_url=urls.url(base + download_name(spec.id, "json")),
         # The chart in its story; charts/ID/ is its own page, charts/ID/embed/ the iframe's.
-        "permalink": urls.absolute(f"{home}#chart-{spec.id}")
+        permalink=urls.absolute(f"{home}#chart-{spec.id}")
         if home is not None
         else urls.absolute(base),
-        "story_url": urls.url(f"{home}#chart-{spec.id}") if home is not None else "",
-        "story_title": story_titles(content, lang).get(home, "") if home is not None else "",
-        "embed_url": urls.absolute(base + EMBED),
+        story_url=urls.url(f"{home}#chart-{spec.id}") if home is not None else "",
+        story_title=story_titles(content, lang).get(home, "") if home is not None else "",
+        embed_url=urls.absolute(base + EMBED),
         **drawing_view(chart, urls, base),
-    }
+    )
 
 
 def drawing_view(chart: ChartOutput, urls: Urls, base: str) -> dict[str, Any]:
@@ -134,7 +169,7 @@ def embed_code(chart: ChartOutput, urls: Urls, base: str) -> str:
 
 def chart_views(
     charts: dict[str, ChartOutput], content: Content, urls: Urls, lang: str
-) -> RecordedValues[dict[str, Any]]:
+) -> RecordedValues[ChartView]:
     """What templates show of each chart, each with the keys of what it was made from: a
     page that shows a chart records them, and the chart's own key."""
     views = {}
@@ -149,7 +184,7 @@ def _plan_charts(
     plan: SitePlan,
     content: Content,
     charts: RecordedValues[ChartOutput],
-    views: RecordedValues[dict[str, Any]],
+    views: RecordedValues[ChartView],
     urls: Urls,
     lang: str,
 ) -> None:
@@ -176,7 +211,7 @@ def _plan_charts(
                     "share": chart_share(views[cid]),
                 },
                 url_path=base,
-                title=views[cid]["title"],
+                title=views[cid].title,
                 origin=origin,
             )
         )
@@ -185,22 +220,22 @@ def _plan_charts(
                 path=base + EMBED + "index.html",
                 template="chart-embed.html",
                 context=lambda env, cid=cid: {
-                    "chart": views[cid] | {"embed": True},
+                    "chart": replace(views[cid], embed=True),
                     "share": chart_share(views[cid]),
                 },
                 url_path=base + EMBED,
-                title=views[cid]["title"],
+                title=views[cid].title,
                 origin=origin,
                 in_sitemap=False,
             )
         )
 
 
-def chart_share(view: dict[str, Any]) -> dict[str, Any]:
+def chart_share(view: ChartView) -> dict[str, Any]:
     """A chart page's link preview: its own title, and the chart itself as the image."""
     return {
-        "title": view["title"],
+        "title": view.title,
         "type": "website",
-        "image": view["preview_url"],
-        "image_alt": view["alt"],
+        "image": view.preview_url,
+        "image_alt": view.alt,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import safejson
@@ -23,7 +24,7 @@ from ..tables import (
     in_language,
 )
 from .jobs import SitePlan
-from .views import source_view
+from .views import SourceView, source_view
 
 DATASET_TITLES: dict[str, str] = {}
 """Each dataset's name on the data page, in English; other languages from their catalogue."""
@@ -122,38 +123,79 @@ def _dataset_words(content: Content, name: str, lang: str) -> tuple[str, str]:
     return text(resource.title, lang) or name, text(resource.description, lang)
 
 
-def _data_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class DatasetEntry:
+    """A dataset as the data page lists it, with its downloads."""
+
+    name: str
+    title: str
+    file: str
+    """Its data file, as the project names it (content/data/NAME.csv)."""
+    description: str
+    count: int
+    """How many records it has."""
+    csv: str
+    json: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLink:
+    """A chart's own page, as the data page links it."""
+
+    title: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class DataListing:
+    """What the data page (`layout: data`) lists: datasets, collections' pages, charts."""
+
+    datasets: list[DatasetEntry]
+    collections: dict[str, Any]
+    """Each collection's pages, by its name: .url, .title and .record (its row)."""
+    charts: list[ChartLink]
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesListing:
+    """What the sources page (`layout: sources`) lists: every document, with `records`."""
+
+    sources: list[SourceView]
+
+
+def _data_listing(content: Content, urls: Urls, lang: str) -> DataListing:
     from ..collections import collection_items  # here: collections.py builds on this module
 
-    return {
-        "datasets": [
-            {
-                "name": name,
-                "title": _dataset_words(content, name, lang)[0],
-                "file": content.dataset_file(name),
-                "description": _dataset_words(content, name, lang)[1],
-                # The count alone: a page a number edit leaves as it was is not made again.
-                "count": content.settled(("count", name), lambda c, n=name: len(c.datasets[n])),
-                "csv": urls.url(f"data/{name}.csv"),
-                "json": urls.url(f"data/{name}.json"),
-            }
-            for name in _downloadable(content)
-        ],
-        # each collection's pages, by its name: .url, .title and .record (its row)
-        "collections": collection_items(content, urls, lang),
-        "charts": [
-            {"title": text(c.title, lang), "href": urls.url(f"charts/{c.id}/")}
+    return DataListing(
+        datasets=[_dataset_entry(content, name, urls, lang) for name in _downloadable(content)],
+        collections=collection_items(content, urls, lang),
+        charts=[
+            ChartLink(title=text(c.title, lang), href=urls.url(f"charts/{c.id}/"))
             for c in content.datasets["charts"]
         ],
-    }
+    )
 
 
-def _sources_listing(content: Content, urls: Urls, lang: str) -> dict[str, Any]:
+def _dataset_entry(content: Content, name: str, urls: Urls, lang: str) -> DatasetEntry:
+    title, description = _dataset_words(content, name, lang)
+    return DatasetEntry(
+        name=name,
+        title=title,
+        file=content.dataset_file(name),
+        description=description,
+        # The count alone: a page a number edit leaves as it was is not made again.
+        count=content.settled(("count", name), lambda c, n=name: len(c.datasets[n])),
+        csv=urls.url(f"data/{name}.csv"),
+        json=urls.url(f"data/{name}.json"),
+    )
+
+
+def _sources_listing(content: Content, urls: Urls, lang: str) -> SourcesListing:
     """Every document of the citation list, with how many records cite it."""
     cited = content.settled(("cited",), _cited)  # counts only: made again, read if changed
     documents = content.datasets.get(content.citations, [])
     views = [source_view(content, s, lang) for s in documents if s is not None]
-    return {"sources": [v | {"records": cited.get(v["id"], 0)} for v in views]}
+    return SourcesListing([replace(v, records=cited.get(v.id, 0)) for v in views])
 
 
 def _cited(content: Content) -> dict[str, int]:

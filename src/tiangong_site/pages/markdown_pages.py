@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from ..i18n import HTML_LANG
 from ..markdown import render_markdown
 from ..models import text
 from ..render import Urls
+from .chart_pages import ChartView
 from .jobs import Job, SitePlan
 from .listings import LISTINGS
 from .views import Citations, StatusNotes, _figure_subject, figure_view, tidy_citations
@@ -94,7 +96,7 @@ def _markdown_context(
     page: Page,
     content: Content,
     charts: RecordedValues[ChartOutput],
-    views: RecordedValues[dict[str, Any]],
+    views: RecordedValues[ChartView],
     urls: Urls,
     lang: str,
 ) -> Callable[[jinja2.Environment], dict[str, Any]]:
@@ -110,9 +112,8 @@ def _markdown_context(
                 if ident not in charts:
                     return None
                 used_charts.append(ident)
-                view = views[ident] | {
-                    "cites": [citations.cite(s) for s in charts[ident].spec.sources]
-                }
+                cites = [citations.cite(s) for s in charts[ident].spec.sources]
+                view = replace(views[ident], cites=cites)
                 return env.get_template("partials/chart.html").render(chart=view)
             if kind == "src":
                 if ident not in citations.sources:
@@ -125,8 +126,10 @@ def _markdown_context(
             fig = figures.get(ident)
             if fig is None:
                 return None
-            view = figure_view(fig, content, lang) | {"cite": citations.cite(fig.source)}
-            view = notes.mark(view, _figure_subject(view, content, lang))
+            view = replace(figure_view(fig, content, lang), cite=citations.cite(fig.source))
+            subject = _figure_subject(view, content, lang)
+            note = notes.note(view.status, view.status_name, view.uncertain, subject)
+            view = replace(view, status_note=note)
             template = "partials/callout.html" if kind == "callout" else "partials/fig.html"
             return env.get_template(template).render(fig=view).strip()
 

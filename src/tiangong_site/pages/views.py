@@ -4,10 +4,12 @@ numbers, status notes, source and figure views, and the tidying of citation mark
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..content import Content
+from ..declared import PLACE
 from ..i18n import gettext
 from ..models import text
 from ..render import Urls
@@ -33,7 +35,7 @@ class Citations:
 
     def listing(self) -> list[dict[str, Any]]:
         return [
-            source_view(self.content, self.sources[sid], self.lang) | {"n": i + 1}
+            source_view(self.content, self.sources[sid], self.lang, n=i + 1)
             for i, sid in enumerate(self.order)
         ]
 
@@ -49,10 +51,16 @@ class StatusNotes:
         self.notes: list[dict[str, Any]] = []
 
     def mark(self, view: dict[str, Any], subject: str) -> dict[str, Any]:
-        """`view` (from status_view) with `status_note` {n, href} when it needs a marker."""
-        if view.get("status", "reported") == "reported":
-            return view | {"status_note": None}
-        key = (subject, view["status"], view["uncertain"])
+        """`view` (a row with a status) with `status_note` {n, href} when it needs a marker."""
+        status = view.get("status", "reported")
+        note = self.note(status, view.get("status_name", ""), view.get("uncertain", ""), subject)
+        return view | {"status_note": note}
+
+    def note(self, status: str, status_name: str, uncertain: str, subject: str) -> Any:
+        """The link {n, href} to the note on `subject`'s status, or None when reported."""
+        if status == "reported":
+            return None
+        key = (subject, status, uncertain)
         found = next((n for n in self.notes if n["key"] == key), None)
         if found is None:
             n = len(self.notes) + 1
@@ -62,11 +70,11 @@ class StatusNotes:
                 "id": f"status-note-{n}",
                 "href": f"#status-note-{n}",
                 "subject": subject,
-                "status_name": view["status_name"],
-                "note": view["uncertain"],
+                "status_name": status_name,
+                "note": uncertain,
             }
             self.notes.append(found)
-        return view | {"status_note": {"n": found["n"], "href": found["href"]}}
+        return {"n": found["n"], "href": found["href"]}
 
     def listing(self) -> list[dict[str, Any]]:
         return [{k: v for k, v in note.items() if k != "key"} for note in self.notes]
@@ -89,40 +97,92 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-SOURCE_VIEW = ("id", "title", "publisher", "date", "url", "kind", "kind_name", "language")
-"""What a template may read of a cited document, each "" when the citation list's
-declaration has no such field (docs/editing.md, "Citations")."""
+class Extra:
+    """A view whose other declared columns a template reads by name too (`fig.metric`):
+    Jinja looks an attribute up as an item when the view has no such field."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> Any:
+        return self.extra[name]  # type: ignore[attr-defined]
 
 
-def source_view(content: Content, source: Any, lang: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class SourceView(Extra):
+    """A document of the citation list as pages show it (docs/editing.md, "Citations"): each
+    field "" when the declaration has no such column; the others in `extra`."""
+
+    id: str
+    title: Any = ""
+    publisher: Any = ""
+    date: Any = ""
+    url: Any = ""
+    kind: Any = ""
+    kind_name: Any = ""
+    language: Any = ""
+    language_name: Any = ""
+    note: Any = ""
+    title_lang: str = ""
+    """The title's language when it is not the page's ("zh-Hans" on an English page)."""
+    print_url: str = ""
+    """The address as print shows it (short_url)."""
+    n: int = 0
+    """Its number in a page's list of citations."""
+    records: int = 0
+    """How many records cite it (the sources page)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+SOURCE_VIEW = (
+    *("id", "title", "publisher", "date", "url", "kind", "kind_name", "language"),
+    *("language_name", "note"),
+)
+"""The fields of a SourceView its row gives; the others are made here."""
+SOURCE_VIEW_FIELDS = {f.name for f in fields(SourceView)}
+
+
+def source_view(content: Content, source: Any, lang: str, n: int = 0) -> SourceView:
     """A document of the citation list as pages show it: its row (text in `lang`, words
     for its codes), with its title's language and its address as print shows it."""
     from ..declared.rows import row_of
 
     row = row_of(content, content.citations, source, lang)
-    view = {k: "" if v is None else v for k, v in row.items() if k[:1] != "_"}
+    shown = {k: "" if v is None else v for k, v in row.items() if k[:1] != "_"}
     key = content.package.resources[content.citations].primary_key
-    view = dict.fromkeys(SOURCE_VIEW, "") | view | {"id": row[key]}
-    view["title_lang"] = _title_lang(view["title"], lang)
-    view["print_url"] = short_url(view["url"])
-    view.setdefault("language_name", "")
-    view.setdefault("note", "")
-    return view
-
-
-def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",)) -> dict[str, Any]:
-    """What a template needs to mark a record that is not simply reported: the weakest of its
-    statuses, the marker's accessible label ("inferred: see note") and the note."""
-    weakest = next(
-        (getattr(record, k) for k in statuses if getattr(record, k) != "reported"), "reported"
+    named = {k: v for k, v in shown.items() if k in SOURCE_VIEW}
+    return SourceView(
+        **(named | {"id": row[key]}),
+        title_lang=_title_lang(shown.get("title", ""), lang),
+        print_url=short_url(shown.get("url", "")),
+        n=n,
+        extra={k: v for k, v in shown.items() if k not in SOURCE_VIEW_FIELDS},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    """How a record is known, as a template marks it (partials/status-mark.html)."""
+
+    status: str
+    status_name: str
+    status_label: str
+    """The marker's accessible label ("inferred: see note"); "" when reported."""
+    uncertain: str
+
+
+def status_view(record: Any, lang: str, statuses: tuple[str, ...] = ("status",)) -> StatusView:
+    """What a template needs to mark a record that is not simply reported: the weakest of its
+    statuses, the marker's accessible label ("inferred: see note") and the note. A record
+    of a dataset declared without `uncertainty` is reported."""
+    known = [getattr(record, k, "reported") for k in statuses]
+    weakest = next((status for status in known if status != "reported"), "reported")
     name = label(f"status-{weakest}", lang)
-    return {
-        "status": weakest,
-        "status_name": name,
-        "status_label": label("status-marker", lang) % name if weakest != "reported" else "",
-        "uncertain": text(record.uncertain, lang),
-    }
+    return StatusView(
+        status=weakest,
+        status_name=name,
+        status_label=label("status-marker", lang) % name if weakest != "reported" else "",
+        uncertain=text(getattr(record, "uncertain", None), lang),
+    )
 
 
 def short_url(url: str, limit: int = 40) -> str:
@@ -135,7 +195,35 @@ def short_url(url: str, limit: int = 40) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class FigureView(Extra):
+    """A quoted record as `{fig:ID}` and `::: callout ID` show it (partials/fig.html and
+    partials/callout.html); the columns `quotes.label` names are read by their names."""
+
+    id: str
+    value: Any
+    label_text: str
+    """The callout's words (quotes.words, or the label's columns joined)."""
+    period_kind: str | None
+    undated: bool
+    rank: int | None
+    rank_text: str
+    rank_ordinal: str
+    note: str
+    status: str
+    status_name: str
+    status_label: str
+    uncertain: str
+    source: str | None
+    extra: dict[str, Any]
+    """The columns `quotes.label` names, by their names there."""
+    cite: Any = None
+    """The citation mark of its source on this page ({n, id, href})."""
+    status_note: Any = None
+    """The link to its status note on this page, or None."""
+
+
+def figure_view(fig: Any, content: Content, lang: str) -> FigureView:
     """A record as prose and callouts quote it (`quotes:` in datapackage.yaml): from its
     row, so it reads as the charts and downloads have it (its value in words, with unit and
     qualifier), the callout's words under the names `quotes.label` gives them."""
@@ -147,19 +235,37 @@ def figure_view(fig: Any, content: Content, lang: str) -> dict[str, Any]:
     spans = [f.name for f in resource.fields if f.type == "period"]
     period = getattr(fig, spans[0]) if spans else None  # how a callout says "date not given"
     rank = getattr(fig, "rank", None)
-    return {
-        "id": fig.id,
-        "value": row[quotes.value],
-        **{name: row[column] for name, column in quotes.label.items()},
-        "period_kind": period.kind if period is not None else None,
-        "undated": bool(period is not None and period.undated),
-        "rank": rank,
-        "rank_text": _ranked(quotes.rank, ordinal(rank, lang), lang) if rank else "",
-        "rank_ordinal": ordinal(rank, lang) if rank else "",
-        "note": text(getattr(fig, "note", None), lang),
-        **status_view(fig, lang),
-        "source": getattr(fig, "source", None),
-    }
+    named = {name: row[column] for name, column in quotes.label.items()}
+    undated = bool(period is not None and period.undated)
+    status = status_view(fig, lang)
+    return FigureView(
+        id=fig.id,
+        value=row[quotes.value],
+        label_text=_callout_words(quotes, named, undated, lang),
+        period_kind=period.kind if period is not None else None,
+        undated=undated,
+        rank=rank,
+        rank_text=_ranked(quotes.rank, ordinal(rank, lang), lang) if rank else "",
+        rank_ordinal=ordinal(rank, lang) if rank else "",
+        note=text(getattr(fig, "note", None), lang),
+        status=status.status,
+        status_name=status.status_name,
+        status_label=status.status_label,
+        uncertain=status.uncertain,
+        source=getattr(fig, "source", None),
+        extra=named,
+    )
+
+
+def _callout_words(quotes: Any, named: dict[str, Any], undated: bool, lang: str) -> str:
+    """A callout's words: the declared `quotes.words` (`quotes.undated_words` for a record
+    whose source gives no date), `{NAME}` standing for a `label` name's column; else the
+    words joined by commas (an undated period's own words say "date not given")."""
+    pattern = (quotes.undated_words if undated else None) or quotes.words
+    if pattern is None:
+        return gettext(lang, ", ").join(str(v) for v in named.values() if v not in (None, ""))
+    shown = {name: "" if v is None else str(v) for name, v in named.items()}
+    return PLACE.sub(lambda m: shown[m.group(1)], text(pattern, lang))
 
 
 def _ranked(words: Any, place: str, lang: str) -> str:
@@ -205,7 +311,7 @@ def _one_cite_per_source(sentence: str) -> str:
     return sentence
 
 
-def _figure_subject(view: dict[str, Any], content: Content, lang: str) -> str:
+def _figure_subject(view: FigureView, content: Content, lang: str) -> str:
     """What a status note is about, the callout's words in their declared order: 'Flow,
     River Lea, H1 2023'."""
     return gettext(lang, ", ").join(str(view[name]) for name in content.quotes.label)
