@@ -233,12 +233,7 @@ def test_the_parent_and_a_worker_share_the_items_and_results_come_in_order(tmp_p
     def work(i: int) -> tuple[int, int]:
         """Each process's first item waits until both processes have started one: neither
         can take all the items, whichever is faster."""
-        with open(met, "a", encoding="utf-8") as file:
-            file.write(f"{os.getpid()}\n")
-        deadline = time.monotonic() + 30  # a hang guard, not a speed budget
-        while len(set(met.read_text(encoding="utf-8").split())) < 2:
-            assert time.monotonic() < deadline, "the other process never took an item"
-            time.sleep(0.005)
+        wait_for_both(met)
         return i * i, os.getpid()
 
     results = list(workers.mapped(work, items, 2, told.append))
