@@ -142,3 +142,56 @@ def test_every_kind_of_value_is_written_and_escaped_as_plain_jinja_writes_it(tmp
     html = ours.get_template("t.html").render(**values)
     assert html == plain.get_template("t.html").render(**values)
     assert "&lt;a&gt; <b> None 7<&amp;" in html  # escaped where Jinja escapes
+
+
+class _Catalogue:
+    """Translations with markup and a literal percent sign, as a catalogue may hold."""
+
+    def gettext(self, message: str) -> str:
+        return {"Hello %(name)s": "<b>Bonjour</b> %(name)s, 100%%"}.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return "%(num)s <i>pomme</i>" if n == 1 else "%(num)s <i>pommes</i>"
+
+    def pgettext(self, context: str, message: str) -> str:
+        return f"{context}:{message} %(context)s"
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return f"{context}:{n} %(num)s %(context)s"
+
+
+def test_translations_are_formatted_and_escaped_as_jinjas_newstyle_gettext(tmp_path: Path):
+    source = (
+        "{% for name in names %}{{ _('Hello %(name)s', name=name) }}|{{ gettext('Hi') }}|"
+        "{% trans n=loop.index %}{{ n }} apple{% pluralize %}{{ n }} apples{% endtrans %}|"
+        "{{ pgettext('menu', 'Open') }}|{{ npgettext('box', 'a', 'b', 2) }}|"
+        "{{ ngettext('%(num)s x', '%(num)s xs', 3, extra=name) }}\n{% endfor %}"
+        "{% block b %}{% for n in [1] %}{{ _('Hello %(name)s', name='<&>') }}{% endfor %}"
+        "{% endblock %}"
+    )
+    (tmp_path / "t.html").write_text(source, encoding="utf-8")
+    ours = make_environment(tmp_path, Urls("https://example.org/"), translations=_Catalogue())
+    plain = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(tmp_path), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+    plain.install_gettext_translations(_Catalogue(), newstyle=True)  # type: ignore[attr-defined]
+    names = ["<script>", "Zoë"]
+    html = ours.get_template("t.html").render(names=names)
+    assert html == plain.get_template("t.html").render(names=names)
+    assert "<b>Bonjour</b> &lt;script&gt;, 100%|" in html  # the catalogue's markup is kept
+    assert "menu:Open menu|box:2 2 box|" in html
+
+
+def test_each_message_a_page_translates_is_recorded_even_inside_a_loop(tmp_path: Path):
+    from tiangong_site.deps import messages_key, recording
+
+    (tmp_path / "t.html").write_text(
+        "{% for n in [1, 2] %}{{ _('Hi') }}{% trans %}Bye{% endtrans %}"
+        "{{ ngettext('one', 'many', n) }}{% endfor %}",
+        encoding="utf-8",
+    )
+    env = make_environment(tmp_path, Urls("https://example.org/"), lang="fr")
+    template = env.get_template("t.html")
+    with recording() as keys:
+        template.render()
+    assert {messages_key("fr", m) for m in ("Hi", "Bye", "one")} <= keys
