@@ -195,3 +195,24 @@ def test_each_message_a_page_translates_is_recorded_even_inside_a_loop(tmp_path:
     with recording() as keys:
         template.render()
     assert {messages_key("fr", m) for m in ("Hi", "Bye", "one")} <= keys
+
+
+def test_an_included_template_sees_what_plain_jinja_shows_it(tmp_path: Path):
+    (tmp_path / "part.html").write_text(
+        "[{{ lang }} {{ shade }} {{ item }} {{ n }} {{ outer }}{% set outer = 'changed' %}]",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.html").write_text(
+        "{% set outer = 'page' %}{% block b %}{% for item in items %}"
+        "{% with n = loop.index %}{% include 'part.html' %}{% endwith %}{% endfor %}"
+        "{% endblock %}{% include 'part.html' ignore missing %}{{ outer }}",
+        encoding="utf-8",
+    )
+    ours = make_environment(tmp_path, Urls("https://example.org/"), lang="fr")
+    plain = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path), autoescape=True)
+    for env in (ours, plain):
+        env.globals.update(shade="<site>", lang="fr", n=0, item="none")
+    values = {"items": ["a", "<b>"]}
+    html = ours.get_template("t.html").render(**values)
+    assert html == plain.get_template("t.html").render(**values)
+    assert "[fr &lt;site&gt; &lt;b&gt; 2 page]" in html and html.endswith("page")
