@@ -258,6 +258,32 @@ def test_the_signing_key_is_private_to_the_user(private_cache_key: Path):
     assert len(private_cache_key.read_bytes()) == 32
 
 
+def test_an_entry_is_signed_over_purpose_context_and_data_so_earlier_entries_verify(
+    private_cache_key: Path, tmp_path: Path
+):
+    import hashlib
+    import hmac
+
+    entry, data = tmp_path / "entry.signed", b"<svg>" * 1000
+    signed_cache.store(entry, "chart", "key-1", data)
+    key = signed_cache.machine_key()
+    message = b"chart\0key-1\0" + data  # as entries were signed before, in one message
+    assert entry.read_bytes()[:32] == hmac.new(key, message, hashlib.sha256).digest()
+    assert signed_cache.load(entry, "chart", "key-1") == data
+    assert signed_cache.load(entry, "chart", "key-2") is None
+
+
+def test_an_entry_larger_than_the_limit_is_not_read(
+    private_cache_key: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(signed_cache, "MAX_ENTRY_BYTES", 100)
+    small, large = tmp_path / "small.signed", tmp_path / "large.signed"
+    signed_cache.store(small, "chart", "k", bytes(100 - 32))
+    signed_cache.store(large, "chart", "k", bytes(100 - 31))
+    assert signed_cache.load(small, "chart", "k") == bytes(100 - 32)
+    assert signed_cache.load(large, "chart", "k") is None
+
+
 @pytest.mark.slow
 def test_a_planted_message_list_does_not_hide_a_missing_translation(
     project: Path, tmp_path: Path, run_cli
