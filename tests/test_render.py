@@ -216,3 +216,28 @@ def test_an_included_template_sees_what_plain_jinja_shows_it(tmp_path: Path):
     html = ours.get_template("t.html").render(**values)
     assert html == plain.get_template("t.html").render(**values)
     assert "[fr &lt;site&gt; &lt;b&gt; 2 page]" in html and html.endswith("page")
+
+
+def test_environments_given_one_held_dict_read_each_compiled_template_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from tiangong_site import signed_cache
+
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
+    templates.mkdir()
+    (templates / "a.html").write_text("{{ lang }}", encoding="utf-8")
+    make_environment(templates, Urls("https://example.org/"), cache=cache).get_template("a.html")
+    reads: list[Path] = []
+    load = signed_cache.load
+    monkeypatch.setattr(
+        signed_cache, "load", lambda path, *args: reads.append(path) or load(path, *args)
+    )
+    held: dict = {}
+    envs = [
+        make_environment(templates, Urls("https://example.org/"), lang, cache=cache, held=held)
+        for lang in ("en", "zh", "fr")
+    ]
+    assert [env.get_template("a.html").render() for env in envs] == ["en", "zh", "fr"]
+    assert len(reads) == 1  # the first environment's read, verified; the others take its code
+    (templates / "a.html").write_text("{{ lang }}!", encoding="utf-8")
+    assert envs[0].get_template("a.html").render() == "en!"  # a changed template is its own

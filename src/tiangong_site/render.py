@@ -353,16 +353,18 @@ def make_environment(
     lang: str = "en",
     translations: Any = None,
     cache: Path | None = None,
+    held: dict[str, Any] | None = None,
 ) -> jinja2.Environment:
     """The Jinja environment of one language: its URLs, its text filter, its catalogue.
 
     With `cache`, compiled templates are kept there (keyed by their source and signed with
     this machine's key, see signed_cache.py), so the environments of several languages, and
-    later builds, compile each template once."""
+    later builds, compile each template once; environments given the same `held` dict share
+    the code they read from it (SignedBytecodeCache.held)."""
     translations = translations or gettext.NullTranslations()
     env = RecordingEnvironment(
         extensions=["jinja2.ext.i18n"],
-        bytecode_cache=SignedBytecodeCache(cache) if cache is not None else None,
+        bytecode_cache=SignedBytecodeCache(cache, held) if cache is not None else None,
         loader=ThemeLoader(templates),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,

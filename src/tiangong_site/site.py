@@ -550,6 +550,7 @@ def prepare(
     # Charts take their colours from the stylesheet; a site without charts needs none there.
     brand = _brand(project, content, style)
     new_envs: dict[str, jinja2.Environment] = {}
+    held: dict[str, Any] = {}  # the languages' environments load each template once
     editions = {}
     figures = figure_memo(project, write_cache)
     for lang in languages:
@@ -560,6 +561,7 @@ def prepare(
             lang,
             i18n.translations(project.root, lang, project.cache),
             project.cache / "jinja" if write_cache else None,
+            held,
         )
         env.globals.update(
             plotly_asset=plotly_name,
