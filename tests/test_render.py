@@ -241,3 +241,30 @@ def test_environments_given_one_held_dict_read_each_compiled_template_once(
     assert len(reads) == 1  # the first environment's read, verified; the others take its code
     (templates / "a.html").write_text("{{ lang }}!", encoding="utf-8")
     assert envs[0].get_template("a.html").render() == "en!"  # a changed template is its own
+
+
+def test_html_objects_and_str_subclasses_are_written_as_plain_jinja_writes_them(tmp_path: Path):
+    from markupsafe import Markup
+
+    class Html:
+        def __html__(self) -> str:
+            return "<em>as HTML</em>"
+
+        def __str__(self) -> str:
+            return "<as text>"
+
+    class Word(str):
+        pass
+
+    source = (
+        "{{ html }} {{ word }} {{ drawing }} {% set b %}{{ html }}{{ word }}{% endset %}"
+        "{{ b }} {{ b | length }} {% macro m() %}{{ drawing }}{{ word }}{% endmacro %}{{ m() }}"
+        " {% filter upper %}{{ word }}{{ html }}{% endfilter %} {{ [word, html] | join(' ') }}"
+    )
+    (tmp_path / "t.html").write_text(source, encoding="utf-8")
+    ours = make_environment(tmp_path, Urls("https://example.org/"))
+    plain = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path), autoescape=True)
+    values = {"html": Html(), "word": Word("<w&>"), "drawing": Markup("<svg>&amp;</svg>")}
+    html = ours.get_template("t.html").render(**values)
+    assert html == plain.get_template("t.html").render(**values)
+    assert html.startswith("<em>as HTML</em> &lt;w&amp;&gt; <svg>&amp;</svg> ")

@@ -21,6 +21,14 @@ import jinja2
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
+try:  # markupsafe's escaping of a plain str, as its `escape` calls it (C where it can be)
+    from markupsafe import _escape_inner  # type: ignore[attr-defined]
+except ImportError:  # a markupsafe without it: the same text, through `escape`
+
+    def _escape_inner(text: str) -> str:
+        return str(escape(text))
+
+
 from . import i18n
 from .deps import asset_key, messages_key, record, template_key
 from .errors import display_path
@@ -142,14 +150,23 @@ DICT_ATTRIBUTES = frozenset(dir(dict))
 """What `getattr` finds on a plain dict: its methods (`row.items`), never its keys."""
 
 
-def _escaped_output(value: Any) -> Any:
-    """What `{{ value }}` writes in an autoescaped template: a number's digits as they are
-    (they hold nothing to escape), anything else through markupsafe's `escape`. Jinja made
-    a Markup object for every number a page shows, a tenth of its time on a table."""
+def _escaped_output(value: Any) -> str:
+    """What `{{ value }}` writes in an autoescaped template: the text markupsafe's `escape`
+    gives, as a plain str, and a number's digits as they are (they hold nothing to escape).
+
+    What `{{ }}` writes is only ever joined to the page (or to a block, a macro's or a `set`
+    block's text, which Jinja makes Markup whole), so wrapping each piece in Markup, as
+    `escape` does, made an object (and, for Markup such as a chart's drawing, a copy of
+    it) for nothing: Jinja's Markup for every number was a tenth of a table's time."""
     kind = value.__class__
+    if kind is str:
+        return _escape_inner(value)
     if kind is int or kind is float:
         return str(value)
-    return escape(value)
+    if hasattr(value, "__html__"):  # as `escape`: Markup, and what says it is HTML already
+        html = value.__html__()
+        return html if isinstance(html, str) else str(html)  # a drawing is not copied
+    return _escape_inner(str(value))
 
 
 class FlatTemplate(jinja2.Template):
