@@ -148,7 +148,8 @@ class _Catalogue:
     """Translations with markup and a literal percent sign, as a catalogue may hold."""
 
     def gettext(self, message: str) -> str:
-        return {"Hello %(name)s": "<b>Bonjour</b> %(name)s, 100%%"}.get(message, message)
+        known = {"Hello %(name)s": "<b>Bonjour</b> %(name)s, 100%%", "Half": "<i>50%%</i>"}
+        return known.get(message, message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return "%(num)s <i>pomme</i>" if n == 1 else "%(num)s <i>pommes</i>"
@@ -165,7 +166,7 @@ def test_translations_are_formatted_and_escaped_as_jinjas_newstyle_gettext(tmp_p
         "{% for name in names %}{{ _('Hello %(name)s', name=name) }}|{{ gettext('Hi') }}|"
         "{% trans n=loop.index %}{{ n }} apple{% pluralize %}{{ n }} apples{% endtrans %}|"
         "{{ pgettext('menu', 'Open') }}|{{ npgettext('box', 'a', 'b', 2) }}|"
-        "{{ ngettext('%(num)s x', '%(num)s xs', 3, extra=name) }}\n{% endfor %}"
+        "{{ ngettext('%(num)s x', '%(num)s xs', 3, extra=name) }}|{{ _('Half') }}\n{% endfor %}"
         "{% block b %}{% for n in [1] %}{{ _('Hello %(name)s', name='<&>') }}{% endfor %}"
         "{% endblock %}"
     )
@@ -180,6 +181,7 @@ def test_translations_are_formatted_and_escaped_as_jinjas_newstyle_gettext(tmp_p
     assert html == plain.get_template("t.html").render(names=names)
     assert "<b>Bonjour</b> &lt;script&gt;, 100%|" in html  # the catalogue's markup is kept
     assert "menu:Open menu|box:2 2 box|" in html
+    assert "|<i>50%</i>\n" in html  # formatted even without variables
 
 
 def test_each_message_a_page_translates_is_recorded_even_inside_a_loop(tmp_path: Path):

@@ -306,6 +306,8 @@ def _direct_gettext(recorded: RecordedTranslations) -> dict[str, Any]:
     `_` is always the catalogue's, never a variable a template names `gettext`."""
 
     def formatted(eval_ctx: Any, message: str, variables: dict[str, Any]) -> str:
+        if not variables and "%" not in message:  # most: nothing to format, nothing changes
+            return Markup(message) if eval_ctx.autoescape else message
         return (Markup(message) if eval_ctx.autoescape else message) % variables
 
     @jinja2.pass_eval_context
