@@ -270,3 +270,41 @@ def test_html_objects_and_str_subclasses_are_written_as_plain_jinja_writes_them(
     html = ours.get_template("t.html").render(**values)
     assert html == plain.get_template("t.html").render(**values)
     assert html.startswith("<em>as HTML</em> &lt;w&amp;&gt; <svg>&amp;</svg> ")
+
+
+def test_functions_a_template_calls_get_what_they_ask_for_as_in_plain_jinja(tmp_path: Path):
+    @jinja2.pass_context
+    def seen(context, name):  # sees what the loop set, as Jinja gives it
+        return context.resolve(name)
+
+    @jinja2.pass_eval_context
+    def escaping(eval_ctx):
+        return eval_ctx.autoescape
+
+    @jinja2.pass_environment
+    def strict(environment):
+        return environment.undefined is jinja2.StrictUndefined
+
+    class Counter:
+        def __call__(self, n):
+            return n + 1
+
+    def stops():
+        raise StopIteration
+
+    source = (
+        "{% for x in [1, 2] %}{% set y = x * 10 %}{{ seen('y') }},{{ escaping() }},"
+        "{{ count(x) }},{{ plain('<') }},{{ stops() is undefined }};{% endfor %}{{ strict() }}"
+    )
+    (tmp_path / "t.html").write_text(source, encoding="utf-8")
+    ours = make_environment(tmp_path, Urls("https://example.org/"))
+    plain = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(tmp_path),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    values = {"seen": seen, "escaping": escaping, "count": Counter(), "stops": stops}
+    values |= {"plain": str.upper, "strict": strict}
+    html = ours.get_template("t.html").render(**values)
+    assert html == plain.get_template("t.html").render(**values)
+    assert html == "10,True,2,&lt;,True;20,True,3,&lt;,True;True"
