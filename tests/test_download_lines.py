@@ -1,5 +1,5 @@
 """A dataset download's JSON line and CSV cells are what the json module writes for the row
-(listings.py encodes each value once, by hand-joined parts)."""
+(listings.py encodes the row whole, and its lists and objects again for their cells)."""
 
 from __future__ import annotations
 

@@ -71,15 +71,12 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 def _json_line(row: dict[str, Any]) -> tuple[str, dict[str, str]]:
     """`json.dumps(row, ensure_ascii=False)`, and the JSON of each of its lists and objects
-    (a CSV cell holds them as JSON): each value encoded once, not twice, and by one encoder
-    rather than a new one a call (half the time of the downloads of 10,000 records)."""
-    parts, nested = [], {}
-    for key, value in row.items():
-        text = _ENCODE(value)
-        if isinstance(value, (dict, list)):
-            nested[key] = text
-        parts.append(f"{_ENCODE(key)}: {text}")
-    return "{" + ", ".join(parts) + "}", nested
+    (a CSV cell holds them as JSON), by one encoder rather than a new one a call (half the
+    time of the downloads of 10,000 records). The row is encoded whole, by the encoder's C
+    code, and only its lists and objects again: encoding each value by itself and joining
+    the parts in Python took two to three times as long on a row of ten scalars."""
+    nested = {key: _ENCODE(value) for key, value in row.items() if isinstance(value, (dict, list))}
+    return _ENCODE(row), nested
 
 
 def _column_header(content: Content, dataset: str, key: str, lang: str) -> str:
