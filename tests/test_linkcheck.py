@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tiangong_site.linkcheck import check_links, page_links
+from tiangong_site.linkcheck import check_links, listing_of, page_links
 
 
 def site(tmp_path: Path, body: str) -> Path:
@@ -103,3 +103,15 @@ def test_links_and_ids_are_the_attributes_after_whitespace_and_nothing_else():
         starts = [m.start() + 1 for m in plain_link.finditer(text)]
         assert linkcheck._offsets(text) == starts, text
         assert page_links(text).links == tuple(plain_link.findall(text))
+
+
+def test_a_fragment_link_resolves_as_urlsplit_reads_it_on_every_page(tmp_path: Path):
+    pages = {
+        "index.html": '<a href="#a:b">x</a><a href="#a&amp;b">y</a><p id="a:b"></p>',
+        "p/index.html": '<a href="#a&amp;b">y</a><a href="/b/#top">z</a><p id="a&amp;b"></p>',
+    }
+    problems = check_links(tmp_path, "/b/", pages, listing=listing_of(set(pages)))
+    assert [(p.path, p.message) for p in problems] == [
+        ("index.html", "missing anchor: #a&amp;b (no id 'a&b' on that page)"),
+        ("p/index.html", "missing anchor: /b/#top (no id 'top' on that page)"),
+    ]

@@ -26,6 +26,9 @@ LINK_NAMES = ("href", "src", "data-figure", "data-plotly", "data-locale")
 LINK = re.compile("=(?:" + "|".join(rf"(?<=\s{n}=)" for n in LINK_NAMES) + ')"([^"]*)"')
 ID = re.compile(r'i(?<=\si)d="([^"]*)"')
 OUTSIDE = "../"  # marks a target outside the site
+PLAIN_FRAGMENT_SPOILERS = frozenset("&\t\r\n")
+"""What makes `#fragment` more than the page and the text after `#`: an entity to unescape,
+or what urlsplit removes."""
 
 
 def _target(base_path: str, page: str, url: str, dirs: set[str]) -> tuple[str, str] | None:
@@ -150,6 +153,20 @@ def check_links(
             )
         return ids[name]
 
+    resolved: dict[str, tuple[str, str] | None] = {}
+
+    def target_of(page: str, url: str) -> tuple[str, str] | None:
+        """_target, worked out once for each URL from the site's root (every page links the
+        same menu, assets and language switch), and at once for a plain `#fragment` (the
+        citations of a page)."""
+        if url[:1] == "#" and not PLAIN_FRAGMENT_SPOILERS.intersection(url):
+            return page, url[1:]  # as urlsplit splits it, with nothing to unescape
+        if url[:1] != "/":  # a relative link: it depends on the page
+            return _target(base_path, page, url, dirs)
+        if url not in resolved:
+            resolved[url] = _target(base_path, page, url, dirs)
+        return resolved[url]
+
     problems: list[Problem] = []
     checked = sorted(only) if only is not None else sorted(n for n in files if n.endswith(".html"))
     for page in checked:
@@ -162,7 +179,7 @@ def check_links(
             links = enumerate(m.group(1) for m in LINK.finditer(source))
             lines = _Lines(source)
         for n, url in links:
-            target = _target(base_path, page, url, dirs)
+            target = target_of(page, url)
             if target is None:
                 continue
             path, fragment = target
