@@ -238,6 +238,8 @@ def _no_orphan(lines: list[str]) -> list[str]:
 
 def _columns(text: str) -> int:
     """Width in half-width columns: CJK characters take two."""
+    if text.isascii():  # none is wide: most labels, and every Latin token of a Chinese one
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
