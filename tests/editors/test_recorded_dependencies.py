@@ -205,3 +205,19 @@ def test_a_figure_edit_rerenders_the_cluster_page_it_is_related_to(builder: Incr
     assert "en/clusters/xinchang-bearings/index.html" in changed
     assert set(update.rendered) >= changed
     assert not [p for p in update.rendered if p.endswith("clusters/shangyu-fluorine/index.html")]
+
+
+def test_a_source_edit_rerenders_every_page_that_lists_it(builder: IncrementalBuilder):
+    """Each language's list entry of a source is made once for the whole site (views.py,
+    Citations.view): every page that lists it must still record that it read it."""
+    site = builder.project.root / "_site"
+    title = "[Shaoxing's places in the first tracks of Zhejiang's 415X clusters]"
+    listing = {
+        p.relative_to(site).as_posix()
+        for p in (site / "en").rglob("*.html")  # the English title is edited
+        if '<li id="cite-chinazj-415x-2022-12"' in p.read_text(encoding="utf-8")
+    }
+    assert len(listing) > 5  # region, cluster and story pages list it
+    edit(builder.project.content / "data/sources.yaml", title, "[Shaoxing in the 415X tracks]")
+    update, changed = update_and_compare(builder)
+    assert listing <= changed <= set(update.rendered)

@@ -4,7 +4,7 @@ numbers, status notes, source and figure views, and the tidying of citation mark
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -33,11 +33,16 @@ class Citations:
             self.order.append(source_id)
         return {"n": self.order.index(source_id) + 1, "id": source_id, "href": f"#cite-{source_id}"}
 
-    def listing(self) -> list[dict[str, Any]]:
-        return [
-            source_view(self.content, self.sources[sid], self.lang, n=i + 1)
-            for i, sid in enumerate(self.order)
-        ]
+    def listing(self) -> list[SourceView]:
+        return [replace(self.view(sid), n=i + 1) for i, sid in enumerate(self.order)]
+
+    def view(self, source_id: str) -> SourceView:
+        """The source as every page lists it, made once a language for the whole site (most
+        pages cite the same few), recording what it read for each page that shows it."""
+        lang, sources = self.lang, self.sources
+        # the record is looked up inside: its key is among those each reader records
+        make = lambda: source_view(self.content, sources[source_id], lang)  # noqa: E731
+        return self.content.derived(("source-view", lang, source_id), make)
 
 
 class StatusNotes:
