@@ -27,3 +27,8 @@ def test_a_download_line_is_json_dumps_of_the_row_and_its_cells_of_its_lists_and
         "meta": json.dumps(row["meta"], ensure_ascii=False),
     }
     assert _json_line({}) == ("{}", {})
+
+
+def test_a_row_of_scalars_only_is_its_json_dumps_too():
+    row = {"id": "b-2", "name": "绍兴 & <b>", "share": 0.5, "whole": 7, "flag": False, "no": None}
+    assert _json_line(row) == (json.dumps(row, ensure_ascii=False), {})
