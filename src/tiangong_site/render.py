@@ -305,6 +305,10 @@ class RecordedTranslations:
         record(messages_key(self._lang, message))
         return self.translations.gettext(message)
 
+    def read(self, message: str) -> None:
+        """Record `message` as looked up, for a page given its translation kept from before."""
+        record(messages_key(self._lang, message))
+
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         record(messages_key(self._lang, singular))
         return self.translations.ngettext(singular, plural, n)
@@ -341,9 +345,20 @@ def _direct_gettext(recorded: RecordedTranslations) -> dict[str, Any]:
             return Markup(message) if eval_ctx.autoescape else message
         return (Markup(message) if eval_ctx.autoescape else message) % variables
 
+    shown: dict[str, str] = {}
+    """Each message without variables as an autoescaped page shows it (Markup, immutable):
+    most of a page's, the same on every page of the language."""
+
     @jinja2.pass_eval_context
     def gettext(eval_ctx: Any, __string: str, **variables: Any) -> str:
-        return formatted(eval_ctx, recorded.gettext(__string), variables)
+        if variables or not eval_ctx.autoescape:
+            return formatted(eval_ctx, recorded.gettext(__string), variables)
+        made = shown.get(__string)
+        if made is None:
+            made = shown[__string] = formatted(eval_ctx, recorded.gettext(__string), variables)
+        else:
+            recorded.read(__string)  # each page that shows it records it
+        return made
 
     @jinja2.pass_eval_context
     def ngettext(
