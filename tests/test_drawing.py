@@ -225,6 +225,22 @@ def test_a_column_chart_on_a_phone_is_horizontal_bars_with_labels_above_them(min
         assert label_top[category] < bar_middle, f"{category}: its label is not above its bar"
 
 
+def test_the_phone_layout_leaves_the_desktop_figure_as_it_was():
+    import copy
+    import json
+
+    figure = {
+        "data": [{"type": "bar", "name": "A", "x": ["May 2023", "May 2024"], "y": [1, 2.5]}],
+        "layout": {"barmode": "stack", "height": 300, "width": 760, "margin": {"l": 40}},
+    }
+    figure["data"][0]["customdata"] = (("a", 1), ("b", None))  # not a list: copied too
+    before = copy.deepcopy(figure)
+    narrow = narrow_figure(figure, "stacked-column")
+    assert figure == before and json.dumps(figure) == json.dumps(before)
+    assert narrow["layout"] is not figure["layout"] and "width" not in narrow["layout"]
+    assert narrow["data"][0]["customdata"] == figure["data"][0]["customdata"]
+
+
 @pytest.fixture
 def real_site(built_once: Path) -> Path:
     return built_once / "_site"
