@@ -546,7 +546,10 @@ def _records(
         loaded = _read(resource, path, shown, languages)
     except ContentError as exc:
         return resource, None, [], exc.problems
-    records = validate(loaded, resource.model, resource.adapter, problems, resource.record_adapter)
+    # the adapter of one record is made only for a file with a mistake
+    records = validate(
+        loaded, resource.model, resource.adapter, problems, lambda: resource.record_adapter
+    )
     problems.extend(unique_problems(resource, loaded, records))
     return resource, loaded, records, problems
 

@@ -389,11 +389,12 @@ def validate(
     model: type[BaseModel],
     adapter: TypeAdapter[Any],
     problems: list[Problem],
-    one: TypeAdapter[Any] | None = None,
+    one: Callable[[], TypeAdapter[Any]] | None = None,
 ) -> list[Any]:
-    """The records of a data file, validated by `adapter` (a list of them; `one` validates
-    one record) a chunk at a time; on a mistake, every problem located, and the good records
-    kept (None for the others). Good data is dropped once validated: the records hold it."""
+    """The records of a data file, validated by `adapter` (a list of them) a chunk at a time;
+    on a mistake, every problem located, one record at a time by the adapter `one` gives
+    (made only then: a file without mistakes never needs it), and the good records kept
+    (None for the others). Good data is dropped once validated: the records hold it."""
     data = loaded.data
     if data is None:
         return []
@@ -411,8 +412,8 @@ def validate(
         try:
             records += adapter.validate_python(data[start : start + CHUNK])
         except ValidationError:
-            one = one or TypeAdapter(model)
-            return records + _each(loaded, data, start, model, one, problems)
+            each = one() if one is not None else TypeAdapter(model)
+            return records + _each(loaded, data, start, model, each, problems)
         data[start : start + CHUNK] = [None] * len(data[start : start + CHUNK])
     loaded.data = None
     return records

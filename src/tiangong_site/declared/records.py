@@ -212,12 +212,29 @@ def resource_model(spec: ResourceSpec) -> type[Strict]:
     required (and unique: content.check_references says so). The same declaration gives
     the same class, load after load: the preview compares an edited file's records with
     the last load's, and records of two classes are never equal."""
-    return _model_of(spec.model_dump_json(by_alias=True))
+    return _model_of(_Declaration(spec))
+
+
+class _Declaration:
+    """A resource's declaration as a key of the caches below: compared by its JSON (the
+    declaration itself holds lists, which cannot be hashed), and read as it was validated,
+    not validated again from that JSON."""
+
+    __slots__ = ("json", "spec")
+
+    def __init__(self, spec: ResourceSpec) -> None:
+        self.spec, self.json = spec, spec.model_dump_json(by_alias=True)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Declaration) and other.json == self.json
+
+    def __hash__(self) -> int:
+        return hash(self.json)
 
 
 @functools.lru_cache(maxsize=256)
-def _model_of(declaration: str) -> type[Strict]:
-    spec = ResourceSpec.model_validate_json(declaration)
+def _model_of(declaration: _Declaration) -> type[Strict]:
+    spec = declaration.spec
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
     model = record_model(spec.name, fields, spec.table.statuses, tuple(spec.table.rules))
@@ -334,12 +351,12 @@ def record_type(spec: ResourceSpec, model: type[Strict]) -> Any:
     (`model`, the resource's model, gives the defaults). The same declaration gives the
     same type, load after load: records of two types are never equal, and the preview
     compares an edited file's records with the last load's."""
-    return _record_type_of(spec.model_dump_json(by_alias=True), model)
+    return _record_type_of(_Declaration(spec), model)
 
 
 @functools.lru_cache(maxsize=256)
-def _record_type_of(declaration: str, model: type[Strict]) -> Any:
-    spec = ResourceSpec.model_validate_json(declaration)
+def _record_type_of(declaration: _Declaration, model: type[Strict]) -> Any:
+    spec = declaration.spec
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
     names = tuple(model.model_fields)
