@@ -16,6 +16,7 @@ import pytest
 from conftest import MINI, REPO, copy_project, dedent, write_content
 from tiangong_site.charts import build_chart, check_charts
 from tiangong_site.content import load_content
+from tiangong_site.declared.records import record_fields
 from tiangong_site.errors import ContentError
 from tiangong_site.loader import load_yaml_text
 from tiangong_site.pages import _data_listing, _dataset_files
@@ -868,6 +869,29 @@ def test_several_statuses_defaults_and_a_dates_precision_give_their_columns(tmp_
     assert dataset_rows(content, "rivers", "zh")[0]["opened_name"] == "2020年1月"
     assert weakest_status(small) == "inferred" and weakest_status(big) == "reported"
     assert weakest_status(big | {"length_status": "derived"}) == "derived"
+
+
+def model_fields(model: type) -> tuple[tuple[str, ...], dict]:
+    """A model's fields in order, and the default of each that has one."""
+    infos = model.model_fields
+    defaults = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in infos.items()
+        if not info.is_required()
+    }
+    return tuple(infos), defaults
+
+
+@pytest.mark.parametrize("package", [PACKAGE, EXTENDED], ids=["one-status", "two-statuses"])
+def test_a_records_fields_and_defaults_are_those_of_its_datasets_model(tmp_path, package):
+    roots = [project(tmp_path, "yaml", as_yaml(GOOD_RECORDS), package), REPO / "content"]
+    roots.append(REPO / "tests" / "projects" / "ferries" / "content")
+    for root in roots:
+        content = load_content(root)
+        assert content.package is not None and content.package.resources
+        for name, resource in content.package.resources.items():
+            assert "model" not in vars(resource), f"{name}: a load without mistakes made it"
+            assert record_fields(resource.spec) == model_fields(resource.model), name
 
 
 def test_a_second_status_other_than_reported_needs_the_note(tmp_path):

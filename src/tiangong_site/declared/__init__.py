@@ -76,8 +76,8 @@ class Resource:
     """Download headers of the columns the rows derive, by column."""
     statuses: tuple[str, ...]
     """The status fields of each record (`status`, …): none without uncertainty."""
-    model: type[Strict]
-    """The records' pydantic model: their JSON Schema, and the fields a mistake names."""
+    spec: ResourceSpec
+    """The declaration, as validated."""
     at: tuple
     """Where the declaration is, as a key path of the declaration file."""
     lookups: list[LookupSpec] = field(default_factory=list)
@@ -92,6 +92,13 @@ class Resource:
     @property
     def format(self) -> str:
         return FORMATS[Path(self.path).suffix.lower()]
+
+    @cached_property
+    def model(self) -> type[Strict]:
+        """The records' pydantic model: their JSON Schema, and the fields a mistake names.
+        Made when first asked for: a build without mistakes validates the records as
+        `record` and never needs it."""
+        return resource_model(self.spec)
 
     @cached_property
     def adapter(self) -> TypeAdapter[Any]:
@@ -470,7 +477,6 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
     for fk in spec.table.foreignKeys:
         targets[single(fk.fields)] = (fk.reference.resource, single(fk.reference.fields))
         joins[single(fk.fields)] = fk.columns
-    model = resource_model(spec)
     return Resource(
         name=spec.name,
         path=spec.path,
@@ -484,11 +490,11 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
         sort=spec.sort,
         headers=dict(spec.headers),
         statuses=spec.table.statuses,
-        model=model,
+        spec=spec,
         at=at,
         lookups=list(spec.lookups),
         rename=dict(spec.rename),
-        record=record_type(spec, model),
+        record=record_type(spec),
     )
 
 
@@ -546,9 +552,9 @@ def _records(
         loaded = _read(resource, path, shown, languages)
     except ContentError as exc:
         return resource, None, [], exc.problems
-    # the adapter of one record is made only for a file with a mistake
+    # the model and the adapter of one record are made only for a file with a mistake
     records = validate(
-        loaded, resource.model, resource.adapter, problems, lambda: resource.record_adapter
+        loaded, resource.adapter, problems, lambda: (resource.model, resource.record_adapter)
     )
     problems.extend(unique_problems(resource, loaded, records))
     return resource, loaded, records, problems

@@ -386,15 +386,15 @@ their validated records are made, so both are never held whole (20 MiB at 10,000
 
 def validate(
     loaded: LoadedFile,
-    model: type[BaseModel],
     adapter: TypeAdapter[Any],
     problems: list[Problem],
-    one: Callable[[], TypeAdapter[Any]] | None = None,
+    one: Callable[[], tuple[type[BaseModel], TypeAdapter[Any]]],
 ) -> list[Any]:
     """The records of a data file, validated by `adapter` (a list of them) a chunk at a time;
-    on a mistake, every problem located, one record at a time by the adapter `one` gives
-    (made only then: a file without mistakes never needs it), and the good records kept
-    (None for the others). Good data is dropped once validated: the records hold it."""
+    on a mistake, every problem located, one record at a time by what `one` gives: the model
+    whose fields the messages name and the adapter of one record (made only then: a file
+    without mistakes never needs them), and the good records kept (None for the others).
+    Good data is dropped once validated: the records hold it."""
     data = loaded.data
     if data is None:
         return []
@@ -412,7 +412,7 @@ def validate(
         try:
             records += adapter.validate_python(data[start : start + CHUNK])
         except ValidationError:
-            each = one() if one is not None else TypeAdapter(model)
+            model, each = one()
             return records + _each(loaded, data, start, model, each, problems)
         data[start : start + CHUNK] = [None] * len(data[start : start + CHUNK])
     loaded.data = None
