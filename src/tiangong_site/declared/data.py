@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ..cjk import LazyPattern
 from ..content import close_matches, pydantic_problems
 from ..errors import ContentError, Problem
 from ..limits import MAX_TABLE_BYTES, read_text
@@ -109,8 +110,8 @@ def _positions(
         return {}
 
 
-_SPACE = re.compile(r"[ \t\n\r]*")
-_SCALAR_END = re.compile(r"-?(?:Infinity|[0-9.eE+-]+)|true|false|null|NaN")
+_SPACE = LazyPattern(r"[ \t\n\r]*")
+_SCALAR_END = LazyPattern(r"-?(?:Infinity|[0-9.eE+-]+)|true|false|null|NaN")
 
 
 def _line_starts(text: str) -> list[int]:
@@ -223,8 +224,8 @@ class Column:
     lang: str | None = None
 
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INTEGER = LazyPattern(r"[+-]?[0-9]+")
+_NUMBER = LazyPattern(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def _value(cell: str, kind: str) -> Any:

@@ -30,6 +30,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from ..cjk import LazyPattern
 from ..models import (
     DATE_PATTERN,
     URL_PATTERN,
@@ -45,7 +46,7 @@ from .checks import item_type, single
 from .measures import Period
 from .spec import FieldSpec, ResourceSpec, Rule
 
-_FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FULL_DATE = LazyPattern(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def _check_full_date(value: str) -> str:
