@@ -12,13 +12,17 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import TypeAdapter
 
 from conftest import MINI, REPO, copy_project, dedent, write_content
 from tiangong_site.charts import build_chart, check_charts
 from tiangong_site.content import load_content
-from tiangong_site.declared.records import record_fields
+from tiangong_site.declared import load_package
+from tiangong_site.declared.measures import Period
+from tiangong_site.declared.records import record_fields, records_schema
 from tiangong_site.errors import ContentError
 from tiangong_site.loader import load_yaml_text
+from tiangong_site.models import Localised
 from tiangong_site.pages import _data_listing, _dataset_files
 from tiangong_site.pages.views import _figure_subject, figure_view
 from tiangong_site.render import Urls
@@ -892,6 +896,67 @@ def test_a_records_fields_and_defaults_are_those_of_its_datasets_model(tmp_path,
         for name, resource in content.package.resources.items():
             assert "model" not in vars(resource), f"{name}: a load without mistakes made it"
             assert record_fields(resource.spec) == model_fields(resource.model), name
+
+
+EVERY_KIND = """
+resources:
+  - name: every-kind
+    path: data/every-kind.json
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, constraints: {pattern: "^[a-z]+$", minLength: 2, maxLength: 9}}
+        - {name: words, localised: true}
+        - {name: link, format: uri, constraints: {required: true}}
+        - {name: kind, constraints: {enum: [a, b]}}
+        - {name: count, type: integer, constraints: {minimum: 0, maximum: 9, required: true}}
+        - {name: share, type: number, constraints: {minimum: 0.5, maximum: 99.5}}
+        - {name: year, type: year}
+        - {name: flag, type: boolean, default: false}
+        - {name: day, type: date}
+        - {name: month, type: date, partial: true, constraints: {required: true}}
+        - {name: span, type: period}
+        - {name: tags, type: list, constraints: {pattern: "^[a-z]+$", minLength: 1}}
+        - {name: years, type: list, itemType: year, constraints: {maximum: 2100}}
+        - {name: codes, type: list, constraints: {enum: [x, y], required: true}}
+        - name: rows
+          type: array
+          constraints: {maxLength: 3}
+          items:
+            fields:
+              - {name: at, type: integer, constraints: {required: true}}
+              - {name: note, localised: true}
+      uncertainty: {statuses: [status, count_status]}
+"""
+
+
+def normalised(schema: object, models: set[str]) -> object:
+    """A pydantic-core schema as it validates: a model's schema (or a reference to it) as its
+    name, whether written in place or in the definitions; names, titles and classes left out."""
+    if isinstance(schema, list):
+        return [normalised(item, models) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "definitions":
+        return normalised(schema["schema"], models)
+    if schema.get("type") == "definition-ref" or schema.get("ref") in models:
+        return ("model", schema.get("schema_ref", schema.get("ref")))
+    dropped = {"ref", "metadata", "cls", "cls_name", "computed_fields"}
+    return {k: normalised(v, models) for k, v in schema.items() if k not in dropped}
+
+
+@pytest.mark.parametrize("package", [PACKAGE, EXTENDED, EVERY_KIND])
+def test_records_are_validated_by_the_schema_pydantic_makes_of_their_typed_dict(tmp_path, package):
+    root = project(tmp_path, "yaml", as_yaml(GOOD_RECORDS), package)
+    roots = [root, REPO / "content", REPO / "tests" / "projects" / "ferries" / "content"]
+    models = {Localised.__pydantic_core_schema__["ref"], Period.__pydantic_core_schema__["ref"]}
+    for content_root in roots:
+        package_read = load_package(content_root, ["en", "zh"], problems := [])
+        assert package_read is not None and not problems, problems
+        for name, resource in package_read.resources.items():
+            ours = records_schema(resource.spec, resource.record)
+            theirs = TypeAdapter(list[resource.record]).core_schema
+            assert normalised(ours, models) == normalised(theirs, models), name
 
 
 def test_a_second_status_other_than_reported_needs_the_note(tmp_path):

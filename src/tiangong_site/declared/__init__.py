@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import Field, TypeAdapter, ValidationError, create_model
+from pydantic_core import SchemaValidator
 
 from ..content import pydantic_problems
 from ..errors import ContentError, Problem, display_path
@@ -27,7 +28,7 @@ from ..models import DATASETS, DEFAULT_CITATIONS, Chart, Localised, LocalText, S
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
 from .measures import PERIOD_COLUMNS, UnitSpec
-from .records import record_type, resource_model
+from .records import record_type, records_schema, resource_model
 from .rows import MEASURE_COLUMNS, declared_rows
 from .spec import FORMATS, FieldSpec, LookupSpec, PackageSpec, QuotesSpec, ResourceSpec
 
@@ -101,9 +102,12 @@ class Resource:
         return resource_model(self.spec)
 
     @cached_property
-    def adapter(self) -> TypeAdapter[Any]:
-        """Validates a whole file of records in one call."""
-        return TypeAdapter(list[self.record or self.model])  # type: ignore[name-defined]
+    def adapter(self) -> TypeAdapter[Any] | SchemaValidator:
+        """Validates a whole file of records in one call (`validate_python`): as a TypeAdapter
+        of a list of `record` would, made directly (records.records_schema)."""
+        if self.record is None:
+            return TypeAdapter(list[self.model])  # type: ignore[name-defined]
+        return SchemaValidator(records_schema(self.spec, self.record))
 
     def text_fields(self) -> list[FieldDecl]:
         """The fields that hold text in each language, or records that do (an `array`

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import SchemaValidator
 
 from ..cjk import LazyPattern
 from ..content import close_matches, pydantic_problems
@@ -387,7 +388,7 @@ their validated records are made, so both are never held whole (20 MiB at 10,000
 
 def validate(
     loaded: LoadedFile,
-    adapter: TypeAdapter[Any],
+    adapter: TypeAdapter[Any] | SchemaValidator,
     problems: list[Problem],
     one: Callable[[], tuple[type[BaseModel], TypeAdapter[Any]]],
 ) -> list[Any]:

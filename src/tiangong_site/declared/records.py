@@ -15,7 +15,7 @@ import calendar
 import functools
 import re
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, ClassVar, Literal, NotRequired, Required
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, Required, get_args
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +28,7 @@ from pydantic import (
     create_model,
     model_validator,
 )
+from pydantic_core import CoreSchema
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from ..cjk import LazyPattern
@@ -374,6 +375,17 @@ def record_fields(spec: ResourceSpec) -> tuple[tuple[str, ...], dict[str, Any]]:
     names = [f.name for f in spec.table.fields] + list(statuses)
     names += ["uncertain"] if statuses else []
     return tuple(dict.fromkeys(names)), defaults
+
+
+def records_schema(spec: ResourceSpec, record: Any) -> CoreSchema:
+    """The schema `TypeAdapter(list[record])` validates a whole file of records with, `record`
+    being the resource's record type, made without pydantic's schema generation (core.py)."""
+    from .core import records_schema as made_of
+
+    key = single(spec.table.primaryKey)
+    fields = [_required(f) if f.name == key else f for f in spec.table.fields]
+    made = get_args(record)[1].func  # the AfterValidator that makes each record a Record
+    return made_of(spec.name, fields, spec.table.statuses, made)
 
 
 @functools.lru_cache(maxsize=256)
