@@ -386,7 +386,7 @@ def _join_problems(package: Package, resource: Resource) -> list[Problem]:
     """Each column a foreign key's `columns` names must be a column of the named dataset's
     rows (checked where they are known before any data is read)."""
     problems = _header_problems(package, resource)
-    for k, fk in enumerate(_foreign_key_specs(package, resource)):
+    for k, fk in enumerate(resource.spec.table.foreignKeys):
         target, wanted = fk.reference.resource, fk.columns or []
         known = _target_columns(package, target)
         for j, column in enumerate(wanted):
@@ -400,11 +400,6 @@ def _join_problems(package: Package, resource: Resource) -> list[Problem]:
                     )
                 )
     return problems
-
-
-def _foreign_key_specs(package: Package, resource: Resource) -> list[Any]:
-    raw = package.file.data["resources"][resource.at[1]]
-    return ResourceSpec.model_validate(raw).table.foreignKeys
 
 
 def _target_columns(package: Package, target: str) -> list[str] | None:
