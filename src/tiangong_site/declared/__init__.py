@@ -83,8 +83,6 @@ class Resource:
     """Where the declaration is, as a key path of the declaration file."""
     lookups: list[LookupSpec] = field(default_factory=list)
     rename: dict[str, str] = field(default_factory=dict)
-    record: Any = None
-    """The type records are validated as (records.record_type): light records, not models."""
 
     @property
     def uncertainty(self) -> bool:
@@ -102,12 +100,16 @@ class Resource:
         return resource_model(self.spec)
 
     @cached_property
-    def adapter(self) -> TypeAdapter[Any] | SchemaValidator:
-        """Validates a whole file of records in one call (`validate_python`): as a TypeAdapter
-        of a list of `record` would, made directly (records.records_schema)."""
-        if self.record is None:
-            return TypeAdapter(list[self.model])  # type: ignore[name-defined]
-        return SchemaValidator(records_schema(self.spec, self.record))
+    def record(self) -> Any:
+        """The type records are validated as (records.record_type): light records, not
+        models. Made when first asked for: by a data file with a mistake, or the schemas."""
+        return record_type(self.spec)
+
+    @cached_property
+    def adapter(self) -> SchemaValidator:
+        """Validates a whole file of records in one call (`validate_python`), as a TypeAdapter
+        of a list of `record` would, made without it (records.records_schema)."""
+        return SchemaValidator(records_schema(self.spec))
 
     def text_fields(self) -> list[FieldDecl]:
         """The fields that hold text in each language, or records that do (an `array`
@@ -118,7 +120,7 @@ class Resource:
     @cached_property
     def record_adapter(self) -> TypeAdapter[Any]:
         """Validates one record."""
-        return TypeAdapter(self.record or self.model)
+        return TypeAdapter(self.record)
 
     def field(self, name: str) -> FieldDecl:
         return next(f for f in self.fields if f.name == name)
@@ -493,7 +495,6 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
         at=at,
         lookups=list(spec.lookups),
         rename=dict(spec.rename),
-        record=record_type(spec),
     )
 
 

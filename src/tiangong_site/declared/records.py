@@ -15,7 +15,7 @@ import calendar
 import functools
 import re
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, ClassVar, Literal, NotRequired, Required, get_args
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, Required
 
 from pydantic import (
     AfterValidator,
@@ -352,10 +352,19 @@ def _typed_dict(name: str, fields: list[FieldSpec], statuses: tuple[str, ...] = 
 
 
 def record_type(spec: ResourceSpec) -> Any:
-    """The type a resource's records are validated as: its TypedDict, then made a `Record`.
-    The same declaration gives the same type, load after load: records of two types are
-    never equal, and the preview compares an edited file's records with the last load's."""
+    """The type a resource's records are validated as: its TypedDict, then made a `Record`
+    by `record_maker`. Made only for a data file with a mistake (its adapter locates each
+    one, data.validate) and for the JSON Schema: records_schema validates the others."""
     return _record_type_of(_Declaration(spec))
+
+
+@functools.lru_cache(maxsize=256)
+def _record_type_of(declaration: _Declaration) -> Any:
+    spec = declaration.spec
+    key = single(spec.table.primaryKey)
+    fields = [_required(f) if f.name == key else f for f in spec.table.fields]
+    typed = _typed_dict(spec.name, fields, spec.table.statuses)
+    return Annotated[typed, AfterValidator(record_maker(spec))]
 
 
 def record_fields(spec: ResourceSpec) -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -377,19 +386,26 @@ def record_fields(spec: ResourceSpec) -> tuple[tuple[str, ...], dict[str, Any]]:
     return tuple(dict.fromkeys(names)), defaults
 
 
-def records_schema(spec: ResourceSpec, record: Any) -> CoreSchema:
-    """The schema `TypeAdapter(list[record])` validates a whole file of records with, `record`
-    being the resource's record type, made without pydantic's schema generation (core.py)."""
+def records_schema(spec: ResourceSpec) -> CoreSchema:
+    """The schema `TypeAdapter(list[record_type(spec)])` validates a whole file of records
+    with, made without pydantic's schema generation (core.py), or the TypedDict."""
     from .core import records_schema as made_of
 
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
-    made = get_args(record)[1].func  # the AfterValidator that makes each record a Record
-    return made_of(spec.name, fields, spec.table.statuses, made)
+    return made_of(spec.name, fields, spec.table.statuses, record_maker(spec))
+
+
+def record_maker(spec: ResourceSpec) -> Callable[[dict[str, Any]], Record]:
+    """What makes a validated dict of a resource's record a `Record`, checking what a model
+    would (the note a status needs, the rules). The same declaration gives the same class of
+    records, load after load: records of two classes are never equal, and the preview
+    compares an edited file's records with the last load's."""
+    return _maker_of(_Declaration(spec))
 
 
 @functools.lru_cache(maxsize=256)
-def _record_type_of(declaration: _Declaration) -> Any:
+def _maker_of(declaration: _Declaration) -> Callable[[dict[str, Any]], Record]:
     spec = declaration.spec
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
@@ -417,4 +433,4 @@ def _record_type_of(declaration: _Declaration) -> Any:
             rules(made)
         return made
 
-    return Annotated[_typed_dict(spec.name, fields, statuses), AfterValidator(made)]
+    return made
