@@ -1,7 +1,7 @@
 """Data files of declared datasets: YAML, CSV and JSON, each mistake at file:line:col.
 
-Fast for bulk data: JSON is parsed by `json.loads` and CSV by `csv`, and one pydantic
-TypeAdapter validates a whole file. Where each value stands in the text is worked out only
+Fast for bulk data: JSON is parsed by `json.loads` and CSV by `csv`, and one pydantic-core
+validator validates a whole file (core.py). Where each value stands in the text is worked out only
 when there is a mistake to report (a second pass over the text), so good data costs no
 position objects at all.
 """

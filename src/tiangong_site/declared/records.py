@@ -2,11 +2,11 @@
 records of a declared dataset report their mistakes and give their JSON Schema exactly as the
 built-in datasets' records do; and the light record type they are validated into.
 
-Records are validated by a TypeAdapter over a TypedDict made from the same field types (so
-the same checks, the same errors), into a `Record`: the fields as attributes, in slots, as a
-frozen model reads; the items of an `array` field stay plain dicts. 10,000 records of ten
-rows each took 57 MiB as pydantic models (each row a model, with its own dict and set of
-fields), under 20 MiB so.
+Records are validated as a TypedDict made from the same field types (so the same checks, the
+same errors; core.py writes its pydantic-core schema directly), into a `Record`: the fields
+as attributes, in slots, as a frozen model reads; the items of an `array` field stay plain
+dicts. 10,000 records of ten rows each took 57 MiB as pydantic models (each row a model,
+with its own dict and set of fields), under 20 MiB so.
 """
 
 from __future__ import annotations
