@@ -12,12 +12,18 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import TypeAdapter
 
 from conftest import MINI, REPO, copy_project, dedent, write_content
+from tiangong_site import declared
 from tiangong_site.charts import build_chart, check_charts
 from tiangong_site.content import load_content
+from tiangong_site.declared import load_package
+from tiangong_site.declared.measures import Period
+from tiangong_site.declared.records import record_fields, records_schema
 from tiangong_site.errors import ContentError
 from tiangong_site.loader import load_yaml_text
+from tiangong_site.models import Localised
 from tiangong_site.pages import _data_listing, _dataset_files
 from tiangong_site.pages.views import _figure_subject, figure_view
 from tiangong_site.render import Urls
@@ -868,6 +874,94 @@ def test_several_statuses_defaults_and_a_dates_precision_give_their_columns(tmp_
     assert dataset_rows(content, "rivers", "zh")[0]["opened_name"] == "2020年1月"
     assert weakest_status(small) == "inferred" and weakest_status(big) == "reported"
     assert weakest_status(big | {"length_status": "derived"}) == "derived"
+
+
+def model_fields(model: type) -> tuple[tuple[str, ...], dict]:
+    """A model's fields in order, and the default of each that has one."""
+    infos = model.model_fields
+    defaults = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in infos.items()
+        if not info.is_required()
+    }
+    return tuple(infos), defaults
+
+
+@pytest.mark.parametrize("package", [PACKAGE, EXTENDED], ids=["one-status", "two-statuses"])
+def test_a_records_fields_and_defaults_are_those_of_its_datasets_model(
+    tmp_path, package, monkeypatch
+):
+    monkeypatch.setattr(declared, "_KEPT", None)  # read anew, as a build does (keep_reads)
+    roots = [project(tmp_path, "yaml", as_yaml(GOOD_RECORDS), package), REPO / "content"]
+    roots.append(REPO / "tests" / "projects" / "ferries" / "content")
+    for root in roots:
+        content = load_content(root)
+        assert content.package is not None and content.package.resources
+        for name, resource in content.package.resources.items():
+            made = {"model", "record"} & set(vars(resource))
+            assert not made, f"{name}: a load without mistakes made its {made}"
+            assert record_fields(resource.spec) == model_fields(resource.model), name
+
+
+EVERY_KIND = """
+resources:
+  - name: every-kind
+    path: data/every-kind.json
+    schema:
+      primaryKey: id
+      fields:
+        - {name: id, constraints: {pattern: "^[a-z]+$", minLength: 2, maxLength: 9}}
+        - {name: words, localised: true}
+        - {name: link, format: uri, constraints: {required: true}}
+        - {name: kind, constraints: {enum: [a, b]}}
+        - {name: count, type: integer, constraints: {minimum: 0, maximum: 9, required: true}}
+        - {name: share, type: number, constraints: {minimum: 0.5, maximum: 99.5}}
+        - {name: year, type: year}
+        - {name: flag, type: boolean, default: false}
+        - {name: day, type: date}
+        - {name: month, type: date, partial: true, constraints: {required: true}}
+        - {name: span, type: period}
+        - {name: tags, type: list, constraints: {pattern: "^[a-z]+$", minLength: 1}}
+        - {name: years, type: list, itemType: year, constraints: {maximum: 2100}}
+        - {name: codes, type: list, constraints: {enum: [x, y], required: true}}
+        - name: rows
+          type: array
+          constraints: {maxLength: 3}
+          items:
+            fields:
+              - {name: at, type: integer, constraints: {required: true}}
+              - {name: note, localised: true}
+      uncertainty: {statuses: [status, count_status]}
+"""
+
+
+def normalised(schema: object, models: set[str]) -> object:
+    """A pydantic-core schema as it validates: a model's schema (or a reference to it) as its
+    name, whether written in place or in the definitions; names, titles and classes left out."""
+    if isinstance(schema, list):
+        return [normalised(item, models) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "definitions":
+        return normalised(schema["schema"], models)
+    if schema.get("type") == "definition-ref" or schema.get("ref") in models:
+        return ("model", schema.get("schema_ref", schema.get("ref")))
+    dropped = {"ref", "metadata", "cls", "cls_name", "computed_fields"}
+    return {k: normalised(v, models) for k, v in schema.items() if k not in dropped}
+
+
+@pytest.mark.parametrize("package", [PACKAGE, EXTENDED, EVERY_KIND])
+def test_records_are_validated_by_the_schema_pydantic_makes_of_their_typed_dict(tmp_path, package):
+    root = project(tmp_path, "yaml", as_yaml(GOOD_RECORDS), package)
+    roots = [root, REPO / "content", REPO / "tests" / "projects" / "ferries" / "content"]
+    models = {Localised.__pydantic_core_schema__["ref"], Period.__pydantic_core_schema__["ref"]}
+    for content_root in roots:
+        package_read = load_package(content_root, ["en", "zh"], problems := [])
+        assert package_read is not None and not problems, problems
+        for name, resource in package_read.resources.items():
+            ours = records_schema(resource.spec)
+            theirs = TypeAdapter(list[resource.record]).core_schema
+            assert normalised(ours, models) == normalised(theirs, models), name
 
 
 def test_a_second_status_other_than_reported_needs_the_note(tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from . import deps
+from .cjk import LazyPattern
 from .collisions import slug_problem
 from .deps import (
     PAGES,
@@ -236,7 +236,7 @@ _EXPECTED = {
 
 
 _NUMBERS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
-_WRITTEN_NUMBER = re.compile(  # a unit: a percent sign or a word in any script (km, 亩)
+_WRITTEN_NUMBER = LazyPattern(  # a unit: a percent sign or a word in any script (km, 亩)
     r"\s*([-+]?)([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(%|％|[^\W\d_]+)?\s*"
 )
 

@@ -23,6 +23,7 @@ import yaml
 import yaml.cyaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from .cjk import LazyPattern
 from .errors import ContentError, Problem
 from .limits import (
     MAX_DATA_BYTES,
@@ -142,7 +143,7 @@ class LoadedFile:
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-_DISALLOWED = re.compile(
+_DISALLOWED = LazyPattern(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 """Characters YAML does not allow in a file (control characters)."""
@@ -432,7 +433,7 @@ _PLAIN_WORDS: list[tuple[str, str, str]] = [
         "check this line's indentation, and the quotes on the lines above",
     ),
 ]
-_OPENING_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#"'][^:#]*:\s+)?(["'])""")
+_OPENING_QUOTE = LazyPattern(r"""^\s*(?:-\s+)?(?:[^\s:#"'][^:#]*:\s+)?(["'])""")
 
 
 def _unclosed_quote(lines: list[str], last: int) -> tuple[int, int] | None:

@@ -126,6 +126,11 @@ class Strict(BaseModel):
     references: ClassVar[dict[str, str]] = {}
 
 
+_KNOWN_ORDER = {code: i for i, code in enumerate(KNOWN)}
+"""Each language's place in languages.KNOWN (made once: every text of the content is
+sorted by it)."""
+
+
 class Localised(Strict):
     """Text in each of the site's languages, `{en: "…", fr: "…"}`: every text readers see
     needs each language of site.yaml (checked with the site's languages, where the text is
@@ -145,7 +150,7 @@ class Localised(Strict):
         if isinstance(data, dict):
             if not data:
                 raise ValueError("this text is empty: write `{LANG: text}` for each language")
-            order = {code: i for i, code in enumerate(KNOWN)}
+            order = _KNOWN_ORDER
             return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
         return data
 
@@ -357,6 +362,9 @@ content/datapackage.yaml's `citations:` names none."""
 class Chart(Strict):
     """A chart is data: which rows, which fields, and the words around it."""
 
+    # Its validator is made on first use: a project that declares datasets validates its
+    # charts with a subclass (declared.chart_model), and this class's would be 6 ms for naught.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     # declared.chart_model names the project's citation list
     references: ClassVar[dict[str, str]] = {"sources": DEFAULT_CITATIONS}
 

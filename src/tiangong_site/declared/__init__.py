@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import Field, TypeAdapter, ValidationError, create_model
+from pydantic_core import SchemaValidator
 
 from ..content import pydantic_problems
 from ..errors import ContentError, Problem, display_path
@@ -27,7 +28,7 @@ from ..models import DATASETS, DEFAULT_CITATIONS, Chart, Localised, LocalText, S
 from .checks import KEY_TYPES, _did_you_mean, resource_problems, single
 from .data import read_csv, read_json, read_yaml, validate
 from .measures import PERIOD_COLUMNS, UnitSpec
-from .records import record_type, resource_model
+from .records import record_type, records_schema, resource_model
 from .rows import MEASURE_COLUMNS, declared_rows
 from .spec import FORMATS, FieldSpec, LookupSpec, PackageSpec, QuotesSpec, ResourceSpec
 
@@ -76,14 +77,12 @@ class Resource:
     """Download headers of the columns the rows derive, by column."""
     statuses: tuple[str, ...]
     """The status fields of each record (`status`, …): none without uncertainty."""
-    model: type[Strict]
-    """The records' pydantic model: their JSON Schema, and the fields a mistake names."""
+    spec: ResourceSpec
+    """The declaration, as validated."""
     at: tuple
     """Where the declaration is, as a key path of the declaration file."""
     lookups: list[LookupSpec] = field(default_factory=list)
     rename: dict[str, str] = field(default_factory=dict)
-    record: Any = None
-    """The type records are validated as (records.record_type): light records, not models."""
 
     @property
     def uncertainty(self) -> bool:
@@ -94,9 +93,23 @@ class Resource:
         return FORMATS[Path(self.path).suffix.lower()]
 
     @cached_property
-    def adapter(self) -> TypeAdapter[Any]:
-        """Validates a whole file of records in one call."""
-        return TypeAdapter(list[self.record or self.model])  # type: ignore[name-defined]
+    def model(self) -> type[Strict]:
+        """The records' pydantic model: their JSON Schema, and the fields a mistake names.
+        Made when first asked for: a build without mistakes validates the records as
+        `record` and never needs it."""
+        return resource_model(self.spec)
+
+    @cached_property
+    def record(self) -> Any:
+        """The type records are validated as (records.record_type): light records, not
+        models. Made when first asked for: by a data file with a mistake, or the schemas."""
+        return record_type(self.spec)
+
+    @cached_property
+    def adapter(self) -> SchemaValidator:
+        """Validates a whole file of records in one call (`validate_python`), as a TypeAdapter
+        of a list of `record` would, made without it (records.records_schema)."""
+        return SchemaValidator(records_schema(self.spec))
 
     def text_fields(self) -> list[FieldDecl]:
         """The fields that hold text in each language, or records that do (an `array`
@@ -107,7 +120,7 @@ class Resource:
     @cached_property
     def record_adapter(self) -> TypeAdapter[Any]:
         """Validates one record."""
-        return TypeAdapter(self.record or self.model)
+        return TypeAdapter(self.record)
 
     def field(self, name: str) -> FieldDecl:
         return next(f for f in self.fields if f.name == name)
@@ -375,7 +388,7 @@ def _join_problems(package: Package, resource: Resource) -> list[Problem]:
     """Each column a foreign key's `columns` names must be a column of the named dataset's
     rows (checked where they are known before any data is read)."""
     problems = _header_problems(package, resource)
-    for k, fk in enumerate(_foreign_key_specs(package, resource)):
+    for k, fk in enumerate(resource.spec.table.foreignKeys):
         target, wanted = fk.reference.resource, fk.columns or []
         known = _target_columns(package, target)
         for j, column in enumerate(wanted):
@@ -389,11 +402,6 @@ def _join_problems(package: Package, resource: Resource) -> list[Problem]:
                     )
                 )
     return problems
-
-
-def _foreign_key_specs(package: Package, resource: Resource) -> list[Any]:
-    raw = package.file.data["resources"][resource.at[1]]
-    return ResourceSpec.model_validate(raw).table.foreignKeys
 
 
 def _target_columns(package: Package, target: str) -> list[str] | None:
@@ -470,7 +478,6 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
     for fk in spec.table.foreignKeys:
         targets[single(fk.fields)] = (fk.reference.resource, single(fk.reference.fields))
         joins[single(fk.fields)] = fk.columns
-    model = resource_model(spec)
     return Resource(
         name=spec.name,
         path=spec.path,
@@ -484,11 +491,10 @@ def _resource(spec: ResourceSpec, at: tuple) -> Resource:
         sort=spec.sort,
         headers=dict(spec.headers),
         statuses=spec.table.statuses,
-        model=model,
+        spec=spec,
         at=at,
         lookups=list(spec.lookups),
         rename=dict(spec.rename),
-        record=record_type(spec, model),
     )
 
 
@@ -546,7 +552,10 @@ def _records(
         loaded = _read(resource, path, shown, languages)
     except ContentError as exc:
         return resource, None, [], exc.problems
-    records = validate(loaded, resource.model, resource.adapter, problems, resource.record_adapter)
+    # the model and the adapter of one record are made only for a file with a mistake
+    records = validate(
+        loaded, resource.adapter, problems, lambda: (resource.model, resource.record_adapter)
+    )
     problems.extend(unique_problems(resource, loaded, records))
     return resource, loaded, records, problems
 

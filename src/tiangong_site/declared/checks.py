@@ -3,6 +3,7 @@ key to fix: pydantic has already checked each key's own form (see spec.py)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Annotated, Any
@@ -355,16 +356,24 @@ def _constraints(field: FieldSpec, at: tuple, report: Report) -> None:
                 f"enum value {value!r} is not a {each}",
                 f"write each value of the enum as a {each}",
             )
-    if c.pattern is not None and each == "string":
-        try:
-            TypeAdapter(Annotated[str, StringConstraints(pattern=c.pattern)])
-        except Exception as exc:  # pydantic reports a bad regex as a SchemaError
-            said = str(exc).splitlines()[-1][:120]
-            report(
-                at + ("pattern",),
-                f"pattern {c.pattern!r} cannot be read: {said}",
-                "write a regular expression without lookarounds or backreferences",
-            )
+    said = _unreadable(c.pattern) if c.pattern is not None and each == "string" else None
+    if said is not None:
+        report(
+            at + ("pattern",),
+            f"pattern {c.pattern!r} cannot be read: {said}",
+            "write a regular expression without lookarounds or backreferences",
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _unreadable(pattern: str) -> str | None:
+    """Why pydantic cannot use `pattern`, or None. Kept: the fields of a package repeat a few
+    patterns (an id's on every key and foreign key), and each check makes a validator."""
+    try:
+        TypeAdapter(Annotated[str, StringConstraints(pattern=pattern)])
+    except Exception as exc:  # pydantic reports a bad regex as a SchemaError
+        return str(exc).splitlines()[-1][:120]
+    return None
 
 
 def _is(value: Any, kind: str) -> bool:

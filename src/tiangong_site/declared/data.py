@@ -1,7 +1,7 @@
 """Data files of declared datasets: YAML, CSV and JSON, each mistake at file:line:col.
 
-Fast for bulk data: JSON is parsed by `json.loads` and CSV by `csv`, and one pydantic
-TypeAdapter validates a whole file. Where each value stands in the text is worked out only
+Fast for bulk data: JSON is parsed by `json.loads` and CSV by `csv`, and one pydantic-core
+validator validates a whole file (core.py). Where each value stands in the text is worked out only
 when there is a mistake to report (a second pass over the text), so good data costs no
 position objects at all.
 """
@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import SchemaValidator
 
+from ..cjk import LazyPattern
 from ..content import close_matches, pydantic_problems
 from ..errors import ContentError, Problem
 from ..limits import MAX_TABLE_BYTES, read_text
@@ -109,8 +111,8 @@ def _positions(
         return {}
 
 
-_SPACE = re.compile(r"[ \t\n\r]*")
-_SCALAR_END = re.compile(r"-?(?:Infinity|[0-9.eE+-]+)|true|false|null|NaN")
+_SPACE = LazyPattern(r"[ \t\n\r]*")
+_SCALAR_END = LazyPattern(r"-?(?:Infinity|[0-9.eE+-]+)|true|false|null|NaN")
 
 
 def _line_starts(text: str) -> list[int]:
@@ -223,8 +225,8 @@ class Column:
     lang: str | None = None
 
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INTEGER = LazyPattern(r"[+-]?[0-9]+")
+_NUMBER = LazyPattern(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def _value(cell: str, kind: str) -> Any:
@@ -386,14 +388,15 @@ their validated records are made, so both are never held whole (20 MiB at 10,000
 
 def validate(
     loaded: LoadedFile,
-    model: type[BaseModel],
-    adapter: TypeAdapter[Any],
+    adapter: TypeAdapter[Any] | SchemaValidator,
     problems: list[Problem],
-    one: TypeAdapter[Any] | None = None,
+    one: Callable[[], tuple[type[BaseModel], TypeAdapter[Any]]],
 ) -> list[Any]:
-    """The records of a data file, validated by `adapter` (a list of them; `one` validates
-    one record) a chunk at a time; on a mistake, every problem located, and the good records
-    kept (None for the others). Good data is dropped once validated: the records hold it."""
+    """The records of a data file, validated by `adapter` (a list of them) a chunk at a time;
+    on a mistake, every problem located, one record at a time by what `one` gives: the model
+    whose fields the messages name and the adapter of one record (made only then: a file
+    without mistakes never needs them), and the good records kept (None for the others).
+    Good data is dropped once validated: the records hold it."""
     data = loaded.data
     if data is None:
         return []
@@ -411,8 +414,8 @@ def validate(
         try:
             records += adapter.validate_python(data[start : start + CHUNK])
         except ValidationError:
-            one = one or TypeAdapter(model)
-            return records + _each(loaded, data, start, model, one, problems)
+            model, each = one()
+            return records + _each(loaded, data, start, model, each, problems)
         data[start : start + CHUNK] = [None] * len(data[start : start + CHUNK])
     loaded.data = None
     return records

@@ -2,11 +2,11 @@
 records of a declared dataset report their mistakes and give their JSON Schema exactly as the
 built-in datasets' records do; and the light record type they are validated into.
 
-Records are validated by a TypeAdapter over a TypedDict made from the same field types (so
-the same checks, the same errors), into a `Record`: the fields as attributes, in slots, as a
-frozen model reads; the items of an `array` field stay plain dicts. 10,000 records of ten
-rows each took 57 MiB as pydantic models (each row a model, with its own dict and set of
-fields), under 20 MiB so.
+Records are validated as a TypedDict made from the same field types (so the same checks, the
+same errors; core.py writes its pydantic-core schema directly), into a `Record`: the fields
+as attributes, in slots, as a frozen model reads; the items of an `array` field stay plain
+dicts. 10,000 records of ten rows each took 57 MiB as pydantic models (each row a model,
+with its own dict and set of fields), under 20 MiB so.
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from pydantic import (
     create_model,
     model_validator,
 )
+from pydantic_core import CoreSchema
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from ..cjk import LazyPattern
 from ..models import (
     DATE_PATTERN,
     URL_PATTERN,
@@ -45,7 +47,7 @@ from .checks import item_type, single
 from .measures import Period
 from .spec import FieldSpec, ResourceSpec, Rule
 
-_FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FULL_DATE = LazyPattern(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def _check_full_date(value: str) -> str:
@@ -67,7 +69,14 @@ FullDate = Annotated[
 
 class DeclaredRecord(Strict):
     """Base of a declared dataset's records: which field names each record, and which fields
-    name records of other datasets (checked by content.check_references)."""
+    name records of other datasets (checked by content.check_references).
+
+    A build validates the records with `record_type`'s TypedDict and makes a model only
+    for a data file with a mistake, whose messages name its fields; the JSON Schema and
+    `new` make the models' validators when they need them: made at once, they took half of
+    the 9 ms of processor time the nine models of the default site took to create."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     primary_key: ClassVar[str | None] = None
     references: ClassVar[dict[str, str]] = {}
@@ -205,20 +214,40 @@ def resource_model(spec: ResourceSpec) -> type[Strict]:
     required (and unique: content.check_references says so). The same declaration gives
     the same class, load after load: the preview compares an edited file's records with
     the last load's, and records of two classes are never equal."""
-    return _model_of(spec.model_dump_json(by_alias=True))
+    return _model_of(_Declaration(spec))
+
+
+class _Declaration:
+    """A resource's declaration as a key of the caches below: compared by its JSON (the
+    declaration itself holds lists, which cannot be hashed), and read as it was validated,
+    not validated again from that JSON."""
+
+    __slots__ = ("json", "spec")
+
+    def __init__(self, spec: ResourceSpec) -> None:
+        self.spec, self.json = spec, spec.model_dump_json(by_alias=True)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Declaration) and other.json == self.json
+
+    def __hash__(self) -> int:
+        return hash(self.json)
 
 
 @functools.lru_cache(maxsize=256)
-def _model_of(declaration: str) -> type[Strict]:
-    spec = ResourceSpec.model_validate_json(declaration)
+def _model_of(declaration: _Declaration) -> type[Strict]:
+    spec = declaration.spec
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
     model = record_model(spec.name, fields, spec.table.statuses, tuple(spec.table.rules))
     model.primary_key = key  # type: ignore[attr-defined]
-    model.references = {  # type: ignore[misc]
-        single(fk.fields): fk.reference.resource for fk in spec.table.foreignKeys
-    }
+    model.references = _references(spec)  # type: ignore[misc]
     return model
+
+
+def _references(spec: ResourceSpec) -> dict[str, str]:
+    """Which field names records of which dataset."""
+    return {single(fk.fields): fk.reference.resource for fk in spec.table.foreignKeys}
 
 
 def _required(field: FieldSpec) -> FieldSpec:
@@ -322,32 +351,72 @@ def _typed_dict(name: str, fields: list[FieldSpec], statuses: tuple[str, ...] = 
     return typed
 
 
-def record_type(spec: ResourceSpec, model: type[Strict]) -> Any:
+def record_type(spec: ResourceSpec) -> Any:
     """The type a resource's records are validated as: its TypedDict, then made a `Record`
-    (`model`, the resource's model, gives the defaults). The same declaration gives the
-    same type, load after load: records of two types are never equal, and the preview
-    compares an edited file's records with the last load's."""
-    return _record_type_of(spec.model_dump_json(by_alias=True), model)
+    by `record_maker`. Made only for a data file with a mistake (its adapter locates each
+    one, data.validate) and for the JSON Schema: records_schema validates the others."""
+    return _record_type_of(_Declaration(spec))
 
 
 @functools.lru_cache(maxsize=256)
-def _record_type_of(declaration: str, model: type[Strict]) -> Any:
-    spec = ResourceSpec.model_validate_json(declaration)
+def _record_type_of(declaration: _Declaration) -> Any:
+    spec = declaration.spec
     key = single(spec.table.primaryKey)
     fields = [_required(f) if f.name == key else f for f in spec.table.fields]
-    names = tuple(model.model_fields)
-    defaults = {
-        name: info.get_default(call_default_factory=True)
-        for name, info in model.model_fields.items()
-        if not info.is_required()
-    }
+    typed = _typed_dict(spec.name, fields, spec.table.statuses)
+    return Annotated[typed, AfterValidator(record_maker(spec))]
+
+
+def record_fields(spec: ResourceSpec) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The fields of a resource's records, in the order of its model's (resource_model), and
+    the default of each that has one, as the model declares them: none for the key or a
+    required field, a list empty, a status `reported`, the `uncertain` note none. Worked
+    out from the declaration, so that a build, which validates records without the model,
+    need not make it (0.7 ms a dataset)."""
+    key = single(spec.table.primaryKey)
+    defaults: dict[str, Any] = {}
+    for f in spec.table.fields:
+        if f.name != key and not f.constraints.required:
+            defaults[f.name] = [] if f.type in ("list", "array") else f.default
+    statuses = spec.table.statuses
+    defaults |= {status: "reported" for status in statuses}
+    defaults |= {"uncertain": None} if statuses else {}
+    names = [f.name for f in spec.table.fields] + list(statuses)
+    names += ["uncertain"] if statuses else []
+    return tuple(dict.fromkeys(names)), defaults
+
+
+def records_schema(spec: ResourceSpec) -> CoreSchema:
+    """The schema `TypeAdapter(list[record_type(spec)])` validates a whole file of records
+    with, made without pydantic's schema generation (core.py), or the TypedDict."""
+    from .core import records_schema as made_of
+
+    key = single(spec.table.primaryKey)
+    fields = [_required(f) if f.name == key else f for f in spec.table.fields]
+    return made_of(spec.name, fields, spec.table.statuses, record_maker(spec))
+
+
+def record_maker(spec: ResourceSpec) -> Callable[[dict[str, Any]], Record]:
+    """What makes a validated dict of a resource's record a `Record`, checking what a model
+    would (the note a status needs, the rules). The same declaration gives the same class of
+    records, load after load: records of two classes are never equal, and the preview
+    compares an edited file's records with the last load's."""
+    return _maker_of(_Declaration(spec))
+
+
+@functools.lru_cache(maxsize=256)
+def _maker_of(declaration: _Declaration) -> Callable[[dict[str, Any]], Record]:
+    spec = declaration.spec
+    key = single(spec.table.primaryKey)
+    fields = [_required(f) if f.name == key else f for f in spec.table.fields]
+    names, defaults = record_fields(spec)
     record = type(
-        model.__name__,
+        _class_name(spec.name),
         (Record,),
         {
             "__slots__": names,
             "primary_key": key,
-            "references": model.references,
+            "references": _references(spec),
             "_record_fields": names,
             "_record_defaults": defaults,
             "_statuses": spec.table.statuses,
@@ -364,4 +433,4 @@ def _record_type_of(declaration: str, model: type[Strict]) -> Any:
             rules(made)
         return made
 
-    return Annotated[_typed_dict(spec.name, fields, statuses), AfterValidator(made)]
+    return made

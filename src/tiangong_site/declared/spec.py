@@ -54,6 +54,20 @@ class Constraints(Strict):
     maxLength: int | None = Field(default=None, ge=0, description="Most characters (items).")
 
 
+class MeasureSpec(Strict):
+    """(ext) A measured value: a number printed in a unit, perhaps qualified ("over 140")."""
+
+    unit: str = Field(
+        description="A key of the package's `units`, or FIELD.COLUMN: the unit is the COLUMN "
+        "of the record the foreign key FIELD names (`gauge.unit`)."
+    )
+    qualifier: FieldName | None = Field(
+        default=None,
+        description="The field whose value says how the number is printed (`over`, `about`): "
+        "the package's `qualifiers` give each value's words.",
+    )
+
+
 class FieldSpec(Strict):
     """One field of a record: a column of the data and of its rows."""
 
@@ -111,22 +125,13 @@ class FieldSpec(Strict):
     )
 
 
-class MeasureSpec(Strict):
-    """(ext) A measured value: a number printed in a unit, perhaps qualified ("over 140")."""
-
-    unit: str = Field(
-        description="A key of the package's `units`, or FIELD.COLUMN: the unit is the COLUMN "
-        "of the record the foreign key FIELD names (`gauge.unit`)."
-    )
-    qualifier: FieldName | None = Field(
-        default=None,
-        description="The field whose value says how the number is printed (`over`, `about`): "
-        "the package's `qualifiers` give each value's words.",
-    )
-
-
 class ItemsSpec(Strict):
     fields: list[FieldSpec] = Field(min_length=1, description="The fields of each item.")
+
+
+# FieldSpec names ItemsSpec, defined after it: completed here, before the models holding
+# fields are made, so they use its schema rather than each make it again (2.5 ms at import).
+FieldSpec.model_rebuild()
 
 
 class Reference(Strict):
@@ -321,11 +326,6 @@ class PackageSpec(Strict):
         description="(ext) The dataset `{fig:ID}` in a page and `::: callout ID` quote, and "
         "the columns they show; without it, a page quotes no figure.",
     )
-
-
-FieldSpec.model_rebuild()
-ItemsSpec.model_rebuild()
-ResourceSpec.model_rebuild()
 
 
 EXAMPLES: dict[str, Any] = {
