@@ -309,3 +309,126 @@ def test_functions_a_template_calls_get_what_they_ask_for_as_in_plain_jinja(tmp_
     html = ours.get_template("t.html").render(**values)
     assert html == plain.get_template("t.html").render(**values)
     assert html == "10,True,2,&lt;,True;20,True,3,&lt;,True;True"
+
+
+def test_a_value_that_is_not_text_is_translated_and_written_as_plain_jinja_does(tmp_path: Path):
+    class Html:
+        def __html__(self) -> str:
+            return "<em>as HTML</em>"
+
+    (tmp_path / "t.html").write_text(
+        "{% for v in values %}{{ _(v) }}|{{ gettext(v) }};{% endfor %}", encoding="utf-8"
+    )
+    ours = make_environment(tmp_path, Urls("https://example.org/"))
+    plain = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(tmp_path),
+        autoescape=jinja2.select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    plain.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    values = {"values": [1, None, 2.5, Html(), "<b>"]}
+    html = ours.get_template("t.html").render(**values)
+    assert html == plain.get_template("t.html").render(**values)
+    assert html == "1|1;None|None;2.5|2.5;<em>as HTML</em>|<em>as HTML</em>;<b>|<b>;"
+
+
+def test_html_whose_html_is_not_text_is_escaped_as_plain_jinja_escapes_it(tmp_path: Path):
+    class Inner:
+        def __html__(self) -> str:
+            return "&lt;safe&gt;"
+
+        def __str__(self) -> str:
+            return "<script>x</script>"
+
+    class Outer:
+        def __html__(self) -> Inner:
+            return Inner()
+
+    (tmp_path / "t.html").write_text("{{ v }}", encoding="utf-8")
+    html = make_environment(tmp_path, Urls("https://example.org/")).get_template("t.html")
+    assert html.render(v=Outer()) == "&lt;safe&gt;"
+
+
+def test_a_filter_of_the_language_given_a_constant_writes_each_language_its_own(tmp_path: Path):
+    """The languages share a template's compiled code (kept in the cache, held in memory): a
+    filter worked out when the template was compiled would write the first language's."""
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "a.html").write_text("{{ 2|ordinal }} {{ day|date }}", encoding="utf-8")
+    held: dict = {}
+    pages = [
+        make_environment(
+            templates, Urls("https://example.org/"), lang, cache=tmp_path / "c", held=held
+        )
+        .get_template("a.html")
+        .render(day="2024-05-01")
+        for lang in ("en", "zh")
+    ]
+    (templates / "a.html").write_text("{{ 2|ordinal }} {{ '2024-05-01'|date }}", encoding="utf-8")
+    constant = [
+        make_environment(
+            templates, Urls("https://example.org/"), lang, cache=tmp_path / "c", held=held
+        )
+        .get_template("a.html")
+        .render()
+        for lang in ("en", "zh")
+    ]
+    assert pages[0] != pages[1]  # the two languages write the date and the ordinal differently
+    assert constant == pages
+
+
+def test_a_macro_module_imported_by_a_page_speaks_a_catalogue_edited_in_the_preview(
+    tmp_path: Path,
+):
+    from tiangong_site.render import install_translations
+
+    class Catalogue:
+        def __init__(self, word: str):
+            self.word = word
+
+        def gettext(self, message: str) -> str:
+            return self.word
+
+        def ngettext(self, singular: str, plural: str, n: int) -> str:
+            return self.word
+
+    (tmp_path / "m.html").write_text("{% macro hi() %}{{ _('Hi') }}{% endmacro %}", "utf-8")
+    (tmp_path / "t.html").write_text(
+        "{% import 'm.html' as m %}{{ _('Hi') }}/{{ m.hi() }}", encoding="utf-8"
+    )
+    env = make_environment(tmp_path, Urls("https://example.org/"), "fr", Catalogue("Bonjour"))
+    assert env.get_template("t.html").render() == "Bonjour/Bonjour"
+    install_translations(env, Catalogue("Salut"), "fr")  # what the preview does on an edit
+    assert env.get_template("t.html").render() == "Salut/Salut"
+
+
+def test_code_compiled_for_other_environments_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from tiangong_site import signed_cache
+
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
+    templates.mkdir()
+    (templates / "a.html").write_text("{{ lang }}", encoding="utf-8")
+    found: list[bool] = []
+    load = signed_cache.load
+
+    def spy(path: Path, *args: str) -> bytes | None:
+        data = load(path, *args)
+        found.append(data is not None)
+        return data
+
+    monkeypatch.setattr(signed_cache, "load", spy)
+
+    def compile_once() -> None:
+        env = make_environment(templates, Urls("https://example.org/"), cache=cache)
+        assert env.get_template("a.html").render() == "en"
+
+    monkeypatch.setattr(signed_cache, "COMPILED_WITH", "an older compiler's")
+    compile_once()
+    compile_once()
+    monkeypatch.undo()
+    monkeypatch.setattr(signed_cache, "load", spy)
+    compile_once()
+    assert found == [False, True, False]  # kept, read back, then not trusted by other code

@@ -166,7 +166,8 @@ def _escaped_output(value: Any) -> str:
         return str(value)
     if hasattr(value, "__html__"):  # as `escape`: Markup, and what says it is HTML already
         html = value.__html__()
-        return html if isinstance(html, str) else str(html)  # a drawing is not copied
+        # a drawing is not copied; what is not a str is made Markup, as `escape` makes it
+        return html if isinstance(html, str) else Markup(html)
     return _escape_inner(str(value))
 
 
@@ -328,6 +329,8 @@ def install_translations(env: jinja2.Environment, translations: Any, lang: str) 
     env.install_gettext_translations(recorded, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_direct_gettext(recorded))
     env.globals["_translations"] = recorded  # the preview compares the catalogue it replaces
+    if env.cache is not None:  # a template imported as a module keeps the globals it was given
+        env.cache.clear()
 
 
 def _direct_gettext(recorded: RecordedTranslations) -> dict[str, Any]:
@@ -341,7 +344,8 @@ def _direct_gettext(recorded: RecordedTranslations) -> dict[str, Any]:
     `_` is always the catalogue's, never a variable a template names `gettext`."""
 
     def formatted(eval_ctx: Any, message: str, variables: dict[str, Any]) -> str:
-        if not variables and "%" not in message:  # most: nothing to format, nothing changes
+        # most: text with nothing to format (a value that is not text is formatted, as Jinja)
+        if not variables and isinstance(message, str) and "%" not in message:
             return Markup(message) if eval_ctx.autoescape else message
         return (Markup(message) if eval_ctx.autoescape else message) % variables
 
@@ -351,7 +355,7 @@ def _direct_gettext(recorded: RecordedTranslations) -> dict[str, Any]:
 
     @jinja2.pass_eval_context
     def gettext(eval_ctx: Any, __string: str, **variables: Any) -> str:
-        if variables or not eval_ctx.autoescape:
+        if variables or not eval_ctx.autoescape or not isinstance(__string, str):
             return formatted(eval_ctx, recorded.gettext(__string), variables)
         made = shown.get(__string)
         if made is None:
@@ -451,9 +455,13 @@ def make_environment(
     )
     # `tojson` (JSON-LD) also escapes U+2028 and U+2029, not only < > & '.
     env.policies["json.dumps_function"] = dumps_for_html
-    env.filters["t"] = lambda value: text(value, lang)
-    env.filters["date"] = lambda value: i18n.date(value, lang)
-    env.filters["ordinal"] = lambda number: ordinal(number, lang)  # 2nd, 第2位
+    # Each takes the context, which it does not use, so that Jinja never works one out when it
+    # compiles a template (`{{ 2|ordinal }}`): the compiled code is shared by the languages.
+    env.filters["t"] = jinja2.pass_context(lambda _context, value: text(value, lang))
+    env.filters["date"] = jinja2.pass_context(lambda _context, value: i18n.date(value, lang))
+    env.filters["ordinal"] = jinja2.pass_context(  # 2nd, 第2位
+        lambda _context, number: ordinal(number, lang)
+    )
     install_translations(env, translations, lang)
     return env
 

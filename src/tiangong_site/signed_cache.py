@@ -113,10 +113,17 @@ def store(path: Path, purpose: str, context: str, data: bytes) -> None:
         raise
 
 
+COMPILED_WITH = "2"
+"""What the environments give Jinja's compiler besides a template's source, in the signature
+of its compiled code: changed when that changes, so that code compiled before is compiled
+again. 2: the language's filters take the context, so none is worked out at compile time."""
+
+
 class SignedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates on disk, loaded only when their signature verifies: signed with
-    the template's name, a digest of its source and Jinja's version (code compiled by
-    another Jinja is compiled again, though Jinja's own header names only Python's)."""
+    the template's name, a digest of its source, Jinja's version (code compiled by another
+    Jinja is compiled again, though Jinja's own header names only Python's) and
+    COMPILED_WITH."""
 
     def __init__(self, directory: Path, held: dict[str, CodeType] | None = None):
         self.directory = directory
@@ -131,7 +138,7 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
 
     @staticmethod
     def _context(bucket: jinja2.bccache.Bucket) -> str:
-        return f"{bucket.key}{bucket.checksum}jinja2-{jinja2.__version__}"
+        return f"{bucket.key}{bucket.checksum}jinja2-{jinja2.__version__}-{COMPILED_WITH}"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         context = self._context(bucket)
