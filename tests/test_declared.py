@@ -356,6 +356,12 @@ DECLARATION_MISTAKES = [
         "`minimum` does not apply to a string field",
     ),
     (
+        "{maximum: 100}",
+        "{maximum: 100.5}",
+        "100.5",
+        "`maximum` 100.5 is not a whole number, and the field holds whole numbers",
+    ),
+    (
         "sources: [src-a]",
         "sources: [src-aa]",
         "src-aa",

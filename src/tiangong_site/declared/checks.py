@@ -349,6 +349,13 @@ def _constraints(field: FieldSpec, at: tuple, report: Report) -> None:
                 f"`{key}` does not apply to a {kind} field",
                 f"it applies to {applies}: remove it",
             )
+    for key, bound in (("minimum", c.minimum), ("maximum", c.maximum)):
+        if each in ("integer", "year") and isinstance(bound, float) and not bound.is_integer():
+            report(
+                at + (key,),
+                f"`{key}` {bound} is not a whole number, and the field holds whole numbers",
+                f"write a whole number, e.g. {int(bound)}",
+            )
     for k, value in enumerate(c.enum or []):
         if not _is(value, each):
             report(
