@@ -150,8 +150,8 @@ class Localised(Strict):
         if isinstance(data, dict):
             if not data:
                 raise ValueError("this text is empty: write `{LANG: text}` for each language")
-            order = _KNOWN_ORDER
-            return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
+            last = len(_KNOWN_ORDER)
+            return dict(sorted(data.items(), key=lambda kv: _KNOWN_ORDER.get(kv[0], last)))
         return data
 
     @property

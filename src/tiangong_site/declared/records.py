@@ -237,8 +237,7 @@ class _Declaration:
 @functools.lru_cache(maxsize=256)
 def _model_of(declaration: _Declaration) -> type[Strict]:
     spec = declaration.spec
-    key = single(spec.table.primaryKey)
-    fields = [_required(f) if f.name == key else f for f in spec.table.fields]
+    key, fields = _keyed_fields(spec)
     model = record_model(spec.name, fields, spec.table.statuses, tuple(spec.table.rules))
     model.primary_key = key  # type: ignore[attr-defined]
     model.references = _references(spec)  # type: ignore[misc]
@@ -248,6 +247,13 @@ def _model_of(declaration: _Declaration) -> type[Strict]:
 def _references(spec: ResourceSpec) -> dict[str, str]:
     """Which field names records of which dataset."""
     return {single(fk.fields): fk.reference.resource for fk in spec.table.foreignKeys}
+
+
+def _keyed_fields(spec: ResourceSpec) -> tuple[str, list[FieldSpec]]:
+    """The primary key's name, and the fields with the key's made required (models, record
+    types and schemas all take them so)."""
+    key = single(spec.table.primaryKey)
+    return key, [_required(f) if f.name == key else f for f in spec.table.fields]
 
 
 def _required(field: FieldSpec) -> FieldSpec:
@@ -361,8 +367,7 @@ def record_type(spec: ResourceSpec) -> Any:
 @functools.lru_cache(maxsize=256)
 def _record_type_of(declaration: _Declaration) -> Any:
     spec = declaration.spec
-    key = single(spec.table.primaryKey)
-    fields = [_required(f) if f.name == key else f for f in spec.table.fields]
+    _key, fields = _keyed_fields(spec)
     typed = _typed_dict(spec.name, fields, spec.table.statuses)
     return Annotated[typed, AfterValidator(record_maker(spec))]
 
@@ -391,8 +396,7 @@ def records_schema(spec: ResourceSpec) -> CoreSchema:
     with, made without pydantic's schema generation (core.py), or the TypedDict."""
     from .core import records_schema as made_of
 
-    key = single(spec.table.primaryKey)
-    fields = [_required(f) if f.name == key else f for f in spec.table.fields]
+    _key, fields = _keyed_fields(spec)
     return made_of(spec.name, fields, spec.table.statuses, record_maker(spec))
 
 
@@ -407,8 +411,7 @@ def record_maker(spec: ResourceSpec) -> Callable[[dict[str, Any]], Record]:
 @functools.lru_cache(maxsize=256)
 def _maker_of(declaration: _Declaration) -> Callable[[dict[str, Any]], Record]:
     spec = declaration.spec
-    key = single(spec.table.primaryKey)
-    fields = [_required(f) if f.name == key else f for f in spec.table.fields]
+    key, fields = _keyed_fields(spec)
     names, defaults = record_fields(spec)
     record = type(
         _class_name(spec.name),
