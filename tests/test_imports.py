@@ -109,6 +109,37 @@ def test_a_build_imports_neither_new_nor_schema_nor_babel_once_its_catalogue_is_
     assert "babel" not in packages(again)  # the compiled catalogue, from the build cache
 
 
+PARSE_WITH_A_MEMO = """
+import sys
+from pathlib import Path
+from tiangong_site import loader
+with loader.remembered(Path(sys.argv[1])) as memo:
+    loaded = loader.load_yaml_text("- id: a\\n  value: 7.0\\n", "x.yaml")
+memo.save()
+print(loaded.data, loaded.positions, loaded.decimals, "yaml" in sys.modules, sep="|")
+"""
+
+
+def test_a_file_found_in_the_memo_of_parsed_files_is_read_without_importing_yaml(
+    tmp_path: Path,
+):
+    def run() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", PARSE_WITH_A_MEMO, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().split("|")
+
+    first, again = run(), run()
+    assert first[-1] == "True"  # parsed: PyYAML imported
+    assert again[-1] == "False"  # from the memo: PyYAML not imported
+    assert again[:-1] == first[:-1]  # the same data, positions and decimal places
+    assert again[0] == "[{'id': 'a', 'value': 7.0}]"
+
+
 COUNT_PASSES_WHILE_IMPORTING = """
 import gc, sys
 from tiangong_site import cli

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tiangong_site import loader
+from tiangong_site import loader, yamlparser
 from tiangong_site.errors import ContentError, Problem
 from tiangong_site.loader import load_yaml_file, load_yaml_text, split_front_matter
 
@@ -18,7 +18,7 @@ def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     """Run every test with the parser in use (libyaml's, when PyYAML has it) and with the
     pure-Python fallback, so both refuse and locate the same things."""
     if request.param == "pure-python":
-        monkeypatch.setattr(loader, "_StrictLoader", loader._PyStrictLoader)
+        monkeypatch.setattr(yamlparser, "_StrictLoader", yamlparser._PyStrictLoader)
     return request.param
 
 
