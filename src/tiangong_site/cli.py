@@ -11,7 +11,6 @@ import gc
 import os
 import re
 import sys
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -442,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ContentError as exc:
         if args.debug:
+            import traceback  # only with --debug
+
             traceback.print_exc()
         _print_problems(exc)
         return EXIT_CONTENT

@@ -31,15 +31,17 @@ import os
 import re
 import shutil
 import threading
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import signed_cache
 from .brand import PLAIN, Brand
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 CHROMIUM_ENV = "TIANGONG_CHROMIUM"
 CACHE_ENV = "TIANGONG_CHART_CACHE"
@@ -389,6 +391,8 @@ def finish(data: bytes, request: Request) -> bytes:
     and theme colours as CSS custom properties."""
     if request.format != "svg":
         return data
+    import xml.etree.ElementTree as ET  # here: a build whose drawings are all cached needs none
+
     root = ET.fromstring(data)
     _prune(root)
     _rename_ids(root, request.prefix)
