@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from conftest import tree_digest
 from tiangong_site import i18n
 from tiangong_site.errors import ContentError
+from tiangong_site.memo import package_version
 from tiangong_site.site import Project, build
 
 GLOSSARY = "content/glossary.yaml"
@@ -127,3 +129,12 @@ def test_a_build_that_fails_keeps_no_compiled_catalogue(project: Path, tmp_path:
     with pytest.raises(ContentError):
         build(Project.at(project), tmp_path / "out")
     assert not list((project / ".cache").glob("catalogue-*.signed"))
+
+
+def test_the_library_versions_that_salt_the_memos_are_those_importlib_metadata_gives():
+    # Read from the Version line of each package's metadata, which also has a
+    # Metadata-Version line; the build salts its memos with these five.
+    for name in ("plotly", "kaleido", "markdown", "nh3", "pillow"):
+        assert package_version(name) == importlib.metadata.version(name), name
+    with pytest.raises(importlib.metadata.PackageNotFoundError):
+        package_version("tiangong-no-such-package")

@@ -24,7 +24,7 @@ from .content import Content
 from .errors import Problem
 from .i18n import N_, gettext
 from .languages import language
-from .memo import Memo, digest
+from .memo import Memo, digest, package_version
 from .models import Chart, text
 from .narrow import MAX_DIRECT_LABELS, place_line_labels
 from .tables import (
@@ -49,9 +49,7 @@ Latin-first stack can give Han characters Japanese glyph forms where system-ui i
 
 def plotly_version() -> str:
     """The installed plotly's version, read without importing it."""
-    from importlib.metadata import version
-
-    return version("plotly")
+    return package_version("plotly")
 
 
 def validated(kind: str, payload: dict[str, Any], memo: Memo | None = None) -> dict[str, Any]:

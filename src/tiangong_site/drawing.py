@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import signed_cache
 from .brand import PLAIN, Brand
+from .memo import package_version
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -174,7 +175,7 @@ def renderer_version() -> str:
 
 def _version(package: str) -> str:
     try:
-        return metadata.version(package)
+        return package_version(package)
     except metadata.PackageNotFoundError:
         return "missing"
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
 from .limits import MAX_BRACKET_WORK, MAX_DEPTH, MAX_INLINE_WORK
-from .memo import Memo, digest, source_digest
+from .memo import Memo, digest, package_version, source_digest
 
 if TYPE_CHECKING:
     import markdown as md
@@ -172,9 +172,8 @@ def remembered(folder: Path | None, memo: Memo | None = None) -> Iterator[Memo]:
     the memo it yields once the build succeeded. A `memo` it yielded before is used again
     (the preview keeps one for its updates) rather than read from `folder`."""
     if memo is None:
-        from importlib.metadata import version
-
-        salt = digest(source_digest(__file__), version("markdown"), version("nh3"))
+        versions = package_version("markdown"), package_version("nh3")
+        salt = digest(source_digest(__file__), *versions)
         memo = Memo(folder, "markdown", salt)
     _MEMO.append(memo)
     try:

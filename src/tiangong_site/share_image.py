@@ -25,6 +25,7 @@ from typing import Any
 from . import signed_cache
 from .brand import PLAIN, Brand
 from .errors import ContentError, Problem
+from .memo import package_version
 
 WIDTH, HEIGHT = 1200, 630
 FONT_QUERIES = {"zh": "sans-serif:lang=zh-cn", "en": "sans-serif:lang=en"}
@@ -164,9 +165,7 @@ def _require(lang: str, bold: Face | None, regular: Face | None) -> None:
 def digest(card: Card, faces: tuple[Face, Face]) -> str:
     """What the PNG's bytes depend on: the text, the colours, each font file and the Pillow
     version."""
-    from importlib.metadata import version  # Pillow itself is imported only to draw
-
-    pillow = version("pillow")
+    pillow = package_version("pillow")  # Pillow itself is imported only to draw
     fonts = [
         (f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns)
         for f in faces
