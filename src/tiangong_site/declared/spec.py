@@ -8,8 +8,8 @@ another (a label for a value the enum lacks, a foreign key to a field that does 
 Its JSON Schema for editors is `PackageSpec`'s.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`, as in models.py: pydantic would compile each
+# field's annotation from its text.
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, TypeAdapter
@@ -117,7 +117,7 @@ class FieldSpec(Strict):
         "items with `;`.",
         json_schema_extra={"enum": list(ITEM_TYPES)},
     )
-    items: ItemsSpec | None = Field(
+    items: "ItemsSpec | None" = Field(
         default=None, description="(ext) On an array: the fields of each of its records."
     )
     constraints: Constraints = Field(
