@@ -197,6 +197,13 @@ STATUS_HELP = (
 )
 
 
+def empty_list() -> list[Any]:
+    """An empty list, a field's `default_factory` in place of the built-in `list`: pydantic
+    reads a factory's signature, and `list`'s is text to parse (with tokenize's patterns,
+    compiled the first time: 1.5 ms of a build)."""
+    return []
+
+
 def status_field(what: str = "the record") -> Any:
     return Field(default="reported", description=f"How {what} is known. {STATUS_HELP}")
 
@@ -411,7 +418,7 @@ class Chart(Strict):
         default=None, description="Legend text for the highlighted rows."
     )
     connect: list[Scalar] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="line: series drawn as connected lines; other series are dots only.",
     )
     sort: Literal["data", "value", "x"] = Field(
@@ -445,7 +452,7 @@ class Chart(Strict):
     )
     notes: list[LocalText] = Field(
         description="Notes under the chart, one per item.",
-        default_factory=list,
+        default_factory=empty_list,
     )
     sources: list[Id] = Field(
         description="The sources of the data drawn: ids in content/data/sources.yaml.",

@@ -40,6 +40,7 @@ from ..models import (
     Qualified,
     Status,
     Strict,
+    empty_list,
     status_field,
     text,
 )
@@ -147,7 +148,7 @@ def _definition(field: FieldSpec) -> tuple[Any, Any]:
     if c.required:
         return annotation, Field(**words, **(length if many else {}))
     if many:
-        return annotation, Field(default_factory=list, **words, **length)
+        return annotation, Field(default_factory=empty_list, **words, **length)
     return annotation | None, Field(default=field.default, **words)
 
 

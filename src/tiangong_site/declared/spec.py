@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, TypeAdapter
 
-from ..models import Id, LocalText, Strict
+from ..models import Id, LocalText, Strict, empty_list
 from .measures import UnitSpec
 
 TYPES = ("string", "integer", "number", "boolean", "date", "year", "list", "array", "period")
@@ -208,7 +208,8 @@ class TableSchema(Strict):
         default=None, description="The field that names each record (unique and required)."
     )
     foreignKeys: list[ForeignKey] = Field(
-        default_factory=list, description="Fields whose values name records of other datasets."
+        default_factory=empty_list,
+        description="Fields whose values name records of other datasets.",
     )
     uncertainty: bool | Uncertainty = Field(
         default=False,
@@ -217,7 +218,7 @@ class TableSchema(Strict):
         "`{statuses: [status, standing_status]}` for several statuses sharing that note.",
     )
     rules: list[Rule] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="(ext) Checks between two fields of a record, each reported at the "
         "record's line: `{field: a, lessThan: b}`, `{field: a_date, inYear: b_year}`.",
     )
@@ -241,7 +242,7 @@ class ResourceSpec(Strict):
     title: LocalText | None = Field(default=None, description="The dataset's name for readers.")
     description: LocalText | None = Field(default=None, description="What the dataset holds.")
     sources: list[Id] = Field(
-        default_factory=list, description="(ext) Ids in content/data/sources.yaml."
+        default_factory=empty_list, description="(ext) Ids in content/data/sources.yaml."
     )
     sort: str | None = Field(
         default=None,
@@ -251,7 +252,7 @@ class ResourceSpec(Strict):
         "file's order by default.",
     )
     lookups: list[LookupSpec] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="(ext) Columns the rows take from matching rows of another dataset.",
     )
     rename: dict[FieldName, FieldName] = Field(
