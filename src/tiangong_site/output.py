@@ -34,7 +34,6 @@ child leaves a marked `.NAME.build-*` folder, which the next build removes.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import os
 import shutil
@@ -276,6 +275,8 @@ def exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically with renameat2(RENAME_EXCHANGE); False when unsupported."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here: a build into a new or empty folder swaps nothing (2 ms to import)
+
     libc = ctypes.CDLL(None, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)  # glibc 2.28+, musl 1.2.3+
     if renameat2 is None:
