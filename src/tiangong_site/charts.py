@@ -9,7 +9,6 @@ that were plotted, so a reader who cannot see the chart gets the same numbers.
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import io
 import json
@@ -381,6 +380,8 @@ def _unmatched(spec: Chart, rows: list[dict[str, Any]]) -> tuple[tuple, str, str
                 {v for v in present if v not in (None, "")}, key=lambda v: (str(type(v)), v)
             )
         ]
+        import difflib  # only for a chart that matches no rows
+
         # A wrong year or count is no typo of the nearest one: list the values instead.
         close = [] if numbers else difflib.get_close_matches(str(allowed[0]), texts, n=1)
         values = ", ".join(texts[:12]) + (", ..." if len(texts) > 12 else "")

@@ -6,7 +6,6 @@ file:line:col, so an editor can fix them all in one pass.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -395,6 +394,8 @@ def close_matches(name: str, candidates: list[str] | dict[int, list[str]]) -> li
     near = list(
         itertools.islice((c for size in sizes for c in groups.get(size, ())), MAX_CANDIDATES)
     )
+    import difflib  # only for a wrong name: a build without mistakes needs none
+
     return difflib.get_close_matches(name, near, n=1)
 
 

@@ -9,7 +9,6 @@ placement, naming the other edition and the line there where it would go.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -80,6 +79,8 @@ def edition_problems(content: Content) -> list[Problem]:
 
 
 def _compare(first: Page, second: Page) -> list[Problem]:
+    import difflib  # only for a site of two languages or more
+
     a, b = placements(first), placements(second)
     matcher = difflib.SequenceMatcher(a=[p.key for p in a], b=[p.key for p in b], autojunk=False)
     problems: list[Problem] = []

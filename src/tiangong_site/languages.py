@@ -10,7 +10,6 @@ This module imports nothing heavy: the content model validates codes with it.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 
@@ -97,6 +96,8 @@ def check_code(code: str) -> str:
     if primary in KNOWN:
         hint = f"write the primary language subtag alone: '{primary}'"
     else:
+        import difflib  # only for a wrong code
+
         close = difflib.get_close_matches(lowered, list(KNOWN), n=1) or [
             known  # two letters, one of them mistyped: 'zn' for 'zh' (or 'en')
             for known in KNOWN
