@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -138,6 +139,42 @@ def test_a_file_found_in_the_memo_of_parsed_files_is_read_without_importing_yaml
     assert again[-1] == "False"  # from the memo: PyYAML not imported
     assert again[:-1] == first[:-1]  # the same data, positions and decimal places
     assert again[0] == "[{'id': 'a', 'value': 7.0}]"
+
+
+RUN_AND_LIST_ENTRY_POINT_READS = """
+import importlib.metadata, sys
+from tiangong_site import cli
+
+real = importlib.metadata.entry_points
+
+def entry_points(**selection):
+    print("entry points read:", selection.get("group"))
+    return real(**selection)
+
+importlib.metadata.entry_points = entry_points  # before pydantic's plugin loader imports it
+sys.argv = ["tiangong-site", *sys.argv[1:]]
+cli.run()
+"""
+
+
+def test_the_program_reads_no_plugins_for_pydantic_unless_the_user_sets_the_variable(
+    project: Path, tmp_path: Path
+):
+    def groups_read(**env: str) -> list[str]:
+        args = ["build", "--project", str(project), "--output", str(tmp_path / "out"), "-q"]
+        environ = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+        done = subprocess.run(
+            [sys.executable, "-c", RUN_AND_LIST_ENTRY_POINT_READS, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=environ | env,
+        )
+        assert done.returncode == 0, done.stderr
+        return [line.split(": ")[1] for line in done.stdout.splitlines()]
+
+    assert "pydantic" not in groups_read()
+    assert "pydantic" in groups_read(PYDANTIC_DISABLE_PLUGINS="")  # the user's own value kept
 
 
 COUNT_PASSES_WHILE_IMPORTING = """
