@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cjk import LazyPattern
 from .errors import ContentError, Problem
 
 ROOT_RULE = re.compile(r":root\s*\{(?P<body>[^}]*)\}")
-PROPERTY = re.compile(r"--(?P<name>[\w-]+)\s*:\s*(?P<value>[^;]*?)\s*(?:;|$)")
-COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+PROPERTY = LazyPattern(r"--(?P<name>[\w-]+)\s*:\s*(?P<value>[^;]*?)\s*(?:;|$)")
+COLOUR = LazyPattern(r"#[0-9a-fA-F]{6}")
 COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 CHART_SERIES = ("accent", "chart-2", "chart-3", "chart-4", "chart-5")

@@ -12,13 +12,13 @@ import csv
 import functools
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from . import i18n, safejson
 from .brand import PLAIN, Brand
+from .cjk import LazyPattern
 from .content import Content
 from .errors import Problem
 from .i18n import N_, gettext
@@ -538,7 +538,7 @@ def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
-NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+NUMBER = LazyPattern(r"\d[\d,]*(?:\.\d+)?")
 
 
 def _value_text(row: dict[str, Any], spec: Chart, lang: str = "en", decimals: int = 0) -> str:
@@ -557,7 +557,7 @@ def _padded(number: str, places: int) -> str:
     return number + ("" if have or not places else ".") + "0" * max(0, places - have)
 
 
-MEASURE_WORD = re.compile(r"（([座个家项条])）$")
+MEASURE_WORD = LazyPattern(r"（([座个家项条])）$")
 """Chinese measure words a count's value title may end with: 桥梁数（座）."""
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cjk import LazyPattern
 from .errors import Problem
 from .i18n import LANGUAGE_ENGLISH, THEME_TEMPLATES
 from .markdown import BLOCK
@@ -210,15 +211,15 @@ def _at_slug(page: Origin, message: str, hint: str, root: Path) -> Problem:
 
 # --- element ids --------------------------------------------------------------------------------
 
-ELEMENT_ID = re.compile(r'\sid="([^"]*)"')
-ANY_ID = re.compile(r'id="([^"]*)"')
+ELEMENT_ID = LazyPattern(r'\sid="([^"]*)"')
+ANY_ID = LazyPattern(r'id="([^"]*)"')
 """Also matches data-id="..." and the like, but scans about ten times faster than ELEMENT_ID
 (a literal start): when it finds no value twice, no element id is repeated either."""
-TEMPLATE_ID = re.compile(r'(?<![\w-])id="([^"]*)"')
-EXPRESSION = re.compile(r"\{\{.*?\}\}")
-ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
-SETEXT_RULE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
-PLAIN_LINE = re.compile(r"^ {0,3}(?![-*+>|#]|\d+[.)]|:::)\S")
+TEMPLATE_ID = LazyPattern(r'(?<![\w-])id="([^"]*)"')
+EXPRESSION = LazyPattern(r"\{\{.*?\}\}")
+ATX_HEADING = LazyPattern(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+SETEXT_RULE = LazyPattern(r"^ {0,3}(?:=+|-+)[ \t]*$")
+PLAIN_LINE = LazyPattern(r"^ {0,3}(?![-*+>|#]|\d+[.)]|:::)\S")
 
 
 @dataclass

@@ -28,7 +28,6 @@ import hashlib
 import importlib
 import json
 import os
-import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import signed_cache
 from .brand import PLAIN, Brand
+from .cjk import LazyPattern
 from .memo import package_version
 
 if TYPE_CHECKING:
@@ -466,7 +466,7 @@ def _unwrap(parent: ET.Element, child: ET.Element, keep_text: bool = False) -> N
             last.tail = (last.tail or "") + child.tail
 
 
-REFERENCE = re.compile(r"#([A-Za-z0-9_-]+)")
+REFERENCE = LazyPattern(r"#([A-Za-z0-9_-]+)")
 
 
 def _rename_ids(root: ET.Element, prefix: str) -> None:
@@ -505,7 +505,7 @@ def _drop_unused(parent: ET.Element) -> None:
             parent.remove(child)
 
 
-RGB = re.compile(r"rgb\((\d+), ?(\d+), ?(\d+)\)")
+RGB = LazyPattern(r"rgb\((\d+), ?(\d+), ?(\d+)\)")
 DEFAULTS = {"fill-opacity: 1", "stroke-opacity: 1", "opacity: 1", "fill-opacity: 1.0"}
 
 

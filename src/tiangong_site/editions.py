@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from .cjk import LazyPattern
 from .errors import Problem
 from .markdown import BLOCK, INLINE
 
 if TYPE_CHECKING:
     from .content import Content, Page
 
-FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
+FENCE = LazyPattern(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 """Fenced code: an example of the syntax, not a placement."""
 
 

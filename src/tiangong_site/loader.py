@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cjk import LazyPattern
 from .errors import ContentError, Problem
 from .limits import MAX_DATA_BYTES, MAX_PAGE_BYTES, MAX_PAGE_LINES, read_text
 from .memo import Memo, digest, source_digest
@@ -137,7 +138,7 @@ def load_yaml_file(path: Path, shown_as: str) -> LoadedFile:
     return load_yaml_text(read_text(path, shown_as, MAX_FILE_BYTES), shown_as)
 
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
+FRONT_MATTER = LazyPattern(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
 
 
 def split_front_matter(text: str, path: str) -> tuple[LoadedFile, str, int]:

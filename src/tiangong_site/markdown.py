@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cjk import LazyPattern
 from .errors import Problem
 from .limits import MAX_BRACKET_WORK, MAX_DEPTH, MAX_INLINE_WORK
 from .memo import Memo, digest, package_version, source_digest
@@ -29,18 +30,18 @@ from .memo import Memo, digest, package_version, source_digest
 if TYPE_CHECKING:
     import markdown as md
 
-BLOCK = re.compile(r"^:::[ \t]*(chart|callout)[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*$", re.M)
-BAD_BLOCK = re.compile(r"^:::.*$", re.M)
-INLINE = re.compile(r"\{(fig|src):([a-z0-9][a-z0-9-]*)\}")
-TOKEN = re.compile(r"(<p>)?TGBLOCK(chart|callout|fig|src)X([a-z0-9-]+)XEND(?(1)</p>)")
+BLOCK = LazyPattern(r"^:::[ \t]*(chart|callout)[ \t]+([a-z0-9][a-z0-9-]*)[ \t]*$", re.M)
+BAD_BLOCK = LazyPattern(r"^:::.*$", re.M)
+INLINE = LazyPattern(r"\{(fig|src):([a-z0-9][a-z0-9-]*)\}")
+TOKEN = LazyPattern(r"(<p>)?TGBLOCK(chart|callout|fig|src)X([a-z0-9-]+)XEND(?(1)</p>)")
 """A placeholder, with the paragraph around it only when the placeholder is the whole paragraph."""
 
-NEWLINE = re.compile("\n")
-CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
+NEWLINE = LazyPattern("\n")
+CONTAINERS = LazyPattern(r"(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
 """The quote markers, list markers and indentation that open a line."""
-LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
-BRACKETS = re.compile(r"\\.|[\[\]]")
-PARAGRAPH_END = re.compile(r"\n(?:[ \t]*\n)+")
+LIST_MARKER = LazyPattern(r"(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
+BRACKETS = LazyPattern(r"\\.|[\[\]]")
+PARAGRAPH_END = LazyPattern(r"\n(?:[ \t]*\n)+")
 INLINE_MARKS = "*_`[]<&|"
 
 EXTRA_TAGS = {"figure", "figcaption", "aside", "section", "details", "summary", "mark"}

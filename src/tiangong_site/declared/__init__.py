@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +20,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 from pydantic_core import SchemaValidator
 
+from ..cjk import LazyPattern
 from ..content import pydantic_problems
 from ..errors import ContentError, Problem, display_path
 from ..loader import LoadedFile, load_yaml_file
@@ -313,7 +313,7 @@ def _quote_problems(package: Package, quotes: QuotesSpec) -> list[Problem]:
     return problems
 
 
-PLACE = re.compile(r"\{(\w+)\}")
+PLACE = LazyPattern(r"\{(\w+)\}")
 """A place in a callout's declared words, `{NAME}`: a name `quotes.label` gives."""
 
 

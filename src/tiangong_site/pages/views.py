@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..cjk import LazyPattern
 from ..content import Content
 from ..declared import PLACE
 from ..i18n import gettext
@@ -281,14 +282,14 @@ def _ranked(words: Any, place: str, lang: str) -> str:
 _MARKS = r'((?:<sup class="status-mark">.*?</sup>)?(?:<sup class="cite">.*?</sup>)?)'
 
 
-_BEFORE_MEASURE = re.compile(r'(<span class="fig">[^<]*</span>)' + _MARKS + "([家个座项位名])")
+_BEFORE_MEASURE = LazyPattern(r'(<span class="fig">[^<]*</span>)' + _MARKS + "([家个座项位名])")
 """A figure's marks, then the measure word the prose puts after it: 294[19]家."""
 
 
-_CITE = re.compile(r'<sup class="cite"><a href="([^"]*)"[^>]*>[^<]*</a></sup>')
+_CITE = LazyPattern(r'<sup class="cite"><a href="([^"]*)"[^>]*>[^<]*</a></sup>')
 
 
-_PROSE = re.compile(r"<(p|li)>(.*?)</\1>", re.S)
+_PROSE = LazyPattern(r"<(p|li)>(.*?)</\1>", re.S)
 
 
 def tidy_citations(html: str, lang: str) -> str:
