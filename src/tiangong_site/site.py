@@ -358,7 +358,7 @@ def _build(
             raise
     parsed.save()
     if len(content.site.languages) > 1:
-        i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
+        i18n.keep_messages(project.cache)  # the extraction, for next time
     i18n.keep_compiled(project.root, content.site.languages, project.cache)
     seconds = time.perf_counter() - started
     files = count["files"] + 1  # and the marker that lets the next build replace the folder
