@@ -5,24 +5,31 @@ it is never stale and the Chinese edition's card is in Chinese.
 The colours are the brand's (the first `:root` rule of static/style.css, see brand.py). The
 fonts are the machine's: fontconfig (`fc-match`) finds a bold and a regular face that
 cover the language (for Chinese, e.g. Debian's fonts-noto-cjk); the project ships none. The
-PNG bytes depend only on the text, the colours, the font files and the Pillow version, and
-are kept in the build cache under a digest of those.
+PNG bytes depend only on the text, the colours, the font files, the Pillow version and this
+module's code, and are kept in the build cache under a digest of those (`digest`).
+
+The image's file name in the site carries that digest, not one of its bytes, so that a
+build names it, and renders every page that links it, before it is drawn: a build draws it
+in a forked process beside the rendering (`Aside`), and waits for it before publishing.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
+import os
 import shutil
+import signal
 import subprocess
 import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from . import signed_cache
+from . import signed_cache, workers
 from .brand import PLAIN, Brand
 from .errors import ContentError, Problem
 
@@ -162,18 +169,55 @@ def _require(lang: str, bold: Face | None, regular: Face | None) -> None:
 
 
 def digest(card: Card, faces: tuple[Face, Face]) -> str:
-    """What the PNG's bytes depend on: the text, the colours, each font file and the Pillow
-    version."""
-    from importlib.metadata import version  # Pillow itself is imported only to draw
-
-    pillow = version("pillow")
+    """What the PNG's bytes depend on: the text, the colours, each font file, the Pillow
+    version and the code that draws (this module). The image's file name carries it, so it
+    must change whenever the bytes can."""
     fonts = [
         (f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns)
         for f in faces
     ]
     text = [card.lang, card.kicker, card.headline, card.footer, card.brand.colours]
-    key = json.dumps([text, fonts, pillow, WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
+    made_by = [_pillow_version(), _code_digest()]
+    key = json.dumps([text, fonts, made_by, WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+def _pillow_version() -> str:
+    """The version of the Pillow that draws, from its own package (`PIL/_version.py`, 0.5 ms):
+    not importlib.metadata's, which costs 15 to 40 ms to import where nothing else has."""
+    import PIL  # the package alone: Image and the drawing code are imported only to draw
+
+    return PIL.__version__
+
+
+_CODE: list[str] = []
+
+
+def _code_digest() -> str:
+    """A digest of this module's source, read once: an edit of the drawing renames the image."""
+    if not _CODE:
+        _CODE.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    return _CODE[0]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A share image before it is drawn: its card, its faces and the digest of both."""
+
+    card: Card
+    faces: tuple[Face, Face]
+    key: str
+
+    @property
+    def target(self) -> str:
+        """Its file in the site, named by its key: assets/share-en.0123456789.png."""
+        return f"assets/share-{self.card.lang}.{self.key[:10]}.png"
+
+
+def plan(card: Card, faces: tuple[Face, Face] | None = None) -> Planned:
+    """The card as it will be drawn, in `faces` (by default, find_faces of its language)."""
+    faces = faces or find_faces(card.lang)
+    return Planned(card, faces, digest(card, faces))
 
 
 def share_png(
@@ -181,15 +225,164 @@ def share_png(
 ) -> bytes:
     """The card as PNG bytes, from the cache when this card was drawn before; in `faces`
     (by default, find_faces of its language)."""
-    faces = faces or find_faces(card.lang)
-    key = digest(card, faces)
-    stored = cache / f"share-{key}.signed" if cache is not None else None
-    data = signed_cache.load(stored, "share-image", key) if stored else None
+    return png_of(plan(card, faces), cache)
+
+
+def png_of(planned: Planned, cache: Path | None = None) -> bytes:
+    """The planned card's PNG bytes, from the cache when it was drawn before (else drawn, and
+    kept there)."""
+    data = cached(planned, cache)
     if data is None:
-        data = draw(card, faces)
-        if stored:
-            signed_cache.store(stored, "share-image", key, data)
+        data = draw(planned.card, planned.faces)
+        _keep(planned, cache, data)
     return data
+
+
+def cached(planned: Planned, cache: Path | None) -> bytes | None:
+    """The planned card's PNG bytes if the cache has them."""
+    if cache is None:
+        return None
+    return signed_cache.load(_cache_file(planned, cache), "share-image", planned.key)
+
+
+def _keep(planned: Planned, cache: Path | None, data: bytes) -> None:
+    if cache is not None:
+        signed_cache.store(_cache_file(planned, cache), "share-image", planned.key, data)
+
+
+def _cache_file(planned: Planned, cache: Path) -> Path:
+    return cache / f"share-{planned.key}.signed"
+
+
+def write(images: list[Planned], out: Path, cache: Path | None, aside: Aside | None) -> None:
+    """Write each image into the site folder `out`, at its target: those in the cache at
+    once, the others drawn by `aside` in another process when it can, else here."""
+    missing = []
+    for planned in images:
+        data = cached(planned, cache)
+        if data is None:
+            missing.append(planned)
+        else:
+            _write_file(out / planned.target, data)
+    if missing and not (aside is not None and aside.draw(missing, out, cache)):
+        for planned in missing:
+            _write_file(out / planned.target, _drawn(planned, cache))
+
+
+def _drawn(planned: Planned, cache: Path | None) -> bytes:
+    """The card drawn (and kept in the cache); a failure is a ContentError that says so."""
+    try:
+        data = draw(planned.card, planned.faces)
+    except Exception as exc:
+        raise ContentError([_not_drawn(planned, f"{type(exc).__name__}: {exc}")]) from exc
+    _keep(planned, cache, data)
+    return data
+
+
+def _not_drawn(planned: Planned, why: str) -> Problem:
+    faces = " and ".join(dict.fromkeys(face.path for face in planned.faces))
+    return Problem(
+        "(fonts)",
+        1,
+        1,
+        f"the {planned.card.lang} share image could not be drawn with {faces}: {why}",
+        "check that the font files are readable and that Pillow is installed, e.g. `make deps`",
+    )
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+class Aside:
+    """Share images drawn by a forked process while this one renders the pages (importing
+    Pillow and drawing a card take 40 ms of a cold build's one core). Its context waits
+    for the drawing when it ends normally (raising ContentError if it failed), and ends
+    the process when it ends with an exception: a build publishes nothing before the
+    drawing is written and leaves no process behind."""
+
+    def __init__(self) -> None:
+        self.child: tuple[int, int, list[Planned]] | None = None
+        """The drawing process: its id, the read end of its pipe, what it draws."""
+
+    def __enter__(self) -> Aside:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.wait()
+        else:
+            self.stop()
+
+    def draw(self, images: list[Planned], out: Path, cache: Path | None) -> bool:
+        """Start drawing `images` into `out` (and `cache`) in a forked process; False, and
+        nothing started, when this process should draw them: without fork, with one core,
+        when TIANGONG_WORKERS is 1, or with a drawing already under way."""
+        if self.child is not None or not _may_fork():
+            return False
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            _draw_in_child(images, out, cache, write)
+        os.close(write)
+        self.child = (pid, read, images)
+        return True
+
+    def wait(self) -> None:
+        """Wait for the drawing; a ContentError if it failed."""
+        if self.child is None:
+            return
+        pid, read, images = self.child
+        self.child = None
+        with os.fdopen(read, "rb") as pipe:
+            said = pipe.read().decode("utf-8", "replace")
+        status = os.waitpid(pid, 0)[1]
+        if status != 0:
+            lang, _, why = said.partition("\n")
+            planned = next((p for p in images if p.card.lang == lang), images[0])
+            why = why or f"its process ended with status {os.waitstatus_to_exitcode(status)}"
+            raise ContentError([_not_drawn(planned, why)])
+
+    def stop(self) -> None:
+        """End the drawing process, if any, and reap it."""
+        if self.child is None:
+            return
+        pid, read, _ = self.child
+        self.child = None
+        os.close(read)
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+def _may_fork() -> bool:
+    """Whether a drawing process pays: it needs fork and a second core, and
+    TIANGONG_WORKERS=1 asks for everything in one process."""
+    if not hasattr(os, "fork") or os.environ.get(workers.WORKERS_ENV, "").strip() == "1":
+        return False
+    return workers.cores() > 1
+
+
+def _draw_in_child(images: list[Planned], out: Path, cache: Path | None, pipe: int) -> NoReturn:
+    """The drawing process: draws and writes each image, says which failed and why down
+    `pipe`, and exits without returning to the caller's code."""
+    code, lang = 1, ""
+    try:
+        gc.disable()  # it lives for one drawing: collecting would touch the parent's pages
+        for planned in images:
+            lang = planned.card.lang
+            data = draw(planned.card, planned.faces)
+            _write_file(out / planned.target, data)
+            _keep(planned, cache, data)
+        code = 0
+    except BaseException as exc:
+        os.write(pipe, f"{lang}\n{type(exc).__name__}: {exc}".encode())
+    finally:
+        os._exit(code)
 
 
 def _lines(text: str, font: object, width: int, lang: str) -> list[str]:
