@@ -1,11 +1,13 @@
 """The share image's name comes from what it is drawn from, so a build renders the pages
 that link it while another process draws it (share_image.Aside); a drawing that fails is a
-one-line error, the last good site is kept and no process is left behind."""
+one-line error, the last good site is kept and no process is left behind. Its fonts are
+asked of libfontconfig in the build's process, which picks what fc-match picks."""
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import PIL
@@ -104,3 +106,26 @@ def test_a_share_image_not_drawn_fails_the_build_in_one_line_and_keeps_the_last_
     assert tree_digest(built_project / "_site") == before
     left = _children() - children
     assert not left, f"the drawing process ended and was reaped: {left}"
+
+
+def test_fontconfig_asked_in_process_picks_what_fc_match_picks(monkeypatch: pytest.MonkeyPatch):
+    patterns = [
+        share_image._query(lang, weight)[0]
+        for lang in ("en", "zh", "fr", "xx")
+        for weight in ("bold", "regular")
+    ]
+    assert share_image._fontconfig() is not None, "libfontconfig loads on this machine"
+    here = [share_image._described(pattern) for pattern in patterns]
+    told = [
+        subprocess.run(
+            ["fc-match", "--format", share_image.DESCRIBED, pattern],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for pattern in patterns
+    ]
+    assert here == told
+    faces = share_image.faces_for(["en", "zh"])
+    monkeypatch.setattr(share_image, "_fontconfig", lambda: None)  # fc-match processes, then
+    assert share_image.faces_for(["en", "zh"]) == faces
