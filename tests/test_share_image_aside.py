@@ -48,22 +48,19 @@ def test_a_build_draws_its_share_images_in_another_process_and_publishes_them(
 ):
     from tiangong_site.site import Project, build, load_and_check, share_plans
 
-    monkeypatch.setattr(workers, "cores", lambda: 2)  # a second core, whatever the machine
+    monkeypatch.setattr(workers, "cores", lambda: 2)  # a second core, idle, whatever the machine
+    monkeypatch.setattr(workers, "busy_cores", lambda: 0.0)
     monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
-    real_draw, drawers = share_image.draw, tmp_path / "drawers"
+    real_draw = share_image.draw
 
-    def draw(card: Card, faces: tuple[share_image.Face, share_image.Face]) -> bytes:
-        with drawers.open("a") as file:  # the process that draws writes its id
-            file.write(f"{os.getpid()}\n")
-        return real_draw(card, faces)
+    def not_here(*_: object) -> bytes:
+        raise AssertionError("drawn in the build's own process")
 
-    monkeypatch.setattr(share_image, "draw", draw)
+    monkeypatch.setattr(share_image, "draw", not_here)
     site = Project.at(project)
     for cached in (project / ".cache" / "share").glob("*"):
         cached.unlink()
     build(site, tmp_path / "out")
-    pids = drawers.read_text().split()
-    assert len(pids) == 2 and str(os.getpid()) not in pids, pids
     plans = share_plans(site, load_and_check(site, write_cache=False))
     for name, planned in plans.items():
         published = (tmp_path / "out" / planned.target).read_bytes()
@@ -72,12 +69,8 @@ def test_a_build_draws_its_share_images_in_another_process_and_publishes_them(
     assert f'<meta property="og:image" content="{plans["share-en.png"].target}"' in re.sub(
         r'content="https?://[^"]*?/(assets/)', r'content="\1', home
     )
-
-    def no_drawing(*_: object) -> bytes:
-        raise AssertionError("drawn again")
-
-    monkeypatch.setattr(share_image, "draw", no_drawing)
-    build(site, tmp_path / "again")  # the drawing process kept them in the cache
+    monkeypatch.setattr(workers, "cores", lambda: 1)  # drawn here, were they not cached
+    build(site, tmp_path / "again")  # the images drawn aside were kept in the cache
     assert tree_digest(tmp_path / "again") == tree_digest(tmp_path / "out")
 
 
@@ -86,20 +79,19 @@ def test_a_share_image_not_drawn_fails_the_build_in_one_line_and_keeps_the_last_
     processes: str, built_project: Path, run_cli, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "busy_cores", lambda: 0.0)
     monkeypatch.setenv(workers.WORKERS_ENV, processes)  # 1: drawn in the build's own process
-
-    def broken(*_: object) -> bytes:
-        raise OSError("unknown file format")
-
-    monkeypatch.setattr(share_image, "draw", broken)
-    for cached in (built_project / ".cache" / "share").glob("*"):
-        cached.unlink()
+    broken = built_project / "broken.ttf"
+    broken.write_bytes(b"not a font at all")
+    monkeypatch.setattr(
+        share_image, "_match", lambda pattern, lang: share_image.Face(str(broken), 0)
+    )
     before, children = tree_digest(built_project / "_site"), _children()
     result = run_cli("build", "--project", str(built_project))
     assert result.code == 1
     assert re.fullmatch(
-        r"\(fonts\):1:1: the (en|zh) share image could not be drawn with /\S+( and /\S+)?: "
-        r"OSError: unknown file format \(check that the font files are readable.*\)",
+        rf"\(fonts\):1:1: the (en|zh) share image could not be drawn with {broken}: "
+        r"OSError: [^(]+ \(check that the font files are readable.*\)",
         result.err.splitlines()[0],
     ), result.err
     assert len(result.problems()) == 1
@@ -129,3 +121,20 @@ def test_fontconfig_asked_in_process_picks_what_fc_match_picks(monkeypatch: pyte
     faces = share_image.faces_for(["en", "zh"])
     monkeypatch.setattr(share_image, "_fontconfig", lambda: None)  # fc-match processes, then
     assert share_image.faces_for(["en", "zh"]) == faces
+
+
+def test_the_share_images_are_drawn_aside_only_with_a_core_to_spare(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "busy_cores", lambda: 0.5)
+    assert share_image._may_spawn()
+    monkeypatch.setattr(workers, "busy_cores", lambda: 2.5)  # both cores busy: drawn here
+    assert not share_image._may_spawn()
+    monkeypatch.setattr(workers, "busy_cores", lambda: 0.0)
+    monkeypatch.setattr(workers, "cores", lambda: 1)
+    assert not share_image._may_spawn()
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")
+    assert not share_image._may_spawn()

@@ -5,35 +5,33 @@ it is never stale and the Chinese edition's card is in Chinese.
 The colours are the brand's (the first `:root` rule of static/style.css, see brand.py). The
 fonts are the machine's: fontconfig (`fc-match`) finds a bold and a regular face that
 cover the language (for Chinese, e.g. Debian's fonts-noto-cjk); the project ships none. The
-PNG bytes depend only on the text, the colours, the font files, the Pillow version and this
-module's code, and are kept in the build cache under a digest of those (`digest`).
+PNG bytes depend only on the text, the colours, the font files, the Pillow version and the
+drawing code (share_draw.py), and are kept in the build cache under a digest of those
+(`digest`).
 
 The image's file name in the site carries that digest, not one of its bytes, so that a
 build names it, and renders every page that links it, before it is drawn: a build draws it
-in a forked process beside the rendering (`Aside`), and waits for it before publishing.
+in another process beside the rendering (`Aside`), and waits for it before publishing.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import io
 import json
 import os
 import shutil
-import signal
 import subprocess
+import sys
 import threading
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from . import signed_cache, workers
+from . import share_draw, signed_cache, workers
 from .brand import PLAIN, Brand
 from .errors import ContentError, Problem
+from .share_draw import HEIGHT, WIDTH
 
-WIDTH, HEIGHT = 1200, 630
 FONT_QUERIES = {"zh": "sans-serif:lang=zh-cn", "en": "sans-serif:lang=en"}
 """fontconfig patterns per language; the weight is added."""
 INSTALL_HINT = {
@@ -254,7 +252,7 @@ def _require(lang: str, bold: Face | None, regular: Face | None) -> None:
 
 def digest(card: Card, faces: tuple[Face, Face]) -> str:
     """What the PNG's bytes depend on: the text, the colours, each font file, the Pillow
-    version and the code that draws (this module). The image's file name carries it, so it
+    version and the code that draws (share_draw.py). The image's file name carries it, so it
     must change whenever the bytes can."""
     fonts = [
         (f.path, f.index, Path(f.path).stat().st_size, Path(f.path).stat().st_mtime_ns)
@@ -278,9 +276,9 @@ _CODE: list[str] = []
 
 
 def _code_digest() -> str:
-    """A digest of this module's source, read once: an edit of the drawing renames the image."""
+    """A digest of share_draw.py, read once: an edit of the drawing renames the image."""
     if not _CODE:
-        _CODE.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+        _CODE.append(hashlib.sha256(Path(share_draw.__file__).read_bytes()).hexdigest())
     return _CODE[0]
 
 
@@ -380,15 +378,17 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 class Aside:
-    """Share images drawn by a forked process while this one renders the pages (importing
-    Pillow and drawing a card take 40 ms of a cold build's one core). Its context waits
-    for the drawing when it ends normally (raising ContentError if it failed), and ends
-    the process when it ends with an exception: a build publishes nothing before the
-    drawing is written and leaves no process behind."""
+    """Share images drawn by another process while this one renders the pages (importing
+    Pillow and drawing a card take 30 to 40 ms of a cold build's one core): share_draw.py
+    run as a script by this Python. Its context waits for the drawing when it ends normally
+    (writing the images, or raising ContentError if the drawing failed), and ends the
+    process when it ends with an exception: a build publishes nothing before the images
+    are written and leaves no process behind."""
 
     def __init__(self) -> None:
-        self.child: tuple[int, int, list[Planned]] | None = None
-        """The drawing process: its id, the read end of its pipe, what it draws."""
+        self.child: subprocess.Popen[bytes] | None = None
+        self.images: list[Planned] = []
+        self.out, self.cache = Path(), None
 
     def __enter__(self) -> Aside:
         return self
@@ -400,149 +400,89 @@ class Aside:
             self.stop()
 
     def draw(self, images: list[Planned], out: Path, cache: Path | None) -> bool:
-        """Start drawing `images` into `out` (and `cache`) in a forked process; False, and
-        nothing started, when this process should draw them: without fork, with one core,
-        when TIANGONG_WORKERS is 1, or with a drawing already under way."""
-        if self.child is not None or not _may_fork():
+        """Start drawing `images` for `out` (and `cache`) in another process; False, and
+        nothing started, when this process should draw them (`_may_spawn`), or with a
+        drawing under way."""
+        if self.child is not None or not _may_spawn():
             return False
+        jobs = [share_draw.job(*_drawing(p.card, p.faces)) for p in images]
         read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
+        try:
+            self.child = subprocess.Popen(
+                [sys.executable, "-P", share_draw.__file__],  # -P: its folder's modules unseen
+                stdin=read,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        finally:
             os.close(read)
-            _draw_in_child(images, out, cache, write)
-        os.close(write)
-        self.child = (pid, read, images)
+        self.images, self.out, self.cache = images, out, cache
+        with open(write, "wb") as jobs_in:  # read whole by the child before it draws
+            try:
+                jobs_in.write(json.dumps(jobs, ensure_ascii=False).encode("utf-8"))
+            except BrokenPipeError:
+                pass  # it ended already: `wait` says why
         return True
 
     def wait(self) -> None:
-        """Wait for the drawing; a ContentError if it failed."""
+        """Wait for the drawing and write the images; a ContentError if it failed."""
         if self.child is None:
             return
-        pid, read, images = self.child
-        self.child = None
-        with os.fdopen(read, "rb") as pipe:
-            said = pipe.read().decode("utf-8", "replace")
-        status = os.waitpid(pid, 0)[1]
-        if status != 0:
-            lang, _, why = said.partition("\n")
-            planned = next((p for p in images if p.card.lang == lang), images[0])
-            why = why or f"its process ended with status {os.waitstatus_to_exitcode(status)}"
-            raise ContentError([_not_drawn(planned, why)])
+        child, self.child = self.child, None
+        drawn, said = child.communicate()
+        pngs = list(_pngs(drawn))
+        if child.returncode != 0 or len(pngs) != len(self.images):
+            lang, _, why = said.decode("utf-8", "replace").strip().partition("\n")
+            failed = next((p for p in self.images if p.card.lang == lang), self.images[0])
+            why = why or f"its process ended with status {child.returncode}"
+            raise ContentError([_not_drawn(failed, why.splitlines()[-1])])
+        for planned, data in zip(self.images, pngs, strict=True):
+            _write_file(self.out / planned.target, data)
+            _keep(planned, self.cache, data)
 
     def stop(self) -> None:
         """End the drawing process, if any, and reap it."""
         if self.child is None:
             return
-        pid, read, _ = self.child
-        self.child = None
-        os.close(read)
-        try:
-            os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        child, self.child = self.child, None
+        child.kill()
+        child.communicate()
 
 
-def _may_fork() -> bool:
-    """Whether a drawing process pays: it needs fork and a second core, and
-    TIANGONG_WORKERS=1 asks for everything in one process."""
-    if not hasattr(os, "fork") or os.environ.get(workers.WORKERS_ENV, "").strip() == "1":
+def _pngs(data: bytes) -> list[bytes]:
+    """The PNGs share_draw.py wrote, each after its length."""
+    found, at = [], 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at : at + 8], "little")
+        found.append(data[at + 8 : at + 8 + size])
+        at += 8 + size
+    return found
+
+
+def _may_spawn() -> bool:
+    """Whether a drawing process pays: only with a core to spare (`workers.idle_core`). It
+    costs about 50 ms more processor time than drawing here (a fresh Python, and the
+    modules Pillow imports that this process has already), which a busy machine pays in
+    wall time too (bench/README.md). Never with one core, without this Python's path, or
+    when TIANGONG_WORKERS=1 asks for everything in one process."""
+    if not sys.executable or os.environ.get(workers.WORKERS_ENV, "").strip() == "1":
         return False
-    return workers.cores() > 1
-
-
-def _draw_in_child(images: list[Planned], out: Path, cache: Path | None, pipe: int) -> NoReturn:
-    """The drawing process: draws and writes each image, says which failed and why down
-    `pipe`, and exits without returning to the caller's code."""
-    code, lang = 1, ""
-    try:
-        gc.disable()  # it lives for one drawing: collecting would touch the parent's pages
-        for planned in images:
-            lang = planned.card.lang
-            data = draw(planned.card, planned.faces)
-            _write_file(out / planned.target, data)
-            _keep(planned, cache, data)
-        code = 0
-    except BaseException as exc:
-        os.write(pipe, f"{lang}\n{type(exc).__name__}: {exc}".encode())
-    finally:
-        os._exit(code)
-
-
-def _lines(text: str, font: object, width: int, lang: str) -> list[str]:
-    """Wrap to `width` pixels: between characters in Chinese, between words otherwise;
-    Chinese closing punctuation never starts a line."""
-    units = list(text) if lang == "zh" else text.split(" ")
-    joiner = "" if lang == "zh" else " "
-    lines: list[str] = []
-    for unit in units:
-        trial = (lines[-1] + joiner + unit) if lines else unit
-        if lines and (
-            font.getlength(trial) <= width or (lang == "zh" and unit in "，。：；、！？）》”")
-        ):  # type: ignore[attr-defined]
-            lines[-1] = trial
-        else:
-            lines.append(unit)
-    return lines
-
-
-def _printable(text: str) -> str:
-    """Line and paragraph separators and control characters as spaces: a card has no breaks."""
-    return "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
-    )
+    return workers.cores() > 1 and workers.idle_core()
 
 
 def draw(card: Card, faces: tuple[Face, Face]) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
+    """The card as PNG bytes, drawn in this process."""
+    return share_draw.draw(*_drawing(card, faces))
 
-    # Pillow's own layout, not libraqm: no shaping is needed for Chinese or Latin text, and
-    # the bytes then do not depend on which libraqm the machine has.
-    def font(face: Face, size: int) -> ImageFont.FreeTypeFont:
-        return ImageFont.truetype(
-            face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC
-        )
 
-    card = Card(
-        card.lang,
-        _printable(card.kicker),
-        _printable(card.headline),
-        _printable(card.footer),
-        card.brand,
-    )
-    accent, accent_bg = card.brand.accent, card.brand["accent-bg"]
-    bold, regular = faces
-    image = Image.new("RGB", (WIDTH, HEIGHT), card.brand["bg"])
-    pen = ImageDraw.Draw(image)
-    pen.rectangle((0, 0, WIDTH, 18), fill=accent)
-    kicker = font(bold, 26)
-    pen.text(
-        (80, 70),
-        card.kicker.upper() if card.lang != "zh" else card.kicker,
-        font=kicker,
-        fill=accent,
-    )
-    size = 64 if card.lang == "zh" else 60
-    headline = font(bold, size)
-    lines = _lines(card.headline, headline, 1040, card.lang)
-    while len(lines) > 4 and size > 36:  # a long headline: smaller, never cut
-        size -= 4
-        headline = font(bold, size)
-        lines = _lines(card.headline, headline, 1040, card.lang)
-    y = 130
-    for line in lines:
-        pen.text((80, y), line, font=headline, fill=card.brand["fg"])
-        y += int(size * 1.3)
-    footer = font(regular, 26)
-    pen.rounded_rectangle((80, 536, 124, 580), radius=9, fill=accent)
-    pen.text((140, 544), card.footer, font=footer, fill=card.brand["muted"])
-    for i in range(5):  # decoration, not data
-        x = WIDTH - 80 - 30 - i * 44
-        pen.ellipse((x - 5, 541, x + 35, 581), fill=accent_bg)
-        pen.ellipse((x, 546, x + 30, 576), fill=accent)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False)  # no time stamp: the same bytes each time
-    return buffer.getvalue()
+def _drawing(
+    card: Card, faces: tuple[Face, Face]
+) -> tuple[str, tuple[str, str, str], dict[str, str], tuple[tuple[str, int], tuple[str, int]]]:
+    """share_draw.draw's arguments for the card."""
+    colours = {name: card.brand[name] for name in share_draw.COLOURS}
+    text = (card.kicker, card.headline, card.footer)
+    bold, regular = ((face.path, face.index) for face in faces)
+    return card.lang, text, colours, (bold, regular)
 
 
 def card_for(content: Any, lang: str, brand: Brand = PLAIN) -> Card:
