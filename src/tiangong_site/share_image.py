@@ -3,15 +3,16 @@ twitter:image, the story's JSON-LD image), drawn by the build from the story's h
 it is never stale and the Chinese edition's card is in Chinese.
 
 The colours are the brand's (the first `:root` rule of static/style.css, see brand.py). The
-fonts are the machine's: fontconfig (`fc-match`) finds a bold and a regular face that
-cover the language (for Chinese, e.g. Debian's fonts-noto-cjk); the project ships none. The
-PNG bytes depend only on the text, the colours, the font files, the Pillow version and the
-drawing code (share_draw.py), and are kept in the build cache under a digest of those
-(`digest`).
+fonts are the machine's: fontconfig (libfontconfig in this process, else `fc-match`) finds
+a bold and a regular face that cover the language (for Chinese, e.g. Debian's
+fonts-noto-cjk); the project ships none. The PNG bytes depend only on the text, the colours,
+the font files, the Pillow version and the drawing code (share_draw.py), and are kept in the
+build cache under a digest of those (`digest`).
 
 The image's file name in the site carries that digest, not one of its bytes, so that a
-build names it, and renders every page that links it, before it is drawn: a build draws it
-in another process beside the rendering (`Aside`), and waits for it before publishing.
+build names it, and renders every page that links it, before it is drawn: with a core to
+spare, a build draws it in another process beside the rendering (`Aside`), and waits for it
+before publishing.
 """
 
 from __future__ import annotations
