@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest
+from conftest import REPO, tree_digest
 from tiangong_site import i18n
 from tiangong_site.errors import ContentError
 from tiangong_site.memo import package_version
@@ -38,6 +38,24 @@ def test_a_build_reads_the_interface_strings_an_earlier_build_extracted(
     monkeypatch.setattr(i18n, "_messages_in_code", extract_again)
     build(Project.at(project), tmp_path / "second")
     assert (tmp_path / "second" / "index.html").is_file()
+
+
+def test_an_extraction_made_without_keeping_it_is_kept_when_asked_and_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    templates, cache = REPO / "templates", tmp_path / "cache"
+    found = i18n.messages_in_code(templates, cache, write=False)
+    assert not list(cache.glob("messages-*.signed")), "nothing kept before it is asked"
+    i18n.keep_messages(cache)
+    assert len(list(cache.glob("messages-*.signed"))) == 1
+
+    def extract_again(*args):
+        raise AssertionError("the templates and code were parsed again")
+
+    monkeypatch.setattr(i18n, "_messages_in_code", extract_again)
+    assert i18n.messages_in_code(templates, cache, write=False) == found
+    i18n.keep_messages(cache)  # what was read back is already kept: nothing to add
+    assert len(list(cache.glob("messages-*.signed"))) == 1
 
 
 def test_a_build_that_fails_keeps_no_extraction(project: Path, tmp_path: Path):
@@ -133,7 +151,7 @@ def test_a_build_that_fails_keeps_no_compiled_catalogue(project: Path, tmp_path:
 
 def test_the_library_versions_that_salt_the_memos_are_those_importlib_metadata_gives():
     # Read from the Version line of each package's metadata, which also has a
-    # Metadata-Version line; the build salts its memos with these five.
+    # Metadata-Version line; the build salts its memos with the first four.
     for name in ("plotly", "kaleido", "markdown", "nh3", "pillow"):
         assert package_version(name) == importlib.metadata.version(name), name
     with pytest.raises(importlib.metadata.PackageNotFoundError):

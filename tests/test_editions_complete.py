@@ -81,7 +81,8 @@ def test_a_drawn_card_is_reused_from_the_cache(tmp_path: Path, monkeypatch: pyte
 def test_a_chinese_face_is_required_and_its_absence_is_explained(monkeypatch: pytest.MonkeyPatch):
     faces = share_image.find_faces("zh")
     assert all(Path(face.path).is_file() for face in faces)
-    monkeypatch.setattr(share_image.shutil, "which", lambda name: None)
+    monkeypatch.setattr(share_image, "_fontconfig", lambda: None)  # neither the library
+    monkeypatch.setattr(share_image.shutil, "which", lambda name: None)  # nor fc-match
     with pytest.raises(ContentError) as caught:
         share_image.find_faces("zh")
     assert "fonts-noto-cjk" in str(caught.value)

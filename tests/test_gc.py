@@ -45,3 +45,27 @@ def test_a_build_failing_after_loading_restores_the_collector_too(project: Path,
         build(Project.at(project), tmp_path / "out")
     assert gc.isenabled() and gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_a_build_for_a_process_that_exits_next_leaves_nothing_young_to_collect(
+    project: Path, tmp_path: Path
+):
+    before = gc.get_threshold()
+    passes = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    try:
+        build(Project.at(project), tmp_path / "out", detach_removal=True)
+        gc.callbacks.append(count)
+        made = [[] for _ in range(5 * before[0])]  # would start a pass at the usual threshold
+        assert passes == [], "a pass over what the build made, though the process exits next"
+        assert len(made) == 5 * before[0]
+    finally:
+        if count in gc.callbacks:
+            gc.callbacks.remove(count)
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        gc.enable()

@@ -328,13 +328,16 @@ def check_charts(content: Content) -> list[Problem]:
 
 def fill_placeholders(content: Content) -> list[Problem]:
     """Numbers in the charts' words that come from their data (placeholders.py), filled in
-    every language; each chart spec is replaced by its filled copy. Run after check_charts."""
+    every language; each chart spec is replaced by its filled copy. Run after check_charts.
+    The rows are those the chart will plot, kept (`_rows_of`): the filled copy selects the
+    same rows, so they are selected once per language, not again for each of its words and
+    for the chart itself."""
     from .placeholders import fill_charts
 
     problems = fill_charts(
         content.datasets["charts"],
         list(content.site.languages),
-        lambda spec, lang: _select(content, spec, lang),
+        lambda spec, lang: _rows_of(content, spec, lang),
         lambda i, key, message, hint: content.problem_at("charts", i, key, message, hint),
         lambda spec: year_columns(content, spec),
     )

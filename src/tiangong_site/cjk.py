@@ -120,15 +120,20 @@ def mark_chinese_runs(html: str) -> str:
     """Wrap each run of Chinese text in `<span lang="zh-Hans">` (`<tspan>` in an inline SVG),
     outside tags, attributes, scripts, styles, titles and text areas, and outside any element
     that states a language."""
-    if html.isascii() or not _ANY_HAN.search(html):  # isascii: no scan, char by char
+    if html.isascii():  # no scan, char by char
         return html
+    # The memo first: its entry says whether there is Chinese to mark (none: no runs). The
+    # search for a first Chinese character passed over the head, inline styles included, of
+    # every page of an English edition whose only Chinese is the language switch.
     memo = _MEMO[-1] if _MEMO else None
     key = digest(html) if memo is not None else ""
     runs = memo.get(key) if memo is not None else None
     if runs is None:
-        runs = runs_to_mark(html)
+        runs = runs_to_mark(html) if _ANY_HAN.search(html) else []
         if memo is not None:
             memo.put(key, runs)
+    if not runs:
+        return html
     out, at = [], 0
     for start, end, in_svg in runs:
         out += [html[at:start], _wrap(html[start:end], "tspan" if in_svg else "span")]

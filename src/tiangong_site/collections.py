@@ -300,7 +300,7 @@ def _column_problems(
     rows = collection_rows(content, spec.dataset, lang)
     if not rows:
         return []  # no record, no page: nothing to check the columns against
-    known = list(dict.fromkeys(k for row in rows for k in row if not k.startswith("_")))
+    known = _public_columns(rows)
     named: list[tuple[tuple, str]] = [((f,), c) for f, c in _placeholders(spec, lang)]
     named += [(("where", c), c) for c in spec.where]
     if spec.sort:
@@ -339,12 +339,20 @@ def _related_problems(
     rows = collection_rows(content, related.dataset, content.site.languages[0])
     if not rows:
         return []
-    known = list(dict.fromkeys(k for row in rows for k in row if not k.startswith("_")))
+    known = _public_columns(rows)
     named = [(("field",), related.field)] + [
         (("sort",) if isinstance(related.sort, str) else ("sort", k), column.removeprefix("-"))
         for k, column in enumerate(related.sorts)
     ]
     return _unknown_columns(declared, at, named, known, related.dataset)
+
+
+def _public_columns(rows: list[dict[str, Any]]) -> list[str]:
+    """The rows' columns but the hidden `_` ones, in order of first use. Rows of one
+    dataset share a few shapes (their keys, in order): each shape is read once, not each
+    row key by key."""
+    shapes = dict.fromkeys(map(tuple, rows))
+    return list(dict.fromkeys(k for shape in shapes for k in shape if not k.startswith("_")))
 
 
 def _unknown_columns(
@@ -539,10 +547,11 @@ def _entries(
 ) -> tuple[list[_Entry], list[Problem]]:
     """The collection's pages in order, and a problem at both records for each address two
     of them would share, and at each value that is no safe address."""
+    where = spec.where
     rows = [
         {k: v for k, v in row.items() if not k.startswith("_")}
         for row in collection_rows(content, spec.dataset, lang)
-        if _matches(row, spec.where)
+        if not where or _matches(row, where)
     ]
     rows = _sorted(rows, spec.sort)
     groups: dict[Any, list[dict[str, Any]]] = {}
@@ -552,18 +561,17 @@ def _entries(
     entries: list[_Entry] = []
     problems: list[Problem] = []
     seen: dict[str, _Entry] = {}
-    pattern = text(spec.title, lang)
+    title = _filler(text(spec.title, lang))
     url_columns = PLACEHOLDER.findall(spec.url)
+    address = _filler(spec.url)
     for value, members in groups.items():
         first = members[0]
-        url, bad = _fill_url(spec.url, first)
+        url, bad = _fill_url(url_columns, address, first)
         origin = locate.origin(first, spec, bad or url_columns[0])
         if bad:
             problems.append(_unsafe(origin, spec, bad, first[bad]))
             continue
-        entry = _Entry(
-            members, value if spec.group_by else None, url, _fill(pattern, first), origin
-        )
+        entry = _Entry(members, value if spec.group_by else None, url, title(first), origin)
         if url in seen:
             problems += _same_address(url, seen[url], entry, spec)
             continue
@@ -594,20 +602,31 @@ def _sorted(rows: list[dict[str, Any]], sort: str | None) -> list[dict[str, Any]
     return present + missing
 
 
-def _fill(pattern: str, row: dict[str, Any]) -> str:
-    def value(match: re.Match[str]) -> str:
-        found = row.get(match.group(1))
-        return "" if found is None else str(found)
+def _filler(pattern: str) -> Callable[[dict[str, Any]], str]:
+    """What fills `pattern`'s {COLUMN}s from a row (a missing or null value as ''): the
+    pattern is split once for the rows of a collection, not searched again for each."""
+    parts = PLACEHOLDER.split(pattern)  # literal, column, literal, ..., literal
+    literals, columns = parts[0::2], parts[1::2]
 
-    return PLACEHOLDER.sub(value, pattern)
+    def fill(row: dict[str, Any]) -> str:
+        out = [literals[0]]
+        for column, literal in zip(columns, literals[1:], strict=True):
+            found = row.get(column)
+            out += ("" if found is None else str(found), literal)
+        return "".join(out)
+
+    return fill
 
 
-def _fill_url(pattern: str, row: dict[str, Any]) -> tuple[str, str]:
-    """The page's path ('rivers/nile/'), or the column whose value is no safe address."""
-    for column in PLACEHOLDER.findall(pattern):
+def _fill_url(
+    columns: list[str], fill: Callable[[dict[str, Any]], str], row: dict[str, Any]
+) -> tuple[str, str]:
+    """The page's path ('rivers/nile/'), filled by `fill` from the URL pattern naming
+    `columns`, or the column whose value is no safe address."""
+    for column in columns:
         if not SAFE_SEGMENT.match(str(row.get(column, ""))):
             return "", column
-    return _fill(pattern, row).lstrip("/"), ""
+    return fill(row).lstrip("/"), ""
 
 
 def _unsafe(origin: Origin, spec: CollectionSpec, column: str, value: Any) -> Problem:

@@ -242,22 +242,44 @@ def messages_in_code(
     """The interface strings of the templates and the package. Extraction parses every file,
     so its result is kept in `cache` (a folder), under a digest of the files it read, signed:
     a stored list this machine did not write could hide a missing translation.
-    `write=False` reads a kept result but keeps nothing new."""
+    `write=False` reads a kept result but keeps nothing new until `keep_messages`."""
     pages = sorted(templates.rglob("*.html"))
     files = pages + sorted(THEME_TEMPLATES.rglob("*.html")) + sorted(PACKAGE.rglob("*.py"))
     for page in pages:  # Babel would fail on a bad template without naming it
         read_text(page, display_path(page, templates.parent), MAX_TEMPLATE_BYTES)
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:20]
     stored = cache / f"messages-{digest}.signed" if cache else None
+    if cache:
+        _UNKEPT.pop(cache, None)  # only this call's extraction is left to keep
     data = signed_cache.load(stored, "messages", digest) if stored else None
     if data is not None:
         return [tuple(item) for item in json.loads(data)]  # type: ignore[misc]
     stamp = tuple((p.as_posix(), p.stat().st_mtime) for p in files)
     found = _messages_in_code(str(templates), stamp)
     if stored and write:
-        text = json.dumps(found, ensure_ascii=False).encode("utf-8")
-        signed_cache.store(stored, "messages", digest, text)
+        _store_messages(stored, digest, found)
+    elif stored and cache:
+        _UNKEPT[cache] = (stored, digest, found)
     return found
+
+
+_UNKEPT: dict[Path, tuple[Path, str, list[tuple[str, str, int]]]] = {}
+"""By cache folder, the last extraction `messages_in_code(write=False)` made and did not keep:
+where it goes, the digest of the files it read, the messages. `keep_messages` stores it."""
+
+
+def _store_messages(stored: Path, digest: str, found: list[tuple[str, str, int]]) -> None:
+    text = json.dumps(found, ensure_ascii=False).encode("utf-8")
+    signed_cache.store(stored, "messages", digest, text)
+
+
+def keep_messages(cache: Path) -> None:
+    """Keep in `cache` the extraction a build made without keeping it (once it succeeded).
+    Filed under the digest of the files as they were read, it need not be made again: doing
+    so read and hashed the templates and the package's code a second time each build."""
+    unkept = _UNKEPT.pop(cache, None)
+    if unkept is not None:
+        _store_messages(*unkept)
 
 
 def missing_translations(

@@ -43,7 +43,7 @@ from .inside import shown
 from .linkcheck import check_links
 from .memo import Memo
 from .pages import Job
-from .render import hashed_name, install_translations
+from .render import install_translations
 from .site import (
     INLINED,
     BuildReport,
@@ -347,8 +347,7 @@ class IncrementalBuilder:
         with recording(passed_on=False) as keys:
             made = made_assets(self.project, content, self.project.cache / "share")
         files, stale = {}, []
-        for name, data in made.items():
-            target = hashed_name(name, data)
+        for name, (target, data) in made.items():
             if self.urls.assets.get(name) != target:
                 if name in self.urls.assets:
                     stale.append(self.urls.assets[name])

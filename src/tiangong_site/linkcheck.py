@@ -154,15 +154,22 @@ def check_links(
         return ids[name]
 
     resolved: dict[str, tuple[str, str] | None] = {}
+    outside: set[str] = set()
 
     def target_of(page: str, url: str) -> tuple[str, str] | None:
         """_target, worked out once for each URL from the site's root (every page links the
-        same menu, assets and language switch), and at once for a plain `#fragment` (the
-        citations of a page)."""
+        same menu, assets and language switch) and for each link out of the site (the
+        sources every page cites: whether a URL leaves the site depends on it alone), and
+        at once for a plain `#fragment` (the citations of a page)."""
         if url[:1] == "#" and not PLAIN_FRAGMENT_SPOILERS.intersection(url):
             return page, url[1:]  # as urlsplit splits it, with nothing to unescape
-        if url[:1] != "/":  # a relative link: it depends on the page
-            return _target(base_path, page, url, dirs)
+        if url[:1] != "/":  # a relative link depends on the page
+            if url in outside:
+                return None
+            target = _target(base_path, page, url, dirs)
+            if target is None:
+                outside.add(url)
+            return target
         if url not in resolved:
             resolved[url] = _target(base_path, page, url, dirs)
         return resolved[url]

@@ -268,7 +268,7 @@ def _output_of(
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[Callable[[], None]]:
+def _fewer_collections(restore: bool = True) -> Iterator[Callable[[], None]]:
     """Run a build with fewer passes of the cyclic garbage collector; yields `settle`, to
     call once the long-lived data (the content) is loaded.
 
@@ -277,7 +277,9 @@ def _fewer_collections() -> Iterator[Callable[[], None]]:
     records. Loading makes records, not cyclic garbage, so the collector is off until
     `settle`, which freezes what exists (later full passes skip it) and turns the collector
     back on with young objects collected 100 times less often (mypy does the same). All is
-    undone at the end, so a long-running preview collects as usual between builds."""
+    undone at the end if `restore`, so a long-running preview collects as usual between
+    builds; a process that exits next does not restore it: with the usual threshold back,
+    its next allocation made a pass over every object the build left young (4 to 7 ms)."""
     threshold, enabled = gc.get_threshold(), gc.isenabled()
     gc.disable()
 
@@ -290,10 +292,11 @@ def _fewer_collections() -> Iterator[Callable[[], None]]:
     try:
         yield settle
     finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
-        if enabled:
-            gc.enable()
+        if restore:
+            gc.unfreeze()
+            gc.set_threshold(*threshold)
+            if enabled:
+                gc.enable()
 
 
 def build(
@@ -308,10 +311,11 @@ def build(
 
     The output is replaced only if the build made it (or it is empty or absent, or `force`
     and it is not part of the project); see output.py for the rules and the atomic swap.
-    `detach_removal`: the old site is removed by a child process that outlives this one
-    (for a process that exits next, as the command line does)."""
+    `detach_removal`: for a process that exits next, as the command line does: the old site
+    is removed by a child process that outlives this one, and the garbage collector is left
+    as the build tuned it (`_fewer_collections`)."""
     try:
-        with _fewer_collections() as settle:
+        with _fewer_collections(restore=not detach_removal) as settle:
             return _build(project, output, base_url, progress, settle, force, detach_removal)
     finally:
         share_image.forget_early()  # what a build that failed early did not take
@@ -349,7 +353,9 @@ def _build(
         output_rules.check(project.root, sources, output, force, where)  # as it is now, locked
         tmp = output_rules.fresh_folder(output)
         try:
-            count = write_site(project, content, tmp, base_url or content.site.base_url, tick)
+            with share_image.Aside() as aside:  # waited for (or ended) before publishing
+                url = base_url or content.site.base_url
+                count = write_site(project, content, tmp, url, tick, aside)
             tmp.chmod(0o755)
             output_rules.swap_in(tmp, output, lock if detach_removal else None)
         except BaseException:
@@ -358,7 +364,7 @@ def _build(
             raise
     parsed.save()
     if len(content.site.languages) > 1:
-        i18n.messages_in_code(project.templates, project.cache)  # keep the extraction for next time
+        i18n.keep_messages(project.cache)  # the extraction, for next time
     i18n.keep_compiled(project.root, content.site.languages, project.cache)
     seconds = time.perf_counter() - started
     files = count["files"] + 1  # and the marker that lets the next build replace the folder
@@ -453,13 +459,24 @@ def static_file(project: Project, name: str) -> Path:
     return own if own.exists() or not (THEME_STATIC / name).is_file() else THEME_STATIC / name
 
 
-def copy_assets(project: Project, content: Content, out: Path, urls: Urls) -> str:
-    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names; returns the
-    bundle's name."""
+def copy_assets(
+    project: Project,
+    content: Content,
+    out: Path,
+    urls: Urls,
+    aside: share_image.Aside | None = None,
+) -> str:
+    """Copy static/ and the plotly.js bundle into out/assets/ under hashed names, and write
+    the assets the build makes; returns the bundle's name. Share images not in the cache are
+    drawn by `aside` in another process when it can (the caller waits for it)."""
     files, plotly_name = asset_files(project, content)
     for name, path in files.items():
         urls.assets[name] = copy_hashed(path, name, out)
-    for name, data in made_assets(project, content, project.cache / "share").items():
+    shares = share_plans(project, content)
+    for name, planned in shares.items():
+        urls.assets[name] = planned.target
+    share_image.write(list(shares.values()), out, project.cache / "share", aside)
+    for name, data in plotly_locales(project, content).items():
         target = hashed_name(name, data)
         _write(os.path.join(out, target), data)
         urls.assets[name] = target
@@ -471,25 +488,52 @@ def name_assets(project: Project, content: Content, urls: Urls) -> str:
     files, plotly_name = asset_files(project, content)
     for name, path in files.items():
         urls.assets[name] = hashed_name(name, path.read_bytes())
-    for name, data in made_assets(project, content, None).items():
+    for name, planned in share_plans(project, content).items():
+        urls.assets[name] = planned.target  # named by what it is drawn from: not drawn here
+    for name, data in plotly_locales(project, content).items():
         urls.assets[name] = hashed_name(name, data)
     return plotly_name
 
 
-def made_assets(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
-    """Assets the build makes rather than copies: each language's share image, and plotly.js's
-    locale for languages it has one for (only where charts are drawn)."""
-    made = share_images(project, content, cache)
-    if content.datasets["charts"]:
-        for lang in content.site.languages:
-            if lang in PLOTLY_LOCALES:
-                made[PLOTLY_LOCALES[lang][1]] = plotly_locale(project, lang)
+def made_assets(
+    project: Project, content: Content, cache: Path | None
+) -> dict[str, tuple[str, bytes]]:
+    """Assets the build makes rather than copies, by asset name, each with its file in the
+    site and its bytes: each language's share image, and plotly.js's locale for languages
+    it has one for (only where charts are drawn)."""
+    made = {
+        name: (planned.target, share_image.png_of(planned, cache))
+        for name, planned in share_plans(project, content).items()
+    }
+    for name, data in plotly_locales(project, content).items():
+        made[name] = (hashed_name(name, data), data)
     return made
+
+
+def plotly_locales(project: Project, content: Content) -> dict[str, bytes]:
+    """plotly.js's locale of each language it has one for, by asset name, where charts are
+    drawn."""
+    if not content.datasets["charts"]:
+        return {}
+    return {
+        PLOTLY_LOCALES[lang][1]: plotly_locale(project, lang)
+        for lang in content.site.languages
+        if lang in PLOTLY_LOCALES
+    }
 
 
 def share_images(project: Project, content: Content, cache: Path | None) -> dict[str, bytes]:
     """Each language's share image, drawn from its headline in the brand's colours (or taken
     from `cache`), by asset name."""
+    return {
+        name: share_image.png_of(planned, cache)
+        for name, planned in share_plans(project, content).items()
+    }
+
+
+def share_plans(project: Project, content: Content) -> dict[str, share_image.Planned]:
+    """Each language's share image as it will be drawn (its card, in the brand's colours, its
+    fonts and its key), by asset name."""
     # the card's footer is translated
     i18n.activate(project.root, content.site.languages, project.cache)
     # The card is drawn in the site's colours, as the charts are (greys for a site without charts,
@@ -502,8 +546,8 @@ def share_images(project: Project, content: Content, cache: Path | None) -> dict
     )
     faces = share_image.faces_for(content.site.languages)
     return {
-        share_image.asset_name(lang): share_image.share_png(
-            share_image.card_for(content, lang, brand), cache, faces[lang]
+        share_image.asset_name(lang): share_image.plan(
+            share_image.card_for(content, lang, brand), faces[lang]
         )
         for lang in content.site.languages
     }
@@ -704,11 +748,18 @@ def _merged(memos: Sequence[memo_of.Memo], used: list[dict[str, Any]]) -> None:
 
 
 def write_site(
-    project: Project, content: Content, out: Path, base_url: str, tick: Progress
+    project: Project,
+    content: Content,
+    out: Path,
+    base_url: str,
+    tick: Progress,
+    aside: share_image.Aside | None = None,
 ) -> dict[str, Any]:
+    """Write the site into `out`; `aside` draws the share images not in the cache beside the
+    rendering (the caller waits for it before publishing `out`)."""
     urls = Urls(base_url)
     with recording(passed_on=False) as made_depends:
-        plotly_name = copy_assets(project, content, out, urls)
+        plotly_name = copy_assets(project, content, out, urls, aside)
     prepared = prepare(project, content, urls, plotly_name)
     tick("charts built")
     jobs = prepared.plan.jobs

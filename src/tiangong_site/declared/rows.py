@@ -81,6 +81,23 @@ def _looked_up(
 ) -> list[dict[str, Any]]:
     """`rows`, each with NAME_VALUE for each value of the looked-up dataset's `by` column:
     the `value` of the last of its rows that matches (`missing` if none does)."""
+    found, ordered = content.derived(
+        (f"declared-lookup:{lookup.resource}", lang, lookup.by, lookup.value, *lookup.on.values()),
+        lambda: _lookup_table(content, lookup, lang),
+    )
+    out = []
+    for row in rows:
+        matched = found.get(tuple(row.get(c) for c in lookup.on), {})
+        extra = {f"{lookup.name}_{v}": matched.get(v, lookup.missing) for v in ordered}
+        out.append({**row, **extra})
+    return out
+
+
+def _lookup_table(
+    content: Content, lookup: LookupSpec, lang: str
+) -> tuple[dict[tuple, dict[Any, Any]], list[Any]]:
+    """The looked-up dataset's `value` by its `on` columns and `by`, and the `by` values in
+    order: made once per build, not again for each figure a page quotes (`row_of`)."""
     from ..tables import dataset_rows
 
     theirs = dataset_rows(content, lookup.resource, lang)
@@ -93,12 +110,7 @@ def _looked_up(
         ordered = sorted(values)
     except TypeError:  # numbers and words in one column: order them as text
         ordered = sorted(values, key=str)
-    out = []
-    for row in rows:
-        matched = found.get(tuple(row.get(c) for c in lookup.on), {})
-        extra = {f"{lookup.name}_{v}": matched.get(v, lookup.missing) for v in ordered}
-        out.append({**row, **extra})
-    return out
+    return found, ordered
 
 
 def _base_rows(content: Content, name: str, lang: str) -> list[dict[str, Any]]:
@@ -280,7 +292,17 @@ def _target(
     content: Content, target: str, lang: str, wanted: list[str] | None = None
 ) -> tuple[list[str], dict[Any, dict[str, Any]]]:
     """The columns a reference to `target` adds (those `wanted`, or all), and `target`'s
-    rows by key."""
+    rows by key: made once per build, not again for each figure a page quotes (`row_of`)."""
+    chosen = ("all",) if wanted is None else ("only", *wanted)
+    return content.derived(
+        (f"declared-join:{target}", lang, *chosen),
+        lambda: _target_made(content, target, lang, wanted),
+    )
+
+
+def _target_made(
+    content: Content, target: str, lang: str, wanted: list[str] | None
+) -> tuple[list[str], dict[Any, dict[str, Any]]]:
     package = content.package
     if target in package.resources:
         key = package.resources[target].primary_key

@@ -20,7 +20,7 @@ from ..markdown import BLOCK
 from ..models import text
 from ..render import Urls
 from .jobs import Job, SitePlan
-from .views import SourceView, source_view
+from .views import SourceView, cited_view
 
 
 def download_name(chart_id: str, extension: str) -> str:
@@ -99,7 +99,7 @@ def chart_view(
     chart: ChartOutput, content: Content, urls: Urls, lang: str, home: str | None = None
 ) -> ChartView:
     spec = chart.spec
-    sources = content.index(content.citations)
+    sources = content.index(content.citations)  # looked up once for the chart's sources
     base = f"charts/{spec.id}/"
     return ChartView(
         id=spec.id,
@@ -108,7 +108,7 @@ def chart_view(
         notes=[text(n, lang) for n in spec.notes],
         alt=text(spec.alt, lang),
         height=spec.height,
-        sources=[source_view(content, sources[s], lang) for s in spec.sources],
+        sources=[cited_view(content, s, lang, sources) for s in spec.sources],
         headers=[h for _, h in chart.columns],
         table=chart.table(),
         figure_url=urls.url(base + "figure.json"),

@@ -24,7 +24,7 @@ from ..tables import (
     in_language,
 )
 from .jobs import SitePlan
-from .views import SourceView, source_view
+from .views import SourceView, cited_view
 
 DATASET_TITLES: dict[str, str] = {}
 """Each dataset's name on the data page, in English; other languages from their catalogue."""
@@ -197,7 +197,9 @@ def _sources_listing(content: Content, urls: Urls, lang: str) -> SourcesListing:
     """Every document of the citation list, with how many records cite it."""
     cited = content.settled(("cited",), _cited)  # counts only: made again, read if changed
     documents = content.datasets.get(content.citations, [])
-    views = [source_view(content, s, lang) for s in documents if s is not None]
+    key = content.package.resources[content.citations].primary_key if documents else ""
+    # as the pages and charts that cite them show them (made once; keys are unique)
+    views = [cited_view(content, getattr(s, key), lang) for s in documents if s is not None]
     return SourcesListing([replace(v, records=cited.get(v.id, 0)) for v in views])
 
 

@@ -38,12 +38,8 @@ class Citations:
         return [replace(self.view(sid), n=i + 1) for i, sid in enumerate(self.order)]
 
     def view(self, source_id: str) -> SourceView:
-        """The source as every page lists it, made once a language for the whole site (most
-        pages cite the same few), recording what it read for each page that shows it."""
-        lang, sources = self.lang, self.sources
-        # the record is looked up inside: its key is among those each reader records
-        make = lambda: source_view(self.content, sources[source_id], lang)  # noqa: E731
-        return self.content.derived(("source-view", lang, source_id), make)
+        """The source as every page lists it (`cited_view`)."""
+        return cited_view(self.content, source_id, self.lang, self.sources)
 
 
 class StatusNotes:
@@ -145,6 +141,16 @@ SOURCE_VIEW = (
 )
 """The fields of a SourceView its row gives; the others are made here."""
 SOURCE_VIEW_FIELDS = {f.name for f in fields(SourceView)}
+
+
+def cited_view(content: Content, source_id: str, lang: str, sources: Any = None) -> SourceView:
+    """`source_view` of the document `source_id` (looked up in `sources`, by default the
+    citation list's index), made once a language for the whole site: most pages, charts and
+    the sources page show the same few. Each reader records what it read."""
+    found = content.index(content.citations) if sources is None else sources
+    # the record is looked up inside: its key is among those each reader records
+    make = lambda: source_view(content, found[source_id], lang)  # noqa: E731
+    return content.derived(("source-view", lang, source_id), make)
 
 
 def source_view(content: Content, source: Any, lang: str, n: int = 0) -> SourceView:

@@ -1,0 +1,140 @@
+"""The share image's name comes from what it is drawn from, so a build renders the pages
+that link it while another process draws it (share_image.Aside); a drawing that fails is a
+one-line error, the last good site is kept and no process is left behind. Its fonts are
+asked of libfontconfig in the build's process, which picks what fc-match picks."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import PIL
+import pytest
+
+from conftest import tree_digest
+from tiangong_site import share_image, workers
+from tiangong_site.share_image import Card
+
+
+def _card(headline: str) -> Card:
+    return Card("zh", "浙江制造", headline, "五座天工鼎｜天工数据新闻")
+
+
+def test_a_share_image_is_named_by_what_it_is_drawn_from(monkeypatch: pytest.MonkeyPatch):
+    faces = share_image.find_faces("zh")
+    first = share_image.plan(_card("一次摘得五鼎"), faces).target
+    assert re.fullmatch(r"assets/share-zh\.[0-9a-f]{10}\.png", first)
+    assert share_image.plan(_card("一次摘得五鼎"), faces).target == first
+    assert share_image.plan(_card("一次摘得六鼎"), faces).target != first, "headline"
+    monkeypatch.setattr(PIL, "__version__", "0.0.1")
+    assert share_image.plan(_card("一次摘得五鼎"), faces).target != first, "Pillow's version"
+    monkeypatch.undo()
+    monkeypatch.setattr(share_image, "_CODE", ["another drawing code"])
+    assert share_image.plan(_card("一次摘得五鼎"), faces).target != first, "the drawing code"
+
+
+def _children() -> set[int]:
+    """This process's child processes, reaped or not (a zombie is still listed)."""
+    pids: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        pids |= {int(pid) for pid in (task / "children").read_text().split()}
+    return pids
+
+
+def test_a_build_draws_its_share_images_in_another_process_and_publishes_them(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from tiangong_site.site import Project, build, load_and_check, share_plans
+
+    monkeypatch.setattr(workers, "cores", lambda: 2)  # a second core, idle, whatever the machine
+    monkeypatch.setattr(workers, "busy_cores", lambda: 0.0)
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    real_draw = share_image.draw
+
+    def not_here(*_: object) -> bytes:
+        raise AssertionError("drawn in the build's own process")
+
+    monkeypatch.setattr(share_image, "draw", not_here)
+    site = Project.at(project)
+    for cached in (project / ".cache" / "share").glob("*"):
+        cached.unlink()
+    build(site, tmp_path / "out")
+    plans = share_plans(site, load_and_check(site, write_cache=False))
+    for name, planned in plans.items():
+        published = (tmp_path / "out" / planned.target).read_bytes()
+        assert published == real_draw(planned.card, planned.faces), name
+    home = (tmp_path / "out" / "en" / "index.html").read_text(encoding="utf-8")
+    assert f'<meta property="og:image" content="{plans["share-en.png"].target}"' in re.sub(
+        r'content="https?://[^"]*?/(assets/)', r'content="\1', home
+    )
+    monkeypatch.setattr(workers, "cores", lambda: 1)  # drawn here, were they not cached
+    build(site, tmp_path / "again")  # the images drawn aside were kept in the cache
+    assert tree_digest(tmp_path / "again") == tree_digest(tmp_path / "out")
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_share_image_not_drawn_fails_the_build_in_one_line_and_keeps_the_last_site(
+    processes: str, built_project: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "busy_cores", lambda: 0.0)
+    monkeypatch.setenv(workers.WORKERS_ENV, processes)  # 1: drawn in the build's own process
+    broken = built_project / "broken.ttf"
+    broken.write_bytes(b"not a font at all")
+    monkeypatch.setattr(
+        share_image, "_match", lambda pattern, lang: share_image.Face(str(broken), 0)
+    )
+    before, children = tree_digest(built_project / "_site"), _children()
+    result = run_cli("build", "--project", str(built_project))
+    assert result.code == 1
+    assert re.fullmatch(
+        rf"\(fonts\):1:1: the (en|zh) share image could not be drawn with {broken}: "
+        r"OSError: [^(]+ \(check that the font files are readable.*\)",
+        result.err.splitlines()[0],
+    ), result.err
+    assert len(result.problems()) == 1
+    assert tree_digest(built_project / "_site") == before
+    left = _children() - children
+    assert not left, f"the drawing process ended and was reaped: {left}"
+
+
+def test_fontconfig_asked_in_process_picks_what_fc_match_picks(monkeypatch: pytest.MonkeyPatch):
+    patterns = [
+        share_image._query(lang, weight)[0]
+        for lang in ("en", "zh", "fr", "xx")
+        for weight in ("bold", "regular")
+    ]
+    assert share_image._fontconfig() is not None, "libfontconfig loads on this machine"
+    here = [share_image._described(pattern) for pattern in patterns]
+    told = [
+        subprocess.run(
+            ["fc-match", "--format", share_image.DESCRIBED, pattern],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for pattern in patterns
+    ]
+    assert here == told
+    faces = share_image.faces_for(["en", "zh"])
+    monkeypatch.setattr(share_image, "_fontconfig", lambda: None)  # fc-match processes, then
+    assert share_image.faces_for(["en", "zh"]) == faces
+
+
+def test_the_share_images_are_drawn_aside_only_with_a_core_to_spare(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "busy_cores", lambda: 0.5)
+    assert share_image._may_spawn()
+    monkeypatch.setattr(workers, "busy_cores", lambda: 2.5)  # both cores busy: drawn here
+    assert not share_image._may_spawn()
+    monkeypatch.setattr(workers, "busy_cores", lambda: 0.0)
+    monkeypatch.setattr(workers, "cores", lambda: 1)
+    assert not share_image._may_spawn()
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")
+    assert not share_image._may_spawn()
