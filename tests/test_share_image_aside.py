@@ -138,3 +138,31 @@ def test_the_share_images_are_drawn_aside_only_with_a_core_to_spare(
     monkeypatch.setattr(workers, "cores", lambda: 2)
     monkeypatch.setenv(workers.WORKERS_ENV, "1")
     assert not share_image._may_spawn()
+
+
+def _drawing_aside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Share images drawn in another process, whatever the machine's load."""
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(share_image, "_may_spawn", lambda: True)
+
+
+def test_a_drawing_interrupted_while_waited_for_ends_its_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    _drawing_aside(monkeypatch)
+    planned = share_image.plan(_card("一次摘得五鼎"))
+    real = subprocess.Popen.communicate
+    interrupted = []
+
+    def interrupt_once(self: subprocess.Popen, *args: object, **kwargs: object):
+        if not interrupted:
+            interrupted.append(self.pid)
+            raise KeyboardInterrupt  # Ctrl+C while the build waits for the drawing
+        return real(self, *args, **kwargs)
+
+    children = _children()
+    monkeypatch.setattr(subprocess.Popen, "communicate", interrupt_once)
+    with pytest.raises(KeyboardInterrupt), share_image.Aside() as aside:
+        assert aside.draw([planned], tmp_path, None)
+    assert interrupted, "the drawing was waited for"
+    assert _children() - children == set(), "the drawing process ended and was reaped"
