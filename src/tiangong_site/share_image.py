@@ -429,8 +429,13 @@ class Aside:
         """Wait for the drawing and write the images; a ContentError if it failed."""
         if self.child is None:
             return
-        child, self.child = self.child, None
-        drawn, said = child.communicate()
+        child = self.child
+        try:
+            drawn, said = child.communicate()
+        except BaseException:  # interrupted (Ctrl+C): the process is ended, not left behind
+            self.stop()
+            raise
+        self.child = None
         pngs = list(_pngs(drawn))
         if child.returncode != 0 or len(pngs) != len(self.images):
             lang, _, why = said.decode("utf-8", "replace").strip().partition("\n")
