@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import PIL
@@ -166,3 +167,17 @@ def test_a_drawing_interrupted_while_waited_for_ends_its_process(
         assert aside.draw([planned], tmp_path, None)
     assert interrupted, "the drawing was waited for"
     assert _children() - children == set(), "the drawing process ended and was reaped"
+
+
+def test_a_drawing_process_that_cannot_start_leaves_the_drawing_to_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    _drawing_aside(monkeypatch)
+    planned = share_image.plan(_card("一次摘得五鼎"))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    open_files = len(os.listdir("/proc/self/fd"))
+    with share_image.Aside() as aside:
+        share_image.write([planned], tmp_path / "out", None, aside)
+    assert len(os.listdir("/proc/self/fd")) == open_files, "the pipe to it was closed"
+    drawn = (tmp_path / "out" / planned.target).read_bytes()
+    assert drawn == share_image.draw(planned.card, planned.faces)
