@@ -402,8 +402,8 @@ class Aside:
 
     def draw(self, images: list[Planned], out: Path, cache: Path | None) -> bool:
         """Start drawing `images` for `out` (and `cache`) in another process; False, and
-        nothing started, when this process should draw them (`_may_spawn`), or with a
-        drawing under way."""
+        nothing started, when this process should draw them (`_may_spawn`, or no process
+        could be started), or with a drawing under way."""
         if self.child is not None or not _may_spawn():
             return False
         jobs = [share_draw.job(*_drawing(p.card, p.faces)) for p in images]
@@ -415,6 +415,9 @@ class Aside:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )
+        except OSError:  # no Python at sys.executable, no process to spare: drawn here
+            os.close(write)
+            return False
         finally:
             os.close(read)
         self.images, self.out, self.cache = images, out, cache
