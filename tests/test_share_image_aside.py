@@ -181,3 +181,35 @@ def test_a_drawing_process_that_cannot_start_leaves_the_drawing_to_the_build(
     assert len(os.listdir("/proc/self/fd")) == open_files, "the pipe to it was closed"
     drawn = (tmp_path / "out" / planned.target).read_bytes()
     assert drawn == share_image.draw(planned.card, planned.faces)
+
+
+def _fake_pillow(folder: Path, body: str) -> Path:
+    """A folder holding a package named PIL, to put first on the drawing process's path."""
+    (folder / "PIL").mkdir(parents=True)
+    (folder / "PIL" / "__init__.py").write_text(body, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "pillow",
+    [
+        "raise ImportError('no Pillow for this Python')",
+        # a Pillow that "draws" what is no PNG: what the build publishes is checked
+        "import sys\n"
+        "sys.stdout.buffer.write((9).to_bytes(8, 'little') + b'not a png')\n"
+        "sys.exit(0)",
+    ],
+    ids=["not importable", "no png"],
+)
+def test_a_drawing_process_without_the_builds_pillow_leaves_the_drawing_to_the_build(
+    pillow: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    _drawing_aside(monkeypatch)
+    planned = share_image.plan(_card("一次摘得五鼎"))
+    monkeypatch.setenv("PYTHONPATH", str(_fake_pillow(tmp_path / "elsewhere", pillow)))
+    cache = tmp_path / "cache"
+    with share_image.Aside() as aside:
+        share_image.write([planned], tmp_path / "out", cache, aside)
+    drawn = share_image.draw(planned.card, planned.faces)
+    assert (tmp_path / "out" / planned.target).read_bytes() == drawn
+    assert share_image.cached(planned, cache) == drawn
