@@ -382,9 +382,9 @@ class Aside:
     """Share images drawn by another process while this one renders the pages (importing
     Pillow and drawing a card take 30 to 40 ms of a cold build's one core): share_draw.py
     run as a script by this Python. Its context waits for the drawing when it ends normally
-    (writing the images, or raising ContentError if the drawing failed), and ends the
-    process when it ends with an exception: a build publishes nothing before the images
-    are written and leaves no process behind."""
+    (writing the images, and drawing here any it did not draw: a ContentError if that
+    fails), and ends the process when it ends with an exception: a build publishes nothing
+    before the images are written and leaves no process behind."""
 
     def __init__(self) -> None:
         self.child: subprocess.Popen[bytes] | None = None
@@ -429,22 +429,23 @@ class Aside:
         return True
 
     def wait(self) -> None:
-        """Wait for the drawing and write the images; a ContentError if it failed."""
+        """Wait for the drawing and write the images. Those the process did not draw (its
+        Python has not the build's Pillow, ...) are drawn here, as without it: a ContentError
+        if that fails too."""
         if self.child is None:
             return
         child = self.child
         try:
-            drawn, said = child.communicate()
+            drawn, _ = child.communicate()  # its error, if any, is found again here
         except BaseException:  # interrupted (Ctrl+C): the process is ended, not left behind
             self.stop()
             raise
         self.child = None
-        pngs = list(_pngs(drawn))
-        if child.returncode != 0 or len(pngs) != len(self.images):
-            lang, _, why = said.decode("utf-8", "replace").strip().partition("\n")
-            failed = next((p for p in self.images if p.card.lang == lang), self.images[0])
-            why = why or f"its process ended with status {child.returncode}"
-            raise ContentError([_not_drawn(failed, why.splitlines()[-1])])
+        pngs = _pngs(drawn, len(self.images)) if child.returncode == 0 else None
+        if pngs is None:
+            for planned in self.images:
+                _write_file(self.out / planned.target, _drawn(planned, self.cache))
+            return
         for planned, data in zip(self.images, pngs, strict=True):
             _write_file(self.out / planned.target, data)
             _keep(planned, self.cache, data)
@@ -458,14 +459,21 @@ class Aside:
         child.communicate()
 
 
-def _pngs(data: bytes) -> list[bytes]:
-    """The PNGs share_draw.py wrote, each after its length."""
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _pngs(data: bytes, count: int) -> list[bytes] | None:
+    """The `count` PNGs share_draw.py wrote, each after its length; None if it wrote anything
+    else (what it wrote is published and kept in the cache)."""
     found, at = [], 0
     while at + 8 <= len(data):
         size = int.from_bytes(data[at : at + 8], "little")
-        found.append(data[at + 8 : at + 8 + size])
+        png = data[at + 8 : at + 8 + size]
+        if len(png) != size or not png.startswith(PNG_SIGNATURE):
+            return None
+        found.append(png)
         at += 8 + size
-    return found
+    return found if at == len(data) and len(found) == count else None
 
 
 def _may_spawn() -> bool:
