@@ -15,7 +15,7 @@ import PIL
 import pytest
 
 from conftest import tree_digest
-from tiangong_site import share_image, workers
+from tiangong_site import share_draw, share_image, workers
 from tiangong_site.share_image import Card
 
 
@@ -213,3 +213,21 @@ def test_a_drawing_process_without_the_builds_pillow_leaves_the_drawing_to_the_b
     drawn = share_image.draw(planned.card, planned.faces)
     assert (tmp_path / "out" / planned.target).read_bytes() == drawn
     assert share_image.cached(planned, cache) == drawn
+
+
+def test_the_drawing_process_draws_with_the_code_the_image_is_named_by(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """share_draw.py edited under a running preview: the build named the image by the code it
+    read, so the drawing process must not run the file as it is now."""
+    _drawing_aside(monkeypatch)
+    planned = share_image.plan(_card("一次摘得五鼎"))
+    read = Path(share_draw.__file__).read_text(encoding="utf-8")
+    edited = tmp_path / "share_draw.py"
+    edited.write_text(read.replace("y = 130", "y = 150"), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != read
+    monkeypatch.setattr(share_draw, "__file__", str(edited))  # the file, as edited since
+    with share_image.Aside() as aside:
+        share_image.write([planned], tmp_path / "out", None, aside)
+    published = (tmp_path / "out" / planned.target).read_bytes()
+    assert published == share_draw.draw(*share_image._drawing(planned.card, planned.faces))
