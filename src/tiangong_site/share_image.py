@@ -274,13 +274,22 @@ def _pillow_version() -> str:
 
 
 _CODE: list[str] = []
+_SOURCE: list[bytes] = []
 
 
 def _code_digest() -> str:
     """A digest of share_draw.py, read once: an edit of the drawing renames the image."""
     if not _CODE:
-        _CODE.append(hashlib.sha256(Path(share_draw.__file__).read_bytes()).hexdigest())
+        _CODE.append(hashlib.sha256(_drawing_code()).hexdigest())
     return _CODE[0]
+
+
+def _drawing_code() -> bytes:
+    """share_draw.py as this process read it, once: what the images are named by, so what a
+    drawing process runs (`Aside`), not the file as it is by then (edited under a preview)."""
+    if not _SOURCE:
+        _SOURCE.append(Path(share_draw.__file__).read_bytes())
+    return _SOURCE[0]
 
 
 @dataclass(frozen=True)
@@ -381,10 +390,11 @@ def _write_file(path: Path, data: bytes) -> None:
 class Aside:
     """Share images drawn by another process while this one renders the pages (importing
     Pillow and drawing a card take 30 to 40 ms of a cold build's one core): share_draw.py
-    run as a script by this Python. Its context waits for the drawing when it ends normally
-    (writing the images, and drawing here any it did not draw: a ContentError if that
-    fails), and ends the process when it ends with an exception: a build publishes nothing
-    before the images are written and leaves no process behind."""
+    as this process read it (`_drawing_code`), run as a script by this Python. Its context
+    waits for the drawing when it ends normally (writing the images, and drawing here any
+    it did not draw: a ContentError if that fails), and ends the process when it ends with
+    an exception: a build publishes nothing before the images are written and leaves no
+    process behind."""
 
     def __init__(self) -> None:
         self.child: subprocess.Popen[bytes] | None = None
@@ -410,7 +420,8 @@ class Aside:
         read, write = os.pipe()
         try:
             self.child = subprocess.Popen(
-                [sys.executable, "-P", share_draw.__file__],  # -P: its folder's modules unseen
+                # the code the images are named by; -P: the current folder not on its path
+                [sys.executable, "-P", "-c", _drawing_code().decode("utf-8")],
                 stdin=read,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
