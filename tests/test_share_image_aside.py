@@ -32,7 +32,7 @@ def test_a_share_image_is_named_by_what_it_is_drawn_from(monkeypatch: pytest.Mon
     monkeypatch.setattr(PIL, "__version__", "0.0.1")
     assert share_image.plan(_card("一次摘得五鼎"), faces).target != first, "Pillow's version"
     monkeypatch.undo()
-    monkeypatch.setattr(share_image, "_CODE", ["another drawing code"])
+    monkeypatch.setattr(share_image, "_code_digest", lambda: "another drawing code")
     assert share_image.plan(_card("一次摘得五鼎"), faces).target != first, "the drawing code"
 
 

@@ -17,6 +17,7 @@ before publishing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -273,23 +274,17 @@ def _pillow_version() -> str:
     return PIL.__version__
 
 
-_CODE: list[str] = []
-_SOURCE: list[bytes] = []
-
-
+@functools.cache
 def _code_digest() -> str:
     """A digest of share_draw.py, read once: an edit of the drawing renames the image."""
-    if not _CODE:
-        _CODE.append(hashlib.sha256(_drawing_code()).hexdigest())
-    return _CODE[0]
+    return hashlib.sha256(_drawing_code()).hexdigest()
 
 
+@functools.cache
 def _drawing_code() -> bytes:
     """share_draw.py as this process read it, once: what the images are named by, so what a
     drawing process runs (`Aside`), not the file as it is by then (edited under a preview)."""
-    if not _SOURCE:
-        _SOURCE.append(Path(share_draw.__file__).read_bytes())
-    return _SOURCE[0]
+    return Path(share_draw.__file__).read_bytes()
 
 
 @dataclass(frozen=True)
@@ -475,7 +470,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def _pngs(data: bytes, count: int) -> list[bytes] | None:
     """The `count` PNGs share_draw.py wrote, each after its length; None if it wrote anything
-    else (what it wrote is published and kept in the cache)."""
+    else (then nothing it wrote is published or kept in the cache)."""
     found, at = [], 0
     while at + 8 <= len(data):
         size = int.from_bytes(data[at : at + 8], "little")
